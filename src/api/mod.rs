@@ -1,0 +1,29 @@
+//! The contract of CONTRACT.md, pure: payload types, validation with JSON-Pointer paths, and the
+//! response, error and warning bodies. Nothing here knows about HTTP servers or terminals, so the
+//! server, the CLI and the console's forms all apply exactly the same rules.
+
+pub mod body;
+pub mod errors;
+mod fields;
+pub mod inspect;
+pub mod key;
+pub mod method;
+pub mod payload;
+pub mod pointer;
+pub mod suggest;
+pub mod timestamp;
+pub mod validate;
+
+pub use errors::{
+    ErrorBody, ErrorCode, FieldCode, Rejection, SuccessBody, ValidationError, Warning, WarningCode,
+};
+pub use key::{KeyError, TrackingKey};
+pub use method::Method;
+pub use payload::{Payload, Score};
+pub use validate::{Validated, validate};
+
+/// The largest body any call may carry: the limit Segment documents per call (CONTRACT.md §2).
+pub const MAX_BODY_BYTES: usize = 32 * 1024;
+/// Deepest JSON nesting accepted; deeper bodies are rejected before parsing so they cannot exhaust
+/// the stack.
+pub const MAX_JSON_DEPTH: usize = 32;

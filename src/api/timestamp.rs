@@ -1,0 +1,100 @@
+//! Timestamps: RFC 3339 date-times with an offset, or integer milliseconds since the epoch.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::Value;
+
+/// Earliest and latest instants accepted: years 1 to 9999, so every stored time prints as RFC 3339.
+const MIN_MS: i64 = -62_135_596_800_000;
+const MAX_MS: i64 = 253_402_300_799_999;
+
+/// Reads a `timestamp` value as epoch milliseconds, or says why it is not one.
+pub fn parse(value: &Value) -> Result<i64, String> {
+    match value {
+        Value::String(s) => parse_str(s),
+        Value::Number(n) => match n.as_i64() {
+            Some(ms) if (MIN_MS..=MAX_MS).contains(&ms) => Ok(ms),
+            Some(_) => {
+                Err("milliseconds since the epoch must fall between the years 1 and 9999".into())
+            }
+            None => Err(format!(
+                "must be an ISO 8601 date-time string with offset (2024-05-01T12:00:00Z) or an \
+                 integer of milliseconds since the epoch, not the number {n}"
+            )),
+        },
+        other => Err(format!(
+            "must be an ISO 8601 date-time string with offset (2024-05-01T12:00:00Z) or an \
+             integer of milliseconds since the epoch, not {}",
+            super::fields::type_name(other)
+        )),
+    }
+}
+
+fn parse_str(s: &str) -> Result<i64, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.timestamp_millis())
+        .map_err(|e| {
+            format!(
+                "`{}` is not an ISO 8601 date-time with offset ({e}); write it like \
+                 2024-05-01T12:00:00Z or 2024-05-01T14:00:00.123+02:00",
+                shorten(s)
+            )
+        })
+}
+
+/// Formats epoch milliseconds as RFC 3339 in UTC with milliseconds: `2024-05-01T12:00:00.000Z`.
+pub fn format(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The current time in epoch milliseconds.
+pub fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() <= 40 {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn accepts_offsets_and_millis() {
+        assert_eq!(parse(&json!("2024-05-01T12:00:00Z")), Ok(1_714_564_800_000));
+        assert_eq!(
+            parse(&json!("2024-05-01T14:00:00.123+02:00")),
+            Ok(1_714_564_800_123)
+        );
+        assert_eq!(parse(&json!(1_714_564_800_000_i64)), Ok(1_714_564_800_000));
+    }
+
+    #[test]
+    fn rejects_what_is_ambiguous_or_not_a_time() {
+        for bad in [
+            json!("2024-05-01T12:00:00"),
+            json!("2024-05-01"),
+            json!("yesterday"),
+            json!(""),
+            json!(1.5),
+            json!(true),
+            json!(i64::MAX),
+            json!({"t": 1}),
+        ] {
+            assert!(parse(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn formats_in_utc_with_millis() {
+        assert_eq!(format(1_714_564_800_123), "2024-05-01T12:00:00.123Z");
+        assert_eq!(format(0), "1970-01-01T00:00:00.000Z");
+    }
+}

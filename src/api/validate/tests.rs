@@ -1,0 +1,221 @@
+use super::*;
+use crate::api::payload::Score;
+use serde_json::json;
+
+const NOW: i64 = 1_714_564_800_000;
+
+fn errors(method: Method, body: Value) -> Vec<(String, FieldCode)> {
+    validate(method, &body, NOW)
+        .expect_err("should be rejected")
+        .into_iter()
+        .map(|e| (e.path, e.code))
+        .collect()
+}
+
+fn ok(method: Method, body: Value) -> Validated {
+    validate(method, &body, NOW).unwrap_or_else(|e| panic!("rejected: {e:?}"))
+}
+
+fn e(path: &str, code: FieldCode) -> (String, FieldCode) {
+    (path.to_owned(), code)
+}
+
+#[test]
+fn the_references_examples_are_valid() {
+    ok(
+        Method::User,
+        json!({"userId": 1234567890, "attributes": {"name": "Rasmus Makwarth", "custom_property": true, "some_number": 12}}),
+    );
+    ok(
+        Method::Company,
+        json!({"companyId": 101112231415_i64, "attributes": {"name": "Acme Corp", "monthly_spend": 99, "activated": true}, "userId": 1234567890}),
+    );
+    ok(
+        Method::Event,
+        json!({"event": "Sent message", "userId": 1234567890, "attributes": {"position": "popover", "version": 3}, "companyId": "my_company_id"}),
+    );
+    ok(
+        Method::Feedback,
+        json!({"featureId": "my_feature_id", "userId": 1234567890, "companyId": 101112231415_i64, "score": 4, "comment": "It's pretty nice"}),
+    );
+}
+
+#[test]
+fn ids_normalise_to_strings() {
+    let Payload::User(u) = ok(Method::User, json!({"userId": 42})).payload else {
+        panic!()
+    };
+    assert_eq!(u.user_id, "42");
+}
+
+#[test]
+fn null_means_absent() {
+    let v = ok(
+        Method::Company,
+        json!({"companyId": "c", "userId": null, "attributes": null, "context": null, "timestamp": null}),
+    );
+    let Payload::Company(c) = v.payload else {
+        panic!()
+    };
+    assert_eq!(c.user_id, None);
+    assert!(c.tracking.attributes.is_empty());
+    assert_eq!(
+        errors(Method::User, json!({"userId": null})),
+        vec![e("/userId", FieldCode::Required)]
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_its_path() {
+    let found = errors(
+        Method::Event,
+        json!({"userID": 1, "event": " ", "attributes": {"plan": {"a": 1}}, "context": {"active": 1}, "timestamp": "soon"}),
+    );
+    assert_eq!(
+        found,
+        vec![
+            e("/userID", FieldCode::UnknownField),
+            e("/event", FieldCode::Blank),
+            e("/userId", FieldCode::Required),
+            e("/attributes/plan", FieldCode::NestedValue),
+            e("/context/active", FieldCode::InvalidType),
+            e("/timestamp", FieldCode::InvalidTimestamp),
+        ]
+    );
+}
+
+#[test]
+fn misspelled_fields_suggest_the_meant_one() {
+    let rejected = validate(Method::User, &json!({"userId": 1, "attribute": {}}), NOW).unwrap_err();
+    assert_eq!(
+        rejected[0].message,
+        "unknown field `attribute`; did you mean `attributes`?"
+    );
+    let rejected = validate(Method::User, &json!({"userId": 1, "companyId": 2}), NOW).unwrap_err();
+    assert!(
+        rejected[0]
+            .message
+            .contains("belongs to company and event and feedback calls"),
+        "{}",
+        rejected[0].message
+    );
+}
+
+#[test]
+fn bodies_must_be_objects() {
+    for body in [json!([]), json!("x"), json!(1), json!(null)] {
+        assert_eq!(
+            errors(Method::User, body),
+            vec![e("", FieldCode::InvalidType)]
+        );
+    }
+}
+
+#[test]
+fn context_active_false_is_carried() {
+    let Payload::Event(ev) = ok(
+        Method::Event,
+        json!({"event": "e", "userId": "u", "context": {"active": false}}),
+    )
+    .payload
+    else {
+        panic!()
+    };
+    assert!(!ev.tracking.is_active());
+}
+
+#[test]
+fn future_timestamps_warn() {
+    let far = NOW + 25 * 3600 * 1000;
+    let v = ok(Method::User, json!({"userId": 1, "timestamp": far}));
+    assert_eq!(v.warnings[0].code, WarningCode::FutureTimestamp);
+    let near = NOW + 23 * 3600 * 1000;
+    assert!(
+        ok(Method::User, json!({"userId": 1, "timestamp": near}))
+            .warnings
+            .is_empty()
+    );
+}
+
+#[test]
+fn feedback_needs_a_score_or_a_comment() {
+    let base = |extra: Value| {
+        let mut body = json!({"featureId": "f", "userId": "u"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+    assert_eq!(
+        errors(Method::Feedback, base(json!({}))),
+        vec![e("/score", FieldCode::ScoreOrCommentRequired)]
+    );
+    assert_eq!(
+        errors(Method::Feedback, base(json!({"score": 0}))),
+        vec![e("/score", FieldCode::ScoreOrCommentRequired)]
+    );
+    assert_eq!(
+        errors(Method::Feedback, base(json!({"score": 0, "comment": "  "}))),
+        vec![e("/score", FieldCode::ScoreOrCommentRequired)]
+    );
+    assert_eq!(
+        errors(Method::Feedback, base(json!({"score": 6}))),
+        vec![e("/score", FieldCode::OutOfRange)]
+    );
+    ok(Method::Feedback, base(json!({"comment": "only words"})));
+    let Payload::Feedback(f) = ok(Method::Feedback, base(json!({"score": 4.0}))).payload else {
+        panic!()
+    };
+    assert_eq!(f.score, Update::Set(Score::new(4).unwrap()));
+    assert_eq!(f.source, None);
+}
+
+#[test]
+fn feedback_updates_may_clear_fields() {
+    let id = crate::api::payload::new_feedback_id();
+    let Payload::Feedback(f) = ok(
+        Method::Feedback,
+        json!({"featureId": "f", "userId": "u", "feedbackId": id, "score": 0}),
+    )
+    .payload
+    else {
+        panic!()
+    };
+    assert_eq!(f.score, Update::Clear);
+    assert_eq!(f.feedback_id.as_deref(), Some(id.as_str()));
+}
+
+#[test]
+fn malformed_feedback_ids_are_not_found() {
+    for bad in [json!("nope"), json!(12), json!(true)] {
+        assert_eq!(
+            errors(
+                Method::Feedback,
+                json!({"featureId": "f", "userId": "u", "score": 3, "feedbackId": bad})
+            ),
+            vec![e("/feedbackId", FieldCode::FeedbackNotFound)]
+        );
+    }
+}
+
+#[test]
+fn feedback_extras() {
+    let v = ok(
+        Method::Feedback,
+        json!({"featureId": "f", "userId": "u", "score": 5, "question": "How?", "promptedQuestion": "How?", "promptId": "p1", "source": "widget"}),
+    );
+    let Payload::Feedback(f) = v.payload else {
+        panic!()
+    };
+    assert_eq!(f.source, Some(Source::Widget));
+    assert_eq!(
+        errors(
+            Method::Feedback,
+            json!({"featureId": "f", "userId": "u", "score": 5, "source": "email", "question": "q".repeat(257)})
+        ),
+        vec![
+            e("/question", FieldCode::TooLong),
+            e("/source", FieldCode::OutOfRange)
+        ]
+    );
+}

@@ -1,0 +1,6 @@
+//! bucket-console: a terminal console, a local tracking server and a scriptable CLI for the
+//! Bucket Tracking HTTP API. The binary is a thin shell over these modules.
+
+pub mod api;
+pub mod paths;
+pub mod server;

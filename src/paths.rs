@@ -1,0 +1,29 @@
+//! Where files live: config (profiles) under the platform config dir, data (history, outbox, the
+//! local server's database) under the data dir. Both come from `directories`, so `XDG_CONFIG_HOME`
+//! and `XDG_DATA_HOME` move them.
+
+use std::path::PathBuf;
+
+/// Why the platform directories could not be found.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot find a home directory to keep bucket-console's files in (is $HOME set?)")]
+pub struct NoHome;
+
+fn dirs() -> Result<directories::ProjectDirs, NoHome> {
+    directories::ProjectDirs::from("co", "bucket", "bucket-console").ok_or(NoHome)
+}
+
+/// The directory for configuration (profiles).
+pub fn config_dir() -> Result<PathBuf, NoHome> {
+    Ok(dirs()?.config_dir().to_path_buf())
+}
+
+/// The directory for data (history, outbox, the local server's database).
+pub fn data_dir() -> Result<PathBuf, NoHome> {
+    Ok(dirs()?.data_dir().to_path_buf())
+}
+
+/// The local server's default database file.
+pub fn default_database() -> Result<PathBuf, NoHome> {
+    Ok(data_dir()?.join("local-tracking.sqlite3"))
+}

@@ -1,0 +1,313 @@
+//! The inspection routes (CONTRACT.md §6): what the local server stored, per tracking key. No CORS:
+//! web pages have no business reading them.
+
+use super::AppState;
+use super::respond::{self, bad_request};
+use super::store::StoreError;
+use super::store::queries::{self, EventFilter, Page};
+use crate::api::inspect::Health;
+use crate::api::{ErrorCode, FieldCode, Rejection, ValidationError, key, suggest};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+const DEFAULT_LIMIT: u32 = 100;
+const MAX_LIMIT: u32 = 1000;
+
+type Params = Result<Path<HashMap<String, String>>, PathRejection>;
+
+pub async fn health() -> Response {
+    respond::json(
+        StatusCode::OK,
+        &Health {
+            ok: true,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
+    )
+}
+
+pub async fn users(
+    State(app): State<Arc<AppState>>,
+    params: Params,
+    RawQuery(q): RawQuery,
+) -> Response {
+    list(&app, params, q, &[], |conn, key, page, _| {
+        queries::users(conn, key, page)
+    })
+    .await
+}
+
+pub async fn companies(
+    State(app): State<Arc<AppState>>,
+    params: Params,
+    RawQuery(q): RawQuery,
+) -> Response {
+    list(&app, params, q, &[], |conn, key, page, _| {
+        queries::companies(conn, key, page)
+    })
+    .await
+}
+
+pub async fn events(
+    State(app): State<Arc<AppState>>,
+    params: Params,
+    RawQuery(q): RawQuery,
+) -> Response {
+    list(
+        &app,
+        params,
+        q,
+        &["userId", "companyId", "event"],
+        |conn, key, page, mut filters| {
+            let filter = EventFilter {
+                user_id: filters.remove("userId"),
+                company_id: filters.remove("companyId"),
+                event: filters.remove("event"),
+            };
+            queries::events(conn, key, &filter, page)
+        },
+    )
+    .await
+}
+
+pub async fn feedback(
+    State(app): State<Arc<AppState>>,
+    params: Params,
+    RawQuery(q): RawQuery,
+) -> Response {
+    list(
+        &app,
+        params,
+        q,
+        &["featureId"],
+        |conn, key, page, filters| {
+            queries::feedback(
+                conn,
+                key,
+                filters.get("featureId").map(String::as_str),
+                page,
+            )
+        },
+    )
+    .await
+}
+
+pub async fn stats(State(app): State<Arc<AppState>>, params: Params) -> Response {
+    let key = match key_param(params) {
+        Ok((key, _)) => key,
+        Err(r) => return r,
+    };
+    answer(app.store.read(move |conn| queries::stats(conn, &key)).await)
+}
+
+pub async fn user(State(app): State<Arc<AppState>>, params: Params) -> Response {
+    let (key, id) = match key_param(params) {
+        Ok((key, id)) => (key, id.unwrap_or_default()),
+        Err(r) => return r,
+    };
+    let shown = id.clone();
+    match app
+        .store
+        .read(move |conn| queries::user(conn, &key, &id))
+        .await
+    {
+        Ok(Some(record)) => respond::json(StatusCode::OK, &record),
+        Ok(None) => respond::not_found(format!("no user `{shown}` for this tracking key")),
+        Err(e) => read_failed(&e),
+    }
+}
+
+pub async fn company(State(app): State<Arc<AppState>>, params: Params) -> Response {
+    let (key, id) = match key_param(params) {
+        Ok((key, id)) => (key, id.unwrap_or_default()),
+        Err(r) => return r,
+    };
+    let shown = id.clone();
+    match app
+        .store
+        .read(move |conn| queries::company(conn, &key, &id))
+        .await
+    {
+        Ok(Some(record)) => respond::json(StatusCode::OK, &record),
+        Ok(None) => respond::not_found(format!("no company `{shown}` for this tracking key")),
+        Err(e) => read_failed(&e),
+    }
+}
+
+/// Validates key, paging and filters, then runs the list query.
+async fn list<T, F>(
+    app: &AppState,
+    params: Params,
+    query: Option<String>,
+    filters: &[&str],
+    run: F,
+) -> Response
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&rusqlite::Connection, &str, Page, HashMap<String, String>) -> rusqlite::Result<T>
+        + Send
+        + 'static,
+{
+    let key = match key_param(params) {
+        Ok((key, _)) => key,
+        Err(r) => return r,
+    };
+    let (page, filters) = match parse_query(query.as_deref().unwrap_or(""), filters) {
+        Ok(parsed) => parsed,
+        Err(errors) => return bad_request(query_rejection(errors)),
+    };
+    answer(
+        app.store
+            .read(move |conn| run(conn, &key, page, filters))
+            .await,
+    )
+}
+
+fn answer<T: Serialize>(result: Result<T, StoreError>) -> Response {
+    match result {
+        Ok(value) => respond::json(StatusCode::OK, &value),
+        Err(e) => read_failed(&e),
+    }
+}
+
+fn read_failed(e: &StoreError) -> Response {
+    respond::rejection(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Rejection::new(
+            ErrorCode::UnknownError,
+            format!("reading the store failed: {e}"),
+        ),
+    )
+}
+
+/// The `{key}` parameter (checked) and the `{id}` one when the route has it.
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the answer, built once per request"
+)]
+fn key_param(params: Params) -> Result<(String, Option<String>), Response> {
+    let Path(mut map) = params.map_err(|e| {
+        bad_request(Rejection::new(
+            ErrorCode::QueryValidationFailed,
+            format!("bad path: {e}"),
+        ))
+    })?;
+    let key = map.remove("key").unwrap_or_default();
+    key::check(&key).map_err(|e| {
+        bad_request(Rejection::whole(
+            ErrorCode::InvalidApiKey,
+            FieldCode::InvalidApiKey,
+            e.to_string(),
+        ))
+    })?;
+    Ok((key, map.remove("id")))
+}
+
+fn parse_query(
+    query: &str,
+    filters: &[&str],
+) -> Result<(Page, HashMap<String, String>), Vec<ValidationError>> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| {
+        vec![ValidationError::new(
+            "",
+            FieldCode::InvalidParameter,
+            format!("the query string is malformed: {e}"),
+        )]
+    })?;
+    let mut known = vec!["limit", "offset"];
+    known.extend_from_slice(filters);
+    let mut errors = Vec::new();
+    let mut page = Page {
+        limit: DEFAULT_LIMIT,
+        offset: 0,
+    };
+    let mut values = HashMap::new();
+    for (name, value) in pairs {
+        let path = format!("/{name}");
+        match name.as_str() {
+            "limit" => match value.parse::<u64>() {
+                Ok(n) => page.limit = n.min(u64::from(MAX_LIMIT)) as u32,
+                Err(_) => errors.push(bad_number(&path, "limit", &value)),
+            },
+            "offset" => match value.parse::<u64>() {
+                Ok(n) if i64::try_from(n).is_ok() => page.offset = n,
+                _ => errors.push(bad_number(&path, "offset", &value)),
+            },
+            other if filters.contains(&other) => {
+                values.insert(name, value);
+            }
+            other => {
+                let hint = suggest::nearest(other, &known).map_or_else(
+                    || format!("known parameters: {}", known.join(", ")),
+                    |s| format!("did you mean `{s}`?"),
+                );
+                errors.push(ValidationError::new(
+                    path,
+                    FieldCode::InvalidParameter,
+                    format!("unknown query parameter `{other}`; {hint}"),
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok((page, values))
+    } else {
+        Err(errors)
+    }
+}
+
+fn bad_number(path: &str, name: &str, value: &str) -> ValidationError {
+    ValidationError::new(
+        path,
+        FieldCode::InvalidParameter,
+        format!("`{name}` must be a whole number of 0 or more, not `{value}`"),
+    )
+}
+
+fn query_rejection(errors: Vec<ValidationError>) -> Rejection {
+    let message = errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    Rejection {
+        code: ErrorCode::QueryValidationFailed,
+        message,
+        validation_errors: errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_defaults_clamps_and_refuses() {
+        let (page, _) = parse_query("", &[]).unwrap();
+        assert_eq!(
+            page,
+            Page {
+                limit: 100,
+                offset: 0
+            }
+        );
+        let (page, _) = parse_query("limit=5000&offset=7", &[]).unwrap();
+        assert_eq!(
+            page,
+            Page {
+                limit: 1000,
+                offset: 7
+            }
+        );
+        let errors = parse_query("limit=-1&limt=3&offset=x", &[]).unwrap_err();
+        let paths: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, vec!["/limit", "/limt", "/offset"]);
+        assert!(errors[1].message.contains("did you mean `limit`"));
+        let (_, filters) = parse_query("userId=a%20b", &["userId"]).unwrap();
+        assert_eq!(filters["userId"], "a b");
+    }
+}

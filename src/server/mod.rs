@@ -1,0 +1,169 @@
+//! The local tracking server (CONTRACT.md §3–§7): axum routes → `api` validation → the store.
+//! [`start`] runs it inside the caller's tokio runtime, so the console and tests embed it.
+
+mod guard;
+mod inspect;
+mod respond;
+pub mod store;
+mod track;
+
+use axum::Router;
+use axum::routing::{any, get};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use store::{Store, StoreError};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use store::Storage;
+
+/// How to run a server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    pub storage: Storage,
+    /// Share of tracking calls answered 500 without storing, 0.0..=1.0 (fault injection).
+    pub fail_rate: f64,
+    /// Delay added to every answer.
+    pub latency: Duration,
+    /// Print one line per request on stderr (route template and key fingerprint, never the key).
+    pub access_log: bool,
+}
+
+impl ServerConfig {
+    /// The default address of `bucket-console serve`.
+    pub const DEFAULT_LISTEN: &'static str = "127.0.0.1:8787";
+
+    /// A quiet server on a free loopback port.
+    pub fn ephemeral(storage: Storage) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            storage,
+            fail_rate: 0.0,
+            latency: Duration::ZERO,
+            access_log: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+    #[error("--fail-rate must be between 0 and 1, not {0}")]
+    FailRate(f64),
+}
+
+/// What handlers share.
+pub(crate) struct AppState {
+    pub store: Store,
+    pub fail_rate: f64,
+    pub latency: Duration,
+    pub loopback_only: bool,
+    pub access_log: bool,
+}
+
+/// A server running in the background of the current runtime.
+pub struct RunningServer {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// The address actually bound (with the real port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR`, the base URL clients use.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.task.await.unwrap_or(Ok(()))
+    }
+
+    /// Waits until the server ends (after `shutdown_on` fires, for `serve`).
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.unwrap_or(Ok(()))
+    }
+}
+
+/// Opens the store, binds, and serves until shut down. `until` ends it from outside (a signal).
+pub async fn start_until(
+    config: ServerConfig,
+    until: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<RunningServer, ServerError> {
+    if !(0.0..=1.0).contains(&config.fail_rate) {
+        return Err(ServerError::FailRate(config.fail_rate));
+    }
+    let store = Store::open(&config.storage)?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| ServerError::Bind(config.listen, e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| ServerError::Bind(config.listen, e))?;
+    let state = Arc::new(AppState {
+        store,
+        fail_rate: config.fail_rate,
+        latency: config.latency,
+        loopback_only: addr.ip().is_loopback(),
+        access_log: config.access_log,
+    });
+    let app = router(state);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let shutdown = async move {
+            tokio::select! {
+                _ = stopped => {}
+                () = until => {}
+            }
+        };
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        stop: Some(stop),
+        task,
+    })
+}
+
+/// [`start_until`] without an outside stop: ends on [`RunningServer::shutdown`] or when dropped
+/// with the runtime.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
+    start_until(config, std::future::pending()).await
+}
+
+fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/_local/health", get(inspect::health))
+        .route("/_local/{key}/users", get(inspect::users))
+        .route("/_local/{key}/users/{id}", get(inspect::user))
+        .route("/_local/{key}/companies", get(inspect::companies))
+        .route("/_local/{key}/companies/{id}", get(inspect::company))
+        .route("/_local/{key}/events", get(inspect::events))
+        .route("/_local/{key}/feedback", get(inspect::feedback))
+        .route("/_local/{key}/stats", get(inspect::stats))
+        .route("/{key}/{method}", any(track::track))
+        .route("/{key}/feedback/prompting-init", any(track::prompting_init))
+        .fallback(respond::route_not_found)
+        .method_not_allowed_fallback(respond::inspection_method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            guard::guard,
+        ))
+        .with_state(state)
+}

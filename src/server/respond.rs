@@ -1,0 +1,98 @@
+//! Building answers: JSON bodies, the error shape of CONTRACT.md §3, and CORS for tracking routes.
+
+use crate::api::{ErrorCode, Rejection, SuccessBody};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut response = (status, bytes).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+pub fn success(body: &SuccessBody) -> Response {
+    json(StatusCode::OK, body)
+}
+
+pub fn rejection(status: StatusCode, rejection: Rejection) -> Response {
+    json(status, &rejection.into_body())
+}
+
+pub fn bad_request(r: Rejection) -> Response {
+    rejection(StatusCode::BAD_REQUEST, r)
+}
+
+pub fn storage_failed(detail: &str) -> Response {
+    rejection(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Rejection::new(
+            ErrorCode::UnknownError,
+            format!("storing the call failed ({detail}); nothing was stored, so retrying is safe"),
+        ),
+    )
+}
+
+pub fn not_found(message: impl Into<String>) -> Response {
+    rejection(
+        StatusCode::NOT_FOUND,
+        Rejection::new(ErrorCode::NotFound, message),
+    )
+}
+
+pub fn method_not_allowed(allow: &'static str) -> Response {
+    let mut response = rejection(
+        StatusCode::METHOD_NOT_ALLOWED,
+        Rejection::new(
+            ErrorCode::MethodNotAllowed,
+            format!("this route only answers {allow}"),
+        ),
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+pub async fn route_not_found() -> Response {
+    not_found(
+        "no such route: tracking calls are POST /{trackingKey}/{user|company|event|feedback}; \
+         the local server also answers GET /_local/health and /_local/{trackingKey}/…",
+    )
+}
+
+pub async fn inspection_method_not_allowed() -> Response {
+    method_not_allowed("GET")
+}
+
+/// Tracking routes are meant for browsers too: every answer allows any origin.
+pub fn with_cors(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response
+}
+
+/// The answer to a CORS preflight on a tracking route.
+pub fn preflight() -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST, OPTIONS"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("content-type, bucket-sdk-version"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("86400"),
+    );
+    with_cors(response)
+}

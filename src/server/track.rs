@@ -1,0 +1,148 @@
+//! The tracking routes: `POST /{key}/{method}` through every rule of CONTRACT.md §2–§4, in the
+//! order a sender would fix them: route, verb, key, content type, size, JSON, fields, store.
+
+use super::AppState;
+use super::respond::{self, bad_request, with_cors};
+use crate::api::{
+    self, ErrorCode, FieldCode, Method, Rejection, SuccessBody, Warning, body, key, timestamp,
+};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{self, StatusCode, header};
+use axum::response::Response;
+use std::sync::Arc;
+
+pub async fn track(State(app): State<Arc<AppState>>, req: Request) -> Response {
+    with_cors(handle(&app, req).await)
+}
+
+async fn handle(app: &AppState, req: Request) -> Response {
+    let received_ms = timestamp::now_ms();
+    let (parts, body) = req.into_parts();
+    let (raw_key, raw_method) = two_segments(parts.uri.path());
+    let Some((method, alias)) = Method::from_route(raw_method) else {
+        return unknown_method(raw_method);
+    };
+    match parts.method {
+        http::Method::POST => {}
+        http::Method::OPTIONS => return respond::preflight(),
+        _ => return respond::method_not_allowed("POST, OPTIONS"),
+    }
+    if let Err(e) = key::check(raw_key) {
+        return bad_request(invalid_key(&e));
+    }
+    let value = match read_json(&parts.headers, body).await {
+        Ok(value) => value,
+        Err(r) => return bad_request(r),
+    };
+    let validated = match api::validate(method, &value, received_ms) {
+        Ok(v) => v,
+        Err(errors) => return bad_request(Rejection::from_errors(errors)),
+    };
+    if app.fail_rate > 0.0 && fastrand::f64() < app.fail_rate {
+        return respond::storage_failed("fault injected by --fail-rate");
+    }
+    let mut warnings = Vec::new();
+    if alias {
+        warnings.push(Warning::events_alias());
+    }
+    warnings.extend(validated.warnings);
+    match app
+        .store
+        .write(raw_key, validated.payload, received_ms)
+        .await
+    {
+        Ok(Ok(applied)) => {
+            warnings.extend(applied.warnings);
+            respond::success(&SuccessBody::new(applied.feedback_id, warnings))
+        }
+        Ok(Err(rejection)) if rejection.code == ErrorCode::UnknownError => {
+            respond::rejection(StatusCode::INTERNAL_SERVER_ERROR, rejection)
+        }
+        Ok(Err(rejection)) => bad_request(rejection),
+        Err(e) => respond::storage_failed(&e.to_string()),
+    }
+}
+
+/// `POST /{key}/feedback/prompting-init`: the SDK asks whether live prompts are enabled; they
+/// are not, and saying so lets the SDK's browser build run against this server.
+pub async fn prompting_init(req: Request) -> Response {
+    let response = match *req.method() {
+        http::Method::POST => match key::check(first_segment(req.uri().path())) {
+            Ok(()) => respond::json(StatusCode::OK, &serde_json::json!({"success": false})),
+            Err(e) => bad_request(invalid_key(&e)),
+        },
+        http::Method::OPTIONS => respond::preflight(),
+        _ => respond::method_not_allowed("POST, OPTIONS"),
+    };
+    with_cors(response)
+}
+
+fn first_segment(path: &str) -> &str {
+    path.trim_start_matches('/').split('/').next().unwrap_or("")
+}
+
+fn two_segments(path: &str) -> (&str, &str) {
+    let mut parts = path.trim_start_matches('/').splitn(2, '/');
+    (parts.next().unwrap_or(""), parts.next().unwrap_or(""))
+}
+
+fn unknown_method(raw: &str) -> Response {
+    let shown: String = raw.chars().take(40).collect();
+    let hint = api::suggest::nearest(raw, &Method::ALL.map(Method::as_str))
+        .map(|m| format!("; did you mean `{m}`?"))
+        .unwrap_or_default();
+    respond::rejection(
+        StatusCode::NOT_FOUND,
+        Rejection::new(
+            ErrorCode::UnknownMethod,
+            format!(
+                "unknown method `{shown}`: the methods are {}{hint}",
+                Method::list()
+            ),
+        ),
+    )
+}
+
+fn invalid_key(e: &key::KeyError) -> Rejection {
+    Rejection::whole(
+        ErrorCode::InvalidApiKey,
+        FieldCode::InvalidApiKey,
+        format!("{e}; find your tracking key under Settings in Bucket"),
+    )
+}
+
+async fn read_json(headers: &http::HeaderMap, body: Body) -> Result<serde_json::Value, Rejection> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("?"));
+    body::check_content_type(content_type)?;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let bytes = read_at_most(body, api::MAX_BODY_BYTES + 1).await;
+    if bytes.len() > api::MAX_BODY_BYTES {
+        return Err(body::oversized(&bytes, declared));
+    }
+    body::parse(&bytes)
+}
+
+/// Reads the body until it ends or `limit` bytes are in hand, so a huge body is never buffered.
+/// A body cut short by the client is parsed as far as it came (and will not be valid JSON).
+async fn read_at_most(body: Body, limit: usize) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut bytes = Vec::new();
+    while bytes.len() < limit {
+        match body.frame().await {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    bytes.extend_from_slice(&data);
+                }
+            }
+            Some(Err(_)) | None => break,
+        }
+    }
+    bytes
+}
