@@ -1,1 +1,10 @@
+//! All integration tests in one binary: servers started on 127.0.0.1:0 by each test, the real
+//! binary with temporary XDG directories, never a real Bucket host.
 
+mod durability;
+mod serve_cli;
+mod server_http;
+mod server_props;
+mod server_rules;
+mod server_store;
+mod support;

@@ -1,0 +1,125 @@
+//! Durability: a `serve` child under concurrent load is killed with SIGKILL at random moments;
+//! after each restart every call that was answered 200 is there, and the database is intact.
+
+use crate::support::{KEY, binary};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+struct Serve {
+    child: Child,
+    base: String,
+}
+
+/// A failing assertion must not leave servers behind.
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(db: &std::path::Path) -> Serve {
+    let mut child = Command::new(binary())
+        .args(["serve", "--listen", "127.0.0.1:0", "--quiet", "--db"])
+        .arg(db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let base = first
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("first line names the address")
+        .to_owned();
+    Serve { child, base }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_loses_no_answered_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("durable.sqlite3");
+    let acknowledged: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let http = reqwest::Client::new();
+
+    for round in 0..4 {
+        let mut serve = spawn(&db);
+        let mut load = Vec::new();
+        for worker in 0..16 {
+            let (http, base, acked) = (http.clone(), serve.base.clone(), Arc::clone(&acknowledged));
+            load.push(tokio::spawn(async move {
+                for i in 0.. {
+                    let name = format!("r{round}-w{worker}-{i}");
+                    let body = json!({"event": name, "userId": worker, "companyId": "c"});
+                    match http
+                        .post(format!("{base}/{KEY}/event"))
+                        .json(&body)
+                        .send()
+                        .await
+                    {
+                        Ok(resp) if resp.status() == 200 => {
+                            acked.lock().unwrap().insert(name);
+                        }
+                        Ok(resp) => panic!("unexpected {}", resp.status()),
+                        Err(_) => return,
+                    }
+                }
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(150 + fastrand::u64(0..400))).await;
+        serve.child.kill().expect("SIGKILL");
+        drop(serve);
+        for task in load {
+            task.await.unwrap();
+        }
+
+        let serve = spawn(&db);
+        let mut stored = HashSet::new();
+        let mut offset = 0;
+        loop {
+            let page: Vec<Value> = http
+                .get(format!(
+                    "{}/_local/{KEY}/events?limit=1000&offset={offset}",
+                    serve.base
+                ))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            offset += page.len();
+            stored.extend(page.iter().map(|e| e["event"].as_str().unwrap().to_owned()));
+            if page.len() < 1000 {
+                break;
+            }
+        }
+        let acked = acknowledged.lock().unwrap().clone();
+        let lost: Vec<_> = acked.difference(&stored).collect();
+        assert!(
+            lost.is_empty(),
+            "round {round}: {} answered calls lost, e.g. {:?}",
+            lost.len(),
+            lost.first()
+        );
+        assert!(
+            acked.len() > round * 10,
+            "round {round}: the load did run ({} acknowledged)",
+            acked.len()
+        );
+        drop(serve);
+
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok", "round {round}");
+    }
+}

@@ -1,0 +1,136 @@
+//! `bucket-console serve` as a user runs it: first line, default database location and mode,
+//! clean shutdown on SIGTERM, an access log without keys, and clear refusals of bad options.
+
+use crate::support::{KEY, binary};
+use serde_json::json;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+
+#[test]
+fn help_shows_examples() {
+    let out = Command::new(binary())
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "--listen",
+        "--db",
+        "--memory",
+        "--fail-rate",
+        "--latency-ms",
+        "Examples:",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn bad_options_are_refused_with_a_reason() {
+    for (args, needle) in [
+        (vec!["serve", "--fail-rate", "2"], "between 0 and 1"),
+        (
+            vec!["serve", "--listen", "nowhere"],
+            "invalid socket address",
+        ),
+        (
+            vec!["serve", "--memory", "--db", "x.db"],
+            "cannot be used with",
+        ),
+    ] {
+        let out = Command::new(binary()).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn an_address_in_use_is_a_clear_failure() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = Command::new(binary())
+        .args(["serve", "--memory", "--listen", &addr])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains(&format!("cannot listen on {addr}")), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_from_the_data_dir_logs_without_keys_and_stops_on_sigterm() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let mut child = Command::new(binary())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("XDG_DATA_HOME", &data)
+        .env("HOME", home.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let base = first
+        .trim()
+        .strip_prefix("listening on http://127.0.0.1:")
+        .map(|port| format!("http://127.0.0.1:{port}"));
+    let base = base.unwrap_or_else(|| panic!("first line: {first:?}"));
+
+    let http = reqwest::Client::new();
+    let resp = http
+        .post(format!("{base}/{KEY}/user"))
+        .json(&json!({"userId": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let resp = http
+        .post(format!("{base}/{KEY}/user"))
+        .json(&json!({"userID": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+
+    let db = data.join("bucket-console").join("local-tracking.sqlite3");
+    assert!(db.exists(), "default database at {}", db.display());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the database holds keys");
+    }
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "clean shutdown on SIGTERM: {exit:?}");
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(log.contains("POST /{key}/{method} key#"), "{log}");
+    assert!(log.contains(" 400 "), "{log}");
+    assert!(
+        !log.contains(KEY),
+        "the access log must not contain the key:\n{log}"
+    );
+}
+
+#[test]
+fn no_arguments_print_help_until_the_console_exists() {
+    let out = Command::new(binary()).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8(out.stdout).unwrap().contains("serve"));
+}
