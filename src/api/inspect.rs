@@ -73,3 +73,17 @@ pub struct Stats {
     pub scores: BTreeMap<String, u64>,
     pub average_score: Option<f64>,
 }
+
+impl Stats {
+    /// The stats of a key with nothing stored.
+    pub fn empty() -> Self {
+        Self {
+            users: 0,
+            companies: 0,
+            events: 0,
+            feedback: 0,
+            scores: (1..=5).map(|s: u8| (s.to_string(), 0)).collect(),
+            average_score: None,
+        }
+    }
+}

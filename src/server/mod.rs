@@ -17,7 +17,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use store::Storage;
+pub use store::{Storage, WriteStats};
 
 /// How to run a server.
 #[derive(Debug, Clone)]
@@ -70,6 +70,7 @@ pub(crate) struct AppState {
 /// A server running in the background of the current runtime.
 pub struct RunningServer {
     addr: SocketAddr,
+    state: Arc<AppState>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -78,6 +79,11 @@ impl RunningServer {
     /// The address actually bound (with the real port when 0 was asked for).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Commits and calls stored so far: calls per commit shows group commit at work.
+    pub fn write_stats(&self) -> WriteStats {
+        self.state.store.write_stats()
     }
 
     /// `http://ADDR`, the base URL clients use.
@@ -121,7 +127,7 @@ pub async fn start_until(
         loopback_only: addr.ip().is_loopback(),
         access_log: config.access_log,
     });
-    let app = router(state);
+    let app = router(Arc::clone(&state));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let shutdown = async move {
@@ -136,6 +142,7 @@ pub async fn start_until(
     });
     Ok(RunningServer {
         addr,
+        state,
         stop: Some(stop),
         task,
     })

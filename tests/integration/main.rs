@@ -1,6 +1,11 @@
 //! All integration tests in one binary: servers started on 127.0.0.1:0 by each test, the real
 //! binary with temporary XDG directories, never a real Bucket host.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers, like tests, should stop at the first failure"
+)]
+
 mod durability;
 mod serve_cli;
 mod server_http;

@@ -60,246 +60,64 @@ async fn rejects(
     );
 }
 
+/// A method, a bad body, the error code, and each (path, field code) the server must report.
+type Case = (
+    &'static str,
+    Value,
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+);
+
+#[rustfmt::skip]
+fn rule_cases() -> Vec<Case> {
+    const BVF: &str = "BODY_VALIDATION_FAILED";
+    vec![
+        ("user", json!({}), BVF, vec![("/userId", "REQUIRED")]),
+        ("user", json!({"userId": null}), BVF, vec![("/userId", "REQUIRED")]),
+        ("user", json!({"userId": 4.5}), BVF, vec![("/userId", "INVALID_TYPE")]),
+        ("user", json!({"userId": true}), BVF, vec![("/userId", "INVALID_TYPE")]),
+        ("user", json!({"userId": [1]}), BVF, vec![("/userId", "INVALID_TYPE")]),
+        ("user", json!({"userId": "  "}), BVF, vec![("/userId", "BLANK")]),
+        ("user", json!({"userId": "x".repeat(256)}), BVF, vec![("/userId", "TOO_LONG")]),
+        ("user", json!({"userID": 1}), BVF, vec![("/userID", "UNKNOWN_FIELD"), ("/userId", "REQUIRED")]),
+        ("user", json!({"userId": 1, "attributes": {"plan": {"tier": 1}}}), BVF, vec![("/attributes/plan", "NESTED_VALUE")]),
+        ("user", json!({"userId": 1, "attributes": {"tags": ["a"]}}), BVF, vec![("/attributes/tags", "NESTED_VALUE")]),
+        ("user", json!({"userId": 1, "attributes": [1]}), BVF, vec![("/attributes", "INVALID_TYPE")]),
+        ("user", json!({"userId": 1, "attributes": {"": 1}}), BVF, vec![("/attributes/", "BLANK")]),
+        ("user", json!({"userId": 1, "attributes": {"a/b": {}}}), BVF, vec![("/attributes/a~1b", "NESTED_VALUE")]),
+        ("user", json!({"userId": 1, "context": {"active": "no"}}), BVF, vec![("/context/active", "INVALID_TYPE")]),
+        ("user", json!({"userId": 1, "context": {"ip": "1.2.3.4"}}), BVF, vec![("/context/ip", "UNKNOWN_FIELD")]),
+        ("user", json!({"userId": 1, "context": true}), BVF, vec![("/context", "INVALID_TYPE")]),
+        ("user", json!({"userId": 1, "timestamp": "2024-05-01 noon"}), BVF, vec![("/timestamp", "INVALID_TIMESTAMP")]),
+        ("user", json!({"userId": 1, "timestamp": "2024-05-01T12:00:00"}), BVF, vec![("/timestamp", "INVALID_TIMESTAMP")]),
+        ("user", json!({"userId": 1, "timestamp": 1.5}), BVF, vec![("/timestamp", "INVALID_TIMESTAMP")]),
+        ("user", json!([{"userId": 1}]), BVF, vec![("", "INVALID_TYPE")]),
+        ("company", json!({"userId": 1}), BVF, vec![("/companyId", "REQUIRED")]),
+        ("company", json!({"companyId": 1, "userId": {}}), BVF, vec![("/userId", "INVALID_TYPE")]),
+        ("event", json!({"userId": 1}), BVF, vec![("/event", "REQUIRED")]),
+        ("event", json!({"event": " ", "userId": 1}), BVF, vec![("/event", "BLANK")]),
+        ("event", json!({"event": "e".repeat(256), "userId": 1}), BVF, vec![("/event", "TOO_LONG")]),
+        ("event", json!({"event": "e"}), BVF, vec![("/userId", "REQUIRED")]),
+        ("feedback", json!({"featureId": "f", "userId": 1, "score": 6}), BVF, vec![("/score", "OUT_OF_RANGE")]),
+        ("feedback", json!({"featureId": "f", "userId": 1, "score": -1}), BVF, vec![("/score", "OUT_OF_RANGE")]),
+        ("feedback", json!({"featureId": "f", "userId": 1, "score": 2.5}), BVF, vec![("/score", "OUT_OF_RANGE")]),
+        ("feedback", json!({"featureId": "f", "userId": 1, "score": "4"}), BVF, vec![("/score", "INVALID_TYPE")]),
+        ("feedback", json!({"featureId": "f", "userId": 1, "score": 0}), BVF, vec![("/score", "SCORE_OR_COMMENT_REQUIRED")]),
+        ("feedback", json!({"featureId": "f", "userId": 1}), BVF, vec![("/score", "SCORE_OR_COMMENT_REQUIRED")]),
+        ("feedback", json!({"featureId": "f", "userId": 1, "comment": "   "}), BVF, vec![("/score", "SCORE_OR_COMMENT_REQUIRED")]),
+        ("feedback", json!({"featureId": "f", "userId": 1, "comment": "c".repeat(4001)}), BVF, vec![("/comment", "TOO_LONG")]),
+        ("feedback", json!({"featureId": "", "userId": 1, "score": 1}), BVF, vec![("/featureId", "BLANK")]),
+        ("feedback", json!({"featureId": "f", "userId": 1, "score": 1, "source": "email"}), BVF, vec![("/source", "OUT_OF_RANGE")]),
+        ("feedback", json!({"featureId": "f", "userId": 1, "score": 1, "question": "q".repeat(257)}), BVF, vec![("/question", "TOO_LONG")]),
+        ("feedback", json!({"featureId": "f", "userId": 1, "score": 1, "feedbackId": "not-an-id"}), "FEEDBACK_NOT_FOUND", vec![("/feedbackId", "FEEDBACK_NOT_FOUND")]),
+        ("feedback", json!({"featureId": "f", "userId": 1, "score": 1, "feedbackId": "6f1c1c5e-5f0e-4a43-9a55-3f0a2f6a7b10"}), "FEEDBACK_NOT_FOUND", vec![("/feedbackId", "FEEDBACK_NOT_FOUND")]),
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_field_rule_reports_its_code_and_path() {
     let s = seeded().await;
-    let cases: Vec<(&str, Value, &str, Vec<(&str, &str)>)> = vec![
-        (
-            "user",
-            json!({}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/userId", "REQUIRED")],
-        ),
-        (
-            "user",
-            json!({"userId": null}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/userId", "REQUIRED")],
-        ),
-        (
-            "user",
-            json!({"userId": 4.5}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/userId", "INVALID_TYPE")],
-        ),
-        (
-            "user",
-            json!({"userId": true}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/userId", "INVALID_TYPE")],
-        ),
-        (
-            "user",
-            json!({"userId": [1]}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/userId", "INVALID_TYPE")],
-        ),
-        (
-            "user",
-            json!({"userId": "  "}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/userId", "BLANK")],
-        ),
-        (
-            "user",
-            json!({"userId": "x".repeat(256)}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/userId", "TOO_LONG")],
-        ),
-        (
-            "user",
-            json!({"userID": 1}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/userID", "UNKNOWN_FIELD"), ("/userId", "REQUIRED")],
-        ),
-        (
-            "user",
-            json!({"userId": 1, "attributes": {"plan": {"tier": 1}}}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/attributes/plan", "NESTED_VALUE")],
-        ),
-        (
-            "user",
-            json!({"userId": 1, "attributes": {"tags": ["a"]}}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/attributes/tags", "NESTED_VALUE")],
-        ),
-        (
-            "user",
-            json!({"userId": 1, "attributes": [1]}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/attributes", "INVALID_TYPE")],
-        ),
-        (
-            "user",
-            json!({"userId": 1, "attributes": {"": 1}}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/attributes/", "BLANK")],
-        ),
-        (
-            "user",
-            json!({"userId": 1, "attributes": {"a/b": {}}}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/attributes/a~1b", "NESTED_VALUE")],
-        ),
-        (
-            "user",
-            json!({"userId": 1, "context": {"active": "no"}}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/context/active", "INVALID_TYPE")],
-        ),
-        (
-            "user",
-            json!({"userId": 1, "context": {"ip": "1.2.3.4"}}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/context/ip", "UNKNOWN_FIELD")],
-        ),
-        (
-            "user",
-            json!({"userId": 1, "context": true}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/context", "INVALID_TYPE")],
-        ),
-        (
-            "user",
-            json!({"userId": 1, "timestamp": "2024-05-01 noon"}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/timestamp", "INVALID_TIMESTAMP")],
-        ),
-        (
-            "user",
-            json!({"userId": 1, "timestamp": "2024-05-01T12:00:00"}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/timestamp", "INVALID_TIMESTAMP")],
-        ),
-        (
-            "user",
-            json!({"userId": 1, "timestamp": 1.5}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/timestamp", "INVALID_TIMESTAMP")],
-        ),
-        (
-            "user",
-            json!([{"userId": 1}]),
-            "BODY_VALIDATION_FAILED",
-            vec![("", "INVALID_TYPE")],
-        ),
-        (
-            "company",
-            json!({"userId": 1}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/companyId", "REQUIRED")],
-        ),
-        (
-            "company",
-            json!({"companyId": 1, "userId": {}}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/userId", "INVALID_TYPE")],
-        ),
-        (
-            "event",
-            json!({"userId": 1}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/event", "REQUIRED")],
-        ),
-        (
-            "event",
-            json!({"event": " ", "userId": 1}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/event", "BLANK")],
-        ),
-        (
-            "event",
-            json!({"event": "e".repeat(256), "userId": 1}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/event", "TOO_LONG")],
-        ),
-        (
-            "event",
-            json!({"event": "e"}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/userId", "REQUIRED")],
-        ),
-        (
-            "feedback",
-            json!({"featureId": "f", "userId": 1, "score": 6}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/score", "OUT_OF_RANGE")],
-        ),
-        (
-            "feedback",
-            json!({"featureId": "f", "userId": 1, "score": -1}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/score", "OUT_OF_RANGE")],
-        ),
-        (
-            "feedback",
-            json!({"featureId": "f", "userId": 1, "score": 2.5}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/score", "OUT_OF_RANGE")],
-        ),
-        (
-            "feedback",
-            json!({"featureId": "f", "userId": 1, "score": "4"}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/score", "INVALID_TYPE")],
-        ),
-        (
-            "feedback",
-            json!({"featureId": "f", "userId": 1, "score": 0}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/score", "SCORE_OR_COMMENT_REQUIRED")],
-        ),
-        (
-            "feedback",
-            json!({"featureId": "f", "userId": 1}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/score", "SCORE_OR_COMMENT_REQUIRED")],
-        ),
-        (
-            "feedback",
-            json!({"featureId": "f", "userId": 1, "comment": "   "}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/score", "SCORE_OR_COMMENT_REQUIRED")],
-        ),
-        (
-            "feedback",
-            json!({"featureId": "f", "userId": 1, "comment": "c".repeat(4001)}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/comment", "TOO_LONG")],
-        ),
-        (
-            "feedback",
-            json!({"featureId": "", "userId": 1, "score": 1}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/featureId", "BLANK")],
-        ),
-        (
-            "feedback",
-            json!({"featureId": "f", "userId": 1, "score": 1, "source": "email"}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/source", "OUT_OF_RANGE")],
-        ),
-        (
-            "feedback",
-            json!({"featureId": "f", "userId": 1, "score": 1, "question": "q".repeat(257)}),
-            "BODY_VALIDATION_FAILED",
-            vec![("/question", "TOO_LONG")],
-        ),
-        (
-            "feedback",
-            json!({"featureId": "f", "userId": 1, "score": 1, "feedbackId": "not-an-id"}),
-            "FEEDBACK_NOT_FOUND",
-            vec![("/feedbackId", "FEEDBACK_NOT_FOUND")],
-        ),
-        (
-            "feedback",
-            json!({"featureId": "f", "userId": 1, "score": 1, "feedbackId": "6f1c1c5e-5f0e-4a43-9a55-3f0a2f6a7b10"}),
-            "FEEDBACK_NOT_FOUND",
-            vec![("/feedbackId", "FEEDBACK_NOT_FOUND")],
-        ),
-    ];
-    for (method, body, want_code, want) in cases {
+    for (method, body, want_code, want) in rule_cases() {
         rejects(&s, method, body, want_code, &want).await;
     }
 }

@@ -19,15 +19,15 @@ pub struct Applied {
 /// The outcome of one call: stored, or refused by a rule that needs the store to decide.
 pub type Outcome = Result<Applied, Rejection>;
 
-/// One call to apply: whose key, what, and when it arrived (epoch ms).
+/// One call to apply: the id of its tracking key, what, and when it arrived (epoch ms).
 pub struct Call<'a> {
-    pub key: &'a str,
+    pub key_id: i64,
     pub payload: &'a Payload,
     pub received_ms: i64,
 }
 
 pub fn apply(conn: &Connection, call: &Call<'_>) -> rusqlite::Result<Outcome> {
-    let key = call.key;
+    let key = call.key_id;
     match call.payload {
         Payload::User(u) => user(conn, key, u, call.received_ms),
         Payload::Company(c) => company(conn, key, c, call.received_ms),
@@ -46,30 +46,47 @@ impl Entity {
     const fn select(self) -> &'static str {
         match self {
             Entity::User => {
-                "SELECT attributes, last_seen FROM users WHERE key = ?1 AND user_id = ?2"
+                "SELECT attributes, last_seen FROM users WHERE key_id = ?1 AND user_id = ?2"
             }
             Entity::Company => {
-                "SELECT attributes, last_seen FROM companies WHERE key = ?1 AND company_id = ?2"
+                "SELECT attributes, last_seen FROM companies WHERE key_id = ?1 AND company_id = ?2"
             }
         }
     }
     const fn insert(self) -> &'static str {
         match self {
             Entity::User => {
-                "INSERT INTO users (key, user_id, attributes, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)"
+                "INSERT INTO users (key_id, user_id, attributes, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)"
             }
             Entity::Company => {
-                "INSERT INTO companies (key, company_id, attributes, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)"
+                "INSERT INTO companies (key_id, company_id, attributes, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)"
+            }
+        }
+    }
+    /// Create, or move `lastSeen` forward, in one statement: the common case of events.
+    const fn upsert_seen(self) -> &'static str {
+        match self {
+            Entity::User => {
+                "INSERT INTO users (key_id, user_id, attributes, first_seen, last_seen) VALUES (?1, ?2, '{}', ?3, ?4)
+                 ON CONFLICT (key_id, user_id) DO UPDATE SET last_seen = excluded.last_seen
+                 WHERE excluded.last_seen IS NOT NULL
+                   AND (users.last_seen IS NULL OR users.last_seen < excluded.last_seen)"
+            }
+            Entity::Company => {
+                "INSERT INTO companies (key_id, company_id, attributes, first_seen, last_seen) VALUES (?1, ?2, '{}', ?3, ?4)
+                 ON CONFLICT (key_id, company_id) DO UPDATE SET last_seen = excluded.last_seen
+                 WHERE excluded.last_seen IS NOT NULL
+                   AND (companies.last_seen IS NULL OR companies.last_seen < excluded.last_seen)"
             }
         }
     }
     const fn update(self) -> &'static str {
         match self {
             Entity::User => {
-                "UPDATE users SET attributes = ?3, last_seen = ?4 WHERE key = ?1 AND user_id = ?2"
+                "UPDATE users SET attributes = ?3, last_seen = ?4 WHERE key_id = ?1 AND user_id = ?2"
             }
             Entity::Company => {
-                "UPDATE companies SET attributes = ?3, last_seen = ?4 WHERE key = ?1 AND company_id = ?2"
+                "UPDATE companies SET attributes = ?3, last_seen = ?4 WHERE key_id = ?1 AND company_id = ?2"
             }
         }
     }
@@ -80,12 +97,22 @@ impl Entity {
 fn touch(
     conn: &Connection,
     entity: Entity,
-    key: &str,
+    key: i64,
     id: &str,
     attributes: &Attributes,
     effective_ms: i64,
     active: bool,
 ) -> rusqlite::Result<()> {
+    if attributes.is_empty() {
+        let last_seen = active.then_some(effective_ms);
+        conn.prepare_cached(entity.upsert_seen())?.execute(params![
+            key,
+            id,
+            effective_ms,
+            last_seen
+        ])?;
+        return Ok(());
+    }
     let existing: Option<(String, Option<i64>)> = conn
         .prepare_cached(entity.select())?
         .query_row(params![key, id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -107,20 +134,12 @@ fn touch(
             } else {
                 last_seen
             };
-            if attributes.is_empty() && new_last_seen == last_seen {
-                return Ok(());
-            }
-            let merged = if attributes.is_empty() {
-                stored
-            } else {
-                let mut map: Attributes = serde_json::from_str(&stored).unwrap_or_default();
-                map.extend(attributes.iter().map(|(k, v)| (k.clone(), v.clone())));
-                to_json(&map)
-            };
+            let mut merged: Attributes = serde_json::from_str(&stored).unwrap_or_default();
+            merged.extend(attributes.iter().map(|(k, v)| (k.clone(), v.clone())));
             conn.prepare_cached(entity.update())?.execute(params![
                 key,
                 id,
-                merged,
+                to_json(&merged),
                 new_last_seen
             ])?;
         }
@@ -138,7 +157,7 @@ fn effective(tracking: &Tracking, received_ms: i64) -> i64 {
 
 fn user(
     conn: &Connection,
-    key: &str,
+    key: i64,
     call: &UserCall,
     received_ms: i64,
 ) -> rusqlite::Result<Outcome> {
@@ -157,7 +176,7 @@ fn user(
 
 fn company(
     conn: &Connection,
-    key: &str,
+    key: i64,
     call: &CompanyCall,
     received_ms: i64,
 ) -> rusqlite::Result<Outcome> {
@@ -183,7 +202,7 @@ fn company(
             active,
         )?;
         conn.prepare_cached(
-            "INSERT OR IGNORE INTO memberships (key, company_id, user_id) VALUES (?1, ?2, ?3)",
+            "INSERT OR IGNORE INTO memberships (key_id, company_id, user_id) VALUES (?1, ?2, ?3)",
         )?
         .execute(params![key, call.company_id, user_id])?;
     }
@@ -192,7 +211,7 @@ fn company(
 
 fn event(
     conn: &Connection,
-    key: &str,
+    key: i64,
     call: &EventCall,
     received_ms: i64,
 ) -> rusqlite::Result<Outcome> {
@@ -204,7 +223,7 @@ fn event(
         touch(conn, Entity::Company, key, company_id, &none, at, active)?;
     }
     conn.prepare_cached(
-        "INSERT INTO events (key, event, user_id, company_id, attributes, timestamp, received_at)
+        "INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
@@ -220,7 +239,7 @@ fn event(
     if call.company_id.is_none() {
         let member: bool = conn
             .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM memberships WHERE key = ?1 AND user_id = ?2)",
+                "SELECT EXISTS (SELECT 1 FROM memberships WHERE key_id = ?1 AND user_id = ?2)",
             )?
             .query_row(params![key, call.user_id], |r| r.get(0))?;
         if !member {
@@ -246,7 +265,7 @@ struct StoredFeedback {
 
 fn feedback(
     conn: &Connection,
-    key: &str,
+    key: i64,
     call: &FeedbackCall,
     received_ms: i64,
 ) -> rusqlite::Result<Outcome> {
@@ -256,7 +275,7 @@ fn feedback(
     let stored = conn
         .prepare_cached(
             "SELECT company_id, score, comment, question, prompted_question, prompt_id, source
-             FROM feedback WHERE feedback_id = ?1 AND key = ?2",
+             FROM feedback WHERE feedback_id = ?1 AND key_id = ?2",
         )?
         .query_row(params![id, key], |r| {
             Ok(StoredFeedback {
@@ -303,7 +322,7 @@ fn feedback(
     conn.prepare_cached(
         "UPDATE feedback SET feature_id = ?3, user_id = ?4, company_id = ?5, score = ?6, comment = ?7,
             question = ?8, prompted_question = ?9, prompt_id = ?10, source = ?11, updated_at = ?12
-         WHERE feedback_id = ?1 AND key = ?2",
+         WHERE feedback_id = ?1 AND key_id = ?2",
     )?
     .execute(params![
         id,
@@ -327,7 +346,7 @@ fn feedback(
 
 fn create_feedback(
     conn: &Connection,
-    key: &str,
+    key: i64,
     call: &FeedbackCall,
     received_ms: i64,
 ) -> rusqlite::Result<Outcome> {
@@ -342,7 +361,7 @@ fn create_feedback(
     )?;
     let id = new_feedback_id();
     conn.prepare_cached(
-        "INSERT INTO feedback (feedback_id, key, feature_id, user_id, company_id, score, comment,
+        "INSERT INTO feedback (feedback_id, key_id, feature_id, user_id, company_id, score, comment,
             question, prompted_question, prompt_id, source, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
     )?

@@ -10,10 +10,11 @@ pub use apply::{Applied, Outcome};
 use crate::api::payload::Payload;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
-use writer::{Job, WriteJob};
+use writer::{Job, WriteCounters, WriteJob};
 
 /// Where the store keeps its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +35,11 @@ pub enum StoreError {
     Setup(rusqlite::Error),
     #[error("cannot start the store's writer thread: {0}")]
     Thread(std::io::Error),
+    #[error(
+        "the database has schema version {0} but this build reads version {1}; \
+         use another --db file or a matching bucket-console"
+    )]
+    Version(i64, i64),
     #[error("the store has shut down")]
     Closed,
     #[error("reading the store failed: {0}")]
@@ -45,6 +51,14 @@ pub enum StoreError {
 pub struct Store {
     jobs: mpsc::Sender<Job>,
     readers: Option<Arc<ReaderPool>>,
+    counters: Arc<WriteCounters>,
+}
+
+/// Batches committed and calls stored since the store opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteStats {
+    pub commits: u64,
+    pub calls: u64,
 }
 
 struct ReaderPool {
@@ -61,11 +75,15 @@ impl Store {
         };
         conn.execute_batch(schema::WRITER_PRAGMAS)
             .map_err(StoreError::Setup)?;
-        schema::create(&conn).map_err(StoreError::Setup)?;
+        if let Some(found) = schema::create(&conn).map_err(StoreError::Setup)? {
+            return Err(StoreError::Version(found, schema::VERSION));
+        }
         let (jobs, queue) = mpsc::channel();
+        let counters = Arc::new(WriteCounters::default());
+        let writer_counters = Arc::clone(&counters);
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer::run(conn, &queue))
+            .spawn(move || writer::run(conn, &queue, &writer_counters))
             .map_err(StoreError::Thread)?;
         let readers = match storage {
             Storage::File(path) => Some(Arc::new(ReaderPool {
@@ -74,7 +92,19 @@ impl Store {
             })),
             Storage::Memory => None,
         };
-        Ok(Store { jobs, readers })
+        Ok(Store {
+            jobs,
+            readers,
+            counters,
+        })
+    }
+
+    /// How well group commit is batching.
+    pub fn write_stats(&self) -> WriteStats {
+        WriteStats {
+            commits: self.counters.commits.load(Ordering::Relaxed),
+            calls: self.counters.calls.load(Ordering::Relaxed),
+        }
     }
 
     /// Stores one validated call; answers after the commit that holds it.
@@ -84,6 +114,17 @@ impl Store {
         payload: Payload,
         received_ms: i64,
     ) -> Result<Outcome, StoreError> {
+        let answer = self.submit(key, payload, received_ms)?;
+        answer.await.map_err(|_| StoreError::Closed)
+    }
+
+    /// Queues a call for the writer; the receiver yields its outcome after the commit.
+    fn submit(
+        &self,
+        key: &str,
+        payload: Payload,
+        received_ms: i64,
+    ) -> Result<oneshot::Receiver<Outcome>, StoreError> {
         let (reply, answer) = oneshot::channel();
         let job = WriteJob {
             key: key.to_owned(),
@@ -94,7 +135,7 @@ impl Store {
         self.jobs
             .send(Job::Write(job))
             .map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)
+        Ok(answer)
     }
 
     /// Runs a query on a reader connection (on the writer's, for an in-memory store).
@@ -175,4 +216,49 @@ fn restrict_new_file(path: &Path) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn restrict_new_file(_: &Path) -> std::io::Result<()> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{Method, validate};
+    use serde_json::json;
+
+    /// Calls that wait while the writer is busy are committed together, in one transaction.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn waiting_calls_share_one_commit() {
+        let store = Store::open(&Storage::Memory).unwrap();
+        // An in-memory store runs reads on the writer thread: hold it with one.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (entered, in_read) = oneshot::channel::<()>();
+        let reader = store.clone();
+        let blocker = tokio::spawn(async move {
+            reader
+                .read(move |_| {
+                    let _ = entered.send(());
+                    let _ = held.recv();
+                    Ok(())
+                })
+                .await
+        });
+        in_read.await.unwrap();
+        let answers: Vec<_> = (0..50)
+            .map(|i| {
+                let payload = validate(Method::Event, &json!({"event": "e", "userId": i}), 0);
+                store.submit("k", payload.unwrap().payload, 0).unwrap()
+            })
+            .collect();
+        release.send(()).unwrap();
+        blocker.await.unwrap().unwrap();
+        for answer in answers {
+            assert!(answer.await.unwrap().is_ok());
+        }
+        assert_eq!(
+            store.write_stats(),
+            WriteStats {
+                commits: 1,
+                calls: 50
+            }
+        );
+    }
 }

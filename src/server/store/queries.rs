@@ -20,6 +20,13 @@ pub struct EventFilter {
     pub event: Option<String>,
 }
 
+/// The id of a tracking key, or `None` for a key never written to.
+fn key_id(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT id FROM tracking_keys WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()
+}
+
 fn attributes(text: &str) -> Map<String, Value> {
     serde_json::from_str(text).unwrap_or_default()
 }
@@ -30,11 +37,11 @@ fn id_list(text: &str) -> Vec<String> {
 
 const USER_COLUMNS: &str = "u.user_id, u.attributes, u.first_seen, u.last_seen,
     (SELECT json_group_array(company_id) FROM
-        (SELECT company_id FROM memberships m WHERE m.key = u.key AND m.user_id = u.user_id ORDER BY company_id))";
+        (SELECT company_id FROM memberships m WHERE m.key_id = u.key_id AND m.user_id = u.user_id ORDER BY company_id))";
 
 const COMPANY_COLUMNS: &str = "c.company_id, c.attributes, c.first_seen, c.last_seen,
     (SELECT json_group_array(user_id) FROM
-        (SELECT user_id FROM memberships m WHERE m.key = c.key AND m.company_id = c.company_id ORDER BY user_id))";
+        (SELECT user_id FROM memberships m WHERE m.key_id = c.key_id AND m.company_id = c.company_id ORDER BY user_id))";
 
 fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
     Ok(UserRecord {
@@ -57,8 +64,11 @@ fn company_row(r: &Row<'_>) -> rusqlite::Result<CompanyRecord> {
 }
 
 pub fn users(conn: &Connection, key: &str, page: Page) -> rusqlite::Result<Vec<UserRecord>> {
+    let Some(key) = key_id(conn, key)? else {
+        return Ok(Vec::new());
+    };
     let sql = format!(
-        "SELECT {USER_COLUMNS} FROM users u WHERE u.key = ?1
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.key_id = ?1
          ORDER BY u.last_seen IS NULL, u.last_seen DESC, u.user_id LIMIT ?2 OFFSET ?3"
     );
     conn.prepare_cached(&sql)?
@@ -67,15 +77,21 @@ pub fn users(conn: &Connection, key: &str, page: Page) -> rusqlite::Result<Vec<U
 }
 
 pub fn user(conn: &Connection, key: &str, user_id: &str) -> rusqlite::Result<Option<UserRecord>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.key = ?1 AND u.user_id = ?2");
+    let Some(key) = key_id(conn, key)? else {
+        return Ok(None);
+    };
+    let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.key_id = ?1 AND u.user_id = ?2");
     conn.prepare_cached(&sql)?
         .query_row(params![key, user_id], user_row)
         .optional()
 }
 
 pub fn companies(conn: &Connection, key: &str, page: Page) -> rusqlite::Result<Vec<CompanyRecord>> {
+    let Some(key) = key_id(conn, key)? else {
+        return Ok(Vec::new());
+    };
     let sql = format!(
-        "SELECT {COMPANY_COLUMNS} FROM companies c WHERE c.key = ?1
+        "SELECT {COMPANY_COLUMNS} FROM companies c WHERE c.key_id = ?1
          ORDER BY c.last_seen IS NULL, c.last_seen DESC, c.company_id LIMIT ?2 OFFSET ?3"
     );
     conn.prepare_cached(&sql)?
@@ -88,8 +104,12 @@ pub fn company(
     key: &str,
     company_id: &str,
 ) -> rusqlite::Result<Option<CompanyRecord>> {
-    let sql =
-        format!("SELECT {COMPANY_COLUMNS} FROM companies c WHERE c.key = ?1 AND c.company_id = ?2");
+    let Some(key) = key_id(conn, key)? else {
+        return Ok(None);
+    };
+    let sql = format!(
+        "SELECT {COMPANY_COLUMNS} FROM companies c WHERE c.key_id = ?1 AND c.company_id = ?2"
+    );
     conn.prepare_cached(&sql)?
         .query_row(params![key, company_id], company_row)
         .optional()
@@ -101,9 +121,12 @@ pub fn events(
     filter: &EventFilter,
     page: Page,
 ) -> rusqlite::Result<Vec<EventRecord>> {
+    let Some(key) = key_id(conn, key)? else {
+        return Ok(Vec::new());
+    };
     conn.prepare_cached(
         "SELECT id, event, user_id, company_id, attributes, timestamp, received_at FROM events
-         WHERE key = ?1 AND (?2 IS NULL OR user_id = ?2) AND (?3 IS NULL OR company_id = ?3)
+         WHERE key_id = ?1 AND (?2 IS NULL OR user_id = ?2) AND (?3 IS NULL OR company_id = ?3)
            AND (?4 IS NULL OR event = ?4)
          ORDER BY received_at DESC, id DESC LIMIT ?5 OFFSET ?6",
     )?
@@ -137,10 +160,13 @@ pub fn feedback(
     feature_id: Option<&str>,
     page: Page,
 ) -> rusqlite::Result<Vec<FeedbackRecord>> {
+    let Some(key) = key_id(conn, key)? else {
+        return Ok(Vec::new());
+    };
     conn.prepare_cached(
         "SELECT feedback_id, feature_id, user_id, company_id, score, comment, question,
                 prompted_question, prompt_id, source, created_at, updated_at
-         FROM feedback WHERE key = ?1 AND (?2 IS NULL OR feature_id = ?2)
+         FROM feedback WHERE key_id = ?1 AND (?2 IS NULL OR feature_id = ?2)
          ORDER BY updated_at DESC, created_at DESC, feedback_id LIMIT ?3 OFFSET ?4",
     )?
     .query_map(params![key, feature_id, page.limit, page.offset], |r| {
@@ -163,14 +189,16 @@ pub fn feedback(
 }
 
 pub fn stats(conn: &Connection, key: &str) -> rusqlite::Result<Stats> {
+    let Some(key) = key_id(conn, key)? else {
+        return Ok(Stats::empty());
+    };
     let count = |table: &str| -> rusqlite::Result<u64> {
-        conn.prepare_cached(&format!("SELECT count(*) FROM {table} WHERE key = ?1"))?
+        conn.prepare_cached(&format!("SELECT count(*) FROM {table} WHERE key_id = ?1"))?
             .query_row([key], |r| r.get(0))
     };
-    let mut scores: std::collections::BTreeMap<String, u64> =
-        (1..=5).map(|s: u8| (s.to_string(), 0)).collect();
+    let mut scores = Stats::empty().scores;
     let mut stmt = conn.prepare_cached(
-        "SELECT score, count(*) FROM feedback WHERE key = ?1 AND score IS NOT NULL GROUP BY score",
+        "SELECT score, count(*) FROM feedback WHERE key_id = ?1 AND score IS NOT NULL GROUP BY score",
     )?;
     let mut rows = stmt.query([key])?;
     let (mut total, mut sum) = (0u64, 0u64);

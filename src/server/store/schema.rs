@@ -1,4 +1,5 @@
-//! The local server's tables. Every row carries its tracking key, so keys never see each other.
+//! The local server's tables. Every row carries the id of its tracking key, so keys never see each
+//! other; the key itself is stored once, in `tracking_keys`, which also keeps the indexes small.
 
 use rusqlite::Connection;
 
@@ -8,42 +9,51 @@ pub const WRITER_PRAGMAS: &str = "
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = FULL;
 PRAGMA busy_timeout = 5000;
+PRAGMA cache_size = -32000;
+PRAGMA wal_autocheckpoint = 8000;
 ";
 
 pub const READER_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA query_only = 1;";
 
+/// Bumped whenever the tables change shape; a database of another version is refused.
+pub const VERSION: i64 = 1;
+
 const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS tracking_keys (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE
+);
 CREATE TABLE IF NOT EXISTS users (
-    key TEXT NOT NULL,
+    key_id INTEGER NOT NULL,
     user_id TEXT NOT NULL,
     attributes TEXT NOT NULL,
     first_seen INTEGER NOT NULL,
     last_seen INTEGER,
-    PRIMARY KEY (key, user_id)
+    PRIMARY KEY (key_id, user_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS users_by_last_seen ON users (key, last_seen);
+CREATE INDEX IF NOT EXISTS users_by_last_seen ON users (key_id, last_seen);
 
 CREATE TABLE IF NOT EXISTS companies (
-    key TEXT NOT NULL,
+    key_id INTEGER NOT NULL,
     company_id TEXT NOT NULL,
     attributes TEXT NOT NULL,
     first_seen INTEGER NOT NULL,
     last_seen INTEGER,
-    PRIMARY KEY (key, company_id)
+    PRIMARY KEY (key_id, company_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS companies_by_last_seen ON companies (key, last_seen);
+CREATE INDEX IF NOT EXISTS companies_by_last_seen ON companies (key_id, last_seen);
 
 CREATE TABLE IF NOT EXISTS memberships (
-    key TEXT NOT NULL,
+    key_id INTEGER NOT NULL,
     company_id TEXT NOT NULL,
     user_id TEXT NOT NULL,
-    PRIMARY KEY (key, company_id, user_id)
+    PRIMARY KEY (key_id, company_id, user_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS memberships_by_user ON memberships (key, user_id);
+CREATE INDEX IF NOT EXISTS memberships_by_user ON memberships (key_id, user_id);
 
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL,
+    key_id INTEGER NOT NULL,
     event TEXT NOT NULL,
     user_id TEXT NOT NULL,
     company_id TEXT,
@@ -51,13 +61,13 @@ CREATE TABLE IF NOT EXISTS events (
     timestamp INTEGER NOT NULL,
     received_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS events_by_time ON events (key, received_at, id);
-CREATE INDEX IF NOT EXISTS events_by_user ON events (key, user_id, received_at);
-CREATE INDEX IF NOT EXISTS events_by_company ON events (key, company_id, received_at);
+CREATE INDEX IF NOT EXISTS events_by_time ON events (key_id, received_at, id);
+CREATE INDEX IF NOT EXISTS events_by_user ON events (key_id, user_id, received_at);
+CREATE INDEX IF NOT EXISTS events_by_company ON events (key_id, company_id, received_at);
 
 CREATE TABLE IF NOT EXISTS feedback (
     feedback_id TEXT PRIMARY KEY,
-    key TEXT NOT NULL,
+    key_id INTEGER NOT NULL,
     feature_id TEXT NOT NULL,
     user_id TEXT NOT NULL,
     company_id TEXT,
@@ -70,11 +80,18 @@ CREATE TABLE IF NOT EXISTS feedback (
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (key, updated_at);
-CREATE INDEX IF NOT EXISTS feedback_by_feature ON feedback (key, feature_id, updated_at);
+CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (key_id, updated_at);
+CREATE INDEX IF NOT EXISTS feedback_by_feature ON feedback (key_id, feature_id, updated_at);
 ";
 
-/// Creates the tables if they do not exist yet.
-pub fn create(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(SCHEMA)
+/// Creates the tables if they do not exist yet; `Ok(Some(v))` names the version of a database
+/// this build cannot read.
+pub fn create(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found != 0 && found != VERSION {
+        return Ok(Some(found));
+    }
+    conn.execute_batch(SCHEMA)?;
+    conn.pragma_update(None, "user_version", VERSION)?;
+    Ok(None)
 }

@@ -5,6 +5,8 @@
 use super::apply::{self, Call, Outcome, storage_failed};
 use crate::api::payload::Payload;
 use rusqlite::{Connection, TransactionBehavior};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 use tokio::sync::oneshot;
 
@@ -31,8 +33,16 @@ pub enum Job {
     Read(ReadJob),
 }
 
+/// How much batching the writer achieved: calls stored per commit is the group-commit factor.
+#[derive(Debug, Default)]
+pub struct WriteCounters {
+    pub commits: AtomicU64,
+    pub calls: AtomicU64,
+}
+
 /// Runs until every sender is dropped, then returns (closing the connection).
-pub fn run(mut conn: Connection, jobs: &Receiver<Job>) {
+pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters) {
+    let mut keys = KeyIds::default();
     let mut writes: Vec<WriteJob> = Vec::with_capacity(MAX_BATCH);
     let mut reads: Vec<ReadJob> = Vec::new();
     while let Ok(first) = jobs.recv() {
@@ -47,7 +57,11 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>) {
             }
         }
         if !writes.is_empty() {
-            let outcomes = commit_batch(&mut conn, &writes);
+            let outcomes = commit_batch(&mut conn, &writes, &mut keys);
+            counters.commits.fetch_add(1, Ordering::Relaxed);
+            counters
+                .calls
+                .fetch_add(writes.len() as u64, Ordering::Relaxed);
             for (job, outcome) in writes.drain(..).zip(outcomes) {
                 // The requester may have gone away; its call is stored all the same.
                 let _ = job.reply.send(outcome);
@@ -61,13 +75,13 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>) {
 
 /// Applies the batch in one transaction. Should SQLite fail inside it, every call is retried in a
 /// transaction of its own so one bad call cannot fail the others.
-fn commit_batch(conn: &mut Connection, writes: &[WriteJob]) -> Vec<Outcome> {
-    match apply_all(conn, writes) {
+fn commit_batch(conn: &mut Connection, writes: &[WriteJob], keys: &mut KeyIds) -> Vec<Outcome> {
+    match apply_all(conn, writes, keys) {
         Ok(outcomes) => outcomes,
         Err(_) if writes.len() > 1 => writes
             .iter()
             .map(|w| {
-                apply_all(conn, std::slice::from_ref(w))
+                apply_all(conn, std::slice::from_ref(w), keys)
                     .map_or_else(|e| Err(storage_failed(&e.to_string())), |mut o| o.remove(0))
             })
             .collect(),
@@ -75,12 +89,29 @@ fn commit_batch(conn: &mut Connection, writes: &[WriteJob]) -> Vec<Outcome> {
     }
 }
 
-fn apply_all(conn: &mut Connection, writes: &[WriteJob]) -> rusqlite::Result<Vec<Outcome>> {
+fn apply_all(
+    conn: &mut Connection,
+    writes: &[WriteJob],
+    keys: &mut KeyIds,
+) -> rusqlite::Result<Vec<Outcome>> {
+    let result = apply_in_transaction(conn, writes, keys);
+    if result.is_err() {
+        // The transaction rolled back: ids it gave new keys were never stored.
+        keys.0.clear();
+    }
+    result
+}
+
+fn apply_in_transaction(
+    conn: &mut Connection,
+    writes: &[WriteJob],
+    keys: &mut KeyIds,
+) -> rusqlite::Result<Vec<Outcome>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut outcomes = Vec::with_capacity(writes.len());
     for w in writes {
         let call = Call {
-            key: &w.key,
+            key_id: keys.resolve(&tx, &w.key)?,
             payload: &w.payload,
             received_ms: w.received_ms,
         };
@@ -88,4 +119,25 @@ fn apply_all(conn: &mut Connection, writes: &[WriteJob]) -> rusqlite::Result<Vec
     }
     tx.commit()?;
     Ok(outcomes)
+}
+
+/// The id of each tracking key seen, so a call costs no lookup of its key.
+#[derive(Default)]
+struct KeyIds(HashMap<String, i64>);
+
+impl KeyIds {
+    fn resolve(&mut self, conn: &Connection, key: &str) -> rusqlite::Result<i64> {
+        if let Some(id) = self.0.get(key) {
+            return Ok(*id);
+        }
+        conn.prepare_cached(
+            "INSERT INTO tracking_keys (key) VALUES (?1) ON CONFLICT (key) DO NOTHING",
+        )?
+        .execute([key])?;
+        let id = conn
+            .prepare_cached("SELECT id FROM tracking_keys WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))?;
+        self.0.insert(key.to_owned(), id);
+        Ok(id)
+    }
 }
