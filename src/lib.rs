@@ -2,5 +2,11 @@
 //! Bucket Tracking HTTP API. The binary is a thin shell over these modules.
 
 pub mod api;
+pub mod client;
+pub mod files;
+pub mod highlight;
+pub mod history;
 pub mod paths;
+pub mod profiles;
+pub mod sanitize;
 pub mod server;

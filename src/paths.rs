@@ -27,3 +27,13 @@ pub fn data_dir() -> Result<PathBuf, NoHome> {
 pub fn default_database() -> Result<PathBuf, NoHome> {
     Ok(data_dir()?.join("local-tracking.sqlite3"))
 }
+
+/// The profiles file.
+pub fn profiles_file() -> Result<PathBuf, NoHome> {
+    Ok(config_dir()?.join("profiles.toml"))
+}
+
+/// The persistent log of exchanges.
+pub fn history_database() -> Result<PathBuf, NoHome> {
+    Ok(data_dir()?.join("history.sqlite3"))
+}

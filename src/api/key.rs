@@ -1,7 +1,6 @@
 //! The tracking key: validated once, and a type that never prints itself whole.
 
 use std::fmt;
-use std::hash::{Hash, Hasher};
 
 const MAX_LEN: usize = 64;
 
@@ -80,11 +79,21 @@ pub fn mask(raw: &str) -> String {
     }
 }
 
-/// `#` and six hex digits of a hash of the key (SipHash with fixed keys: stable within a build).
+/// `#` and the first six hex digits of the key's SHA-256: tells keys apart in logs, reveals nothing.
 pub fn fingerprint(raw: &str) -> String {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    raw.hash(&mut hasher);
-    format!("#{:06x}", hasher.finish() & 0x00ff_ffff)
+    format!("#{}", &digest(raw)[..6])
+}
+
+/// The key's SHA-256 in hex: what the local server stores instead of the key.
+pub fn digest(raw: &str) -> String {
+    use sha2::Digest;
+    use std::fmt::Write;
+    sha2::Sha256::digest(raw.as_bytes())
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
 }
 
 impl fmt::Debug for TrackingKey {

@@ -17,6 +17,8 @@ pub mod validate;
 pub use errors::{
     ErrorBody, ErrorCode, FieldCode, Rejection, SuccessBody, ValidationError, Warning, WarningCode,
 };
+/// How a JSON value reads in a message ("a string", "the number 4.5", …).
+pub use fields::type_name as describe_value;
 pub use key::{KeyError, TrackingKey};
 pub use method::Method;
 pub use payload::{Payload, Score};

@@ -1,5 +1,13 @@
-//! The command line: clap definitions and dispatch. Results go to stdout, messages to stderr.
+//! The command line: clap definitions and dispatch. Results go to stdout, messages to stderr, and
+//! the exit status says what happened (see `context::exit`).
 
+mod context;
+mod items;
+mod log;
+mod profiles;
+mod render;
+mod replay;
+mod send;
 mod serve;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -16,20 +24,22 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Serve(serve::ServeArgs),
-}
-
-/// Exit statuses shared by every command.
-pub mod exit {
-    pub const OK: u8 = 0;
-    pub const FAILURE: u8 = 1;
+    Send(send::SendArgs),
+    Profiles(profiles::ProfilesArgs),
+    Log(log::LogArgs),
+    Replay(replay::ReplayArgs),
 }
 
 pub fn run(args: Args) -> ExitCode {
     match args.command {
         Some(Command::Serve(serve)) => serve::run(&serve),
+        Some(Command::Send(a)) => context::finish("send", send::run(&a)),
+        Some(Command::Profiles(a)) => context::finish("profiles", profiles::run(&a)),
+        Some(Command::Log(a)) => context::finish("log", log::run(&a)),
+        Some(Command::Replay(a)) => context::finish("replay", replay::run(&a)),
         None => {
             let _ = Args::command().print_help();
-            ExitCode::from(exit::OK)
+            ExitCode::from(context::exit::OK)
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `bucket-console serve`: the local tracking server as a foreground process.
 
-use super::exit;
+use super::context::exit;
 use bucket_console::paths;
 use bucket_console::server::{self, ServerConfig, Storage};
 use clap::Args;

@@ -191,31 +191,13 @@ impl ReaderPool {
 
 fn open_file(path: &Path) -> Result<Connection, StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::CreateDir(dir.to_path_buf(), e))?;
+        crate::files::create_private_dir(dir)
+            .map_err(|e| StoreError::CreateDir(dir.to_path_buf(), e))?;
     }
-    restrict_new_file(path).map_err(|e| StoreError::CreateDir(path.to_path_buf(), e))?;
+    // The database holds tracking keys: readable by its owner only (SQLite gives its -wal and
+    // -shm files the same mode).
+    crate::files::create_private(path).map_err(|e| StoreError::CreateDir(path.to_path_buf(), e))?;
     Connection::open(path).map_err(|e| StoreError::Open(path.to_path_buf(), e))
-}
-
-/// The database holds tracking keys: create it readable by its owner only (SQLite gives its -wal
-/// and -shm files the same mode).
-#[cfg(unix)]
-fn restrict_new_file(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        other => other.map(drop),
-    }
-}
-
-#[cfg(not(unix))]
-fn restrict_new_file(_: &Path) -> std::io::Result<()> {
-    Ok(())
 }
 
 #[cfg(test)]
@@ -251,7 +233,8 @@ mod tests {
         release.send(()).unwrap();
         blocker.await.unwrap().unwrap();
         for answer in answers {
-            assert!(answer.await.unwrap().is_ok());
+            let outcome = answer.await.unwrap();
+            assert!(outcome.is_ok(), "{outcome:?}");
         }
         assert_eq!(
             store.write_stats(),

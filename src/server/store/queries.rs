@@ -22,8 +22,8 @@ pub struct EventFilter {
 
 /// The id of a tracking key, or `None` for a key never written to.
 fn key_id(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
-    conn.prepare_cached("SELECT id FROM tracking_keys WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
+    conn.prepare_cached("SELECT id FROM tracking_keys WHERE key_sha256 = ?1")?
+        .query_row([crate::api::key::digest(key)], |r| r.get(0))
         .optional()
 }
 

@@ -1,5 +1,6 @@
 //! The local server's tables. Every row carries the id of its tracking key, so keys never see each
-//! other; the key itself is stored once, in `tracking_keys`, which also keeps the indexes small.
+//! other; the key is stored once, as its SHA-256 in `tracking_keys`: the database never holds a key, and
+//! the indexes stay small.
 
 use rusqlite::Connection;
 
@@ -21,7 +22,7 @@ pub const VERSION: i64 = 1;
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS tracking_keys (
     id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE
+    key_sha256 TEXT NOT NULL UNIQUE
 );
 CREATE TABLE IF NOT EXISTS users (
     key_id INTEGER NOT NULL,

@@ -130,13 +130,14 @@ impl KeyIds {
         if let Some(id) = self.0.get(key) {
             return Ok(*id);
         }
+        let digest = crate::api::key::digest(key);
         conn.prepare_cached(
-            "INSERT INTO tracking_keys (key) VALUES (?1) ON CONFLICT (key) DO NOTHING",
+            "INSERT INTO tracking_keys (key_sha256) VALUES (?1) ON CONFLICT (key_sha256) DO NOTHING",
         )?
-        .execute([key])?;
+        .execute([&digest])?;
         let id = conn
-            .prepare_cached("SELECT id FROM tracking_keys WHERE key = ?1")?
-            .query_row([key], |r| r.get(0))?;
+            .prepare_cached("SELECT id FROM tracking_keys WHERE key_sha256 = ?1")?
+            .query_row([&digest], |r| r.get(0))?;
         self.0.insert(key.to_owned(), id);
         Ok(id)
     }

@@ -1,0 +1,176 @@
+//! `bucket-console log`: the persistent log of exchanges.
+
+use super::context::{self, CliError, exit};
+use super::render::{self, Painter};
+use super::send::exchange_json;
+use bucket_console::api::TrackingKey;
+use bucket_console::client::Exchange;
+use bucket_console::profiles::{Env, LOCAL, LOCAL_URL};
+use bucket_console::sanitize::sanitize;
+use clap::{Args, Subcommand};
+
+/// Recent exchanges, newest first, from every CLI and console run.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  bucket-console log                  # the last 20
+  bucket-console log --limit 100 --json | jq '.[] | select(.status >= 400)'
+  bucket-console log show 42          # request, attempts, response, warnings, errors
+  bucket-console log curl 42          # the same request as curl, key as $BUCKET_TRACKING_KEY
+  bucket-console log curl 42 --reveal # with the key itself")]
+pub struct LogArgs {
+    #[command(subcommand)]
+    command: Option<LogCommand>,
+    /// How many to list.
+    #[arg(long, default_value_t = 20)]
+    limit: u64,
+    /// One JSON array of whole exchanges (keys masked).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum LogCommand {
+    /// Show one exchange whole.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print an equivalent curl command.
+    Curl {
+        id: i64,
+        /// Put the tracking key itself in the command instead of $BUCKET_TRACKING_KEY.
+        #[arg(long)]
+        reveal: bool,
+    },
+}
+
+pub fn run(args: &LogArgs) -> Result<u8, CliError> {
+    let history = context::read_history()?;
+    let fetch = |id: i64| -> Result<Exchange, CliError> {
+        history
+            .get(id)
+            .map_err(|e| CliError::rejected(e.to_string()))?
+            .ok_or_else(|| {
+                CliError::usage(format!(
+                    "no exchange #{id} in the log (`bucket-console log` lists them)"
+                ))
+            })
+    };
+    match &args.command {
+        None => {
+            let list = history
+                .recent(args.limit, 0)
+                .map_err(|e| CliError::rejected(e.to_string()))?;
+            if args.json {
+                let values: Vec<_> = list
+                    .iter()
+                    .map(|e| serde_json::to_value(e).unwrap_or_default())
+                    .collect();
+                println!("{}", render::json_safe(&serde_json::Value::Array(values)));
+            } else if list.is_empty() {
+                eprintln!("the log is empty: `bucket-console send` and the console add to it");
+            } else {
+                let p = Painter::for_stdout();
+                for e in &list {
+                    println!("{}", row(p, e));
+                }
+            }
+        }
+        Some(LogCommand::Show { id, json }) => {
+            let exchange = fetch(*id)?;
+            if *json {
+                println!("{}", render::json_safe(&exchange_json(&exchange)));
+            } else {
+                print!("{}", render::full(Painter::for_stdout(), &exchange));
+            }
+        }
+        Some(LogCommand::Curl { id, reveal }) => {
+            let exchange = fetch(*id)?;
+            let key = if *reveal {
+                Some(find_key(&exchange)?)
+            } else {
+                None
+            };
+            println!("{}", curl(&exchange, key.as_ref()));
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// One line per exchange: id, time, profile, method, status, latency, attempts, markers.
+fn row(p: Painter, e: &Exchange) -> String {
+    let mut marks = String::new();
+    if !e.warnings.is_empty() {
+        marks.push_str(" ⚠ warnings");
+    }
+    if e.possibly_duplicated {
+        marks.push_str(" possibly duplicated");
+    }
+    format!(
+        "{:>6}  {}  {:<10} {:<8} {:<18} {:>8.1} ms  {} att{}",
+        e.id.unwrap_or(0),
+        e.started_at,
+        sanitize(&e.profile),
+        sanitize(&e.method),
+        p.status(e.status()),
+        e.latency_ms,
+        e.attempts.len(),
+        marks
+    )
+}
+
+/// The key that made an exchange: the profile's or the environment's, if its fingerprint matches.
+fn find_key(e: &Exchange) -> Result<TrackingKey, CliError> {
+    let (profiles, _) = context::load_profiles()?;
+    let from_env = Env::from_process()
+        .tracking_key
+        .and_then(|k| TrackingKey::parse(&k).ok());
+    profiles
+        .get(&e.profile)
+        .map(|p| p.key)
+        .into_iter()
+        .chain(from_env)
+        .find(|k| k.fingerprint() == e.key_fingerprint)
+        .ok_or_else(|| {
+            CliError::rejected(format!(
+                "the key of exchange #{} ({}) is in no profile and not in BUCKET_TRACKING_KEY",
+                e.id.unwrap_or(0),
+                e.key_masked
+            ))
+        })
+}
+
+/// `curl` for an exchange; the key is `$BUCKET_TRACKING_KEY` unless given.
+pub fn curl(e: &Exchange, key: Option<&TrackingKey>) -> String {
+    let key_part = key.map_or_else(
+        || "$BUCKET_TRACKING_KEY".to_owned(),
+        |k| k.expose().to_owned(),
+    );
+    // The embedded server's port was ephemeral; `bucket-console serve` listens on the default one.
+    let base = if e.profile == LOCAL {
+        LOCAL_URL
+    } else {
+        e.base_url.as_str()
+    };
+    let url = format!("{base}/{key_part}/{}", e.method);
+    format!(
+        "curl -sS -X POST \"{}\" -H 'Content-Type: application/json' --data-raw {}",
+        url.replace('"', "\\\""),
+        shell_quote(&e.request_body)
+    )
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_for_the_shell() {
+        assert_eq!(shell_quote("{\"c\":\"it's\"}"), "'{\"c\":\"it'\\''s\"}'");
+    }
+}

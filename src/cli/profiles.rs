@@ -1,0 +1,236 @@
+//! `bucket-console profiles list|add|remove|show|default`.
+
+use super::context::{self, CliError, exit};
+use bucket_console::api::TrackingKey;
+use bucket_console::profiles::{self, Env, Profile, Source};
+use clap::{Args, Subcommand};
+use std::io::{IsTerminal, Read};
+
+/// Manage profiles: where calls go and with which tracking key. Stored in profiles.toml in the
+/// config dir (mode 0600); the built-in `local` profile always exists.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  printf %s \"$KEY\" | bucket-console profiles add staging --base https://tracking.bucket.co --key-stdin
+  bucket-console profiles add dev --base http://127.0.0.1:8787 --key devKey --user-id 42 --default
+  bucket-console profiles list
+  bucket-console profiles show staging            # key masked
+  bucket-console profiles show staging --reveal   # the whole key
+  bucket-console profiles default staging
+  bucket-console profiles remove dev")]
+pub struct ProfilesArgs {
+    #[command(subcommand)]
+    command: ProfilesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum ProfilesCommand {
+    /// List the profiles; the default is marked with *.
+    List {
+        /// One JSON array, keys masked.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a profile (or replace one with --force).
+    Add(AddArgs),
+    /// Remove a profile.
+    Remove { name: String },
+    /// Show one profile (the selected one without a name), key masked unless --reveal.
+    Show {
+        name: Option<String>,
+        /// Print the whole tracking key.
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// Make a profile the default.
+    Default { name: String },
+}
+
+#[derive(Debug, Args)]
+struct AddArgs {
+    name: String,
+    /// The API's base URL, e.g. https://tracking.bucket.co
+    #[arg(long, value_name = "URL")]
+    base: String,
+    /// The tracking key (it stays in your shell history; prefer --key-stdin).
+    #[arg(
+        long,
+        value_name = "KEY",
+        conflicts_with = "key_stdin",
+        required_unless_present = "key_stdin"
+    )]
+    key: Option<String>,
+    /// Read the tracking key from standard input.
+    #[arg(long)]
+    key_stdin: bool,
+    /// Default userId for calls that need one.
+    #[arg(long, value_name = "ID")]
+    user_id: Option<String>,
+    /// Default companyId for company calls.
+    #[arg(long, value_name = "ID")]
+    company_id: Option<String>,
+    /// Default featureId for feedback.
+    #[arg(long, value_name = "ID")]
+    feature_id: Option<String>,
+    /// Make it the default profile.
+    #[arg(long)]
+    default: bool,
+    /// Replace a profile of the same name.
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn run(args: &ProfilesArgs) -> Result<u8, CliError> {
+    let (mut all, path) = context::load_profiles()?;
+    let save = |all: &profiles::Profiles| {
+        profiles::save(&path, all).map_err(|e| CliError::rejected(e.to_string()))
+    };
+    match &args.command {
+        ProfilesCommand::List { json } => list(&all, *json),
+        ProfilesCommand::Add(a) => {
+            let shown = add(&mut all, a)?;
+            save(&all)?;
+            eprintln!(
+                "added {shown}{}",
+                if a.default { ", now the default" } else { "" }
+            );
+        }
+        ProfilesCommand::Remove { name } => {
+            all.remove(name)
+                .map_err(|e| CliError::usage(e.to_string()))?;
+            save(&all)?;
+            eprintln!("removed {name}");
+        }
+        ProfilesCommand::Default { name } => {
+            all.set_default(name)
+                .map_err(|e| CliError::usage(e.to_string()))?;
+            save(&all)?;
+            eprintln!("{name} is now the default profile");
+        }
+        ProfilesCommand::Show { name, reveal } => show(&all, name.as_deref(), *reveal)?,
+    }
+    Ok(exit::OK)
+}
+
+fn list(all: &profiles::Profiles, json: bool) {
+    let default = all.default_name().to_owned();
+    if json {
+        let list: Vec<_> = all
+            .list()
+            .iter()
+            .map(|p| summary_json(p, p.name == default))
+            .collect();
+        println!("{}", serde_json::Value::Array(list));
+        return;
+    }
+    let width = all.list().iter().map(|p| p.name.len()).max().unwrap_or(5);
+    for p in all.list() {
+        let mark = if p.name == default { "*" } else { " " };
+        let base = if p.is_local() {
+            format!("{} (started in-process if nothing answers)", p.base_url)
+        } else {
+            p.base_url.clone()
+        };
+        println!("{mark} {:<width$}  {:<12}  {base}", p.name, p.key.masked());
+    }
+}
+
+/// Adds the profile and describes it (key masked).
+fn add(all: &mut profiles::Profiles, a: &AddArgs) -> Result<String, CliError> {
+    let key = read_key(a)?;
+    let profile = Profile {
+        name: a.name.clone(),
+        base_url: profiles::normalize_base_url(&a.base)
+            .map_err(|e| CliError::usage(e.to_string()))?,
+        key,
+        user_id: a.user_id.clone(),
+        company_id: a.company_id.clone(),
+        feature_id: a.feature_id.clone(),
+    };
+    let shown = format!(
+        "{} → {} (key {})",
+        profile.name, profile.base_url, profile.key
+    );
+    all.add(profile, a.force)
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    if a.default {
+        all.set_default(&a.name)
+            .map_err(|e| CliError::usage(e.to_string()))?;
+    }
+    Ok(shown)
+}
+
+fn show(all: &profiles::Profiles, name: Option<&str>, reveal: bool) -> Result<(), CliError> {
+    let selected = profiles::select(all, name, &Env::from_process())
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    let p = &selected.profile;
+    let key = if reveal {
+        p.key.expose().to_owned()
+    } else {
+        p.key.masked()
+    };
+    let from = |overridden: bool, var: &str| {
+        if overridden {
+            format!(" (from {var})")
+        } else {
+            String::new()
+        }
+    };
+    println!("name:        {}", p.name);
+    println!(
+        "base URL:    {}{}",
+        p.base_url,
+        from(selected.base_overridden, "BUCKET_BASE_URL")
+    );
+    println!(
+        "key:         {key}{}",
+        from(selected.key_overridden, "BUCKET_TRACKING_KEY")
+    );
+    println!("fingerprint: {}", p.key.fingerprint());
+    for (label, value) in [
+        ("user id:", &p.user_id),
+        ("company id:", &p.company_id),
+        ("feature id:", &p.feature_id),
+    ] {
+        if let Some(v) = value {
+            println!("{label:<12} {v}");
+        }
+    }
+    let why = match selected.source {
+        Source::Flag => "named",
+        Source::Environment => "from BUCKET_PROFILE",
+        Source::Default => "the default",
+        Source::BuiltIn => "built in, the default",
+    };
+    println!("selected:    {why}");
+    Ok(())
+}
+
+fn read_key(a: &AddArgs) -> Result<TrackingKey, CliError> {
+    let raw = match &a.key {
+        Some(k) => k.clone(),
+        None => {
+            if std::io::stdin().is_terminal() {
+                eprint!("tracking key (not echoed to history): ");
+            }
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| CliError::usage(format!("cannot read the key: {e}")))?;
+            text.trim().to_owned()
+        }
+    };
+    TrackingKey::parse(&raw).map_err(|e| CliError::usage(e.to_string()))
+}
+
+fn summary_json(p: &Profile, default: bool) -> serde_json::Value {
+    serde_json::json!({
+        "name": p.name,
+        "baseUrl": p.base_url,
+        "key": p.key.masked(),
+        "fingerprint": p.key.fingerprint(),
+        "userId": p.user_id,
+        "companyId": p.company_id,
+        "featureId": p.feature_id,
+        "default": default,
+    })
+}

@@ -1,0 +1,314 @@
+//! `bucket-console replay FILE.jsonl`: send many calls, each line `{"method": "...", "body": {...}}`.
+
+use super::context::{self, CliError, exit};
+use super::render;
+use bucket_console::api::{self, Method, Rejection, timestamp};
+use bucket_console::client::{self, Client, ClientConfig, Exchange, Outcome};
+use bucket_console::profiles::Selected;
+use bucket_console::sanitize::sanitize;
+use bytes::Bytes;
+use clap::Args;
+use serde_json::{Value, json};
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Replay calls from a JSON Lines file: each line {"method": "event", "body": {...}}. Lines that
+/// break the rules are reported with their line number and skipped (or, with --strict, stop the
+/// run before anything is sent).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 every call accepted; 1 a line skipped or a call refused (4xx);
+2 usage error; 3 a call could not be delivered after retries.
+
+Examples:
+  bucket-console replay calls.jsonl --profile staging
+  bucket-console replay events.jsonl --concurrency 64 --strict
+  jq -c '{method: \"event\", body: .}' events.json | bucket-console replay -"
+)]
+pub struct ReplayArgs {
+    /// The JSON Lines file, or `-` for standard input.
+    file: PathBuf,
+    /// The profile to use.
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Calls in flight at once.
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    concurrency: u16,
+    /// Send nothing if any line is invalid.
+    #[arg(long)]
+    strict: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+struct Call {
+    line: usize,
+    method: Method,
+    body: Bytes,
+}
+
+#[derive(Default)]
+struct Tally {
+    accepted: AtomicU64,
+    rejected: AtomicU64,
+    failed: AtomicU64,
+}
+
+pub fn run(args: &ReplayArgs) -> Result<u8, CliError> {
+    let text = read_input(args)?;
+    let (calls, invalid) = parse_lines(&text);
+    for (line, problem) in &invalid {
+        eprintln!("line {line}: {}", sanitize(problem));
+    }
+    if args.strict && !invalid.is_empty() {
+        return Err(CliError::rejected(format!(
+            "{} invalid line(s); nothing was sent (--strict)",
+            invalid.len()
+        )));
+    }
+    let (selected, _) = context::selected_profile(args.profile.as_deref())?;
+    let total = calls.len();
+    let (log_tx, log_rx) = std::sync::mpsc::channel::<Exchange>();
+    let logger = std::thread::spawn(move || log_all(&log_rx));
+    let progress = progress_bar(total as u64);
+    let started = Instant::now();
+    let report = context::runtime(2)?.block_on(send_all(
+        &selected,
+        calls,
+        args.concurrency,
+        log_tx,
+        progress.clone(),
+    ))?;
+    let elapsed = started.elapsed();
+    progress.finish_and_clear();
+    let _ = logger.join();
+    for example in &report.examples {
+        eprintln!("{example}");
+    }
+    let (accepted, rejected, failed) = (report.accepted, report.rejected, report.failed);
+    let rate = total as f64 / elapsed.as_secs_f64().max(1e-9);
+    if args.json {
+        println!(
+            "{}",
+            render::json_safe(
+                &json!({"sent": total, "accepted": accepted, "rejected": rejected, "failed": failed,
+                "skipped": invalid.len(), "seconds": elapsed.as_secs_f64(), "perSecond": rate.round()})
+            )
+        );
+    } else {
+        println!(
+            "sent {total} in {:.2} s ({rate:.0}/s): {accepted} accepted, {rejected} rejected, {failed} failed; {} line(s) skipped as invalid",
+            elapsed.as_secs_f64(),
+            invalid.len()
+        );
+    }
+    Ok(if failed > 0 {
+        exit::FAILED
+    } else if rejected > 0 || !invalid.is_empty() {
+        exit::REJECTED
+    } else {
+        exit::OK
+    })
+}
+
+/// What the sending part of a replay found.
+struct Report {
+    accepted: u64,
+    rejected: u64,
+    failed: u64,
+    /// The first refusals and failures, with their line numbers.
+    examples: Vec<String>,
+}
+
+/// Sends every call with `concurrency` workers; each exchange goes to the log.
+async fn send_all(
+    selected: &Selected,
+    calls: Vec<Call>,
+    concurrency: u16,
+    log: std::sync::mpsc::Sender<Exchange>,
+    progress: indicatif::ProgressBar,
+) -> Result<Report, CliError> {
+    let resolved = client::resolve(selected)
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    let client =
+        Client::new(ClientConfig::default()).map_err(|e| CliError::failed(e.to_string()))?;
+    let tally = Arc::new(Tally::default());
+    let examples = Arc::new(Mutex::new(Vec::<String>::new()));
+    let workers = usize::from(concurrency).min(calls.len().max(1));
+    let calls = Arc::new(calls);
+    let next = Arc::new(AtomicUsize::new(0));
+    let target = Arc::new(resolved.target);
+    let mut tasks = Vec::new();
+    for _ in 0..workers {
+        let (calls, next, target, client) =
+            (calls.clone(), next.clone(), target.clone(), client.clone());
+        let (tally, log, progress, examples) = (
+            tally.clone(),
+            log.clone(),
+            progress.clone(),
+            examples.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            while let Some(call) = calls.get(next.fetch_add(1, Ordering::Relaxed)) {
+                let exchange = client
+                    .send(&target, call.method.as_str(), call.body.clone())
+                    .await;
+                let counter = match exchange.outcome {
+                    Outcome::Delivered => &tally.accepted,
+                    Outcome::Rejected => &tally.rejected,
+                    Outcome::Failed => &tally.failed,
+                };
+                counter.fetch_add(1, Ordering::Relaxed);
+                if exchange.outcome != Outcome::Delivered {
+                    if let Ok(mut list) = examples.lock() {
+                        if list.len() < 10 {
+                            let status = exchange
+                                .status()
+                                .map_or_else(|| "-".to_owned(), |s| s.to_string());
+                            let why = sanitize(&exchange.problem().unwrap_or_default());
+                            list.push(format!("line {}: {status} {why}", call.line));
+                        }
+                    }
+                }
+                let _ = log.send(exchange);
+                progress.inc(1);
+            }
+        }));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    drop(resolved.embedded);
+    let examples = examples.lock().map(|l| l.clone()).unwrap_or_default();
+    Ok(Report {
+        accepted: tally.accepted.load(Ordering::Relaxed),
+        rejected: tally.rejected.load(Ordering::Relaxed),
+        failed: tally.failed.load(Ordering::Relaxed),
+        examples,
+    })
+}
+
+fn read_input(args: &ReplayArgs) -> Result<String, CliError> {
+    if args.file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| CliError::usage(format!("cannot read standard input: {e}")))?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(&args.file)
+            .map_err(|e| CliError::usage(format!("cannot read {}: {e}", args.file.display())))
+    }
+}
+
+/// Valid calls, and `(line, problem)` for each line that is not one.
+fn parse_lines(text: &str) -> (Vec<Call>, Vec<(usize, String)>) {
+    let now = timestamp::now_ms();
+    let mut calls = Vec::new();
+    let mut invalid = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match parse_line(line, now) {
+            Ok((method, body)) => calls.push(Call {
+                line: line_no,
+                method,
+                body,
+            }),
+            Err(problem) => invalid.push((line_no, problem)),
+        }
+    }
+    (calls, invalid)
+}
+
+fn parse_line(line: &str, now: i64) -> Result<(Method, Bytes), String> {
+    let value: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
+    let method = value["method"]
+        .as_str()
+        .ok_or("needs a \"method\": user, company, event or feedback")?;
+    let method = Method::parse(method).ok_or_else(|| {
+        format!(
+            "unknown method `{method}`: the methods are {}",
+            Method::list()
+        )
+    })?;
+    let body = value.get("body").ok_or("needs a \"body\" object")?;
+    api::validate(method, body, now).map_err(|errors| {
+        let rejection = Rejection::from_errors(errors);
+        rejection
+            .validation_errors
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    if e.path.is_empty() { "(body)" } else { &e.path },
+                    e.message
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    Ok((method, Bytes::from(body.to_string())))
+}
+
+/// Appends exchanges to the history in batches, off the sending path.
+fn log_all(exchanges: &std::sync::mpsc::Receiver<Exchange>) {
+    let Some(mut history) = context::open_history() else {
+        while exchanges.recv().is_ok() {}
+        return;
+    };
+    let mut batch = Vec::with_capacity(1000);
+    while let Ok(first) = exchanges.recv() {
+        batch.push(first);
+        while batch.len() < 1000 {
+            match exchanges.try_recv() {
+                Ok(e) => batch.push(e),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = history.append(&mut batch) {
+            eprintln!("warning: exchanges not logged: {e}");
+        }
+        batch.clear();
+    }
+}
+
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40.cyan/blue} {pos}/{len} calls  {per_sec}  eta {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_checked_with_their_numbers() {
+        let text = "{\"method\":\"event\",\"body\":{\"event\":\"e\",\"userId\":1}}\n\n{\"method\":\"events\",\"body\":{}}\nnope\n{\"method\":\"user\",\"body\":{\"userID\":1}}\n";
+        let (calls, invalid) = parse_lines(text);
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].line, 1);
+        let lines: Vec<usize> = invalid.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![3, 4, 5]);
+        assert!(
+            invalid[2].1.contains("did you mean `userId`"),
+            "{}",
+            invalid[2].1
+        );
+    }
+}

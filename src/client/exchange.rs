@@ -1,0 +1,95 @@
+//! The owned record of one request and everything that came back: what the CLI prints, the
+//! history stores and the console shows. The tracking key never appears in it: the URL is masked
+//! and anything the server echoed has the key redacted.
+
+use crate::api::{ErrorCode, ValidationError, Warning};
+use serde::{Deserialize, Serialize};
+
+/// How an exchange ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// A 2xx answer.
+    Delivered,
+    /// A 4xx answer: fix the request, do not retry.
+    Rejected,
+    /// No answer, or 5xx/429, after every attempt.
+    Failed,
+}
+
+/// One try at sending.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attempt {
+    pub started_at: String,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    pub latency_ms: f64,
+}
+
+/// The final answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Exchange {
+    /// Set by the history when stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    pub started_at: String,
+    pub profile: String,
+    pub base_url: String,
+    /// `{base}/{masked key}/{method}`.
+    pub url: String,
+    pub key_masked: String,
+    pub key_fingerprint: String,
+    pub method: String,
+    pub request_body: String,
+    pub attempts: Vec<Attempt>,
+    pub response: Option<Response>,
+    pub outcome: Outcome,
+    /// An earlier attempt may have been stored before this one was too.
+    pub possibly_duplicated: bool,
+    pub latency_ms: f64,
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+    #[serde(default)]
+    pub validation_errors: Vec<ValidationError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<ErrorCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback_id: Option<String>,
+}
+
+impl Exchange {
+    pub fn status(&self) -> Option<u16> {
+        self.response.as_ref().map(|r| r.status)
+    }
+
+    /// The response body parsed as JSON, when it is.
+    pub fn response_json(&self) -> Option<serde_json::Value> {
+        self.response
+            .as_ref()
+            .and_then(|r| serde_json::from_str(&r.body).ok())
+    }
+
+    /// What went wrong in a sentence, for a failed or rejected exchange.
+    pub fn problem(&self) -> Option<String> {
+        match self.outcome {
+            Outcome::Delivered => None,
+            Outcome::Rejected | Outcome::Failed => Some(
+                self.error_message
+                    .clone()
+                    .or_else(|| self.attempts.last().and_then(|a| a.error.clone()))
+                    .unwrap_or_else(|| format!("HTTP {}", self.status().unwrap_or(0))),
+            ),
+        }
+    }
+}

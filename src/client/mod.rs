@@ -1,0 +1,272 @@
+//! Sending calls: one function takes a method and a body for a target and returns an owned
+//! [`Exchange`], after the retries of CONTRACT.md §8. Free of terminal concerns: the CLI and the
+//! console both drive it.
+
+mod exchange;
+pub mod retry;
+mod target;
+
+pub use exchange::{Attempt, Exchange, Outcome, Response};
+pub use retry::RetryPolicy;
+pub use target::{Resolved, TargetError, resolve};
+
+use crate::api::{ErrorCode, TrackingKey, ValidationError, Warning, timestamp};
+use crate::sanitize::redact;
+use bytes::Bytes;
+use retry::Verdict;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// Longest wait a server's `Retry-After` may impose.
+const RETRY_AFTER_CAP: Duration = Duration::from_secs(30);
+
+/// Where calls go: a base URL and a key, named after the profile they came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub profile: String,
+    pub base_url: String,
+    pub key: TrackingKey,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ClientConfig {
+    pub retry: RetryPolicy,
+    pub connect_timeout: Duration,
+    /// The whole request, per attempt.
+    pub timeout: Duration,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up the HTTP client: {0}")]
+pub struct ClientError(String);
+
+/// An HTTP client for the tracking API; cheap to clone, connections are pooled.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    config: ClientConfig,
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("bucket-console/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .build()
+            .map_err(|e| ClientError(e.without_url().to_string()))?;
+        Ok(Self { http, config })
+    }
+
+    /// Sends `body` as `POST {base}/{key}/{route}` (`route` is a method, or anything when a wrong
+    /// request is sent on purpose) and records every attempt.
+    pub async fn send(&self, target: &Target, route: &str, body: Bytes) -> Exchange {
+        let key = &target.key;
+        let url = format!("{}/{}/{route}", target.base_url, key.expose());
+        let clean = |text: &str| redact(text, key.expose(), &key.masked());
+        let started = Instant::now();
+        let mut exchange = Exchange {
+            id: None,
+            started_at: timestamp::format(timestamp::now_ms()),
+            profile: target.profile.clone(),
+            base_url: target.base_url.clone(),
+            url: format!("{}/{}/{route}", target.base_url, key.masked()),
+            key_masked: key.masked(),
+            key_fingerprint: key.fingerprint(),
+            method: route.to_owned(),
+            request_body: clean(&String::from_utf8_lossy(&body)),
+            attempts: Vec::new(),
+            response: None,
+            outcome: exchange::Outcome::Failed,
+            possibly_duplicated: false,
+            latency_ms: 0.0,
+            warnings: Vec::new(),
+            validation_errors: Vec::new(),
+            error_code: None,
+            error_message: None,
+            feedback_id: None,
+        };
+        let policy = self.config.retry;
+        let mut maybe_stored = false;
+        for n in 1..=policy.attempts.max(1) {
+            let attempt_started = Instant::now();
+            let at = timestamp::format(timestamp::now_ms());
+            let result = self.attempt(&url, body.clone()).await;
+            let latency_ms = round_ms(attempt_started.elapsed());
+            let (verdict, wait) = match result {
+                Ok((response, retry_after)) => {
+                    let response = Response {
+                        status: response.status,
+                        headers: response
+                            .headers
+                            .iter()
+                            .map(|(k, v)| (k.clone(), clean(v)))
+                            .collect(),
+                        body: clean(&response.body),
+                    };
+                    let stored_nothing =
+                        response.status == 500 && says_nothing_stored(&response.body);
+                    let verdict = retry::for_status(response.status, stored_nothing);
+                    exchange.attempts.push(Attempt {
+                        started_at: at,
+                        status: Some(response.status),
+                        error: None,
+                        latency_ms,
+                    });
+                    exchange.response = Some(response);
+                    (verdict, retry_after)
+                }
+                Err(error) => {
+                    exchange.attempts.push(Attempt {
+                        started_at: at,
+                        status: None,
+                        error: Some(clean(&error.message)),
+                        latency_ms,
+                    });
+                    exchange.response = None;
+                    (
+                        Verdict::Retry {
+                            committed: error.may_have_arrived,
+                        },
+                        None,
+                    )
+                }
+            };
+            match verdict {
+                Verdict::Done => break,
+                Verdict::Retry { .. } if n == policy.attempts => break,
+                Verdict::Retry { committed } => {
+                    maybe_stored |= committed;
+                    tokio::time::sleep(wait.unwrap_or_else(|| policy.backoff(n))).await;
+                }
+            }
+        }
+        exchange.latency_ms = round_ms(started.elapsed());
+        finish(&mut exchange, maybe_stored);
+        exchange
+    }
+
+    async fn attempt(
+        &self,
+        url: &str,
+        body: Bytes,
+    ) -> Result<(RawResponse, Option<Duration>), SendError> {
+        let response = self
+            .http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(SendError::from)?;
+        let status = response.status().as_u16();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let retry_after = (status == 429 || status == 503)
+            .then(|| response.headers().get(reqwest::header::RETRY_AFTER))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry::retry_after(v, RETRY_AFTER_CAP));
+        let bytes = response.bytes().await.map_err(SendError::from)?;
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        Ok((
+            RawResponse {
+                status,
+                headers,
+                body,
+            },
+            retry_after,
+        ))
+    }
+}
+
+/// Milliseconds to a tenth, as shown and stored.
+fn round_ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
+}
+
+struct RawResponse {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+/// A failed attempt, with whether the request may have reached the server before it failed.
+struct SendError {
+    message: String,
+    may_have_arrived: bool,
+}
+
+impl From<reqwest::Error> for SendError {
+    fn from(e: reqwest::Error) -> Self {
+        let may_have_arrived = !e.is_connect();
+        let e = e.without_url();
+        let mut message = if e.is_timeout() {
+            "timed out".to_owned()
+        } else {
+            e.to_string()
+        };
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            let text = s.to_string();
+            if !message.contains(&text) {
+                message = format!("{message}: {text}");
+            }
+            source = s.source();
+        }
+        Self {
+            message,
+            may_have_arrived,
+        }
+    }
+}
+
+/// A 500 whose body says storing failed: per the contract nothing was stored.
+fn says_nothing_stored(body: &str) -> bool {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v["error"]["code"].as_str().map(|c| c == "UNKNOWN_ERROR"))
+        .unwrap_or(false)
+}
+
+/// Sets the outcome and reads warnings, errors and the feedback id from the final answer.
+fn finish(exchange: &mut Exchange, maybe_stored: bool) {
+    let status = exchange.status();
+    exchange.outcome = match status {
+        Some(200..=299) => Outcome::Delivered,
+        Some(429) | None => Outcome::Failed,
+        Some(400..=499) => Outcome::Rejected,
+        Some(_) => Outcome::Failed,
+    };
+    exchange.possibly_duplicated = maybe_stored && exchange.outcome == Outcome::Delivered;
+    let Some(body) = exchange.response_json() else {
+        return;
+    };
+    exchange.warnings =
+        serde_json::from_value::<Vec<Warning>>(body["warnings"].clone()).unwrap_or_default();
+    exchange.feedback_id = body["feedbackId"].as_str().map(str::to_owned);
+    let error = &body["error"];
+    exchange.error_code = serde_json::from_value::<ErrorCode>(error["code"].clone()).ok();
+    exchange.error_message = error["message"].as_str().map(str::to_owned);
+    exchange.validation_errors =
+        serde_json::from_value::<Vec<ValidationError>>(error["validationErrors"].clone())
+            .unwrap_or_default();
+}

@@ -1,0 +1,68 @@
+//! From a selected profile to a base URL. The built-in `local` profile uses a `serve` already
+//! listening on the default address, and otherwise starts the server in-process on a free
+//! loopback port with the default database, so it works on a fresh machine.
+
+use super::Target;
+use crate::paths;
+use crate::profiles::{LOCAL_URL, Selected};
+use crate::server::{self, RunningServer, ServerConfig, Storage};
+use std::time::Duration;
+
+/// A target, and the embedded server behind it when one was started (keep it alive).
+pub struct Resolved {
+    pub target: Target,
+    pub embedded: Option<RunningServer>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error(transparent)]
+    NoHome(#[from] paths::NoHome),
+    #[error("cannot start the local server: {0}")]
+    Server(#[from] server::ServerError),
+}
+
+pub async fn resolve(selected: &Selected) -> Result<Resolved, TargetError> {
+    let profile = &selected.profile;
+    let target = |base_url: String| Target {
+        profile: profile.name.clone(),
+        base_url,
+        key: profile.key.clone(),
+    };
+    if !profile.is_local() || selected.base_overridden {
+        return Ok(Resolved {
+            target: target(profile.base_url.clone()),
+            embedded: None,
+        });
+    }
+    if local_server_answers().await {
+        return Ok(Resolved {
+            target: target(LOCAL_URL.to_owned()),
+            embedded: None,
+        });
+    }
+    let config = ServerConfig::ephemeral(Storage::File(paths::default_database()?));
+    let server = server::start(config).await?;
+    Ok(Resolved {
+        target: target(server.base_url()),
+        embedded: Some(server),
+    })
+}
+
+/// Whether a bucket-console server answers health on the default address.
+async fn local_server_answers() -> bool {
+    let Ok(http) = reqwest::Client::builder()
+        .connect_timeout(Duration::from_millis(250))
+        .timeout(Duration::from_secs(1))
+        .build()
+    else {
+        return false;
+    };
+    let Ok(response) = http.get(format!("{LOCAL_URL}/_local/health")).send().await else {
+        return false;
+    };
+    response
+        .json::<crate::api::inspect::Health>()
+        .await
+        .is_ok_and(|h| h.ok)
+}

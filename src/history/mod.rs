@@ -1,0 +1,207 @@
+//! The persistent log of exchanges: SQLite in the data dir (WAL, so one process can read while
+//! another appends), bounded to the newest N entries, mode 0600. Records hold masked keys only.
+
+use crate::client::Exchange;
+use crate::files;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+
+/// Entries kept unless `BUCKET_HISTORY_LIMIT` says otherwise.
+pub const DEFAULT_LIMIT: u64 = 10_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("cannot open the history {0}: {1}")]
+    Open(PathBuf, String),
+    #[error("the history {0} cannot be used: {1}")]
+    Sql(PathBuf, rusqlite::Error),
+    #[error("history entry {0} is unreadable: {1}")]
+    Corrupt(i64, serde_json::Error),
+}
+
+pub struct History {
+    conn: Connection,
+    path: PathBuf,
+    limit: u64,
+}
+
+/// The limit from `BUCKET_HISTORY_LIMIT`, else the default.
+pub fn limit_from_env() -> u64 {
+    std::env::var("BUCKET_HISTORY_LIMIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(DEFAULT_LIMIT)
+}
+
+impl History {
+    pub fn open(path: &Path, limit: u64) -> Result<History, HistoryError> {
+        let open_err = |e: String| HistoryError::Open(path.to_path_buf(), e);
+        if let Some(dir) = path.parent() {
+            files::create_private_dir(dir).map_err(|e| open_err(e.to_string()))?;
+        }
+        files::create_private(path).map_err(|e| open_err(e.to_string()))?;
+        let conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
+        let sql = |e| HistoryError::Sql(path.to_path_buf(), e);
+        // A log, not a ledger: WAL without fsync per entry keeps `send` fast; a crash loses at most
+        // the last entries, never the file.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA busy_timeout = 5000;
+             CREATE TABLE IF NOT EXISTS exchanges (
+                 id INTEGER PRIMARY KEY AUTOINCREMENT,
+                 started_at TEXT NOT NULL,
+                 record TEXT NOT NULL
+             );",
+        )
+        .map_err(sql)?;
+        Ok(History {
+            conn,
+            path: path.to_path_buf(),
+            limit,
+        })
+    }
+
+    fn sql(&self, e: rusqlite::Error) -> HistoryError {
+        HistoryError::Sql(self.path.clone(), e)
+    }
+
+    /// Appends exchanges in one transaction, sets their ids, and drops the oldest past the limit.
+    pub fn append(&mut self, exchanges: &mut [Exchange]) -> Result<(), HistoryError> {
+        let path = self.path.clone();
+        let sql = |e| HistoryError::Sql(path.clone(), e);
+        let tx = self.conn.transaction().map_err(sql)?;
+        let mut last = 0;
+        {
+            let mut insert = tx
+                .prepare_cached("INSERT INTO exchanges (started_at, record) VALUES (?1, ?2)")
+                .map_err(sql)?;
+            for exchange in exchanges.iter_mut() {
+                exchange.id = None;
+                let record = serde_json::to_string(exchange).unwrap_or_default();
+                insert
+                    .execute(params![exchange.started_at, record])
+                    .map_err(sql)?;
+                last = tx.last_insert_rowid();
+                exchange.id = Some(last);
+            }
+        }
+        let oldest_kept = last - self.limit as i64;
+        if oldest_kept > 0 {
+            tx.execute("DELETE FROM exchanges WHERE id <= ?1", [oldest_kept])
+                .map_err(sql)?;
+        }
+        tx.commit().map_err(sql)
+    }
+
+    /// Newest first.
+    pub fn recent(&self, limit: u64, offset: u64) -> Result<Vec<Exchange>, HistoryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, record FROM exchanges ORDER BY id DESC LIMIT ?1 OFFSET ?2")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![limit, offset], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, record) = row.map_err(|e| self.sql(e))?;
+            out.push(decode(id, &record)?);
+        }
+        Ok(out)
+    }
+
+    pub fn get(&self, id: i64) -> Result<Option<Exchange>, HistoryError> {
+        let record: Option<String> = self
+            .conn
+            .query_row("SELECT record FROM exchanges WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        record.map(|r| decode(id, &r)).transpose()
+    }
+
+    pub fn count(&self) -> Result<u64, HistoryError> {
+        self.conn
+            .query_row("SELECT count(*) FROM exchanges", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))
+    }
+}
+
+fn decode(id: i64, record: &str) -> Result<Exchange, HistoryError> {
+    let mut exchange: Exchange =
+        serde_json::from_str(record).map_err(|e| HistoryError::Corrupt(id, e))?;
+    exchange.id = Some(id);
+    Ok(exchange)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::Outcome;
+
+    pub fn sample(n: usize) -> Exchange {
+        Exchange {
+            id: None,
+            started_at: format!("2024-05-01T12:00:{:02}.000Z", n % 60),
+            profile: "local".into(),
+            base_url: "http://127.0.0.1:1".into(),
+            url: "http://127.0.0.1:1/l…/event".into(),
+            key_masked: "l…".into(),
+            key_fingerprint: "#000000".into(),
+            method: "event".into(),
+            request_body: format!("{{\"n\":{n}}}"),
+            attempts: vec![],
+            response: None,
+            outcome: Outcome::Failed,
+            possibly_duplicated: false,
+            latency_ms: 1.0,
+            warnings: vec![],
+            validation_errors: vec![],
+            error_code: None,
+            error_message: None,
+            feedback_id: None,
+        }
+    }
+
+    #[test]
+    fn appends_newest_first_and_stays_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut history = History::open(&dir.path().join("h.sqlite3"), 5).unwrap();
+        let mut batch: Vec<Exchange> = (0..8).map(sample).collect();
+        history.append(&mut batch).unwrap();
+        assert_eq!(batch[7].id, Some(8));
+        assert_eq!(history.count().unwrap(), 5);
+        let recent = history.recent(2, 0).unwrap();
+        assert_eq!(
+            recent
+                .iter()
+                .map(|e| e.request_body.as_str())
+                .collect::<Vec<_>>(),
+            ["{\"n\":7}", "{\"n\":6}"]
+        );
+        assert_eq!(history.get(8).unwrap().unwrap().id, Some(8));
+        assert!(history.get(1).unwrap().is_none(), "the oldest were dropped");
+        history.append(&mut [sample(9)]).unwrap();
+        assert_eq!(
+            history.recent(1, 0).unwrap()[0].id,
+            Some(9),
+            "ids are never reused"
+        );
+    }
+
+    #[test]
+    fn another_connection_reads_while_one_appends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let mut writer = History::open(&path, 100).unwrap();
+        let reader = History::open(&path, 100).unwrap();
+        writer.append(&mut [sample(1)]).unwrap();
+        assert_eq!(reader.count().unwrap(), 1);
+        assert_eq!(files::loose_mode(&path), None);
+    }
+}

@@ -1,0 +1,258 @@
+//! Profiles: where to send (base URL), with which tracking key, and default ids. Kept as TOML in
+//! the config dir, mode 0600, written atomically. The built-in `local` profile always exists.
+
+mod file;
+mod select;
+
+pub use file::{load, save};
+pub use select::{Env, Selected, Source, select};
+
+use crate::api::TrackingKey;
+use std::collections::BTreeMap;
+
+/// The built-in profile's name; its key is `local` too.
+pub const LOCAL: &str = "local";
+/// Where `local` looks for a running `serve` first (the default listen address).
+pub const LOCAL_URL: &str = "http://127.0.0.1:8787";
+
+/// Everything that can be wrong with profiles, with the words to fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("cannot read {0}: {1}")]
+    Read(String, std::io::Error),
+    #[error("cannot write {0}: {1}")]
+    Write(String, std::io::Error),
+    #[error("{path} line {line}: {message}")]
+    Syntax {
+        path: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}: profile `{profile}`: {message}")]
+    Invalid {
+        path: String,
+        profile: String,
+        message: String,
+    },
+    #[error("no profile named `{0}`; `bucket-console profiles list` shows them")]
+    NotFound(String),
+    #[error("a profile named `{0}` exists already; remove it first or pass --force")]
+    Exists(String),
+    #[error("`local` is the built-in profile; choose another name")]
+    Reserved,
+    #[error("profile names are 1–64 letters, digits, `_`, `-` or `.`, not `{0}`")]
+    BadName(String),
+    #[error("`{0}` is not a base URL: {1}")]
+    BadUrl(String, String),
+    #[error("{0}: {1}")]
+    BadKey(String, crate::api::KeyError),
+    #[error(transparent)]
+    NoHome(#[from] crate::paths::NoHome),
+}
+
+/// A place to send calls to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub name: String,
+    /// Without a trailing slash.
+    pub base_url: String,
+    pub key: TrackingKey,
+    pub user_id: Option<String>,
+    pub company_id: Option<String>,
+    pub feature_id: Option<String>,
+}
+
+impl Profile {
+    /// The built-in profile: the local server, tracking key `local`.
+    pub fn local() -> Profile {
+        Profile {
+            name: LOCAL.to_owned(),
+            base_url: LOCAL_URL.to_owned(),
+            key: TrackingKey::parse(LOCAL)
+                .unwrap_or_else(|_| unreachable!("`local` is a valid key")),
+            user_id: None,
+            company_id: None,
+            feature_id: None,
+        }
+    }
+
+    pub fn is_local(&self) -> bool {
+        self.name == LOCAL
+    }
+
+    /// The default of an id field the method requires, from this profile.
+    pub fn default_for(&self, field: &str) -> Option<&str> {
+        match field {
+            "userId" => self.user_id.as_deref(),
+            "companyId" => self.company_id.as_deref(),
+            "featureId" => self.feature_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// All saved profiles plus `local`, and which is the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profiles {
+    saved: BTreeMap<String, Profile>,
+    default: Option<String>,
+}
+
+impl Profiles {
+    /// A profile by name, `local` included.
+    pub fn get(&self, name: &str) -> Option<Profile> {
+        if name == LOCAL {
+            return Some(Profile::local());
+        }
+        self.saved.get(name).cloned()
+    }
+
+    /// `local` first, then the saved ones by name.
+    pub fn list(&self) -> Vec<Profile> {
+        std::iter::once(Profile::local())
+            .chain(self.saved.values().cloned())
+            .collect()
+    }
+
+    /// The default profile's name (`local` unless another was chosen).
+    pub fn default_name(&self) -> &str {
+        self.default.as_deref().unwrap_or(LOCAL)
+    }
+
+    /// Adds a profile; `replace` allows overwriting one of the same name.
+    pub fn add(&mut self, profile: Profile, replace: bool) -> Result<(), ProfileError> {
+        check_name(&profile.name)?;
+        if !replace && self.saved.contains_key(&profile.name) {
+            return Err(ProfileError::Exists(profile.name));
+        }
+        self.saved.insert(profile.name.clone(), profile);
+        Ok(())
+    }
+
+    /// Removes a profile; if it was the default, `local` becomes the default again.
+    pub fn remove(&mut self, name: &str) -> Result<Profile, ProfileError> {
+        if name == LOCAL {
+            return Err(ProfileError::Reserved);
+        }
+        let removed = self
+            .saved
+            .remove(name)
+            .ok_or_else(|| ProfileError::NotFound(name.to_owned()))?;
+        if self.default.as_deref() == Some(name) {
+            self.default = None;
+        }
+        Ok(removed)
+    }
+
+    pub fn set_default(&mut self, name: &str) -> Result<(), ProfileError> {
+        if self.get(name).is_none() {
+            return Err(ProfileError::NotFound(name.to_owned()));
+        }
+        self.default = (name != LOCAL).then(|| name.to_owned());
+        Ok(())
+    }
+}
+
+/// Names are short and safe to show anywhere.
+pub fn check_name(name: &str) -> Result<(), ProfileError> {
+    if name == LOCAL {
+        return Err(ProfileError::Reserved);
+    }
+    let ok = (1..=64).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ProfileError::BadName(name.to_owned()))
+    }
+}
+
+/// Checks a base URL (http or https, no query) and returns it without a trailing slash.
+pub fn normalize_base_url(raw: &str) -> Result<String, ProfileError> {
+    let bad = |why: &str| ProfileError::BadUrl(raw.to_owned(), why.to_owned());
+    let url = reqwest::Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("it must start with http:// or https://"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("it must not have a query or fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("credentials do not belong in the URL"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(name: &str) -> Profile {
+        Profile {
+            name: name.into(),
+            ..Profile::local()
+        }
+    }
+
+    #[test]
+    fn local_always_exists_and_is_the_first_default() {
+        let mut p = Profiles::default();
+        assert_eq!(p.default_name(), LOCAL);
+        assert_eq!(p.get(LOCAL).unwrap(), Profile::local());
+        assert!(matches!(p.remove(LOCAL), Err(ProfileError::Reserved)));
+        assert!(matches!(
+            p.add(profile(LOCAL), true),
+            Err(ProfileError::Reserved)
+        ));
+    }
+
+    #[test]
+    fn add_remove_and_default() {
+        let mut p = Profiles::default();
+        p.add(profile("staging"), false).unwrap();
+        assert!(matches!(
+            p.add(profile("staging"), false),
+            Err(ProfileError::Exists(_))
+        ));
+        p.add(profile("staging"), true).unwrap();
+        p.set_default("staging").unwrap();
+        assert_eq!(p.default_name(), "staging");
+        p.remove("staging").unwrap();
+        assert_eq!(
+            p.default_name(),
+            LOCAL,
+            "removing the default falls back to local"
+        );
+        assert!(matches!(
+            p.set_default("nope"),
+            Err(ProfileError::NotFound(_))
+        ));
+        assert!(matches!(
+            p.add(profile("bad name"), false),
+            Err(ProfileError::BadName(_))
+        ));
+    }
+
+    #[test]
+    fn base_urls_are_checked_and_trimmed() {
+        assert_eq!(
+            normalize_base_url("https://tracking.bucket.co/").unwrap(),
+            "https://tracking.bucket.co"
+        );
+        assert_eq!(
+            normalize_base_url("http://127.0.0.1:9/api/").unwrap(),
+            "http://127.0.0.1:9/api"
+        );
+        for bad in [
+            "tracking.bucket.co",
+            "ftp://x",
+            "https://x/?a=1",
+            "https://u:p@x",
+            "",
+        ] {
+            assert!(normalize_base_url(bad).is_err(), "{bad}");
+        }
+    }
+}
