@@ -6,6 +6,10 @@
     reason = "test helpers, like tests, should stop at the first failure"
 )]
 
+mod cli_profiles_log;
+mod cli_replay;
+mod cli_secrets;
+mod cli_send;
 mod durability;
 mod serve_cli;
 mod server_http;

@@ -149,3 +149,146 @@ pub fn assert_error_shape(body: &Value) {
 pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_bucket-console")
 }
+
+/// The real binary with private config and data directories (and HOME), no BUCKET_* variables.
+pub struct Cli {
+    pub home: tempfile::TempDir,
+    envs: Vec<(String, String)>,
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug, Clone)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:?}"))
+    }
+}
+
+impl Cli {
+    pub fn new() -> Self {
+        Self {
+            home: tempfile::tempdir().unwrap(),
+            envs: Vec::new(),
+        }
+    }
+
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.envs.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn config_dir(&self) -> std::path::PathBuf {
+        self.home.path().join("config")
+    }
+
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.home.path().join("data")
+    }
+
+    pub fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(binary());
+        cmd.env("XDG_CONFIG_HOME", self.config_dir())
+            .env("XDG_DATA_HOME", self.data_dir())
+            .env("HOME", self.home.path())
+            .env("NO_COLOR", "1")
+            .env_remove("BUCKET_PROFILE")
+            .env_remove("BUCKET_TRACKING_KEY")
+            .env_remove("BUCKET_BASE_URL")
+            .env_remove("BUCKET_HISTORY_LIMIT");
+        for (k, v) in &self.envs {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    /// Runs to completion with `stdin` as standard input.
+    pub fn run_with(&self, args: &[&str], stdin: &str) -> Out {
+        use std::io::Write;
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        Out {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    pub fn run(&self, args: &[&str]) -> Out {
+        self.run_with(args, "")
+    }
+
+    /// Runs off the async runtime, so a server in this process keeps answering.
+    pub async fn run_async(self: &std::sync::Arc<Self>, args: &[&str]) -> Out {
+        let (me, args): (_, Vec<String>) =
+            (self.clone(), args.iter().map(|s| (*s).to_owned()).collect());
+        tokio::task::spawn_blocking(move || {
+            me.run(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        })
+        .await
+        .unwrap()
+    }
+
+    /// Saves a profile for a server with `key`.
+    pub fn add_profile(&self, name: &str, base: &str, key: &str) {
+        let out = self.run_with(
+            &["profiles", "add", name, "--base", base, "--key-stdin"],
+            key,
+        );
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+}
+
+/// One scripted answer: status, headers, body.
+pub type Scripted = (u16, Vec<(&'static str, String)>, String);
+
+/// A server answering a script of responses in turn (the last one repeats), to play a hostile,
+/// rate-limiting or failing upstream. Returns its base URL and the number of requests it saw.
+pub async fn scripted_server(
+    script: Vec<Scripted>,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use axum::response::IntoResponse;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let hits = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let script = std::sync::Arc::new(script);
+    let app = axum::Router::new().fallback(move || {
+        let (script, counter) = (script.clone(), counter.clone());
+        async move {
+            let n = counter.fetch_add(1, Ordering::SeqCst).min(script.len() - 1);
+            let (status, headers, body) = script[n].clone();
+            let mut response =
+                (axum::http::StatusCode::from_u16(status).unwrap(), body).into_response();
+            for (k, v) in headers {
+                response.headers_mut().insert(
+                    k,
+                    axum::http::HeaderValue::from_bytes(v.as_bytes()).unwrap(),
+                );
+            }
+            response
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (base, hits)
+}

@@ -1,0 +1,288 @@
+//! `profiles` and `log` as a user drives them, the environment overrides, and the file modes.
+
+use crate::support::{Cli, KEY, OTHER_KEY, TestServer};
+use serde_json::json;
+use std::sync::Arc;
+
+#[test]
+fn profiles_are_added_listed_shown_defaulted_and_removed() {
+    let cli = Cli::new();
+    cli.add_profile("staging", "https://tracking.bucket.co/", KEY);
+    let file = cli.config_dir().join("bucket-console/profiles.toml");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let list = cli.run(&["profiles", "list"]);
+    assert_eq!(list.code, 0);
+    assert!(
+        list.stdout.contains("* local")
+            && list.stdout.contains("staging")
+            && list.stdout.contains("trCq…LjWy"),
+        "{}",
+        list.stdout
+    );
+    let shown = cli.run(&["profiles", "show", "staging"]);
+    assert!(
+        shown.stdout.contains("https://tracking.bucket.co\n") && shown.stdout.contains("trCq…LjWy"),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        cli.run(&["profiles", "show", "staging", "--reveal"])
+            .stdout
+            .contains(KEY)
+    );
+
+    assert_eq!(cli.run(&["profiles", "default", "staging"]).code, 0);
+    let json = cli.run(&["profiles", "list", "--json"]).json();
+    assert_eq!(json[1]["default"], json!(true));
+    assert_eq!(json[1]["key"], json!("trCq…LjWy"));
+    assert!(
+        cli.run(&["profiles", "show"])
+            .stdout
+            .contains("selected:    the default")
+    );
+
+    let again = cli.run_with(
+        &[
+            "profiles",
+            "add",
+            "staging",
+            "--base",
+            "https://x",
+            "--key-stdin",
+        ],
+        KEY,
+    );
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("exists already"), "{}", again.stderr);
+    assert_eq!(
+        cli.run_with(
+            &[
+                "profiles",
+                "add",
+                "staging",
+                "--base",
+                "https://x",
+                "--key-stdin",
+                "--force"
+            ],
+            KEY
+        )
+        .code,
+        0
+    );
+
+    assert_eq!(cli.run(&["profiles", "remove", "staging"]).code, 0);
+    assert!(
+        cli.run(&["profiles", "show"])
+            .stdout
+            .contains("name:        local"),
+        "removing the default falls back to local"
+    );
+    let gone = cli.run(&["profiles", "remove", "staging"]);
+    assert_eq!(gone.code, 2);
+    assert!(gone.stderr.contains("no profile named `staging`"));
+}
+
+#[test]
+fn bad_profiles_are_refused_without_echoing_the_key() {
+    let cli = Cli::new();
+    for (args, stdin, needle) in [
+        (
+            vec![
+                "profiles",
+                "add",
+                "x",
+                "--base",
+                "tracking.bucket.co",
+                "--key-stdin",
+            ],
+            KEY,
+            "not a base URL",
+        ),
+        (
+            vec!["profiles", "add", "x", "--base", "https://x", "--key-stdin"],
+            "trCqx4DGo1lk3Lcct5NH.jWy",
+            "may only contain",
+        ),
+        (
+            vec![
+                "profiles",
+                "add",
+                "local",
+                "--base",
+                "https://x",
+                "--key-stdin",
+            ],
+            KEY,
+            "built-in",
+        ),
+        (
+            vec![
+                "profiles",
+                "add",
+                "bad name",
+                "--base",
+                "https://x",
+                "--key-stdin",
+            ],
+            KEY,
+            "profile names",
+        ),
+        (
+            vec!["profiles", "add", "x", "--base", "https://x"],
+            "",
+            "--key",
+        ),
+        (vec!["profiles", "default", "ghost"], "", "no profile named"),
+    ] {
+        let out = cli.run_with(&args, stdin);
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(out.stderr.contains(needle), "{args:?}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains("trCqx4DGo1lk3Lcct5NH"),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_profiles_file_others_can_read_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let cli = Cli::new();
+    cli.add_profile("staging", "https://x", KEY);
+    let file = cli.config_dir().join("bucket-console/profiles.toml");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = cli.run(&["profiles", "list"]);
+    assert!(
+        out.stderr.contains("readable by others") && out.stderr.contains("chmod 600"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn environment_variables_choose_and_override() {
+    let s = TestServer::start().await;
+    let cli = Arc::new(
+        Cli::new()
+            .env("BUCKET_BASE_URL", &s.base)
+            .env("BUCKET_TRACKING_KEY", OTHER_KEY),
+    );
+    let out = cli.run_async(&["send", "user", "userId=env"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let (_, stored) = s.get(&format!("/_local/{OTHER_KEY}/users/env")).await;
+    assert_eq!(
+        stored["userId"],
+        json!("env"),
+        "sent with the overriding key to the overriding base"
+    );
+
+    let cli = Arc::new(Cli::new().env("BUCKET_PROFILE", "p"));
+    cli.add_profile("p", &s.base, KEY);
+    let out = cli.run_async(&["send", "user", "userId=chosen"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(s.inspect("users/chosen").await["userId"], json!("chosen"));
+    assert!(
+        cli.run(&["profiles", "show"])
+            .stdout
+            .contains("from BUCKET_PROFILE")
+    );
+    let bad = Cli::new().env("BUCKET_PROFILE", "ghost");
+    assert_eq!(bad.run(&["send", "user", "userId=x"]).code, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_lists_shows_and_rebuilds_curl() {
+    let s = TestServer::start().await;
+    let cli = Arc::new(Cli::new());
+    cli.add_profile("p", &s.base, KEY);
+    assert_eq!(
+        cli.run_async(&["send", "user", "userId:=1", "--profile", "p"])
+            .await
+            .code,
+        0
+    );
+    assert_eq!(
+        cli.run_async(&[
+            "send",
+            "event",
+            "--profile",
+            "p",
+            "--no-validate",
+            "event=e",
+            "userID:=1"
+        ])
+        .await
+        .code,
+        1
+    );
+    let list = cli.run(&["log", "--json"]).json();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(
+        (list[0]["method"].clone(), list[1]["method"].clone()),
+        (json!("event"), json!("user")),
+        "newest first"
+    );
+    let id = list[0]["id"].as_i64().unwrap();
+    let text = cli.run(&["log"]).stdout;
+    assert!(
+        text.contains("400 Bad Request") && text.contains("200 OK"),
+        "{text}"
+    );
+
+    let shown = cli.run(&["log", "show", &id.to_string()]);
+    assert!(
+        shown.stdout.contains("UNKNOWN_FIELD")
+            && shown.stdout.contains("attempts:")
+            && shown.stdout.contains("content-type"),
+        "{}",
+        shown.stdout
+    );
+    let curl = cli.run(&["log", "curl", &id.to_string()]).stdout;
+    assert!(
+        curl.contains(&format!("{}/$BUCKET_TRACKING_KEY/event", s.base)) && !curl.contains(KEY),
+        "{curl}"
+    );
+    assert!(
+        curl.contains("--data-raw '{\"event\":\"e\",\"userID\":1}'"),
+        "{curl}"
+    );
+    assert!(
+        cli.run(&["log", "curl", &id.to_string(), "--reveal"])
+            .stdout
+            .contains(KEY)
+    );
+
+    // The curl command really reproduces the request.
+    let replayed = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(curl.trim())
+        .env("BUCKET_TRACKING_KEY", KEY)
+        .output()
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&replayed.stdout).unwrap();
+    assert_eq!(
+        body["error"]["validationErrors"][0]["path"],
+        json!("/userID")
+    );
+
+    let missing = cli.run(&["log", "show", "999"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("no exchange #999"));
+}
+
+#[test]
+fn an_empty_log_says_so() {
+    let out = Cli::new().run(&["log"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stderr.contains("the log is empty"));
+}
