@@ -4,16 +4,18 @@ use super::context::{self, CliError, exit};
 use super::render;
 use bucket_console::api::{self, Method, Rejection, timestamp};
 use bucket_console::client::{self, Client, ClientConfig, Exchange, Outcome};
+use bucket_console::history;
 use bucket_console::profiles::Selected;
 use bucket_console::sanitize::sanitize;
 use bytes::Bytes;
 use clap::Args;
 use serde_json::{Value, json};
+use std::collections::VecDeque;
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Replay calls from a JSON Lines file: each line {"method": "event", "body": {...}}. Lines that
 /// break the rules are reported with their line number and skipped (or, with --strict, stop the
@@ -76,7 +78,7 @@ pub fn run(args: &ReplayArgs) -> Result<u8, CliError> {
     let logger = std::thread::spawn(move || log_all(&log_rx));
     let progress = progress_bar(total as u64);
     let started = Instant::now();
-    let report = context::runtime(2)?.block_on(send_all(
+    let report = context::runtime(1)?.block_on(send_all(
         &selected,
         calls,
         args.concurrency,
@@ -258,27 +260,46 @@ fn parse_line(line: &str, now: i64) -> Result<(Method, Bytes), String> {
     Ok((method, Bytes::from(body.to_string())))
 }
 
-/// Appends exchanges to the history in batches, off the sending path.
+/// Logs exchanges off the sending path. The history keeps only the newest entries, so the newest
+/// `limit` are buffered and written every second and at the end: what the bound would drop is never
+/// written, and a crash loses at most a second of the log (the server has the calls themselves).
 fn log_all(exchanges: &std::sync::mpsc::Receiver<Exchange>) {
+    use std::sync::mpsc::RecvTimeoutError;
     let Some(mut history) = context::open_history() else {
         while exchanges.recv().is_ok() {}
         return;
     };
-    let mut batch = Vec::with_capacity(1000);
-    while let Ok(first) = exchanges.recv() {
-        batch.push(first);
-        while batch.len() < 1000 {
-            match exchanges.try_recv() {
-                Ok(e) => batch.push(e),
-                Err(_) => break,
+    let limit = usize::try_from(history::limit_from_env()).unwrap_or(usize::MAX);
+    let mut pending: VecDeque<Exchange> = VecDeque::new();
+    let mut last_flush = Instant::now();
+    loop {
+        let closed = match exchanges.recv_timeout(FLUSH_EVERY) {
+            Ok(exchange) => {
+                if pending.len() == limit {
+                    pending.pop_front();
+                }
+                pending.push_back(exchange);
+                false
             }
+            Err(RecvTimeoutError::Timeout) => false,
+            Err(RecvTimeoutError::Disconnected) => true,
+        };
+        if closed || last_flush.elapsed() >= FLUSH_EVERY {
+            let mut batch: Vec<Exchange> = pending.drain(..).collect();
+            if !batch.is_empty() {
+                if let Err(e) = history.append(&mut batch) {
+                    eprintln!("warning: exchanges not logged: {e}");
+                }
+            }
+            last_flush = Instant::now();
         }
-        if let Err(e) = history.append(&mut batch) {
-            eprintln!("warning: exchanges not logged: {e}");
+        if closed {
+            return;
         }
-        batch.clear();
     }
 }
+
+const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
 fn progress_bar(total: u64) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {

@@ -62,6 +62,7 @@ impl Client {
         let http = reqwest::Client::builder()
             .user_agent(concat!("bucket-console/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(config.connect_timeout)
+            .tcp_nodelay(true)
             .timeout(config.timeout)
             .build()
             .map_err(|e| ClientError(e.without_url().to_string()))?;
@@ -73,15 +74,16 @@ impl Client {
     pub async fn send(&self, target: &Target, route: &str, body: Bytes) -> Exchange {
         let key = &target.key;
         let url = format!("{}/{}/{route}", target.base_url, key.expose());
-        let clean = |text: &str| redact(text, key.expose(), &key.masked());
+        let masked = key.masked();
+        let clean = |text: &str| redact(text, key.expose(), &masked);
         let started = Instant::now();
         let mut exchange = Exchange {
             id: None,
             started_at: timestamp::format(timestamp::now_ms()),
             profile: target.profile.clone(),
             base_url: target.base_url.clone(),
-            url: format!("{}/{}/{route}", target.base_url, key.masked()),
-            key_masked: key.masked(),
+            url: format!("{}/{masked}/{route}", target.base_url),
+            key_masked: masked.clone(),
             key_fingerprint: key.fingerprint(),
             method: route.to_owned(),
             request_body: clean(&String::from_utf8_lossy(&body)),
