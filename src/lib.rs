@@ -10,3 +10,4 @@ pub mod paths;
 pub mod profiles;
 pub mod sanitize;
 pub mod server;
+pub mod tui;

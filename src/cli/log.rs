@@ -5,7 +5,7 @@ use super::render::{self, Painter};
 use super::send::exchange_json;
 use bucket_console::api::TrackingKey;
 use bucket_console::client::Exchange;
-use bucket_console::profiles::{Env, LOCAL, LOCAL_URL};
+use bucket_console::profiles::Env;
 use bucket_console::sanitize::sanitize;
 use clap::{Args, Subcommand};
 
@@ -92,7 +92,7 @@ pub fn run(args: &LogArgs) -> Result<u8, CliError> {
             } else {
                 None
             };
-            println!("{}", curl(&exchange, key.as_ref()));
+            println!("{}", exchange.curl(key.as_ref()));
         }
     }
     Ok(exit::OK)
@@ -139,38 +139,4 @@ fn find_key(e: &Exchange) -> Result<TrackingKey, CliError> {
                 e.key_masked
             ))
         })
-}
-
-/// `curl` for an exchange; the key is `$BUCKET_TRACKING_KEY` unless given.
-pub fn curl(e: &Exchange, key: Option<&TrackingKey>) -> String {
-    let key_part = key.map_or_else(
-        || "$BUCKET_TRACKING_KEY".to_owned(),
-        |k| k.expose().to_owned(),
-    );
-    // The embedded server's port was ephemeral; `bucket-console serve` listens on the default one.
-    let base = if e.profile == LOCAL {
-        LOCAL_URL
-    } else {
-        e.base_url.as_str()
-    };
-    let url = format!("{base}/{key_part}/{}", e.method);
-    format!(
-        "curl -sS -X POST \"{}\" -H 'Content-Type: application/json' --data-raw {}",
-        url.replace('"', "\\\""),
-        shell_quote(&e.request_body)
-    )
-}
-
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quotes_for_the_shell() {
-        assert_eq!(shell_quote("{\"c\":\"it's\"}"), "'{\"c\":\"it'\\''s\"}'");
-    }
 }

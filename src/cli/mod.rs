@@ -1,6 +1,7 @@
 //! The command line: clap definitions and dispatch. Results go to stdout, messages to stderr, and
 //! the exit status says what happened (see `context::exit`).
 
+mod console;
 mod context;
 mod items;
 mod log;
@@ -10,15 +11,33 @@ mod replay;
 mod send;
 mod serve;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 /// A terminal console, local server and CLI for the Bucket Tracking HTTP API.
+///
+/// Subcommands other than the console ignore --profile/--method here; give them their own.
 #[derive(Debug, Parser)]
 #[command(name = "bucket-console", version, about, long_about = None)]
+#[command(
+    after_help = "With no command, the console opens: forms for the four methods, live validation,
+the request/response log and profiles. F1 inside it lists every key.
+
+Examples:
+  bucket-console                              # the console, on the local server
+  bucket-console --profile staging --method feedback
+  bucket-console send event event=\"Sent message\" userId:=42
+  bucket-console serve"
+)]
 pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The console's profile [default: BUCKET_PROFILE, else the default profile, else local].
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The form the console opens on.
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub method: Option<send::MethodArg>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -37,9 +56,9 @@ pub fn run(args: Args) -> ExitCode {
         Some(Command::Profiles(a)) => context::finish("profiles", profiles::run(&a)),
         Some(Command::Log(a)) => context::finish("log", log::run(&a)),
         Some(Command::Replay(a)) => context::finish("replay", replay::run(&a)),
-        None => {
-            let _ = Args::command().print_help();
-            ExitCode::from(context::exit::OK)
-        }
+        None => context::finish(
+            "console",
+            console::run(args.profile.as_deref(), args.method),
+        ),
     }
 }

@@ -69,6 +69,26 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// The same request as a curl command. The key is `$BUCKET_TRACKING_KEY` unless given; a
+    /// `local` exchange names the default `serve` address (the embedded server's port was
+    /// ephemeral).
+    pub fn curl(&self, key: Option<&crate::api::TrackingKey>) -> String {
+        let key = key.map_or_else(
+            || "$BUCKET_TRACKING_KEY".to_owned(),
+            |k| k.expose().to_owned(),
+        );
+        let base = if self.profile == crate::profiles::LOCAL {
+            crate::profiles::LOCAL_URL
+        } else {
+            self.base_url.as_str()
+        };
+        let url = format!("{base}/{key}/{}", self.method).replace('"', "\\\"");
+        format!(
+            "curl -sS -X POST \"{url}\" -H 'Content-Type: application/json' --data-raw '{}'",
+            self.request_body.replace('\'', "'\\''")
+        )
+    }
+
     pub fn status(&self) -> Option<u16> {
         self.response.as_ref().map(|r| r.status)
     }

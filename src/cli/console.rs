@@ -1,0 +1,37 @@
+//! No subcommand: the console. The profile is resolved, and for `local` the server started,
+//! before the first frame, so a newcomer can send at once.
+
+use super::context::{self, CliError, exit};
+use super::send::MethodArg;
+use bucket_console::api::Method;
+use bucket_console::client;
+use bucket_console::tui::{self, state::State};
+use std::io::IsTerminal;
+
+pub fn run(profile: Option<&str>, method: Option<MethodArg>) -> Result<u8, CliError> {
+    if !std::io::stdout().is_terminal() {
+        return Err(CliError::usage(
+            "the console needs a terminal; for scripts use `bucket-console send` (see --help)",
+        ));
+    }
+    let (selected, profiles) = context::selected_profile(profile)?;
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let method = method.map_or(Method::User, Method::from);
+    let rt = context::runtime(1)?;
+    rt.block_on(async {
+        let resolved = client::resolve(&selected)
+            .await
+            .map_err(|e| CliError::failed(e.to_string()))?;
+        let state = State::new(
+            profiles,
+            selected.profile.clone(),
+            resolved.target.base_url.clone(),
+            method,
+            color,
+        );
+        tui::run(state, resolved.embedded)
+            .await
+            .map_err(CliError::failed)
+    })?;
+    Ok(exit::OK)
+}

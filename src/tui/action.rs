@@ -1,0 +1,40 @@
+//! What can happen to the console: terminal input and finished work (Action), and the work that
+//! `update` asks for (Effect). Effects run in tasks and report back as actions.
+
+use crate::api::Method;
+use crate::client::{Exchange, Target};
+use crate::profiles::Profile;
+use crossterm::event::{KeyEvent, MouseEvent};
+
+#[derive(Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// Only while a request is in flight: advances the spinner.
+    Tick,
+    HistoryLoaded(Result<Vec<Exchange>, String>),
+    Sent(Box<Exchange>),
+    /// Whether the active profile's server answered its health check.
+    Health(Result<(), String>),
+    /// A profile switch finished: the profile and the base URL it resolved to.
+    TargetReady(Result<(Profile, String), String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Send {
+        target: Target,
+        method: Method,
+        body: String,
+    },
+    LoadHistory,
+    CheckHealth {
+        base_url: String,
+    },
+    /// Resolve the profile (starting the embedded server for `local`) and report TargetReady.
+    SwitchProfile(Profile),
+    /// Put text on the clipboard with OSC 52 (works over SSH and inside tmux).
+    Copy(String),
+}

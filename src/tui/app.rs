@@ -1,0 +1,232 @@
+//! The loop: terminal events and finished effects become actions; `update` changes the state and
+//! asks for effects; effects run in tasks and report back. The screen is drawn only when the
+//! queue is empty and something changed; ticks run only while a request is in flight.
+
+use super::action::{Action, Effect};
+use super::state::State;
+use super::{update, view};
+use crate::client::{self, Client, ClientConfig};
+use crate::history::{self, History};
+use crate::paths;
+use crate::profiles::{Profile, Selected, Source};
+use crate::server::RunningServer;
+use base64::Engine;
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream,
+};
+use futures_util::StreamExt;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+/// Entries of the history shown in the log.
+const LOG_ENTRIES: u64 = 10_000;
+
+/// What the effects need, shared by their tasks.
+struct Runner {
+    actions: UnboundedSender<Action>,
+    client: Client,
+    history: Arc<Mutex<Option<History>>>,
+    embedded: Arc<tokio::sync::Mutex<Option<RunningServer>>>,
+}
+
+/// Restores the terminal when dropped, on every way out of the loop.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn restore() {
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste
+    );
+    ratatui::restore();
+}
+
+/// Runs the console until the user quits. `embedded` is the server started for `local`, if any.
+pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), String> {
+    let mut state = state;
+    let client = Client::new(ClientConfig::default()).map_err(|e| e.to_string())?;
+    let (actions, mut queue) = unbounded_channel();
+    let runner = Arc::new(Runner {
+        actions,
+        client,
+        history: Arc::new(Mutex::new(None)),
+        embedded: Arc::new(tokio::sync::Mutex::new(embedded)),
+    });
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous_hook(info);
+    }));
+    let mut terminal = ratatui::init();
+    let _guard = TerminalGuard;
+    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
+    if let Ok(size) = terminal.size() {
+        state.size = (size.width, size.height);
+    }
+    terminal
+        .draw(|f| view::draw(f, &state))
+        .map_err(|e| e.to_string())?;
+    run_effect(&runner, Effect::LoadHistory);
+    run_effect(
+        &runner,
+        Effect::CheckHealth {
+            base_url: state.base_url.clone(),
+        },
+    );
+
+    let mut events = EventStream::new();
+    let mut ticker = tokio::time::interval(Duration::from_millis(100));
+    loop {
+        let action = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => match to_action(event) { Some(a) => a, None => continue },
+                Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
+                None => break,
+            },
+            Some(action) = queue.recv() => action,
+            _ = ticker.tick(), if state.needs_ticks() => Action::Tick,
+        };
+        for effect in update::update(&mut state, action) {
+            run_effect(&runner, effect);
+        }
+        // Take everything already waiting before drawing once.
+        while let Ok(action) = queue.try_recv() {
+            for effect in update::update(&mut state, action) {
+                run_effect(&runner, effect);
+            }
+        }
+        if state.quit {
+            break;
+        }
+        terminal
+            .draw(|f| view::draw(f, &state))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn to_action(event: Event) -> Option<Action> {
+    match event {
+        Event::Key(key) => Some(Action::Key(key)),
+        Event::Paste(text) => Some(Action::Paste(text)),
+        Event::Mouse(mouse) => Some(Action::Mouse(mouse)),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    }
+}
+
+fn run_effect(runner: &Arc<Runner>, effect: Effect) {
+    let runner = Arc::clone(runner);
+    match effect {
+        Effect::Send {
+            target,
+            method,
+            body,
+        } => {
+            tokio::spawn(async move {
+                let mut exchange = runner
+                    .client
+                    .send(&target, method.as_str(), bytes::Bytes::from(body))
+                    .await;
+                let history = Arc::clone(&runner.history);
+                exchange = tokio::task::spawn_blocking(move || {
+                    if let Ok(mut slot) = history.lock() {
+                        if slot.is_none() {
+                            *slot = open_history().ok();
+                        }
+                        if let Some(h) = slot.as_mut() {
+                            let mut one = [exchange];
+                            let _ = h.append(&mut one);
+                            let [e] = one;
+                            return e;
+                        }
+                    }
+                    exchange
+                })
+                .await
+                .unwrap_or_else(|_| unreachable!("the history task does not panic"));
+                let _ = runner.actions.send(Action::Sent(Box::new(exchange)));
+            });
+        }
+        Effect::LoadHistory => {
+            tokio::task::spawn_blocking(move || {
+                let result = open_history()
+                    .and_then(|h| h.recent(LOG_ENTRIES, 0).map_err(|e| e.to_string()));
+                let _ = runner.actions.send(Action::HistoryLoaded(result));
+            });
+        }
+        Effect::CheckHealth { base_url } => {
+            tokio::spawn(async move {
+                let _ = runner
+                    .actions
+                    .send(Action::Health(check_health(&base_url).await));
+            });
+        }
+        Effect::SwitchProfile(profile) => {
+            tokio::spawn(async move {
+                let result = switch(&runner, profile).await;
+                let _ = runner.actions.send(Action::TargetReady(result));
+            });
+        }
+        Effect::Copy(text) => {
+            // OSC 52: the terminal (or tmux, or the SSH client's terminal) sets the clipboard.
+            let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+            let mut out = std::io::stdout();
+            let _ = write!(out, "\u{1b}]52;c;{encoded}\u{7}");
+            let _ = out.flush();
+        }
+    }
+}
+
+fn open_history() -> Result<History, String> {
+    let path = paths::history_database().map_err(|e| e.to_string())?;
+    History::open(&path, history::limit_from_env()).map_err(|e| e.to_string())
+}
+
+/// Resolves a profile; `local` reuses the embedded server when one runs.
+async fn switch(runner: &Runner, profile: Profile) -> Result<(Profile, String), String> {
+    let mut embedded = runner.embedded.lock().await;
+    if profile.is_local() {
+        if let Some(server) = embedded.as_ref() {
+            return Ok((profile, server.base_url()));
+        }
+    }
+    let selected = Selected {
+        profile: profile.clone(),
+        source: Source::Flag,
+        base_overridden: false,
+        key_overridden: false,
+    };
+    let resolved = client::resolve(&selected)
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(server) = resolved.embedded {
+        *embedded = Some(server);
+    }
+    Ok((profile, resolved.target.base_url))
+}
+
+/// The local server answers its health route; any other server answers at all.
+async fn check_health(base_url: &str) -> Result<(), String> {
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let response = http
+        .get(format!("{base_url}/_local/health"))
+        .send()
+        .await
+        .map_err(|e| e.without_url().to_string())?;
+    let _ = response.status();
+    Ok(())
+}

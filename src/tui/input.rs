@@ -1,0 +1,129 @@
+//! A single-line text input: the text and a cursor (in characters). Editing is pure; the view
+//! draws it.
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineInput {
+    text: String,
+    cursor: usize,
+}
+
+impl LineInput {
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            cursor: text.chars().count(),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+
+    pub fn set(&mut self, text: &str) {
+        *self = Self::new(text);
+    }
+
+    fn byte_at(&self, chars: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(chars)
+            .map_or(self.text.len(), |(i, _)| i)
+    }
+
+    /// Inserts text at the cursor; line breaks in pasted text become spaces.
+    pub fn insert(&mut self, s: &str) {
+        let clean: String = s
+            .chars()
+            .map(|c| {
+                if c == '\n' || c == '\r' || c == '\t' {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let at = self.byte_at(self.cursor);
+        self.text.insert_str(at, &clean);
+        self.cursor += clean.chars().count();
+    }
+
+    pub fn backspace(&mut self) {
+        if self.cursor > 0 {
+            self.cursor -= 1;
+            let at = self.byte_at(self.cursor);
+            self.text.remove(at);
+        }
+    }
+
+    pub fn delete(&mut self) {
+        if self.cursor < self.text.chars().count() {
+            let at = self.byte_at(self.cursor);
+            self.text.remove(at);
+        }
+    }
+
+    pub fn left(&mut self) {
+        self.cursor = self.cursor.saturating_sub(1);
+    }
+
+    pub fn right(&mut self) {
+        self.cursor = (self.cursor + 1).min(self.text.chars().count());
+    }
+
+    pub fn home(&mut self) {
+        self.cursor = 0;
+    }
+
+    pub fn end(&mut self) {
+        self.cursor = self.text.chars().count();
+    }
+
+    /// Deletes from the cursor back to the start of the word (Ctrl+W).
+    pub fn delete_word(&mut self) {
+        while self.cursor > 0
+            && self
+                .text
+                .chars()
+                .nth(self.cursor - 1)
+                .is_some_and(char::is_whitespace)
+        {
+            self.backspace();
+        }
+        while self.cursor > 0
+            && self
+                .text
+                .chars()
+                .nth(self.cursor - 1)
+                .is_some_and(|c| !c.is_whitespace())
+        {
+            self.backspace();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_at_the_cursor_in_characters() {
+        let mut i = LineInput::new("héllo");
+        i.left();
+        i.left();
+        i.insert("X");
+        assert_eq!((i.text(), i.cursor()), ("hélXlo", 4));
+        i.home();
+        i.delete();
+        i.end();
+        i.backspace();
+        assert_eq!(i.text(), "élXl");
+        i.insert("a\nb");
+        assert_eq!(i.text(), "élXla b");
+        i.delete_word();
+        assert_eq!(i.text(), "élXla ");
+    }
+}

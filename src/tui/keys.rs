@@ -1,0 +1,105 @@
+//! Every key binding, by context: the help overlay and the hint bar are drawn from this table, so
+//! what is documented is what `update` does.
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    Anywhere,
+    Form,
+    Score,
+    Comment,
+    Attributes,
+    Choice,
+    Timestamp,
+    Log,
+    Detail,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Anywhere => "Anywhere",
+            Context::Form => "Form",
+            Context::Score => "Score picker",
+            Context::Comment => "Comment box",
+            Context::Attributes => "Attributes",
+            Context::Choice => "context.active, source",
+            Context::Timestamp => "Timestamp",
+            Context::Log => "Log",
+            Context::Detail => "Exchange detail",
+        }
+    }
+}
+
+pub const BINDINGS: &[(Context, &str, &str)] = &[
+    (Context::Anywhere, "Ctrl+S", "send the current form"),
+    (Context::Anywhere, "Ctrl+C", "quit"),
+    (Context::Anywhere, "F1", "this help"),
+    (Context::Anywhere, "Ctrl+←/→, Alt+1…4", "switch method tab"),
+    (Context::Anywhere, "Ctrl+L", "move between form and log"),
+    (Context::Anywhere, "Ctrl+P", "choose a profile"),
+    (
+        Context::Anywhere,
+        "Ctrl+R",
+        "edit the body as raw JSON / back to fields",
+    ),
+    (Context::Anywhere, "Esc", "close, go back"),
+    (Context::Form, "Tab / Shift+Tab", "next / previous field"),
+    (Context::Form, "←/→ Home End", "move the cursor"),
+    (
+        Context::Form,
+        "Ctrl+W, Ctrl+U",
+        "delete a word, clear the field",
+    ),
+    (Context::Score, "1…5", "choose a score"),
+    (Context::Score, "←/→", "lower / raise"),
+    (Context::Score, "0, Backspace", "no score"),
+    (Context::Comment, "Enter", "new line"),
+    (Context::Attributes, "Enter", "key → value → next row"),
+    (Context::Attributes, "↑/↓", "previous / next row"),
+    (
+        Context::Attributes,
+        "Ctrl+N, Ctrl+D",
+        "add a row, delete the row",
+    ),
+    (
+        Context::Attributes,
+        "Ctrl+T",
+        "value type: string, number, boolean, null",
+    ),
+    (Context::Choice, "←/→, Space", "change"),
+    (Context::Timestamp, "Ctrl+N", "now"),
+    (Context::Log, "↑/↓ PgUp/PgDn Home/End", "select an exchange"),
+    (Context::Log, "Enter", "show it whole"),
+    (Context::Log, "r", "resend it"),
+    (Context::Log, "e", "load it into the form to edit"),
+    (
+        Context::Log,
+        "c",
+        "copy it as curl (key as $BUCKET_TRACKING_KEY)",
+    ),
+    (Context::Log, "y", "copy the response body"),
+    (Context::Detail, "↑/↓", "select a validation error"),
+    (
+        Context::Detail,
+        "Enter",
+        "jump to that field, with the request in the form",
+    ),
+    (Context::Detail, "PgUp/PgDn", "scroll"),
+];
+
+/// The hint bar for where the keys go now.
+pub fn hints(context: Context) -> &'static str {
+    match context {
+        Context::Log => {
+            "↑↓ select · Enter details · r resend · e edit · c copy curl · Ctrl+L form · F1 help · Ctrl+C quit"
+        }
+        Context::Detail => "↑↓ error · Enter jump to field · PgUp/PgDn scroll · Esc back · F1 help",
+        Context::Score => {
+            "1-5 score · ←→ change · 0 none · Tab next · Ctrl+S send · F1 help · Ctrl+C quit"
+        }
+        _ => {
+            "Tab next field · Ctrl+S send · Ctrl+←→ method · Ctrl+L log · Ctrl+P profile · F1 help · Ctrl+C quit"
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The console: one-way data flow. Terminal events and finished work become actions
+//! (`action`); `update` changes the `state` and returns effects; `app` runs the effects in tasks
+//! and draws with `view`, a pure function of the state.
+
+pub mod action;
+mod app;
+pub mod form;
+pub mod input;
+pub mod keys;
+pub mod layout;
+pub mod state;
+pub mod update;
+pub mod view;
+
+pub use app::run;

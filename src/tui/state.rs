@@ -1,0 +1,156 @@
+//! Everything the console shows, in one value. Rendering reads it and nothing else.
+
+use super::form::Form;
+use crate::api::Method;
+use crate::client::{Exchange, Target};
+use crate::profiles::{Profile, Profiles};
+
+/// Where keys go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Form,
+    Log,
+    Detail,
+}
+
+/// A request's life: the console sends one at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestState {
+    Idle,
+    Sending { method: Method, ticks: u32 },
+}
+
+/// Whether the active profile's server answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerStatus {
+    Checking,
+    Answers,
+    Down(String),
+}
+
+/// Something drawn over the screen, which takes the keys while open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help,
+    /// The form breaks rules: send anyway?
+    ConfirmSend {
+        problems: usize,
+    },
+    /// Choose a profile.
+    Profiles {
+        selected: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+/// The exchange shown whole, and which of its validation errors is selected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub index: usize,
+    pub selected_error: usize,
+    pub scroll: u16,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub profiles: Profiles,
+    pub profile: Profile,
+    /// The base URL calls go to (the embedded server's for `local`).
+    pub base_url: String,
+    pub server: ServerStatus,
+    pub method: Method,
+    /// One form per method, in `Method::ALL` order; each keeps its content across tab switches.
+    pub forms: Vec<Form>,
+    pub focus: Focus,
+    /// Newest first.
+    pub log: Vec<Exchange>,
+    pub log_selected: usize,
+    pub log_loading: bool,
+    pub detail: Option<Detail>,
+    pub request: RequestState,
+    pub overlay: Overlay,
+    pub message: Option<(Level, String)>,
+    pub size: (u16, u16),
+    pub color: bool,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(
+        profiles: Profiles,
+        profile: Profile,
+        base_url: String,
+        method: Method,
+        color: bool,
+    ) -> Self {
+        let forms = Method::ALL
+            .iter()
+            .map(|m| Form::with_defaults(*m, &defaults(&profile)))
+            .collect();
+        Self {
+            profiles,
+            profile,
+            base_url,
+            server: ServerStatus::Checking,
+            method,
+            forms,
+            focus: Focus::Form,
+            log: Vec::new(),
+            log_selected: 0,
+            log_loading: true,
+            detail: None,
+            request: RequestState::Idle,
+            overlay: Overlay::None,
+            message: None,
+            size: (80, 24),
+            color,
+            quit: false,
+        }
+    }
+
+    pub fn form(&self) -> &Form {
+        &self.forms[method_index(self.method)]
+    }
+
+    pub fn form_mut(&mut self) -> &mut Form {
+        &mut self.forms[method_index(self.method)]
+    }
+
+    pub fn target(&self) -> Target {
+        Target {
+            profile: self.profile.name.clone(),
+            base_url: self.base_url.clone(),
+            key: self.profile.key.clone(),
+        }
+    }
+
+    /// Ticks are needed only while something moves on screen.
+    pub fn needs_ticks(&self) -> bool {
+        matches!(self.request, RequestState::Sending { .. })
+    }
+
+    pub fn selected_exchange(&self) -> Option<&Exchange> {
+        self.log.get(self.log_selected)
+    }
+}
+
+pub fn method_index(method: Method) -> usize {
+    Method::ALL.iter().position(|m| *m == method).unwrap_or(0)
+}
+
+/// The profile's default ids, as the forms take them.
+pub fn defaults(profile: &Profile) -> [(&'static str, Option<&str>); 3] {
+    [
+        ("userId", profile.user_id.as_deref()),
+        ("companyId", profile.company_id.as_deref()),
+        ("featureId", profile.feature_id.as_deref()),
+    ]
+}

@@ -1,0 +1,601 @@
+//! `update(&mut State, Action) -> Vec<Effect>`: synchronous, no I/O. Every change of the console
+//! happens here, so it is tested without a terminal or a runtime.
+
+use super::action::{Action, Effect};
+use super::form::{AttrKind, Column, FieldValue, Form, Kind};
+use super::layout;
+use super::state::{
+    Detail, Focus, Level, Overlay, RequestState, ServerStatus, State, defaults, method_index,
+};
+use crate::api::payload::Source;
+use crate::api::{Method, timestamp};
+use crate::client::{Exchange, Outcome};
+use crate::sanitize::sanitize;
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
+        Action::Key(_) => vec![],
+        Action::Paste(text) => {
+            paste(state, &text);
+            vec![]
+        }
+        Action::Mouse(mouse) => on_mouse(state, mouse),
+        Action::Resize(w, h) => {
+            state.size = (w, h);
+            vec![]
+        }
+        Action::Tick => {
+            if let RequestState::Sending { ticks, .. } = &mut state.request {
+                *ticks += 1;
+            }
+            vec![]
+        }
+        Action::HistoryLoaded(result) => {
+            state.log_loading = false;
+            match result {
+                Ok(mut entries) => {
+                    // Exchanges sent before the history arrived stay on top.
+                    state.log.append(&mut entries);
+                }
+                Err(e) => {
+                    state.message =
+                        Some((Level::Warning, format!("the log could not be loaded: {e}")));
+                }
+            }
+            vec![]
+        }
+        Action::Sent(exchange) => {
+            sent(state, *exchange);
+            vec![]
+        }
+        Action::Health(result) => {
+            state.server = match result {
+                Ok(()) => ServerStatus::Answers,
+                Err(e) => ServerStatus::Down(e),
+            };
+            vec![]
+        }
+        Action::TargetReady(result) => match result {
+            Ok((profile, base_url)) => {
+                for form in &mut state.forms {
+                    fill_defaults(form, &defaults(&profile));
+                }
+                state.message = Some((
+                    Level::Info,
+                    format!("profile {} ({})", profile.name, sanitize(&base_url)),
+                ));
+                state.profile = profile;
+                state.base_url.clone_from(&base_url);
+                state.server = ServerStatus::Checking;
+                vec![Effect::CheckHealth { base_url }]
+            }
+            Err(e) => {
+                state.message = Some((Level::Error, format!("cannot switch profile: {e}")));
+                vec![]
+            }
+        },
+    }
+}
+
+fn ctrl(key: &KeyEvent) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if ctrl(&key) && key.code == KeyCode::Char('c') {
+        state.quit = true;
+        return vec![];
+    }
+    if state.overlay != Overlay::None {
+        return on_overlay_key(state, key);
+    }
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    match key.code {
+        KeyCode::F(1) => {
+            state.overlay = Overlay::Help;
+            return vec![];
+        }
+        KeyCode::Char('s') if ctrl(&key) => return request_send(state),
+        KeyCode::Char('p') if ctrl(&key) => {
+            let selected = state
+                .profiles
+                .list()
+                .iter()
+                .position(|p| p.name == state.profile.name)
+                .unwrap_or(0);
+            state.overlay = Overlay::Profiles { selected };
+            return vec![];
+        }
+        KeyCode::Char('l') if ctrl(&key) => {
+            state.focus = if state.focus == Focus::Form {
+                Focus::Log
+            } else {
+                Focus::Form
+            };
+            state.detail = None;
+            return vec![];
+        }
+        KeyCode::Char('r') if ctrl(&key) => {
+            toggle_raw(state);
+            return vec![];
+        }
+        KeyCode::Right if ctrl(&key) => {
+            switch_tab(state, 1);
+            return vec![];
+        }
+        KeyCode::Left if ctrl(&key) => {
+            switch_tab(state, Method::ALL.len() - 1);
+            return vec![];
+        }
+        KeyCode::Char(c @ '1'..='4') if alt => {
+            select_tab(state, Method::ALL[(c as usize) - ('1' as usize)]);
+            return vec![];
+        }
+        _ => {}
+    }
+    match state.focus {
+        Focus::Form => {
+            on_form_key(state, key);
+            vec![]
+        }
+        Focus::Log => on_log_key(state, key),
+        Focus::Detail => {
+            on_detail_key(state, key);
+            vec![]
+        }
+    }
+}
+
+fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    match (&mut state.overlay, key.code) {
+        (Overlay::ConfirmSend { .. }, KeyCode::Enter | KeyCode::Char('y' | 'Y')) => {
+            state.overlay = Overlay::None;
+            send(state)
+        }
+        (Overlay::Profiles { selected }, KeyCode::Up) => {
+            *selected = selected.saturating_sub(1);
+            vec![]
+        }
+        (Overlay::Profiles { selected }, KeyCode::Down) => {
+            *selected = (*selected + 1).min(state.profiles.list().len().saturating_sub(1));
+            vec![]
+        }
+        (Overlay::Profiles { selected }, KeyCode::Enter) => {
+            let chosen = state.profiles.list().get(*selected).cloned();
+            state.overlay = Overlay::None;
+            match chosen {
+                Some(profile) if profile.name != state.profile.name => {
+                    state.message = Some((Level::Info, format!("switching to {}…", profile.name)));
+                    vec![Effect::SwitchProfile(profile)]
+                }
+                _ => vec![],
+            }
+        }
+        (_, KeyCode::Esc | KeyCode::Char('n' | 'N' | 'q'))
+        | (Overlay::Help, KeyCode::F(1) | KeyCode::Enter) => {
+            state.overlay = Overlay::None;
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+fn switch_tab(state: &mut State, step: usize) {
+    let next = (method_index(state.method) + step) % Method::ALL.len();
+    select_tab(state, Method::ALL[next]);
+}
+
+fn select_tab(state: &mut State, method: Method) {
+    state.method = method;
+    state.focus = Focus::Form;
+    state.detail = None;
+}
+
+fn toggle_raw(state: &mut State) {
+    let switched = state.form_mut().toggle_raw();
+    let form = state.form();
+    state.message = Some(match (switched, form.raw.is_some()) {
+        (true, true) => (
+            Level::Info,
+            "editing the body as raw JSON; it is sent exactly as typed (Ctrl+R: back to fields)"
+                .into(),
+        ),
+        (true, false) => (Level::Info, "back to the fields".into()),
+        (false, _) => (
+            Level::Warning,
+            "the fields cannot show this body; it stays raw JSON".into(),
+        ),
+    });
+    state.focus = Focus::Form;
+}
+
+/// Ctrl+S: send, or ask first when the form breaks rules (sending it anyway is a use of this tool).
+fn request_send(state: &mut State) -> Vec<Effect> {
+    if matches!(state.request, RequestState::Sending { .. }) {
+        state.message = Some((
+            Level::Warning,
+            "a request is in flight; wait for its answer".into(),
+        ));
+        return vec![];
+    }
+    state.form_mut().validate(timestamp::now_ms());
+    let problems = state.form().error_count();
+    if problems > 0 {
+        state.overlay = Overlay::ConfirmSend { problems };
+        return vec![];
+    }
+    send(state)
+}
+
+fn send(state: &mut State) -> Vec<Effect> {
+    let method = state.method;
+    state.request = RequestState::Sending { method, ticks: 0 };
+    state.message = Some((Level::Info, format!("sending {method}…")));
+    vec![Effect::Send {
+        target: state.target(),
+        method,
+        body: state.form().body_text(),
+    }]
+}
+
+fn sent(state: &mut State, exchange: Exchange) {
+    state.request = RequestState::Idle;
+    let status = exchange
+        .status()
+        .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+    let level = match exchange.outcome {
+        Outcome::Delivered if exchange.warnings.is_empty() => Level::Success,
+        Outcome::Delivered | Outcome::Rejected => Level::Warning,
+        Outcome::Failed => Level::Error,
+    };
+    let mut text = format!(
+        "{} {status} in {:.0} ms",
+        exchange.method, exchange.latency_ms
+    );
+    if let Some(problem) = exchange.problem() {
+        text = format!("{text}: {}", sanitize(&problem));
+    } else if let Some(w) = exchange.warnings.first() {
+        text = format!("{text}, warning: {}", sanitize(&w.message));
+    }
+    state.message = Some((level, text));
+    if let Some(method) = Method::parse(&exchange.method) {
+        let form = &mut state.forms[method_index(method)];
+        form.validate(timestamp::now_ms());
+        for e in &exchange.validation_errors {
+            form.place_error(&e.path, &sanitize(&e.message));
+        }
+    }
+    state.log.insert(0, exchange);
+    state.log_selected = 0;
+    if let Some(detail) = &mut state.detail {
+        detail.index += 1;
+    }
+}
+
+fn on_form_key(state: &mut State, key: KeyEvent) {
+    let form = state.form_mut();
+    if form.raw.is_some() {
+        if key.code == KeyCode::Esc {
+            return;
+        }
+        if let Some(area) = &mut form.raw {
+            area.input(key);
+        }
+        form.validate(timestamp::now_ms());
+        return;
+    }
+    match key.code {
+        KeyCode::Tab => form.focus = (form.focus + 1) % form.fields.len(),
+        KeyCode::BackTab => form.focus = (form.focus + form.fields.len() - 1) % form.fields.len(),
+        _ => {
+            if edit_field(form, key) {
+                form.validate(timestamp::now_ms());
+            }
+        }
+    }
+}
+
+/// Applies a key to the focused field; `true` when the value changed.
+fn edit_field(form: &mut Form, key: KeyEvent) -> bool {
+    let field = form.field_mut();
+    let kind = field.kind;
+    match (&mut field.value, key.code) {
+        (FieldValue::Score(score), KeyCode::Char(c @ '1'..='5')) => *score = Some(c as u8 - b'0'),
+        (FieldValue::Score(score), KeyCode::Char('0') | KeyCode::Backspace | KeyCode::Delete) => {
+            *score = None;
+        }
+        (FieldValue::Score(score), KeyCode::Right) => {
+            *score = Some(score.map_or(1, |s| (s + 1).min(5)));
+        }
+        (FieldValue::Score(score), KeyCode::Left) => {
+            *score = score.and_then(|s| (s > 1).then(|| s - 1));
+        }
+        (FieldValue::Comment(area), _) => return area.input(key),
+        (FieldValue::Context(active), KeyCode::Char(' ') | KeyCode::Right) => {
+            *active = match active {
+                None => Some(true),
+                Some(true) => Some(false),
+                Some(false) => None,
+            };
+        }
+        (FieldValue::Context(active), KeyCode::Left) => {
+            *active = match active {
+                None => Some(false),
+                Some(false) => Some(true),
+                Some(true) => None,
+            };
+        }
+        (FieldValue::Source(source), KeyCode::Char(' ') | KeyCode::Right | KeyCode::Left) => {
+            let order: Vec<Option<Source>> = std::iter::once(None)
+                .chain(Source::ALL.into_iter().map(Some))
+                .collect();
+            let at = order.iter().position(|s| s == source).unwrap_or(0);
+            let step = if key.code == KeyCode::Left {
+                order.len() - 1
+            } else {
+                1
+            };
+            *source = order[(at + step) % order.len()];
+        }
+        (FieldValue::Line(input), KeyCode::Char('n')) if kind == Kind::Timestamp && ctrl(&key) => {
+            input.set(&timestamp::format(timestamp::now_ms()));
+        }
+        (FieldValue::Line(input), _) => return edit_line(input, key),
+        (FieldValue::Attributes(attrs), code) => match code {
+            KeyCode::Char('n') if ctrl(&key) => attrs.add_row(),
+            KeyCode::Char('d') if ctrl(&key) => attrs.delete_row(),
+            KeyCode::Char('t') if ctrl(&key) => {
+                let row = &mut attrs.rows[attrs.row];
+                row.kind = row.kind.next();
+                if row.kind == AttrKind::Null {
+                    row.value.set("");
+                }
+            }
+            KeyCode::Up => attrs.row = attrs.row.saturating_sub(1),
+            KeyCode::Down => attrs.row = (attrs.row + 1).min(attrs.rows.len() - 1),
+            KeyCode::Enter => match attrs.column {
+                Column::Key => attrs.column = Column::Value,
+                Column::Value if attrs.row + 1 == attrs.rows.len() => attrs.add_row(),
+                Column::Value => {
+                    attrs.row += 1;
+                    attrs.column = Column::Key;
+                }
+            },
+            _ => return edit_line(attrs.current(), key),
+        },
+        _ => return false,
+    }
+    true
+}
+
+fn edit_line(input: &mut super::input::LineInput, key: KeyEvent) -> bool {
+    match key.code {
+        KeyCode::Char('w') if ctrl(&key) => input.delete_word(),
+        KeyCode::Char('u') if ctrl(&key) => input.set(""),
+        KeyCode::Char('a') if ctrl(&key) => input.home(),
+        KeyCode::Char('e') if ctrl(&key) => input.end(),
+        KeyCode::Char(c) if !ctrl(&key) => input.insert(&c.to_string()),
+        KeyCode::Backspace => input.backspace(),
+        KeyCode::Delete => input.delete(),
+        KeyCode::Left => input.left(),
+        KeyCode::Right => input.right(),
+        KeyCode::Home => input.home(),
+        KeyCode::End => input.end(),
+        _ => return false,
+    }
+    true
+}
+
+fn paste(state: &mut State, text: &str) {
+    if state.focus != Focus::Form || state.overlay != Overlay::None {
+        return;
+    }
+    let form = state.form_mut();
+    if let Some(area) = &mut form.raw {
+        area.insert_str(text);
+    } else {
+        match &mut form.field_mut().value {
+            FieldValue::Line(input) => input.insert(text),
+            FieldValue::Comment(area) => {
+                area.insert_str(text);
+            }
+            FieldValue::Attributes(attrs) => attrs.current().insert(text),
+            _ => return,
+        }
+    }
+    form.validate(timestamp::now_ms());
+}
+
+fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let last = state.log.len().saturating_sub(1);
+    let page = usize::from(
+        layout::compute(state.size.0, state.size.1)
+            .log
+            .height
+            .saturating_sub(2),
+    )
+    .max(1);
+    match key.code {
+        KeyCode::Up => state.log_selected = state.log_selected.saturating_sub(1),
+        KeyCode::Down => state.log_selected = (state.log_selected + 1).min(last),
+        KeyCode::PageUp => state.log_selected = state.log_selected.saturating_sub(page),
+        KeyCode::PageDown => state.log_selected = (state.log_selected + page).min(last),
+        KeyCode::Home => state.log_selected = 0,
+        KeyCode::End => state.log_selected = last,
+        KeyCode::Esc => state.focus = Focus::Form,
+        KeyCode::Enter if !state.log.is_empty() => {
+            state.detail = Some(Detail {
+                index: state.log_selected,
+                selected_error: 0,
+                scroll: 0,
+            });
+            state.focus = Focus::Detail;
+        }
+        KeyCode::Char('e') => load_selected(state, None),
+        KeyCode::Char('r') => {
+            if let Some(ex) = state.selected_exchange().cloned() {
+                if let Some(method) = Method::parse(&ex.method) {
+                    if matches!(state.request, RequestState::Sending { .. }) {
+                        state.message = Some((
+                            Level::Warning,
+                            "a request is in flight; wait for its answer".into(),
+                        ));
+                        return vec![];
+                    }
+                    state.request = RequestState::Sending { method, ticks: 0 };
+                    state.message = Some((Level::Info, format!("resending {method}…")));
+                    return vec![Effect::Send {
+                        target: state.target(),
+                        method,
+                        body: ex.request_body,
+                    }];
+                }
+            }
+        }
+        KeyCode::Char('c') => {
+            if let Some(ex) = state.selected_exchange() {
+                let curl = ex.curl(None);
+                state.message = Some((
+                    Level::Info,
+                    "copied as curl (key as $BUCKET_TRACKING_KEY)".into(),
+                ));
+                return vec![Effect::Copy(curl)];
+            }
+        }
+        KeyCode::Char('y') => {
+            if let Some(body) = state
+                .selected_exchange()
+                .and_then(|e| e.response.as_ref())
+                .map(|r| r.body.clone())
+            {
+                state.message = Some((Level::Info, "copied the response body".into()));
+                return vec![Effect::Copy(body)];
+            }
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+/// Loads the selected exchange's request into its method's form, focusing the field a path names.
+fn load_selected(state: &mut State, path: Option<&str>) {
+    let index = state
+        .detail
+        .as_ref()
+        .map_or(state.log_selected, |d| d.index);
+    let Some(ex) = state.log.get(index).cloned() else {
+        return;
+    };
+    let Some(method) = Method::parse(&ex.method) else {
+        state.message = Some((
+            Level::Warning,
+            format!("`{}` is not a method the forms know", sanitize(&ex.method)),
+        ));
+        return;
+    };
+    state.method = method;
+    let form = state.form_mut();
+    form.load(&ex.request_body);
+    for e in &ex.validation_errors {
+        form.place_error(&e.path, &sanitize(&e.message));
+    }
+    if let Some(i) = path.and_then(|p| form.field_index(p)) {
+        form.focus = i;
+    }
+    state.focus = Focus::Form;
+    state.detail = None;
+    state.message = Some((
+        Level::Info,
+        format!(
+            "exchange #{} loaded into the {method} form",
+            ex.id.unwrap_or(0)
+        ),
+    ));
+}
+
+fn on_detail_key(state: &mut State, key: KeyEvent) {
+    let Some(detail) = &mut state.detail else {
+        state.focus = Focus::Log;
+        return;
+    };
+    let errors = state
+        .log
+        .get(detail.index)
+        .map_or(0, |e| e.validation_errors.len());
+    match key.code {
+        KeyCode::Esc => {
+            state.detail = None;
+            state.focus = Focus::Log;
+        }
+        KeyCode::Up => detail.selected_error = detail.selected_error.saturating_sub(1),
+        KeyCode::Down => {
+            detail.selected_error = (detail.selected_error + 1).min(errors.saturating_sub(1));
+        }
+        KeyCode::PageDown => detail.scroll = detail.scroll.saturating_add(10),
+        KeyCode::PageUp => detail.scroll = detail.scroll.saturating_sub(10),
+        KeyCode::Enter | KeyCode::Char('e') => {
+            let path = state
+                .log
+                .get(detail.index)
+                .and_then(|e| e.validation_errors.get(detail.selected_error))
+                .map(|e| e.path.clone());
+            load_selected(state, path.as_deref());
+        }
+        _ => {}
+    }
+}
+
+fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
+    let areas = layout::compute(state.size.0, state.size.1);
+    let (x, y) = (mouse.column, mouse.row);
+    let inside =
+        |r: ratatui::layout::Rect| x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height;
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) if state.overlay == Overlay::None => {
+            if let Some(i) = areas.tabs.iter().position(|r| inside(*r)) {
+                select_tab(state, Method::ALL[i]);
+            } else if inside(areas.log) && state.focus != Focus::Detail {
+                let row = usize::from(y.saturating_sub(areas.log.y + 1));
+                let index = layout::log_offset(state.log_selected, areas.log) + row;
+                if index < state.log.len() {
+                    state.log_selected = index;
+                }
+                state.focus = Focus::Log;
+            } else if inside(areas.form) {
+                state.focus = Focus::Form;
+                let row = y.saturating_sub(areas.form.y + 1);
+                if let Some(i) = layout::field_at(state.form(), areas.form, row) {
+                    state.form_mut().focus = i;
+                }
+            }
+        }
+        MouseEventKind::ScrollDown if inside(areas.log) => {
+            state.log_selected = (state.log_selected + 3).min(state.log.len().saturating_sub(1));
+        }
+        MouseEventKind::ScrollUp if inside(areas.log) => {
+            state.log_selected = state.log_selected.saturating_sub(3);
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+fn fill_defaults(form: &mut Form, defaults: &[(&str, Option<&str>)]) {
+    for (name, value) in defaults {
+        if let (Some(field), Some(v)) = (form.fields.iter_mut().find(|f| f.name == *name), value) {
+            if let FieldValue::Line(input) = &mut field.value {
+                if input.text().is_empty() {
+                    input.set(v);
+                }
+            }
+        }
+    }
+    form.validate(timestamp::now_ms());
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,82 @@
+//! The log pane: one row per exchange, newest first. Only the visible rows are built, so a log of
+//! any length draws in the same time.
+
+use super::{Theme, fit};
+use crate::client::Exchange;
+use crate::sanitize::sanitize;
+use crate::tui::layout;
+use crate::tui::state::{Focus, State};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
+    let focused = state.focus == Focus::Log;
+    let count = if state.log_loading {
+        "loading…".to_owned()
+    } else {
+        state.log.len().to_string()
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(focused))
+        .title(Span::styled(format!(" log · {count} "), theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if state.log.is_empty() {
+        let text = if state.log_loading {
+            "loading the log…"
+        } else {
+            "no exchanges yet: fill the form and press Ctrl+S"
+        };
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), inner);
+        return;
+    }
+    let offset = layout::log_offset(state.log_selected, area);
+    let lines: Vec<Line<'_>> = state
+        .log
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(usize::from(inner.height))
+        .map(|(i, e)| {
+            row(
+                e,
+                usize::from(inner.width),
+                i == state.log_selected,
+                focused,
+                theme,
+            )
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn row(e: &Exchange, width: usize, selected: bool, focused: bool, theme: Theme) -> Line<'static> {
+    let time = e.started_at.get(11..19).unwrap_or("--:--:--");
+    let status = e
+        .status()
+        .map_or_else(|| "---".to_owned(), |s| s.to_string());
+    let mut marks = String::new();
+    if !e.warnings.is_empty() {
+        marks.push_str(" ⚠");
+    }
+    if e.possibly_duplicated {
+        marks.push_str(" ⧉dup");
+    }
+    let rest = format!(" {:>6.0}ms ×{}{marks}", e.latency_ms, e.attempts.len());
+    let mut line = Line::from(vec![
+        Span::styled(
+            format!("{}{time} ", if selected { "▸" } else { " " }),
+            theme.dim(),
+        ),
+        Span::raw(format!("{:<8} ", fit(&sanitize(&e.method), 8))),
+        Span::styled(status, theme.status(e.status())),
+        Span::raw(fit(&rest, width.saturating_sub(22))),
+    ]);
+    if selected && focused {
+        line = line.style(theme.selected());
+    }
+    line
+}

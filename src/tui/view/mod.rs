@@ -1,0 +1,186 @@
+//! Drawing: a pure function of the state. Nothing here reads files, the clock or the network.
+
+mod detail;
+mod form;
+mod log;
+mod overlay;
+mod theme;
+
+pub use theme::Theme;
+
+use super::keys::{self, Context};
+use super::layout::{self, Areas};
+use super::state::{Focus, Level, Overlay, RequestState, ServerStatus, State};
+use crate::api::Method;
+use crate::sanitize::sanitize;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+
+pub fn draw(frame: &mut Frame<'_>, state: &State) {
+    let area = frame.area();
+    let areas = layout::compute(area.width, area.height);
+    let theme = Theme { color: state.color };
+    header(frame, areas.header, state, theme);
+    tabs(frame, &areas, state, theme);
+    if state.focus == Focus::Detail {
+        detail::draw(frame, areas.body, state, theme);
+    } else {
+        form::draw(frame, areas.form, state, theme);
+        log::draw(frame, areas.log, state, theme);
+    }
+    status(frame, areas.status, state, theme);
+    let hints = keys::hints(context(state));
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(format!(" {hints}"), theme.dim()))),
+        areas.hints,
+    );
+    match &state.overlay {
+        Overlay::None => {}
+        Overlay::Help => overlay::help(frame, area, state, theme),
+        Overlay::ConfirmSend { problems } => overlay::confirm(frame, area, *problems, theme),
+        Overlay::Profiles { selected } => overlay::profiles(frame, area, state, *selected, theme),
+    }
+}
+
+/// Which bindings apply now (for the hint bar and the help overlay).
+pub fn context(state: &State) -> Context {
+    match state.focus {
+        Focus::Log => Context::Log,
+        Focus::Detail => Context::Detail,
+        Focus::Form => match state.form().focused().kind {
+            super::form::Kind::Score => Context::Score,
+            super::form::Kind::Comment => Context::Comment,
+            super::form::Kind::Attributes => Context::Attributes,
+            super::form::Kind::Context | super::form::Kind::Source => Context::Choice,
+            super::form::Kind::Timestamp => Context::Timestamp,
+            _ => Context::Form,
+        },
+    }
+}
+
+fn header(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
+    let (dot, text, style) = match &state.server {
+        ServerStatus::Checking => ("○", "checking…".to_owned(), theme.dim()),
+        ServerStatus::Answers => ("●", "answers".to_owned(), theme.success()),
+        ServerStatus::Down(why) => (
+            "●",
+            format!("not answering: {}", sanitize(why)),
+            theme.error(),
+        ),
+    };
+    let line = Line::from(vec![
+        Span::styled(" bucket-console ", theme.title()),
+        Span::styled("│ ", theme.dim()),
+        Span::styled(
+            state.profile.name.clone(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(" │ ", theme.dim()),
+        Span::raw(sanitize(&state.base_url)),
+        Span::styled(" │ key ", theme.dim()),
+        Span::raw(state.profile.key.masked()),
+        Span::styled(" │ ", theme.dim()),
+        Span::styled(format!("{dot} {text}"), style),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn tabs(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
+    for (i, m) in Method::ALL.iter().enumerate() {
+        let style = if *m == state.method {
+            theme.active_tab()
+        } else {
+            theme.label()
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(layout::tab_label(*m), style)),
+            areas.tabs[i],
+        );
+    }
+    let right = if state.form().raw.is_some() {
+        "raw JSON · Ctrl+R fields"
+    } else {
+        "Ctrl+R raw JSON"
+    };
+    let width = right.chars().count() as u16 + 1;
+    if areas.tabs_line.width > width + 40 {
+        let r = Rect {
+            x: areas.tabs_line.width - width,
+            width,
+            ..areas.tabs_line
+        };
+        frame.render_widget(Paragraph::new(Span::styled(right, theme.dim())), r);
+    }
+}
+
+fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
+    let line = if let RequestState::Sending { method, ticks } = &state.request {
+        let spin = SPINNER[*ticks as usize % SPINNER.len()];
+        Line::from(Span::styled(
+            format!(
+                " {spin} sending {method}… {:.1} s",
+                f64::from(*ticks) / 10.0
+            ),
+            theme.warning(),
+        ))
+    } else if let Some((level, text)) = &state.message {
+        let style = match level {
+            Level::Info => theme.label(),
+            Level::Success => theme.success(),
+            Level::Warning => theme.warning(),
+            Level::Error => theme.error(),
+        };
+        Line::from(Span::styled(format!(" {text}"), style))
+    } else {
+        let problems = state.form().error_count();
+        if problems == 0 {
+            Line::from(Span::styled(
+                " ✓ this body passes the server's rules · Ctrl+S sends it",
+                theme.success(),
+            ))
+        } else {
+            Line::from(Span::styled(
+                format!(
+                    " ✗ {problems} problem(s) by the server's rules · Ctrl+S asks before sending"
+                ),
+                theme.warning(),
+            ))
+        }
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// Truncates to `width` characters with an ellipsis.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else if width == 0 {
+        String::new()
+    } else {
+        format!("{}…", text.chars().take(width - 1).collect::<String>())
+    }
+}
+
+/// JSON text as highlighted lines (sanitized first).
+pub fn json_lines(raw: &str, theme: Theme) -> Vec<Line<'static>> {
+    let text = serde_json::from_str::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| raw.to_owned());
+    let text = sanitize(&text);
+    text.lines()
+        .map(|line| {
+            Line::from(
+                crate::highlight::tokens(line)
+                    .into_iter()
+                    .map(|(kind, piece)| Span::styled(piece.to_owned(), theme.json(kind)))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,101 @@
+//! What is drawn over the screen: help, the send-anyway question, the profile switcher.
+
+use super::Theme;
+use crate::tui::keys::{BINDINGS, Context};
+use crate::tui::layout::centered;
+use crate::tui::state::State;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+fn boxed(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static>>, theme: Theme) {
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(format!(" {title} "), theme.title()));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Every binding of the current context, then the ones that work anywhere.
+pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
+    let here = super::context(state);
+    let mut lines = Vec::new();
+    for context in [here, Context::Anywhere] {
+        lines.push(Line::from(Span::styled(context.title(), theme.title())));
+        for (_, keys, what) in BINDINGS.iter().filter(|(c, _, _)| *c == context) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<24}"), theme.focused_label()),
+                Span::raw(*what),
+            ]));
+        }
+        if context == Context::Anywhere {
+            break;
+        }
+        lines.push(Line::from(""));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Mouse: click tabs, fields and log rows; wheel scrolls the log. Esc closes.",
+        theme.dim(),
+    )));
+    let height = lines.len() as u16 + 2;
+    boxed(frame, centered(area, 76, height), "keys", lines, theme);
+}
+
+pub fn confirm(frame: &mut Frame<'_>, area: Rect, problems: usize, theme: Theme) {
+    let lines = vec![
+        Line::from(format!(
+            "This body has {problems} problem(s) by the server's rules."
+        )),
+        Line::from("Send it anyway, to see what the server answers?"),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("Enter/y", theme.focused_label()),
+            Span::raw(" send anyway   "),
+            Span::styled("Esc/n", theme.focused_label()),
+            Span::raw(" keep editing"),
+        ]),
+    ];
+    boxed(frame, centered(area, 60, 6), "send anyway?", lines, theme);
+}
+
+pub fn profiles(frame: &mut Frame<'_>, area: Rect, state: &State, selected: usize, theme: Theme) {
+    let default = state.profiles.default_name().to_owned();
+    let mut lines: Vec<Line<'static>> = state
+        .profiles
+        .list()
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let text = format!(
+                "{} {:<12} {:<11} {}{}",
+                if p.name == state.profile.name {
+                    "●"
+                } else {
+                    " "
+                },
+                p.name,
+                p.key.masked(),
+                p.base_url,
+                if p.name == default { "  (default)" } else { "" }
+            );
+            Line::from(Span::styled(
+                text,
+                if i == selected {
+                    theme.selected()
+                } else {
+                    theme.label()
+                },
+            ))
+        })
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "↑↓ choose · Enter use · Esc cancel · manage with `bucket-console profiles`",
+        theme.dim(),
+    )));
+    let height = lines.len() as u16 + 2;
+    boxed(frame, centered(area, 76, height), "profiles", lines, theme);
+}
