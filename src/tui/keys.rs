@@ -1,5 +1,5 @@
-//! Every key binding, by context: the help overlay and the hint bar are drawn from this table, so
-//! what is documented is what `update` does.
+//! Every key binding, by context: the help overlay is drawn from this table, so what is documented
+//! is what `update` does. The hint bar abbreviates Ctrl as ^ to fit 80 columns.
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,15 +91,9 @@ pub const BINDINGS: &[(Context, &str, &str)] = &[
 /// The hint bar for where the keys go now.
 pub fn hints(context: Context) -> &'static str {
     match context {
-        Context::Log => {
-            "↑↓ select · Enter details · r resend · e edit · c copy curl · Ctrl+L form · F1 help · Ctrl+C quit"
-        }
-        Context::Detail => "↑↓ error · Enter jump to field · PgUp/PgDn scroll · Esc back · F1 help",
-        Context::Score => {
-            "1-5 score · ←→ change · 0 none · Tab next · Ctrl+S send · F1 help · Ctrl+C quit"
-        }
-        _ => {
-            "Tab next field · Ctrl+S send · Ctrl+←→ method · Ctrl+L log · Ctrl+P profile · F1 help · Ctrl+C quit"
-        }
+        Context::Log => "↑↓ select · Enter details · r resend · e edit · c copy curl · ^L form · F1 help · ^C quit",
+        Context::Detail => "↑↓ error · Enter jump to field · PgUp/PgDn scroll · Esc back · F1 help · ^C quit",
+        Context::Score => "1-5 score · ←→ change · 0 none · Tab next · ^S send · F1 help · ^C quit",
+        _ => "Tab next · ^S send · ^←→ method · ^L log · ^P profile · ^R raw · F1 help · ^C quit",
     }
 }

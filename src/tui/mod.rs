@@ -3,6 +3,8 @@
 //! and draws with `view`, a pure function of the state.
 
 pub mod action;
+#[cfg(test)]
+mod fixtures;
 mod app;
 pub mod form;
 pub mod input;

@@ -184,3 +184,6 @@ pub fn json_lines(raw: &str, theme: Theme) -> Vec<Line<'static>> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

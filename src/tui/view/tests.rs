@@ -1,0 +1,225 @@
+//! Snapshot tests of every screen and state (TestBackend + insta), and style assertions where
+//! the styling carries meaning (the chosen score).
+
+use super::draw;
+use crate::api::{FieldCode, Method, ValidationError, Warning};
+use crate::tui::action::Action;
+use crate::tui::fixtures::{exchange, state};
+use crate::tui::form::{FieldValue, comment_box};
+use crate::tui::state::{Detail, Focus, Overlay, ServerStatus, State};
+use crate::tui::update::update;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Modifier;
+
+fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut state = state.clone();
+    state.size = (width, height);
+    terminal.draw(|f| draw(f, &state)).unwrap();
+    terminal
+}
+
+fn snapshot(name: &str, state: &State) {
+    insta::assert_snapshot!(name, render(state, 80, 24).backend());
+}
+
+fn press(state: &mut State, code: KeyCode) {
+    update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        press(state, KeyCode::Char(c));
+    }
+}
+
+fn ready(method: Method) -> State {
+    let mut s = state(method);
+    s.server = ServerStatus::Answers;
+    s.log_loading = false;
+    s
+}
+
+/// Feedback with an id, a user, a score and a comment.
+fn feedback_filled(score: u8) -> State {
+    let mut s = ready(Method::Feedback);
+    type_text(&mut s, "export");
+    press(&mut s, KeyCode::Tab);
+    type_text(&mut s, "42");
+    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Char((b'0' + score) as char));
+    s.form_mut().fields[4].value = FieldValue::Comment(Box::new(comment_box("It's pretty nice, but I expect slightly more to be fully satisfied")));
+    s.form_mut().validate(0);
+    s
+}
+
+fn with_log() -> State {
+    let mut s = ready(Method::Event);
+    let mut warned = exchange("event", 200, "{\"event\":\"Sent message\",\"userId\":\"42\"}", vec![]);
+    warned.warnings = vec![Warning::unassociated_user("42")];
+    let mut dup = exchange("user", 200, "{\"userId\":\"42\"}", vec![]);
+    dup.possibly_duplicated = true;
+    dup.attempts.push(dup.attempts[0].clone());
+    let rejected = exchange(
+        "event",
+        400,
+        "{\"event\":\"Sent message\",\"userID\":42}",
+        vec![
+            ValidationError::new("/userID", FieldCode::UnknownField, "unknown field `userID`; did you mean `userId`?"),
+            ValidationError::new("/userId", FieldCode::Required, "is required: the id of the user who did it"),
+        ],
+    );
+    update(&mut s, Action::HistoryLoaded(Ok(vec![rejected, warned, dup])));
+    s
+}
+
+#[test]
+fn every_form_empty() {
+    for m in Method::ALL {
+        snapshot(&format!("form_{m}_empty"), &ready(m));
+    }
+}
+
+#[test]
+fn every_form_filled() {
+    snapshot("form_feedback_filled", &feedback_filled(4));
+    let mut s = ready(Method::Event);
+    type_text(&mut s, "Sent message");
+    press(&mut s, KeyCode::Tab);
+    type_text(&mut s, "42");
+    press(&mut s, KeyCode::Tab);
+    type_text(&mut s, "acme");
+    snapshot("form_event_filled", &s);
+    let mut s = ready(Method::User);
+    type_text(&mut s, "42");
+    press(&mut s, KeyCode::Tab);
+    type_text(&mut s, "name");
+    press(&mut s, KeyCode::Enter);
+    type_text(&mut s, "Ada Lovelace");
+    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Char(' '));
+    press(&mut s, KeyCode::Char(' '));
+    snapshot("form_user_filled", &s);
+    let mut s = ready(Method::Company);
+    type_text(&mut s, "acme");
+    press(&mut s, KeyCode::Tab);
+    type_text(&mut s, "42");
+    snapshot("form_company_filled", &s);
+}
+
+#[test]
+fn the_chosen_score_is_reversed_in_its_colour() {
+    for score in 1..=5u8 {
+        let terminal = render(&feedback_filled(score), 80, 24);
+        let buffer = terminal.backend().buffer();
+        let label = crate::api::Score::new(score).unwrap().label();
+        let needle = format!(" {score} {label} ");
+        let (x, y) = (0..buffer.area.height)
+            .find_map(|y| {
+                let row: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_owned()).collect();
+                row.find(&needle).map(|byte| (row[..byte].chars().count() as u16, y))
+            })
+            .unwrap_or_else(|| panic!("{needle} not drawn"));
+        let cell = &buffer[(x + 1, y)];
+        assert!(cell.modifier.contains(Modifier::REVERSED), "score {score}: {cell:?}");
+        for other in (1..=5).filter(|o| *o != score) {
+            let label = crate::api::Score::new(other).unwrap().label();
+            let row: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_owned()).collect();
+            if let Some(byte) = row.find(&format!(" {other} {label} ")) {
+                let ox = row[..byte].chars().count() as u16 + 1;
+                assert!(!buffer[(ox, y)].modifier.contains(Modifier::REVERSED), "only the chosen one");
+            }
+        }
+    }
+}
+
+#[test]
+fn score_picker_at_each_value() {
+    for score in 1..=5u8 {
+        let s = feedback_filled(score);
+        insta::assert_snapshot!(format!("score_{score}"), render(&s, 120, 30).backend());
+    }
+}
+
+#[test]
+fn validation_errors_under_their_fields() {
+    let mut s = ready(Method::Feedback);
+    type_text(&mut s, "export");
+    for _ in 0..3 {
+        press(&mut s, KeyCode::Tab);
+    }
+    s.form_mut().fields[3].value = FieldValue::Score(None);
+    s.form_mut().validate(0);
+    snapshot("feedback_validation_errors", &s);
+}
+
+#[test]
+fn log_with_entries_and_focus() {
+    let mut s = with_log();
+    snapshot("log_entries", &s);
+    update(&mut s, Action::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL)));
+    press(&mut s, KeyCode::Down);
+    snapshot("log_focused", &s);
+}
+
+#[test]
+fn detail_of_a_400() {
+    let mut s = with_log();
+    s.focus = Focus::Detail;
+    s.detail = Some(Detail { index: 0, selected_error: 1, scroll: 0 });
+    snapshot("detail_400", &s);
+}
+
+#[test]
+fn overlays() {
+    let mut s = ready(Method::Event);
+    s.overlay = Overlay::Help;
+    snapshot("help_form", &s);
+    let mut s = with_log();
+    s.focus = Focus::Log;
+    s.overlay = Overlay::Help;
+    snapshot("help_log", &s);
+    let mut s = ready(Method::Event);
+    s.overlay = Overlay::ConfirmSend { problems: 2 };
+    snapshot("confirm_send", &s);
+    let mut s = ready(Method::Event);
+    s.overlay = Overlay::Profiles { selected: 1 };
+    snapshot("profiles_switcher", &s);
+}
+
+#[test]
+fn raw_json_with_an_error() {
+    let mut s = ready(Method::User);
+    type_text(&mut s, "42");
+    update(&mut s, Action::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)));
+    update(&mut s, Action::Paste(",".into()));
+    snapshot("raw_json_error", &s);
+}
+
+#[test]
+fn header_states_and_loading() {
+    let mut s = state(Method::User);
+    snapshot("starting", &s);
+    s.server = ServerStatus::Down("connection refused".into());
+    s.log_loading = false;
+    snapshot("server_down", &s);
+}
+
+#[test]
+fn sending_shows_a_spinner() {
+    let mut s = ready(Method::User);
+    type_text(&mut s, "42");
+    update(&mut s, Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)));
+    update(&mut s, Action::Tick);
+    update(&mut s, Action::Tick);
+    snapshot("sending", &s);
+}
+
+#[test]
+fn a_large_terminal_puts_form_and_log_side_by_side() {
+    insta::assert_snapshot!("large_main", render(&with_log(), 160, 48).backend());
+    insta::assert_snapshot!("large_feedback", render(&feedback_filled(5), 160, 48).backend());
+}
