@@ -61,4 +61,3 @@ pub fn exchange(method: &str, status: u16, body: &str, errors: Vec<ValidationErr
         feedback_id: None,
     }
 }
-

@@ -91,9 +91,39 @@ pub const BINDINGS: &[(Context, &str, &str)] = &[
 /// The hint bar for where the keys go now.
 pub fn hints(context: Context) -> &'static str {
     match context {
-        Context::Log => "↑↓ select · Enter details · r resend · e edit · c copy curl · ^L form · F1 help · ^C quit",
-        Context::Detail => "↑↓ error · Enter jump to field · PgUp/PgDn scroll · Esc back · F1 help · ^C quit",
+        Context::Log => {
+            "↑↓ · Enter open · r resend · e edit · c curl · y body · ^L form · F1 · ^C quit"
+        }
+        Context::Detail => {
+            "↑↓ error · Enter fix in form · PgUp/PgDn scroll · Esc back · F1 help · ^C quit"
+        }
         Context::Score => "1-5 score · ←→ change · 0 none · Tab next · ^S send · F1 help · ^C quit",
-        _ => "Tab next · ^S send · ^←→ method · ^L log · ^P profile · ^R raw · F1 help · ^C quit",
+        _ => "Tab next · ^S send · ^←→ method · ^L log · ^P profile · F1 help · ^C quit",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_hint_fits_80_columns() {
+        for c in [
+            Context::Anywhere,
+            Context::Form,
+            Context::Score,
+            Context::Comment,
+            Context::Attributes,
+            Context::Choice,
+            Context::Timestamp,
+            Context::Log,
+            Context::Detail,
+        ] {
+            assert!(
+                hints(c).chars().count() <= 79,
+                "{c:?}: {}",
+                hints(c).chars().count()
+            );
+        }
     }
 }

@@ -3,9 +3,9 @@
 //! and draws with `view`, a pure function of the state.
 
 pub mod action;
+mod app;
 #[cfg(test)]
 mod fixtures;
-mod app;
 pub mod form;
 pub mod input;
 pub mod keys;

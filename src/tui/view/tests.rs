@@ -51,14 +51,21 @@ fn feedback_filled(score: u8) -> State {
     press(&mut s, KeyCode::Tab);
     press(&mut s, KeyCode::Tab);
     press(&mut s, KeyCode::Char((b'0' + score) as char));
-    s.form_mut().fields[4].value = FieldValue::Comment(Box::new(comment_box("It's pretty nice, but I expect slightly more to be fully satisfied")));
+    s.form_mut().fields[4].value = FieldValue::Comment(Box::new(comment_box(
+        "It's pretty nice, but I expect slightly more to be fully satisfied",
+    )));
     s.form_mut().validate(0);
     s
 }
 
 fn with_log() -> State {
     let mut s = ready(Method::Event);
-    let mut warned = exchange("event", 200, "{\"event\":\"Sent message\",\"userId\":\"42\"}", vec![]);
+    let mut warned = exchange(
+        "event",
+        200,
+        "{\"event\":\"Sent message\",\"userId\":\"42\"}",
+        vec![],
+    );
     warned.warnings = vec![Warning::unassociated_user("42")];
     let mut dup = exchange("user", 200, "{\"userId\":\"42\"}", vec![]);
     dup.possibly_duplicated = true;
@@ -68,11 +75,22 @@ fn with_log() -> State {
         400,
         "{\"event\":\"Sent message\",\"userID\":42}",
         vec![
-            ValidationError::new("/userID", FieldCode::UnknownField, "unknown field `userID`; did you mean `userId`?"),
-            ValidationError::new("/userId", FieldCode::Required, "is required: the id of the user who did it"),
+            ValidationError::new(
+                "/userID",
+                FieldCode::UnknownField,
+                "unknown field `userID`; did you mean `userId`?",
+            ),
+            ValidationError::new(
+                "/userId",
+                FieldCode::Required,
+                "is required: the id of the user who did it",
+            ),
         ],
     );
-    update(&mut s, Action::HistoryLoaded(Ok(vec![rejected, warned, dup])));
+    update(
+        &mut s,
+        Action::HistoryLoaded(Ok(vec![rejected, warned, dup])),
+    );
     s
 }
 
@@ -119,18 +137,29 @@ fn the_chosen_score_is_reversed_in_its_colour() {
         let needle = format!(" {score} {label} ");
         let (x, y) = (0..buffer.area.height)
             .find_map(|y| {
-                let row: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_owned()).collect();
-                row.find(&needle).map(|byte| (row[..byte].chars().count() as u16, y))
+                let row: String = (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol().to_owned())
+                    .collect();
+                row.find(&needle)
+                    .map(|byte| (row[..byte].chars().count() as u16, y))
             })
             .unwrap_or_else(|| panic!("{needle} not drawn"));
         let cell = &buffer[(x + 1, y)];
-        assert!(cell.modifier.contains(Modifier::REVERSED), "score {score}: {cell:?}");
+        assert!(
+            cell.modifier.contains(Modifier::REVERSED),
+            "score {score}: {cell:?}"
+        );
         for other in (1..=5).filter(|o| *o != score) {
             let label = crate::api::Score::new(other).unwrap().label();
-            let row: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_owned()).collect();
+            let row: String = (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol().to_owned())
+                .collect();
             if let Some(byte) = row.find(&format!(" {other} {label} ")) {
                 let ox = row[..byte].chars().count() as u16 + 1;
-                assert!(!buffer[(ox, y)].modifier.contains(Modifier::REVERSED), "only the chosen one");
+                assert!(
+                    !buffer[(ox, y)].modifier.contains(Modifier::REVERSED),
+                    "only the chosen one"
+                );
             }
         }
     }
@@ -160,7 +189,10 @@ fn validation_errors_under_their_fields() {
 fn log_with_entries_and_focus() {
     let mut s = with_log();
     snapshot("log_entries", &s);
-    update(&mut s, Action::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL)));
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL)),
+    );
     press(&mut s, KeyCode::Down);
     snapshot("log_focused", &s);
 }
@@ -169,7 +201,11 @@ fn log_with_entries_and_focus() {
 fn detail_of_a_400() {
     let mut s = with_log();
     s.focus = Focus::Detail;
-    s.detail = Some(Detail { index: 0, selected_error: 1, scroll: 0 });
+    s.detail = Some(Detail {
+        index: 0,
+        selected_error: 1,
+        scroll: 0,
+    });
     snapshot("detail_400", &s);
 }
 
@@ -194,7 +230,10 @@ fn overlays() {
 fn raw_json_with_an_error() {
     let mut s = ready(Method::User);
     type_text(&mut s, "42");
-    update(&mut s, Action::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)));
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+    );
     update(&mut s, Action::Paste(",".into()));
     snapshot("raw_json_error", &s);
 }
@@ -212,7 +251,10 @@ fn header_states_and_loading() {
 fn sending_shows_a_spinner() {
     let mut s = ready(Method::User);
     type_text(&mut s, "42");
-    update(&mut s, Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)));
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
     update(&mut s, Action::Tick);
     update(&mut s, Action::Tick);
     snapshot("sending", &s);
@@ -221,5 +263,8 @@ fn sending_shows_a_spinner() {
 #[test]
 fn a_large_terminal_puts_form_and_log_side_by_side() {
     insta::assert_snapshot!("large_main", render(&with_log(), 160, 48).backend());
-    insta::assert_snapshot!("large_feedback", render(&feedback_filled(5), 160, 48).backend());
+    insta::assert_snapshot!(
+        "large_feedback",
+        render(&feedback_filled(5), 160, 48).backend()
+    );
 }
