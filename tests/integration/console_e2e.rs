@@ -31,7 +31,7 @@ impl Tmux {
             SESSIONS.fetch_add(1, Ordering::SeqCst)
         );
         let program = format!(
-            "env XDG_CONFIG_HOME={} XDG_DATA_HOME={} HOME={} TERM=xterm-256color {} {args}; echo EXIT=$?; stty -a; sleep 600",
+            "env XDG_CONFIG_HOME={} XDG_DATA_HOME={} HOME={} TERM=xterm-256color {} {args}; echo EXIT=$?; stty -a; echo STTY-END; sleep 600",
             cli.config_dir().display(),
             cli.data_dir().display(),
             cli.home.path().display(),
@@ -108,7 +108,8 @@ impl Tmux {
     /// Ctrl+C, then the terminal is as before: main screen, no mouse tracking, cooked mode.
     fn quit_and_check_restored(&self) {
         self.keys(&["C-c"]);
-        let screen = self.wait_for("EXIT=0");
+        self.wait_for("EXIT=0");
+        let screen = self.wait_for("STTY-END");
         assert_eq!(
             self.format("#{alternate_on}"),
             "0",

@@ -129,8 +129,17 @@ async fn serves_from_the_data_dir_logs_without_keys_and_stops_on_sigterm() {
 }
 
 #[test]
-fn no_arguments_print_help_until_the_console_exists() {
-    let out = Command::new(binary()).output().unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8(out.stdout).unwrap().contains("serve"));
+fn the_console_without_a_terminal_points_to_the_cli() {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(binary())
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("XDG_DATA_HOME", home.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("the console needs a terminal") && err.contains("bucket-console send"),
+        "{err}"
+    );
 }
