@@ -123,6 +123,15 @@ mod tests {
     }
 
     #[test]
+    fn floats_survive_a_round_trip_exactly() {
+        let text = r#"{"b": -217925.00564103082}"#;
+        let once = parse(text.as_bytes()).unwrap();
+        let twice = parse(once.to_string().as_bytes()).unwrap();
+        assert_eq!(once, twice);
+        assert_eq!(once["b"].as_f64(), Some(-217_925.005_641_030_82));
+    }
+
+    #[test]
     fn content_type_rules() {
         assert!(check_content_type(Some("application/json")).is_ok());
         assert!(check_content_type(Some("Application/JSON; charset=utf-8")).is_ok());

@@ -167,7 +167,7 @@ pub fn feedback(
         "SELECT feedback_id, feature_id, user_id, company_id, score, comment, question,
                 prompted_question, prompt_id, source, created_at, updated_at
          FROM feedback WHERE key_id = ?1 AND (?2 IS NULL OR feature_id = ?2)
-         ORDER BY updated_at DESC, created_at DESC, feedback_id LIMIT ?3 OFFSET ?4",
+         ORDER BY updated_at DESC, rowid DESC LIMIT ?3 OFFSET ?4",
     )?
     .query_map(params![key, feature_id, page.limit, page.offset], |r| {
         Ok(FeedbackRecord {
