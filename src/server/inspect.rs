@@ -105,35 +105,28 @@ pub async fn stats(State(app): State<Arc<AppState>>, params: Params) -> Response
 }
 
 pub async fn user(State(app): State<Arc<AppState>>, params: Params) -> Response {
-    let (key, id) = match key_param(params) {
-        Ok((key, id)) => (key, id.unwrap_or_default()),
-        Err(r) => return r,
-    };
-    let shown = id.clone();
-    match app
-        .store
-        .read(move |conn| queries::user(conn, &key, &id))
-        .await
-    {
-        Ok(Some(record)) => respond::json(StatusCode::OK, &record),
-        Ok(None) => respond::not_found(format!("no user `{shown}` for this tracking key")),
-        Err(e) => read_failed(&e),
-    }
+    one(&app, params, "user", queries::user).await
 }
 
 pub async fn company(State(app): State<Arc<AppState>>, params: Params) -> Response {
+    one(&app, params, "company", queries::company).await
+}
+
+/// A single entity by id, or 404 naming it.
+async fn one<T: Serialize + Send + 'static>(
+    app: &AppState,
+    params: Params,
+    noun: &str,
+    query: fn(&rusqlite::Connection, &str, &str) -> rusqlite::Result<Option<T>>,
+) -> Response {
     let (key, id) = match key_param(params) {
         Ok((key, id)) => (key, id.unwrap_or_default()),
         Err(r) => return r,
     };
     let shown = id.clone();
-    match app
-        .store
-        .read(move |conn| queries::company(conn, &key, &id))
-        .await
-    {
+    match app.store.read(move |conn| query(conn, &key, &id)).await {
         Ok(Some(record)) => respond::json(StatusCode::OK, &record),
-        Ok(None) => respond::not_found(format!("no company `{shown}` for this tracking key")),
+        Ok(None) => respond::not_found(format!("no {noun} `{shown}` for this tracking key")),
         Err(e) => read_failed(&e),
     }
 }
