@@ -4,7 +4,6 @@
 use crate::support::{KEY, binary};
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -30,15 +29,7 @@ fn spawn(db: &std::path::Path) -> Serve {
         .stderr(Stdio::null())
         .spawn()
         .expect("serve starts");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("first line names the address")
-        .to_owned();
+    let base = crate::support::listening_on(&mut child);
     Serve { child, base }
 }
 

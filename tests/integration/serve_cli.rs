@@ -3,7 +3,7 @@
 
 use crate::support::{KEY, binary};
 use serde_json::json;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::process::{Command, Stdio};
 
 #[test]
@@ -71,15 +71,8 @@ async fn serves_from_the_data_dir_logs_without_keys_and_stops_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first
-        .trim()
-        .strip_prefix("listening on http://127.0.0.1:")
-        .map(|port| format!("http://127.0.0.1:{port}"));
-    let base = base.unwrap_or_else(|| panic!("first line: {first:?}"));
+    let base = crate::support::listening_on(&mut child);
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
 
     let http = reqwest::Client::new();
     let resp = http

@@ -292,3 +292,17 @@ pub async fn scripted_server(
     tokio::spawn(async move { axum::serve(listener, app).await });
     (base, hits)
 }
+
+/// Reads a `serve` child's first line (`listening on http://ADDR`) and returns the base URL.
+pub fn listening_on(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout is piped"))
+        .read_line(&mut first)
+        .unwrap();
+    first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line: {first:?}"))
+        .to_owned()
+}
