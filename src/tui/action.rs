@@ -3,7 +3,7 @@
 
 use crate::api::Method;
 use crate::client::{Exchange, Target};
-use crate::profiles::Profile;
+use crate::profiles::{Profile, Profiles};
 use crossterm::event::{KeyEvent, MouseEvent};
 
 #[derive(Debug)]
@@ -20,6 +20,8 @@ pub enum Action {
     Health(Result<(), String>),
     /// A profile switch finished: the profile and the base URL it resolved to.
     TargetReady(Result<(Profile, String), String>),
+    /// The profiles file was written (or not).
+    ProfilesSaved(Result<(), String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,4 +39,6 @@ pub enum Effect {
     SwitchProfile(Profile),
     /// Put text on the clipboard with OSC 52 (works over SSH and inside tmux).
     Copy(String),
+    /// Write the profiles file (atomically, mode 0600).
+    SaveProfiles(Profiles),
 }

@@ -177,6 +177,16 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
                 let _ = runner.actions.send(Action::TargetReady(result));
             });
         }
+        Effect::SaveProfiles(profiles) => {
+            tokio::task::spawn_blocking(move || {
+                let result = paths::profiles_file()
+                    .map_err(|e| e.to_string())
+                    .and_then(|path| {
+                        crate::profiles::save(&path, &profiles).map_err(|e| e.to_string())
+                    });
+                let _ = runner.actions.send(Action::ProfilesSaved(result));
+            });
+        }
         Effect::Copy(text) => {
             // OSC 52: the terminal (or tmux, or the SSH client's terminal) sets the clipboard.
             let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());

@@ -13,6 +13,7 @@ pub enum Context {
     Timestamp,
     Log,
     Detail,
+    Profiles,
 }
 
 impl Context {
@@ -27,6 +28,7 @@ impl Context {
             Context::Timestamp => "Timestamp",
             Context::Log => "Log",
             Context::Detail => "Exchange detail",
+            Context::Profiles => "Profiles (Ctrl+P)",
         }
     }
 }
@@ -86,6 +88,19 @@ pub const BINDINGS: &[(Context, &str, &str)] = &[
         "jump to that field, with the request in the form",
     ),
     (Context::Detail, "PgUp/PgDn", "scroll"),
+    (
+        Context::Detail,
+        "/",
+        "search the exchange; n next, N previous, Esc clear",
+    ),
+    (Context::Profiles, "↑/↓, Enter", "choose, use"),
+    (
+        Context::Profiles,
+        "a, e",
+        "add a profile, edit the chosen one (the key field is masked)",
+    ),
+    (Context::Profiles, "d", "delete the chosen one (asks first)"),
+    (Context::Profiles, "*", "make the chosen one the default"),
 ];
 
 /// The hint bar for where the keys go now.

@@ -10,6 +10,8 @@ pub mod form;
 pub mod input;
 pub mod keys;
 pub mod layout;
+pub mod profile_editor;
+pub mod search;
 pub mod state;
 pub mod update;
 pub mod view;

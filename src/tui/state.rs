@@ -37,9 +37,15 @@ pub enum Overlay {
     ConfirmSend {
         problems: usize,
     },
-    /// Choose a profile.
+    /// Choose and manage profiles.
     Profiles {
         selected: usize,
+    },
+    /// Add (no original) or edit a profile.
+    ProfileEditor(Box<super::profile_editor::ProfileEditor>),
+    /// Delete this profile?
+    ConfirmDelete {
+        name: String,
     },
 }
 
@@ -57,6 +63,16 @@ pub struct Detail {
     pub index: usize,
     pub selected_error: usize,
     pub scroll: u16,
+    /// `/` search within the bodies.
+    pub search: Option<Search>,
+}
+
+/// A search in the detail view: the query, whether it is being typed, and the line matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    pub query: super::input::LineInput,
+    pub typing: bool,
+    pub line: Option<usize>,
 }
 
 #[derive(Debug, Clone)]

@@ -3,13 +3,17 @@
 
 use super::action::{Action, Effect};
 use super::form::{AttrKind, Column, FieldValue, Form, Kind};
+use super::input::LineInput;
 use super::layout;
+use super::profile_editor::ProfileEditor;
 use super::state::{
-    Detail, Focus, Level, Overlay, RequestState, ServerStatus, State, defaults, method_index,
+    Detail, Focus, Level, Overlay, RequestState, Search, ServerStatus, State, defaults,
+    method_index,
 };
 use crate::api::payload::Source;
 use crate::api::{Method, timestamp};
 use crate::client::{Exchange, Outcome};
+use crate::profiles::Profile;
 use crate::sanitize::sanitize;
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -57,6 +61,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 Ok(()) => ServerStatus::Answers,
                 Err(e) => ServerStatus::Down(e),
             };
+            vec![]
+        }
+        Action::ProfilesSaved(result) => {
+            if let Err(e) = result {
+                state.message = Some((Level::Error, format!("the profiles were not saved: {e}")));
+            }
             vec![]
         }
         Action::TargetReady(result) => match result {
@@ -151,36 +161,150 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    match (&mut state.overlay, key.code) {
-        (Overlay::ConfirmSend { .. }, KeyCode::Enter | KeyCode::Char('y' | 'Y')) => {
-            state.overlay = Overlay::None;
-            send(state)
-        }
-        (Overlay::Profiles { selected }, KeyCode::Up) => {
-            *selected = selected.saturating_sub(1);
+    let overlay = std::mem::replace(&mut state.overlay, Overlay::None);
+    match overlay {
+        Overlay::ConfirmSend { problems } => match key.code {
+            KeyCode::Enter | KeyCode::Char('y' | 'Y') => send(state),
+            KeyCode::Esc | KeyCode::Char('n' | 'N') => vec![],
+            _ => {
+                state.overlay = Overlay::ConfirmSend { problems };
+                vec![]
+            }
+        },
+        Overlay::Help => {
+            if !matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::F(1) | KeyCode::Enter | KeyCode::Char('q')
+            ) {
+                state.overlay = Overlay::Help;
+            }
             vec![]
         }
-        (Overlay::Profiles { selected }, KeyCode::Down) => {
-            *selected = (*selected + 1).min(state.profiles.list().len().saturating_sub(1));
-            vec![]
+        Overlay::Profiles { selected } => on_profiles_key(state, selected, key),
+        Overlay::ProfileEditor(editor) => on_editor_key(state, *editor, key),
+        Overlay::ConfirmDelete { name } => match key.code {
+            KeyCode::Enter | KeyCode::Char('y' | 'Y') => delete_profile(state, &name),
+            KeyCode::Esc | KeyCode::Char('n' | 'N') => {
+                state.overlay = Overlay::Profiles { selected: 0 };
+                vec![]
+            }
+            _ => {
+                state.overlay = Overlay::ConfirmDelete { name };
+                vec![]
+            }
+        },
+        Overlay::None => vec![],
+    }
+}
+
+/// The profile manager: choose, add, edit, delete, make default.
+fn on_profiles_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Effect> {
+    let list = state.profiles.list();
+    let chosen = list.get(selected).cloned();
+    let keep = |state: &mut State, selected: usize| state.overlay = Overlay::Profiles { selected };
+    match key.code {
+        KeyCode::Up => keep(state, selected.saturating_sub(1)),
+        KeyCode::Down => keep(state, (selected + 1).min(list.len().saturating_sub(1))),
+        KeyCode::Enter => match chosen {
+            Some(profile) if profile.name != state.profile.name => {
+                state.message = Some((Level::Info, format!("switching to {}…", profile.name)));
+                return vec![Effect::SwitchProfile(profile)];
+            }
+            _ => {}
+        },
+        KeyCode::Char('a') => {
+            state.overlay = Overlay::ProfileEditor(Box::new(ProfileEditor::add()));
         }
-        (Overlay::Profiles { selected }, KeyCode::Enter) => {
-            let chosen = state.profiles.list().get(*selected).cloned();
-            state.overlay = Overlay::None;
-            match chosen {
-                Some(profile) if profile.name != state.profile.name => {
-                    state.message = Some((Level::Info, format!("switching to {}…", profile.name)));
-                    vec![Effect::SwitchProfile(profile)]
-                }
-                _ => vec![],
+        KeyCode::Char('e' | 'd') if chosen.as_ref().is_some_and(Profile::is_local) => {
+            keep(state, selected);
+            state.message = Some((
+                Level::Warning,
+                "`local` is built in: it cannot be edited or deleted".into(),
+            ));
+        }
+        KeyCode::Char('e') => {
+            if let Some(p) = chosen {
+                state.overlay = Overlay::ProfileEditor(Box::new(ProfileEditor::edit(&p)));
             }
         }
-        (_, KeyCode::Esc | KeyCode::Char('n' | 'N' | 'q'))
-        | (Overlay::Help, KeyCode::F(1) | KeyCode::Enter) => {
-            state.overlay = Overlay::None;
+        KeyCode::Char('d') => {
+            if let Some(p) = chosen {
+                state.overlay = Overlay::ConfirmDelete { name: p.name };
+            }
+        }
+        KeyCode::Char('*') => {
+            keep(state, selected);
+            if let Some(p) = chosen {
+                if state.profiles.set_default(&p.name).is_ok() {
+                    state.message = Some((
+                        Level::Info,
+                        format!("{} is now the default profile", p.name),
+                    ));
+                    return vec![Effect::SaveProfiles(state.profiles.clone())];
+                }
+            }
+        }
+        KeyCode::Esc | KeyCode::Char('q') => {}
+        _ => keep(state, selected),
+    }
+    vec![]
+}
+
+fn on_editor_key(state: &mut State, mut editor: ProfileEditor, key: KeyEvent) -> Vec<Effect> {
+    let last = editor.inputs.len() - 1;
+    match key.code {
+        KeyCode::Esc => {
+            state.overlay = Overlay::Profiles { selected: 0 };
+            return vec![];
+        }
+        KeyCode::Tab | KeyCode::Down => editor.focus = (editor.focus + 1) % editor.inputs.len(),
+        KeyCode::BackTab | KeyCode::Up => {
+            editor.focus = (editor.focus + last) % editor.inputs.len();
+        }
+        KeyCode::Enter if editor.focus < last => editor.focus += 1,
+        KeyCode::Enter | KeyCode::Char('s') if key.code == KeyCode::Enter || ctrl(&key) => {
+            let mut profiles = state.profiles.clone();
+            match editor.apply(&mut profiles) {
+                Ok(saved) => {
+                    state.profiles = profiles;
+                    state.message = Some((
+                        Level::Success,
+                        format!("saved profile {} (key {})", saved.name, saved.key),
+                    ));
+                    let mut effects = vec![Effect::SaveProfiles(state.profiles.clone())];
+                    let active = editor.original.as_deref() == Some(state.profile.name.as_str());
+                    if active {
+                        effects.push(Effect::SwitchProfile(saved));
+                    }
+                    state.overlay = Overlay::Profiles { selected: 0 };
+                    return effects;
+                }
+                Err(e) => editor.error = Some(e),
+            }
+        }
+        _ => {
+            edit_line(&mut editor.inputs[editor.focus], key);
+        }
+    }
+    state.overlay = Overlay::ProfileEditor(Box::new(editor));
+    vec![]
+}
+
+fn delete_profile(state: &mut State, name: &str) -> Vec<Effect> {
+    match state.profiles.remove(name) {
+        Ok(_) => {
+            state.message = Some((Level::Info, format!("deleted profile {name}")));
+            state.overlay = Overlay::Profiles { selected: 0 };
+            let mut effects = vec![Effect::SaveProfiles(state.profiles.clone())];
+            if state.profile.name == name {
+                effects.push(Effect::SwitchProfile(Profile::local()));
+            }
+            effects
+        }
+        Err(e) => {
+            state.message = Some((Level::Error, e.to_string()));
             vec![]
         }
-        _ => vec![],
     }
 }
 
@@ -391,6 +515,11 @@ fn edit_line(input: &mut super::input::LineInput, key: KeyEvent) -> bool {
 }
 
 fn paste(state: &mut State, text: &str) {
+    if let Overlay::ProfileEditor(editor) = &mut state.overlay {
+        let focus = editor.focus;
+        editor.inputs[focus].insert(text.trim());
+        return;
+    }
     if state.focus != Focus::Form || state.overlay != Overlay::None {
         return;
     }
@@ -432,6 +561,7 @@ fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 index: state.log_selected,
                 selected_error: 0,
                 scroll: 0,
+                search: None,
             });
             state.focus = Focus::Detail;
         }
@@ -526,7 +656,16 @@ fn on_detail_key(state: &mut State, key: KeyEvent) {
         .log
         .get(detail.index)
         .map_or(0, |e| e.validation_errors.len());
+    if detail.search.as_ref().is_some_and(|s| s.typing)
+        || matches!(key.code, KeyCode::Char('/' | 'n' | 'N'))
+    {
+        if let Some(exchange) = state.log.get(detail.index) {
+            search_key(detail, exchange, key, state.size.0.saturating_sub(2));
+        }
+        return;
+    }
     match key.code {
+        KeyCode::Esc if detail.search.is_some() => detail.search = None,
         KeyCode::Esc => {
             state.detail = None;
             state.focus = Focus::Log;
@@ -546,6 +685,47 @@ fn on_detail_key(state: &mut State, key: KeyEvent) {
             load_selected(state, path.as_deref());
         }
         _ => {}
+    }
+}
+
+/// `/` starts a search, typed until Enter (or Esc); then `n` and `N` move between matches.
+fn search_key(detail: &mut Detail, exchange: &Exchange, key: KeyEvent, width: u16) {
+    let typing = detail.search.as_ref().is_some_and(|s| s.typing);
+    if key.code == KeyCode::Char('/') && !typing {
+        detail.search = Some(Search {
+            query: LineInput::default(),
+            typing: true,
+            line: None,
+        });
+        return;
+    }
+    let Some(search) = detail.search.as_mut() else {
+        return;
+    };
+    let forward = match key.code {
+        KeyCode::Esc if search.typing => {
+            detail.search = None;
+            return;
+        }
+        KeyCode::Enter if search.typing => {
+            search.typing = false;
+            true
+        }
+        _ if search.typing => {
+            edit_line(&mut search.query, key);
+            return;
+        }
+        KeyCode::Char('N') => false,
+        _ => true,
+    };
+    let lines: Vec<String> = super::view::detail_lines(exchange, detail.selected_error)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect();
+    let found = super::search::matches(&lines, search.query.text());
+    search.line = super::search::next(&found, search.line, forward);
+    if let Some(line) = search.line {
+        detail.scroll = super::search::rows_before(&lines, line, width);
     }
 }
 

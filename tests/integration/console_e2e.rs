@@ -206,7 +206,7 @@ fn profiles_are_switched_in_the_console() {
     let tmux = Tmux::start(&cli, "", 100, 30);
     tmux.wait_for("user · * required");
     tmux.keys(&["C-p"]);
-    tmux.wait_for("manage with `bucket-console profiles`");
+    tmux.wait_for("a add · e edit");
     tmux.keys(&["Down", "Enter"]);
     let screen = tmux.wait_for("│ other │");
     assert!(
@@ -218,5 +218,60 @@ fn profiles_are_switched_in_the_console() {
     tmux.wait_for("user 200");
     let stored = rt.block_on(server.inspect("users/e2e"));
     assert_eq!(stored["userId"], json!("e2e"));
+    tmux.quit_and_check_restored();
+}
+
+#[test]
+fn a_profile_is_added_in_the_console_and_used() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(TestServer::start());
+    let cli = Cli::new();
+    let tmux = Tmux::start(&cli, "", 100, 30);
+    tmux.wait_for("user · * required");
+    tmux.keys(&["C-p"]);
+    tmux.wait_for("a add · e edit");
+    tmux.keys(&["a"]);
+    tmux.wait_for("add profile");
+    tmux.text("added");
+    tmux.keys(&["Enter", "C-u"]);
+    tmux.text(&server.base);
+    tmux.keys(&["Enter"]);
+    tmux.text(KEY);
+    let screen = tmux.wait_for("••••••••••••••••••••••••");
+    assert!(
+        !screen.contains(KEY),
+        "the key is typed into a masked field:\n{screen}"
+    );
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("saved profile added (key trCq…LjWy)");
+    let file = cli.config_dir().join("bucket-console/profiles.toml");
+    for _ in 0..100 {
+        if file.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(std::fs::read_to_string(&file).unwrap().contains(KEY));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    tmux.keys(&["Down", "Enter"]);
+    tmux.wait_for("│ added │");
+    tmux.text("from-console");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("user 200");
+    assert_eq!(
+        rt.block_on(server.inspect("users/from-console"))["userId"],
+        json!("from-console")
+    );
     tmux.quit_and_check_restored();
 }

@@ -245,3 +245,147 @@ fn context_and_attributes_are_edited_in_place() {
         json!({"attributes": {"plan": 3}, "context": {"active": false}})
     );
 }
+
+#[test]
+fn profiles_are_added_edited_made_default_and_deleted_in_the_console() {
+    const SECRET: &str = "trCqx4DGo1lk3Lcct5NHLjWy";
+    let mut s = state(Method::User);
+    update(&mut s, ctrl('p'));
+    update(&mut s, key(KeyCode::Char('e')));
+    assert!(
+        matches!(s.overlay, Overlay::Profiles { .. }),
+        "local cannot be edited"
+    );
+    update(&mut s, key(KeyCode::Char('a')));
+    assert!(matches!(s.overlay, Overlay::ProfileEditor(_)));
+    type_text(&mut s, "prod");
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, Action::Paste(SECRET.into()));
+    update(&mut s, ctrl('s'));
+    let Overlay::Profiles { .. } = s.overlay else {
+        panic!("saved and back to the list: {:?}", s.overlay)
+    };
+    assert_eq!(s.profiles.get("prod").unwrap().key.expose(), SECRET);
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("trCq…LjWy") && !m.contains(SECRET))
+    );
+
+    // prod is listed last: local, prod, staging → index 1.
+    update(&mut s, key(KeyCode::Down));
+    let effects = update(&mut s, key(KeyCode::Char('*')));
+    assert!(matches!(&effects[..], [Effect::SaveProfiles(p)] if p.default_name() == "prod"));
+
+    update(&mut s, key(KeyCode::Char('e')));
+    for _ in 0..3 {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    type_text(&mut s, "42");
+    let effects = update(&mut s, ctrl('s'));
+    assert_eq!(effects.len(), 1, "not the active profile: no switch");
+    assert_eq!(
+        s.profiles.get("prod").unwrap().user_id.as_deref(),
+        Some("42")
+    );
+    assert_eq!(
+        s.profiles.get("prod").unwrap().key.expose(),
+        SECRET,
+        "an empty key field keeps the key"
+    );
+
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Char('d')));
+    assert_eq!(
+        s.overlay,
+        Overlay::ConfirmDelete {
+            name: "prod".into()
+        }
+    );
+    update(&mut s, key(KeyCode::Char('n')));
+    assert!(s.profiles.get("prod").is_some());
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Char('d')));
+    let effects = update(&mut s, key(KeyCode::Char('y')));
+    assert!(
+        matches!(&effects[..], [Effect::SaveProfiles(p)] if p.get("prod").is_none() && p.default_name() == "local")
+    );
+}
+
+#[test]
+fn a_bad_profile_stays_in_the_editor_with_the_reason() {
+    let mut s = state(Method::User);
+    update(&mut s, ctrl('p'));
+    update(&mut s, key(KeyCode::Char('a')));
+    type_text(&mut s, "x");
+    assert!(update(&mut s, ctrl('s')).is_empty());
+    let Overlay::ProfileEditor(editor) = &s.overlay else {
+        panic!()
+    };
+    assert_eq!(
+        editor.error.as_deref(),
+        Some("the tracking key is required")
+    );
+}
+
+#[test]
+fn slash_searches_the_exchange_and_n_moves_between_matches() {
+    let mut s = state(Method::Event);
+    s.size = (80, 24);
+    let body = format!(
+        "{{\"event\":\"e\",\"userID\":1,\"padding\":\"{}\"}}",
+        "x".repeat(10)
+    );
+    let error = ValidationError::new(
+        "/userID",
+        FieldCode::UnknownField,
+        "unknown field `userID`; did you mean `userId`?",
+    );
+    update(
+        &mut s,
+        Action::Sent(Box::new(exchange("event", 400, &body, vec![error]))),
+    );
+    update(&mut s, ctrl('l'));
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Char('/')));
+    type_text(&mut s, "USERid");
+    assert!(
+        s.detail.as_ref().unwrap().search.as_ref().unwrap().typing,
+        "n and N are text while typing"
+    );
+    update(&mut s, key(KeyCode::Enter));
+    let first = s
+        .detail
+        .as_ref()
+        .unwrap()
+        .search
+        .as_ref()
+        .unwrap()
+        .line
+        .expect("a match");
+    update(&mut s, key(KeyCode::Char('n')));
+    let second = s
+        .detail
+        .as_ref()
+        .unwrap()
+        .search
+        .as_ref()
+        .unwrap()
+        .line
+        .unwrap();
+    assert!(second > first, "{first} then {second}");
+    assert!(s.detail.as_ref().unwrap().scroll > 0);
+    update(&mut s, key(KeyCode::Char('N')));
+    assert_eq!(
+        s.detail.as_ref().unwrap().search.as_ref().unwrap().line,
+        Some(first)
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert!(
+        s.detail.as_ref().unwrap().search.is_none(),
+        "Esc clears the search first"
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.focus, Focus::Log);
+}

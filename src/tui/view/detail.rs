@@ -25,18 +25,78 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         .borders(Borders::ALL)
         .border_style(theme.border(true))
         .title(Span::styled(title, theme.title()));
-    let mut lines = summary(e, theme);
-    lines.extend(problems(e, detail.selected_error, theme));
-    lines.push(Line::from(Span::styled("request body", theme.title())));
-    lines.extend(json_lines(&e.request_body, theme));
-    lines.extend(answer(e, theme));
+    let mut lines = lines(e, detail.selected_error, theme);
+    let mut body = area;
+    if let Some(search) = &detail.search {
+        let query = search.query.text().to_lowercase();
+        if !query.is_empty() {
+            for (i, line) in lines.iter_mut().enumerate() {
+                let text: String = line
+                    .spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+                    .to_lowercase();
+                if Some(i) == search.line {
+                    *line = line.clone().style(theme.selected());
+                } else if text.contains(&query) {
+                    *line = line.clone().style(
+                        ratatui::style::Style::new()
+                            .add_modifier(ratatui::style::Modifier::UNDERLINED),
+                    );
+                }
+            }
+        }
+        let found = lines
+            .iter()
+            .filter(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+                    .to_lowercase()
+                    .contains(&query)
+            })
+            .count();
+        let hint = if search.typing {
+            "Enter find · Esc cancel".to_owned()
+        } else {
+            format!("{found} line(s) · n next · N previous · / new · Esc clear")
+        };
+        let bar = Line::from(vec![
+            Span::styled(
+                format!("/{}", sanitize(search.query.text())),
+                theme.focused_label(),
+            ),
+            Span::styled(format!("   {hint}"), theme.dim()),
+        ]);
+        body.height = body.height.saturating_sub(1);
+        frame.render_widget(
+            Paragraph::new(bar),
+            Rect {
+                y: area.y + area.height.saturating_sub(1),
+                height: 1,
+                ..area
+            },
+        );
+    }
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
             .scroll((detail.scroll, 0)),
-        area,
+        body,
     );
+}
+
+/// Everything the detail shows, as lines (the search reads the same lines).
+pub fn lines(e: &Exchange, selected_error: usize, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = summary(e, theme);
+    lines.extend(problems(e, selected_error, theme));
+    lines.push(Line::from(Span::styled("request body", theme.title())));
+    lines.extend(json_lines(&e.request_body, theme));
+    lines.extend(answer(e, theme));
+    lines
 }
 
 fn summary(e: &Exchange, theme: Theme) -> Vec<Line<'static>> {

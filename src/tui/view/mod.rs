@@ -44,7 +44,17 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         Overlay::Help => overlay::help(frame, area, state, theme),
         Overlay::ConfirmSend { problems } => overlay::confirm(frame, area, *problems, theme),
         Overlay::Profiles { selected } => overlay::profiles(frame, area, state, *selected, theme),
+        Overlay::ProfileEditor(editor) => overlay::profile_editor(frame, area, editor, theme),
+        Overlay::ConfirmDelete { name } => overlay::confirm_delete(frame, area, name, theme),
     }
+}
+
+/// The detail view's lines without colour, for searching.
+pub fn detail_lines(
+    exchange: &crate::client::Exchange,
+    selected_error: usize,
+) -> Vec<Line<'static>> {
+    detail::lines(exchange, selected_error, Theme { color: false })
 }
 
 /// Which bindings apply now (for the hint bar and the help overlay).

@@ -1,8 +1,10 @@
 //! What is drawn over the screen: help, the send-anyway question, the profile switcher.
 
 use super::Theme;
+use crate::sanitize::sanitize;
 use crate::tui::keys::{BINDINGS, Context};
 use crate::tui::layout::centered;
+use crate::tui::profile_editor::{KEY_FIELD, LABELS, ProfileEditor};
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -93,9 +95,77 @@ pub fn profiles(frame: &mut Frame<'_>, area: Rect, state: &State, selected: usiz
         .collect();
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
-        "↑↓ choose · Enter use · Esc cancel · manage with `bucket-console profiles`",
+        "↑↓ choose · Enter use · a add · e edit · d delete · * default · Esc close",
         theme.dim(),
     )));
     let height = lines.len() as u16 + 2;
     boxed(frame, centered(area, 76, height), "profiles", lines, theme);
+}
+
+/// The add/edit form; the key field shows bullets, never the key.
+pub fn profile_editor(frame: &mut Frame<'_>, area: Rect, editor: &ProfileEditor, theme: Theme) {
+    let mut lines = Vec::new();
+    for (i, label) in LABELS.iter().enumerate() {
+        let input = &editor.inputs[i];
+        let shown = if i == KEY_FIELD {
+            if input.text().is_empty() {
+                editor.key_hint.as_ref().map_or_else(
+                    || "(typed hidden)".to_owned(),
+                    |k| format!("unchanged: {k}"),
+                )
+            } else {
+                "•".repeat(input.text().chars().count())
+            }
+        } else {
+            sanitize(input.text())
+        };
+        let style = if i == editor.focus {
+            theme.selected()
+        } else {
+            theme.input()
+        };
+        let marker = if i == editor.focus { "▸ " } else { "  " };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{marker}{label:<18}"), theme.label()),
+            Span::styled(format!(" {shown:<44}"), style),
+        ]));
+    }
+    lines.push(Line::from(""));
+    if let Some(error) = &editor.error {
+        lines.push(Line::from(Span::styled(
+            format!("✗ {}", sanitize(error)),
+            theme.error(),
+        )));
+    }
+    lines.push(Line::from(Span::styled(
+        "Tab/↑↓ field · Enter next (save on the last) · Ctrl+S save · Esc cancel",
+        theme.dim(),
+    )));
+    let title = if editor.original.is_some() {
+        "edit profile"
+    } else {
+        "add profile"
+    };
+    let height = lines.len() as u16 + 2;
+    boxed(frame, centered(area, 76, height), title, lines, theme);
+}
+
+pub fn confirm_delete(frame: &mut Frame<'_>, area: Rect, name: &str, theme: Theme) {
+    let lines = vec![
+        Line::from(format!("Delete the profile `{name}` and its stored key?")),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("Enter/y", theme.focused_label()),
+            Span::raw(" delete   "),
+            Span::styled("Esc/n", theme.focused_label()),
+            Span::raw(" keep it"),
+        ]),
+    ];
+    boxed(
+        frame,
+        centered(area, 60, 5),
+        "delete profile?",
+        lines,
+        theme,
+    );
 }

@@ -205,6 +205,7 @@ fn detail_of_a_400() {
         index: 0,
         selected_error: 1,
         scroll: 0,
+        search: None,
     });
     snapshot("detail_400", &s);
 }
@@ -267,4 +268,39 @@ fn a_large_terminal_puts_form_and_log_side_by_side() {
         "large_feedback",
         render(&feedback_filled(5), 160, 48).backend()
     );
+}
+
+#[test]
+fn the_profile_editor_masks_the_key() {
+    let mut s = ready(Method::User);
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL)),
+    );
+    press(&mut s, KeyCode::Char('a'));
+    type_text(&mut s, "prod");
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Enter);
+    update(&mut s, Action::Paste("trCqx4DGo1lk3Lcct5NHLjWy".into()));
+    let screen = render(&s, 80, 24).backend().to_string();
+    assert!(
+        !screen.contains("trCqx4DGo1lk3Lcct5NHLjWy") && screen.contains("••••••••"),
+        "{screen}"
+    );
+    snapshot("profile_editor", &s);
+    s.overlay = Overlay::ConfirmDelete {
+        name: "staging".into(),
+    };
+    snapshot("confirm_delete", &s);
+}
+
+#[test]
+fn searching_a_detail() {
+    let mut s = with_log();
+    s.focus = Focus::Log;
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "userid");
+    press(&mut s, KeyCode::Enter);
+    snapshot("detail_search", &s);
 }

@@ -1,0 +1,158 @@
+//! Adding and editing a profile inside the console. The key is typed into a masked field; when
+//! editing, leaving it empty keeps the stored key.
+
+use super::input::LineInput;
+use crate::api::TrackingKey;
+use crate::profiles::{self, Profile, Profiles};
+
+pub const LABELS: [&str; 6] = [
+    "name",
+    "base URL",
+    "tracking key",
+    "default userId",
+    "default companyId",
+    "default featureId",
+];
+pub const KEY_FIELD: usize = 2;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileEditor {
+    /// The profile being edited, `None` when adding.
+    pub original: Option<String>,
+    pub inputs: [LineInput; 6],
+    pub focus: usize,
+    /// The stored key, masked, shown while the key field is empty.
+    pub key_hint: Option<String>,
+    pub error: Option<String>,
+}
+
+impl ProfileEditor {
+    pub fn add() -> Self {
+        let mut inputs: [LineInput; 6] = Default::default();
+        inputs[1].set("https://tracking.bucket.co");
+        Self {
+            original: None,
+            inputs,
+            focus: 0,
+            key_hint: None,
+            error: None,
+        }
+    }
+
+    pub fn edit(p: &Profile) -> Self {
+        let text = |v: &Option<String>| LineInput::new(v.as_deref().unwrap_or(""));
+        Self {
+            original: Some(p.name.clone()),
+            inputs: [
+                LineInput::new(&p.name),
+                LineInput::new(&p.base_url),
+                LineInput::default(),
+                text(&p.user_id),
+                text(&p.company_id),
+                text(&p.feature_id),
+            ],
+            focus: 0,
+            key_hint: Some(p.key.masked()),
+            error: None,
+        }
+    }
+
+    /// Applies the editor to `all`; returns the saved profile, or says what to fix.
+    pub fn apply(&self, all: &mut Profiles) -> Result<Profile, String> {
+        let field = |i: usize| self.inputs[i].text().trim().to_owned();
+        let optional = |i: usize| Some(field(i)).filter(|v| !v.is_empty());
+        let name = field(0);
+        profiles::check_name(&name).map_err(|e| e.to_string())?;
+        let base_url = profiles::normalize_base_url(&field(1)).map_err(|e| e.to_string())?;
+        let typed = self.inputs[KEY_FIELD].text().trim();
+        let key = match (&self.original, typed.is_empty()) {
+            (Some(original), true) => all
+                .get(original)
+                .map(|p| p.key)
+                .ok_or("the profile is gone")?,
+            (None, true) => return Err("the tracking key is required".into()),
+            (_, false) => TrackingKey::parse(typed).map_err(|e| e.to_string())?,
+        };
+        let profile = Profile {
+            name: name.clone(),
+            base_url,
+            key,
+            user_id: optional(3),
+            company_id: optional(4),
+            feature_id: optional(5),
+        };
+        let was_default = self
+            .original
+            .as_deref()
+            .is_some_and(|o| all.default_name() == o);
+        match &self.original {
+            Some(original) if *original != name => {
+                if all.get(&name).is_some() {
+                    return Err(format!("a profile named `{name}` exists already"));
+                }
+                all.remove(original).map_err(|e| e.to_string())?;
+                all.add(profile.clone(), false).map_err(|e| e.to_string())?;
+            }
+            Some(_) => all.add(profile.clone(), true).map_err(|e| e.to_string())?,
+            None => all.add(profile.clone(), false).map_err(|e| e.to_string())?,
+        }
+        if was_default {
+            all.set_default(&name).map_err(|e| e.to_string())?;
+        }
+        Ok(profile)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "trCqx4DGo1lk3Lcct5NHLjWy";
+
+    fn filled(name: &str, key: &str) -> ProfileEditor {
+        let mut e = ProfileEditor::add();
+        e.inputs[0].set(name);
+        e.inputs[KEY_FIELD].set(key);
+        e
+    }
+
+    #[test]
+    fn adds_checks_and_keeps_the_key_when_editing() {
+        let mut all = Profiles::default();
+        assert_eq!(
+            filled("bad name", KEY).apply(&mut all).unwrap_err(),
+            "profile names are 1–64 letters, digits, `_`, `-` or `.`, not `bad name`"
+        );
+        assert!(
+            filled("p", "")
+                .apply(&mut all)
+                .unwrap_err()
+                .contains("key is required")
+        );
+        assert!(
+            !filled("p", "not a key!")
+                .apply(&mut all)
+                .unwrap_err()
+                .contains("not a key"),
+            "the typed key is never echoed"
+        );
+        let saved = filled("p", KEY).apply(&mut all).unwrap();
+        assert_eq!(saved.base_url, "https://tracking.bucket.co");
+        all.set_default("p").unwrap();
+        let mut edit = ProfileEditor::edit(&saved);
+        assert_eq!(edit.key_hint.as_deref(), Some("trCq…LjWy"));
+        edit.inputs[0].set("renamed");
+        edit.inputs[3].set("42");
+        let renamed = edit.apply(&mut all).unwrap();
+        assert_eq!(
+            (renamed.key.expose(), renamed.user_id.as_deref()),
+            (KEY, Some("42"))
+        );
+        assert!(all.get("p").is_none());
+        assert_eq!(
+            all.default_name(),
+            "renamed",
+            "the default follows a rename"
+        );
+    }
+}
