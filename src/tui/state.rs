@@ -4,6 +4,7 @@ use super::form::Form;
 use crate::api::Method;
 use crate::client::{Exchange, Target};
 use crate::profiles::{Profile, Profiles};
+use std::collections::VecDeque;
 
 /// Where keys go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +88,7 @@ pub struct State {
     pub forms: Vec<Form>,
     pub focus: Focus,
     /// Newest first.
-    pub log: Vec<Exchange>,
+    pub log: VecDeque<Exchange>,
     pub log_selected: usize,
     pub log_loading: bool,
     pub detail: Option<Detail>,
@@ -119,7 +120,7 @@ impl State {
             method,
             forms,
             focus: Focus::Form,
-            log: Vec::new(),
+            log: VecDeque::new(),
             log_selected: 0,
             log_loading: true,
             detail: None,

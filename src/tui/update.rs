@@ -41,9 +41,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::HistoryLoaded(result) => {
             state.log_loading = false;
             match result {
-                Ok(mut entries) => {
+                Ok(entries) => {
                     // Exchanges sent before the history arrived stay on top.
-                    state.log.append(&mut entries);
+                    state.log.extend(entries);
                 }
                 Err(e) => {
                     state.message =
@@ -393,7 +393,7 @@ fn sent(state: &mut State, exchange: Exchange) {
             form.place_error(&e.path, &sanitize(&e.message));
         }
     }
-    state.log.insert(0, exchange);
+    state.log.push_front(exchange);
     state.log_selected = 0;
     if let Some(detail) = &mut state.detail {
         detail.index += 1;
