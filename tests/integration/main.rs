@@ -10,6 +10,7 @@ mod cli_profiles_log;
 mod cli_replay;
 mod cli_secrets;
 mod cli_send;
+mod client_timeouts;
 mod console_e2e;
 mod durability;
 mod serve_cli;

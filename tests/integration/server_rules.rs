@@ -392,3 +392,37 @@ async fn warnings_for_alias_unassociated_users_and_future_times() {
             .is_none()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attribute_limits_are_enforced_over_the_wire() {
+    let s = seeded().await;
+    let hundred: serde_json::Map<String, Value> =
+        (0..100).map(|i| (format!("k{i}"), json!(i))).collect();
+    s.ok("user", json!({"userId": "many", "attributes": hundred}))
+        .await;
+    let too_many: serde_json::Map<String, Value> =
+        (0..101).map(|i| (format!("k{i}"), json!(i))).collect();
+    rejects(
+        &s,
+        "user",
+        json!({"userId": 1, "attributes": too_many}),
+        "BODY_VALIDATION_FAILED",
+        &[("/attributes", "TOO_MANY_KEYS")],
+    )
+    .await;
+    let long_key = "k".repeat(256);
+    let path = format!("/attributes/{long_key}");
+    rejects(
+        &s,
+        "company",
+        json!({"companyId": 1, "attributes": {long_key.clone(): 1}}),
+        "BODY_VALIDATION_FAILED",
+        &[(path.as_str(), "TOO_LONG")],
+    )
+    .await;
+    s.ok(
+        "user",
+        json!({"userId": "edge", "attributes": {"k".repeat(255): 1}}),
+    )
+    .await;
+}
