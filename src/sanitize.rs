@@ -39,7 +39,8 @@ pub fn sanitize(input: &str) -> String {
     out
 }
 
-fn is_shown_escaped(c: char) -> bool {
+/// Characters a terminal must not receive raw: controls and bidi overrides.
+pub fn is_shown_escaped(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
 

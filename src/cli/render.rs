@@ -237,7 +237,7 @@ pub fn json_safe(value: &serde_json::Value) -> String {
     let text = serde_json::to_string(value).unwrap_or_default();
     text.chars()
         .map(|c| {
-            if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}') {
+            if bucket_console::sanitize::is_shown_escaped(c) {
                 format!("\\u{:04x}", c as u32)
             } else {
                 c.to_string()

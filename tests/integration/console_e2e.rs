@@ -195,11 +195,7 @@ fn an_invalid_event_is_sent_anyway_and_its_400_lands_on_the_fields() {
 
 #[test]
 fn profiles_are_switched_in_the_console() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = crate::support::runtime();
     let server = rt.block_on(TestServer::start());
     let cli = Arc::new(Cli::new());
     cli.add_profile("other", &server.base, KEY);
@@ -223,11 +219,7 @@ fn profiles_are_switched_in_the_console() {
 
 #[test]
 fn a_profile_is_added_in_the_console_and_used() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = crate::support::runtime();
     let server = rt.block_on(TestServer::start());
     let cli = Cli::new();
     let tmux = Tmux::start(&cli, "", 100, 30);

@@ -182,11 +182,7 @@ struct Harness {
 
 impl Harness {
     fn new() -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = crate::support::runtime();
         let server = rt.block_on(TestServer::start());
         Self { rt, server }
     }

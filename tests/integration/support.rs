@@ -306,3 +306,12 @@ pub fn listening_on(child: &mut std::process::Child) -> String {
         .unwrap_or_else(|| panic!("first line: {first:?}"))
         .to_owned()
 }
+
+/// A runtime for tests that drive blocking code (the binary, proptest) beside a server.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}

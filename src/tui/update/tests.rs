@@ -355,32 +355,13 @@ fn slash_searches_the_exchange_and_n_moves_between_matches() {
         "n and N are text while typing"
     );
     update(&mut s, key(KeyCode::Enter));
-    let first = s
-        .detail
-        .as_ref()
-        .unwrap()
-        .search
-        .as_ref()
-        .unwrap()
-        .line
-        .expect("a match");
+    let first = search_line(&s).expect("a match");
     update(&mut s, key(KeyCode::Char('n')));
-    let second = s
-        .detail
-        .as_ref()
-        .unwrap()
-        .search
-        .as_ref()
-        .unwrap()
-        .line
-        .unwrap();
+    let second = search_line(&s).unwrap();
     assert!(second > first, "{first} then {second}");
     assert!(s.detail.as_ref().unwrap().scroll > 0);
     update(&mut s, key(KeyCode::Char('N')));
-    assert_eq!(
-        s.detail.as_ref().unwrap().search.as_ref().unwrap().line,
-        Some(first)
-    );
+    assert_eq!(search_line(&s), Some(first));
     update(&mut s, key(KeyCode::Esc));
     assert!(
         s.detail.as_ref().unwrap().search.is_none(),
@@ -388,4 +369,11 @@ fn slash_searches_the_exchange_and_n_moves_between_matches() {
     );
     update(&mut s, key(KeyCode::Esc));
     assert_eq!(s.focus, Focus::Log);
+}
+
+fn search_line(s: &State) -> Option<usize> {
+    s.detail
+        .as_ref()
+        .and_then(|d| d.search.as_ref())
+        .and_then(|search| search.line)
 }

@@ -20,6 +20,21 @@ fn boxed(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// A 76-column box of `lines`, a blank line and a dim hint, sized to fit.
+fn with_hint(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    title: &str,
+    mut lines: Vec<Line<'static>>,
+    hint: &'static str,
+    theme: Theme,
+) {
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(hint, theme.dim())));
+    let height = lines.len() as u16 + 2;
+    boxed(frame, centered(area, 76, height), title, lines, theme);
+}
+
 /// Every binding of the current context, then the ones that work anywhere.
 pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let here = super::context(state);
@@ -37,13 +52,14 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         }
         lines.push(Line::from(""));
     }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
+    with_hint(
+        frame,
+        area,
+        "keys",
+        lines,
         "Mouse: click tabs, fields and log rows; wheel scrolls the log. Esc closes.",
-        theme.dim(),
-    )));
-    let height = lines.len() as u16 + 2;
-    boxed(frame, centered(area, 76, height), "keys", lines, theme);
+        theme,
+    );
 }
 
 pub fn confirm(frame: &mut Frame<'_>, area: Rect, problems: usize, theme: Theme) {
@@ -65,7 +81,7 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, problems: usize, theme: Theme)
 
 pub fn profiles(frame: &mut Frame<'_>, area: Rect, state: &State, selected: usize, theme: Theme) {
     let default = state.profiles.default_name().to_owned();
-    let mut lines: Vec<Line<'static>> = state
+    let lines: Vec<Line<'static>> = state
         .profiles
         .list()
         .iter()
@@ -93,13 +109,14 @@ pub fn profiles(frame: &mut Frame<'_>, area: Rect, state: &State, selected: usiz
             ))
         })
         .collect();
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
+    with_hint(
+        frame,
+        area,
+        "profiles",
+        lines,
         "↑↓ choose · Enter use · a add · e edit · d delete · * default · Esc close",
-        theme.dim(),
-    )));
-    let height = lines.len() as u16 + 2;
-    boxed(frame, centered(area, 76, height), "profiles", lines, theme);
+        theme,
+    );
 }
 
 /// The add/edit form; the key field shows bullets, never the key.
