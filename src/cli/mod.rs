@@ -8,6 +8,7 @@ mod log;
 mod profiles;
 mod render;
 mod replay;
+mod replay_log;
 mod send;
 mod serve;
 

@@ -2,20 +2,19 @@
 
 use super::context::{self, CliError, exit};
 use super::render;
+use super::replay_log;
 use bucket_console::api::{self, Method, Rejection, timestamp};
-use bucket_console::client::{self, Client, ClientConfig, Exchange, Outcome};
-use bucket_console::history;
+use bucket_console::client::{self, Client, ClientConfig, Outcome};
 use bucket_console::profiles::Selected;
 use bucket_console::sanitize::sanitize;
 use bytes::Bytes;
 use clap::Args;
 use serde_json::{Value, json};
-use std::collections::VecDeque;
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Replay calls from a JSON Lines file: each line {"method": "event", "body": {...}}. Lines that
 /// break the rules are reported with their line number and skipped (or, with --strict, stop the
@@ -74,20 +73,19 @@ pub fn run(args: &ReplayArgs) -> Result<u8, CliError> {
     }
     let (selected, _) = context::selected_profile(args.profile.as_deref())?;
     let total = calls.len();
-    let (log_tx, log_rx) = std::sync::mpsc::channel::<Exchange>();
-    let logger = std::thread::spawn(move || log_all(&log_rx));
+    let logger = replay_log::Writer::start(total);
     let progress = progress_bar(total as u64);
     let started = Instant::now();
     let report = context::runtime(1)?.block_on(send_all(
         &selected,
         calls,
         args.concurrency,
-        log_tx,
+        logger.book.clone(),
         progress.clone(),
     ))?;
     let elapsed = started.elapsed();
     progress.finish_and_clear();
-    let _ = logger.join();
+    logger.finish();
     for example in &report.examples {
         eprintln!("{example}");
     }
@@ -131,7 +129,7 @@ async fn send_all(
     selected: &Selected,
     calls: Vec<Call>,
     concurrency: u16,
-    log: std::sync::mpsc::Sender<Exchange>,
+    log: Arc<replay_log::LogBook>,
     progress: indicatif::ProgressBar,
 ) -> Result<Report, CliError> {
     let resolved = client::resolve(selected)
@@ -156,8 +154,9 @@ async fn send_all(
             examples.clone(),
         );
         tasks.push(tokio::spawn(async move {
+            let mut worker = client.worker(&target);
             while let Some(call) = calls.get(next.fetch_add(1, Ordering::Relaxed)) {
-                let exchange = client
+                let exchange = worker
                     .send(&target, call.method.as_str(), call.body.clone())
                     .await;
                 let counter = match exchange.outcome {
@@ -177,7 +176,7 @@ async fn send_all(
                         }
                     }
                 }
-                let _ = log.send(exchange);
+                log.offer(exchange);
                 progress.inc(1);
             }
         }));
@@ -259,47 +258,6 @@ fn parse_line(line: &str, now: i64) -> Result<(Method, Bytes), String> {
     })?;
     Ok((method, Bytes::from(body.to_string())))
 }
-
-/// Logs exchanges off the sending path. The history keeps only the newest entries, so the newest
-/// `limit` are buffered and written every second and at the end: what the bound would drop is never
-/// written, and a crash loses at most a second of the log (the server has the calls themselves).
-fn log_all(exchanges: &std::sync::mpsc::Receiver<Exchange>) {
-    use std::sync::mpsc::RecvTimeoutError;
-    let Some(mut history) = context::open_history() else {
-        while exchanges.recv().is_ok() {}
-        return;
-    };
-    let limit = usize::try_from(history::limit_from_env()).unwrap_or(usize::MAX);
-    let mut pending: VecDeque<Exchange> = VecDeque::new();
-    let mut last_flush = Instant::now();
-    loop {
-        let closed = match exchanges.recv_timeout(FLUSH_EVERY) {
-            Ok(exchange) => {
-                if pending.len() == limit {
-                    pending.pop_front();
-                }
-                pending.push_back(exchange);
-                false
-            }
-            Err(RecvTimeoutError::Timeout) => false,
-            Err(RecvTimeoutError::Disconnected) => true,
-        };
-        if closed || last_flush.elapsed() >= FLUSH_EVERY {
-            let mut batch: Vec<Exchange> = pending.drain(..).collect();
-            if !batch.is_empty() {
-                if let Err(e) = history.append(&mut batch) {
-                    eprintln!("warning: exchanges not logged: {e}");
-                }
-            }
-            last_flush = Instant::now();
-        }
-        if closed {
-            return;
-        }
-    }
-}
-
-const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
 fn progress_bar(total: u64) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {

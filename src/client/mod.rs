@@ -2,9 +2,11 @@
 //! [`Exchange`], after the retries of CONTRACT.md §8. Free of terminal concerns: the CLI and the
 //! console both drive it.
 
+mod dedicated;
 mod exchange;
 pub mod retry;
 mod target;
+mod transport;
 
 pub use exchange::{Attempt, Exchange, Outcome, Response};
 pub use retry::RetryPolicy;
@@ -13,9 +15,11 @@ pub use target::{Resolved, TargetError, resolve};
 use crate::api::{ErrorCode, TrackingKey, ValidationError, Warning, timestamp};
 use crate::sanitize::redact;
 use bytes::Bytes;
+use dedicated::Dedicated;
 use retry::Verdict;
 use serde_json::Value;
 use std::time::{Duration, Instant};
+use transport::{Pooled, Transport};
 
 /// Longest wait a server's `Retry-After` may impose.
 const RETRY_AFTER_CAP: Duration = Duration::from_secs(30);
@@ -63,7 +67,6 @@ impl Client {
             .user_agent(concat!("bucket-console/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(config.connect_timeout)
             .tcp_nodelay(true)
-            .timeout(config.timeout)
             .build()
             .map_err(|e| ClientError(e.without_url().to_string()))?;
         Ok(Self { http, config })
@@ -72,6 +75,25 @@ impl Client {
     /// Sends `body` as `POST {base}/{key}/{route}` (`route` is a method, or anything when a wrong
     /// request is sent on purpose) and records every attempt.
     pub async fn send(&self, target: &Target, route: &str, body: Bytes) -> Exchange {
+        self.send_via(&mut Pooled(&self.http), target, route, body)
+            .await
+    }
+
+    /// A sender for one task that keeps one call in flight after another (`replay`'s workers).
+    pub fn worker(&self, target: &Target) -> Worker {
+        Worker {
+            client: self.clone(),
+            dedicated: Dedicated::for_base(&target.base_url, self.config.connect_timeout),
+        }
+    }
+
+    async fn send_via(
+        &self,
+        transport: &mut impl Transport,
+        target: &Target,
+        route: &str,
+        body: Bytes,
+    ) -> Exchange {
         let key = &target.key;
         let url = format!("{}/{}/{route}", target.base_url, key.expose());
         let masked = key.masked();
@@ -103,10 +125,13 @@ impl Client {
         for n in 1..=policy.attempts.max(1) {
             let attempt_started = Instant::now();
             let at = timestamp::format(timestamp::now_ms());
-            let result = self.attempt(&url, body.clone()).await;
+            let result = transport
+                .post(&url, body.clone(), self.config.timeout)
+                .await;
             let latency_ms = round_ms(attempt_started.elapsed());
             let (verdict, wait) = match result {
-                Ok((response, retry_after)) => {
+                Ok(response) => {
+                    let retry_after = retry_after(&response);
                     let response = Response {
                         status: response.status,
                         headers: response
@@ -157,88 +182,39 @@ impl Client {
         finish(&mut exchange, maybe_stored);
         exchange
     }
+}
 
-    async fn attempt(
-        &self,
-        url: &str,
-        body: Bytes,
-    ) -> Result<(RawResponse, Option<Duration>), SendError> {
-        let response = self
-            .http
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(SendError::from)?;
-        let status = response.status().as_u16();
-        let headers: Vec<(String, String)> = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let retry_after = (status == 429 || status == 503)
-            .then(|| response.headers().get(reqwest::header::RETRY_AFTER))
-            .flatten()
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| retry::retry_after(v, RETRY_AFTER_CAP));
-        let bytes = response.bytes().await.map_err(SendError::from)?;
-        let body = String::from_utf8_lossy(&bytes).into_owned();
-        Ok((
-            RawResponse {
-                status,
-                headers,
-                body,
-            },
-            retry_after,
-        ))
+/// One task's sender: its own connection for a plain-HTTP target, the shared pool otherwise.
+pub struct Worker {
+    client: Client,
+    dedicated: Option<Dedicated>,
+}
+
+impl Worker {
+    pub async fn send(&mut self, target: &Target, route: &str, body: Bytes) -> Exchange {
+        match &mut self.dedicated {
+            Some(connection) => self.client.send_via(connection, target, route, body).await,
+            None => {
+                let http = self.client.http.clone();
+                self.client
+                    .send_via(&mut Pooled(&http), target, route, body)
+                    .await
+            }
+        }
     }
+}
+
+/// How long a 429 or 503 asks to wait.
+fn retry_after(response: &transport::RawResponse) -> Option<Duration> {
+    if response.status != 429 && response.status != 503 {
+        return None;
+    }
+    retry::retry_after(response.header("retry-after")?, RETRY_AFTER_CAP)
 }
 
 /// Milliseconds to a tenth, as shown and stored.
 fn round_ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 10_000.0).round() / 10.0
-}
-
-struct RawResponse {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-/// A failed attempt, with whether the request may have reached the server before it failed.
-struct SendError {
-    message: String,
-    may_have_arrived: bool,
-}
-
-impl From<reqwest::Error> for SendError {
-    fn from(e: reqwest::Error) -> Self {
-        let may_have_arrived = !e.is_connect();
-        let e = e.without_url();
-        let mut message = if e.is_timeout() {
-            "timed out".to_owned()
-        } else {
-            e.to_string()
-        };
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            let text = s.to_string();
-            if !message.contains(&text) {
-                message = format!("{message}: {text}");
-            }
-            source = s.source();
-        }
-        Self {
-            message,
-            may_have_arrived,
-        }
-    }
 }
 
 /// A 500 whose body says storing failed: per the contract nothing was stored.

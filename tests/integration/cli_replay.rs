@@ -57,6 +57,35 @@ async fn replays_every_valid_line_concurrently() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_history_bound_only_the_newest_exchanges_are_logged() {
+    let s = TestServer::with(ServerConfig::ephemeral(Storage::Memory)).await;
+    let cli = Arc::new(Cli::new().env("BUCKET_HISTORY_LIMIT", "100"));
+    cli.add_profile("p", &s.base, KEY);
+    cli.run(&["send", "user", "userId:=1", "--profile", "p"]);
+    let file = cli.home.path().join("calls.jsonl");
+    std::fs::write(&file, lines(300)).unwrap();
+    let out = cli
+        .run_async(&[
+            "replay",
+            file.to_str().unwrap(),
+            "--profile",
+            "p",
+            "--concurrency",
+            "8",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(s.inspect("stats").await["events"], json!(300));
+    let logged = cli.run(&["log", "--limit", "1000", "--json"]).json();
+    let logged = logged.as_array().unwrap();
+    assert_eq!(logged.len(), 100, "the bound holds");
+    assert!(
+        logged.iter().all(|e| e["method"] == "event"),
+        "the newest 100 are replay's: the earlier send was dropped"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_lines_are_named_skipped_or_stop_everything_with_strict() {
     let (s, cli, file) = setup(ServerConfig::ephemeral(Storage::Memory)).await;
     let text = format!(

@@ -10,7 +10,7 @@ mod cli_profiles_log;
 mod cli_replay;
 mod cli_secrets;
 mod cli_send;
-mod client_timeouts;
+mod client_transports;
 mod console_e2e;
 mod durability;
 mod serve_cli;

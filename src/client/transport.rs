@@ -1,0 +1,115 @@
+//! How one attempt reaches the server. The retry and record-keeping logic in [`super::Client`] is
+//! written once over this trait; a transport only moves bytes.
+
+use bytes::Bytes;
+use std::future::Future;
+use std::time::Duration;
+
+/// An answer as it came off the wire, before redaction.
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl RawResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A failed attempt, with whether the request may have reached the server before it failed.
+pub struct SendError {
+    pub message: String,
+    pub may_have_arrived: bool,
+}
+
+impl SendError {
+    pub fn timed_out() -> Self {
+        Self {
+            message: "timed out".to_owned(),
+            may_have_arrived: true,
+        }
+    }
+
+    /// An error and its chain of causes on one line, without repeating a cause already quoted.
+    pub fn from_chain(error: &dyn std::error::Error, may_have_arrived: bool) -> Self {
+        let mut message = error.to_string();
+        let mut source = error.source();
+        while let Some(s) = source {
+            let text = s.to_string();
+            if !message.contains(&text) {
+                message = format!("{message}: {text}");
+            }
+            source = s.source();
+        }
+        Self {
+            message,
+            may_have_arrived,
+        }
+    }
+}
+
+pub trait Transport {
+    /// One `POST url` with a JSON body, bounded by `timeout` as a whole.
+    fn post(
+        &mut self,
+        url: &str,
+        body: Bytes,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<RawResponse, SendError>> + Send;
+}
+
+/// reqwest's pooled client: any scheme, shared by every task that clones it.
+pub struct Pooled<'a>(pub &'a reqwest::Client);
+
+impl Transport for Pooled<'_> {
+    async fn post(
+        &mut self,
+        url: &str,
+        body: Bytes,
+        timeout: Duration,
+    ) -> Result<RawResponse, SendError> {
+        let response = self
+            .0
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .timeout(timeout)
+            .body(body)
+            .send()
+            .await
+            .map_err(from_reqwest)?;
+        let status = response.status().as_u16();
+        let headers = header_pairs(response.headers());
+        let bytes = response.bytes().await.map_err(from_reqwest)?;
+        Ok(RawResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    }
+}
+
+pub fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn from_reqwest(e: reqwest::Error) -> SendError {
+    let may_have_arrived = !e.is_connect();
+    let e = e.without_url();
+    if e.is_timeout() {
+        return SendError::timed_out();
+    }
+    SendError::from_chain(&e, may_have_arrived)
+}
