@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod client;
+pub mod explore;
 pub mod files;
 pub mod highlight;
 pub mod history;

@@ -110,6 +110,17 @@ pub enum WarningCode {
     Unrecognized,
 }
 
+/// What to do about a user who belongs to no company (CONTRACT.md §4).
+pub const UNASSOCIATED_FIX: &str = "send a `company` call with this userId";
+
+/// Why a user without a company matters, for views that list users (CONTRACT.md §4).
+pub fn unassociated_explanation(user_id: &str) -> String {
+    format!(
+        "user `{user_id}` belongs to no company: Bucket leaves this user's events without a \
+         companyId out of most results; {UNASSOCIATED_FIX}"
+    )
+}
+
 /// A warning attached to a 200 answer (CONTRACT.md §4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
@@ -135,7 +146,7 @@ impl Warning {
             path: "/userId".into(),
             message: format!(
                 "user `{user_id}` belongs to no company, so Bucket leaves this event out of most \
-                 results; send a `company` call with this userId (or give this event a companyId)"
+                 results; {UNASSOCIATED_FIX} (or give this event a companyId)"
             ),
         }
     }

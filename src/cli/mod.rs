@@ -3,6 +3,7 @@
 
 mod console;
 mod context;
+mod data;
 mod items;
 mod log;
 mod profiles;
@@ -48,6 +49,7 @@ pub enum Command {
     Profiles(profiles::ProfilesArgs),
     Log(log::LogArgs),
     Replay(replay::ReplayArgs),
+    Data(data::DataArgs),
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -57,6 +59,7 @@ pub fn run(args: Args) -> ExitCode {
         Some(Command::Profiles(a)) => context::finish("profiles", profiles::run(&a)),
         Some(Command::Log(a)) => context::finish("log", log::run(&a)),
         Some(Command::Replay(a)) => context::finish("replay", replay::run(&a)),
+        Some(Command::Data(a)) => context::finish("data", data::run(&a)),
         None => context::finish(
             "console",
             console::run(args.profile.as_deref(), args.method),

@@ -4,7 +4,7 @@
 use super::AppState;
 use super::respond::{self, bad_request};
 use super::store::StoreError;
-use super::store::queries::{self, EventFilter, Page};
+use super::store::queries::{self, EventFilter, Order, Page};
 use crate::api::inspect::Health;
 use crate::api::{ErrorCode, FieldCode, Rejection, ValidationError, key, suggest};
 use axum::extract::rejection::PathRejection;
@@ -141,7 +141,7 @@ async fn list<T, F>(
 ) -> Response
 where
     T: Serialize + Send + 'static,
-    F: FnOnce(&rusqlite::Connection, &str, Page, HashMap<String, String>) -> rusqlite::Result<T>
+    F: FnOnce(&rusqlite::Connection, &str, &Page, HashMap<String, String>) -> rusqlite::Result<T>
         + Send
         + 'static,
 {
@@ -155,7 +155,7 @@ where
     };
     answer(
         app.store
-            .read(move |conn| run(conn, &key, page, filters))
+            .read(move |conn| run(conn, &key, &page, filters))
             .await,
     )
 }
@@ -211,12 +211,14 @@ fn parse_query(
             format!("the query string is malformed: {e}"),
         )]
     })?;
-    let mut known = vec!["limit", "offset"];
+    let mut known = vec!["limit", "offset", "order", "q"];
     known.extend_from_slice(filters);
     let mut errors = Vec::new();
     let mut page = Page {
         limit: DEFAULT_LIMIT,
         offset: 0,
+        order: Order::Newest,
+        search: None,
     };
     let mut values = HashMap::new();
     for (name, value) in pairs {
@@ -230,6 +232,16 @@ fn parse_query(
                 Ok(n) if i64::try_from(n).is_ok() => page.offset = n,
                 _ => errors.push(bad_number(&path, "offset", &value)),
             },
+            "order" => match value.as_str() {
+                "newest" => page.order = Order::Newest,
+                "oldest" => page.order = Order::Oldest,
+                _ => errors.push(ValidationError::new(
+                    path,
+                    FieldCode::InvalidParameter,
+                    format!("`order` is `newest` or `oldest`, not `{value}`"),
+                )),
+            },
+            "q" => page.search = (!value.is_empty()).then(|| value.to_lowercase()),
             other if filters.contains(&other) => {
                 values.insert(name, value);
             }
@@ -285,20 +297,24 @@ mod tests {
             page,
             Page {
                 limit: 100,
-                offset: 0
+                offset: 0,
+                order: Order::Newest,
+                search: None,
             }
         );
-        let (page, _) = parse_query("limit=5000&offset=7", &[]).unwrap();
+        let (page, _) = parse_query("limit=5000&offset=7&order=oldest&q=Acme", &[]).unwrap();
         assert_eq!(
             page,
             Page {
                 limit: 1000,
-                offset: 7
+                offset: 7,
+                order: Order::Oldest,
+                search: Some("acme".to_owned()),
             }
         );
-        let errors = parse_query("limit=-1&limt=3&offset=x", &[]).unwrap_err();
+        let errors = parse_query("limit=-1&limt=3&offset=x&order=up", &[]).unwrap_err();
         let paths: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
-        assert_eq!(paths, vec!["/limit", "/limt", "/offset"]);
+        assert_eq!(paths, vec!["/limit", "/limt", "/offset", "/order"]);
         assert!(errors[1].message.contains("did you mean `limit`"));
         let (_, filters) = parse_query("userId=a%20b", &["userId"]).unwrap();
         assert_eq!(filters["userId"], "a b");

@@ -3,6 +3,7 @@
 
 use crate::api::Method;
 use crate::client::{Exchange, Target};
+use crate::explore::{Entity, EntityRef, Query, Rows};
 use crate::profiles::{Profile, Profiles};
 use crossterm::event::{KeyEvent, MouseEvent};
 
@@ -18,6 +19,15 @@ pub enum Action {
     Sent(Box<Exchange>),
     /// Whether the active profile's server answered its health check.
     Health(Result<(), String>),
+    /// A page of the Data view, for request `generation`.
+    DataLoaded {
+        generation: u64,
+        result: Result<Rows, String>,
+    },
+    EntityLoaded {
+        which: EntityRef,
+        result: Result<Option<Entity>, String>,
+    },
     /// A profile switch finished: the profile and the base URL it resolved to.
     TargetReady(Result<(Profile, String), String>),
     /// The profiles file was written (or not).
@@ -41,4 +51,15 @@ pub enum Effect {
     Copy(String),
     /// Write the profiles file (atomically, mode 0600).
     SaveProfiles(Profiles),
+    /// Read a page of the Data view from the target's inspection routes.
+    LoadData {
+        target: Target,
+        query: Query,
+        generation: u64,
+    },
+    /// Read a user or company and its recent events.
+    LoadEntity {
+        target: Target,
+        which: EntityRef,
+    },
 }

@@ -6,6 +6,7 @@ use super::action::{Action, Effect};
 use super::state::State;
 use super::{update, view};
 use crate::client::{self, Client, ClientConfig};
+use crate::explore::Explorer;
 use crate::history::{self, History};
 use crate::paths;
 use crate::profiles::{Profile, Selected, Source};
@@ -28,6 +29,8 @@ const LOG_ENTRIES: u64 = 10_000;
 struct Runner {
     actions: UnboundedSender<Action>,
     client: Client,
+    /// For health checks and the Data view's reads.
+    http: reqwest::Client,
     history: Arc<Mutex<Option<History>>>,
     embedded: Arc<tokio::sync::Mutex<Option<RunningServer>>>,
 }
@@ -55,9 +58,14 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
     let mut state = state;
     let client = Client::new(ClientConfig::default()).map_err(|e| e.to_string())?;
     let (actions, mut queue) = unbounded_channel();
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .build()
+        .map_err(|e| e.to_string())?;
     let runner = Arc::new(Runner {
         actions,
         client,
+        http,
         history: Arc::new(Mutex::new(None)),
         embedded: Arc::new(tokio::sync::Mutex::new(embedded)),
     });
@@ -170,7 +178,7 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
             tokio::spawn(async move {
                 let _ = runner
                     .actions
-                    .send(Action::Health(check_health(&base_url).await));
+                    .send(Action::Health(check_health(&runner.http, &base_url).await));
             });
         }
         Effect::SwitchProfile(profile) => {
@@ -187,6 +195,28 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
                         crate::profiles::save(&path, &profiles).map_err(|e| e.to_string())
                     });
                 let _ = runner.actions.send(Action::ProfilesSaved(result));
+            });
+        }
+        Effect::LoadData {
+            target,
+            query,
+            generation,
+        } => {
+            tokio::spawn(async move {
+                let explorer =
+                    Explorer::with_client(runner.http.clone(), &target.base_url, target.key);
+                let result = explorer.page(&query).await.map_err(|e| e.to_string());
+                let _ = runner
+                    .actions
+                    .send(Action::DataLoaded { generation, result });
+            });
+        }
+        Effect::LoadEntity { target, which } => {
+            tokio::spawn(async move {
+                let explorer =
+                    Explorer::with_client(runner.http.clone(), &target.base_url, target.key);
+                let result = explorer.entity(&which).await.map_err(|e| e.to_string());
+                let _ = runner.actions.send(Action::EntityLoaded { which, result });
             });
         }
         Effect::Copy(text) => {
@@ -227,18 +257,13 @@ async fn switch(runner: &Runner, profile: Profile) -> Result<(Profile, String), 
     Ok((profile, resolved.target.base_url))
 }
 
-/// The local server answers its health route; any other server answers at all.
-async fn check_health(base_url: &str) -> Result<(), String> {
-    let http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(3))
+/// The local server answers its health route; any other server answers at all (the Data view
+/// finds out on its own whether a server has the inspection routes).
+async fn check_health(http: &reqwest::Client, base_url: &str) -> Result<(), String> {
+    http.get(format!("{base_url}/_local/health"))
         .timeout(Duration::from_secs(5))
-        .build()
-        .map_err(|e| e.to_string())?;
-    let response = http
-        .get(format!("{base_url}/_local/health"))
         .send()
         .await
         .map_err(|e| e.without_url().to_string())?;
-    let _ = response.status();
     Ok(())
 }

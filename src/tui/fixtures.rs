@@ -61,3 +61,98 @@ pub fn exchange(method: &str, status: u16, body: &str, errors: Vec<ValidationErr
         feedback_id: None,
     }
 }
+
+/// What a local server answers for a small store.
+pub mod stored {
+    use crate::api::inspect::{CompanyRecord, EventRecord, FeedbackRecord, UserRecord};
+    use serde_json::json;
+
+    fn map(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    pub fn users() -> Vec<UserRecord> {
+        vec![
+            UserRecord {
+                user_id: "u-42".into(),
+                attributes: map(json!({"name": "Rasmus", "plan": "pro"})),
+                first_seen: "2024-05-01T11:00:00.000Z".into(),
+                last_seen: Some("2024-05-01T12:00:00.000Z".into()),
+                companies: vec!["acme".into()],
+            },
+            UserRecord {
+                user_id: "lonely".into(),
+                attributes: map(json!({})),
+                first_seen: "2024-05-01T10:00:00.000Z".into(),
+                last_seen: Some("2024-05-01T10:30:00.000Z".into()),
+                companies: vec![],
+            },
+            UserRecord {
+                user_id: "quiet".into(),
+                attributes: map(json!({"beta": true})),
+                first_seen: "2024-05-01T09:00:00.000Z".into(),
+                last_seen: None,
+                companies: vec!["acme".into(), "globex".into()],
+            },
+        ]
+    }
+
+    pub fn companies() -> Vec<CompanyRecord> {
+        vec![
+            CompanyRecord {
+                company_id: "acme".into(),
+                attributes: map(json!({"plan": "enterprise", "seats": 40})),
+                first_seen: "2024-05-01T09:00:00.000Z".into(),
+                last_seen: Some("2024-05-01T12:00:00.000Z".into()),
+                users: vec!["quiet".into(), "u-42".into()],
+            },
+            CompanyRecord {
+                company_id: "globex".into(),
+                attributes: map(json!({})),
+                first_seen: "2024-05-01T09:30:00.000Z".into(),
+                last_seen: None,
+                users: vec!["quiet".into()],
+            },
+        ]
+    }
+
+    pub fn events() -> Vec<EventRecord> {
+        vec![
+            EventRecord {
+                id: "3".into(),
+                event: "Sent message".into(),
+                user_id: "u-42".into(),
+                company_id: Some("acme".into()),
+                attributes: map(json!({"length": 120})),
+                timestamp: "2024-05-01T12:00:00.000Z".into(),
+                received_at: "2024-05-01T12:00:00.100Z".into(),
+            },
+            EventRecord {
+                id: "2".into(),
+                event: "Signed up".into(),
+                user_id: "lonely".into(),
+                company_id: None,
+                attributes: map(json!({})),
+                timestamp: "2024-05-01T10:30:00.000Z".into(),
+                received_at: "2024-05-01T10:30:00.050Z".into(),
+            },
+        ]
+    }
+
+    pub fn feedback() -> Vec<FeedbackRecord> {
+        vec![FeedbackRecord {
+            feedback_id: "0b7c3c4e-8d1e-4d59-9a55-1f0e9f6b7a10".into(),
+            feature_id: "export".into(),
+            user_id: "u-42".into(),
+            company_id: Some("acme".into()),
+            score: Some(4),
+            comment: Some("Pretty nice,\nbut CSV only".into()),
+            question: Some("How satisfied are you?".into()),
+            prompted_question: None,
+            prompt_id: None,
+            source: "sdk".into(),
+            created_at: "2024-05-01T12:01:00.000Z".into(),
+            updated_at: "2024-05-01T12:02:00.000Z".into(),
+        }]
+    }
+}

@@ -14,6 +14,9 @@ pub enum Context {
     Log,
     Detail,
     Profiles,
+    Data,
+    DataDetail,
+    DataSearch,
 }
 
 impl Context {
@@ -29,6 +32,9 @@ impl Context {
             Context::Log => "Log",
             Context::Detail => "Exchange detail",
             Context::Profiles => "Profiles (Ctrl+P)",
+            Context::Data => "Data view (F2): what the local server stored",
+            Context::DataDetail => "Data view: a user, company, event or feedback",
+            Context::DataSearch => "Data view: search",
         }
     }
 }
@@ -39,6 +45,11 @@ pub const BINDINGS: &[(Context, &str, &str)] = &[
     (Context::Anywhere, "F1", "this help"),
     (Context::Anywhere, "Ctrl+←/→, Alt+1…4", "switch method tab"),
     (Context::Anywhere, "Ctrl+L", "move between form and log"),
+    (
+        Context::Anywhere,
+        "F2",
+        "the Data view: what the local server stored",
+    ),
     (Context::Anywhere, "Ctrl+P", "choose a profile"),
     (
         Context::Anywhere,
@@ -101,7 +112,52 @@ pub const BINDINGS: &[(Context, &str, &str)] = &[
     ),
     (Context::Profiles, "d", "delete the chosen one (asks first)"),
     (Context::Profiles, "*", "make the chosen one the default"),
+    (
+        Context::Data,
+        "←/→, Tab, 1…4",
+        "Users, Companies, Events, Feedback",
+    ),
+    (
+        Context::Data,
+        "↑/↓ PgUp/PgDn Home",
+        "select; past the page's end the next page loads",
+    ),
+    (
+        Context::Data,
+        "/",
+        "search ids, names and text (Esc clears)",
+    ),
+    (Context::Data, "s", "newest first / oldest first"),
+    (
+        Context::Data,
+        "Enter",
+        "open it; a user or company with recent events",
+    ),
+    (
+        Context::Data,
+        "u",
+        "fill the matching form from the row, go there",
+    ),
+    (Context::Data, "r", "reload"),
+    (Context::Data, "Esc, F2", "back to the forms"),
+    (
+        Context::DataDetail,
+        "Enter",
+        "open the user an event or feedback names",
+    ),
+    (Context::DataDetail, "u", "use in form"),
+    (Context::DataDetail, "Esc", "back to the list"),
+    (
+        Context::DataSearch,
+        "Enter, Esc",
+        "keep the search, clear it",
+    ),
 ];
+
+/// Whether an "Anywhere" binding also works in the Data view (which takes the other keys).
+pub fn works_in_data_view(keys: &str) -> bool {
+    matches!(keys, "Ctrl+S" | "Ctrl+C" | "F1" | "Ctrl+P")
+}
 
 /// The hint bar for where the keys go now.
 pub fn hints(context: Context) -> &'static str {
@@ -113,7 +169,14 @@ pub fn hints(context: Context) -> &'static str {
             "↑↓ error · Enter fix in form · PgUp/PgDn scroll · Esc back · F1 help · ^C quit"
         }
         Context::Score => "1-5 score · ←→ change · 0 none · Tab next · ^S send · F1 help · ^C quit",
-        _ => "Tab next · ^S send · ^←→ method · ^L log · ^P profile · F1 help · ^C quit",
+        Context::Data => {
+            "←→ tab · ↑↓ PgUp/Dn · / search · s sort · Enter open · u use in form · Esc"
+        }
+        Context::DataDetail => {
+            "Enter open user · u use in form · r reload · Esc back · F1 help · ^C quit"
+        }
+        Context::DataSearch => "type to search · Enter keep · Esc clear",
+        _ => "Tab next · ^S send · ^←→ method · ^L log · ^P profile · F2 data · F1 · ^C quit",
     }
 }
 
@@ -133,6 +196,9 @@ mod tests {
             Context::Timestamp,
             Context::Log,
             Context::Detail,
+            Context::Data,
+            Context::DataDetail,
+            Context::DataSearch,
         ] {
             assert!(
                 hints(c).chars().count() <= 79,

@@ -93,6 +93,28 @@ pub fn tab_label(m: Method) -> String {
     format!(" {m} ")
 }
 
+/// The Data view's tab labels and the columns each takes on the tab line.
+pub fn data_tabs() -> Vec<(crate::explore::Tab, String, u16, u16)> {
+    let mut x = 1;
+    crate::explore::Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, tab)| {
+            let label = format!(" {} {} ", i + 1, tab.title());
+            let w = label.chars().count() as u16;
+            let at = x;
+            x += w + 1;
+            (*tab, label, at, w)
+        })
+        .collect()
+}
+
+/// The first table row shown so that `selected` is visible (borders and a header row).
+pub fn data_offset(selected: usize, body: Rect) -> usize {
+    let visible = usize::from(body.height.saturating_sub(3)).max(1);
+    selected.saturating_sub(visible - 1)
+}
+
 /// The score picker's options laid out in rows that fit `width`.
 pub fn score_rows(width: u16) -> Vec<Vec<u8>> {
     let mut rows: Vec<Vec<u8>> = vec![Vec::new()];

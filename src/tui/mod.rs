@@ -4,6 +4,7 @@
 
 pub mod action;
 mod app;
+pub mod data;
 #[cfg(test)]
 mod fixtures;
 pub mod form;

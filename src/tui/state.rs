@@ -6,6 +6,13 @@ use crate::client::{Exchange, Target};
 use crate::profiles::{Profile, Profiles};
 use std::collections::VecDeque;
 
+/// The whole screen: the forms and log, or the Data view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Console,
+    Data,
+}
+
 /// Where keys go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -83,6 +90,8 @@ pub struct State {
     /// The base URL calls go to (the embedded server's for `local`).
     pub base_url: String,
     pub server: ServerStatus,
+    pub screen: Screen,
+    pub data: super::data::DataView,
     pub method: Method,
     /// One form per method, in `Method::ALL` order; each keeps its content across tab switches.
     pub forms: Vec<Form>,
@@ -117,6 +126,8 @@ impl State {
             profile,
             base_url,
             server: ServerStatus::Checking,
+            screen: Screen::Console,
+            data: super::data::DataView::default(),
             method,
             forms,
             focus: Focus::Form,

@@ -7,7 +7,7 @@ use super::input::LineInput;
 use super::layout;
 use super::profile_editor::ProfileEditor;
 use super::state::{
-    Detail, Focus, Level, Overlay, RequestState, Search, ServerStatus, State, defaults,
+    Detail, Focus, Level, Overlay, RequestState, Screen, Search, ServerStatus, State, defaults,
     method_index,
 };
 use crate::api::payload::Source;
@@ -53,14 +53,23 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Sent(exchange) => {
+            let effects = data::after_send(state, &exchange);
             sent(state, *exchange);
-            vec![]
+            effects
         }
         Action::Health(result) => {
             state.server = match result {
                 Ok(()) => ServerStatus::Answers,
                 Err(e) => ServerStatus::Down(e),
             };
+            vec![]
+        }
+        Action::DataLoaded { generation, result } => {
+            state.data.loaded(generation, result);
+            vec![]
+        }
+        Action::EntityLoaded { which, result } => {
+            state.data.entity_loaded(&which, result);
             vec![]
         }
         Action::ProfilesSaved(result) => {
@@ -81,7 +90,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.profile = profile;
                 state.base_url.clone_from(&base_url);
                 state.server = ServerStatus::Checking;
-                vec![Effect::CheckHealth { base_url }]
+                state.data = super::data::DataView::default();
+                let mut effects = vec![Effect::CheckHealth { base_url }];
+                if state.screen == Screen::Data {
+                    effects.extend(data::open(state));
+                }
+                effects
             }
             Err(e) => {
                 state.message = Some((Level::Error, format!("cannot switch profile: {e}")));
@@ -103,6 +117,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.overlay != Overlay::None {
         return on_overlay_key(state, key);
     }
+    if state.screen == Screen::Data {
+        return on_data_screen_key(state, key);
+    }
     let alt = key.modifiers.contains(KeyModifiers::ALT);
     match key.code {
         KeyCode::F(1) => {
@@ -110,14 +127,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             return vec![];
         }
         KeyCode::Char('s') if ctrl(&key) => return request_send(state),
+        KeyCode::F(2) => return data::open(state),
         KeyCode::Char('p') if ctrl(&key) => {
-            let selected = state
-                .profiles
-                .list()
-                .iter()
-                .position(|p| p.name == state.profile.name)
-                .unwrap_or(0);
-            state.overlay = Overlay::Profiles { selected };
+            open_profiles(state);
             return vec![];
         }
         KeyCode::Char('l') if ctrl(&key) => {
@@ -157,6 +169,32 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             on_detail_key(state, key);
             vec![]
         }
+    }
+}
+
+fn open_profiles(state: &mut State) {
+    let selected = state
+        .profiles
+        .list()
+        .iter()
+        .position(|p| p.name == state.profile.name)
+        .unwrap_or(0);
+    state.overlay = Overlay::Profiles { selected };
+}
+
+/// The Data view takes every key but help, sending, profiles and quitting.
+fn on_data_screen_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::F(1) => {
+            state.overlay = Overlay::Help;
+            vec![]
+        }
+        KeyCode::Char('s') if ctrl(&key) => request_send(state),
+        KeyCode::Char('p') if ctrl(&key) => {
+            open_profiles(state);
+            vec![]
+        }
+        _ => data::on_key(state, key),
     }
 }
 
@@ -734,6 +772,9 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
     let (x, y) = (mouse.column, mouse.row);
     let inside =
         |r: ratatui::layout::Rect| x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height;
+    if state.screen == Screen::Data {
+        return data::on_mouse(state, mouse, &areas);
+    }
     match mouse.kind {
         MouseEventKind::Down(MouseButton::Left) if state.overlay == Overlay::None => {
             if let Some(i) = areas.tabs.iter().position(|r| inside(*r)) {
@@ -777,5 +818,8 @@ fn fill_defaults(form: &mut Form, defaults: &[(&str, Option<&str>)]) {
     form.validate(timestamp::now_ms());
 }
 
+mod data;
+#[cfg(test)]
+mod data_tests;
 #[cfg(test)]
 mod tests;

@@ -267,3 +267,34 @@ fn a_profile_is_added_in_the_console_and_used() {
     );
     tmux.quit_and_check_restored();
 }
+
+#[test]
+fn the_data_view_shows_what_a_send_changed_and_fills_the_form() {
+    let rt = crate::support::runtime();
+    let server = rt.block_on(TestServer::start());
+    rt.block_on(server.ok("user", json!({"userId": "lonely"})));
+    rt.block_on(server.ok(
+        "company",
+        json!({"companyId": "acme", "userId": "member", "attributes": {"plan": "pro"}}),
+    ));
+    let cli = Arc::new(Cli::new());
+    cli.add_profile("here", &server.base, KEY);
+    let tmux = Tmux::start(&cli, "--profile here", 100, 30);
+    tmux.wait_for("user · * required");
+    tmux.keys(&["F2"]);
+    let screen = tmux.wait_for("Users · rows 1–2");
+    assert!(screen.contains("⚑ no company"), "{screen}");
+    // Open the company, fill the company form from it, send it, and see its last seen move.
+    tmux.keys(&["2"]);
+    tmux.wait_for("Companies · rows 1–1");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("members     member");
+    assert!(screen.contains("\"plan\""), "{screen}");
+    tmux.keys(&["u"]);
+    tmux.wait_for("company form filled (companyId)");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("company 200");
+    tmux.keys(&["F2"]);
+    tmux.wait_for("↑ changed by your last send");
+    tmux.quit_and_check_restored();
+}

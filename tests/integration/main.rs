@@ -13,6 +13,7 @@ mod cli_send;
 mod client_transports;
 mod console_e2e;
 mod durability;
+mod explore_data;
 mod serve_cli;
 mod server_http;
 mod server_props;

@@ -390,6 +390,57 @@ async fn lists_are_newest_first_paged_and_filtered() {
     assert_eq!(feedback[0]["featureId"], json!("a"));
 }
 
+/// The console's extensions of §6: `order=oldest` and `q` (a case-insensitive substring).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_sort_oldest_first_and_filter_by_text() {
+    let s = TestServer::start().await;
+    for (i, name) in ["Signed up", "Sent message", "Signed out"]
+        .iter()
+        .enumerate()
+    {
+        s.ok("event", json!({"event": name, "userId": format!("u{i}")}))
+            .await;
+    }
+    let names = |list: &Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(&s.inspect("events?order=oldest").await),
+        ["Signed up", "Sent message", "Signed out"]
+    );
+    assert_eq!(
+        names(&s.inspect("events?q=SIGNED").await),
+        ["Signed out", "Signed up"]
+    );
+    assert_eq!(names(&s.inspect("events?q=u1").await), ["Sent message"]);
+    s.ok(
+        "company",
+        json!({"companyId": "acme", "attributes": {"plan": "Enterprise"}}),
+    )
+    .await;
+    s.ok("company", json!({"companyId": "globex"})).await;
+    let companies = s.inspect("companies?q=enterprise").await;
+    assert_eq!(companies.as_array().unwrap().len(), 1);
+    assert_eq!(companies[0]["companyId"], json!("acme"));
+    s.ok(
+        "feedback",
+        json!({"featureId": "export", "userId": "u", "comment": "Love the CSV"}),
+    )
+    .await;
+    assert_eq!(
+        s.inspect("feedback?q=csv").await[0]["featureId"],
+        json!("export")
+    );
+    assert_eq!(s.inspect("users?q=u2").await[0]["userId"], json!("u2"));
+    let (status, body) = s.get(&format!("/_local/{KEY}/users?order=up")).await;
+    assert_eq!(status, 400);
+    assert!(body.to_string().contains("newest"), "{body}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_query_parameters_are_refused_with_their_path() {
     let s = TestServer::start().await;

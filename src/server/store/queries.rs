@@ -5,11 +5,31 @@ use crate::api::timestamp::format;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Map, Value};
 
-/// Which slice of a list to read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which slice of a list to read, in which order, and the rows whose text contains `search`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
     pub limit: u32,
     pub offset: u64,
+    pub order: Order,
+    /// Case-insensitive (ASCII) substring of the row's ids, names or text; lowercase.
+    pub search: Option<String>,
+}
+
+/// Newest first is the contract's order; oldest first is the console's other sort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    #[default]
+    Newest,
+    Oldest,
+}
+
+impl Order {
+    fn sql(self) -> &'static str {
+        match self {
+            Order::Newest => "DESC",
+            Order::Oldest => "ASC",
+        }
+    }
 }
 
 /// Optional filters of the events list.
@@ -63,16 +83,18 @@ fn company_row(r: &Row<'_>) -> rusqlite::Result<CompanyRecord> {
     })
 }
 
-pub fn users(conn: &Connection, key: &str, page: Page) -> rusqlite::Result<Vec<UserRecord>> {
+pub fn users(conn: &Connection, key: &str, page: &Page) -> rusqlite::Result<Vec<UserRecord>> {
     let Some(key) = key_id(conn, key)? else {
         return Ok(Vec::new());
     };
     let sql = format!(
         "SELECT {USER_COLUMNS} FROM users u WHERE u.key_id = ?1
-         ORDER BY u.last_seen IS NULL, u.last_seen DESC, u.user_id LIMIT ?2 OFFSET ?3"
+           AND (?4 IS NULL OR instr(lower(u.user_id), ?4) OR instr(lower(u.attributes), ?4))
+         ORDER BY u.last_seen IS NULL, u.last_seen {}, u.user_id LIMIT ?2 OFFSET ?3",
+        page.order.sql()
     );
     conn.prepare_cached(&sql)?
-        .query_map(params![key, page.limit, page.offset], user_row)?
+        .query_map(params![key, page.limit, page.offset, page.search], user_row)?
         .collect()
 }
 
@@ -86,16 +108,25 @@ pub fn user(conn: &Connection, key: &str, user_id: &str) -> rusqlite::Result<Opt
         .optional()
 }
 
-pub fn companies(conn: &Connection, key: &str, page: Page) -> rusqlite::Result<Vec<CompanyRecord>> {
+pub fn companies(
+    conn: &Connection,
+    key: &str,
+    page: &Page,
+) -> rusqlite::Result<Vec<CompanyRecord>> {
     let Some(key) = key_id(conn, key)? else {
         return Ok(Vec::new());
     };
     let sql = format!(
         "SELECT {COMPANY_COLUMNS} FROM companies c WHERE c.key_id = ?1
-         ORDER BY c.last_seen IS NULL, c.last_seen DESC, c.company_id LIMIT ?2 OFFSET ?3"
+           AND (?4 IS NULL OR instr(lower(c.company_id), ?4) OR instr(lower(c.attributes), ?4))
+         ORDER BY c.last_seen IS NULL, c.last_seen {}, c.company_id LIMIT ?2 OFFSET ?3",
+        page.order.sql()
     );
     conn.prepare_cached(&sql)?
-        .query_map(params![key, page.limit, page.offset], company_row)?
+        .query_map(
+            params![key, page.limit, page.offset, page.search],
+            company_row,
+        )?
         .collect()
 }
 
@@ -119,17 +150,20 @@ pub fn events(
     conn: &Connection,
     key: &str,
     filter: &EventFilter,
-    page: Page,
+    page: &Page,
 ) -> rusqlite::Result<Vec<EventRecord>> {
     let Some(key) = key_id(conn, key)? else {
         return Ok(Vec::new());
     };
-    conn.prepare_cached(
+    let dir = page.order.sql();
+    conn.prepare_cached(&format!(
         "SELECT id, event, user_id, company_id, attributes, timestamp, received_at FROM events
          WHERE key_id = ?1 AND (?2 IS NULL OR user_id = ?2) AND (?3 IS NULL OR company_id = ?3)
            AND (?4 IS NULL OR event = ?4)
-         ORDER BY received_at DESC, id DESC LIMIT ?5 OFFSET ?6",
-    )?
+           AND (?7 IS NULL OR instr(lower(event), ?7) OR instr(lower(user_id), ?7)
+                OR instr(lower(coalesce(company_id, '')), ?7))
+         ORDER BY received_at {dir}, id {dir} LIMIT ?5 OFFSET ?6"
+    ))?
     .query_map(
         params![
             key,
@@ -137,7 +171,8 @@ pub fn events(
             filter.company_id,
             filter.event,
             page.limit,
-            page.offset
+            page.offset,
+            page.search
         ],
         |r| {
             Ok(EventRecord {
@@ -158,33 +193,39 @@ pub fn feedback(
     conn: &Connection,
     key: &str,
     feature_id: Option<&str>,
-    page: Page,
+    page: &Page,
 ) -> rusqlite::Result<Vec<FeedbackRecord>> {
     let Some(key) = key_id(conn, key)? else {
         return Ok(Vec::new());
     };
-    conn.prepare_cached(
+    let dir = page.order.sql();
+    conn.prepare_cached(&format!(
         "SELECT feedback_id, feature_id, user_id, company_id, score, comment, question,
                 prompted_question, prompt_id, source, created_at, updated_at
          FROM feedback WHERE key_id = ?1 AND (?2 IS NULL OR feature_id = ?2)
-         ORDER BY updated_at DESC, rowid DESC LIMIT ?3 OFFSET ?4",
+           AND (?5 IS NULL OR instr(lower(feature_id), ?5) OR instr(lower(user_id), ?5)
+                OR instr(lower(coalesce(comment, '')), ?5))
+         ORDER BY updated_at {dir}, rowid {dir} LIMIT ?3 OFFSET ?4"
+    ))?
+    .query_map(
+        params![key, feature_id, page.limit, page.offset, page.search],
+        |r| {
+            Ok(FeedbackRecord {
+                feedback_id: r.get(0)?,
+                feature_id: r.get(1)?,
+                user_id: r.get(2)?,
+                company_id: r.get(3)?,
+                score: r.get(4)?,
+                comment: r.get(5)?,
+                question: r.get(6)?,
+                prompted_question: r.get(7)?,
+                prompt_id: r.get(8)?,
+                source: r.get(9)?,
+                created_at: format(r.get(10)?),
+                updated_at: format(r.get(11)?),
+            })
+        },
     )?
-    .query_map(params![key, feature_id, page.limit, page.offset], |r| {
-        Ok(FeedbackRecord {
-            feedback_id: r.get(0)?,
-            feature_id: r.get(1)?,
-            user_id: r.get(2)?,
-            company_id: r.get(3)?,
-            score: r.get(4)?,
-            comment: r.get(5)?,
-            question: r.get(6)?,
-            prompted_question: r.get(7)?,
-            prompt_id: r.get(8)?,
-            source: r.get(9)?,
-            created_at: format(r.get(10)?),
-            updated_at: format(r.get(11)?),
-        })
-    })?
     .collect()
 }
 

@@ -1,5 +1,6 @@
 //! Drawing: a pure function of the state. Nothing here reads files, the clock or the network.
 
+mod data;
 mod detail;
 mod form;
 mod log;
@@ -10,7 +11,7 @@ pub use theme::Theme;
 
 use super::keys::{self, Context};
 use super::layout::{self, Areas};
-use super::state::{Focus, Level, Overlay, RequestState, ServerStatus, State};
+use super::state::{Focus, Level, Overlay, RequestState, Screen, ServerStatus, State};
 use crate::api::Method;
 use crate::sanitize::sanitize;
 use ratatui::Frame;
@@ -26,12 +27,17 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     let areas = layout::compute(area.width, area.height);
     let theme = Theme { color: state.color };
     header(frame, areas.header, state, theme);
-    tabs(frame, &areas, state, theme);
-    if state.focus == Focus::Detail {
-        detail::draw(frame, areas.body, state, theme);
+    if state.screen == Screen::Data {
+        data::tabs(frame, areas.tabs_line, &state.data, theme);
+        data::draw(frame, areas.body, state, theme);
     } else {
-        form::draw(frame, areas.form, state, theme);
-        log::draw(frame, areas.log, state, theme);
+        tabs(frame, &areas, state, theme);
+        if state.focus == Focus::Detail {
+            detail::draw(frame, areas.body, state, theme);
+        } else {
+            form::draw(frame, areas.form, state, theme);
+            log::draw(frame, areas.log, state, theme);
+        }
     }
     status(frame, areas.status, state, theme);
     let hints = keys::hints(context(state));
@@ -59,6 +65,15 @@ pub fn detail_lines(
 
 /// Which bindings apply now (for the hint bar and the help overlay).
 pub fn context(state: &State) -> Context {
+    if state.screen == Screen::Data {
+        return if state.data.typing {
+            Context::DataSearch
+        } else if state.data.opened.is_some() {
+            Context::DataDetail
+        } else {
+            Context::Data
+        };
+    }
     match state.focus {
         Focus::Log => Context::Log,
         Focus::Detail => Context::Detail,
@@ -129,6 +144,9 @@ fn tabs(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
 }
 
 fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
+    let data_line = (state.screen == Screen::Data)
+        .then(|| data::status_line(&state.data, theme))
+        .flatten();
     let line = if let RequestState::Sending { method, ticks } = &state.request {
         let spin = SPINNER[*ticks as usize % SPINNER.len()];
         Line::from(Span::styled(
@@ -138,6 +156,8 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             ),
             theme.warning(),
         ))
+    } else if let Some(line) = data_line {
+        line
     } else if let Some((level, text)) = &state.message {
         let style = match level {
             Level::Info => theme.label(),
@@ -146,6 +166,13 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             Level::Error => theme.error(),
         };
         Line::from(Span::styled(format!(" {text}"), style))
+    } else if state.screen == Screen::Data {
+        let text = if state.data.opened.is_some() {
+            " u fills a form from this · Esc back to the list"
+        } else {
+            " Enter opens a row · u fills a form from it · Ctrl+S sends the form"
+        };
+        Line::from(Span::styled(text, theme.dim()))
     } else {
         let problems = state.form().error_count();
         if problems == 0 {
@@ -195,5 +222,7 @@ pub fn json_lines(raw: &str, theme: Theme) -> Vec<Line<'static>> {
         .collect()
 }
 
+#[cfg(test)]
+mod data_tests;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,277 @@
+//! Keys and results of the Data view (F2).
+
+use super::super::action::Effect;
+use super::super::data::{Opened, PAGE, touched_by};
+use super::super::layout;
+use super::super::state::{Focus, Level, Overlay, Screen, State, method_index};
+use super::edit_line;
+use crate::api::timestamp;
+use crate::client::{Exchange, Outcome};
+use crate::explore::{EntityRef, Query, Tab};
+use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+
+fn load(state: &State, query: Query) -> Effect {
+    Effect::LoadData {
+        target: state.target(),
+        query,
+        generation: state.data.generation,
+    }
+}
+
+fn load_entity(state: &State, which: EntityRef) -> Effect {
+    Effect::LoadEntity {
+        target: state.target(),
+        which,
+    }
+}
+
+/// F2 from the console: show the Data view, loading its page the first time.
+pub fn open(state: &mut State) -> Vec<Effect> {
+    state.screen = Screen::Data;
+    if state.data.rows.is_none() && !state.data.loading {
+        let query = state.data.reload();
+        return vec![load(state, query)];
+    }
+    vec![]
+}
+
+/// A delivered call changes what the Data view shows: mark what it named and reload what is shown.
+pub fn after_send(state: &mut State, exchange: &Exchange) -> Vec<Effect> {
+    if exchange.outcome != Outcome::Delivered {
+        return vec![];
+    }
+    let Some(method) = crate::api::Method::parse(&exchange.method) else {
+        return vec![];
+    };
+    state.data.touch(touched_by(method, &exchange.request_body));
+    if state.data.rows.is_none() && state.screen != Screen::Data {
+        return vec![];
+    }
+    let query = state.data.reload();
+    let mut effects = vec![load(state, query)];
+    if let Some(which) = state.data.opened_entity() {
+        effects.push(load_entity(state, which));
+    }
+    effects
+}
+
+pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if state.data.typing {
+        return search_key(state, key);
+    }
+    if state.data.opened.is_some() {
+        return detail_key(state, key);
+    }
+    let data = &mut state.data;
+    let query = match key.code {
+        KeyCode::Esc if !data.search.text().is_empty() => {
+            data.search.set("");
+            Some(data.search_changed())
+        }
+        KeyCode::Esc | KeyCode::F(2) => {
+            state.screen = Screen::Console;
+            None
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            let last = data.rows.as_ref().map_or(0, crate::explore::Rows::len);
+            if data.selected + 1 >= last {
+                let q = data.page_step(true);
+                if q.is_some() {
+                    data.selected = 0;
+                }
+                q
+            } else {
+                data.move_selection(true);
+                None
+            }
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            if data.selected == 0 {
+                let q = data.page_step(false);
+                if q.is_some() {
+                    data.selected = PAGE as usize - 1;
+                }
+                q
+            } else {
+                data.move_selection(false);
+                None
+            }
+        }
+        KeyCode::PageDown => data.page_step(true),
+        KeyCode::PageUp => data.page_step(false),
+        KeyCode::Home => {
+            data.selected = 0;
+            (data.query.offset != 0).then(|| {
+                data.query.offset = 0;
+                data.reload()
+            })
+        }
+        KeyCode::End => {
+            data.selected = data.rows.as_ref().map_or(0, |r| r.len().saturating_sub(1));
+            None
+        }
+        KeyCode::Right | KeyCode::Tab => Some(step_tab(state, 1)),
+        KeyCode::Left | KeyCode::BackTab => Some(step_tab(state, Tab::ALL.len() - 1)),
+        KeyCode::Char(c @ '1'..='4') => {
+            Some(data.switch_tab(Tab::ALL[(c as usize) - ('1' as usize)]))
+        }
+        KeyCode::Char('/') => {
+            data.typing = true;
+            None
+        }
+        KeyCode::Char('s') => Some(data.flip_order()),
+        KeyCode::Char('r') => Some(data.reload()),
+        KeyCode::Char('u') => {
+            use_in_form(state);
+            None
+        }
+        KeyCode::Enter => {
+            if let Some(which) = state.data.open_selected() {
+                return vec![load_entity(state, which)];
+            }
+            None
+        }
+        _ => None,
+    };
+    query.map(|q| load(state, q)).into_iter().collect()
+}
+
+fn step_tab(state: &mut State, step: usize) -> Query {
+    let i = Tab::ALL
+        .iter()
+        .position(|t| *t == state.data.tab)
+        .unwrap_or(0);
+    state.data.switch_tab(Tab::ALL[(i + step) % Tab::ALL.len()])
+}
+
+fn search_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let data = &mut state.data;
+    match key.code {
+        KeyCode::Enter => {
+            data.typing = false;
+            vec![]
+        }
+        KeyCode::Esc => {
+            data.typing = false;
+            data.search.set("");
+            let q = data.search_changed();
+            vec![load(state, q)]
+        }
+        _ => {
+            if edit_line(&mut data.search, key) {
+                let q = data.search_changed();
+                vec![load(state, q)]
+            } else {
+                vec![]
+            }
+        }
+    }
+}
+
+fn detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc | KeyCode::Backspace | KeyCode::Char('q') => {
+            state.data.opened = None;
+            vec![]
+        }
+        KeyCode::Char('u') => {
+            use_in_form(state);
+            vec![]
+        }
+        KeyCode::Char('r') => state
+            .data
+            .opened_entity()
+            .map(|which| load_entity(state, which))
+            .into_iter()
+            .collect(),
+        // From an event or feedback, or a company's first member: open the user it names.
+        KeyCode::Enter => {
+            let which = match &state.data.opened {
+                Some(Opened::Event(e)) => Some(EntityRef::User(e.user_id.clone())),
+                Some(Opened::Feedback(f)) => Some(EntityRef::User(f.user_id.clone())),
+                _ => None,
+            };
+            which
+                .map(|w| {
+                    let w = state.data.open(w);
+                    load_entity(state, w)
+                })
+                .into_iter()
+                .collect()
+        }
+        _ => vec![],
+    }
+}
+
+/// Fills the matching form with the row's ids and goes there, one Ctrl+S from sending.
+fn use_in_form(state: &mut State) {
+    let Some((method, values)) = state.data.form_values() else {
+        return;
+    };
+    let form = &mut state.forms[method_index(method)];
+    let mut body = match serde_json::from_str::<serde_json::Value>(&form.body_text()) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let names: Vec<&str> = values.iter().map(|(k, _)| *k).collect();
+    for (name, value) in values.clone() {
+        body.insert(name.to_owned(), serde_json::Value::String(value));
+    }
+    form.load(&serde_json::Value::Object(body).to_string());
+    form.validate(timestamp::now_ms());
+    state.method = method;
+    state.focus = Focus::Form;
+    state.detail = None;
+    state.screen = Screen::Console;
+    state.message = Some((
+        Level::Info,
+        format!(
+            "{method} form filled ({}) from the Data view · Ctrl+S sends it",
+            names.join(", ")
+        ),
+    ));
+}
+
+/// Clicks choose a tab or a row; the wheel moves the selection within the page.
+pub fn on_mouse(state: &mut State, mouse: MouseEvent, areas: &layout::Areas) -> Vec<Effect> {
+    if state.overlay != Overlay::None || state.data.opened.is_some() {
+        return vec![];
+    }
+    let (x, y) = (mouse.column, mouse.row);
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) if y == areas.tabs_line.y => {
+            let hit = layout::data_tabs()
+                .into_iter()
+                .find(|(_, _, at, w)| x >= *at && x < at + w);
+            if let Some((tab, ..)) = hit {
+                let q = state.data.switch_tab(tab);
+                return vec![load(state, q)];
+            }
+        }
+        MouseEventKind::Down(MouseButton::Left) if y >= areas.body.y + 2 => {
+            let row = usize::from(y - areas.body.y - 2);
+            let index = layout::data_offset(state.data.selected, areas.body) + row;
+            if index
+                < state
+                    .data
+                    .rows
+                    .as_ref()
+                    .map_or(0, crate::explore::Rows::len)
+            {
+                state.data.selected = index;
+            }
+        }
+        MouseEventKind::ScrollDown => {
+            for _ in 0..3 {
+                state.data.move_selection(true);
+            }
+        }
+        MouseEventKind::ScrollUp => {
+            for _ in 0..3 {
+                state.data.move_selection(false);
+            }
+        }
+        _ => {}
+    }
+    vec![]
+}
