@@ -31,6 +31,8 @@ pub enum ErrorCode {
     NotFound,
     /// Storing failed; nothing was stored, so a retry is right (500).
     UnknownError,
+    /// `serve --forward`: the real service could not be reached (502).
+    UpstreamFailed,
     /// A code this build does not know (another server's).
     #[serde(other)]
     Unrecognized,

@@ -87,3 +87,101 @@ impl Stats {
         }
     }
 }
+
+/// The headers of a received request that tell who sent it and how (CONTRACT.md-style names).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestHeaders {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// `bucket-sdk-version`, sent by the official SDKs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdk_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
+/// What an answer said: its status, and the errors and warnings its body listed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verdict {
+    /// `None` when no answer came (the upstream could not be reached).
+    pub status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<crate::api::ErrorCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validation_errors: Vec<crate::api::ValidationError>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::api::Warning>,
+    /// The answer's body as sent (JSON text, usually).
+    pub body: String,
+    pub latency_ms: f64,
+}
+
+/// `GET /_local/{key}/requests`: one request the local server received on a tracking route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestRecord {
+    /// Increasing; `?after=ID` and the stream resume from it.
+    pub id: String,
+    pub received_at: String,
+    /// The HTTP verb.
+    pub method: String,
+    /// The path with the key replaced: `/{key}/event`.
+    pub path: String,
+    pub headers: RequestHeaders,
+    /// The body as received (lossy UTF-8), cut at the size limit.
+    pub body: String,
+    #[serde(default)]
+    pub body_truncated: bool,
+    /// What this server answered by the contract.
+    pub local: Verdict,
+    /// With `serve --forward`: what the real service answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<Verdict>,
+}
+
+impl RequestRecord {
+    /// The method named by the path, when it names one (`event`, `events` → event…).
+    pub fn route(&self) -> &str {
+        self.path
+            .strip_prefix("/{key}/")
+            .unwrap_or(self.path.as_str())
+    }
+
+    /// The answer the sender got: the upstream's when forwarding, else the local one.
+    pub fn answered(&self) -> &Verdict {
+        self.upstream.as_ref().unwrap_or(&self.local)
+    }
+
+    /// Who sent it: the SDK version, else the user agent.
+    pub fn source(&self) -> Option<&str> {
+        self.headers
+            .sdk_version
+            .as_deref()
+            .or(self.headers.user_agent.as_deref())
+    }
+}
+
+impl Verdict {
+    /// Reads an answer's body the way every client of this API does: the error code, message,
+    /// validation errors and warnings, whatever the server (unknown codes are tolerated).
+    pub fn read(status: Option<u16>, body: String, latency_ms: f64) -> Self {
+        let value: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+        let error = &value["error"];
+        Self {
+            status,
+            error_code: serde_json::from_value(error["code"].clone()).ok(),
+            message: error["message"].as_str().map(str::to_owned),
+            validation_errors: serde_json::from_value(error["validationErrors"].clone())
+                .unwrap_or_default(),
+            warnings: serde_json::from_value(value["warnings"].clone()).unwrap_or_default(),
+            body,
+            latency_ms,
+        }
+    }
+}

@@ -17,7 +17,9 @@ use std::time::Duration;
   bucket-console serve                          # http://127.0.0.1:8787, database in the data dir
   bucket-console serve --listen 127.0.0.1:0     # any free port; the first line says which
   bucket-console serve --memory --fail-rate 0.1 --latency-ms 200   # a flaky, slow server for testing clients
-  curl -s localhost:8787/_local/local/stats")]
+  bucket-console serve --forward https://tracking.bucket.co         # check, record, pass on to the real service
+  curl -s localhost:8787/_local/local/stats
+  bucket-console watch --key YOUR_KEY           # the requests your app sends, live")]
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free one. Non-loopback addresses expose the server
     /// to your network.
@@ -38,6 +40,14 @@ pub struct ServeArgs {
     /// Do not print a line per request on stderr.
     #[arg(long, short)]
     quiet: bool,
+    /// After checking and recording each tracking call, pass it on unchanged to this base URL (the
+    /// real service) and answer the app with its answer; both verdicts are recorded.
+    #[arg(long, value_name = "URL")]
+    forward: Option<String>,
+    /// Requests recorded per tracking key for the Traffic view and `watch` (in memory); 0 records
+    /// none.
+    #[arg(long, default_value_t = server::traffic::DEFAULT_KEEP, value_name = "N")]
+    record: usize,
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -67,6 +77,8 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         fail_rate: args.fail_rate,
         latency: Duration::from_millis(args.latency_ms),
         access_log: !args.quiet,
+        record: args.record,
+        forward: args.forward.clone(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -98,6 +110,11 @@ async fn serve(config: ServerConfig) -> ExitCode {
     let _ = out.flush();
     drop(out);
     eprintln!("storing in {where_}; Ctrl-C stops");
+    if let Some(upstream) = server.forwarding() {
+        eprintln!(
+            "forwarding tracking calls to {upstream}; the app gets its answers, both verdicts are recorded"
+        );
+    }
     match server.wait().await {
         Ok(()) => ExitCode::from(exit::OK),
         Err(e) => {

@@ -11,8 +11,10 @@ mod transport;
 pub use exchange::{Attempt, Exchange, Outcome, Response};
 pub use retry::RetryPolicy;
 pub use target::{Resolved, TargetError, resolve};
+pub use transport::describe;
 
-use crate::api::{ErrorCode, TrackingKey, ValidationError, Warning, timestamp};
+use crate::api::inspect;
+use crate::api::{TrackingKey, timestamp};
 use crate::sanitize::redact;
 use bytes::Bytes;
 use dedicated::Dedicated;
@@ -238,13 +240,13 @@ fn finish(exchange: &mut Exchange, maybe_stored: bool) {
     let Some(body) = exchange.response_json() else {
         return;
     };
-    exchange.warnings =
-        serde_json::from_value::<Vec<Warning>>(body["warnings"].clone()).unwrap_or_default();
     exchange.feedback_id = body["feedbackId"].as_str().map(str::to_owned);
-    let error = &body["error"];
-    exchange.error_code = serde_json::from_value::<ErrorCode>(error["code"].clone()).ok();
-    exchange.error_message = error["message"].as_str().map(str::to_owned);
-    exchange.validation_errors =
-        serde_json::from_value::<Vec<ValidationError>>(error["validationErrors"].clone())
-            .unwrap_or_default();
+    let Some(response) = &exchange.response else {
+        return;
+    };
+    let verdict = inspect::Verdict::read(status, response.body.clone(), exchange.latency_ms);
+    exchange.warnings = verdict.warnings;
+    exchange.error_code = verdict.error_code;
+    exchange.error_message = verdict.message;
+    exchange.validation_errors = verdict.validation_errors;
 }

@@ -106,10 +106,17 @@ pub fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
 }
 
 fn from_reqwest(e: reqwest::Error) -> SendError {
-    let may_have_arrived = !e.is_connect();
+    SendError {
+        may_have_arrived: !e.is_connect(),
+        message: describe(e),
+    }
+}
+
+/// A reqwest error on one line: without its URL (which holds the tracking key), with its causes.
+pub fn describe(e: reqwest::Error) -> String {
     let e = e.without_url();
     if e.is_timeout() {
-        return SendError::timed_out();
+        return "timed out".to_owned();
     }
-    SendError::from_chain(&e, may_have_arrived)
+    SendError::from_chain(&e, false).message
 }

@@ -3,6 +3,7 @@
 //! are needed, so a store with a million events opens as fast as an empty one.
 
 pub mod table;
+mod traffic;
 
 use crate::api::TrackingKey;
 use crate::api::inspect::{CompanyRecord, EventRecord, FeedbackRecord, Stats, UserRecord};
@@ -207,7 +208,7 @@ impl Explorer {
             .timeout(Duration::from_secs(15))
             .tcp_nodelay(true)
             .build()
-            .map_err(|e| ExploreError::NotAnswering(e.without_url().to_string()))?;
+            .map_err(|e| ExploreError::NotAnswering(crate::client::describe(e)))?;
         Ok(Self::with_client(http, base_url, key))
     }
 
@@ -280,12 +281,12 @@ impl Explorer {
             .timeout(Duration::from_secs(15))
             .send()
             .await
-            .map_err(|e| ExploreError::NotAnswering(describe(&e)))?;
+            .map_err(|e| ExploreError::NotAnswering(crate::client::describe(e)))?;
         let status = response.status().as_u16();
         let body = response
             .bytes()
             .await
-            .map_err(|e| ExploreError::NotAnswering(describe(&e)))?;
+            .map_err(|e| ExploreError::NotAnswering(crate::client::describe(e)))?;
         let value: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
         match status {
             200 => value
@@ -312,27 +313,6 @@ impl Explorer {
 
 fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ExploreError> {
     serde_json::from_value(value).map_err(|e| ExploreError::BadAnswer(e.to_string()))
-}
-
-/// A reqwest error without its URL (which holds the key), with its causes.
-fn describe(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        return "timed out".to_owned();
-    }
-    let mut text = if e.is_connect() {
-        "cannot connect".to_owned()
-    } else {
-        "request failed".to_owned()
-    };
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let part = s.to_string();
-        if !text.contains(&part) {
-            text = format!("{text}: {part}");
-        }
-        source = s.source();
-    }
-    text
 }
 
 /// Percent-encodes an id for one path segment.

@@ -15,10 +15,10 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-const DEFAULT_LIMIT: u32 = 100;
-const MAX_LIMIT: u32 = 1000;
+pub(super) const DEFAULT_LIMIT: u32 = 100;
+pub(super) const MAX_LIMIT: u32 = 1000;
 
-type Params = Result<Path<HashMap<String, String>>, PathRejection>;
+pub(super) type Params = Result<Path<HashMap<String, String>>, PathRejection>;
 
 pub async fn health() -> Response {
     respond::json(
@@ -182,7 +182,7 @@ fn read_failed(e: &StoreError) -> Response {
     clippy::result_large_err,
     reason = "the error is the answer, built once per request"
 )]
-fn key_param(params: Params) -> Result<(String, Option<String>), Response> {
+pub(super) fn key_param(params: Params) -> Result<(String, Option<String>), Response> {
     let Path(mut map) = params.map_err(|e| {
         bad_request(Rejection::new(
             ErrorCode::QueryValidationFailed,
@@ -265,7 +265,7 @@ fn parse_query(
     }
 }
 
-fn bad_number(path: &str, name: &str, value: &str) -> ValidationError {
+pub(super) fn bad_number(path: &str, name: &str, value: &str) -> ValidationError {
     ValidationError::new(
         path,
         FieldCode::InvalidParameter,
@@ -273,7 +273,7 @@ fn bad_number(path: &str, name: &str, value: &str) -> ValidationError {
     )
 }
 
-fn query_rejection(errors: Vec<ValidationError>) -> Rejection {
+pub(super) fn query_rejection(errors: Vec<ValidationError>) -> Rejection {
     let message = errors
         .iter()
         .map(|e| e.message.as_str())

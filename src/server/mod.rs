@@ -1,11 +1,14 @@
 //! The local tracking server (CONTRACT.md §3–§7): axum routes → `api` validation → the store.
 //! [`start`] runs it inside the caller's tokio runtime, so the console and tests embed it.
 
+mod forward;
 mod guard;
 mod inspect;
+mod requests;
 mod respond;
 pub mod store;
 mod track;
+pub mod traffic;
 
 use axum::Router;
 use axum::routing::{any, get};
@@ -30,6 +33,10 @@ pub struct ServerConfig {
     pub latency: Duration,
     /// Print one line per request on stderr (route template and key fingerprint, never the key).
     pub access_log: bool,
+    /// Requests recorded per tracking key for the traffic routes; 0 records none.
+    pub record: usize,
+    /// Pass tracking calls on to this base URL (the real service) and answer with its answer.
+    pub forward: Option<String>,
 }
 
 impl ServerConfig {
@@ -44,6 +51,8 @@ impl ServerConfig {
             fail_rate: 0.0,
             latency: Duration::ZERO,
             access_log: false,
+            record: traffic::DEFAULT_KEEP,
+            forward: None,
         }
     }
 }
@@ -56,6 +65,8 @@ pub enum ServerError {
     Bind(SocketAddr, std::io::Error),
     #[error("--fail-rate must be between 0 and 1, not {0}")]
     FailRate(f64),
+    #[error("{0}")]
+    Forward(String),
 }
 
 /// What handlers share.
@@ -65,6 +76,8 @@ pub(crate) struct AppState {
     pub latency: Duration,
     pub loopback_only: bool,
     pub access_log: bool,
+    pub traffic: traffic::Traffic,
+    pub forward: Option<forward::Forward>,
 }
 
 /// A server running in the background of the current runtime.
@@ -84,6 +97,11 @@ impl RunningServer {
     /// Commits and calls stored so far: calls per commit shows group commit at work.
     pub fn write_stats(&self) -> WriteStats {
         self.state.store.write_stats()
+    }
+
+    /// The real service calls are passed on to (`--forward`), if any.
+    pub fn forwarding(&self) -> Option<&str> {
+        self.state.forward.as_ref().map(forward::Forward::base)
     }
 
     /// `http://ADDR`, the base URL clients use.
@@ -113,6 +131,12 @@ pub async fn start_until(
     if !(0.0..=1.0).contains(&config.fail_rate) {
         return Err(ServerError::FailRate(config.fail_rate));
     }
+    let forward = config
+        .forward
+        .as_deref()
+        .map(forward::Forward::new)
+        .transpose()
+        .map_err(ServerError::Forward)?;
     let store = Store::open(&config.storage)?;
     let listener = TcpListener::bind(config.listen)
         .await
@@ -126,6 +150,8 @@ pub async fn start_until(
         latency: config.latency,
         loopback_only: addr.ip().is_loopback(),
         access_log: config.access_log,
+        traffic: traffic::Traffic::new(config.record),
+        forward,
     });
     let app = router(Arc::clone(&state));
     let (stop, stopped) = oneshot::channel::<()>();
@@ -164,6 +190,8 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/_local/{key}/events", get(inspect::events))
         .route("/_local/{key}/feedback", get(inspect::feedback))
         .route("/_local/{key}/stats", get(inspect::stats))
+        .route("/_local/{key}/requests", get(requests::list))
+        .route("/_local/{key}/requests/stream", get(requests::stream))
         .route("/{key}/{method}", any(track::track))
         .route("/{key}/feedback/prompting-init", any(track::prompting_init))
         .fallback(respond::route_not_found)

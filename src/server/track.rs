@@ -2,7 +2,10 @@
 //! order a sender would fix them: route, verb, key, content type, size, JSON, fields, store.
 
 use super::AppState;
+use super::forward;
 use super::respond::{self, bad_request, with_cors};
+use super::traffic::Recorded;
+use crate::api::inspect::RequestHeaders;
 use crate::api::{
     self, ErrorCode, FieldCode, Method, Rejection, SuccessBody, Warning, body, key, timestamp,
 };
@@ -10,15 +13,98 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{self, StatusCode, header};
 use axum::response::Response;
+use bytes::Bytes;
 use std::sync::Arc;
+use std::time::Instant;
 
 pub async fn track(State(app): State<Arc<AppState>>, req: Request) -> Response {
-    with_cors(handle(&app, req).await)
+    exchange(&app, req, Route::Method).await
 }
 
-async fn handle(app: &AppState, req: Request) -> Response {
+/// `POST /{key}/feedback/prompting-init`: the SDK asks whether live prompts are enabled; they
+/// are not, and saying so lets the SDK's browser build run against this server.
+pub async fn prompting_init(State(app): State<Arc<AppState>>, req: Request) -> Response {
+    exchange(&app, req, Route::PromptingInit).await
+}
+
+#[derive(Clone, Copy)]
+enum Route {
+    Method,
+    PromptingInit,
+}
+
+/// Reads the request, answers it by the contract, forwards it when asked, and records it.
+async fn exchange(app: &AppState, req: Request, route: Route) -> Response {
+    let started = Instant::now();
     let received_ms = timestamp::now_ms();
     let (parts, body) = req.into_parts();
+    let bytes = read_at_most(body, api::MAX_BODY_BYTES + 1).await;
+    let local = match route {
+        Route::Method => handle(app, &parts, &bytes, received_ms).await,
+        Route::PromptingInit => prompting_answer(&parts),
+    };
+    if parts.method == http::Method::OPTIONS || !(app.traffic.enabled() || app.forward.is_some()) {
+        return with_cors(local);
+    }
+    let local_latency = started.elapsed().as_secs_f64() * 1000.0;
+    let (local_parts, local_body) = local.into_parts();
+    let local_body = axum::body::to_bytes(local_body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let forwarded = match &app.forward {
+        Some(forward) if parts.method == http::Method::POST => {
+            Some(forward.send(&parts, bytes.clone()).await)
+        }
+        _ => None,
+    };
+    let answer = match &forwarded {
+        Some(upstream) => forward::answer(upstream),
+        None => Response::from_parts(local_parts.clone(), Body::from(local_body.clone())),
+    };
+    let (raw_key, rest) = two_segments(parts.uri.path());
+    if key::check(raw_key).is_ok() {
+        let truncated = bytes.len() > api::MAX_BODY_BYTES;
+        let mut body = bytes;
+        body.truncate(api::MAX_BODY_BYTES);
+        app.traffic.record(Recorded {
+            id: app.traffic.next_id(),
+            key_digest: key::digest(raw_key),
+            received_ms,
+            verb: parts.method.to_string(),
+            route: rest.chars().take(200).collect(),
+            headers: headers_of(&parts.headers),
+            body: Bytes::from(body),
+            body_truncated: truncated,
+            local: (local_parts.status.as_u16(), local_body, local_latency),
+            upstream: forwarded,
+        });
+    }
+    with_cors(answer)
+}
+
+fn headers_of(headers: &http::HeaderMap) -> RequestHeaders {
+    let get = |name: &str| {
+        headers.get(name).map(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .chars()
+                .take(500)
+                .collect()
+        })
+    };
+    RequestHeaders {
+        content_type: get("content-type"),
+        sdk_version: get("bucket-sdk-version"),
+        user_agent: get("user-agent"),
+        origin: get("origin"),
+    }
+}
+
+async fn handle(
+    app: &AppState,
+    parts: &http::request::Parts,
+    bytes: &[u8],
+    received_ms: i64,
+) -> Response {
     let (raw_key, raw_method) = two_segments(parts.uri.path());
     let Some((method, alias)) = Method::from_route(raw_method) else {
         return unknown_method(raw_method);
@@ -31,7 +117,7 @@ async fn handle(app: &AppState, req: Request) -> Response {
     if let Err(e) = key::check(raw_key) {
         return bad_request(invalid_key(&e));
     }
-    let value = match read_json(&parts.headers, body).await {
+    let value = match read_json(&parts.headers, bytes) {
         Ok(value) => value,
         Err(r) => return bad_request(r),
     };
@@ -64,18 +150,15 @@ async fn handle(app: &AppState, req: Request) -> Response {
     }
 }
 
-/// `POST /{key}/feedback/prompting-init`: the SDK asks whether live prompts are enabled; they
-/// are not, and saying so lets the SDK's browser build run against this server.
-pub async fn prompting_init(req: Request) -> Response {
-    let response = match *req.method() {
-        http::Method::POST => match key::check(first_segment(req.uri().path())) {
+fn prompting_answer(parts: &http::request::Parts) -> Response {
+    match parts.method {
+        http::Method::POST => match key::check(first_segment(parts.uri.path())) {
             Ok(()) => respond::json(StatusCode::OK, &serde_json::json!({"success": false})),
             Err(e) => bad_request(invalid_key(&e)),
         },
         http::Method::OPTIONS => respond::preflight(),
         _ => respond::method_not_allowed("POST, OPTIONS"),
-    };
-    with_cors(response)
+    }
 }
 
 fn first_segment(path: &str) -> &str {
@@ -112,7 +195,7 @@ fn invalid_key(e: &key::KeyError) -> Rejection {
     )
 }
 
-async fn read_json(headers: &http::HeaderMap, body: Body) -> Result<serde_json::Value, Rejection> {
+fn read_json(headers: &http::HeaderMap, bytes: &[u8]) -> Result<serde_json::Value, Rejection> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("?"));
@@ -121,11 +204,10 @@ async fn read_json(headers: &http::HeaderMap, body: Body) -> Result<serde_json::
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    let bytes = read_at_most(body, api::MAX_BODY_BYTES + 1).await;
     if bytes.len() > api::MAX_BODY_BYTES {
-        return Err(body::oversized(&bytes, declared));
+        return Err(body::oversized(bytes, declared));
     }
-    body::parse(&bytes)
+    body::parse(bytes)
 }
 
 /// Reads the body until it ends or `limit` bytes are in hand, so a huge body is never buffered.

@@ -19,4 +19,5 @@ mod server_http;
 mod server_props;
 mod server_rules;
 mod server_store;
+mod server_traffic;
 mod support;
