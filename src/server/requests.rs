@@ -113,12 +113,12 @@ pub async fn stream(
         app.traffic.list(&key, Some(after), usize::MAX)
     });
     let mut last = backlog.last().map_or(after.unwrap_or(0), |r| r.id);
-    let digest = crate::api::key::digest(&key);
+    let mine: Arc<str> = Arc::from(key.as_str());
     let traffic_app = Arc::clone(&app);
     let backlog = futures_util::stream::iter(backlog.into_iter().map(|r| Ok(event(&r))));
     let live = BroadcastStream::new(live).flat_map(move |item| {
         let events: Vec<Result<Event, Infallible>> = match item {
-            Ok(r) if r.key_digest == digest && r.id > last => {
+            Ok(r) if r.key == mine && r.id > last => {
                 last = r.id;
                 vec![Ok(event(&r))]
             }

@@ -4,8 +4,7 @@
 use super::AppState;
 use super::forward;
 use super::respond::{self, bad_request, with_cors};
-use super::traffic::Recorded;
-use crate::api::inspect::RequestHeaders;
+use super::traffic::{self, Recorded};
 use crate::api::{
     self, ErrorCode, FieldCode, Method, Rejection, SuccessBody, Warning, body, key, timestamp,
 };
@@ -57,46 +56,33 @@ async fn exchange(app: &AppState, req: Request, route: Route) -> Response {
         }
         _ => None,
     };
+    let local_status = local_parts.status.as_u16();
     let answer = match &forwarded {
         Some(upstream) => forward::answer(upstream),
-        None => Response::from_parts(local_parts.clone(), Body::from(local_body.clone())),
+        None => Response::from_parts(local_parts, Body::from(local_body.clone())),
     };
     let (raw_key, rest) = two_segments(parts.uri.path());
     if key::check(raw_key).is_ok() {
         let truncated = bytes.len() > api::MAX_BODY_BYTES;
         let mut body = bytes;
         body.truncate(api::MAX_BODY_BYTES);
-        app.traffic.record(Recorded {
-            id: app.traffic.next_id(),
-            key_digest: key::digest(raw_key),
-            received_ms,
-            verb: parts.method.to_string(),
-            route: rest.chars().take(200).collect(),
-            headers: headers_of(&parts.headers),
-            body: Bytes::from(body),
-            body_truncated: truncated,
-            local: (local_parts.status.as_u16(), local_body, local_latency),
-            upstream: forwarded,
-        });
+        app.traffic.record(
+            raw_key,
+            Recorded {
+                id: app.traffic.next_id(),
+                key: traffic::no_key(),
+                received_ms,
+                verb: parts.method.to_string(),
+                route: rest.chars().take(200).collect(),
+                headers: traffic::Headers::of(&parts.headers),
+                body: Bytes::from(body),
+                body_truncated: truncated,
+                local: (local_status, local_body, local_latency),
+                upstream: forwarded,
+            },
+        );
     }
     with_cors(answer)
-}
-
-fn headers_of(headers: &http::HeaderMap) -> RequestHeaders {
-    let get = |name: &str| {
-        headers.get(name).map(|v| {
-            String::from_utf8_lossy(v.as_bytes())
-                .chars()
-                .take(500)
-                .collect()
-        })
-    };
-    RequestHeaders {
-        content_type: get("content-type"),
-        sdk_version: get("bucket-sdk-version"),
-        user_agent: get("user-agent"),
-        origin: get("origin"),
-    }
 }
 
 async fn handle(

@@ -6,7 +6,7 @@
 //! a write per call; a restart of the server clears it (it is a debugging view, not data).
 
 use crate::api::inspect::{RequestHeaders, RequestRecord, Verdict};
-use crate::api::{key, timestamp};
+use crate::api::timestamp;
 use bytes::Bytes;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,17 +19,68 @@ pub const DEFAULT_KEEP: usize = 10_000;
 /// take the machine's memory.
 const BYTES_PER_KEY: usize = 64 * 1024 * 1024;
 
+/// The request headers that matter, copied into one allocation: copies, because keeping the
+/// parsed `HeaderValue`s would keep each connection's read buffer alive with them.
+#[derive(Debug, Default)]
+pub struct Headers {
+    /// The values joined by `\n` (which no header value contains).
+    text: String,
+    present: [bool; 4],
+}
+
+impl Headers {
+    /// `Content-Type`, `bucket-sdk-version`, `User-Agent`, `Origin`.
+    pub const NAMES: [&'static str; 4] =
+        ["content-type", "bucket-sdk-version", "user-agent", "origin"];
+
+    pub fn of(headers: &axum::http::HeaderMap) -> Self {
+        let mut out = Self::default();
+        for (i, name) in Self::NAMES.iter().enumerate() {
+            if i > 0 {
+                out.text.push('\n');
+            }
+            if let Some(v) = headers.get(*name) {
+                out.present[i] = true;
+                let value = String::from_utf8_lossy(v.as_bytes());
+                out.text.extend(value.chars().take(500));
+            }
+        }
+        out
+    }
+
+    fn to_record(&self) -> RequestHeaders {
+        let mut values = self.text.split('\n');
+        let mut next = |i: usize| {
+            let v = values.next().unwrap_or_default();
+            self.present[i].then(|| v.to_owned())
+        };
+        RequestHeaders {
+            content_type: next(0),
+            sdk_version: next(1),
+            user_agent: next(2),
+            origin: next(3),
+        }
+    }
+}
+
+/// The key of a record not yet in a table.
+pub fn no_key() -> Arc<str> {
+    static NONE: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from(""));
+    Arc::clone(&NONE)
+}
+
 /// One request as it happened, before it is shaped for the routes.
 #[derive(Debug)]
 pub struct Recorded {
     pub id: u64,
-    /// SHA-256 of the key: records are found by key, and the key itself is not kept.
-    pub key_digest: String,
+    /// The tracking key, in memory only (never written, printed or answered); set by
+    /// [`Traffic::record`] from its table, so a call costs no copy of it.
+    pub key: Arc<str>,
     pub received_ms: i64,
     pub verb: String,
     /// What follows the key in the path: `event`, `feedback/prompting-init`, `evnt`…
     pub route: String,
-    pub headers: RequestHeaders,
+    pub headers: Headers,
     pub body: Bytes,
     pub body_truncated: bool,
     pub local: (u16, Bytes, f64),
@@ -58,7 +109,7 @@ impl Recorded {
             received_at: timestamp::format(self.received_ms),
             method: self.verb.clone(),
             path: format!("/{{key}}/{}", self.route),
-            headers: self.headers.clone(),
+            headers: self.headers.to_record(),
             body: text(&self.body),
             body_truncated: self.body_truncated,
             local: Verdict::read(Some(*status), text(body), ms(*latency)),
@@ -84,7 +135,7 @@ struct Ring {
 pub struct Traffic {
     keep: usize,
     next_id: AtomicU64,
-    rings: Mutex<HashMap<String, Ring>>,
+    rings: Mutex<HashMap<Arc<str>, Ring>>,
     live: broadcast::Sender<Arc<Recorded>>,
 }
 
@@ -107,13 +158,28 @@ impl Traffic {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    pub fn record(&self, recorded: Recorded) {
+    /// Records a request of `key` (its `key` field is replaced by the table's own copy).
+    pub fn record(&self, key: &str, mut recorded: Recorded) {
         if !self.enabled() {
             return;
         }
+        let Ok(mut rings) = self.rings.lock() else {
+            return;
+        };
+        let shared = match rings.get_key_value(key) {
+            Some((k, _)) => Arc::clone(k),
+            None => {
+                let k: Arc<str> = Arc::from(key);
+                rings.insert(Arc::clone(&k), Ring::default());
+                k
+            }
+        };
+        recorded.key = shared;
         let recorded = Arc::new(recorded);
-        if let Ok(mut rings) = self.rings.lock() {
-            let ring = rings.entry(recorded.key_digest.clone()).or_default();
+        {
+            let Some(ring) = rings.get_mut(key) else {
+                return;
+            };
             ring.bytes += recorded.weight();
             ring.records.push_back(Arc::clone(&recorded));
             while ring.records.len() > self.keep || ring.bytes > BYTES_PER_KEY {
@@ -123,17 +189,17 @@ impl Traffic {
                 }
             }
         }
+        drop(rings);
         // Nobody listening is the usual case, not an error.
         let _ = self.live.send(recorded);
     }
 
     /// Up to `limit` records of `key`, oldest first: after `after` when given, else the newest.
     pub fn list(&self, key: &str, after: Option<u64>, limit: usize) -> Vec<Arc<Recorded>> {
-        let digest = key::digest(key);
         let Ok(rings) = self.rings.lock() else {
             return Vec::new();
         };
-        let Some(ring) = rings.get(&digest) else {
+        let Some(ring) = rings.get(key) else {
             return Vec::new();
         };
         match after {
@@ -160,14 +226,14 @@ impl Traffic {
 mod tests {
     use super::*;
 
-    fn rec(t: &Traffic, key: &str, body: &str) -> Recorded {
+    fn rec(t: &Traffic, body: &str) -> Recorded {
         Recorded {
             id: t.next_id(),
-            key_digest: key::digest(key),
+            key: no_key(),
             received_ms: 0,
             verb: "POST".into(),
             route: "event".into(),
-            headers: RequestHeaders::default(),
+            headers: Headers::default(),
             body: Bytes::from(body.to_owned()),
             body_truncated: false,
             local: (200, Bytes::from_static(b"{\"success\":true}"), 0.1),
@@ -179,9 +245,9 @@ mod tests {
     fn keeps_the_newest_per_key_and_pages_after_an_id() {
         let t = Traffic::new(3);
         for i in 0..5 {
-            t.record(rec(&t, "a", &i.to_string()));
+            t.record("a", rec(&t, &i.to_string()));
         }
-        t.record(rec(&t, "b", "other"));
+        t.record("b", rec(&t, "other"));
         let ids = |v: Vec<Arc<Recorded>>| v.iter().map(|r| r.id).collect::<Vec<_>>();
         assert_eq!(ids(t.list("a", None, 100)), [3, 4, 5]);
         assert_eq!(ids(t.list("a", None, 2)), [4, 5]);
@@ -193,7 +259,7 @@ mod tests {
     #[test]
     fn zero_records_nothing() {
         let t = Traffic::new(0);
-        t.record(rec(&t, "a", "x"));
+        t.record("a", rec(&t, "x"));
         assert!(t.list("a", None, 10).is_empty());
     }
 }

@@ -99,11 +99,57 @@ fn main() {
     println!(
         "# 256 connections: {r256:.0} req/s (target >= 25000), p99 {p99_256:.2} ms (target < 50)"
     );
+    recording_cost(&server_rt, &client_rt, dir.path(), warmup, measure);
     let events: i64 = rusqlite::Connection::open(&db)
         .unwrap()
         .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
         .unwrap();
     println!("# {events} events stored");
+}
+
+/// The traffic recorder's price: the same load against a server recording every request (the
+/// default) and one with `--record 0`, four times each in alternating order.
+fn recording_cost(
+    server_rt: &tokio::runtime::Runtime,
+    client_rt: &tokio::runtime::Runtime,
+    dir: &std::path::Path,
+    warmup: Duration,
+    measure: Duration,
+) {
+    let start = |record: usize, name: &str| {
+        let mut config = ServerConfig::ephemeral(Storage::File(dir.join(name)));
+        config.record = record;
+        server_rt.block_on(server::start(config)).unwrap()
+    };
+    let on = start(server::traffic::DEFAULT_KEEP, "recording.sqlite3");
+    let off = start(0, "not-recording.sqlite3");
+    for conns in [64, 256] {
+        let (mut with, mut without) = (Vec::new(), Vec::new());
+        for round in 0..4 {
+            // Which goes first alternates, so drift over the run hits both alike.
+            let mut pair = [(&on, &mut with), (&off, &mut without)];
+            if round % 2 == 1 {
+                pair.reverse();
+            }
+            for (server, rates) in pair {
+                let report = client_rt.block_on(load::run(
+                    server.addr(),
+                    conns,
+                    warmup,
+                    measure,
+                    event_request,
+                ));
+                assert_eq!(report.non_200, 0);
+                rates.push(report.rate());
+            }
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let (a, b) = (mean(&with), mean(&without));
+        println!(
+            "recording    conns={conns:<4} {a:>9.0} req/s recording, {b:>9.0} req/s with --record 0: cost {:.1}% (target <= 10%)",
+            (1.0 - a / b) * 100.0
+        );
+    }
 }
 
 /// What one fsync costs on the benchmark's disk: what bounds a single connection.

@@ -181,8 +181,19 @@ async fn every_call_is_recorded_with_its_verdict_and_streamed_live() {
         .await
         .unwrap();
     assert_eq!(refused.status(), 400);
-    assert!(refused.headers().get("access-control-allow-origin").is_none());
-    assert!(refused.text().await.unwrap().contains("did you mean `after`"));
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("did you mean `after`")
+    );
     let stderr = serve.stop();
     assert!(!stderr.contains(KEY), "{stderr}");
 }
