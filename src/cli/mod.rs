@@ -12,6 +12,7 @@ mod replay;
 mod replay_log;
 mod send;
 mod serve;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -50,6 +51,7 @@ pub enum Command {
     Log(log::LogArgs),
     Replay(replay::ReplayArgs),
     Data(data::DataArgs),
+    Watch(watch::WatchArgs),
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -60,6 +62,7 @@ pub fn run(args: Args) -> ExitCode {
         Some(Command::Log(a)) => context::finish("log", log::run(&a)),
         Some(Command::Replay(a)) => context::finish("replay", replay::run(&a)),
         Some(Command::Data(a)) => context::finish("data", data::run(&a)),
+        Some(Command::Watch(a)) => context::finish("watch", watch::run(&a)),
         None => context::finish(
             "console",
             console::run(args.profile.as_deref(), args.method),

@@ -10,7 +10,7 @@ mod transport;
 
 pub use exchange::{Attempt, Exchange, Outcome, Response};
 pub use retry::RetryPolicy;
-pub use target::{Resolved, TargetError, resolve};
+pub use target::{Resolved, TargetError, local_server_answers, resolve};
 pub use transport::describe;
 
 use crate::api::inspect;

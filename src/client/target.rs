@@ -51,7 +51,7 @@ pub async fn resolve(selected: &Selected) -> Result<Resolved, TargetError> {
 
 /// Whether a bucket-console server answers health on the default address. A refused connection
 /// (the usual case) is known without building an HTTP client, which keeps start-up fast.
-async fn local_server_answers() -> bool {
+pub async fn local_server_answers() -> bool {
     let address = LOCAL_URL.trim_start_matches("http://");
     let connect = tokio::net::TcpStream::connect(address);
     if !matches!(

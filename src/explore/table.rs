@@ -121,6 +121,61 @@ fn one_line(text: &str) -> String {
     sanitize(&text.replace(['\n', '\r'], " "))
 }
 
+/// A recorded request as one row: when, the verdict(s), the verb and route, who sent it, and the
+/// first problem. The console's Traffic list and `bucket-console watch` print the same.
+pub struct RequestRow {
+    pub time: String,
+    /// `400`, or `400 → 200` when forwarded (local verdict, then the real service's).
+    pub status: String,
+    /// The status the sender got, for colour: `None` when nothing answered.
+    pub answered: Option<u16>,
+    pub route: String,
+    pub source: String,
+    /// The first validation error (with its path), else the error message, else the first warning.
+    pub problem: String,
+}
+
+pub fn request_row(r: &crate::api::inspect::RequestRecord) -> RequestRow {
+    let status = |v: &crate::api::inspect::Verdict| {
+        v.status.map_or_else(|| "—".to_owned(), |s| s.to_string())
+    };
+    let time = r
+        .received_at
+        .split('T')
+        .nth(1)
+        .unwrap_or(&r.received_at)
+        .trim_end_matches('Z');
+    let verdict = r.answered();
+    let problem = |v: &crate::api::inspect::Verdict| {
+        v.validation_errors
+            .first()
+            .map(|e| {
+                if e.path.is_empty() {
+                    e.message.clone()
+                } else {
+                    format!("{} {}", e.path, e.message)
+                }
+            })
+            .or_else(|| v.message.clone())
+            .or_else(|| v.warnings.first().map(|w| format!("⚠ {}", w.message)))
+    };
+    RequestRow {
+        time: sanitize(time),
+        status: match &r.upstream {
+            Some(up) => format!("{} → {}", status(&r.local), status(up)),
+            None => status(&r.local),
+        },
+        answered: verdict.status,
+        route: sanitize(&format!("{} {}", r.method, r.route())),
+        source: sanitize(r.source().unwrap_or("")),
+        problem: sanitize(
+            &problem(&r.local)
+                .or_else(|| r.upstream.as_ref().and_then(problem))
+                .unwrap_or_default(),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -78,6 +78,9 @@ pub(crate) struct AppState {
     pub access_log: bool,
     pub traffic: traffic::Traffic,
     pub forward: Option<forward::Forward>,
+    /// Turns true when the server shuts down: open streams end, so shutting down does not wait
+    /// on a watcher that never hangs up.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// A server running in the background of the current runtime.
@@ -144,6 +147,7 @@ pub async fn start_until(
     let addr = listener
         .local_addr()
         .map_err(|e| ServerError::Bind(config.listen, e))?;
+    let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
     let state = Arc::new(AppState {
         store,
         fail_rate: config.fail_rate,
@@ -152,6 +156,7 @@ pub async fn start_until(
         access_log: config.access_log,
         traffic: traffic::Traffic::new(config.record),
         forward,
+        stopping,
     });
     let app = router(Arc::clone(&state));
     let (stop, stopped) = oneshot::channel::<()>();
@@ -161,6 +166,7 @@ pub async fn start_until(
                 _ = stopped => {}
                 () = until => {}
             }
+            let _ = stopping_tx.send(true);
         };
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)

@@ -135,7 +135,11 @@ pub async fn stream(
         };
         futures_util::stream::iter(events)
     });
-    Sse::new(backlog.chain(live))
+    let mut stopping = app.stopping.clone();
+    let stopped = async move {
+        let _ = stopping.wait_for(|stop| *stop).await;
+    };
+    Sse::new(backlog.chain(live).take_until(stopped))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
 }

@@ -302,3 +302,111 @@ async fn an_upstream_that_disagrees_or_is_down_is_shown_beside_the_local_verdict
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--forward needs an http(s) URL"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_ends_open_streams_instead_of_waiting_on_them() {
+    let mut serve = Serve::start(&[]);
+    let explorer = Explorer::new(&serve.base, TrackingKey::parse(KEY).unwrap()).unwrap();
+    let mut stream = Box::pin(explorer.request_stream(None).await.unwrap());
+    let status = Command::new("kill")
+        .args(["-TERM", &serve.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        if serve.child.try_wait().unwrap().is_some() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve still running 5 s after SIGTERM with a stream open"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        tokio::time::timeout(Duration::from_secs(2), stream.next())
+            .await
+            .unwrap()
+            .is_none(),
+        "the stream ended"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_prints_the_backlog_then_each_request_as_it_arrives() {
+    use std::io::BufRead;
+    let serve = Serve::start(&[]);
+    let http = reqwest::Client::new();
+    let post = |method: &'static str, body: Value| {
+        let (http, url) = (http.clone(), format!("{}/{KEY}/{method}", serve.base));
+        async move {
+            http.post(url)
+                .header("bucket-sdk-version", "node-sdk/1.2.0")
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(post("user", json!({"userId": "before"})).await, 200);
+    let cli = crate::support::Cli::new();
+    cli.add_profile("p", &serve.base, "someOtherKey_12345678");
+    let mut watch = cli
+        .command()
+        .args(["watch", "--profile", "p", "--key", KEY])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(watch.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(
+        first.contains("200") && first.contains("POST user"),
+        "{first}"
+    );
+    assert!(first.contains("node-sdk/1.2.0"), "{first}");
+    assert_eq!(post("event", json!({"event": "e", "userID": 1})).await, 400);
+    let second = lines.next().unwrap().unwrap();
+    assert!(
+        second.contains("400")
+            && second.contains("/userID unknown field `userID`; did you mean `userId`?"),
+        "{second}"
+    );
+    let _ = watch.kill();
+    let _ = watch.wait();
+
+    let mut json_watch = cli
+        .command()
+        .args([
+            "watch",
+            "--profile",
+            "p",
+            "--key",
+            KEY,
+            "--json",
+            "--last",
+            "0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(json_watch.stdout.take().unwrap()).lines();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        post("company", json!({"companyId": 7, "userId": 1})).await,
+        200
+    );
+    let record: RequestRecord = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(
+        (record.path.as_str(), record.local.status),
+        ("/{key}/company", Some(200))
+    );
+    let _ = json_watch.kill();
+    let _ = json_watch.wait();
+    let out = cli.run(&["watch", "--profile", "p", "--key", "no spaces allowed"]);
+    assert_eq!(out.code, 2, "{out:?}");
+}
