@@ -144,7 +144,9 @@ impl Traffic {
     pub fn new(keep: usize) -> Self {
         Self {
             keep,
-            next_id: AtomicU64::new(1),
+            // Ids go on increasing across restarts, so a watcher resuming "after ID" from the
+            // last server's numbering misses nothing of the new one's.
+            next_id: AtomicU64::new(u64::try_from(timestamp::now_ms()).unwrap_or(1) * 1000),
             rings: Mutex::new(HashMap::new()),
             live: broadcast::channel(1024).0,
         }
@@ -248,11 +250,12 @@ mod tests {
             t.record("a", rec(&t, &i.to_string()));
         }
         t.record("b", rec(&t, "other"));
-        let ids = |v: Vec<Arc<Recorded>>| v.iter().map(|r| r.id).collect::<Vec<_>>();
-        assert_eq!(ids(t.list("a", None, 100)), [3, 4, 5]);
-        assert_eq!(ids(t.list("a", None, 2)), [4, 5]);
-        assert_eq!(ids(t.list("a", Some(3), 1)), [4]);
-        assert_eq!(ids(t.list("b", None, 100)), [6]);
+        let first = t.list("a", None, 100)[0].id - 2;
+        let ids = |v: Vec<Arc<Recorded>>| v.iter().map(|r| r.id - first).collect::<Vec<_>>();
+        assert_eq!(ids(t.list("a", None, 100)), [2, 3, 4]);
+        assert_eq!(ids(t.list("a", None, 2)), [3, 4]);
+        assert_eq!(ids(t.list("a", Some(first + 2), 1)), [3]);
+        assert_eq!(ids(t.list("b", None, 100)), [5]);
         assert!(t.list("c", None, 100).is_empty());
     }
 

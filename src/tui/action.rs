@@ -2,9 +2,11 @@
 //! `update` asks for (Effect). Effects run in tasks and report back as actions.
 
 use crate::api::Method;
+use crate::api::inspect::RequestRecord;
 use crate::client::{Exchange, Target};
 use crate::explore::{Entity, EntityRef, Query, Rows};
 use crate::profiles::{Profile, Profiles};
+use crate::tui::traffic::Link;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 #[derive(Debug)]
@@ -27,6 +29,15 @@ pub enum Action {
     EntityLoaded {
         which: EntityRef,
         result: Result<Option<Entity>, String>,
+    },
+    /// A request the server recorded, from the Traffic stream of `generation`.
+    TrafficRecord {
+        generation: u64,
+        record: Box<RequestRecord>,
+    },
+    TrafficLink {
+        generation: u64,
+        link: Link,
     },
     /// A profile switch finished: the profile and the base URL it resolved to.
     TargetReady(Result<(Profile, String), String>),
@@ -61,5 +72,10 @@ pub enum Effect {
     LoadEntity {
         target: Target,
         which: EntityRef,
+    },
+    /// Follow the target's recorded requests (replacing any earlier stream) until told otherwise.
+    WatchTraffic {
+        target: Target,
+        generation: u64,
     },
 }

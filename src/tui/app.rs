@@ -33,6 +33,8 @@ struct Runner {
     http: reqwest::Client,
     history: Arc<Mutex<Option<History>>>,
     embedded: Arc<tokio::sync::Mutex<Option<RunningServer>>>,
+    /// The Traffic view's stream; a new one replaces it.
+    traffic: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 /// Restores the terminal when dropped, on every way out of the loop.
@@ -68,6 +70,7 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
         http,
         history: Arc::new(Mutex::new(None)),
         embedded: Arc::new(tokio::sync::Mutex::new(embedded)),
+        traffic: Mutex::new(None),
     });
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -219,6 +222,14 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
                 let _ = runner.actions.send(Action::EntityLoaded { which, result });
             });
         }
+        Effect::WatchTraffic { target, generation } => {
+            let task = tokio::spawn(follow_traffic(Arc::clone(&runner), target, generation));
+            if let Ok(mut slot) = runner.traffic.lock() {
+                if let Some(old) = slot.replace(task) {
+                    old.abort();
+                }
+            }
+        }
         Effect::Copy(text) => {
             // OSC 52: the terminal (or tmux, or the SSH client's terminal) sets the clipboard.
             let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
@@ -266,4 +277,59 @@ async fn check_health(http: &reqwest::Client, base_url: &str) -> Result<(), Stri
         .await
         .map_err(|e| e.without_url().to_string())?;
     Ok(())
+}
+
+/// Recorded requests as actions: the newest few, then the live stream, reconnecting after a
+/// failure from the last one seen.
+async fn follow_traffic(runner: Arc<Runner>, target: crate::client::Target, generation: u64) {
+    use crate::tui::traffic::Link;
+    use futures_util::StreamExt;
+    let explorer = Explorer::with_client(runner.http.clone(), &target.base_url, target.key);
+    let link = |link: Link| {
+        let _ = runner
+            .actions
+            .send(Action::TrafficLink { generation, link });
+    };
+    let record = |record| {
+        let _ = runner.actions.send(Action::TrafficRecord {
+            generation,
+            record: Box::new(record),
+        });
+    };
+    let mut last: Option<u64> = None;
+    loop {
+        if last.is_none() {
+            match explorer.requests(None, 200).await {
+                Ok(backlog) => {
+                    for r in backlog {
+                        last = r.id.parse().ok().or(last);
+                        record(r);
+                    }
+                    last = last.or(Some(0));
+                }
+                Err(crate::explore::ExploreError::NotLocal) => {
+                    link(Link::Lost(
+                        crate::explore::ExploreError::NotLocal.to_string(),
+                    ));
+                    return;
+                }
+                Err(e) => link(Link::Lost(e.to_string())),
+            }
+        }
+        if last.is_some() {
+            match explorer.request_stream(last).await {
+                Ok(stream) => {
+                    link(Link::Live);
+                    let mut stream = std::pin::pin!(stream);
+                    while let Some(Ok(r)) = stream.next().await {
+                        last = r.id.parse().ok().or(last);
+                        record(r);
+                    }
+                    link(Link::Lost("the stream ended; reconnecting".to_owned()));
+                }
+                Err(e) => link(Link::Lost(e.to_string())),
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
 }

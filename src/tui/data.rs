@@ -36,6 +36,8 @@ pub struct DataView {
     pub search: LineInput,
     pub typing: bool,
     pub opened: Option<Opened>,
+    /// How far the opened one is scrolled.
+    pub scroll: u16,
     /// The entities the last delivered call named.
     pub touched: HashSet<EntityRef>,
     /// Entities whose `lastSeen` changed between two loads.
@@ -57,6 +59,7 @@ impl Default for DataView {
             search: LineInput::new(""),
             typing: false,
             opened: None,
+            scroll: 0,
             touched: HashSet::new(),
             changed: HashSet::new(),
             seen: HashMap::new(),
@@ -205,6 +208,7 @@ impl DataView {
 
     /// Opens the selected row: a user or company is fetched, an event or feedback shown as is.
     pub fn open_selected(&mut self) -> Option<EntityRef> {
+        self.scroll = 0;
         let opened = match self.rows.as_ref()? {
             Rows::Users(_) | Rows::Companies(_) => {
                 let which = self.row_ref(self.selected)?;
@@ -223,6 +227,7 @@ impl DataView {
 
     /// Opens a user or company by id (from a detail's links).
     pub fn open(&mut self, which: EntityRef) -> EntityRef {
+        self.scroll = 0;
         self.opened = Some(Opened::Entity {
             which: which.clone(),
             loaded: None,

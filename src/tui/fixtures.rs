@@ -156,3 +156,65 @@ pub mod stored {
         }]
     }
 }
+
+/// Requests as the traffic routes answer them.
+pub mod requests {
+    use crate::api::inspect::{RequestHeaders, RequestRecord, Verdict};
+
+    fn record(id: u64, route: &str, body: &str, status: u16, answer: &str) -> RequestRecord {
+        RequestRecord {
+            id: id.to_string(),
+            received_at: format!("2024-05-01T12:00:{:02}.{:03}Z", id % 60, id * 7 % 1000),
+            method: "POST".into(),
+            path: format!("/{{key}}/{route}"),
+            headers: RequestHeaders {
+                content_type: Some("application/json".into()),
+                sdk_version: Some("browser-sdk/3.1.0".into()),
+                user_agent: Some("Mozilla/5.0".into()),
+                origin: Some("http://localhost:3000".into()),
+            },
+            body: body.into(),
+            body_truncated: false,
+            local: Verdict::read(Some(status), answer.into(), 0.4),
+            upstream: None,
+        }
+    }
+
+    /// Oldest first: a user accepted, an event refused, an unknown route.
+    pub fn three() -> Vec<RequestRecord> {
+        vec![
+            record(
+                1,
+                "user",
+                r#"{"userId":42,"attributes":{"name":"Rasmus"}}"#,
+                200,
+                r#"{"success":true}"#,
+            ),
+            record(
+                2,
+                "event",
+                r#"{"event":"Sent message","userID":42,"attributes":{"position":{"x":1}}}"#,
+                400,
+                r#"{"success":false,"error":{"code":"BODY_VALIDATION_FAILED","message":"the request body has 3 problems","validationErrors":[
+                    {"path":"/userID","code":"UNKNOWN_FIELD","message":"unknown field `userID`; did you mean `userId`?"},
+                    {"path":"/userId","code":"REQUIRED","message":"is required: the id of the user who did it"},
+                    {"path":"/attributes/position","code":"NESTED_VALUE","message":"attribute values must be a string, number, boolean or null, not an object"}]}}"#,
+            ),
+            record(
+                3,
+                "evnt",
+                "{}",
+                404,
+                r#"{"success":false,"error":{"code":"UNKNOWN_METHOD","message":"unknown method `evnt`: the methods are user, company, event, feedback; did you mean `event`?","validationErrors":[]}}"#,
+            ),
+        ]
+    }
+
+    /// A forwarded call the contract refuses and the real service accepted.
+    pub fn forwarded() -> RequestRecord {
+        let mut r = three().remove(1);
+        r.id = "4".into();
+        r.upstream = Some(Verdict::read(Some(200), r#"{"success":true}"#.into(), 88.2));
+        r
+    }
+}

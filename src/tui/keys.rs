@@ -17,6 +17,8 @@ pub enum Context {
     Data,
     DataDetail,
     DataSearch,
+    Traffic,
+    TrafficDetail,
 }
 
 impl Context {
@@ -35,6 +37,8 @@ impl Context {
             Context::Data => "Data view (F2): what the local server stored",
             Context::DataDetail => "Data view: a user, company, event or feedback",
             Context::DataSearch => "Data view: search",
+            Context::Traffic => "Traffic view (F3): requests your app sends",
+            Context::TrafficDetail => "Traffic view: one request",
         }
     }
 }
@@ -47,8 +51,8 @@ pub const BINDINGS: &[(Context, &str, &str)] = &[
     (Context::Anywhere, "Ctrl+L", "move between form and log"),
     (
         Context::Anywhere,
-        "F2",
-        "the Data view: what the local server stored",
+        "F2, F3",
+        "Data view (stored data), Traffic view (requests)",
     ),
     (Context::Anywhere, "Ctrl+P", "choose a profile"),
     (
@@ -146,17 +150,53 @@ pub const BINDINGS: &[(Context, &str, &str)] = &[
         "open the user an event or feedback names",
     ),
     (Context::DataDetail, "u", "use in form"),
+    (Context::DataDetail, "↑/↓ PgUp/PgDn Home", "scroll"),
     (Context::DataDetail, "Esc", "back to the list"),
     (
         Context::DataSearch,
         "Enter, Esc",
         "keep the search, clear it",
     ),
+    (
+        Context::Traffic,
+        "↑/↓ PgUp/PgDn Home End",
+        "select a request",
+    ),
+    (
+        Context::Traffic,
+        "Enter",
+        "open it: body, problems beside fields, verdicts",
+    ),
+    (
+        Context::Traffic,
+        "o",
+        "open it in its form, errors on the fields",
+    ),
+    (Context::Traffic, "Space, p", "pause / resume the list"),
+    (
+        Context::Traffic,
+        "f",
+        "status filter: all, 4xx, 5xx/none, 2xx",
+    ),
+    (
+        Context::Traffic,
+        "m",
+        "route filter: all, each method, other",
+    ),
+    (Context::Traffic, "Esc, F3", "back to the forms"),
+    (
+        Context::TrafficDetail,
+        "o",
+        "open it in its form to fix and resend",
+    ),
+    (Context::TrafficDetail, "↑/↓ PgUp/PgDn Home", "scroll"),
+    (Context::TrafficDetail, "Esc", "back to the list"),
 ];
 
-/// Whether an "Anywhere" binding also works in the Data view (which takes the other keys).
-pub fn works_in_data_view(keys: &str) -> bool {
-    matches!(keys, "Ctrl+S" | "Ctrl+C" | "F1" | "Ctrl+P")
+/// Whether an "Anywhere" binding also works in the Data and Traffic views (which take the
+/// other keys).
+pub fn works_in_views(keys: &str) -> bool {
+    matches!(keys, "Ctrl+S" | "Ctrl+C" | "F1" | "F2, F3" | "Ctrl+P")
 }
 
 /// The hint bar for where the keys go now.
@@ -176,7 +216,9 @@ pub fn hints(context: Context) -> &'static str {
             "Enter open user · u use in form · r reload · Esc back · F1 help · ^C quit"
         }
         Context::DataSearch => "type to search · Enter keep · Esc clear",
-        _ => "Tab next · ^S send · ^←→ method · ^L log · ^P profile · F2 data · F1 · ^C quit",
+        Context::Traffic => "↑↓ · Enter open · o in form · Space pause · f status · m route · Esc",
+        Context::TrafficDetail => "o open in form · Esc back · F1 help · ^C quit",
+        _ => "Tab · ^S send · ^←→ · ^L log · ^P profile · F2 data · F3 traffic · F1 · ^C quit",
     }
 }
 
@@ -199,6 +241,8 @@ mod tests {
             Context::Data,
             Context::DataDetail,
             Context::DataSearch,
+            Context::Traffic,
+            Context::TrafficDetail,
         ] {
             assert!(
                 hints(c).chars().count() <= 79,

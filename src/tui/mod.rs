@@ -14,6 +14,7 @@ pub mod layout;
 pub mod profile_editor;
 pub mod search;
 pub mod state;
+pub mod traffic;
 pub mod update;
 pub mod view;
 

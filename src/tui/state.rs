@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 pub enum Screen {
     Console,
     Data,
+    Traffic,
 }
 
 /// Where keys go.
@@ -92,6 +93,7 @@ pub struct State {
     pub server: ServerStatus,
     pub screen: Screen,
     pub data: super::data::DataView,
+    pub traffic: super::traffic::TrafficView,
     pub method: Method,
     /// One form per method, in `Method::ALL` order; each keeps its content across tab switches.
     pub forms: Vec<Form>,
@@ -128,6 +130,7 @@ impl State {
             server: ServerStatus::Checking,
             screen: Screen::Console,
             data: super::data::DataView::default(),
+            traffic: super::traffic::TrafficView::default(),
             method,
             forms,
             focus: Focus::Form,

@@ -72,6 +72,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.data.entity_loaded(&which, result);
             vec![]
         }
+        Action::TrafficRecord { generation, record } => {
+            state.traffic.arrived(generation, *record);
+            vec![]
+        }
+        Action::TrafficLink { generation, link } => {
+            if generation == state.traffic.generation {
+                state.traffic.link = link;
+            }
+            vec![]
+        }
         Action::ProfilesSaved(result) => {
             if let Err(e) = result {
                 state.message = Some((Level::Error, format!("the profiles were not saved: {e}")));
@@ -95,6 +105,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 if state.screen == Screen::Data {
                     effects.extend(data::open(state));
                 }
+                if state.traffic.started {
+                    effects.extend(traffic::restart(state));
+                }
                 effects
             }
             Err(e) => {
@@ -117,8 +130,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.overlay != Overlay::None {
         return on_overlay_key(state, key);
     }
-    if state.screen == Screen::Data {
-        return on_data_screen_key(state, key);
+    if state.screen != Screen::Console {
+        return on_view_key(state, key);
     }
     let alt = key.modifiers.contains(KeyModifiers::ALT);
     match key.code {
@@ -128,6 +141,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('s') if ctrl(&key) => return request_send(state),
         KeyCode::F(2) => return data::open(state),
+        KeyCode::F(3) => return traffic::open(state),
         KeyCode::Char('p') if ctrl(&key) => {
             open_profiles(state);
             return vec![];
@@ -182,18 +196,23 @@ fn open_profiles(state: &mut State) {
     state.overlay = Overlay::Profiles { selected };
 }
 
-/// The Data view takes every key but help, sending, profiles and quitting.
-fn on_data_screen_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+/// The Data and Traffic views take every key but help, switching view, sending, profiles and
+/// quitting.
+fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let typing = state.data.typing && state.screen == Screen::Data;
     match key.code {
         KeyCode::F(1) => {
             state.overlay = Overlay::Help;
             vec![]
         }
+        KeyCode::F(2) if state.screen != Screen::Data && !typing => data::open(state),
+        KeyCode::F(3) if state.screen != Screen::Traffic && !typing => traffic::open(state),
         KeyCode::Char('s') if ctrl(&key) => request_send(state),
         KeyCode::Char('p') if ctrl(&key) => {
             open_profiles(state);
             vec![]
         }
+        _ if state.screen == Screen::Traffic => traffic::on_key(state, key),
         _ => data::on_key(state, key),
     }
 }
@@ -665,17 +684,7 @@ fn load_selected(state: &mut State, path: Option<&str>) {
         ));
         return;
     };
-    state.method = method;
-    let form = state.form_mut();
-    form.load(&ex.request_body);
-    for e in &ex.validation_errors {
-        form.place_error(&e.path, &sanitize(&e.message));
-    }
-    if let Some(i) = path.and_then(|p| form.field_index(p)) {
-        form.focus = i;
-    }
-    state.focus = Focus::Form;
-    state.detail = None;
+    load_into_form(state, method, &ex.request_body, &ex.validation_errors, path);
     state.message = Some((
         Level::Info,
         format!(
@@ -683,6 +692,29 @@ fn load_selected(state: &mut State, path: Option<&str>) {
             ex.id.unwrap_or(0)
         ),
     ));
+}
+
+/// Puts a request body in its method's form with the errors an answer gave on their fields, and
+/// goes there (the first error's field focused, or `path`'s).
+fn load_into_form(
+    state: &mut State,
+    method: Method,
+    body: &str,
+    errors: &[crate::api::ValidationError],
+    path: Option<&str>,
+) {
+    state.method = method;
+    let form = state.form_mut();
+    form.load(body);
+    for e in errors {
+        form.place_error(&e.path, &sanitize(&e.message));
+    }
+    if let Some(i) = path.and_then(|p| form.field_index(p)) {
+        form.focus = i;
+    }
+    state.focus = Focus::Form;
+    state.detail = None;
+    state.screen = Screen::Console;
 }
 
 fn on_detail_key(state: &mut State, key: KeyEvent) {
@@ -772,8 +804,10 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
     let (x, y) = (mouse.column, mouse.row);
     let inside =
         |r: ratatui::layout::Rect| x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height;
-    if state.screen == Screen::Data {
-        return data::on_mouse(state, mouse, &areas);
+    match state.screen {
+        Screen::Data => return data::on_mouse(state, mouse, &areas),
+        Screen::Traffic => return traffic::on_mouse(state, mouse, &areas),
+        Screen::Console => {}
     }
     match mouse.kind {
         MouseEventKind::Down(MouseButton::Left) if state.overlay == Overlay::None => {
@@ -823,3 +857,6 @@ mod data;
 mod data_tests;
 #[cfg(test)]
 mod tests;
+mod traffic;
+#[cfg(test)]
+mod traffic_tests;

@@ -298,3 +298,40 @@ fn the_data_view_shows_what_a_send_changed_and_fills_the_form() {
     tmux.wait_for("↑ changed by your last send");
     tmux.quit_and_check_restored();
 }
+
+#[test]
+fn the_traffic_view_shows_an_apps_call_live_and_opens_it_in_the_form() {
+    let rt = crate::support::runtime();
+    let server = rt.block_on(TestServer::start());
+    let cli = Arc::new(Cli::new());
+    cli.add_profile("here", &server.base, KEY);
+    let tmux = Tmux::start(&cli, "--profile here", 100, 30);
+    tmux.wait_for("user · * required");
+    tmux.keys(&["F3"]);
+    tmux.wait_for("● live");
+    tmux.wait_for("No requests yet for this tracking key.");
+    // The app: a browser SDK sending a call with a typo.
+    let status = rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{}/{KEY}/event", server.base))
+            .header("bucket-sdk-version", "browser-sdk/3.1.0")
+            .json(&json!({"event": "Sent message", "userID": 42}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(status, 400);
+    let screen = tmux.wait_for("browser-sdk/3.1.0");
+    assert!(screen.contains("400") && screen.contains("POST event"), "{screen}");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("← ✗ unknown field `userID`; did you mean `userId`?");
+    assert!(
+        screen.contains("/userId (not in the body): is required"),
+        "{screen}"
+    );
+    tmux.keys(&["o"]);
+    tmux.wait_for("loaded into the event form");
+    tmux.quit_and_check_restored();
+}

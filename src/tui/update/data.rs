@@ -178,6 +178,14 @@ fn detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             use_in_form(state);
             vec![]
         }
+        KeyCode::Down | KeyCode::Char('j') => scroll(state, 1, true),
+        KeyCode::Up | KeyCode::Char('k') => scroll(state, 1, false),
+        KeyCode::PageDown => scroll(state, 10, true),
+        KeyCode::PageUp => scroll(state, 10, false),
+        KeyCode::Home => {
+            state.data.scroll = 0;
+            vec![]
+        }
         KeyCode::Char('r') => state
             .data
             .opened_entity()
@@ -201,6 +209,16 @@ fn detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         _ => vec![],
     }
+}
+
+fn scroll(state: &mut State, by: u16, down: bool) -> Vec<Effect> {
+    let s = &mut state.data.scroll;
+    *s = if down {
+        s.saturating_add(by)
+    } else {
+        s.saturating_sub(by)
+    };
+    vec![]
 }
 
 /// Fills the matching form with the row's ids and goes there, one Ctrl+S from sending.

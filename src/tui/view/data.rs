@@ -333,7 +333,8 @@ fn detail(frame: &mut Frame<'_>, area: Rect, data: &DataView, opened: &Opened, t
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((data.scroll, 0)),
         area,
     );
 }

@@ -1,11 +1,13 @@
 //! Drawing: a pure function of the state. Nothing here reads files, the clock or the network.
 
+mod annotated;
 mod data;
 mod detail;
 mod form;
 mod log;
 mod overlay;
 mod theme;
+mod traffic;
 
 pub use theme::Theme;
 
@@ -30,6 +32,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     if state.screen == Screen::Data {
         data::tabs(frame, areas.tabs_line, &state.data, theme);
         data::draw(frame, areas.body, state, theme);
+    } else if state.screen == Screen::Traffic {
+        traffic::bar(frame, areas.tabs_line, &state.traffic, theme);
+        traffic::draw(frame, areas.body, state, theme);
     } else {
         tabs(frame, &areas, state, theme);
         if state.focus == Focus::Detail {
@@ -65,6 +70,13 @@ pub fn detail_lines(
 
 /// Which bindings apply now (for the hint bar and the help overlay).
 pub fn context(state: &State) -> Context {
+    if state.screen == Screen::Traffic {
+        return if state.traffic.opened.is_some() {
+            Context::TrafficDetail
+        } else {
+            Context::Traffic
+        };
+    }
     if state.screen == Screen::Data {
         return if state.data.typing {
             Context::DataSearch
@@ -144,9 +156,11 @@ fn tabs(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
 }
 
 fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
-    let data_line = (state.screen == Screen::Data)
-        .then(|| data::status_line(&state.data, theme))
-        .flatten();
+    let data_line = match state.screen {
+        Screen::Data => data::status_line(&state.data, theme),
+        Screen::Traffic => traffic::status_line(&state.traffic, theme),
+        Screen::Console => None,
+    };
     let line = if let RequestState::Sending { method, ticks } = &state.request {
         let spin = SPINNER[*ticks as usize % SPINNER.len()];
         Line::from(Span::styled(
@@ -166,6 +180,13 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             Level::Error => theme.error(),
         };
         Line::from(Span::styled(format!(" {text}"), style))
+    } else if state.screen == Screen::Traffic {
+        let text = if state.traffic.opened.is_some() {
+            " o opens it in its form to fix and resend · Esc back to the list"
+        } else {
+            " Enter opens a request · o opens it in its form · Space pauses"
+        };
+        Line::from(Span::styled(text, theme.dim()))
     } else if state.screen == Screen::Data {
         let text = if state.data.opened.is_some() {
             " u fills a form from this · Esc back to the list"
@@ -226,3 +247,5 @@ pub fn json_lines(raw: &str, theme: Theme) -> Vec<Line<'static>> {
 mod data_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod traffic_tests;

@@ -2,7 +2,7 @@
 
 use super::Theme;
 use crate::sanitize::sanitize;
-use crate::tui::keys::{BINDINGS, Context, works_in_data_view};
+use crate::tui::keys::{BINDINGS, Context, works_in_views};
 use crate::tui::layout::centered;
 use crate::tui::profile_editor::{KEY_FIELD, LABELS, ProfileEditor};
 use crate::tui::state::State;
@@ -41,9 +41,9 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let mut lines = Vec::new();
     for context in [here, Context::Anywhere] {
         lines.push(Line::from(Span::styled(context.title(), theme.title())));
-        let data_view = state.screen == crate::tui::state::Screen::Data;
+        let in_view = state.screen != crate::tui::state::Screen::Console;
         for (_, keys, what) in BINDINGS.iter().filter(|(c, k, _)| {
-            *c == context && !(data_view && *c == Context::Anywhere && !works_in_data_view(k))
+            *c == context && !(in_view && *c == Context::Anywhere && !works_in_views(k))
         }) {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {keys:<24}"), theme.focused_label()),

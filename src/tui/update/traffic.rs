@@ -1,0 +1,129 @@
+//! Keys and stream results of the Traffic view (F3).
+
+use super::super::action::Effect;
+use super::super::state::{Level, Screen, State};
+use super::load_into_form;
+use crate::api::Method;
+use crate::sanitize::sanitize;
+use crossterm::event::{KeyCode, KeyEvent};
+
+/// F3: show the Traffic view, starting its stream the first time.
+pub fn open(state: &mut State) -> Vec<Effect> {
+    state.screen = Screen::Traffic;
+    if state.traffic.started {
+        return vec![];
+    }
+    restart(state)
+}
+
+/// A new stream for the current target (first open, or after a profile switch).
+pub fn restart(state: &mut State) -> Vec<Effect> {
+    let generation = state.traffic.restart();
+    vec![Effect::WatchTraffic {
+        target: state.target(),
+        generation,
+    }]
+}
+
+pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let traffic = &mut state.traffic;
+    if traffic.opened.is_some() {
+        match key.code {
+            KeyCode::Esc | KeyCode::Backspace | KeyCode::Char('q') => traffic.opened = None,
+            KeyCode::Char('o') => open_in_form(state),
+            KeyCode::Down | KeyCode::Char('j') => traffic.scroll = traffic.scroll.saturating_add(1),
+            KeyCode::Up | KeyCode::Char('k') => traffic.scroll = traffic.scroll.saturating_sub(1),
+            KeyCode::PageDown => traffic.scroll = traffic.scroll.saturating_add(10),
+            KeyCode::PageUp => traffic.scroll = traffic.scroll.saturating_sub(10),
+            KeyCode::Home => traffic.scroll = 0,
+            _ => {}
+        }
+        return vec![];
+    }
+    match key.code {
+        KeyCode::Esc | KeyCode::F(3) => state.screen = Screen::Console,
+        KeyCode::Down | KeyCode::Char('j') => traffic.move_selection(true, 1),
+        KeyCode::Up | KeyCode::Char('k') => traffic.move_selection(false, 1),
+        KeyCode::PageDown => traffic.move_selection(true, 10),
+        KeyCode::PageUp => traffic.move_selection(false, 10),
+        KeyCode::Home => traffic.selected = 0,
+        KeyCode::End => traffic.move_selection(true, usize::MAX / 2),
+        KeyCode::Char(' ' | 'p') => traffic.toggle_pause(),
+        KeyCode::Char('f') => traffic.cycle_status(),
+        KeyCode::Char('m') => traffic.cycle_route(),
+        KeyCode::Enter => {
+            traffic.opened = traffic.selected_record().map(|r| r.id.clone());
+            traffic.scroll = 0;
+        }
+        KeyCode::Char('o') => open_in_form(state),
+        _ => {}
+    }
+    vec![]
+}
+
+/// Loads the request into its method's form with the local verdict's errors on their fields.
+fn open_in_form(state: &mut State) {
+    let traffic = &state.traffic;
+    let Some(record) = traffic
+        .opened_record()
+        .or_else(|| traffic.selected_record())
+        .cloned()
+    else {
+        return;
+    };
+    let Some((method, _)) = Method::from_route(record.route()) else {
+        state.message = Some((
+            Level::Warning,
+            format!(
+                "`{}` is not a method the forms know",
+                sanitize(record.route())
+            ),
+        ));
+        return;
+    };
+    let first = record
+        .local
+        .validation_errors
+        .first()
+        .map(|e| e.path.clone());
+    load_into_form(
+        state,
+        method,
+        &record.body,
+        &record.local.validation_errors,
+        first.as_deref(),
+    );
+    state.message = Some((
+        Level::Info,
+        format!(
+            "request #{} loaded into the {method} form: fix it and Ctrl+S resends it",
+            sanitize(&record.id)
+        ),
+    ));
+}
+
+/// Clicks choose a row (the list starts under its border and header); the wheel scrolls.
+pub fn on_mouse(
+    state: &mut State,
+    mouse: crossterm::event::MouseEvent,
+    areas: &super::super::layout::Areas,
+) -> Vec<Effect> {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    if state.overlay != super::super::state::Overlay::None || state.traffic.opened.is_some() {
+        return vec![];
+    }
+    let traffic = &mut state.traffic;
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) if mouse.row >= areas.body.y + 2 => {
+            let row = usize::from(mouse.row - areas.body.y - 2);
+            let index = super::super::layout::data_offset(traffic.selected, areas.body) + row;
+            if index < traffic.shown().len() {
+                traffic.selected = index;
+            }
+        }
+        MouseEventKind::ScrollDown => traffic.move_selection(true, 3),
+        MouseEventKind::ScrollUp => traffic.move_selection(false, 3),
+        _ => {}
+    }
+    vec![]
+}

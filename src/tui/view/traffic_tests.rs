@@ -1,0 +1,100 @@
+//! Snapshots of the Traffic view: empty, the live list, a rejected request opened, and a
+//! forwarded one with both verdicts.
+
+use super::draw;
+use crate::api::Method;
+use crate::tui::action::Action;
+use crate::tui::fixtures::{requests, state};
+use crate::tui::state::{ServerStatus, State};
+use crate::tui::traffic::Link;
+use crate::tui::update::update;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn snapshot(name: &str, state: &State, width: u16, height: u16) {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut state = state.clone();
+    state.size = (width, height);
+    terminal.draw(|f| draw(f, &state)).unwrap();
+    insta::assert_snapshot!(name, terminal.backend());
+}
+
+fn press(state: &mut State, code: KeyCode) {
+    update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn live(records: Vec<crate::api::inspect::RequestRecord>) -> State {
+    let mut s = state(Method::User);
+    s.server = ServerStatus::Answers;
+    s.log_loading = false;
+    press(&mut s, KeyCode::F(3));
+    let generation = s.traffic.generation;
+    update(
+        &mut s,
+        Action::TrafficLink {
+            generation,
+            link: Link::Live,
+        },
+    );
+    for record in records {
+        update(
+            &mut s,
+            Action::TrafficRecord {
+                generation,
+                record: Box::new(record),
+            },
+        );
+    }
+    s
+}
+
+#[test]
+fn empty_and_live() {
+    snapshot("traffic_empty", &live(vec![]), 80, 24);
+    let mut records = requests::three();
+    records.push(requests::forwarded());
+    let mut s = live(records);
+    snapshot("traffic_list", &s, 100, 24);
+    press(&mut s, KeyCode::Char(' '));
+    let generation = s.traffic.generation;
+    let mut more = requests::three().remove(0);
+    more.id = "9".into();
+    update(
+        &mut s,
+        Action::TrafficRecord {
+            generation,
+            record: Box::new(more),
+        },
+    );
+    update(
+        &mut s,
+        Action::TrafficLink {
+            generation,
+            link: Link::Lost("the server is not answering: connection refused".into()),
+        },
+    );
+    snapshot("traffic_paused_and_lost", &s, 80, 24);
+}
+
+#[test]
+fn a_rejected_request_opened() {
+    let mut s = live(requests::three());
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Enter);
+    snapshot("traffic_rejected_detail", &s, 100, 30);
+}
+
+#[test]
+fn a_forwarded_request_shows_both_verdicts() {
+    let mut s = live(vec![requests::forwarded()]);
+    press(&mut s, KeyCode::Enter);
+    snapshot("traffic_forwarded_detail", &s, 100, 30);
+}
+
+#[test]
+fn help_in_the_traffic_view() {
+    let mut s = live(requests::three());
+    press(&mut s, KeyCode::F(1));
+    snapshot("traffic_help", &s, 80, 24);
+}
