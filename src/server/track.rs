@@ -72,7 +72,7 @@ async fn exchange(app: &AppState, req: Request, route: Route) -> Response {
                 id: app.traffic.next_id(),
                 key: traffic::no_key(),
                 received_ms,
-                verb: parts.method.to_string(),
+                verb: parts.method.clone(),
                 route: rest.chars().take(200).collect(),
                 headers: traffic::Headers::of(&parts.headers),
                 body: Bytes::from(body),
@@ -199,9 +199,15 @@ fn read_json(headers: &http::HeaderMap, bytes: &[u8]) -> Result<serde_json::Valu
 /// Reads the body until it ends or `limit` bytes are in hand, so a huge body is never buffered.
 /// A body cut short by the client is parsed as far as it came (and will not be valid JSON).
 async fn read_at_most(body: Body, limit: usize) -> Vec<u8> {
+    use axum::body::HttpBody as _;
     use http_body_util::BodyExt;
     let mut body = body;
-    let mut bytes = Vec::new();
+    // Sized once from what the body says it holds, so a small body is one allocation.
+    let hint = body
+        .size_hint()
+        .exact()
+        .map_or(0, |n| usize::try_from(n).unwrap_or(limit).min(limit));
+    let mut bytes = Vec::with_capacity(hint);
     while bytes.len() < limit {
         match body.frame().await {
             Some(Ok(frame)) => {

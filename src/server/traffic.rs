@@ -77,7 +77,7 @@ pub struct Recorded {
     /// [`Traffic::record`] from its table, so a call costs no copy of it.
     pub key: Arc<str>,
     pub received_ms: i64,
-    pub verb: String,
+    pub verb: axum::http::Method,
     /// What follows the key in the path: `event`, `feedback/prompting-init`, `evnt`…
     pub route: String,
     pub headers: Headers,
@@ -107,7 +107,7 @@ impl Recorded {
         RequestRecord {
             id: self.id.to_string(),
             received_at: timestamp::format(self.received_ms),
-            method: self.verb.clone(),
+            method: self.verb.to_string(),
             path: format!("/{{key}}/{}", self.route),
             headers: self.headers.to_record(),
             body: text(&self.body),
@@ -233,7 +233,7 @@ mod tests {
             id: t.next_id(),
             key: no_key(),
             received_ms: 0,
-            verb: "POST".into(),
+            verb: axum::http::Method::POST,
             route: "event".into(),
             headers: Headers::default(),
             body: Bytes::from(body.to_owned()),
