@@ -3,15 +3,22 @@
 use crate::api::{ErrorCode, Rejection, SuccessBody};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use serde::Serialize;
 
+/// The body of a JSON answer, kept beside it so the traffic recorder can read it without taking
+/// the response apart.
+#[derive(Clone)]
+pub struct SentBody(pub Bytes);
+
 pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
-    let mut response = (status, bytes).into_response();
+    let bytes = Bytes::from(serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec()));
+    let mut response = (status, bytes.clone()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    response.extensions_mut().insert(SentBody(bytes));
     response
 }
 

@@ -46,9 +46,11 @@ async fn exchange(app: &AppState, req: Request, route: Route) -> Response {
         return with_cors(local);
     }
     let local_latency = started.elapsed().as_secs_f64() * 1000.0;
-    let (local_parts, local_body) = local.into_parts();
-    let local_body = axum::body::to_bytes(local_body, usize::MAX)
-        .await
+    let local_status = local.status().as_u16();
+    let local_body = local
+        .extensions()
+        .get::<respond::SentBody>()
+        .map(|b| b.0.clone())
         .unwrap_or_default();
     let forwarded = match &app.forward {
         Some(forward) if parts.method == http::Method::POST => {
@@ -56,10 +58,9 @@ async fn exchange(app: &AppState, req: Request, route: Route) -> Response {
         }
         _ => None,
     };
-    let local_status = local_parts.status.as_u16();
     let answer = match &forwarded {
         Some(upstream) => forward::answer(upstream),
-        None => Response::from_parts(local_parts, Body::from(local_body.clone())),
+        None => local,
     };
     let (raw_key, rest) = two_segments(parts.uri.path());
     if key::check(raw_key).is_ok() {
