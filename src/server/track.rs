@@ -12,7 +12,6 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{self, StatusCode, header};
 use axum::response::Response;
-use bytes::Bytes;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -65,8 +64,7 @@ async fn exchange(app: &AppState, req: Request, route: Route) -> Response {
     let (raw_key, rest) = two_segments(parts.uri.path());
     if key::check(raw_key).is_ok() {
         let truncated = bytes.len() > api::MAX_BODY_BYTES;
-        let mut body = bytes;
-        body.truncate(api::MAX_BODY_BYTES);
+        let body = &bytes[..bytes.len().min(api::MAX_BODY_BYTES)];
         app.traffic.record(
             raw_key,
             Recorded {
@@ -74,11 +72,9 @@ async fn exchange(app: &AppState, req: Request, route: Route) -> Response {
                 key: traffic::no_key(),
                 received_ms,
                 verb: parts.method.clone(),
-                route: rest.chars().take(200).collect(),
-                headers: traffic::Headers::of(&parts.headers),
-                body: Bytes::from(body),
+                texts: traffic::Texts::new(rest, &parts.headers, body, &local_body),
                 body_truncated: truncated,
-                local: (local_status, local_body, local_latency),
+                local: (local_status, local_latency),
                 upstream: forwarded,
             },
         );

@@ -324,7 +324,10 @@ fn the_traffic_view_shows_an_apps_call_live_and_opens_it_in_the_form() {
     });
     assert_eq!(status, 400);
     let screen = tmux.wait_for("browser-sdk/3.1.0");
-    assert!(screen.contains("400") && screen.contains("POST event"), "{screen}");
+    assert!(
+        screen.contains("400") && screen.contains("POST event"),
+        "{screen}"
+    );
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("← ✗ unknown field `userID`; did you mean `userId`?");
     assert!(
