@@ -1,5 +1,4 @@
-//! `bucket-console`: parse arguments and dispatch. With no subcommand it will open the console;
-//! until the console lands it prints its help.
+//! `bucket-console`: parse arguments and dispatch; with no subcommand the console opens.
 
 use clap::Parser;
 use std::process::ExitCode;
