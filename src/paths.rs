@@ -37,3 +37,8 @@ pub fn profiles_file() -> Result<PathBuf, NoHome> {
 pub fn history_database() -> Result<PathBuf, NoHome> {
     Ok(data_dir()?.join("history.sqlite3"))
 }
+
+/// Calls waiting to be delivered.
+pub fn outbox_database() -> Result<PathBuf, NoHome> {
+    Ok(data_dir()?.join("outbox.sqlite3"))
+}

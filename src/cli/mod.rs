@@ -6,6 +6,7 @@ mod context;
 mod data;
 mod items;
 mod log;
+mod outbox;
 mod profiles;
 mod render;
 mod replay;
@@ -52,6 +53,7 @@ pub enum Command {
     Replay(replay::ReplayArgs),
     Data(data::DataArgs),
     Watch(watch::WatchArgs),
+    Outbox(outbox::OutboxArgs),
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -63,6 +65,7 @@ pub fn run(args: Args) -> ExitCode {
         Some(Command::Replay(a)) => context::finish("replay", replay::run(&a)),
         Some(Command::Data(a)) => context::finish("data", data::run(&a)),
         Some(Command::Watch(a)) => context::finish("watch", watch::run(&a)),
+        Some(Command::Outbox(a)) => context::finish("outbox", outbox::run(&a)),
         None => context::finish(
             "console",
             console::run(args.profile.as_deref(), args.method),

@@ -39,6 +39,15 @@ pub enum Action {
         generation: u64,
         link: Link,
     },
+    /// A failed call is in the outbox (committed): its id and how many wait in all.
+    Queued(Result<(i64, u64), String>),
+    /// A delivery round of the outbox: the exchanges it made, and how many still wait.
+    OutboxDelivered {
+        exchanges: Vec<Exchange>,
+        delivered: usize,
+        rejected: usize,
+        waiting: u64,
+    },
     /// A profile switch finished: the profile and the base URL it resolved to.
     TargetReady(Result<(Profile, String), String>),
     /// The profiles file was written (or not).
@@ -73,6 +82,8 @@ pub enum Effect {
         target: Target,
         which: EntityRef,
     },
+    /// Put a call that could not be delivered in the outbox.
+    Enqueue(Box<Exchange>),
     /// Follow the target's recorded requests (replacing any earlier stream) until told otherwise.
     WatchTraffic {
         target: Target,

@@ -8,6 +8,7 @@ use super::{update, view};
 use crate::client::{self, Client, ClientConfig};
 use crate::explore::Explorer;
 use crate::history::{self, History};
+use crate::outbox::Outbox;
 use crate::paths;
 use crate::profiles::{Profile, Selected, Source};
 use crate::server::RunningServer;
@@ -35,6 +36,10 @@ struct Runner {
     embedded: Arc<tokio::sync::Mutex<Option<RunningServer>>>,
     /// The Traffic view's stream; a new one replaces it.
     traffic: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Opened on first use, off the path to the first frame.
+    outbox: std::sync::OnceLock<Result<Arc<Mutex<Outbox>>, String>>,
+    /// Wakes the delivery task (an item was just queued).
+    outbox_wake: tokio::sync::Notify,
 }
 
 /// Restores the terminal when dropped, on every way out of the loop.
@@ -71,6 +76,8 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
         history: Arc::new(Mutex::new(None)),
         embedded: Arc::new(tokio::sync::Mutex::new(embedded)),
         traffic: Mutex::new(None),
+        outbox: std::sync::OnceLock::new(),
+        outbox_wake: tokio::sync::Notify::new(),
     });
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -93,6 +100,9 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
             base_url: state.base_url.clone(),
         },
     );
+
+    let (targets, current) = tokio::sync::watch::channel(state.target());
+    tokio::spawn(deliver_outbox(Arc::clone(&runner), current));
 
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
@@ -118,6 +128,12 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
         if state.quit {
             break;
         }
+        targets.send_if_modified(|t| {
+            let now = state.target();
+            let changed = *t != now;
+            *t = now;
+            changed
+        });
         terminal
             .draw(|f| view::draw(f, &state))
             .map_err(|e| e.to_string())?;
@@ -144,30 +160,23 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
             body,
         } => {
             tokio::spawn(async move {
-                let mut exchange = runner
+                let exchange = runner
                     .client
                     .send(&target, method.as_str(), bytes::Bytes::from(body))
                     .await;
+                let mut one = vec![exchange];
                 let history = Arc::clone(&runner.history);
-                let unlogged = exchange.clone();
-                exchange = tokio::task::spawn_blocking(move || {
-                    if let Ok(mut slot) = history.lock() {
-                        if slot.is_none() {
-                            *slot = open_history().ok();
-                        }
-                        if let Some(h) = slot.as_mut() {
-                            let mut one = [exchange];
-                            let _ = h.append(&mut one);
-                            let [e] = one;
-                            return e;
-                        }
-                    }
-                    exchange
+                let unlogged = one.clone();
+                // Logging failed hard: the answer still reaches the screen, unlogged.
+                let mut one = tokio::task::spawn_blocking(move || {
+                    log(&history, &mut one);
+                    one
                 })
                 .await
-                // Logging failed hard: the answer still reaches the screen, unlogged.
                 .unwrap_or(unlogged);
-                let _ = runner.actions.send(Action::Sent(Box::new(exchange)));
+                if let Some(exchange) = one.pop() {
+                    let _ = runner.actions.send(Action::Sent(Box::new(exchange)));
+                }
             });
         }
         Effect::LoadHistory => {
@@ -222,6 +231,7 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
                 let _ = runner.actions.send(Action::EntityLoaded { which, result });
             });
         }
+        Effect::Enqueue(exchange) => enqueue(runner, *exchange),
         Effect::WatchTraffic { target, generation } => {
             let task = tokio::spawn(follow_traffic(Arc::clone(&runner), target, generation));
             if let Ok(mut slot) = runner.traffic.lock() {
@@ -236,6 +246,107 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
             let mut out = std::io::stdout();
             let _ = write!(out, "\u{1b}]52;c;{encoded}\u{7}");
             let _ = out.flush();
+        }
+    }
+}
+
+/// Commits a call that could not be delivered to the outbox, then says so.
+fn enqueue(runner: Arc<Runner>, exchange: crate::client::Exchange) {
+    tokio::task::spawn_blocking(move || {
+        let result = outbox(&runner).and_then(|outbox| {
+            let outbox = outbox
+                .lock()
+                .map_err(|_| "the outbox is locked".to_owned())?;
+            let id = outbox
+                .enqueue(
+                    &exchange.profile,
+                    &exchange.key_fingerprint,
+                    &exchange.method,
+                    &exchange.request_body,
+                    &exchange.problem().unwrap_or_default(),
+                )
+                .map_err(|e| e.to_string())?;
+            let waiting = outbox.waiting().map_err(|e| e.to_string())?;
+            Ok((id, waiting))
+        });
+        let _ = runner.actions.send(Action::Queued(result));
+        runner.outbox_wake.notify_one();
+    });
+}
+
+/// The outbox, opened the first time it is needed.
+fn outbox(runner: &Runner) -> Result<Arc<Mutex<Outbox>>, String> {
+    runner
+        .outbox
+        .get_or_init(|| {
+            let path = paths::outbox_database().map_err(|e| e.to_string())?;
+            Outbox::open(&path)
+                .map(|o| Arc::new(Mutex::new(o)))
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+}
+
+/// Delivers the outbox in the background, for whichever profile is in use: every few seconds
+/// while items wait (each item keeps its own backoff), and at once when one is queued.
+async fn deliver_outbox(
+    runner: Arc<Runner>,
+    targets: tokio::sync::watch::Receiver<crate::client::Target>,
+) {
+    let opened = {
+        let runner = Arc::clone(&runner);
+        tokio::task::spawn_blocking(move || outbox(&runner)).await
+    };
+    let Ok(Ok(outbox)) = opened else {
+        return;
+    };
+    loop {
+        let waiting = outbox
+            .lock()
+            .ok()
+            .and_then(|o| o.waiting().ok())
+            .unwrap_or(0);
+        if waiting == 0 {
+            // Nothing waits: sleep until something is queued (no timer, so an idle console
+            // stays at 0% CPU).
+            runner.outbox_wake.notified().await;
+            continue;
+        }
+        let target = targets.borrow().clone();
+        if let Ok(report) = crate::outbox::deliver_due(&outbox, &runner.client, &target).await {
+            let mut exchanges = report.sent;
+            log(&runner.history, &mut exchanges);
+            let waiting = outbox
+                .lock()
+                .ok()
+                .and_then(|o| o.waiting().ok())
+                .unwrap_or(0);
+            let _ = runner.actions.send(Action::OutboxDelivered {
+                exchanges,
+                delivered: report.delivered,
+                rejected: report.rejected,
+                waiting,
+            });
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(3)) => {}
+            () = runner.outbox_wake.notified() => {}
+        }
+    }
+}
+
+/// Appends exchanges to the history (opened on first use), setting their ids; a history that
+/// cannot be written leaves them unlogged rather than failing anything.
+fn log(history: &Mutex<Option<History>>, exchanges: &mut [crate::client::Exchange]) {
+    if exchanges.is_empty() {
+        return;
+    }
+    if let Ok(mut slot) = history.lock() {
+        if slot.is_none() {
+            *slot = open_history().ok();
+        }
+        if let Some(h) = slot.as_mut() {
+            let _ = h.append(exchanges);
         }
     }
 }

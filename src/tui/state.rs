@@ -94,6 +94,8 @@ pub struct State {
     pub screen: Screen,
     pub data: super::data::DataView,
     pub traffic: super::traffic::TrafficView,
+    /// Calls waiting in the outbox (every profile's).
+    pub outbox_waiting: u64,
     pub method: Method,
     /// One form per method, in `Method::ALL` order; each keeps its content across tab switches.
     pub forms: Vec<Form>,
@@ -131,6 +133,7 @@ impl State {
             screen: Screen::Console,
             data: super::data::DataView::default(),
             traffic: super::traffic::TrafficView::default(),
+            outbox_waiting: 0,
             method,
             forms,
             focus: Focus::Form,

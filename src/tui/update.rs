@@ -53,9 +53,22 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Sent(exchange) => {
-            let effects = data::after_send(state, &exchange);
+            let mut effects = data::after_send(state, &exchange);
+            let queue =
+                exchange.outcome == Outcome::Failed && Method::parse(&exchange.method).is_some();
+            if queue {
+                effects.push(Effect::Enqueue(exchange.clone()));
+            }
             sent(state, *exchange);
             effects
+        }
+        Action::Queued(result) => {
+            queued(state, result);
+            vec![]
+        }
+        Action::OutboxDelivered { .. } => {
+            outbox_delivered(state, action);
+            vec![]
         }
         Action::Health(result) => {
             state.server = match result {
@@ -64,22 +77,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             };
             vec![]
         }
-        Action::DataLoaded { generation, result } => {
-            state.data.loaded(generation, result);
-            vec![]
-        }
-        Action::EntityLoaded { which, result } => {
-            state.data.entity_loaded(&which, result);
-            vec![]
-        }
-        Action::TrafficRecord { generation, record } => {
-            state.traffic.arrived(generation, *record);
-            vec![]
-        }
-        Action::TrafficLink { generation, link } => {
-            if generation == state.traffic.generation {
-                state.traffic.link = link;
-            }
+        Action::DataLoaded { .. }
+        | Action::EntityLoaded { .. }
+        | Action::TrafficRecord { .. }
+        | Action::TrafficLink { .. } => {
+            view_result(state, action);
             vec![]
         }
         Action::ProfilesSaved(result) => {
@@ -115,6 +117,70 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 vec![]
             }
         },
+    }
+}
+
+/// What the Data and Traffic views' tasks report.
+fn view_result(state: &mut State, action: Action) {
+    match action {
+        Action::DataLoaded { generation, result } => state.data.loaded(generation, result),
+        Action::EntityLoaded { which, result } => state.data.entity_loaded(&which, result),
+        Action::TrafficRecord { generation, record } => {
+            state.traffic.arrived(generation, *record);
+        }
+        Action::TrafficLink { generation, link } if generation == state.traffic.generation => {
+            state.traffic.link = link;
+        }
+        _ => {}
+    }
+}
+
+fn queued(state: &mut State, result: Result<(i64, u64), String>) {
+    state.message = Some(match result {
+        Ok((id, waiting)) => {
+            state.outbox_waiting = waiting;
+            (
+                Level::Warning,
+                format!(
+                    "not delivered: queued in the outbox as #{id} ({waiting} waiting); it is sent when the server answers"
+                ),
+            )
+        }
+        Err(e) => (
+            Level::Error,
+            format!("not delivered, and the outbox could not keep it: {e}"),
+        ),
+    });
+}
+
+fn outbox_delivered(state: &mut State, action: Action) {
+    let Action::OutboxDelivered {
+        exchanges,
+        delivered,
+        rejected,
+        waiting,
+    } = action
+    else {
+        return;
+    };
+    state.outbox_waiting = waiting;
+    for exchange in exchanges {
+        state.log.push_front(exchange);
+        if let Some(detail) = &mut state.detail {
+            detail.index += 1;
+        }
+    }
+    if delivered + rejected > 0 {
+        state.message = Some((
+            if rejected > 0 {
+                Level::Warning
+            } else {
+                Level::Success
+            },
+            format!(
+                "outbox: {delivered} delivered, {rejected} refused by the server, {waiting} waiting"
+            ),
+        ));
     }
 }
 

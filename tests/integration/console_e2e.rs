@@ -12,12 +12,12 @@ use std::time::{Duration, Instant};
 static SESSIONS: AtomicUsize = AtomicUsize::new(0);
 
 /// A tmux server of its own, running one command in a WxH window.
-struct Tmux {
+pub struct Tmux {
     socket: String,
 }
 
 impl Tmux {
-    fn start(cli: &Cli, args: &str, width: u16, height: u16) -> Self {
+    pub fn start(cli: &Cli, args: &str, width: u16, height: u16) -> Self {
         assert!(
             Command::new("tmux")
                 .arg("-V")
@@ -69,22 +69,22 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub fn keys(&self, keys: &[&str]) {
         for key in keys {
             self.tmux(&["send-keys", "-t", "t", key]);
         }
     }
 
-    fn text(&self, text: &str) {
+    pub fn text(&self, text: &str) {
         self.tmux(&["send-keys", "-t", "t", "-l", text]);
     }
 
-    fn screen(&self) -> String {
+    pub fn screen(&self) -> String {
         self.tmux(&["capture-pane", "-p", "-t", "t"])
     }
 
     /// Waits until the screen shows `needle`, and returns the screen.
-    fn wait_for(&self, needle: &str) -> String {
+    pub fn wait_for(&self, needle: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let screen = self.screen();
@@ -99,6 +99,17 @@ impl Tmux {
         }
     }
 
+    /// SIGKILL to the program (not its shell): nothing of it runs after, no clean-up.
+    pub fn kill_program(&self) {
+        let shell = self.format("#{pane_pid}");
+        let status = Command::new("pkill")
+            .args(["-KILL", "-P", &shell, "bucket-consol"])
+            .status()
+            .unwrap();
+        assert!(status.success(), "no program under the pane's shell {shell}");
+        self.wait_for("EXIT=137");
+    }
+
     fn format(&self, name: &str) -> String {
         self.tmux(&["display-message", "-p", "-t", "t", name])
             .trim()
@@ -106,7 +117,7 @@ impl Tmux {
     }
 
     /// Ctrl+C, then the terminal is as before: main screen, no mouse tracking, cooked mode.
-    fn quit_and_check_restored(&self) {
+    pub fn quit_and_check_restored(&self) {
         self.keys(&["C-c"]);
         self.wait_for("EXIT=0");
         let screen = self.wait_for("STTY-END");

@@ -124,6 +124,16 @@ fn header(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         Span::styled(" │ ", theme.dim()),
         Span::styled(format!("{dot} {text}"), style),
     ]);
+    let line = if state.outbox_waiting > 0 {
+        let mut spans = line.spans;
+        spans.insert(
+            1,
+            Span::styled(format!("outbox {} ", state.outbox_waiting), theme.warning()),
+        );
+        Line::from(spans)
+    } else {
+        line
+    };
     frame.render_widget(Paragraph::new(line), area);
 }
 

@@ -1,0 +1,89 @@
+//! Delivering the outbox: the due items of one profile, oldest first, each with the client's
+//! retries; the first that still cannot be delivered stops the round, so order is kept and a
+//! server that is down is not hammered.
+
+use super::{Outbox, OutboxError};
+use crate::api::timestamp;
+use crate::client::{Client, Exchange, Outcome, RetryPolicy, Target};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// What a round did; `sent` are the exchanges it made, for the log.
+#[derive(Debug, Default)]
+pub struct Delivered {
+    pub sent: Vec<Exchange>,
+    pub delivered: usize,
+    pub rejected: usize,
+    /// Still waiting: the server did not take them (yet).
+    pub waiting: usize,
+}
+
+/// Waits between rounds for an item that failed, after its n-th attempt (CONTRACT.md §8's
+/// exponential backoff with full jitter, capped at a minute for items that may wait long).
+fn backoff(attempts: u32) -> Duration {
+    RetryPolicy {
+        attempts: 3,
+        base: Duration::from_secs(1),
+        cap: Duration::from_secs(60),
+    }
+    .backoff(attempts)
+}
+
+/// Delivers `target`'s due items. The outbox is locked only between requests.
+pub async fn deliver_due(
+    outbox: &Mutex<Outbox>,
+    client: &Client,
+    target: &Target,
+) -> Result<Delivered, OutboxError> {
+    let lock = || outbox.lock().map_err(|_| OutboxError::Poisoned);
+    let items = lock()?.queued(&target.profile)?;
+    let fingerprint = target.key.fingerprint();
+    let mut report = Delivered::default();
+    let mut stopped = false;
+    for item in items {
+        if item.key_fingerprint != fingerprint {
+            // Another key's call: sending it with this one would file it under the wrong key.
+            const CHANGED: &str = "the profile's tracking key changed since this was queued: \
+                                   restore the key, or drop the item";
+            if item.last_error.as_deref() != Some(CHANGED) {
+                lock()?.failed(item.id, CHANGED, item.next_try_ms)?;
+            }
+            report.waiting += 1;
+            continue;
+        }
+        if stopped || item.next_try_ms > timestamp::now_ms() {
+            report.waiting += 1;
+            stopped = true;
+            continue;
+        }
+        let exchange = client
+            .send(target, &item.method, bytes::Bytes::from(item.body.clone()))
+            .await;
+        let outbox = lock()?;
+        match exchange.outcome {
+            Outcome::Delivered => {
+                outbox.delivered(item.id)?;
+                report.delivered += 1;
+            }
+            Outcome::Rejected => {
+                outbox.rejected(
+                    item.id,
+                    exchange.status().unwrap_or(400),
+                    &exchange.problem().unwrap_or_default(),
+                    &exchange.validation_errors,
+                )?;
+                report.rejected += 1;
+            }
+            Outcome::Failed => {
+                let wait = backoff(item.attempts + 1);
+                let next = timestamp::now_ms() + i64::try_from(wait.as_millis()).unwrap_or(60_000);
+                outbox.failed(item.id, &exchange.problem().unwrap_or_default(), next)?;
+                report.waiting += 1;
+                stopped = true;
+            }
+        }
+        drop(outbox);
+        report.sent.push(exchange);
+    }
+    Ok(report)
+}
