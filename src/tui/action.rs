@@ -39,6 +39,8 @@ pub enum Action {
         generation: u64,
         link: Link,
     },
+    /// The outbox's items, for its view.
+    OutboxLoaded(Result<Vec<crate::outbox::Item>, String>),
     /// A failed call is in the outbox (committed): its id and how many wait in all.
     Queued(Result<(i64, u64), String>),
     /// A delivery round of the outbox: the exchanges it made, and how many still wait.
@@ -84,6 +86,10 @@ pub enum Effect {
     },
     /// Put a call that could not be delivered in the outbox.
     Enqueue(Box<Exchange>),
+    LoadOutbox,
+    /// Make every waiting item due now and wake the delivery.
+    RetryOutbox,
+    DropOutboxItem(i64),
     /// Follow the target's recorded requests (replacing any earlier stream) until told otherwise.
     WatchTraffic {
         target: Target,

@@ -232,6 +232,9 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
             });
         }
         Effect::Enqueue(exchange) => enqueue(runner, *exchange),
+        Effect::LoadOutbox | Effect::RetryOutbox | Effect::DropOutboxItem(_) => {
+            outbox_effect(runner, effect);
+        }
         Effect::WatchTraffic { target, generation } => {
             let task = tokio::spawn(follow_traffic(Arc::clone(&runner), target, generation));
             if let Ok(mut slot) = runner.traffic.lock() {
@@ -270,6 +273,26 @@ fn enqueue(runner: Arc<Runner>, exchange: crate::client::Exchange) {
             Ok((id, waiting))
         });
         let _ = runner.actions.send(Action::Queued(result));
+        runner.outbox_wake.notify_one();
+    });
+}
+
+/// Reads the outbox for its view, after retrying or dropping when asked.
+fn outbox_effect(runner: Arc<Runner>, effect: Effect) {
+    tokio::task::spawn_blocking(move || {
+        let result = outbox(&runner).and_then(|outbox| {
+            let outbox = outbox
+                .lock()
+                .map_err(|_| "the outbox is locked".to_owned())?;
+            match effect {
+                Effect::RetryOutbox => outbox.retry_now(),
+                Effect::DropOutboxItem(id) => outbox.drop_item(id),
+                _ => Ok(()),
+            }
+            .map_err(|e| e.to_string())?;
+            outbox.list().map_err(|e| e.to_string())
+        });
+        let _ = runner.actions.send(Action::OutboxLoaded(result));
         runner.outbox_wake.notify_one();
     });
 }

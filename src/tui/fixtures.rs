@@ -218,3 +218,35 @@ pub mod requests {
         r
     }
 }
+
+/// Outbox items: two waiting, one refused.
+pub fn outbox_items() -> Vec<crate::outbox::Item> {
+    use crate::outbox::{Item, State};
+    let item = |id: i64, method: &str, state: State, error: &str| Item {
+        id,
+        queued_at: "2024-05-01T12:00:00.000Z".into(),
+        profile: "booth".into(),
+        key_fingerprint: "#a3f340".into(),
+        method: method.into(),
+        body: "{}".into(),
+        attempts: 3,
+        last_error: Some(error.into()),
+        state,
+        next_try_ms: 0,
+        status: (state == State::Rejected).then_some(400),
+        validation_errors: if state == State::Rejected {
+            vec![crate::api::ValidationError::new(
+                "/userId",
+                crate::api::FieldCode::Required,
+                "is required: the id of the user who gave it",
+            )]
+        } else {
+            vec![]
+        },
+    };
+    vec![
+        item(4, "feedback", State::Queued, "error sending request: connection refused"),
+        item(5, "user", State::Queued, "timed out"),
+        item(2, "feedback", State::Rejected, "the request body has 1 problem"),
+    ]
+}

@@ -19,6 +19,7 @@ pub enum Context {
     DataSearch,
     Traffic,
     TrafficDetail,
+    Outbox,
 }
 
 impl Context {
@@ -39,6 +40,7 @@ impl Context {
             Context::DataSearch => "Data view: search",
             Context::Traffic => "Traffic view (F3): requests your app sends",
             Context::TrafficDetail => "Traffic view: one request",
+            Context::Outbox => "Outbox (F4): calls not delivered yet",
         }
     }
 }
@@ -51,8 +53,8 @@ pub const BINDINGS: &[(Context, &str, &str)] = &[
     (Context::Anywhere, "Ctrl+L", "move between form and log"),
     (
         Context::Anywhere,
-        "F2, F3",
-        "Data view (stored data), Traffic view (requests)",
+        "F2, F3, F4",
+        "views: stored data, live requests, outbox",
     ),
     (Context::Anywhere, "Ctrl+P", "choose a profile"),
     (
@@ -191,12 +193,16 @@ pub const BINDINGS: &[(Context, &str, &str)] = &[
     ),
     (Context::TrafficDetail, "↑/↓ PgUp/PgDn Home", "scroll"),
     (Context::TrafficDetail, "Esc", "back to the list"),
+    (Context::Outbox, "↑/↓", "select an item"),
+    (Context::Outbox, "r", "retry every waiting item now"),
+    (Context::Outbox, "d", "drop the selected item (asks first)"),
+    (Context::Outbox, "Esc, F4", "back to the forms"),
 ];
 
 /// Whether an "Anywhere" binding also works in the Data and Traffic views (which take the
 /// other keys).
 pub fn works_in_views(keys: &str) -> bool {
-    matches!(keys, "Ctrl+S" | "Ctrl+C" | "F1" | "F2, F3" | "Ctrl+P")
+    matches!(keys, "Ctrl+S" | "Ctrl+C" | "F1" | "F2, F3, F4" | "Ctrl+P")
 }
 
 /// The hint bar for where the keys go now.
@@ -218,6 +224,7 @@ pub fn hints(context: Context) -> &'static str {
         Context::DataSearch => "type to search · Enter keep · Esc clear",
         Context::Traffic => "↑↓ · Enter open · o in form · Space pause · f status · m route · Esc",
         Context::TrafficDetail => "o open in form · Esc back · F1 help · ^C quit",
+        Context::Outbox => "↑↓ select · r retry now · d drop · Esc back · F1 help · ^C quit",
         _ => "Tab · ^S send · ^←→ · ^L log · ^P profile · F2 data · F3 traffic · F1 · ^C quit",
     }
 }
@@ -243,6 +250,7 @@ mod tests {
             Context::DataSearch,
             Context::Traffic,
             Context::TrafficDetail,
+            Context::Outbox,
         ] {
             assert!(
                 hints(c).chars().count() <= 79,

@@ -11,6 +11,7 @@ pub mod form;
 pub mod input;
 pub mod keys;
 pub mod layout;
+pub mod outbox_view;
 pub mod profile_editor;
 pub mod search;
 pub mod state;

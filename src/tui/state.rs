@@ -12,6 +12,7 @@ pub enum Screen {
     Console,
     Data,
     Traffic,
+    Outbox,
 }
 
 /// Where keys go.
@@ -96,6 +97,7 @@ pub struct State {
     pub traffic: super::traffic::TrafficView,
     /// Calls waiting in the outbox (every profile's).
     pub outbox_waiting: u64,
+    pub outbox: super::outbox_view::OutboxView,
     pub method: Method,
     /// One form per method, in `Method::ALL` order; each keeps its content across tab switches.
     pub forms: Vec<Form>,
@@ -134,6 +136,7 @@ impl State {
             data: super::data::DataView::default(),
             traffic: super::traffic::TrafficView::default(),
             outbox_waiting: 0,
+            outbox: super::outbox_view::OutboxView::default(),
             method,
             forms,
             focus: Focus::Form,

@@ -62,13 +62,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             sent(state, *exchange);
             effects
         }
-        Action::Queued(result) => {
-            queued(state, result);
-            vec![]
-        }
-        Action::OutboxDelivered { .. } => {
-            outbox_delivered(state, action);
-            vec![]
+        Action::Queued(_) | Action::OutboxDelivered { .. } | Action::OutboxLoaded(_) => {
+            outbox_action(state, action)
         }
         Action::Health(result) => {
             state.server = match result {
@@ -132,6 +127,34 @@ fn view_result(state: &mut State, action: Action) {
             state.traffic.link = link;
         }
         _ => {}
+    }
+}
+
+fn outbox_action(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Queued(result) => queued(state, result),
+        Action::OutboxDelivered { .. } => outbox_delivered(state, action),
+        Action::OutboxLoaded(result) => {
+            if let Ok(items) = &result {
+                state.outbox_waiting = items
+                    .iter()
+                    .filter(|i| i.state == crate::outbox::State::Queued)
+                    .count() as u64;
+            }
+            state.outbox.loaded(result);
+            return vec![];
+        }
+        _ => return vec![],
+    }
+    reload_outbox(state)
+}
+
+/// The Outbox view shows the outbox as it is now.
+fn reload_outbox(state: &State) -> Vec<Effect> {
+    if state.screen == Screen::Outbox {
+        vec![Effect::LoadOutbox]
+    } else {
+        vec![]
     }
 }
 
@@ -208,6 +231,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Char('s') if ctrl(&key) => return request_send(state),
         KeyCode::F(2) => return data::open(state),
         KeyCode::F(3) => return traffic::open(state),
+        KeyCode::F(4) => return outbox_keys::open(state),
         KeyCode::Char('p') if ctrl(&key) => {
             open_profiles(state);
             return vec![];
@@ -273,12 +297,14 @@ fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::F(2) if state.screen != Screen::Data && !typing => data::open(state),
         KeyCode::F(3) if state.screen != Screen::Traffic && !typing => traffic::open(state),
+        KeyCode::F(4) if state.screen != Screen::Outbox && !typing => outbox_keys::open(state),
         KeyCode::Char('s') if ctrl(&key) => request_send(state),
         KeyCode::Char('p') if ctrl(&key) => {
             open_profiles(state);
             vec![]
         }
         _ if state.screen == Screen::Traffic => traffic::on_key(state, key),
+        _ if state.screen == Screen::Outbox => outbox_keys::on_key(state, key),
         _ => data::on_key(state, key),
     }
 }
@@ -873,6 +899,7 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
     match state.screen {
         Screen::Data => return data::on_mouse(state, mouse, &areas),
         Screen::Traffic => return traffic::on_mouse(state, mouse, &areas),
+        Screen::Outbox => return vec![],
         Screen::Console => {}
     }
     match mouse.kind {
@@ -921,6 +948,7 @@ fn fill_defaults(form: &mut Form, defaults: &[(&str, Option<&str>)]) {
 mod data;
 #[cfg(test)]
 mod data_tests;
+mod outbox_keys;
 #[cfg(test)]
 mod tests;
 mod traffic;

@@ -106,7 +106,10 @@ impl Tmux {
             .args(["-KILL", "-P", &shell, "bucket-consol"])
             .status()
             .unwrap();
-        assert!(status.success(), "no program under the pane's shell {shell}");
+        assert!(
+            status.success(),
+            "no program under the pane's shell {shell}"
+        );
         self.wait_for("EXIT=137");
     }
 

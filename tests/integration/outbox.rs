@@ -53,14 +53,23 @@ async fn a_refused_item_is_set_aside_and_never_retried() {
         base_url: base,
         key,
     };
-    let report = deliver_due(&outbox, &quick_client(), &target).await.unwrap();
-    assert_eq!((report.delivered, report.rejected, report.waiting), (0, 1, 0));
+    let report = deliver_due(&outbox, &quick_client(), &target)
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.delivered, report.rejected, report.waiting),
+        (0, 1, 0)
+    );
     let item = outbox.lock().unwrap().get(id).unwrap();
     assert_eq!((item.state, item.status), (State::Rejected, Some(400)));
     assert_eq!(item.validation_errors[0].path, "/userId");
-    deliver_due(&outbox, &quick_client(), &target).await.unwrap();
+    deliver_due(&outbox, &quick_client(), &target)
+        .await
+        .unwrap();
     outbox.lock().unwrap().retry_now().unwrap();
-    deliver_due(&outbox, &quick_client(), &target).await.unwrap();
+    deliver_due(&outbox, &quick_client(), &target)
+        .await
+        .unwrap();
     assert_eq!(hits.load(Ordering::SeqCst), 1, "a 400 is not retried");
 }
 
@@ -74,7 +83,13 @@ async fn items_wait_in_order_while_the_server_is_down_and_keys_must_match() {
         outbox
             .lock()
             .unwrap()
-            .enqueue("p", &key.fingerprint(), "user", &format!(r#"{{"userId":"u{i}"}}"#), "down")
+            .enqueue(
+                "p",
+                &key.fingerprint(),
+                "user",
+                &format!(r#"{{"userId":"u{i}"}}"#),
+                "down",
+            )
             .unwrap();
     }
     outbox
@@ -87,7 +102,9 @@ async fn items_wait_in_order_while_the_server_is_down_and_keys_must_match() {
         base_url: format!("http://{down}"),
         key: key.clone(),
     };
-    let report = deliver_due(&outbox, &quick_client(), &target).await.unwrap();
+    let report = deliver_due(&outbox, &quick_client(), &target)
+        .await
+        .unwrap();
     assert_eq!(report.sent.len(), 1, "the first failure stops the round");
     assert_eq!(report.waiting, 4);
     let server = TestServer::with(ServerConfig {
@@ -96,7 +113,9 @@ async fn items_wait_in_order_while_the_server_is_down_and_keys_must_match() {
     })
     .await;
     outbox.lock().unwrap().retry_now().unwrap();
-    let report = deliver_due(&outbox, &quick_client(), &target).await.unwrap();
+    let report = deliver_due(&outbox, &quick_client(), &target)
+        .await
+        .unwrap();
     assert_eq!((report.delivered, report.waiting), (3, 1));
     let users = server.inspect("users?order=oldest").await;
     let ids: Vec<_> = users
@@ -108,7 +127,11 @@ async fn items_wait_in_order_while_the_server_is_down_and_keys_must_match() {
     assert_eq!(ids, ["u0", "u1", "u2"], "oldest first");
     let left = outbox.lock().unwrap().queued("p").unwrap();
     assert!(
-        left[0].last_error.as_deref().unwrap().contains("key changed"),
+        left[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("key changed"),
         "{left:?}"
     );
 }
@@ -171,12 +194,18 @@ async fn the_cli_flushes_and_drops() {
     let path = cli.data_dir().join("bucket-console/outbox.sqlite3");
     let outbox = Outbox::open(&path).unwrap();
     let fp = TrackingKey::parse(KEY).unwrap().fingerprint();
-    outbox.enqueue("p", &fp, "user", r#"{"userId":"a"}"#, "down").unwrap();
-    let dropped = outbox.enqueue("p", &fp, "user", r#"{"userId":"b"}"#, "down").unwrap();
+    outbox
+        .enqueue("p", &fp, "user", r#"{"userId":"a"}"#, "down")
+        .unwrap();
+    let dropped = outbox
+        .enqueue("p", &fp, "user", r#"{"userId":"b"}"#, "down")
+        .unwrap();
     drop(outbox);
     let out = cli.run_async(&["outbox", "flush"]).await;
     assert_eq!(out.code, 3, "still waiting: {out:?}");
-    let out = cli.run_async(&["outbox", "drop", &dropped.to_string()]).await;
+    let out = cli
+        .run_async(&["outbox", "drop", &dropped.to_string()])
+        .await;
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(cli.run_async(&["outbox", "drop", "999"]).await.code, 2);
     let server = TestServer::with(ServerConfig {
@@ -190,5 +219,10 @@ async fn the_cli_flushes_and_drops() {
     assert_eq!(server.inspect("stats").await["users"], json!(1));
     let out = cli.run_async(&["outbox"]).await;
     assert!(out.stderr.contains("the outbox is empty"), "{out:?}");
-    assert!(cli.run_async(&["log", "--json"]).await.stdout.contains("\"user\""));
+    assert!(
+        cli.run_async(&["log", "--json"])
+            .await
+            .stdout
+            .contains("\"user\"")
+    );
 }

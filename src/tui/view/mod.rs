@@ -5,6 +5,7 @@ mod data;
 mod detail;
 mod form;
 mod log;
+mod outbox;
 mod overlay;
 mod theme;
 mod traffic;
@@ -35,6 +36,8 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     } else if state.screen == Screen::Traffic {
         traffic::bar(frame, areas.tabs_line, &state.traffic, theme);
         traffic::draw(frame, areas.body, state, theme);
+    } else if state.screen == Screen::Outbox {
+        outbox::draw(frame, &areas, state, theme);
     } else {
         tabs(frame, &areas, state, theme);
         if state.focus == Focus::Detail {
@@ -70,6 +73,9 @@ pub fn detail_lines(
 
 /// Which bindings apply now (for the hint bar and the help overlay).
 pub fn context(state: &State) -> Context {
+    if state.screen == Screen::Outbox {
+        return Context::Outbox;
+    }
     if state.screen == Screen::Traffic {
         return if state.traffic.opened.is_some() {
             Context::TrafficDetail
@@ -169,6 +175,7 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let data_line = match state.screen {
         Screen::Data => data::status_line(&state.data, theme),
         Screen::Traffic => traffic::status_line(&state.traffic, theme),
+        Screen::Outbox => outbox::status_line(&state.outbox, theme),
         Screen::Console => None,
     };
     let line = if let RequestState::Sending { method, ticks } = &state.request {
@@ -190,6 +197,11 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             Level::Error => theme.error(),
         };
         Line::from(Span::styled(format!(" {text}"), style))
+    } else if state.screen == Screen::Outbox {
+        Line::from(Span::styled(
+            " waiting items are sent oldest first whenever the server answers",
+            theme.dim(),
+        ))
     } else if state.screen == Screen::Traffic {
         let text = if state.traffic.opened.is_some() {
             " o opens it in its form to fix and resend · Esc back to the list"
@@ -255,6 +267,8 @@ pub fn json_lines(raw: &str, theme: Theme) -> Vec<Line<'static>> {
 
 #[cfg(test)]
 mod data_tests;
+#[cfg(test)]
+mod outbox_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -21,7 +21,7 @@ fn boxed(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static
 }
 
 /// A 76-column box of `lines`, a blank line and a dim hint, sized to fit.
-fn with_hint(
+pub fn with_hint(
     frame: &mut Frame<'_>,
     area: Rect,
     title: &str,

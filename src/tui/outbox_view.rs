@@ -1,0 +1,39 @@
+//! The Outbox view's state (F4): what waits to be delivered and what the server refused.
+
+use crate::outbox::Item;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OutboxView {
+    /// Waiting items first, each list oldest first; `None` before the first load.
+    pub items: Option<Result<Vec<Item>, String>>,
+    pub selected: usize,
+    /// Drop this item? (asked before dropping).
+    pub confirm_drop: Option<i64>,
+}
+
+impl OutboxView {
+    pub fn list(&self) -> &[Item] {
+        match &self.items {
+            Some(Ok(items)) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn selected_item(&self) -> Option<&Item> {
+        self.list().get(self.selected)
+    }
+
+    pub fn loaded(&mut self, result: Result<Vec<Item>, String>) {
+        self.items = Some(result);
+        self.selected = self.selected.min(self.list().len().saturating_sub(1));
+    }
+
+    pub fn move_selection(&mut self, down: bool) {
+        let len = self.list().len();
+        self.selected = if down {
+            (self.selected + 1).min(len.saturating_sub(1))
+        } else {
+            self.selected.saturating_sub(1)
+        };
+    }
+}
