@@ -7,6 +7,7 @@ pub mod explore;
 pub mod files;
 pub mod highlight;
 pub mod history;
+pub mod kiosk;
 pub mod outbox;
 pub mod paths;
 pub mod profiles;

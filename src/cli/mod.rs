@@ -5,6 +5,7 @@ mod console;
 mod context;
 mod data;
 mod items;
+mod kiosk;
 mod log;
 mod outbox;
 mod profiles;
@@ -54,6 +55,7 @@ pub enum Command {
     Data(data::DataArgs),
     Watch(watch::WatchArgs),
     Outbox(outbox::OutboxArgs),
+    Kiosk(kiosk::KioskArgs),
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -66,6 +68,7 @@ pub fn run(args: Args) -> ExitCode {
         Some(Command::Data(a)) => context::finish("data", data::run(&a)),
         Some(Command::Watch(a)) => context::finish("watch", watch::run(&a)),
         Some(Command::Outbox(a)) => context::finish("outbox", outbox::run(&a)),
+        Some(Command::Kiosk(a)) => context::finish("kiosk", kiosk::run(&a)),
         None => context::finish(
             "console",
             console::run(args.profile.as_deref(), args.method),

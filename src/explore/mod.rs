@@ -261,6 +261,11 @@ impl Explorer {
         })
     }
 
+    /// Any inspection route of this key, read as `T` (`path` after `/_local/{key}/`).
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ExploreError> {
+        self.get(path).await
+    }
+
     pub async fn stats(&self) -> Result<Stats, ExploreError> {
         self.get("stats").await
     }

@@ -3,11 +3,12 @@
 //! queue is empty and something changed; ticks run only while a request is in flight.
 
 use super::action::{Action, Effect};
+use super::delivery::{self, log, open_history};
 use super::state::State;
 use super::{update, view};
 use crate::client::{self, Client, ClientConfig};
 use crate::explore::Explorer;
-use crate::history::{self, History};
+use crate::history::History;
 use crate::outbox::Outbox;
 use crate::paths;
 use crate::profiles::{Profile, Selected, Source};
@@ -39,11 +40,24 @@ struct Runner {
     /// Opened on first use, off the path to the first frame.
     outbox: std::sync::OnceLock<Result<Arc<Mutex<Outbox>>, String>>,
     /// Wakes the delivery task (an item was just queued).
-    outbox_wake: tokio::sync::Notify,
+    outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 /// Restores the terminal when dropped, on every way out of the loop.
-struct TerminalGuard;
+pub struct TerminalGuard;
+
+/// The alternate screen in raw mode with the mouse and bracketed paste on; the guard (and a panic
+/// hook) put the terminal back however the program ends.
+pub fn enter_terminal() -> (ratatui::DefaultTerminal, TerminalGuard) {
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous_hook(info);
+    }));
+    let terminal = ratatui::init();
+    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
+    (terminal, TerminalGuard)
+}
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
@@ -77,16 +91,9 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
         embedded: Arc::new(tokio::sync::Mutex::new(embedded)),
         traffic: Mutex::new(None),
         outbox: std::sync::OnceLock::new(),
-        outbox_wake: tokio::sync::Notify::new(),
+        outbox_wake: Arc::new(tokio::sync::Notify::new()),
     });
-    let previous_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous_hook(info);
-    }));
-    let mut terminal = ratatui::init();
-    let _guard = TerminalGuard;
-    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
+    let (mut terminal, _guard) = enter_terminal();
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
@@ -256,22 +263,7 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
 /// Commits a call that could not be delivered to the outbox, then says so.
 fn enqueue(runner: Arc<Runner>, exchange: crate::client::Exchange) {
     tokio::task::spawn_blocking(move || {
-        let result = outbox(&runner).and_then(|outbox| {
-            let outbox = outbox
-                .lock()
-                .map_err(|_| "the outbox is locked".to_owned())?;
-            let id = outbox
-                .enqueue(
-                    &exchange.profile,
-                    &exchange.key_fingerprint,
-                    &exchange.method,
-                    &exchange.request_body,
-                    &exchange.problem().unwrap_or_default(),
-                )
-                .map_err(|e| e.to_string())?;
-            let waiting = outbox.waiting().map_err(|e| e.to_string())?;
-            Ok((id, waiting))
-        });
+        let result = outbox(&runner).and_then(|outbox| delivery::enqueue(&outbox, &exchange));
         let _ = runner.actions.send(Action::Queued(result));
         runner.outbox_wake.notify_one();
     });
@@ -299,19 +291,10 @@ fn outbox_effect(runner: Arc<Runner>, effect: Effect) {
 
 /// The outbox, opened the first time it is needed.
 fn outbox(runner: &Runner) -> Result<Arc<Mutex<Outbox>>, String> {
-    runner
-        .outbox
-        .get_or_init(|| {
-            let path = paths::outbox_database().map_err(|e| e.to_string())?;
-            Outbox::open(&path)
-                .map(|o| Arc::new(Mutex::new(o)))
-                .map_err(|e| e.to_string())
-        })
-        .clone()
+    runner.outbox.get_or_init(delivery::open_outbox).clone()
 }
 
-/// Delivers the outbox in the background, for whichever profile is in use: every few seconds
-/// while items wait (each item keeps its own backoff), and at once when one is queued.
+/// Delivers the outbox in the background for whichever profile is in use.
 async fn deliver_outbox(
     runner: Arc<Runner>,
     targets: tokio::sync::watch::Receiver<crate::client::Target>,
@@ -323,60 +306,22 @@ async fn deliver_outbox(
     let Ok(Ok(outbox)) = opened else {
         return;
     };
-    loop {
-        let waiting = outbox
-            .lock()
-            .ok()
-            .and_then(|o| o.waiting().ok())
-            .unwrap_or(0);
-        if waiting == 0 {
-            // Nothing waits: sleep until something is queued (no timer, so an idle console
-            // stays at 0% CPU).
-            runner.outbox_wake.notified().await;
-            continue;
-        }
-        let target = targets.borrow().clone();
-        if let Ok(report) = crate::outbox::deliver_due(&outbox, &runner.client, &target).await {
-            let mut exchanges = report.sent;
-            log(&runner.history, &mut exchanges);
-            let waiting = outbox
-                .lock()
-                .ok()
-                .and_then(|o| o.waiting().ok())
-                .unwrap_or(0);
-            let _ = runner.actions.send(Action::OutboxDelivered {
-                exchanges,
-                delivered: report.delivered,
-                rejected: report.rejected,
-                waiting,
-            });
-        }
-        tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(3)) => {}
-            () = runner.outbox_wake.notified() => {}
-        }
-    }
-}
-
-/// Appends exchanges to the history (opened on first use), setting their ids; a history that
-/// cannot be written leaves them unlogged rather than failing anything.
-fn log(history: &Mutex<Option<History>>, exchanges: &mut [crate::client::Exchange]) {
-    if exchanges.is_empty() {
-        return;
-    }
-    if let Ok(mut slot) = history.lock() {
-        if slot.is_none() {
-            *slot = open_history().ok();
-        }
-        if let Some(h) = slot.as_mut() {
-            let _ = h.append(exchanges);
-        }
-    }
-}
-
-fn open_history() -> Result<History, String> {
-    let path = paths::history_database().map_err(|e| e.to_string())?;
-    History::open(&path, history::limit_from_env()).map_err(|e| e.to_string())
+    let deliverer = delivery::Deliverer {
+        outbox,
+        client: runner.client.clone(),
+        history: Arc::clone(&runner.history),
+        wake: Arc::clone(&runner.outbox_wake),
+    };
+    let actions = runner.actions.clone();
+    delivery::run(deliverer, targets, move |round| {
+        let _ = actions.send(Action::OutboxDelivered {
+            exchanges: round.exchanges,
+            delivered: round.delivered,
+            rejected: round.rejected,
+            waiting: round.waiting,
+        });
+    })
+    .await;
 }
 
 /// Resolves a profile; `local` reuses the embedded server when one runs.

@@ -245,8 +245,18 @@ pub fn outbox_items() -> Vec<crate::outbox::Item> {
         },
     };
     vec![
-        item(4, "feedback", State::Queued, "error sending request: connection refused"),
+        item(
+            4,
+            "feedback",
+            State::Queued,
+            "error sending request: connection refused",
+        ),
         item(5, "user", State::Queued, "timed out"),
-        item(2, "feedback", State::Rejected, "the request body has 1 problem"),
+        item(
+            2,
+            "feedback",
+            State::Rejected,
+            "the request body has 1 problem",
+        ),
     ]
 }

@@ -3,10 +3,11 @@
 //! and draws with `view`, a pure function of the state.
 
 pub mod action;
-mod app;
+pub mod app;
 pub mod data;
+pub mod delivery;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 pub mod form;
 pub mod input;
 pub mod keys;

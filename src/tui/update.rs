@@ -645,7 +645,8 @@ fn edit_field(form: &mut Form, key: KeyEvent) -> bool {
     true
 }
 
-fn edit_line(input: &mut super::input::LineInput, key: KeyEvent) -> bool {
+/// The editing keys of a one-line field; whether the key was one.
+pub fn edit_line(input: &mut super::input::LineInput, key: KeyEvent) -> bool {
     match key.code {
         KeyCode::Char('w') if ctrl(&key) => input.delete_word(),
         KeyCode::Char('u') if ctrl(&key) => input.set(""),

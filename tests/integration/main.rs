@@ -14,6 +14,7 @@ mod client_transports;
 pub mod console_e2e;
 mod durability;
 mod explore_data;
+mod kiosk_e2e;
 mod outbox;
 mod serve_cli;
 mod server_http;

@@ -48,9 +48,15 @@ fn retry_now_and_drop_after_confirming() {
     press(&mut s, KeyCode::Down);
     assert!(press(&mut s, KeyCode::Char('d')).is_empty());
     snapshot("outbox_confirm_drop", &s);
-    assert!(press(&mut s, KeyCode::Esc).is_empty(), "anything but yes keeps it");
+    assert!(
+        press(&mut s, KeyCode::Esc).is_empty(),
+        "anything but yes keeps it"
+    );
     press(&mut s, KeyCode::Char('d'));
-    assert_eq!(press(&mut s, KeyCode::Enter), vec![Effect::DropOutboxItem(5)]);
+    assert_eq!(
+        press(&mut s, KeyCode::Enter),
+        vec![Effect::DropOutboxItem(5)]
+    );
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.screen, Screen::Console);
 }

@@ -1,0 +1,210 @@
+//! The kiosk's loop: terminal events, ticks and finished effects become actions; effects run in
+//! tasks. It shares the console's terminal handling, history and outbox delivery.
+
+use super::results::Results;
+use super::state::{Ending, KioskState};
+use super::update::{Action, Effect, update};
+use super::view;
+use crate::client::{Client, ClientConfig, Target};
+use crate::explore::{ExploreError, Explorer};
+use crate::history::History;
+use crate::outbox::Outbox;
+use crate::server::RunningServer;
+use crate::tui::app::enter_terminal;
+use crate::tui::delivery::{self, Deliverer, log};
+use crossterm::event::{Event, EventStream};
+use futures_util::StreamExt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+struct Runner {
+    actions: UnboundedSender<Action>,
+    client: Client,
+    target: Target,
+    history: Arc<Mutex<Option<History>>>,
+    outbox: Arc<Mutex<Outbox>>,
+    wake: Arc<Notify>,
+}
+
+/// Runs the kiosk until Ctrl+C and a key on the results. `embedded` is the local server started
+/// for the `local` profile, kept alive meanwhile.
+pub async fn run(
+    mut state: KioskState,
+    target: Target,
+    embedded: Option<RunningServer>,
+) -> Result<(), String> {
+    let outbox = tokio::task::spawn_blocking(delivery::open_outbox)
+        .await
+        .map_err(|e| e.to_string())??;
+    let (actions, mut queue) = unbounded_channel();
+    let runner = Arc::new(Runner {
+        actions,
+        client: Client::new(ClientConfig::default()).map_err(|e| e.to_string())?,
+        target,
+        history: Arc::new(Mutex::new(None)),
+        outbox,
+        wake: Arc::new(Notify::new()),
+    });
+    state.outbox_waiting = delivery::waiting(&runner.outbox);
+    spawn_delivery(&runner);
+    let (mut terminal, _guard) = enter_terminal();
+    if let Ok(size) = terminal.size() {
+        state.size = (size.width, size.height);
+    }
+    let mut events = EventStream::new();
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    ticker.reset();
+    loop {
+        terminal
+            .draw(|f| view::draw(f, &state))
+            .map_err(|e| e.to_string())?;
+        let action = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(k))) => Action::Key(k),
+                Some(Ok(Event::Mouse(m))) => Action::Mouse(m),
+                Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
+                None => break,
+            },
+            Some(action) = queue.recv() => action,
+            _ = ticker.tick(), if state.needs_ticks() => Action::Tick,
+        };
+        let key = matches!(action, Action::Key(_) | Action::Mouse(_));
+        for effect in update(&mut state, action) {
+            run_effect(&runner, &state, effect);
+        }
+        if key {
+            // The countdown restarts from a full second after every key.
+            ticker.reset();
+        }
+        if state.ending == Ending::Quit {
+            break;
+        }
+    }
+    drop(embedded);
+    Ok(())
+}
+
+fn spawn_delivery(runner: &Arc<Runner>) {
+    let deliverer = Deliverer {
+        outbox: Arc::clone(&runner.outbox),
+        client: runner.client.clone(),
+        history: Arc::clone(&runner.history),
+        wake: Arc::clone(&runner.wake),
+    };
+    let (sender, targets) = tokio::sync::watch::channel(runner.target.clone());
+    let actions = runner.actions.clone();
+    tokio::spawn(async move {
+        // The kiosk's target never changes; the sender lives as long as the task.
+        let _sender = sender;
+        delivery::run(deliverer, targets, move |round| {
+            let _ = actions.send(Action::Outbox {
+                waiting: round.waiting,
+                delivered: round.delivered > 0,
+            });
+        })
+        .await;
+    });
+}
+
+fn run_effect(runner: &Arc<Runner>, state: &KioskState, effect: Effect) {
+    let runner = Arc::clone(runner);
+    match effect {
+        Effect::Send {
+            purpose,
+            respondent,
+            method,
+            body,
+        } => {
+            tokio::spawn(async move {
+                let exchange = runner
+                    .client
+                    .send(&runner.target, method, bytes::Bytes::from(body.to_string()))
+                    .await;
+                let mut one = [exchange];
+                let history = Arc::clone(&runner.history);
+                let logged = tokio::task::spawn_blocking(move || {
+                    log(&history, &mut one);
+                    one
+                })
+                .await;
+                if let Ok([exchange]) = logged {
+                    let _ = runner.actions.send(Action::Sent {
+                        purpose,
+                        respondent,
+                        exchange: Box::new(exchange),
+                    });
+                }
+            });
+        }
+        Effect::Enqueue {
+            purpose,
+            respondent,
+            exchange,
+        } => {
+            tokio::task::spawn_blocking(move || {
+                let result = delivery::enqueue(&runner.outbox, &exchange);
+                let _ = runner.actions.send(Action::Queued {
+                    purpose,
+                    respondent,
+                    result,
+                });
+                runner.wake.notify_one();
+            });
+        }
+        Effect::Merge {
+            item,
+            fields,
+            fallback,
+        } => {
+            tokio::task::spawn_blocking(move || {
+                let merged = runner
+                    .outbox
+                    .lock()
+                    .map_err(|_| ())
+                    .and_then(|o| o.merge_into(item, &fields).map_err(|_| ()));
+                if merged != Ok(true) {
+                    // Delivered meanwhile (or refused): the comment cannot ride along, so it
+                    // goes as a feedback of its own.
+                    let _ = runner.actions.send(Action::MergeFailed { fallback });
+                }
+                runner.wake.notify_one();
+            });
+        }
+        Effect::LoadResults => {
+            let feature = state.feature.clone();
+            tokio::spawn(async move {
+                let result = load_results(&runner, &feature).await;
+                let _ = runner.actions.send(Action::ResultsLoaded(result));
+            });
+        }
+    }
+}
+
+/// From the local server's feedback, else from what this machine delivered.
+async fn load_results(runner: &Runner, feature: &str) -> Result<Results, String> {
+    let explorer = Explorer::new(&runner.target.base_url, runner.target.key.clone())
+        .map_err(|e| e.to_string())?;
+    let query = format!(
+        "feedback?{}",
+        serde_urlencoded::to_string([("featureId", feature), ("limit", "1000")])
+            .unwrap_or_default()
+    );
+    match explorer
+        .get_json::<Vec<crate::api::inspect::FeedbackRecord>>(&query)
+        .await
+    {
+        Ok(rows) => Ok(Results::from_stored(feature, &rows)),
+        Err(ExploreError::NotLocal) => {
+            let history = delivery::open_history()?;
+            let exchanges = history
+                .recent(crate::history::DEFAULT_LIMIT, 0)
+                .map_err(|e| e.to_string())?;
+            Ok(Results::from_history(feature, &exchanges))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}

@@ -1,0 +1,164 @@
+//! Live results for one feature: responses, the distribution of scores, the average, and the
+//! comments newest first. From the local server's feedback when it has the inspection routes,
+//! otherwise from what this machine sent (the history).
+
+use crate::api::inspect::FeedbackRecord;
+use crate::client::{Exchange, Outcome};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Results {
+    pub feature: String,
+    pub responses: usize,
+    /// Count per score, 1 to 5.
+    pub distribution: [u64; 5],
+    pub average: Option<f64>,
+    /// `(time, score, comment)`, newest first.
+    pub comments: Vec<(String, Option<u8>, String)>,
+    /// Where the figures come from, said under them.
+    pub source: &'static str,
+}
+
+impl Results {
+    fn from_rows(
+        feature: &str,
+        rows: Vec<(String, Option<u8>, Option<String>)>,
+        source: &'static str,
+    ) -> Self {
+        let mut distribution = [0u64; 5];
+        for (_, score, _) in &rows {
+            if let Some(s @ 1..=5) = score {
+                distribution[usize::from(*s - 1)] += 1;
+            }
+        }
+        let scored: u64 = distribution.iter().sum();
+        let sum: u64 = distribution
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (i as u64 + 1) * n)
+            .sum();
+        let mut comments: Vec<_> = rows
+            .iter()
+            .filter_map(|(t, s, c)| {
+                c.clone()
+                    .filter(|c| !c.trim().is_empty())
+                    .map(|c| (t.clone(), *s, c))
+            })
+            .collect();
+        comments.sort_by(|a, b| b.0.cmp(&a.0));
+        Self {
+            feature: feature.to_owned(),
+            responses: rows.len(),
+            distribution,
+            average: (scored > 0).then(|| sum as f64 / scored as f64),
+            comments,
+            source,
+        }
+    }
+
+    /// From the local server's feedback rows of the feature (each row is one response).
+    pub fn from_stored(feature: &str, rows: &[FeedbackRecord]) -> Self {
+        Self::from_rows(
+            feature,
+            rows.iter()
+                .filter(|r| r.feature_id == feature)
+                .map(|r| (r.updated_at.clone(), r.score, r.comment.clone()))
+                .collect(),
+            "the local server's feedback for this feature",
+        )
+    }
+
+    /// From the delivered feedback calls this machine made: a call with a `feedbackId` updates
+    /// the response it names.
+    pub fn from_history(feature: &str, exchanges: &[Exchange]) -> Self {
+        /// One response: when last touched, its score and comment, and its feedback id.
+        struct Response {
+            time: String,
+            score: Option<u8>,
+            comment: Option<String>,
+            id: Option<String>,
+        }
+        let mut rows: Vec<Response> = Vec::new();
+        let mut oldest_first: Vec<&Exchange> = exchanges.iter().collect();
+        oldest_first.sort_by(|a, b| a.started_at.cmp(&b.started_at));
+        for ex in oldest_first {
+            if ex.method != "feedback" || ex.outcome != Outcome::Delivered {
+                continue;
+            }
+            let Ok(body) = serde_json::from_str::<serde_json::Value>(&ex.request_body) else {
+                continue;
+            };
+            if body["featureId"].as_str() != Some(feature) {
+                continue;
+            }
+            let score = body["score"]
+                .as_u64()
+                .and_then(|s| u8::try_from(s).ok())
+                .filter(|s| *s > 0);
+            let comment = body["comment"].as_str().map(str::to_owned);
+            let id = body["feedbackId"]
+                .as_str()
+                .map(str::to_owned)
+                .or_else(|| ex.feedback_id.clone());
+            match rows.iter_mut().find(|r| r.id.is_some() && r.id == id) {
+                Some(row) => {
+                    row.time.clone_from(&ex.started_at);
+                    row.score = score.or(row.score);
+                    row.comment = comment.or(row.comment.take());
+                }
+                None => rows.push(Response {
+                    time: ex.started_at.clone(),
+                    score,
+                    comment,
+                    id,
+                }),
+            }
+        }
+        Self::from_rows(
+            feature,
+            rows.into_iter()
+                .map(|r| (r.time, r.score, r.comment))
+                .collect(),
+            "the feedback this machine delivered (the server has no inspection routes)",
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(t: &str, score: Option<u8>, comment: Option<&str>) -> FeedbackRecord {
+        FeedbackRecord {
+            feedback_id: t.into(),
+            feature_id: "f".into(),
+            user_id: "u".into(),
+            company_id: None,
+            score,
+            comment: comment.map(str::to_owned),
+            question: None,
+            prompted_question: None,
+            prompt_id: None,
+            source: "widget".into(),
+            created_at: t.into(),
+            updated_at: t.into(),
+        }
+    }
+
+    #[test]
+    fn distribution_average_and_comments_newest_first() {
+        let r = Results::from_stored(
+            "f",
+            &[
+                row("1", Some(5), None),
+                row("2", Some(3), Some("ok")),
+                row("3", None, Some("no score")),
+                row("4", Some(5), Some("  ")),
+            ],
+        );
+        assert_eq!(r.responses, 4);
+        assert_eq!(r.distribution, [0, 0, 1, 0, 2]);
+        assert!((r.average.unwrap() - 13.0 / 3.0).abs() < 1e-9);
+        let texts: Vec<_> = r.comments.iter().map(|c| c.2.as_str()).collect();
+        assert_eq!(texts, ["no score", "ok"]);
+    }
+}
