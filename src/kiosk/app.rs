@@ -6,7 +6,6 @@ use super::state::{Ending, KioskState};
 use super::update::{Action, Effect, update};
 use super::view;
 use crate::client::{Client, ClientConfig, Target};
-use crate::explore::{ExploreError, Explorer};
 use crate::history::History;
 use crate::outbox::Outbox;
 use crate::server::RunningServer;
@@ -184,27 +183,10 @@ fn run_effect(runner: &Arc<Runner>, state: &KioskState, effect: Effect) {
     }
 }
 
-/// From the local server's feedback, else from what this machine delivered.
+/// The session's feature, from the local server's feedback or else this machine's history.
 async fn load_results(runner: &Runner, feature: &str) -> Result<Results, String> {
-    let explorer = Explorer::new(&runner.target.base_url, runner.target.key.clone())
-        .map_err(|e| e.to_string())?;
-    let query = format!(
-        "feedback?{}",
-        serde_urlencoded::to_string([("featureId", feature), ("limit", "1000")])
-            .unwrap_or_default()
-    );
-    match explorer
-        .get_json::<Vec<crate::api::inspect::FeedbackRecord>>(&query)
-        .await
-    {
-        Ok(rows) => Ok(Results::from_stored(feature, &rows)),
-        Err(ExploreError::NotLocal) => {
-            let history = delivery::open_history()?;
-            let exchanges = history
-                .recent(crate::history::DEFAULT_LIMIT, 0)
-                .map_err(|e| e.to_string())?;
-            Ok(Results::from_history(feature, &exchanges))
-        }
-        Err(e) => Err(e.to_string()),
-    }
+    let mut all = super::results::load(&runner.target, Some(feature)).await?;
+    Ok(all
+        .pop()
+        .unwrap_or_else(|| Results::from_stored(feature, &[])))
 }

@@ -5,6 +5,70 @@
 use crate::api::inspect::FeedbackRecord;
 use crate::client::{Exchange, Outcome};
 
+/// Every feature's results, most responses first: from the local server's feedback when it
+/// answers the inspection routes, else from this machine's history. `only` keeps one feature.
+pub async fn load(
+    target: &crate::client::Target,
+    only: Option<&str>,
+) -> Result<Vec<Results>, String> {
+    use crate::explore::{ExploreError, Explorer};
+    let explorer =
+        Explorer::new(&target.base_url, target.key.clone()).map_err(|e| e.to_string())?;
+    let mut pairs = vec![("limit", "1000".to_owned())];
+    if let Some(f) = only {
+        pairs.push(("featureId", f.to_owned()));
+    }
+    let query = format!(
+        "feedback?{}",
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    );
+    let per_feature = match explorer.get_json::<Vec<FeedbackRecord>>(&query).await {
+        Ok(rows) => features(rows.iter().map(|r| r.feature_id.clone()), only)
+            .into_iter()
+            .map(|f| Results::from_stored(&f, &rows))
+            .collect(),
+        Err(ExploreError::NotLocal) => {
+            let history = crate::tui::delivery::open_history()?;
+            let exchanges = history
+                .recent(crate::history::DEFAULT_LIMIT, 0)
+                .map_err(|e| e.to_string())?;
+            let names = exchanges
+                .iter()
+                .filter(|e| e.method == "feedback")
+                .filter_map(|e| {
+                    serde_json::from_str::<serde_json::Value>(&e.request_body)
+                        .ok()
+                        .and_then(|b| b["featureId"].as_str().map(str::to_owned))
+                });
+            features(names, only)
+                .into_iter()
+                .map(|f| Results::from_history(&f, &exchanges))
+                .filter(|r| r.responses > 0)
+                .collect()
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    let mut per_feature: Vec<Results> = per_feature;
+    per_feature.sort_by(|a, b| {
+        b.responses
+            .cmp(&a.responses)
+            .then(a.feature.cmp(&b.feature))
+    });
+    Ok(per_feature)
+}
+
+fn features(names: impl Iterator<Item = String>, only: Option<&str>) -> Vec<String> {
+    let mut set: Vec<String> = names.filter(|n| only.is_none_or(|o| o == n)).collect();
+    set.sort();
+    set.dedup();
+    if set.is_empty() {
+        if let Some(o) = only {
+            set.push(o.to_owned());
+        }
+    }
+    set
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Results {
     pub feature: String,

@@ -39,6 +39,8 @@ pub enum Action {
         generation: u64,
         link: Link,
     },
+    /// Every feature's results, for the Results view.
+    ResultsLoaded(Result<Vec<crate::kiosk::results::Results>, String>),
     /// The outbox's items, for its view.
     OutboxLoaded(Result<Vec<crate::outbox::Item>, String>),
     /// A failed call is in the outbox (committed): its id and how many wait in all.
@@ -87,6 +89,8 @@ pub enum Effect {
     /// Put a call that could not be delivered in the outbox.
     Enqueue(Box<Exchange>),
     LoadOutbox,
+    /// Read every feature's feedback for the Results view.
+    LoadResults(Target),
     /// Make every waiting item due now and wake the delivery.
     RetryOutbox,
     DropOutboxItem(i64),

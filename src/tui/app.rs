@@ -216,6 +216,38 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
                 let _ = runner.actions.send(Action::ProfilesSaved(result));
             });
         }
+        Effect::LoadData { .. } | Effect::LoadEntity { .. } => data_effect(runner, effect),
+        Effect::Enqueue(exchange) => enqueue(runner, *exchange),
+        Effect::LoadResults(target) => {
+            tokio::spawn(async move {
+                let result = crate::kiosk::results::load(&target, None).await;
+                let _ = runner.actions.send(Action::ResultsLoaded(result));
+            });
+        }
+        Effect::LoadOutbox | Effect::RetryOutbox | Effect::DropOutboxItem(_) => {
+            outbox_effect(runner, effect);
+        }
+        Effect::WatchTraffic { target, generation } => {
+            let task = tokio::spawn(follow_traffic(Arc::clone(&runner), target, generation));
+            if let Ok(mut slot) = runner.traffic.lock() {
+                if let Some(old) = slot.replace(task) {
+                    old.abort();
+                }
+            }
+        }
+        Effect::Copy(text) => {
+            // OSC 52: the terminal (or tmux, or the SSH client's terminal) sets the clipboard.
+            let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+            let mut out = std::io::stdout();
+            let _ = write!(out, "\u{1b}]52;c;{encoded}\u{7}");
+            let _ = out.flush();
+        }
+    }
+}
+
+/// The Data view's reads.
+fn data_effect(runner: Arc<Runner>, effect: Effect) {
+    match effect {
         Effect::LoadData {
             target,
             query,
@@ -238,25 +270,7 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
                 let _ = runner.actions.send(Action::EntityLoaded { which, result });
             });
         }
-        Effect::Enqueue(exchange) => enqueue(runner, *exchange),
-        Effect::LoadOutbox | Effect::RetryOutbox | Effect::DropOutboxItem(_) => {
-            outbox_effect(runner, effect);
-        }
-        Effect::WatchTraffic { target, generation } => {
-            let task = tokio::spawn(follow_traffic(Arc::clone(&runner), target, generation));
-            if let Ok(mut slot) = runner.traffic.lock() {
-                if let Some(old) = slot.replace(task) {
-                    old.abort();
-                }
-            }
-        }
-        Effect::Copy(text) => {
-            // OSC 52: the terminal (or tmux, or the SSH client's terminal) sets the clipboard.
-            let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-            let mut out = std::io::stdout();
-            let _ = write!(out, "\u{1b}]52;c;{encoded}\u{7}");
-            let _ = out.flush();
-        }
+        _ => {}
     }
 }
 

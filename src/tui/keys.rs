@@ -20,6 +20,7 @@ pub enum Context {
     Traffic,
     TrafficDetail,
     Outbox,
+    Results,
 }
 
 impl Context {
@@ -41,6 +42,7 @@ impl Context {
             Context::Traffic => "Traffic view (F3): requests your app sends",
             Context::TrafficDetail => "Traffic view: one request",
             Context::Outbox => "Outbox (F4): calls not delivered yet",
+            Context::Results => "Results (F5): feedback per feature",
         }
     }
 }
@@ -53,8 +55,8 @@ pub const BINDINGS: &[(Context, &str, &str)] = &[
     (Context::Anywhere, "Ctrl+L", "move between form and log"),
     (
         Context::Anywhere,
-        "F2, F3, F4",
-        "views: stored data, live requests, outbox",
+        "F2, F3, F4, F5",
+        "views: data, live requests, outbox, results",
     ),
     (Context::Anywhere, "Ctrl+P", "choose a profile"),
     (
@@ -197,12 +199,18 @@ pub const BINDINGS: &[(Context, &str, &str)] = &[
     (Context::Outbox, "r", "retry every waiting item now"),
     (Context::Outbox, "d", "drop the selected item (asks first)"),
     (Context::Outbox, "Esc, F4", "back to the forms"),
+    (Context::Results, "↑/↓ PgUp/PgDn Home", "scroll"),
+    (Context::Results, "r", "read the results again"),
+    (Context::Results, "Esc, F5", "back to the forms"),
 ];
 
 /// Whether an "Anywhere" binding also works in the Data and Traffic views (which take the
 /// other keys).
 pub fn works_in_views(keys: &str) -> bool {
-    matches!(keys, "Ctrl+S" | "Ctrl+C" | "F1" | "F2, F3, F4" | "Ctrl+P")
+    matches!(
+        keys,
+        "Ctrl+S" | "Ctrl+C" | "F1" | "F2, F3, F4, F5" | "Ctrl+P"
+    )
 }
 
 /// The hint bar for where the keys go now.
@@ -225,6 +233,7 @@ pub fn hints(context: Context) -> &'static str {
         Context::Traffic => "↑↓ · Enter open · o in form · Space pause · f status · m route · Esc",
         Context::TrafficDetail => "o open in form · Esc back · F1 help · ^C quit",
         Context::Outbox => "↑↓ select · r retry now · d drop · Esc back · F1 help · ^C quit",
+        Context::Results => "↑↓ scroll · r reload · Esc back · F1 help · ^C quit",
         _ => "Tab · ^S send · ^←→ · ^L log · ^P profile · F2 data · F3 traffic · F1 · ^C quit",
     }
 }
@@ -251,6 +260,7 @@ mod tests {
             Context::Traffic,
             Context::TrafficDetail,
             Context::Outbox,
+            Context::Results,
         ] {
             assert!(
                 hints(c).chars().count() <= 79,

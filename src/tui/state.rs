@@ -13,6 +13,7 @@ pub enum Screen {
     Data,
     Traffic,
     Outbox,
+    Results,
 }
 
 /// Where keys go.
@@ -98,6 +99,9 @@ pub struct State {
     /// Calls waiting in the outbox (every profile's).
     pub outbox_waiting: u64,
     pub outbox: super::outbox_view::OutboxView,
+    /// The Results view (F5): every feature's feedback, and how far it is scrolled.
+    pub results: Option<Result<Vec<crate::kiosk::results::Results>, String>>,
+    pub results_scroll: u16,
     pub method: Method,
     /// One form per method, in `Method::ALL` order; each keeps its content across tab switches.
     pub forms: Vec<Form>,
@@ -137,6 +141,8 @@ impl State {
             traffic: super::traffic::TrafficView::default(),
             outbox_waiting: 0,
             outbox: super::outbox_view::OutboxView::default(),
+            results: None,
+            results_scroll: 0,
             method,
             forms,
             focus: Focus::Form,

@@ -62,6 +62,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             sent(state, *exchange);
             effects
         }
+        Action::ResultsLoaded(result) => {
+            state.results = Some(result);
+            vec![]
+        }
         Action::Queued(_) | Action::OutboxDelivered { .. } | Action::OutboxLoaded(_) => {
             outbox_action(state, action)
         }
@@ -149,6 +153,29 @@ fn outbox_action(state: &mut State, action: Action) -> Vec<Effect> {
     reload_outbox(state)
 }
 
+/// F5: every feature's responses, scores and comments, read afresh.
+fn open_results(state: &mut State) -> Vec<Effect> {
+    state.screen = Screen::Results;
+    state.results = None;
+    state.results_scroll = 0;
+    vec![Effect::LoadResults(state.target())]
+}
+
+fn results_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let scroll = &mut state.results_scroll;
+    match key.code {
+        KeyCode::Esc | KeyCode::F(5) => state.screen = Screen::Console,
+        KeyCode::Char('r') => return open_results(state),
+        KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+        KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+        KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+        KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+        KeyCode::Home => *scroll = 0,
+        _ => {}
+    }
+    vec![]
+}
+
 /// The Outbox view shows the outbox as it is now.
 fn reload_outbox(state: &State) -> Vec<Effect> {
     if state.screen == Screen::Outbox {
@@ -232,6 +259,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::F(2) => return data::open(state),
         KeyCode::F(3) => return traffic::open(state),
         KeyCode::F(4) => return outbox_keys::open(state),
+        KeyCode::F(5) => return open_results(state),
         KeyCode::Char('p') if ctrl(&key) => {
             open_profiles(state);
             return vec![];
@@ -298,6 +326,7 @@ fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::F(2) if state.screen != Screen::Data && !typing => data::open(state),
         KeyCode::F(3) if state.screen != Screen::Traffic && !typing => traffic::open(state),
         KeyCode::F(4) if state.screen != Screen::Outbox && !typing => outbox_keys::open(state),
+        KeyCode::F(5) if state.screen != Screen::Results && !typing => open_results(state),
         KeyCode::Char('s') if ctrl(&key) => request_send(state),
         KeyCode::Char('p') if ctrl(&key) => {
             open_profiles(state);
@@ -305,6 +334,7 @@ fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         _ if state.screen == Screen::Traffic => traffic::on_key(state, key),
         _ if state.screen == Screen::Outbox => outbox_keys::on_key(state, key),
+        _ if state.screen == Screen::Results => results_key(state, key),
         _ => data::on_key(state, key),
     }
 }
@@ -900,7 +930,7 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
     match state.screen {
         Screen::Data => return data::on_mouse(state, mouse, &areas),
         Screen::Traffic => return traffic::on_mouse(state, mouse, &areas),
-        Screen::Outbox => return vec![],
+        Screen::Outbox | Screen::Results => return vec![],
         Screen::Console => {}
     }
     match mouse.kind {

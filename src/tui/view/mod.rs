@@ -7,6 +7,7 @@ mod form;
 mod log;
 mod outbox;
 mod overlay;
+mod results;
 mod theme;
 mod traffic;
 
@@ -38,6 +39,8 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         traffic::draw(frame, areas.body, state, theme);
     } else if state.screen == Screen::Outbox {
         outbox::draw(frame, &areas, state, theme);
+    } else if state.screen == Screen::Results {
+        results::draw(frame, &areas, state, theme);
     } else {
         tabs(frame, &areas, state, theme);
         if state.focus == Focus::Detail {
@@ -75,6 +78,9 @@ pub fn detail_lines(
 pub fn context(state: &State) -> Context {
     if state.screen == Screen::Outbox {
         return Context::Outbox;
+    }
+    if state.screen == Screen::Results {
+        return Context::Results;
     }
     if state.screen == Screen::Traffic {
         return if state.traffic.opened.is_some() {
@@ -176,7 +182,7 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         Screen::Data => data::status_line(&state.data, theme),
         Screen::Traffic => traffic::status_line(&state.traffic, theme),
         Screen::Outbox => outbox::status_line(&state.outbox, theme),
-        Screen::Console => None,
+        Screen::Results | Screen::Console => None,
     };
     let line = if let RequestState::Sending { method, ticks } = &state.request {
         let spin = SPINNER[*ticks as usize % SPINNER.len()];
@@ -200,6 +206,11 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     } else if state.screen == Screen::Outbox {
         Line::from(Span::styled(
             " waiting items are sent oldest first whenever the server answers",
+            theme.dim(),
+        ))
+    } else if state.screen == Screen::Results {
+        Line::from(Span::styled(
+            " every feature's feedback for this profile's key · r reads it again",
             theme.dim(),
         ))
     } else if state.screen == Screen::Traffic {

@@ -1,4 +1,4 @@
-//! Snapshots of the Outbox view, and its keys.
+//! Snapshots of the Outbox and Results views, and their keys.
 
 use super::draw;
 use crate::api::Method;
@@ -59,4 +59,30 @@ fn retry_now_and_drop_after_confirming() {
     );
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.screen, Screen::Console);
+}
+
+#[test]
+fn the_results_view() {
+    use crate::kiosk::results::Results;
+    let mut s = state(Method::Feedback);
+    s.server = ServerStatus::Answers;
+    s.log_loading = false;
+    let effects = press(&mut s, KeyCode::F(5));
+    assert!(matches!(effects.as_slice(), [Effect::LoadResults(_)]));
+    snapshot("results_loading", &s);
+    update(&mut s, Action::ResultsLoaded(Ok(vec![])));
+    snapshot("results_empty", &s);
+    let rows = crate::tui::fixtures::stored::feedback();
+    let mut other = rows[0].clone();
+    other.feature_id = "onboarding".into();
+    other.score = Some(2);
+    other.comment = None;
+    update(
+        &mut s,
+        Action::ResultsLoaded(Ok(vec![
+            Results::from_stored("export", &rows),
+            Results::from_stored("onboarding", &[other]),
+        ])),
+    );
+    snapshot("results_two_features", &s);
 }
