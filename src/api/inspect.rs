@@ -5,6 +5,39 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+/// The order of a list route: newest first (the contract's) or oldest first (`order=oldest`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    #[default]
+    Newest,
+    Oldest,
+}
+
+impl Order {
+    pub fn parse(s: &str) -> Option<Order> {
+        match s {
+            "newest" => Some(Order::Newest),
+            "oldest" => Some(Order::Oldest),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Order::Newest => "newest",
+            Order::Oldest => "oldest",
+        }
+    }
+
+    #[must_use]
+    pub fn flipped(self) -> Order {
+        match self {
+            Order::Newest => Order::Oldest,
+            Order::Oldest => Order::Newest,
+        }
+    }
+}
+
 /// `GET /_local/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {

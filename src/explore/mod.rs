@@ -6,6 +6,7 @@ pub mod table;
 mod traffic;
 
 use crate::api::TrackingKey;
+pub use crate::api::inspect::Order;
 use crate::api::inspect::{CompanyRecord, EventRecord, FeedbackRecord, Stats, UserRecord};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -52,30 +53,6 @@ impl Tab {
             Tab::Users | Tab::Companies => "last seen",
             Tab::Events => "received",
             Tab::Feedback => "updated",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Order {
-    #[default]
-    Newest,
-    Oldest,
-}
-
-impl Order {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Order::Newest => "newest",
-            Order::Oldest => "oldest",
-        }
-    }
-
-    #[must_use]
-    pub fn flipped(self) -> Order {
-        match self {
-            Order::Newest => Order::Oldest,
-            Order::Oldest => Order::Newest,
         }
     }
 }

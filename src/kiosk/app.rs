@@ -10,7 +10,7 @@ use crate::history::History;
 use crate::outbox::Outbox;
 use crate::server::RunningServer;
 use crate::tui::app::enter_terminal;
-use crate::tui::delivery::{self, Deliverer, log};
+use crate::tui::delivery::{self, Deliverer};
 use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 use std::sync::{Arc, Mutex};
@@ -119,24 +119,20 @@ fn run_effect(runner: &Arc<Runner>, state: &KioskState, effect: Effect) {
             body,
         } => {
             tokio::spawn(async move {
-                let exchange = runner
-                    .client
-                    .send(&runner.target, method, bytes::Bytes::from(body.to_string()))
-                    .await;
-                let mut one = [exchange];
-                let history = Arc::clone(&runner.history);
-                let logged = tokio::task::spawn_blocking(move || {
-                    log(&history, &mut one);
-                    one
-                })
+                let body = bytes::Bytes::from(body.to_string());
+                let exchange = delivery::send_logged(
+                    &runner.client,
+                    &runner.history,
+                    &runner.target,
+                    method,
+                    body,
+                )
                 .await;
-                if let Ok([exchange]) = logged {
-                    let _ = runner.actions.send(Action::Sent {
-                        purpose,
-                        respondent,
-                        exchange: Box::new(exchange),
-                    });
-                }
+                let _ = runner.actions.send(Action::Sent {
+                    purpose,
+                    respondent,
+                    exchange: Box::new(exchange),
+                });
             });
         }
         Effect::Enqueue {

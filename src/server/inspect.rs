@@ -204,13 +204,7 @@ fn parse_query(
     query: &str,
     filters: &[&str],
 ) -> Result<(Page, HashMap<String, String>), Vec<ValidationError>> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| {
-        vec![ValidationError::new(
-            "",
-            FieldCode::InvalidParameter,
-            format!("the query string is malformed: {e}"),
-        )]
-    })?;
+    let pairs = pairs(query)?;
     let mut known = vec!["limit", "offset", "order", "q"];
     known.extend_from_slice(filters);
     let mut errors = Vec::new();
@@ -232,10 +226,9 @@ fn parse_query(
                 Ok(n) if i64::try_from(n).is_ok() => page.offset = n,
                 _ => errors.push(bad_number(&path, "offset", &value)),
             },
-            "order" => match value.as_str() {
-                "newest" => page.order = Order::Newest,
-                "oldest" => page.order = Order::Oldest,
-                _ => errors.push(ValidationError::new(
+            "order" => match Order::parse(&value) {
+                Some(order) => page.order = order,
+                None => errors.push(ValidationError::new(
                     path,
                     FieldCode::InvalidParameter,
                     format!("`order` is `newest` or `oldest`, not `{value}`"),
@@ -245,17 +238,7 @@ fn parse_query(
             other if filters.contains(&other) => {
                 values.insert(name, value);
             }
-            other => {
-                let hint = suggest::nearest(other, &known).map_or_else(
-                    || format!("known parameters: {}", known.join(", ")),
-                    |s| format!("did you mean `{s}`?"),
-                );
-                errors.push(ValidationError::new(
-                    path,
-                    FieldCode::InvalidParameter,
-                    format!("unknown query parameter `{other}`; {hint}"),
-                ));
-            }
+            other => errors.push(unknown_parameter(&path, other, &known)),
         }
     }
     if errors.is_empty() {
@@ -263,6 +246,30 @@ fn parse_query(
     } else {
         Err(errors)
     }
+}
+
+/// The pairs of a query string, or why it cannot be read.
+pub(super) fn pairs(query: &str) -> Result<Vec<(String, String)>, Vec<ValidationError>> {
+    serde_urlencoded::from_str(query).map_err(|e| {
+        vec![ValidationError::new(
+            "",
+            FieldCode::InvalidParameter,
+            format!("the query string is malformed: {e}"),
+        )]
+    })
+}
+
+/// A parameter the route does not take, with the nearest one it does.
+pub(super) fn unknown_parameter(path: &str, name: &str, known: &[&str]) -> ValidationError {
+    let hint = suggest::nearest(name, known).map_or_else(
+        || format!("known parameters: {}", known.join(", ")),
+        |s| format!("did you mean `{s}`?"),
+    );
+    ValidationError::new(
+        path,
+        FieldCode::InvalidParameter,
+        format!("unknown query parameter `{name}`; {hint}"),
+    )
 }
 
 pub(super) fn bad_number(path: &str, name: &str, value: &str) -> ValidationError {

@@ -4,10 +4,13 @@
 //! `Last-Event-ID`). No CORS, like every inspection route.
 
 use super::AppState;
-use super::inspect::{DEFAULT_LIMIT, MAX_LIMIT, Params, bad_number, key_param, query_rejection};
+use super::inspect::{
+    DEFAULT_LIMIT, MAX_LIMIT, Params, bad_number, key_param, pairs, query_rejection,
+    unknown_parameter,
+};
 use super::respond::{self, bad_request};
 use super::traffic::Recorded;
-use crate::api::{FieldCode, ValidationError, suggest};
+use crate::api::ValidationError;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -21,13 +24,7 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 /// `after` and `limit`, checked like every inspection query.
 fn parse(query: &str, with_limit: bool) -> Result<(Option<u64>, usize), Vec<ValidationError>> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| {
-        vec![ValidationError::new(
-            "",
-            FieldCode::InvalidParameter,
-            format!("the query string is malformed: {e}"),
-        )]
-    })?;
+    let pairs = pairs(query)?;
     let known: &[&str] = if with_limit {
         &["after", "limit"]
     } else {
@@ -45,17 +42,7 @@ fn parse(query: &str, with_limit: bool) -> Result<(Option<u64>, usize), Vec<Vali
                 Ok(n) => limit = n.min(u64::from(MAX_LIMIT)) as usize,
                 Err(_) => errors.push(bad_number(&path, "limit", &value)),
             },
-            other => {
-                let hint = suggest::nearest(other, known).map_or_else(
-                    || format!("known parameters: {}", known.join(", ")),
-                    |s| format!("did you mean `{s}`?"),
-                );
-                errors.push(ValidationError::new(
-                    path,
-                    FieldCode::InvalidParameter,
-                    format!("unknown query parameter `{other}`; {hint}"),
-                ));
-            }
+            other => errors.push(unknown_parameter(&path, other, known)),
         }
     }
     if errors.is_empty() {

@@ -3,7 +3,7 @@
 //! queue is empty and something changed; ticks run only while a request is in flight.
 
 use super::action::{Action, Effect};
-use super::delivery::{self, log, open_history};
+use super::delivery::{self, open_history};
 use super::state::State;
 use super::{update, view};
 use crate::client::{self, Client, ClientConfig};
@@ -167,23 +167,16 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
             body,
         } => {
             tokio::spawn(async move {
-                let exchange = runner
-                    .client
-                    .send(&target, method.as_str(), bytes::Bytes::from(body))
-                    .await;
-                let mut one = vec![exchange];
-                let history = Arc::clone(&runner.history);
-                let unlogged = one.clone();
-                // Logging failed hard: the answer still reaches the screen, unlogged.
-                let mut one = tokio::task::spawn_blocking(move || {
-                    log(&history, &mut one);
-                    one
-                })
-                .await
-                .unwrap_or(unlogged);
-                if let Some(exchange) = one.pop() {
-                    let _ = runner.actions.send(Action::Sent(Box::new(exchange)));
-                }
+                let body = bytes::Bytes::from(body);
+                let exchange = delivery::send_logged(
+                    &runner.client,
+                    &runner.history,
+                    &target,
+                    method.as_str(),
+                    body,
+                )
+                .await;
+                let _ = runner.actions.send(Action::Sent(Box::new(exchange)));
             });
         }
         Effect::LoadHistory => {

@@ -86,6 +86,28 @@ pub async fn run(d: Deliverer, targets: watch::Receiver<Target>, on_round: impl 
     }
 }
 
+/// Sends one call and logs it (off the async threads); a history that cannot be written leaves
+/// the exchange unlogged, never lost.
+pub async fn send_logged(
+    client: &Client,
+    history: &Arc<Mutex<Option<History>>>,
+    target: &Target,
+    route: &str,
+    body: bytes::Bytes,
+) -> Exchange {
+    let exchange = client.send(target, route, body).await;
+    let unlogged = exchange.clone();
+    let history = Arc::clone(history);
+    tokio::task::spawn_blocking(move || {
+        let mut one = [exchange];
+        log(&history, &mut one);
+        let [logged] = one;
+        logged
+    })
+    .await
+    .unwrap_or(unlogged)
+}
+
 /// Appends exchanges to the history (opened on first use), setting their ids; a history that
 /// cannot be written leaves them unlogged rather than failing anything.
 pub fn log(history: &Mutex<Option<History>>, exchanges: &mut [Exchange]) {

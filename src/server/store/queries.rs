@@ -15,20 +15,13 @@ pub struct Page {
     pub search: Option<String>,
 }
 
-/// Newest first is the contract's order; oldest first is the console's other sort.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Order {
-    #[default]
-    Newest,
-    Oldest,
-}
+pub use crate::api::inspect::Order;
 
-impl Order {
-    fn sql(self) -> &'static str {
-        match self {
-            Order::Newest => "DESC",
-            Order::Oldest => "ASC",
-        }
+/// The SQL direction of an order.
+fn sql(order: Order) -> &'static str {
+    match order {
+        Order::Newest => "DESC",
+        Order::Oldest => "ASC",
     }
 }
 
@@ -91,7 +84,7 @@ pub fn users(conn: &Connection, key: &str, page: &Page) -> rusqlite::Result<Vec<
         "SELECT {USER_COLUMNS} FROM users u WHERE u.key_id = ?1
            AND (?4 IS NULL OR instr(lower(u.user_id), ?4) OR instr(lower(u.attributes), ?4))
          ORDER BY u.last_seen IS NULL, u.last_seen {}, u.user_id LIMIT ?2 OFFSET ?3",
-        page.order.sql()
+        sql(page.order)
     );
     conn.prepare_cached(&sql)?
         .query_map(params![key, page.limit, page.offset, page.search], user_row)?
@@ -120,7 +113,7 @@ pub fn companies(
         "SELECT {COMPANY_COLUMNS} FROM companies c WHERE c.key_id = ?1
            AND (?4 IS NULL OR instr(lower(c.company_id), ?4) OR instr(lower(c.attributes), ?4))
          ORDER BY c.last_seen IS NULL, c.last_seen {}, c.company_id LIMIT ?2 OFFSET ?3",
-        page.order.sql()
+        sql(page.order)
     );
     conn.prepare_cached(&sql)?
         .query_map(
@@ -155,7 +148,7 @@ pub fn events(
     let Some(key) = key_id(conn, key)? else {
         return Ok(Vec::new());
     };
-    let dir = page.order.sql();
+    let dir = sql(page.order);
     conn.prepare_cached(&format!(
         "SELECT id, event, user_id, company_id, attributes, timestamp, received_at FROM events
          WHERE key_id = ?1 AND (?2 IS NULL OR user_id = ?2) AND (?3 IS NULL OR company_id = ?3)
@@ -198,7 +191,7 @@ pub fn feedback(
     let Some(key) = key_id(conn, key)? else {
         return Ok(Vec::new());
     };
-    let dir = page.order.sql();
+    let dir = sql(page.order);
     conn.prepare_cached(&format!(
         "SELECT feedback_id, feature_id, user_id, company_id, score, comment, question,
                 prompted_question, prompt_id, source, created_at, updated_at
