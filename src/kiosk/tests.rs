@@ -220,6 +220,7 @@ fn screens() {
     let mut s = kiosk();
     snapshot("kiosk_idle", &s);
     press(&mut s, KeyCode::Char('4'));
+    snapshot("kiosk_score_chosen", &s);
     type_text(&mut s, "It's pretty nice, but the export is slow");
     snapshot("kiosk_comment", &s);
     press(&mut s, KeyCode::Enter);
@@ -242,4 +243,27 @@ fn screens() {
     let rows = crate::tui::fixtures::stored::feedback();
     s.results = Some(Ok(Results::from_stored("export", &rows)));
     snapshot("kiosk_results", &s);
+}
+
+#[test]
+fn a_click_on_a_face_or_its_label_picks_it() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let size = (80, 24);
+    assert_eq!(super::view::face_at(size, 2, 11), Some(1));
+    assert_eq!(super::view::face_at(size, 76, 12), Some(5));
+    assert_eq!(super::view::face_at(size, 40, 13), Some(3));
+    assert_eq!(super::view::face_at(size, 40, 5), None, "not on the faces' rows");
+    assert_eq!(super::view::face_at(size, 1, 11), None, "left of the first face");
+    let mut s = kiosk();
+    s.size = size;
+    let effects = update(
+        &mut s,
+        Action::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 40,
+            row: 11,
+            modifiers: KeyModifiers::NONE,
+        }),
+    );
+    assert_eq!(body(&effects[0])["score"], json!(3));
 }
