@@ -23,6 +23,17 @@ impl LineInput {
         self.cursor
     }
 
+    /// The first character shown in a view `width` wide: enough that the cursor shows.
+    pub fn visible_start(&self, width: usize) -> usize {
+        self.cursor.saturating_sub(width.max(1) - 1)
+    }
+
+    /// A click `column` characters into a view `width` wide puts the cursor there.
+    pub fn click(&mut self, column: usize, width: usize) {
+        let len = self.text.chars().count();
+        self.cursor = (self.visible_start(width) + column).min(len);
+    }
+
     pub fn set(&mut self, text: &str) {
         *self = Self::new(text);
     }

@@ -948,7 +948,18 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
                 state.focus = Focus::Form;
                 let row = y.saturating_sub(areas.form.y + 1);
                 if let Some(i) = layout::field_at(state.form(), areas.form, row) {
-                    state.form_mut().focus = i;
+                    let form = state.form_mut();
+                    form.focus = i;
+                    // In a one-line field the cursor goes where the click was.
+                    let value_x = areas.form.x + 1 + layout::LABEL_WIDTH;
+                    let width = areas.form.width.saturating_sub(2 + layout::LABEL_WIDTH + 1);
+                    if let (FieldValue::Line(input), Some(column)) =
+                        (&mut form.fields[i].value, x.checked_sub(value_x))
+                    {
+                        if column < width {
+                            input.click(usize::from(column), usize::from(width));
+                        }
+                    }
                 }
             }
         }

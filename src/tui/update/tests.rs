@@ -377,3 +377,41 @@ fn search_line(s: &State) -> Option<usize> {
         .and_then(|d| d.search.as_ref())
         .and_then(|search| search.line)
 }
+
+fn click(s: &mut State, column: u16, row: u16) {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    update(
+        s,
+        Action::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        }),
+    );
+}
+
+#[test]
+fn a_click_in_a_text_field_puts_the_cursor_there() {
+    let mut s = state(Method::Event);
+    s.size = (80, 24);
+    type_text(&mut s, "Sent message");
+    update(&mut s, key(KeyCode::Tab));
+    type_text(&mut s, "42");
+    // The form starts at row 2 with its border; `event` is its first field. The value column
+    // begins after the border and the label.
+    let value_x = 1 + crate::tui::layout::LABEL_WIDTH;
+    click(&mut s, value_x + 4, 3);
+    assert_eq!(s.form().focused().name, "event");
+    let FieldValue::Line(input) = &s.form().focused().value else {
+        panic!("a line field")
+    };
+    assert_eq!(input.cursor(), 4, "between `Sent` and ` message`");
+    type_text(&mut s, "!");
+    assert_eq!(s.form().body()["event"], json!("Sent! message"));
+    click(&mut s, value_x + 50, 3);
+    let FieldValue::Line(input) = &s.form().focused().value else {
+        panic!("a line field")
+    };
+    assert_eq!(input.cursor(), 13, "past the end: at the end");
+}

@@ -346,7 +346,7 @@ fn line_input(
 ) {
     let width = usize::from(r.width.max(1));
     let chars: Vec<char> = input.text().chars().collect();
-    let start = input.cursor().saturating_sub(width - 1);
+    let start = input.visible_start(width);
     let shown: String = chars.iter().skip(start).take(width).collect();
     let text = if shown.is_empty() && !focused {
         Span::styled(fit(placeholder, width), theme.dim())
