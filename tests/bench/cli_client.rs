@@ -31,6 +31,12 @@ fn serve(db: &std::path::Path) -> Serve {
     let mut child = Command::new(env!("CARGO_BIN_EXE_bucket-console"))
         .args(["serve", "--quiet", "--listen", "127.0.0.1:0", "--db"])
         .arg(db)
+        // e.g. BENCH_SERVE_ARGS="--record 0" to compare without the traffic recorder.
+        .args(
+            std::env::var("BENCH_SERVE_ARGS")
+                .unwrap_or_default()
+                .split_whitespace(),
+        )
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
