@@ -81,6 +81,9 @@ pub struct TrafficView {
     pub link: Link,
     /// Records from an older stream (another profile) are dropped.
     pub generation: u64,
+    /// The newest id shown or held: ids only grow, so a record at or below it (resent after a
+    /// reconnect) is a duplicate, found without scanning the list.
+    pub newest: u64,
     pub started: bool,
 }
 
@@ -97,6 +100,7 @@ impl Default for TrafficView {
             scroll: 0,
             link: Link::Connecting,
             generation: 0,
+            newest: 0,
             started: false,
         }
     }
@@ -135,11 +139,11 @@ impl TrafficView {
         if generation != self.generation {
             return;
         }
-        if self.records.iter().any(|r| r.id == record.id)
-            || self.held.iter().any(|r| r.id == record.id)
-        {
+        let id: u64 = record.id.parse().unwrap_or(0);
+        if id <= self.newest {
             return;
         }
+        self.newest = id;
         if self.paused {
             self.held.push(record);
         } else {

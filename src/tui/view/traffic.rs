@@ -89,8 +89,13 @@ fn list(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         );
         return;
     }
+    // Rows are built for what fits, not for the up to 10 000 kept.
+    let fits = usize::from(inner.height.saturating_sub(1)).max(1);
+    let first = crate::tui::layout::data_offset(t.selected, area);
     let rows: Vec<Row> = shown
         .iter()
+        .skip(first)
+        .take(fits)
         .map(|r| {
             let row = request_row(r);
             Row::new(vec![
@@ -117,9 +122,7 @@ fn list(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     .header(header)
     .column_spacing(1)
     .row_highlight_style(theme.selected());
-    let mut selection = TableState::default()
-        .with_offset(crate::tui::layout::data_offset(t.selected, area))
-        .with_selected(Some(t.selected));
+    let mut selection = TableState::default().with_selected(Some(t.selected - first));
     frame.render_stateful_widget(table, inner, &mut selection);
 }
 

@@ -98,3 +98,25 @@ fn help_in_the_traffic_view() {
     press(&mut s, KeyCode::F(1));
     snapshot("traffic_help", &s, 80, 24);
 }
+
+#[test]
+fn a_long_list_shows_the_selected_request() {
+    let records: Vec<_> = (1..=500)
+        .map(|i| {
+            let mut r = requests::three().remove(0);
+            r.id = i.to_string();
+            r.headers.sdk_version = Some(format!("sdk-{i}"));
+            r
+        })
+        .collect();
+    let mut s = live(records);
+    for _ in 0..60 {
+        press(&mut s, KeyCode::Down);
+    }
+    let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
+    s.size = (100, 24);
+    terminal.draw(|f| draw(f, &s)).unwrap();
+    let screen = terminal.backend().to_string();
+    // Newest first: the 61st row is request 440.
+    assert!(screen.contains("sdk-440") && !screen.contains("sdk-500"), "{screen}");
+}
