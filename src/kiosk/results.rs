@@ -61,10 +61,8 @@ fn features(names: impl Iterator<Item = String>, only: Option<&str>) -> Vec<Stri
     let mut set: Vec<String> = names.filter(|n| only.is_none_or(|o| o == n)).collect();
     set.sort();
     set.dedup();
-    if set.is_empty() {
-        if let Some(o) = only {
-            set.push(o.to_owned());
-        }
+    if let (true, Some(o)) = (set.is_empty(), only) {
+        set.push(o.to_owned());
     }
     set
 }

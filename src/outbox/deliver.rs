@@ -36,7 +36,20 @@ pub async fn deliver_due(
     target: &Target,
 ) -> Result<Delivered, OutboxError> {
     let lock = || outbox.lock().map_err(|_| OutboxError::Poisoned);
-    let items = lock()?.queued(&target.profile)?;
+    let (items, _delivering) = {
+        let outbox = lock()?;
+        let items = outbox.queued(&target.profile)?;
+        match outbox.delivery_lock() {
+            Some(guard) => (items, guard),
+            // Another process is delivering: leave it to it this round.
+            None => {
+                return Ok(Delivered {
+                    waiting: items.len(),
+                    ..Delivered::default()
+                });
+            }
+        }
+    };
     let fingerprint = target.key.fingerprint();
     let mut report = Delivered::default();
     let mut stopped = false;

@@ -246,6 +246,18 @@ impl Outbox {
         }
     }
 
+    /// The right to deliver, held by one process at a time: the console and a kiosk on the same
+    /// machine share the outbox, and both sending an item would store it twice. An advisory
+    /// lock on a file beside the database, which the kernel releases when the holder exits,
+    /// even by SIGKILL. `None` while another process holds it.
+    pub fn delivery_lock(&self) -> Option<std::fs::File> {
+        let path = self.path.with_extension("deliver.lock");
+        files::create_private(&path).ok()?;
+        let file = std::fs::OpenOptions::new().write(true).open(&path).ok()?;
+        file.try_lock().ok()?;
+        Some(file)
+    }
+
     /// Makes every queued item due now ("retry now").
     pub fn retry_now(&self) -> Result<(), OutboxError> {
         self.conn
@@ -335,5 +347,17 @@ mod tests {
         ));
         outbox.drop_item(b).unwrap();
         assert_eq!(outbox.waiting().unwrap(), 1);
+    }
+
+    #[test]
+    fn one_process_delivers_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox.sqlite3");
+        let a = Outbox::open(&path).unwrap();
+        let b = Outbox::open(&path).unwrap();
+        let held = a.delivery_lock().expect("free at first");
+        assert!(b.delivery_lock().is_none(), "held by the other");
+        drop(held);
+        assert!(b.delivery_lock().is_some(), "free again once released");
     }
 }
