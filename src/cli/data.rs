@@ -151,16 +151,16 @@ fn text_table(p: Painter, rows: &Rows) -> String {
         out.push_str(&line(row));
         out.push('\n');
     }
-    if let Rows::Users(users) = rows {
-        if let Some(u) = users.iter().find(|u| u.companies.is_empty()) {
-            let note = format!(
-                "{}: {}",
-                table::NO_COMPANY,
-                table::unassociated_explanation(&u.user_id)
-            );
-            out.push_str(&p.paint(Style::new().fg_color(Some(AnsiColor::Yellow.into())), &note));
-            out.push('\n');
-        }
+    if let Rows::Users(users) = rows
+        && let Some(u) = users.iter().find(|u| u.companies.is_empty())
+    {
+        let note = format!(
+            "{}: {}",
+            table::NO_COMPANY,
+            table::unassociated_explanation(&u.user_id)
+        );
+        out.push_str(&p.paint(Style::new().fg_color(Some(AnsiColor::Yellow.into())), &note));
+        out.push('\n');
     }
     out
 }

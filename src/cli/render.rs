@@ -153,10 +153,11 @@ pub fn summary(p: Painter, ex: &Exchange) -> String {
             String::new()
         }
     );
-    if ex.outcome == Outcome::Failed && ex.response.is_none() {
-        if let Some(problem) = ex.problem() {
-            let _ = writeln!(out, "{}", sanitize(&problem));
-        }
+    if ex.outcome == Outcome::Failed
+        && ex.response.is_none()
+        && let Some(problem) = ex.problem()
+    {
+        let _ = writeln!(out, "{}", sanitize(&problem));
     }
     if let Some(response) = &ex.response {
         let _ = writeln!(out, "{}", p.body(&response.body));

@@ -165,16 +165,15 @@ async fn send_all(
                     Outcome::Failed => &tally.failed,
                 };
                 counter.fetch_add(1, Ordering::Relaxed);
-                if exchange.outcome != Outcome::Delivered {
-                    if let Ok(mut list) = examples.lock() {
-                        if list.len() < 10 {
-                            let status = exchange
-                                .status()
-                                .map_or_else(|| "-".to_owned(), |s| s.to_string());
-                            let why = sanitize(&exchange.problem().unwrap_or_default());
-                            list.push(format!("line {}: {status} {why}", call.line));
-                        }
-                    }
+                if exchange.outcome != Outcome::Delivered
+                    && let Ok(mut list) = examples.lock()
+                    && list.len() < 10
+                {
+                    let status = exchange
+                        .status()
+                        .map_or_else(|| "-".to_owned(), |s| s.to_string());
+                    let why = sanitize(&exchange.problem().unwrap_or_default());
+                    list.push(format!("line {}: {status} {why}", call.line));
                 }
                 log.offer(exchange);
                 progress.inc(1);

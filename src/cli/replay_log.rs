@@ -27,10 +27,10 @@ pub struct LogBook {
 impl LogBook {
     /// Takes one finished exchange of the run.
     pub fn offer(&self, exchange: Exchange) {
-        if self.finished.fetch_add(1, Ordering::Relaxed) >= self.first_kept {
-            if let Ok(mut pending) = self.pending.lock() {
-                pending.push(exchange);
-            }
+        if self.finished.fetch_add(1, Ordering::Relaxed) >= self.first_kept
+            && let Ok(mut pending) = self.pending.lock()
+        {
+            pending.push(exchange);
         }
     }
 
@@ -79,12 +79,11 @@ fn write_until_done(book: &LogBook, stop: &mpsc::Receiver<()>) {
             Err(RecvTimeoutError::Timeout)
         );
         let mut batch = book.take();
-        if let Some(history) = history.as_mut() {
-            if !batch.is_empty() {
-                if let Err(e) = history.append(&mut batch) {
-                    eprintln!("warning: exchanges not logged: {e}");
-                }
-            }
+        if let Some(history) = history.as_mut()
+            && !batch.is_empty()
+            && let Err(e) = history.append(&mut batch)
+        {
+            eprintln!("warning: exchanges not logged: {e}");
         }
         if last {
             return;

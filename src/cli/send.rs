@@ -93,11 +93,11 @@ pub fn run(args: &SendArgs) -> Result<u8, CliError> {
     let method = Method::from(args.method);
     let (selected, _) = context::selected_profile(args.profile.as_deref())?;
     let body = build_body(args, method, &selected.profile)?;
-    if !args.no_validate {
-        if let Err(rejection) = check(method, &body) {
-            print_local_rejection(output, &rejection);
-            return Ok(exit::REJECTED);
-        }
+    if !args.no_validate
+        && let Err(rejection) = check(method, &body)
+    {
+        print_local_rejection(output, &rejection);
+        return Ok(exit::REJECTED);
     }
     let rt = context::runtime(1)?;
     let exchange = rt.block_on(async {
@@ -110,10 +110,10 @@ pub fn run(args: &SendArgs) -> Result<u8, CliError> {
         Ok::<_, CliError>(exchange)
     })?;
     let mut logged = [exchange];
-    if let Some(mut history) = context::open_history() {
-        if let Err(e) = history.append(&mut logged) {
-            eprintln!("warning: this exchange is not logged: {e}");
-        }
+    if let Some(mut history) = context::open_history()
+        && let Err(e) = history.append(&mut logged)
+    {
+        eprintln!("warning: this exchange is not logged: {e}");
     }
     let [exchange] = logged;
     print_exchange(output, &exchange);
@@ -147,10 +147,11 @@ fn build_body(args: &SendArgs, method: Method, profile: &Profile) -> Result<Byte
         .map(|i| items::parse(i))
         .collect::<Result<_, _>>()
         .map_err(CliError::usage)?;
-    if let Some(text) = &base {
-        if parsed.is_empty() && args.no_validate {
-            return Ok(Bytes::from(text.clone()));
-        }
+    if let Some(text) = &base
+        && parsed.is_empty()
+        && args.no_validate
+    {
+        return Ok(Bytes::from(text.clone()));
     }
     let mut map = match &base {
         None => Map::new(),

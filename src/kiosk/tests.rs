@@ -252,8 +252,16 @@ fn a_click_on_a_face_or_its_label_picks_it() {
     assert_eq!(super::view::face_at(size, 2, 11), Some(1));
     assert_eq!(super::view::face_at(size, 76, 12), Some(5));
     assert_eq!(super::view::face_at(size, 40, 13), Some(3));
-    assert_eq!(super::view::face_at(size, 40, 5), None, "not on the faces' rows");
-    assert_eq!(super::view::face_at(size, 1, 11), None, "left of the first face");
+    assert_eq!(
+        super::view::face_at(size, 40, 5),
+        None,
+        "not on the faces' rows"
+    );
+    assert_eq!(
+        super::view::face_at(size, 1, 11),
+        None,
+        "left of the first face"
+    );
     let mut s = kiosk();
     s.size = size;
     let effects = update(

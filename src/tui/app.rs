@@ -222,10 +222,10 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
         }
         Effect::WatchTraffic { target, generation } => {
             let task = tokio::spawn(follow_traffic(Arc::clone(&runner), target, generation));
-            if let Ok(mut slot) = runner.traffic.lock() {
-                if let Some(old) = slot.replace(task) {
-                    old.abort();
-                }
+            if let Ok(mut slot) = runner.traffic.lock()
+                && let Some(old) = slot.replace(task)
+            {
+                old.abort();
             }
         }
         Effect::Copy(text) => {
@@ -334,10 +334,10 @@ async fn deliver_outbox(
 /// Resolves a profile; `local` reuses the embedded server when one runs.
 async fn switch(runner: &Runner, profile: Profile) -> Result<(Profile, String), String> {
     let mut embedded = runner.embedded.lock().await;
-    if profile.is_local() {
-        if let Some(server) = embedded.as_ref() {
-            return Ok((profile, server.base_url()));
-        }
+    if profile.is_local()
+        && let Some(server) = embedded.as_ref()
+    {
+        return Ok((profile, server.base_url()));
     }
     let selected = Selected {
         profile: profile.clone(),

@@ -172,10 +172,10 @@ impl DataView {
     }
 
     fn mark(&mut self, which: EntityRef, last_seen: Option<String>) {
-        if let Some(before) = self.seen.insert(which.clone(), last_seen.clone()) {
-            if before != last_seen {
-                self.changed.insert(which);
-            }
+        if let Some(before) = self.seen.insert(which.clone(), last_seen.clone())
+            && before != last_seen
+        {
+            self.changed.insert(which);
         }
     }
 

@@ -413,14 +413,14 @@ fn on_profiles_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Eff
         }
         KeyCode::Char('*') => {
             keep(state, selected);
-            if let Some(p) = chosen {
-                if state.profiles.set_default(&p.name).is_ok() {
-                    state.message = Some((
-                        Level::Info,
-                        format!("{} is now the default profile", p.name),
-                    ));
-                    return vec![Effect::SaveProfiles(state.profiles.clone())];
-                }
+            if let Some(p) = chosen
+                && state.profiles.set_default(&p.name).is_ok()
+            {
+                state.message = Some((
+                    Level::Info,
+                    format!("{} is now the default profile", p.name),
+                ));
+                return vec![Effect::SaveProfiles(state.profiles.clone())];
             }
         }
         KeyCode::Esc | KeyCode::Char('q') => {}
@@ -747,23 +747,23 @@ fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('e') => load_selected(state, None),
         KeyCode::Char('r') => {
-            if let Some(ex) = state.selected_exchange().cloned() {
-                if let Some(method) = Method::parse(&ex.method) {
-                    if matches!(state.request, RequestState::Sending { .. }) {
-                        state.message = Some((
-                            Level::Warning,
-                            "a request is in flight; wait for its answer".into(),
-                        ));
-                        return vec![];
-                    }
-                    state.request = RequestState::Sending { method, ticks: 0 };
-                    state.message = Some((Level::Info, format!("resending {method}…")));
-                    return vec![Effect::Send {
-                        target: state.target(),
-                        method,
-                        body: ex.request_body,
-                    }];
+            if let Some(ex) = state.selected_exchange().cloned()
+                && let Some(method) = Method::parse(&ex.method)
+            {
+                if matches!(state.request, RequestState::Sending { .. }) {
+                    state.message = Some((
+                        Level::Warning,
+                        "a request is in flight; wait for its answer".into(),
+                    ));
+                    return vec![];
                 }
+                state.request = RequestState::Sending { method, ticks: 0 };
+                state.message = Some((Level::Info, format!("resending {method}…")));
+                return vec![Effect::Send {
+                    target: state.target(),
+                    method,
+                    body: ex.request_body,
+                }];
             }
         }
         KeyCode::Char('c') => {
@@ -955,10 +955,9 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
                     let width = areas.form.width.saturating_sub(2 + layout::LABEL_WIDTH + 1);
                     if let (FieldValue::Line(input), Some(column)) =
                         (&mut form.fields[i].value, x.checked_sub(value_x))
+                        && column < width
                     {
-                        if column < width {
-                            input.click(usize::from(column), usize::from(width));
-                        }
+                        input.click(usize::from(column), usize::from(width));
                     }
                 }
             }
@@ -976,12 +975,11 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
 
 fn fill_defaults(form: &mut Form, defaults: &[(&str, Option<&str>)]) {
     for (name, value) in defaults {
-        if let (Some(field), Some(v)) = (form.fields.iter_mut().find(|f| f.name == *name), value) {
-            if let FieldValue::Line(input) = &mut field.value {
-                if input.text().is_empty() {
-                    input.set(v);
-                }
-            }
+        if let (Some(field), Some(v)) = (form.fields.iter_mut().find(|f| f.name == *name), value)
+            && let FieldValue::Line(input) = &mut field.value
+            && input.text().is_empty()
+        {
+            input.set(v);
         }
     }
     form.validate(timestamp::now_ms());

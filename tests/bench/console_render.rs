@@ -17,7 +17,7 @@ use ratatui::backend::TestBackend;
 use std::time::Instant;
 
 fn exchange(i: usize) -> Exchange {
-    let status = if i % 7 == 0 { 400 } else { 200 };
+    let status = if i.is_multiple_of(7) { 400 } else { 200 };
     Exchange {
         id: Some(i as i64),
         started_at: format!("2026-11-26T12:{:02}:{:02}.000Z", (i / 60) % 60, i % 60),
@@ -44,7 +44,7 @@ fn exchange(i: usize) -> Exchange {
         } else {
             Outcome::Rejected
         },
-        possibly_duplicated: i % 11 == 0,
+        possibly_duplicated: i.is_multiple_of(11),
         latency_ms: 2.7,
         warnings: vec![],
         validation_errors: vec![],

@@ -65,18 +65,17 @@ pub fn status_line(data: &DataView, theme: Theme) -> Option<Line<'static>> {
     if data.loading {
         return Some(Line::from(Span::styled(" loading…", theme.dim())));
     }
-    if data.opened.is_none() {
-        if let Some(Rows::Users(users)) = &data.rows {
-            if let Some(u) = users.get(data.selected).filter(|u| u.companies.is_empty()) {
-                return Some(Line::from(Span::styled(
-                    format!(
-                        " {NO_COMPANY}: {}",
-                        table::unassociated_explanation(&u.user_id)
-                    ),
-                    theme.warning(),
-                )));
-            }
-        }
+    if data.opened.is_none()
+        && let Some(Rows::Users(users)) = &data.rows
+        && let Some(u) = users.get(data.selected).filter(|u| u.companies.is_empty())
+    {
+        return Some(Line::from(Span::styled(
+            format!(
+                " {NO_COMPANY}: {}",
+                table::unassociated_explanation(&u.user_id)
+            ),
+            theme.warning(),
+        )));
     }
     if !data.search.text().is_empty() {
         return Some(Line::from(Span::styled(

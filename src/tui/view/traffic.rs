@@ -172,10 +172,10 @@ fn verdict_line(label: &str, v: &Verdict, theme: Theme) -> Line<'static> {
                 .unwrap_or_default()
         )));
     }
-    if v.validation_errors.is_empty() {
-        if let Some(m) = &v.message {
-            spans.push(Span::styled(format!("  {}", sanitize(m)), theme.dim()));
-        }
+    if v.validation_errors.is_empty()
+        && let Some(m) = &v.message
+    {
+        spans.push(Span::styled(format!("  {}", sanitize(m)), theme.dim()));
     }
     Line::from(spans)
 }
@@ -230,10 +230,10 @@ fn detail(frame: &mut Frame<'_>, area: Rect, r: &RequestRecord, scroll: u16, the
         theme.label(),
     )));
     let mut all = notes(&r.local, "");
-    if let Some(up) = &r.upstream {
-        if up.validation_errors != r.local.validation_errors {
-            all.extend(notes(up, "real service: "));
-        }
+    if let Some(up) = &r.upstream
+        && up.validation_errors != r.local.validation_errors
+    {
+        all.extend(notes(up, "real service: "));
     }
     lines.extend(annotated::lines(&r.body, &all, theme));
     let block = Block::default()

@@ -118,5 +118,8 @@ fn a_long_list_shows_the_selected_request() {
     terminal.draw(|f| draw(f, &s)).unwrap();
     let screen = terminal.backend().to_string();
     // Newest first: the 61st row is request 440.
-    assert!(screen.contains("sdk-440") && !screen.contains("sdk-500"), "{screen}");
+    assert!(
+        screen.contains("sdk-440") && !screen.contains("sdk-500"),
+        "{screen}"
+    );
 }
