@@ -54,6 +54,8 @@ pub async fn run(
     }
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    // Ticks missed while nothing counted must not arrive in a burst when counting starts.
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticker.reset();
     loop {
         terminal
