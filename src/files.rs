@@ -13,6 +13,16 @@ pub fn create_private(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Opens (creating it if needed, mode 0600 in a 0700 directory) a SQLite database that holds
+/// personal data: the history, the outbox.
+pub fn open_private_db(path: &Path) -> Result<rusqlite::Connection, String> {
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir).map_err(|e| e.to_string())?;
+    }
+    create_private(path).map_err(|e| e.to_string())?;
+    rusqlite::Connection::open(path).map_err(|e| e.to_string())
+}
+
 /// Creates a directory and its parents, the new ones with mode 0700.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();

@@ -43,10 +43,6 @@ impl Tab {
         }
     }
 
-    pub fn parse(name: &str) -> Option<Tab> {
-        Tab::ALL.into_iter().find(|t| t.route() == name)
-    }
-
     /// What the list is sorted by.
     pub fn sorted_by(self) -> &'static str {
         match self {
@@ -103,15 +99,6 @@ pub enum Rows {
 }
 
 impl Rows {
-    pub fn empty(tab: Tab) -> Self {
-        match tab {
-            Tab::Users => Rows::Users(Vec::new()),
-            Tab::Companies => Rows::Companies(Vec::new()),
-            Tab::Events => Rows::Events(Vec::new()),
-            Tab::Feedback => Rows::Feedback(Vec::new()),
-        }
-    }
-
     pub fn tab(&self) -> Tab {
         match self {
             Rows::Users(_) => Tab::Users,

@@ -37,11 +37,7 @@ pub fn limit_from_env() -> u64 {
 impl History {
     pub fn open(path: &Path, limit: u64) -> Result<History, HistoryError> {
         let open_err = |e: String| HistoryError::Open(path.to_path_buf(), e);
-        if let Some(dir) = path.parent() {
-            files::create_private_dir(dir).map_err(|e| open_err(e.to_string()))?;
-        }
-        files::create_private(path).map_err(|e| open_err(e.to_string()))?;
-        let conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
+        let conn = files::open_private_db(path).map_err(open_err)?;
         let sql = |e| HistoryError::Sql(path.to_path_buf(), e);
         // A log, not a ledger: WAL without fsync per entry keeps `send` fast; a crash loses at most
         // the last entries, never the file.

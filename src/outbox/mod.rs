@@ -94,11 +94,7 @@ fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Item> {
 impl Outbox {
     pub fn open(path: &Path) -> Result<Self, OutboxError> {
         let open_err = |e: String| OutboxError::Open(path.to_path_buf(), e);
-        if let Some(dir) = path.parent() {
-            files::create_private_dir(dir).map_err(|e| open_err(e.to_string()))?;
-        }
-        files::create_private(path).map_err(|e| open_err(e.to_string()))?;
-        let conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
+        let conn = files::open_private_db(path).map_err(open_err)?;
         // FULL: an item the console called "queued" survives a power cut, not just a crash.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;

@@ -135,10 +135,14 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
         if state.quit {
             break;
         }
+        // Compared in place: a target is built only when the profile really changed.
         targets.send_if_modified(|t| {
-            let now = state.target();
-            let changed = *t != now;
-            *t = now;
+            let changed = t.profile != state.profile.name
+                || t.base_url != state.base_url
+                || t.key != state.profile.key;
+            if changed {
+                *t = state.target();
+            }
             changed
         });
         terminal
