@@ -8,6 +8,7 @@ pub mod files;
 pub mod highlight;
 pub mod history;
 pub mod kiosk;
+pub mod net;
 pub mod outbox;
 pub mod paths;
 pub mod profiles;

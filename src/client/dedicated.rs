@@ -7,7 +7,7 @@
 
 use super::transport::{RawResponse, SendError, Transport, header_pairs};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 use std::time::Duration;
@@ -23,9 +23,10 @@ pub struct Dedicated {
 impl Dedicated {
     /// A transport for `base_url` when it is plain `http://`; `None` for anything else, which the
     /// pooled transport handles (TLS included).
+    /// Loopback only: a remote target may need the environment's proxy, which reqwest applies.
     pub fn for_base(base_url: &str, connect_timeout: Duration) -> Option<Self> {
         let url = reqwest::Url::parse(base_url).ok()?;
-        if url.scheme() != "http" {
+        if url.scheme() != "http" || !crate::net::is_loopback(base_url) {
             return None;
         }
         let host = url.host_str()?;
@@ -47,6 +48,7 @@ impl Dedicated {
         .map_err(|_| SendError {
             message: "connection timed out".to_owned(),
             may_have_arrived: false,
+            last: false,
         })?
         .map_err(|e| not_sent(&e))?;
         let _ = stream.set_nodelay(true);
@@ -81,11 +83,21 @@ impl Dedicated {
             .map_err(|e| SendError::from_chain(&e, !e.is_canceled()))?;
         let status = response.status().as_u16();
         let headers = header_pairs(response.headers());
-        let bytes = response
-            .into_body()
+        // Past the bound the sender is not kept: dropping it closes the connection mid-answer.
+        let bytes = Limited::new(response.into_body(), crate::net::MAX_ANSWER_BYTES)
             .collect()
             .await
-            .map_err(|e| SendError::from_chain(&e, true))?
+            .map_err(|e| {
+                if e.is::<LengthLimitError>() {
+                    SendError::too_large()
+                } else {
+                    SendError {
+                        message: crate::net::chain(e.as_ref()),
+                        may_have_arrived: true,
+                        last: false,
+                    }
+                }
+            })?
             .to_bytes();
         // Kept only after a whole answer: a connection in an unknown state is not reused.
         self.sender = Some(sender);
@@ -131,11 +143,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_plain_http_gets_a_dedicated_connection() {
+    fn only_plain_http_on_loopback_gets_a_dedicated_connection() {
         let d = Dedicated::for_base("http://127.0.0.1:8787", Duration::from_secs(1));
         assert_eq!(d.map(|d| d.authority).as_deref(), Some("127.0.0.1:8787"));
         let d = Dedicated::for_base("http://localhost", Duration::from_secs(1));
         assert_eq!(d.map(|d| d.authority).as_deref(), Some("localhost:80"));
+        assert!(Dedicated::for_base("http://10.1.2.3:8787", Duration::from_secs(1)).is_none());
         assert!(
             Dedicated::for_base("https://tracking.bucket.co", Duration::from_secs(1)).is_none()
         );

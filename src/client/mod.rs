@@ -11,7 +11,6 @@ mod transport;
 pub use exchange::{Attempt, Exchange, Outcome, Response};
 pub use retry::RetryPolicy;
 pub use target::{Resolved, TargetError, local_server_answers, resolve};
-pub use transport::describe;
 
 use crate::api::inspect;
 use crate::api::{TrackingKey, timestamp};
@@ -65,12 +64,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("bucket-console/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(config.connect_timeout)
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| ClientError(e.without_url().to_string()))?;
+        let http = crate::net::client(config.connect_timeout).map_err(ClientError)?;
         Ok(Self { http, config })
     }
 
@@ -163,12 +157,14 @@ impl Client {
                         latency_ms,
                     });
                     exchange.response = None;
-                    (
+                    let verdict = if error.last {
+                        Verdict::Done
+                    } else {
                         Verdict::Retry {
                             committed: error.may_have_arrived,
-                        },
-                        None,
-                    )
+                        }
+                    };
+                    (verdict, None)
                 }
             };
             match verdict {
@@ -227,16 +223,38 @@ fn says_nothing_stored(body: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// What a redirect is said to be. The location was redacted of the key with the other headers.
+fn not_followed(exchange: &Exchange) -> String {
+    let location = exchange
+        .response
+        .as_ref()
+        .and_then(|r| {
+            r.headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("location"))
+        })
+        .map_or("(no location)", |(_, v)| v.as_str());
+    format!(
+        "redirected to {location} — not followed (the tracking API never redirects; check the \
+         base URL)"
+    )
+}
+
 /// Sets the outcome and reads warnings, errors and the feedback id from the final answer.
 fn finish(exchange: &mut Exchange, maybe_stored: bool) {
     let status = exchange.status();
     exchange.outcome = match status {
         Some(200..=299) => Outcome::Delivered,
         Some(429) | None => Outcome::Failed,
-        Some(400..=499) => Outcome::Rejected,
+        // A redirect is the base URL's fault, like a 4xx the request's: resending cannot help.
+        Some(300..=499) => Outcome::Rejected,
         Some(_) => Outcome::Failed,
     };
     exchange.possibly_duplicated = maybe_stored && exchange.outcome == Outcome::Delivered;
+    if let Some(300..=399) = status {
+        exchange.error_message = Some(not_followed(exchange));
+        return;
+    }
     let Some(body) = exchange.response_json() else {
         return;
     };

@@ -60,7 +60,7 @@ pub async fn local_server_answers() -> bool {
     ) {
         return false;
     }
-    let Ok(http) = reqwest::Client::builder()
+    let Ok(http) = crate::net::client_builder()
         .connect_timeout(Duration::from_millis(250))
         .timeout(Duration::from_secs(1))
         .build()
@@ -70,8 +70,9 @@ pub async fn local_server_answers() -> bool {
     let Ok(response) = http.get(format!("{LOCAL_URL}/_local/health")).send().await else {
         return false;
     };
-    response
-        .json::<crate::api::inspect::Health>()
+    crate::net::read_body(response)
         .await
-        .is_ok_and(|h| h.ok)
+        .ok()
+        .and_then(|body| serde_json::from_slice::<crate::api::inspect::Health>(&body).ok())
+        .is_some_and(|h| h.ok)
 }

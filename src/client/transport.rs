@@ -25,6 +25,8 @@ impl RawResponse {
 pub struct SendError {
     pub message: String,
     pub may_have_arrived: bool,
+    /// Trying again would end the same way (an answer too large to read).
+    pub last: bool,
 }
 
 impl SendError {
@@ -32,23 +34,25 @@ impl SendError {
         Self {
             message: "timed out".to_owned(),
             may_have_arrived: true,
+            last: false,
+        }
+    }
+
+    /// An answer came but its body was too large to read: the call may well have been stored.
+    pub fn too_large() -> Self {
+        Self {
+            message: crate::net::TOO_LARGE.to_owned(),
+            may_have_arrived: true,
+            last: true,
         }
     }
 
     /// An error and its chain of causes on one line, without repeating a cause already quoted.
     pub fn from_chain(error: &dyn std::error::Error, may_have_arrived: bool) -> Self {
-        let mut message = error.to_string();
-        let mut source = error.source();
-        while let Some(s) = source {
-            let text = s.to_string();
-            if !message.contains(&text) {
-                message = format!("{message}: {text}");
-            }
-            source = s.source();
-        }
         Self {
-            message,
+            message: crate::net::chain(error),
             may_have_arrived,
+            last: false,
         }
     }
 }
@@ -84,7 +88,14 @@ impl Transport for Pooled<'_> {
             .map_err(from_reqwest)?;
         let status = response.status().as_u16();
         let headers = header_pairs(response.headers());
-        let bytes = response.bytes().await.map_err(from_reqwest)?;
+        let bytes = crate::net::read_body(response).await.map_err(|e| match e {
+            crate::net::ReadError::TooLarge => SendError::too_large(),
+            crate::net::ReadError::Broken(message) => SendError {
+                message,
+                may_have_arrived: true,
+                last: false,
+            },
+        })?;
         Ok(RawResponse {
             status,
             headers,
@@ -108,15 +119,7 @@ pub fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
 fn from_reqwest(e: reqwest::Error) -> SendError {
     SendError {
         may_have_arrived: !e.is_connect(),
-        message: describe(e),
+        message: crate::net::describe(e),
+        last: false,
     }
-}
-
-/// A reqwest error on one line: without its URL (which holds the tracking key), with its causes.
-pub fn describe(e: reqwest::Error) -> String {
-    let e = e.without_url();
-    if e.is_timeout() {
-        return "timed out".to_owned();
-    }
-    SendError::from_chain(&e, false).message
 }

@@ -167,12 +167,11 @@ pub struct Explorer {
 
 impl Explorer {
     pub fn new(base_url: &str, key: TrackingKey) -> Result<Self, ExploreError> {
-        let http = reqwest::Client::builder()
+        let http = crate::net::client_builder()
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(15))
-            .tcp_nodelay(true)
             .build()
-            .map_err(|e| ExploreError::NotAnswering(crate::client::describe(e)))?;
+            .map_err(|e| ExploreError::NotAnswering(crate::net::describe(e)))?;
         Ok(Self::with_client(http, base_url, key))
     }
 
@@ -250,12 +249,11 @@ impl Explorer {
             .timeout(Duration::from_secs(15))
             .send()
             .await
-            .map_err(|e| ExploreError::NotAnswering(crate::client::describe(e)))?;
+            .map_err(|e| ExploreError::NotAnswering(crate::net::describe(e)))?;
         let status = response.status().as_u16();
-        let body = response
-            .bytes()
+        let body = crate::net::read_body(response)
             .await
-            .map_err(|e| ExploreError::NotAnswering(crate::client::describe(e)))?;
+            .map_err(|e| ExploreError::NotAnswering(e.to_string()))?;
         let value: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
         match status {
             200 => value

@@ -39,7 +39,7 @@ impl Explorer {
             .timeout(std::time::Duration::from_secs(365 * 24 * 3600))
             .send()
             .await
-            .map_err(|e| ExploreError::NotAnswering(crate::client::describe(e)))?;
+            .map_err(|e| ExploreError::NotAnswering(crate::net::describe(e)))?;
         match response.status().as_u16() {
             200 => {}
             404 => return Err(ExploreError::NotLocal),
@@ -50,8 +50,7 @@ impl Explorer {
                 });
             }
         }
-        Ok(response
-            .bytes_stream()
+        Ok(crate::net::bounded_events(response.bytes_stream())
             .eventsource()
             .filter_map(|item| async move {
                 match item {
@@ -61,7 +60,7 @@ impl Explorer {
                     ),
                     Ok(_) => None,
                     Err(EventStreamError::Transport(e)) => {
-                        Some(Err(ExploreError::NotAnswering(crate::client::describe(e))))
+                        Some(Err(ExploreError::NotAnswering(e.to_string())))
                     }
                     Err(e) => Some(Err(ExploreError::BadAnswer(e.to_string()))),
                 }

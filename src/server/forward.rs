@@ -35,11 +35,11 @@ impl Forward {
                 url.scheme()
             ));
         }
-        let http = reqwest::Client::builder()
+        let http = crate::net::client_builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
             .build()
-            .map_err(crate::client::describe)?;
+            .map_err(crate::net::describe)?;
         Ok(Self {
             base: base.trim().trim_end_matches('/').to_owned(),
             http,
@@ -65,13 +65,12 @@ impl Forward {
         let answer = match request.body(body).send().await {
             Ok(response) => {
                 let status = response.status().as_u16();
-                response
-                    .bytes()
+                crate::net::read_body(response)
                     .await
                     .map(|b| (status, b))
-                    .map_err(crate::client::describe)
+                    .map_err(|e| e.to_string())
             }
-            Err(e) => Err(crate::client::describe(e)),
+            Err(e) => Err(crate::net::describe(e)),
         };
         Upstream {
             answer,

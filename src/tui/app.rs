@@ -79,10 +79,7 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
     let mut state = state;
     let client = Client::new(ClientConfig::default()).map_err(|e| e.to_string())?;
     let (actions, mut queue) = unbounded_channel();
-    let http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(3))
-        .build()
-        .map_err(|e| e.to_string())?;
+    let http = crate::net::client(Duration::from_secs(3))?;
     let runner = Arc::new(Runner {
         actions,
         client,

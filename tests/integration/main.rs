@@ -23,3 +23,4 @@ mod server_rules;
 mod server_store;
 mod server_traffic;
 mod support;
+mod trust_client;
