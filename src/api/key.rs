@@ -18,7 +18,7 @@ pub enum KeyError {
 }
 
 /// A tracking key: 1–64 characters of `A–Z a–z 0–9 _ -`. It is a secret, so `Debug` and `Display`
-/// show it masked (`trCq…LjWy`); only [`TrackingKey::expose`] gives the whole key, for the URL.
+/// show it masked (`…LjWy`); only [`TrackingKey::expose`] gives the whole key, for the URL.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TrackingKey(String);
 
@@ -36,6 +36,11 @@ impl TrackingKey {
     /// The masked form shown on screen and in logs.
     pub fn masked(&self) -> String {
         mask(&self.0)
+    }
+
+    /// The masked form and the fingerprint, for lists where keys must be told apart.
+    pub fn labelled(&self) -> String {
+        format!("{} {}", self.masked(), self.fingerprint())
     }
 
     /// A short, stable tag that tells keys apart in logs without revealing them.
@@ -63,18 +68,17 @@ pub fn check(raw: &str) -> Result<(), KeyError> {
     }
 }
 
-/// Masks any secret-like string: first and last four characters of a long key, less of a short
-/// one, never the whole.
+/// Masks any secret-like string: `…` and the last four characters of a key of 16 or more, `…`
+/// alone for a shorter one (four of fifteen would be too much of it); the fingerprint tells
+/// short keys apart.
 pub fn mask(raw: &str) -> String {
     let chars: Vec<char> = raw.chars().collect();
     match chars.len() {
         0 => String::new(),
-        n if n >= 12 => {
-            let head: String = chars[..4].iter().collect();
+        n if n >= 16 => {
             let tail: String = chars[n - 4..].iter().collect();
-            format!("{head}…{tail}")
+            format!("…{tail}")
         }
-        n if n >= 4 => format!("{}…", chars[0]),
         _ => "…".to_owned(),
     }
 }
@@ -143,11 +147,13 @@ mod tests {
     #[test]
     fn never_prints_itself_whole() {
         let key = TrackingKey::parse(REAL).unwrap();
-        assert_eq!(key.to_string(), "trCq…LjWy");
-        assert_eq!(format!("{key:?}"), "TrackingKey(trCq…LjWy)");
+        assert_eq!(key.to_string(), "…LjWy");
+        assert_eq!(format!("{key:?}"), "TrackingKey(…LjWy)");
         assert!(!format!("{key:?}{key}{}", key.fingerprint()).contains(REAL));
-        assert_eq!(mask("local"), "l…");
+        assert_eq!(mask("local"), "…");
         assert_eq!(mask("abc"), "…");
+        assert_eq!(mask("demo_1234563456"), "…", "15 characters show nothing");
+        assert_eq!(mask("demo_12345634567"), "…4567");
         assert_eq!(key.fingerprint().len(), 7);
         assert_eq!(key.fingerprint(), fingerprint(REAL));
     }

@@ -130,7 +130,11 @@ fn list(all: &profiles::Profiles, json: bool) {
         } else {
             p.base_url.clone()
         };
-        println!("{mark} {:<width$}  {:<12}  {base}", p.name, p.key.masked());
+        println!(
+            "{mark} {:<width$}  {:<13}  {base}",
+            p.name,
+            p.key.labelled()
+        );
     }
 }
 

@@ -147,7 +147,7 @@ mod tests {
             profile: "local".into(),
             base_url: "http://127.0.0.1:1".into(),
             url: "http://127.0.0.1:1/l…/event".into(),
-            key_masked: "l…".into(),
+            key_masked: "…".into(),
             key_fingerprint: "#000000".into(),
             method: "event".into(),
             request_body: format!("{{\"n\":{n}}}"),

@@ -32,7 +32,7 @@ pub fn exchange(method: &str, status: u16, body: &str, errors: Vec<ValidationErr
         profile: "local".into(),
         base_url: "http://127.0.0.1:8787".into(),
         url: format!("http://127.0.0.1:8787/l…/{method}"),
-        key_masked: "l…".into(),
+        key_masked: "…".into(),
         key_fingerprint: "#000000".into(),
         method: method.into(),
         request_body: body.into(),

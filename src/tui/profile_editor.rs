@@ -140,7 +140,7 @@ mod tests {
         assert_eq!(saved.base_url, "https://tracking.bucket.co");
         all.set_default("p").unwrap();
         let mut edit = ProfileEditor::edit(&saved);
-        assert_eq!(edit.key_hint.as_deref(), Some("trCq…LjWy"));
+        assert_eq!(edit.key_hint.as_deref(), Some("…LjWy"));
         edit.inputs[0].set("renamed");
         edit.inputs[3].set("42");
         let renamed = edit.apply(&mut all).unwrap();

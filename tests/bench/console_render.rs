@@ -24,7 +24,7 @@ fn exchange(i: usize) -> Exchange {
         profile: "local".into(),
         base_url: "http://127.0.0.1:8787".into(),
         url: "http://127.0.0.1:8787/l…/event".into(),
-        key_masked: "l…".into(),
+        key_masked: "…".into(),
         key_fingerprint: "#000000".into(),
         method: "event".into(),
         request_body: format!("{{\"event\":\"Sent message\",\"userId\":\"{i}\"}}"),

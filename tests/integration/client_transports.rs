@@ -77,7 +77,7 @@ async fn a_slow_server_times_out_each_attempt_and_the_exchange_fails() {
                 "{via:?} {a:?}"
             );
         }
-        assert!(!exchange.url.contains(KEY) && exchange.url.contains("trCq…LjWy"));
+        assert!(!exchange.url.contains(KEY) && exchange.url.contains("…LjWy"));
         // The server did its work before the answer was late: a retried timeout can store twice.
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert_eq!(

@@ -270,7 +270,7 @@ fn profiles_are_added_edited_made_default_and_deleted_in_the_console() {
     assert!(
         s.message
             .as_ref()
-            .is_some_and(|(_, m)| m.contains("trCq…LjWy") && !m.contains(SECRET))
+            .is_some_and(|(_, m)| m.contains("…LjWy") && !m.contains(SECRET))
     );
 
     // prod is listed last: local, prod, staging → index 1.

@@ -91,14 +91,14 @@ pub fn profiles(frame: &mut Frame<'_>, area: Rect, state: &State, selected: usiz
         .enumerate()
         .map(|(i, p)| {
             let text = format!(
-                "{} {:<12} {:<11} {}{}",
+                "{} {:<12} {:<13} {}{}",
                 if p.name == state.profile.name {
                     "●"
                 } else {
                     " "
                 },
                 p.name,
-                p.key.masked(),
+                p.key.labelled(),
                 p.base_url,
                 if p.name == default { "  (default)" } else { "" }
             );
