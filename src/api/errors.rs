@@ -33,6 +33,12 @@ pub enum ErrorCode {
     UnknownError,
     /// `serve --forward`: the real service could not be reached (502).
     UpstreamFailed,
+    /// The body ended before its declared end (the client closed early): nothing stored (400).
+    IncompleteBody,
+    /// The body stalled or took too long in all: nothing stored (408).
+    RequestTimeout,
+    /// A transfer coding other than chunked (501).
+    UnsupportedTransferEncoding,
     /// A code this build does not know (another server's).
     #[serde(other)]
     Unrecognized,

@@ -171,6 +171,10 @@ pub struct RequestRecord {
     pub body: String,
     #[serde(default)]
     pub body_truncated: bool,
+    /// The body did not arrive whole (the client closed early or was too slow): the server
+    /// neither checked nor stored it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub body_incomplete: bool,
     /// What this server answered by the contract.
     pub local: Verdict,
     /// With `serve --forward`: what the real service answered.

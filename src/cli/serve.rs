@@ -2,7 +2,7 @@
 
 use super::context::exit;
 use bucket_console::paths;
-use bucket_console::server::{self, ServerConfig, Storage};
+use bucket_console::server::{self, Limits, ServerConfig, Storage};
 use clap::Args;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -48,6 +48,73 @@ pub struct ServeArgs {
     /// none.
     #[arg(long, default_value_t = server::traffic::DEFAULT_KEEP, value_name = "N")]
     record: usize,
+    /// Memory the recorder may hold across every key (oldest records go first): 128MiB, 1GiB…
+    #[arg(long, default_value = "128MiB", value_name = "SIZE", value_parser = parse_size)]
+    record_memory: usize,
+    /// A request's headers must arrive within this, from the connection's opening or the
+    /// request's first byte, else the connection closes: 10s, 500ms, 2m.
+    #[arg(long, default_value = "10s", value_name = "TIME", value_parser = parse_duration)]
+    header_timeout: Duration,
+    /// A body may go this long without a byte (and six times this in all) before it is given up
+    /// with a 408 and nothing stored.
+    #[arg(long, default_value = "10s", value_name = "TIME", value_parser = parse_duration)]
+    body_timeout: Duration,
+    /// A kept-alive connection waits this long for its next request.
+    #[arg(long, default_value = "75s", value_name = "TIME", value_parser = parse_duration)]
+    idle_timeout: Duration,
+    /// Connections served at once; more wait in the kernel's backlog [default: from the
+    /// open-file limit, leaving room for the database]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: Option<u32>,
+    /// With a non-loopback --listen: also answer requests whose Host is this name (IP literals
+    /// and localhost always are); repeatable.
+    #[arg(long, value_name = "NAME")]
+    allow_host: Vec<String>,
+}
+
+/// `10s`, `500ms`, `2m`, or plain seconds (`1.5`).
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let (number, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let seconds = match unit {
+        "ms" => 0.001,
+        "s" => 1.0,
+        "m" => 60.0,
+        _ => return Err(format!("`{s}`: the unit is ms, s or m (10s, 500ms, 2m)")),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(n) if n > 0.0 && n * seconds <= 86_400.0 => Ok(Duration::from_secs_f64(n * seconds)),
+        _ => Err(format!(
+            "`{s}` is not a time between 1ms and a day (10s, 500ms, 2m)"
+        )),
+    }
+}
+
+/// `128MiB`, `1GiB`, `512KiB` (or M, G, K), or plain bytes.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (number, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => t.split_at(i),
+        None => (t, ""),
+    };
+    let scale: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" | "kb" => 1 << 10,
+        "m" | "mib" | "mb" => 1 << 20,
+        "g" | "gib" | "gb" => 1 << 30,
+        _ => return Err(format!("`{s}`: the unit is KiB, MiB or GiB (128MiB)")),
+    };
+    match number.trim().parse::<u64>() {
+        Ok(n) if n.checked_mul(scale).is_some_and(|b| b >= 1 << 20) => {
+            usize::try_from(n * scale).map_err(|_| format!("`{s}` is too large"))
+        }
+        _ => Err(format!(
+            "`{s}` is not a size of at least 1MiB (128MiB, 1GiB)"
+        )),
+    }
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -79,6 +146,17 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         access_log: !args.quiet,
         record: args.record,
         forward: args.forward.clone(),
+        limits: Limits {
+            header_timeout: args.header_timeout,
+            body_idle_timeout: args.body_timeout,
+            body_total_timeout: args.body_timeout * 6,
+            idle_timeout: args.idle_timeout,
+            max_connections: args
+                .max_connections
+                .map_or_else(server::limits::default_max_connections, |n| n as usize),
+            record_memory: args.record_memory,
+            allowed_hosts: args.allow_host.clone(),
+        },
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -110,6 +188,14 @@ async fn serve(config: ServerConfig) -> ExitCode {
     let _ = out.flush();
     drop(out);
     eprintln!("storing in {where_}; Ctrl-C stops");
+    if !server.addr().ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {}, reachable from your network: anyone who reaches this port \
+             can send calls and read everything stored through /_local. Requests must address \
+             the server by IP, localhost, or a name given with --allow-host.",
+            server.addr()
+        );
+    }
     if let Some(upstream) = server.forwarding() {
         eprintln!(
             "forwarding tracking calls to {upstream}; the app gets its answers, both verdicts are recorded"
@@ -142,5 +228,27 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {}
         () = term => {}
+    }
+}
+
+#[cfg(test)]
+mod limits_tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_sizes() {
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        for bad in ["0s", "-1", "ten", "5h", ""] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_size("128MiB"), Ok(128 << 20));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("2048KiB"), Ok(2 << 20));
+        for bad in ["12", "1KiB", "lots", "5TiB", "-3M"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
     }
 }

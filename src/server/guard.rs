@@ -15,8 +15,19 @@ use std::time::Instant;
 pub async fn guard(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let log = app.access_log.then(|| LogLine::of(&req));
-    let response = if app.loopback_only && !host_allowed(req.headers()) {
-        forbidden_host()
+    let response = if !host_allowed(req.headers(), app.loopback_only, &app.limits.allowed_hosts) {
+        forbidden_host(app.loopback_only)
+    } else if let Some(coding) = unsupported_coding(req.headers()) {
+        respond::rejection(
+            StatusCode::NOT_IMPLEMENTED,
+            Rejection::new(
+                ErrorCode::UnsupportedTransferEncoding,
+                format!(
+                    "transfer coding `{coding}` is not supported: send the body as is or chunked \
+                     (RFC 9112 §6.1)"
+                ),
+            ),
+        )
     } else {
         next.run(req).await
     };
@@ -29,9 +40,12 @@ pub async fn guard(State(app): State<Arc<AppState>>, req: Request, next: Next) -
     response
 }
 
-/// A server on loopback answers only requests addressed to a loopback name. Requests without a
-/// Host (HTTP/1.0 tools) are served: browsers always send one, so rebinding is still stopped.
-fn host_allowed(headers: &HeaderMap) -> bool {
+/// The Host rule that stops DNS rebinding (a page on an attacker's name that resolves to this
+/// server). On loopback, only loopback names pass. On a network address, a request must name the
+/// server by an IP literal, `localhost`, or a name given with `--allow-host`: a rebinding page
+/// always sends its own name. Requests without a Host (HTTP/1.0 tools) are served: browsers
+/// always send one, so rebinding is still stopped.
+fn host_allowed(headers: &HeaderMap, loopback_only: bool, allowed: &[String]) -> bool {
     let Some(value) = headers.get(header::HOST) else {
         return true;
     };
@@ -43,20 +57,41 @@ fn host_allowed(headers: &HeaderMap) -> bool {
     } else {
         host.split(':').next().unwrap_or(host)
     };
-    ["localhost", "127.0.0.1", "[::1]"]
-        .iter()
-        .any(|ok| name.eq_ignore_ascii_case(ok))
+    if loopback_only {
+        return ["localhost", "127.0.0.1", "[::1]"]
+            .iter()
+            .any(|ok| name.eq_ignore_ascii_case(ok));
+    }
+    let bare = name.trim_start_matches('[').trim_end_matches(']');
+    name.eq_ignore_ascii_case("localhost")
+        || bare.parse::<std::net::IpAddr>().is_ok()
+        || allowed.iter().any(|ok| name.eq_ignore_ascii_case(ok))
 }
 
-fn forbidden_host() -> Response {
+fn forbidden_host(loopback_only: bool) -> Response {
+    let message = if loopback_only {
+        "this server listens on loopback and answers only requests addressed to localhost, \
+         127.0.0.1 or [::1]"
+    } else {
+        "this server answers only requests addressed to an IP address, localhost, or a name \
+         allowed with `serve --allow-host NAME`"
+    };
     respond::rejection(
         StatusCode::FORBIDDEN,
-        Rejection::new(
-            ErrorCode::ForbiddenHost,
-            "this server listens on loopback and answers only requests addressed to localhost, \
-             127.0.0.1 or [::1]",
-        ),
+        Rejection::new(ErrorCode::ForbiddenHost, message),
     )
+}
+
+/// The first transfer coding other than `chunked`, if any: hyper frames the body by the final
+/// `chunked` and would hand over the gzip (or other) coding as if it were the body itself.
+fn unsupported_coding(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::TRANSFER_ENCODING)
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or("?").split(','))
+        .map(str::trim)
+        .find(|c| !c.eq_ignore_ascii_case("chunked"))
+        .map(|c| c.chars().take(40).collect())
 }
 
 struct LogLine {
@@ -112,12 +147,51 @@ mod tests {
     use super::*;
     use axum::http::HeaderValue;
 
-    fn allowed(host: Option<&str>) -> bool {
+    fn headers(host: Option<&str>) -> HeaderMap {
         let mut headers = HeaderMap::new();
         if let Some(h) = host {
             headers.insert(header::HOST, HeaderValue::from_str(h).unwrap());
         }
-        host_allowed(&headers)
+        headers
+    }
+
+    fn allowed(host: Option<&str>) -> bool {
+        host_allowed(&headers(host), true, &[])
+    }
+
+    #[test]
+    fn on_a_network_address_names_must_be_ips_localhost_or_allowed() {
+        let allow = ["demo.lan".to_owned()];
+        let network = |h: &str| host_allowed(&headers(Some(h)), false, &allow);
+        for ok in [
+            "10.0.0.1:8787",
+            "192.168.1.20",
+            "[fe80::1]:80",
+            "localhost:8787",
+            "DEMO.lan:8787",
+            "127.0.0.1",
+        ] {
+            assert!(network(ok), "{ok}");
+        }
+        for bad in ["evil.com", "demo.lan.evil.com", "10.0.0.1.nip.io", ""] {
+            assert!(!network(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_chunked_is_a_supported_coding() {
+        let mut h = HeaderMap::new();
+        assert_eq!(unsupported_coding(&h), None);
+        h.insert(
+            header::TRANSFER_ENCODING,
+            HeaderValue::from_static("chunked"),
+        );
+        assert_eq!(unsupported_coding(&h), None);
+        h.insert(
+            header::TRANSFER_ENCODING,
+            HeaderValue::from_static("gzip, chunked"),
+        );
+        assert_eq!(unsupported_coding(&h).as_deref(), Some("gzip"));
     }
 
     #[test]

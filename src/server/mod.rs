@@ -4,6 +4,8 @@
 mod forward;
 mod guard;
 mod inspect;
+pub mod limits;
+mod listen;
 mod requests;
 mod respond;
 pub mod store;
@@ -20,6 +22,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use limits::Limits;
 pub use store::{Storage, WriteStats};
 
 /// How to run a server.
@@ -37,6 +40,7 @@ pub struct ServerConfig {
     pub record: usize,
     /// Pass tracking calls on to this base URL (the real service) and answer with its answer.
     pub forward: Option<String>,
+    pub limits: Limits,
 }
 
 impl ServerConfig {
@@ -53,6 +57,7 @@ impl ServerConfig {
             access_log: false,
             record: traffic::DEFAULT_KEEP,
             forward: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -78,6 +83,7 @@ pub(crate) struct AppState {
     pub access_log: bool,
     pub traffic: traffic::Traffic,
     pub forward: Option<forward::Forward>,
+    pub limits: Arc<Limits>,
     /// Turns true when the server shuts down: open streams end, so shutting down does not wait
     /// on a watcher that never hangs up.
     pub stopping: tokio::sync::watch::Receiver<bool>,
@@ -148,14 +154,16 @@ pub async fn start_until(
         .local_addr()
         .map_err(|e| ServerError::Bind(config.listen, e))?;
     let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
+    let limits = Arc::new(config.limits);
     let state = Arc::new(AppState {
         store,
         fail_rate: config.fail_rate,
         latency: config.latency,
         loopback_only: addr.ip().is_loopback(),
         access_log: config.access_log,
-        traffic: traffic::Traffic::new(config.record),
+        traffic: traffic::Traffic::new(config.record, limits.record_memory),
         forward,
+        limits: Arc::clone(&limits),
         stopping,
     });
     let app = router(Arc::clone(&state));
@@ -168,9 +176,7 @@ pub async fn start_until(
             }
             let _ = stopping_tx.send(true);
         };
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        listen::serve(listener, app, limits, shutdown).await
     });
     Ok(RunningServer {
         addr,

@@ -9,18 +9,18 @@ use super::inspect::{
     unknown_parameter,
 };
 use super::respond::{self, bad_request};
-use super::traffic::Recorded;
+use super::traffic::{Notice, Recorded};
 use crate::api::ValidationError;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio::sync::broadcast::error::RecvError;
 
 /// `after` and `limit`, checked like every inspection query.
 fn parse(query: &str, with_limit: bool) -> Result<(Option<u64>, usize), Vec<ValidationError>> {
@@ -94,41 +94,72 @@ pub async fn stream(
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok())
     });
-    // Subscribe before reading the backlog, so nothing falls between the two.
     let live = app.traffic.subscribe();
-    let backlog = after.map_or_else(Vec::new, |after| {
-        app.traffic.list(&key, Some(after), usize::MAX)
-    });
-    let mut last = backlog.last().map_or(after.unwrap_or(0), |r| r.id);
-    let mine: Arc<str> = Arc::from(key.as_str());
-    let traffic_app = Arc::clone(&app);
-    let backlog = futures_util::stream::iter(backlog.into_iter().map(|r| Ok(event(&r))));
-    let live = BroadcastStream::new(live).flat_map(move |item| {
-        let events: Vec<Result<Event, Infallible>> = match item {
-            Ok(r) if r.key == mine && r.id > last => {
-                last = r.id;
-                vec![Ok(event(&r))]
-            }
-            Ok(_) => vec![],
-            // Fell behind: what was missed is still in the table.
-            Err(BroadcastStreamRecvError::Lagged(_)) => {
-                let key = key.clone();
-                let missed = traffic_app.traffic.list(&key, Some(last), usize::MAX);
-                if let Some(r) = missed.last() {
-                    last = r.id;
-                }
-                missed.iter().map(|r| Ok(event(r))).collect()
-            }
-        };
-        futures_util::stream::iter(events)
+    // Subscribed first, so nothing falls between the last id and the first notice.
+    let last = after.unwrap_or_else(|| app.traffic.last_id());
+    let follow = Follow {
+        app: Arc::clone(&app),
+        key,
+        live,
+        last,
+        page: VecDeque::new(),
+        behind: after.is_some(),
+    };
+    let events = futures_util::stream::unfold(follow, |mut f| async move {
+        let record = f.next().await?;
+        Some((Ok::<_, Infallible>(event(&record)), f))
     });
     let mut stopping = app.stopping.clone();
     let stopped = async move {
         let _ = stopping.wait_for(|stop| *stop).await;
     };
-    Sse::new(backlog.chain(live).take_until(stopped))
+    Sse::new(events.take_until(stopped))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
+}
+
+/// Records a stream reads from the table at a time: a reader that stops reading holds at most
+/// this many, however much it has missed.
+const PAGE: usize = 32;
+
+/// One stream's place: records are read from the table a page at a time after the last one sent,
+/// when a notice says there is something new for this key or when the reader fell behind the
+/// notices. Nothing is serialized ahead of what the reader takes.
+struct Follow {
+    app: Arc<AppState>,
+    key: String,
+    live: tokio::sync::broadcast::Receiver<Notice>,
+    last: u64,
+    page: VecDeque<Arc<Recorded>>,
+    /// Records after `last` may be in the table: read before waiting for notices.
+    behind: bool,
+}
+
+impl Follow {
+    async fn next(&mut self) -> Option<Arc<Recorded>> {
+        loop {
+            if let Some(record) = self.page.pop_front() {
+                self.last = record.id;
+                return Some(record);
+            }
+            if self.behind {
+                self.page = self
+                    .app
+                    .traffic
+                    .list(&self.key, Some(self.last), PAGE)
+                    .into();
+                self.behind = !self.page.is_empty();
+                continue;
+            }
+            match self.live.recv().await {
+                Ok(notice) => {
+                    self.behind = notice.id > self.last && *notice.key == *self.key;
+                }
+                Err(RecvError::Lagged(_)) => self.behind = true,
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
 }
 
 fn event(r: &Recorded) -> Event {

@@ -44,6 +44,37 @@ pub fn storage_failed(detail: &str) -> Response {
     )
 }
 
+/// A body that ended before its end (the answer usually reaches nobody: the client is gone).
+pub fn body_cut_short(received: usize) -> Response {
+    bad_request(Rejection::new(
+        ErrorCode::IncompleteBody,
+        format!(
+            "the body ended after {received} bytes, before its declared end; nothing was checked \
+             or stored"
+        ),
+    ))
+}
+
+/// A body that stalled or dragged on past the body timeouts.
+pub fn body_too_slow(limits: &super::Limits) -> Response {
+    let mut response = rejection(
+        StatusCode::REQUEST_TIMEOUT,
+        Rejection::new(
+            ErrorCode::RequestTimeout,
+            format!(
+                "the body did not arrive in time ({} s without a byte, or {} s in all); nothing \
+                 was stored",
+                limits.body_idle_timeout.as_secs_f64(),
+                limits.body_total_timeout.as_secs_f64()
+            ),
+        ),
+    );
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 pub fn not_found(message: impl Into<String>) -> Response {
     rejection(
         StatusCode::NOT_FOUND,

@@ -3,6 +3,7 @@
 
 use super::AppState;
 use super::forward;
+use super::limits::Limits;
 use super::respond::{self, bad_request, with_cors};
 use super::traffic::{self, Recorded};
 use crate::api::{
@@ -36,10 +37,12 @@ async fn exchange(app: &AppState, req: Request, route: Route) -> Response {
     let started = Instant::now();
     let received_ms = timestamp::now_ms();
     let (parts, body) = req.into_parts();
-    let bytes = read_at_most(body, api::MAX_BODY_BYTES + 1).await;
-    let local = match route {
-        Route::Method => handle(app, &parts, &bytes, received_ms).await,
-        Route::PromptingInit => prompting_answer(&parts),
+    let (bytes, arrived) = read_at_most(body, api::MAX_BODY_BYTES + 1, &app.limits).await;
+    let local = match (arrived, route) {
+        (Arrived::Whole, Route::Method) => handle(app, &parts, &bytes, received_ms).await,
+        (Arrived::Whole, Route::PromptingInit) => prompting_answer(&parts),
+        (Arrived::Cut, _) => respond::body_cut_short(bytes.len()),
+        (Arrived::TooSlow, _) => respond::body_too_slow(&app.limits),
     };
     if parts.method == http::Method::OPTIONS || !(app.traffic.enabled() || app.forward.is_some()) {
         return with_cors(local);
@@ -52,7 +55,7 @@ async fn exchange(app: &AppState, req: Request, route: Route) -> Response {
         .map(|b| b.0.clone())
         .unwrap_or_default();
     let forwarded = match &app.forward {
-        Some(forward) if parts.method == http::Method::POST => {
+        Some(forward) if parts.method == http::Method::POST && arrived == Arrived::Whole => {
             Some(forward.send(&parts, bytes.clone()).await)
         }
         _ => None,
@@ -68,14 +71,15 @@ async fn exchange(app: &AppState, req: Request, route: Route) -> Response {
         app.traffic.record(
             raw_key,
             Recorded {
-                id: app.traffic.next_id(),
+                id: 0,
                 key: traffic::no_key(),
                 received_ms,
                 verb: parts.method.clone(),
                 texts: traffic::Texts::new(rest, &parts.headers, body, &local_body),
                 body_truncated: truncated,
+                body_incomplete: arrived != Arrived::Whole,
                 local: (local_status, local_latency),
-                upstream: forwarded,
+                upstream: forwarded.map(traffic::Upstream::for_record),
             },
         );
     }
@@ -193,9 +197,20 @@ fn read_json(headers: &http::HeaderMap, bytes: &[u8]) -> Result<serde_json::Valu
     body::parse(bytes)
 }
 
-/// Reads the body until it ends or `limit` bytes are in hand, so a huge body is never buffered.
-/// A body cut short by the client is parsed as far as it came (and will not be valid JSON).
-async fn read_at_most(body: Body, limit: usize) -> Vec<u8> {
+/// How much of a body came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arrived {
+    /// All of it, or the first `limit` bytes of it.
+    Whole,
+    /// The client closed, or broke the framing, before its end: never validated nor stored.
+    Cut,
+    /// Too long without a byte, or too long in all (the body timeouts).
+    TooSlow,
+}
+
+/// Reads the body until it ends or `limit` bytes are in hand, so a huge body is never buffered,
+/// within the body timeouts.
+async fn read_at_most(body: Body, limit: usize, limits: &Limits) -> (Vec<u8>, Arrived) {
     use axum::body::HttpBody as _;
     use http_body_util::BodyExt;
     let mut body = body;
@@ -205,15 +220,19 @@ async fn read_at_most(body: Body, limit: usize) -> Vec<u8> {
         .exact()
         .map_or(0, |n| usize::try_from(n).unwrap_or(limit).min(limit));
     let mut bytes = Vec::with_capacity(hint);
+    let all_by = tokio::time::Instant::now() + limits.body_total_timeout;
     while bytes.len() < limit {
-        match body.frame().await {
-            Some(Ok(frame)) => {
+        let by = all_by.min(tokio::time::Instant::now() + limits.body_idle_timeout);
+        match tokio::time::timeout_at(by, body.frame()).await {
+            Ok(Some(Ok(frame))) => {
                 if let Ok(data) = frame.into_data() {
                     bytes.extend_from_slice(&data);
                 }
             }
-            Some(Err(_)) | None => break,
+            Ok(None) => break,
+            Ok(Some(Err(_))) => return (bytes, Arrived::Cut),
+            Err(_) => return (bytes, Arrived::TooSlow),
         }
     }
-    bytes
+    (bytes, Arrived::Whole)
 }

@@ -8,16 +8,15 @@
 use crate::api::inspect::{RequestHeaders, RequestRecord, Verdict};
 use crate::api::timestamp;
 use bytes::Bytes;
-use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
 /// Requests kept per tracking key unless told otherwise.
 pub const DEFAULT_KEEP: usize = 10_000;
-/// Bytes of bodies kept per tracking key, whatever the count: a flood of 32 KiB bodies must not
-/// take the machine's memory.
-const BYTES_PER_KEY: usize = 64 * 1024 * 1024;
+/// The most of an answer's body a record keeps (the tracking API's answers are tiny; a record is
+/// for reading, and a bound on each keeps the budget's arithmetic honest).
+pub const MAX_RECORDED_ANSWER: usize = 64 * 1024;
 
 /// What a record keeps of a request and its answer, in one allocation: the route, the four
 /// headers that matter, the body and the local answer's body. A full table then holds two
@@ -45,7 +44,7 @@ impl Texts {
         let mut parts: Vec<&[u8]> = vec![route];
         parts.extend(values.iter().map(|v| v.unwrap_or_default()));
         parts.push(body);
-        parts.push(answer);
+        parts.push(&answer[..answer.len().min(MAX_RECORDED_ANSWER)]);
         let mut buf = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
         let mut ends = [0u32; 7];
         for (i, part) in parts.iter().enumerate() {
@@ -102,6 +101,8 @@ pub struct Recorded {
     /// headers, the body as received and the local answer's body.
     pub texts: Texts,
     pub body_truncated: bool,
+    /// The body did not arrive whole (cut short, or too slow): it was neither checked nor stored.
+    pub body_incomplete: bool,
     /// The local answer's status and latency.
     pub local: (u16, f64),
     pub upstream: Option<Upstream>,
@@ -114,9 +115,32 @@ pub struct Upstream {
     pub latency_ms: f64,
 }
 
+impl Upstream {
+    /// The copy a record keeps: the body cut at [`MAX_RECORDED_ANSWER`] and copied, so a large
+    /// answer's buffer is not kept alive by a slice of it.
+    #[must_use]
+    pub fn for_record(self) -> Self {
+        Self {
+            answer: self.answer.map(|(status, body)| {
+                if body.len() > MAX_RECORDED_ANSWER {
+                    (status, Bytes::copy_from_slice(&body[..MAX_RECORDED_ANSWER]))
+                } else {
+                    (status, body)
+                }
+            }),
+            latency_ms: self.latency_ms,
+        }
+    }
+}
+
 impl Recorded {
     fn weight(&self) -> usize {
-        self.texts.len() + 256
+        let upstream = self
+            .upstream
+            .as_ref()
+            .and_then(|u| u.answer.as_ref().ok())
+            .map_or(0, |(_, body)| body.len());
+        self.texts.len() + upstream + 256
     }
 
     /// The record as the routes and the stream give it.
@@ -132,6 +156,7 @@ impl Recorded {
             headers: self.texts.headers(),
             body: self.texts.text(5),
             body_truncated: self.body_truncated,
+            body_incomplete: self.body_incomplete,
             local: Verdict::read(Some(status), self.texts.text(6), ms(latency)),
             upstream: self.upstream.as_ref().map(|u| match &u.answer {
                 Ok((status, body)) => Verdict::read(Some(*status), text(body), ms(u.latency_ms)),
@@ -146,28 +171,71 @@ impl Recorded {
     }
 }
 
+/// Said to every stream when a record is added: which key and which id. The stream reads the
+/// record from the table, so the channel holds no bodies and costs nothing however far a
+/// reader falls behind.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub key: Arc<str>,
+    pub id: u64,
+}
+
+/// What a table of one key costs beyond its records: the key, the map's entry, the deque.
+const RING_OVERHEAD: usize = 160;
+
 #[derive(Default)]
-struct Ring {
-    records: VecDeque<Arc<Recorded>>,
+struct Table {
+    rings: HashMap<Arc<str>, VecDeque<Arc<Recorded>>>,
+    /// Each ring's oldest id: the oldest record across keys is the first entry.
+    oldest: BTreeMap<u64, Arc<str>>,
     bytes: usize,
+    next_id: u64,
+}
+
+impl Table {
+    /// Drops the oldest record of `key`, and the key itself when that was its last.
+    fn pop_oldest(&mut self, key: &Arc<str>) {
+        let Some(ring) = self.rings.get_mut(key) else {
+            return;
+        };
+        let Some(old) = ring.pop_front() else {
+            return;
+        };
+        self.bytes -= old.weight();
+        self.oldest.remove(&old.id);
+        match ring.front() {
+            Some(next) => {
+                self.oldest.insert(next.id, Arc::clone(key));
+            }
+            None => {
+                self.rings.remove(key);
+                self.bytes -= RING_OVERHEAD + key.len();
+            }
+        }
+    }
 }
 
 pub struct Traffic {
     keep: usize,
-    next_id: AtomicU64,
-    rings: Mutex<HashMap<Arc<str>, Ring>>,
-    live: broadcast::Sender<Arc<Recorded>>,
+    /// Bytes of records held across every key.
+    budget: usize,
+    table: Mutex<Table>,
+    live: broadcast::Sender<Notice>,
 }
 
 impl Traffic {
-    /// Keeps the newest `keep` requests per key; 0 records nothing.
-    pub fn new(keep: usize) -> Self {
+    /// Keeps the newest `keep` requests per key (0 records nothing), and at most `budget` bytes
+    /// of them across keys, the oldest going first.
+    pub fn new(keep: usize, budget: usize) -> Self {
         Self {
             keep,
-            // Ids go on increasing across restarts, so a watcher resuming "after ID" from the
-            // last server's numbering misses nothing of the new one's.
-            next_id: AtomicU64::new(u64::try_from(timestamp::now_ms()).unwrap_or(1) * 1000),
-            rings: Mutex::new(HashMap::new()),
+            budget,
+            table: Mutex::new(Table {
+                // Ids go on increasing across restarts, so a watcher resuming "after ID" from
+                // the last server's numbering misses nothing of the new one's.
+                next_id: u64::try_from(timestamp::now_ms()).unwrap_or(1) * 1000,
+                ..Table::default()
+            }),
             live: broadcast::channel(1024).0,
         }
     }
@@ -176,70 +244,82 @@ impl Traffic {
         self.keep > 0
     }
 
-    pub fn next_id(&self) -> u64 {
-        self.next_id.fetch_add(1, Ordering::Relaxed)
+    /// The newest id given so far: a stream that starts now follows what comes after it.
+    pub fn last_id(&self) -> u64 {
+        self.table.lock().map_or(0, |t| t.next_id.saturating_sub(1))
     }
 
-    /// Records a request of `key` (its `key` field is replaced by the table's own copy).
+    /// Records a request of `key`; its `id` and `key` are set here, so ids increase in each
+    /// table's order.
     pub fn record(&self, key: &str, mut recorded: Recorded) {
         if !self.enabled() {
             return;
         }
-        let Ok(mut rings) = self.rings.lock() else {
+        let Ok(mut table) = self.table.lock() else {
             return;
         };
-        let shared = match rings.get_key_value(key) {
+        let table = &mut *table;
+        recorded.id = table.next_id;
+        table.next_id += 1;
+        let shared = match table.rings.get_key_value(key) {
             Some((k, _)) => Arc::clone(k),
             None => {
                 let k: Arc<str> = Arc::from(key);
-                rings.insert(Arc::clone(&k), Ring::default());
+                table.rings.insert(Arc::clone(&k), VecDeque::new());
+                table.bytes += RING_OVERHEAD + key.len();
+                table.oldest.insert(recorded.id, Arc::clone(&k));
                 k
             }
         };
-        recorded.key = shared;
-        let recorded = Arc::new(recorded);
-        {
-            let Some(ring) = rings.get_mut(key) else {
-                return;
-            };
-            ring.bytes += recorded.weight();
-            ring.records.push_back(Arc::clone(&recorded));
-            while ring.records.len() > self.keep || ring.bytes > BYTES_PER_KEY {
-                match ring.records.pop_front() {
-                    Some(old) => ring.bytes -= old.weight(),
-                    None => break,
-                }
-            }
+        recorded.key = Arc::clone(&shared);
+        let notice = Notice {
+            key: Arc::clone(&shared),
+            id: recorded.id,
+        };
+        table.bytes += recorded.weight();
+        let ring = table.rings.entry(Arc::clone(&shared)).or_default();
+        ring.push_back(Arc::new(recorded));
+        let over_count = ring.len() > self.keep;
+        if over_count {
+            table.pop_oldest(&shared);
         }
-        drop(rings);
+        while table.bytes > self.budget {
+            let Some(oldest) = table.oldest.first_key_value().map(|(_, k)| Arc::clone(k)) else {
+                break;
+            };
+            table.pop_oldest(&oldest);
+        }
         // Nobody listening is the usual case, not an error.
-        let _ = self.live.send(recorded);
+        let _ = self.live.send(notice);
     }
 
     /// Up to `limit` records of `key`, oldest first: after `after` when given, else the newest.
     pub fn list(&self, key: &str, after: Option<u64>, limit: usize) -> Vec<Arc<Recorded>> {
-        let Ok(rings) = self.rings.lock() else {
+        let Ok(table) = self.table.lock() else {
             return Vec::new();
         };
-        let Some(ring) = rings.get(key) else {
+        let Some(ring) = table.rings.get(key) else {
             return Vec::new();
         };
-        match after {
-            Some(after) => ring
-                .records
-                .iter()
-                .filter(|r| r.id > after)
-                .take(limit)
-                .cloned()
-                .collect(),
-            None => {
-                let skip = ring.records.len().saturating_sub(limit);
-                ring.records.iter().skip(skip).cloned().collect()
-            }
-        }
+        let skip = match after {
+            // Ids increase along a ring.
+            Some(after) => ring.partition_point(|r| r.id <= after),
+            None => ring.len().saturating_sub(limit),
+        };
+        ring.range(skip..).take(limit).cloned().collect()
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Recorded>> {
+    /// Bytes the table holds, as counted against the budget.
+    pub fn held(&self) -> usize {
+        self.table.lock().map_or(0, |t| t.bytes)
+    }
+
+    /// Keys with at least one record.
+    pub fn keys(&self) -> usize {
+        self.table.lock().map_or(0, |t| t.rings.len())
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
         self.live.subscribe()
     }
 }
@@ -248,9 +328,9 @@ impl Traffic {
 mod tests {
     use super::*;
 
-    fn rec(t: &Traffic, body: &str) -> Recorded {
+    fn rec(body: &str) -> Recorded {
         Recorded {
-            id: t.next_id(),
+            id: 0,
             key: no_key(),
             received_ms: 0,
             verb: axum::http::Method::POST,
@@ -261,6 +341,7 @@ mod tests {
                 b"{\"success\":true}",
             ),
             body_truncated: false,
+            body_incomplete: false,
             local: (200, 0.1),
             upstream: None,
         }
@@ -268,11 +349,11 @@ mod tests {
 
     #[test]
     fn keeps_the_newest_per_key_and_pages_after_an_id() {
-        let t = Traffic::new(3);
+        let t = Traffic::new(3, usize::MAX);
         for i in 0..5 {
-            t.record("a", rec(&t, &i.to_string()));
+            t.record("a", rec(&i.to_string()));
         }
-        t.record("b", rec(&t, "other"));
+        t.record("b", rec("other"));
         let first = t.list("a", None, 100)[0].id - 2;
         let ids = |v: Vec<Arc<Recorded>>| v.iter().map(|r| r.id - first).collect::<Vec<_>>();
         assert_eq!(ids(t.list("a", None, 100)), [2, 3, 4]);
@@ -283,9 +364,50 @@ mod tests {
     }
 
     #[test]
+    fn one_budget_across_keys_evicts_the_oldest_and_forgets_empty_keys() {
+        let body = "x".repeat(10_000);
+        let one = rec(&body).weight() + RING_OVERHEAD + 1;
+        let t = Traffic::new(100, one * 3);
+        for key in ["a", "b", "c", "d", "e"] {
+            t.record(key, rec(&body));
+            assert!(t.held() <= one * 3);
+        }
+        assert_eq!(t.keys(), 3, "the two oldest keys are forgotten");
+        assert!(t.list("a", None, 10).is_empty());
+        assert!(t.list("b", None, 10).is_empty());
+        assert_eq!(t.list("e", None, 10).len(), 1);
+        // A key's own records go oldest first too.
+        for _ in 0..5 {
+            t.record("e", rec(&body));
+        }
+        assert!(t.held() <= one * 3);
+        assert_eq!(t.keys(), 1);
+        let ids: Vec<u64> = t.list("e", None, 10).iter().map(|r| r.id).collect();
+        assert!(
+            ids.len() == 3 && ids.windows(2).all(|w| w[0] < w[1]),
+            "{ids:?}"
+        );
+    }
+
+    #[test]
+    fn after_an_id_pages_forward() {
+        let t = Traffic::new(100, usize::MAX);
+        for i in 0..10 {
+            t.record("a", rec(&i.to_string()));
+        }
+        let all = t.list("a", None, 100);
+        let page = t.list("a", Some(all[3].id), 4);
+        assert_eq!(
+            page.iter().map(|r| r.id).collect::<Vec<_>>(),
+            all[4..8].iter().map(|r| r.id).collect::<Vec<_>>()
+        );
+        assert!(t.list("a", Some(all[9].id), 4).is_empty());
+    }
+
+    #[test]
     fn zero_records_nothing() {
-        let t = Traffic::new(0);
-        t.record("a", rec(&t, "x"));
+        let t = Traffic::new(0, usize::MAX);
+        t.record("a", rec("x"));
         assert!(t.list("a", None, 10).is_empty());
     }
 }

@@ -175,6 +175,7 @@ pub mod requests {
             },
             body: body.into(),
             body_truncated: false,
+            body_incomplete: false,
             local: Verdict::read(Some(status), answer.into(), 0.4),
             upstream: None,
         }

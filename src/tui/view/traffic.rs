@@ -222,7 +222,9 @@ fn detail(frame: &mut Frame<'_>, area: Rect, r: &RequestRecord, scroll: u16, the
         }
     }
     lines.push(Line::from(Span::styled(
-        if r.body_truncated {
+        if r.body_incomplete {
+            "body (incomplete: the client stopped before its end; not checked, not stored)"
+        } else if r.body_truncated {
             "body (cut at the 32 KiB limit)"
         } else {
             "body"
