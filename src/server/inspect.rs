@@ -184,8 +184,9 @@ fn read_failed(e: &StoreError) -> Response {
 )]
 pub(super) fn key_param(params: Params) -> Result<(String, Option<String>), Response> {
     let Path(mut map) = params.map_err(|e| {
-        bad_request(Rejection::new(
+        bad_request(Rejection::whole(
             ErrorCode::QueryValidationFailed,
+            FieldCode::InvalidParameter,
             format!("bad path: {e}"),
         ))
     })?;

@@ -108,6 +108,11 @@ impl RunningServer {
         self.state.store.write_stats()
     }
 
+    /// Bytes the traffic recorder holds, as counted against `--record-memory`, and its keys.
+    pub fn recorder_held(&self) -> (usize, usize) {
+        (self.state.traffic.held(), self.state.traffic.keys())
+    }
+
     /// The real service calls are passed on to (`--forward`), if any.
     pub fn forwarding(&self) -> Option<&str> {
         self.state.forward.as_ref().map(forward::Forward::base)

@@ -24,3 +24,4 @@ mod server_store;
 mod server_traffic;
 mod support;
 mod trust_client;
+mod trust_server;
