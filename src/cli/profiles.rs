@@ -2,7 +2,7 @@
 
 use super::context::{self, CliError, exit};
 use bucket_console::api::TrackingKey;
-use bucket_console::profiles::{self, Env, Profile, Source};
+use bucket_console::profiles::{self, Change, Env, Profile, ProfileError, Source};
 use clap::{Args, Subcommand};
 use std::io::{IsTerminal, Read};
 
@@ -80,30 +80,43 @@ struct AddArgs {
 }
 
 pub fn run(args: &ProfilesArgs) -> Result<u8, CliError> {
-    let (mut all, path) = context::load_profiles()?;
-    let save = |all: &profiles::Profiles| {
-        profiles::save(&path, all).map_err(|e| CliError::rejected(e.to_string()))
+    let (all, path) = context::load_profiles()?;
+    // Each change re-reads the file under its lock: what others wrote since is kept.
+    let change = |change: Change| {
+        profiles::update(&path, &change).map_err(|e| match e {
+            ProfileError::Read(..)
+            | ProfileError::Write(..)
+            | ProfileError::Syntax { .. }
+            | ProfileError::Invalid { .. } => CliError::rejected(e.to_string()),
+            _ => CliError::usage(e.to_string()),
+        })
     };
     match &args.command {
         ProfilesCommand::List { json } => list(&all, *json),
         ProfilesCommand::Add(a) => {
-            let shown = add(&mut all, a)?;
-            save(&all)?;
+            let (added, _) = change(Change::Put {
+                profile: new_profile(a)?,
+                was: None,
+                keep_key: false,
+                replace: a.force,
+            })?;
+            if a.default {
+                change(Change::SetDefault(added.name.clone()))?;
+            }
             eprintln!(
-                "added {shown}{}",
+                "added {} → {} (key {}){}",
+                added.name,
+                added.base_url,
+                added.key,
                 if a.default { ", now the default" } else { "" }
             );
         }
         ProfilesCommand::Remove { name } => {
-            all.remove(name)
-                .map_err(|e| CliError::usage(e.to_string()))?;
-            save(&all)?;
+            change(Change::Remove(name.clone()))?;
             eprintln!("removed {name}");
         }
         ProfilesCommand::Default { name } => {
-            all.set_default(name)
-                .map_err(|e| CliError::usage(e.to_string()))?;
-            save(&all)?;
+            change(Change::SetDefault(name.clone()))?;
             eprintln!("{name} is now the default profile");
         }
         ProfilesCommand::Show { name, reveal } => show(&all, name.as_deref(), *reveal)?,
@@ -138,29 +151,18 @@ fn list(all: &profiles::Profiles, json: bool) {
     }
 }
 
-/// Adds the profile and describes it (key masked).
-fn add(all: &mut profiles::Profiles, a: &AddArgs) -> Result<String, CliError> {
-    let key = read_key(a)?;
-    let profile = Profile {
+/// The profile `add` describes.
+fn new_profile(a: &AddArgs) -> Result<Profile, CliError> {
+    profiles::check_name(&a.name).map_err(|e| CliError::usage(e.to_string()))?;
+    Ok(Profile {
         name: a.name.clone(),
         base_url: profiles::normalize_base_url(&a.base)
             .map_err(|e| CliError::usage(e.to_string()))?,
-        key,
+        key: read_key(a)?,
         user_id: a.user_id.clone(),
         company_id: a.company_id.clone(),
         feature_id: a.feature_id.clone(),
-    };
-    let shown = format!(
-        "{} → {} (key {})",
-        profile.name, profile.base_url, profile.key
-    );
-    all.add(profile, a.force)
-        .map_err(|e| CliError::usage(e.to_string()))?;
-    if a.default {
-        all.set_default(&a.name)
-            .map_err(|e| CliError::usage(e.to_string()))?;
-    }
-    Ok(shown)
+    })
 }
 
 fn show(all: &profiles::Profiles, name: Option<&str>, reveal: bool) -> Result<(), CliError> {

@@ -1,10 +1,12 @@
 //! Profiles: where to send (base URL), with which tracking key, and default ids. Kept as TOML in
 //! the config dir, mode 0600, written atomically. The built-in `local` profile always exists.
 
+mod change;
 mod file;
 mod select;
 
-pub use file::{load, save};
+pub use change::{Change, update};
+pub use file::load;
 pub use select::{Env, Selected, Source, select};
 
 use crate::api::TrackingKey;

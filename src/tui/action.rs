@@ -5,7 +5,7 @@ use crate::api::Method;
 use crate::api::inspect::RequestRecord;
 use crate::client::{Exchange, Target};
 use crate::explore::{Entity, EntityRef, Query, Rows};
-use crate::profiles::{Profile, Profiles};
+use crate::profiles::{Change, Profile, Profiles};
 use crate::tui::traffic::Link;
 use crossterm::event::{KeyEvent, MouseEvent};
 
@@ -54,8 +54,10 @@ pub enum Action {
     },
     /// A profile switch finished: the profile and the base URL it resolved to.
     TargetReady(Result<(Profile, String), String>),
-    /// The profiles file was written (or not).
-    ProfilesSaved(Result<(), String>),
+    /// The profiles as the file holds them after a change (or why the change did not land).
+    ProfilesChanged(Result<Profiles, String>),
+    /// The profiles as the file holds them (or why it could not be read).
+    ProfilesRead(Result<Profiles, String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,8 +75,10 @@ pub enum Effect {
     SwitchProfile(Profile),
     /// Put text on the clipboard with OSC 52 (works over SSH and inside tmux).
     Copy(String),
-    /// Write the profiles file (atomically, mode 0600).
-    SaveProfiles(Profiles),
+    /// Apply one change to the profiles file as it is now (under its lock, atomically, 0600).
+    ChangeProfiles(Change),
+    /// Read the profiles file again.
+    LoadProfiles,
     /// Read a page of the Data view from the target's inspection routes.
     LoadData {
         target: Target,

@@ -200,14 +200,28 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
                 let _ = runner.actions.send(Action::TargetReady(result));
             });
         }
-        Effect::SaveProfiles(profiles) => {
+        Effect::ChangeProfiles(change) => {
             tokio::task::spawn_blocking(move || {
                 let result = paths::profiles_file()
                     .map_err(|e| e.to_string())
                     .and_then(|path| {
-                        crate::profiles::save(&path, &profiles).map_err(|e| e.to_string())
+                        crate::profiles::update(&path, &change)
+                            .map(|(_, all)| all)
+                            .map_err(|e| e.to_string())
                     });
-                let _ = runner.actions.send(Action::ProfilesSaved(result));
+                let _ = runner.actions.send(Action::ProfilesChanged(result));
+            });
+        }
+        Effect::LoadProfiles => {
+            tokio::task::spawn_blocking(move || {
+                let result = paths::profiles_file()
+                    .map_err(|e| e.to_string())
+                    .and_then(|path| {
+                        crate::profiles::load(&path)
+                            .map(|(all, _)| all)
+                            .map_err(|e| e.to_string())
+                    });
+                let _ = runner.actions.send(Action::ProfilesRead(result));
             });
         }
         Effect::LoadData { .. } | Effect::LoadEntity { .. } => data_effect(runner, effect),

@@ -3,7 +3,7 @@
 
 use super::input::LineInput;
 use crate::api::TrackingKey;
-use crate::profiles::{self, Profile, Profiles};
+use crate::profiles::{self, Change, Profile, Profiles};
 
 pub const LABELS: [&str; 6] = [
     "name",
@@ -58,7 +58,8 @@ impl ProfileEditor {
     }
 
     /// Applies the editor to `all`; returns the saved profile, or says what to fix.
-    pub fn apply(&self, all: &mut Profiles) -> Result<Profile, String> {
+    /// The change the editor describes, checked against `all`.
+    pub fn change(&self, all: &Profiles) -> Result<Change, String> {
         let field = |i: usize| self.inputs[i].text().trim().to_owned();
         let optional = |i: usize| Some(field(i)).filter(|v| !v.is_empty());
         let name = field(0);
@@ -73,33 +74,30 @@ impl ProfileEditor {
             (None, true) => return Err("the tracking key is required".into()),
             (_, false) => TrackingKey::parse(typed).map_err(|e| e.to_string())?,
         };
-        let profile = Profile {
-            name: name.clone(),
-            base_url,
-            key,
-            user_id: optional(3),
-            company_id: optional(4),
-            feature_id: optional(5),
-        };
-        let was_default = self
-            .original
-            .as_deref()
-            .is_some_and(|o| all.default_name() == o);
-        match &self.original {
-            Some(original) if *original != name => {
-                if all.get(&name).is_some() {
-                    return Err(format!("a profile named `{name}` exists already"));
-                }
-                all.remove(original).map_err(|e| e.to_string())?;
-                all.add(profile.clone(), false).map_err(|e| e.to_string())?;
-            }
-            Some(_) => all.add(profile.clone(), true).map_err(|e| e.to_string())?,
-            None => all.add(profile.clone(), false).map_err(|e| e.to_string())?,
+        if self.original.as_deref() != Some(name.as_str()) && all.get(&name).is_some() {
+            return Err(format!("a profile named `{name}` exists already"));
         }
-        if was_default {
-            all.set_default(&name).map_err(|e| e.to_string())?;
-        }
-        Ok(profile)
+        Ok(Change::Put {
+            profile: Profile {
+                name,
+                base_url,
+                key,
+                user_id: optional(3),
+                company_id: optional(4),
+                feature_id: optional(5),
+            },
+            was: self.original.clone(),
+            keep_key: self.original.is_some() && typed.is_empty(),
+            replace: false,
+        })
+    }
+
+    /// Applies the editor's change to `all`; returns the profile saved and the change, which the
+    /// file is given next.
+    pub fn apply(&self, all: &mut Profiles) -> Result<(Profile, Change), String> {
+        let change = self.change(all)?;
+        let saved = change.apply(all).map_err(|e| e.to_string())?;
+        Ok((saved, change))
     }
 }
 
@@ -136,14 +134,14 @@ mod tests {
                 .contains("not a key"),
             "the typed key is never echoed"
         );
-        let saved = filled("p", KEY).apply(&mut all).unwrap();
+        let saved = filled("p", KEY).apply(&mut all).unwrap().0;
         assert_eq!(saved.base_url, "https://tracking.bucket.co");
         all.set_default("p").unwrap();
         let mut edit = ProfileEditor::edit(&saved);
         assert_eq!(edit.key_hint.as_deref(), Some("…LjWy"));
         edit.inputs[0].set("renamed");
         edit.inputs[3].set("42");
-        let renamed = edit.apply(&mut all).unwrap();
+        let renamed = edit.apply(&mut all).unwrap().0;
         assert_eq!(
             (renamed.key.expose(), renamed.user_id.as_deref()),
             (KEY, Some("42"))

@@ -13,7 +13,7 @@ use super::state::{
 use crate::api::payload::Source;
 use crate::api::{Method, timestamp};
 use crate::client::{Exchange, Outcome};
-use crate::profiles::Profile;
+use crate::profiles::{Change, Profile};
 use crate::sanitize::sanitize;
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -83,12 +83,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             view_result(state, action);
             vec![]
         }
-        Action::ProfilesSaved(result) => {
-            if let Err(e) = result {
-                state.message = Some((Level::Error, format!("the profiles were not saved: {e}")));
-            }
-            vec![]
-        }
+        Action::ProfilesChanged(result) => profiles_read(state, result, true),
+        Action::ProfilesRead(result) => profiles_read(state, result, false),
         Action::TargetReady(result) => match result {
             Ok((profile, base_url)) => {
                 for form in &mut state.forms {
@@ -260,10 +256,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::F(3) => return traffic::open(state),
         KeyCode::F(4) => return outbox_keys::open(state),
         KeyCode::F(5) => return open_results(state),
-        KeyCode::Char('p') if ctrl(&key) => {
-            open_profiles(state);
-            return vec![];
-        }
+        KeyCode::Char('p') if ctrl(&key) => return open_profiles(state),
         KeyCode::Char('l') if ctrl(&key) => {
             state.focus = if state.focus == Focus::Form {
                 Focus::Log
@@ -304,7 +297,35 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-fn open_profiles(state: &mut State) {
+/// The file as it is after a change or a read. A change that did not land is said, and the file
+/// is read again so the screen shows what it holds.
+fn profiles_read(
+    state: &mut State,
+    result: Result<crate::profiles::Profiles, String>,
+    changed: bool,
+) -> Vec<Effect> {
+    match result {
+        Ok(profiles) => {
+            state.profiles = profiles;
+            if let Overlay::Profiles { selected } = &mut state.overlay {
+                *selected = (*selected).min(state.profiles.list().len() - 1);
+            }
+            vec![]
+        }
+        Err(e) if changed => {
+            state.message = Some((Level::Error, format!("the profiles were not saved: {e}")));
+            vec![Effect::LoadProfiles]
+        }
+        Err(e) => {
+            state.message = Some((Level::Error, format!("the profiles could not be read: {e}")));
+            vec![]
+        }
+    }
+}
+
+/// Opens the list and reads the file again: profiles added elsewhere (the CLI, another console)
+/// appear.
+fn open_profiles(state: &mut State) -> Vec<Effect> {
     let selected = state
         .profiles
         .list()
@@ -312,6 +333,7 @@ fn open_profiles(state: &mut State) {
         .position(|p| p.name == state.profile.name)
         .unwrap_or(0);
     state.overlay = Overlay::Profiles { selected };
+    vec![Effect::LoadProfiles]
 }
 
 /// The Data and Traffic views take every key but help, switching view, sending, profiles and
@@ -328,10 +350,7 @@ fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::F(4) if state.screen != Screen::Outbox && !typing => outbox_keys::open(state),
         KeyCode::F(5) if state.screen != Screen::Results && !typing => open_results(state),
         KeyCode::Char('s') if ctrl(&key) => request_send(state),
-        KeyCode::Char('p') if ctrl(&key) => {
-            open_profiles(state);
-            vec![]
-        }
+        KeyCode::Char('p') if ctrl(&key) => open_profiles(state),
         _ if state.screen == Screen::Traffic => traffic::on_key(state, key),
         _ if state.screen == Screen::Outbox => outbox_keys::on_key(state, key),
         _ if state.screen == Screen::Results => results_key(state, key),
@@ -420,7 +439,7 @@ fn on_profiles_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Eff
                     Level::Info,
                     format!("{} is now the default profile", p.name),
                 ));
-                return vec![Effect::SaveProfiles(state.profiles.clone())];
+                return vec![Effect::ChangeProfiles(Change::SetDefault(p.name))];
             }
         }
         KeyCode::Esc | KeyCode::Char('q') => {}
@@ -444,13 +463,13 @@ fn on_editor_key(state: &mut State, mut editor: ProfileEditor, key: KeyEvent) ->
         KeyCode::Enter | KeyCode::Char('s') if key.code == KeyCode::Enter || ctrl(&key) => {
             let mut profiles = state.profiles.clone();
             match editor.apply(&mut profiles) {
-                Ok(saved) => {
+                Ok((saved, change)) => {
                     state.profiles = profiles;
                     state.message = Some((
                         Level::Success,
                         format!("saved profile {} (key {})", saved.name, saved.key),
                     ));
-                    let mut effects = vec![Effect::SaveProfiles(state.profiles.clone())];
+                    let mut effects = vec![Effect::ChangeProfiles(change)];
                     let active = editor.original.as_deref() == Some(state.profile.name.as_str());
                     if active {
                         effects.push(Effect::SwitchProfile(saved));
@@ -474,7 +493,7 @@ fn delete_profile(state: &mut State, name: &str) -> Vec<Effect> {
         Ok(_) => {
             state.message = Some((Level::Info, format!("deleted profile {name}")));
             state.overlay = Overlay::Profiles { selected: 0 };
-            let mut effects = vec![Effect::SaveProfiles(state.profiles.clone())];
+            let mut effects = vec![Effect::ChangeProfiles(Change::Remove(name.to_owned()))];
             if state.profile.name == name {
                 effects.push(Effect::SwitchProfile(Profile::local()));
             }

@@ -286,3 +286,45 @@ fn an_empty_log_says_so() {
     assert_eq!(out.code, 0);
     assert!(out.stderr.contains("the log is empty"));
 }
+
+#[test]
+fn twenty_profiles_added_at_once_are_twenty_profiles() {
+    use std::io::Write;
+    let cli = Cli::new();
+    let children: Vec<_> = (0..20)
+        .map(|i| {
+            let mut child = cli
+                .command()
+                .args([
+                    "profiles",
+                    "add",
+                    &format!("p{i:02}"),
+                    "--base",
+                    "https://x.example",
+                    "--key-stdin",
+                ])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(format!("key_{i:020}").as_bytes())
+                .unwrap();
+            child
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+    let listed = cli.run(&["profiles", "list", "--json"]).json();
+    assert_eq!(
+        listed.as_array().map(Vec::len),
+        Some(21),
+        "20 and local: {listed}"
+    );
+}

@@ -352,3 +352,36 @@ fn the_traffic_view_shows_an_apps_call_live_and_opens_it_in_the_form() {
     tmux.wait_for("loaded into the event form");
     tmux.quit_and_check_restored();
 }
+
+#[test]
+fn a_profile_added_by_the_cli_while_the_console_runs_is_listed_and_kept() {
+    let cli = Cli::new();
+    cli.add_profile("demo", "https://tracking.example", KEY);
+    let tmux = Tmux::start(&cli, "", 100, 30);
+    tmux.wait_for("user · * required");
+    // Added elsewhere while the console runs.
+    cli.add_profile("app", "https://app.example", "app_key_0123456789abcd");
+    tmux.keys(&["C-p"]);
+    tmux.wait_for("https://app.example");
+    // local, app, demo: edit demo.
+    tmux.keys(&["Down", "Down", "e"]);
+    tmux.wait_for("edit profile");
+    tmux.keys(&["Tab", "Tab", "Tab"]);
+    tmux.text("42");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("saved profile demo");
+    let file = cli.config_dir().join("bucket-console/profiles.toml");
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = std::fs::read_to_string(&file).unwrap();
+        if text.contains("user_id") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(text.contains("[profiles.app]"), "app survives:\n{text}");
+    assert!(text.contains("app_key_0123456789abcd"), "with its key");
+    assert!(text.contains("user_id = \"42\""), "{text}");
+    assert!(text.contains(KEY), "demo keeps its key");
+    tmux.quit_and_check_restored();
+}

@@ -1,5 +1,6 @@
 use super::*;
 use crate::api::{FieldCode, ValidationError};
+use crate::profiles::Change;
 use crate::tui::fixtures::{exchange, state};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
@@ -276,7 +277,11 @@ fn profiles_are_added_edited_made_default_and_deleted_in_the_console() {
     // prod is listed last: local, prod, staging → index 1.
     update(&mut s, key(KeyCode::Down));
     let effects = update(&mut s, key(KeyCode::Char('*')));
-    assert!(matches!(&effects[..], [Effect::SaveProfiles(p)] if p.default_name() == "prod"));
+    assert_eq!(
+        effects,
+        [Effect::ChangeProfiles(Change::SetDefault("prod".into()))]
+    );
+    assert_eq!(s.profiles.default_name(), "prod");
 
     update(&mut s, key(KeyCode::Char('e')));
     for _ in 0..3 {
@@ -284,7 +289,10 @@ fn profiles_are_added_edited_made_default_and_deleted_in_the_console() {
     }
     type_text(&mut s, "42");
     let effects = update(&mut s, ctrl('s'));
-    assert_eq!(effects.len(), 1, "not the active profile: no switch");
+    assert!(
+        matches!(&effects[..], [Effect::ChangeProfiles(Change::Put { was: Some(w), keep_key: true, .. })] if w == "prod"),
+        "not the active profile: no switch; the saved key is kept by the file's own: {effects:?}"
+    );
     assert_eq!(
         s.profiles.get("prod").unwrap().user_id.as_deref(),
         Some("42")
@@ -308,9 +316,12 @@ fn profiles_are_added_edited_made_default_and_deleted_in_the_console() {
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Char('d')));
     let effects = update(&mut s, key(KeyCode::Char('y')));
-    assert!(
-        matches!(&effects[..], [Effect::SaveProfiles(p)] if p.get("prod").is_none() && p.default_name() == "local")
+    assert_eq!(
+        effects,
+        [Effect::ChangeProfiles(Change::Remove("prod".into()))]
     );
+    assert!(s.profiles.get("prod").is_none());
+    assert_eq!(s.profiles.default_name(), "local");
 }
 
 #[test]
@@ -414,4 +425,23 @@ fn a_click_in_a_text_field_puts_the_cursor_there() {
         panic!("a line field")
     };
     assert_eq!(input.cursor(), 13, "past the end: at the end");
+}
+
+#[test]
+fn a_change_that_did_not_land_reads_the_file_again_but_a_failed_read_does_not_loop() {
+    let mut s = state(Method::User);
+    let effects = update(&mut s, Action::ProfilesChanged(Err("disk full".into())));
+    assert_eq!(effects, [Effect::LoadProfiles]);
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("not saved: disk full"))
+    );
+    let effects = update(&mut s, Action::ProfilesRead(Err("unreadable".into())));
+    assert!(effects.is_empty());
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("could not be read"))
+    );
 }
