@@ -37,19 +37,41 @@ pub fn required(path: &str, what: &str) -> ValidationError {
     ValidationError::new(path, FieldCode::Required, format!("is required: {what}"))
 }
 
-/// `userId`/`companyId`: a non-blank string of at most 255 characters, or a JSON integer; the
-/// integer 42 and the string "42" name the same entity.
+/// `userId`/`companyId`: a non-blank string of at most 255 characters, or a JSON integer from
+/// −2^63 to 2^64−1; the integer 42 and the string "42" name the same entity, and `-0` is 0.
 pub fn entity_id(path: &str, value: &Value) -> Check<String> {
     match value {
         Value::String(s) => bounded_text(path, s, MAX_ID_CHARS, false),
-        Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
-        Value::Number(n) => Err(ValidationError::new(
-            path,
-            FieldCode::InvalidType,
-            format!("must be a string or an integer, not the fractional number {n}"),
-        )),
+        Value::Number(n) => match integer_text(n) {
+            Some(id) => Ok(id),
+            None if is_integer_literal(n) => Err(ValidationError::new(
+                path,
+                FieldCode::OutOfRange,
+                format!(
+                    "must be an integer from -9223372036854775808 to 18446744073709551615, not \
+                     {n}; send a larger id as a string"
+                ),
+            )),
+            None => Err(ValidationError::new(
+                path,
+                FieldCode::InvalidType,
+                format!("must be a string or an integer, not the fractional number {n}"),
+            )),
+        },
         other => Err(invalid_type(path, "a string or an integer", other)),
     }
+}
+
+/// An integer's canonical digits (`-0` is `0`), when the number is an integer that fits 64 bits.
+pub fn integer_text(n: &serde_json::Number) -> Option<String> {
+    n.as_i64()
+        .map(|i| i.to_string())
+        .or_else(|| n.as_u64().map(|u| u.to_string()))
+}
+
+/// Written without a fraction or an exponent: an integer, however large.
+fn is_integer_literal(n: &serde_json::Number) -> bool {
+    !n.to_string().contains(['.', 'e', 'E'])
 }
 
 /// A string of 1..=max characters; `allow_blank` lets white space alone count as text.

@@ -19,7 +19,7 @@ pub use errors::{
 };
 /// How a JSON value reads in a message ("a string", "the number 4.5", …).
 pub use fields::type_name as describe_value;
-pub use fields::{MAX_ATTRIBUTES, MAX_COMMENT_CHARS, MAX_ID_CHARS};
+pub use fields::{MAX_ATTRIBUTES, MAX_COMMENT_CHARS, MAX_ID_CHARS, integer_text};
 pub use key::{KeyError, TrackingKey};
 pub use method::Method;
 pub use payload::{Payload, Score};

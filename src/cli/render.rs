@@ -220,7 +220,12 @@ pub fn full(p: Painter, ex: &Exchange) -> String {
             "{}",
             p.paint(
                 fg(AnsiColor::Yellow),
-                "possibly duplicated: an earlier attempt may have been stored too"
+                if ex.outcome == Outcome::Delivered {
+                    "possibly duplicated: an earlier attempt may have been stored too"
+                } else {
+                    "possibly stored: an attempt may have reached the server before its \
+                     connection failed; sending it again may duplicate it"
+                }
             )
         );
     }

@@ -53,7 +53,8 @@ pub struct Exchange {
     pub attempts: Vec<Attempt>,
     pub response: Option<Response>,
     pub outcome: Outcome,
-    /// An earlier attempt may have been stored before this one was too.
+    /// Delivered: an earlier attempt may have been stored before this one was too. Failed: an
+    /// attempt may have been stored although no answer said so, so sending again may duplicate.
     pub possibly_duplicated: bool,
     pub latency_ms: f64,
     #[serde(default)]

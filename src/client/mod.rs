@@ -169,9 +169,11 @@ impl Client {
             };
             match verdict {
                 Verdict::Done => break,
-                Verdict::Retry { .. } if n == policy.attempts => break,
                 Verdict::Retry { committed } => {
                     maybe_stored |= committed;
+                    if n == policy.attempts {
+                        break;
+                    }
                     tokio::time::sleep(wait.unwrap_or_else(|| policy.backoff(n))).await;
                 }
             }
@@ -250,7 +252,9 @@ fn finish(exchange: &mut Exchange, maybe_stored: bool) {
         Some(300..=499) => Outcome::Rejected,
         Some(_) => Outcome::Failed,
     };
-    exchange.possibly_duplicated = maybe_stored && exchange.outcome == Outcome::Delivered;
+    // Delivered after an attempt that may have been stored: stored twice, perhaps. Failed after
+    // one: stored once, perhaps, so sending it again may duplicate it.
+    exchange.possibly_duplicated = maybe_stored && exchange.outcome != Outcome::Rejected;
     if let Some(300..=399) = status {
         exchange.error_message = Some(not_followed(exchange));
         return;

@@ -211,7 +211,7 @@ impl Field {
     fn load(&mut self, value: &Value) -> bool {
         let text = |v: &Value| match v {
             Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
+            Value::Number(n) => Some(crate::api::integer_text(n).unwrap_or_else(|| n.to_string())),
             _ => None,
         };
         match (&mut self.value, value) {

@@ -257,3 +257,94 @@ async fn peak_rss_of_send_against_a_1_gib_answer_stays_under_100_mb() {
     eprintln!("peak RSS of send: {peak_kb} KB");
     assert!(peak_kb < 100 * 1024, "{peak_kb} KB");
 }
+
+/// Answers the first connection with `first` (a status line, perhaps headers) and closes; later
+/// ones answer 200 whole.
+async fn cut_after(first: &'static str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        for n in 0.. {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = vec![0u8; 8192];
+            let _ = stream.read(&mut buf).await;
+            if n == 0 {
+                let _ = stream.write_all(first.as_bytes()).await;
+                continue;
+            }
+            let body = r#"{"success":true}"#;
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes()).await;
+            let _ = stream.read(&mut buf).await;
+        }
+    });
+    base
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_cut_after_the_status_line_is_retried_as_a_possible_duplicate() {
+    let cuts = [
+        "HTTP/1.1 200 OK\r\n",
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 16\r\n\r\n",
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 16\r\n\r\n{\"succ",
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+    ];
+    for (pooled, first) in cuts.iter().flat_map(|c| [(true, *c), (false, *c)]) {
+        let base = cut_after(first).await;
+        let client = quick_client();
+        let t = target(&base);
+        let body = bytes::Bytes::from_static(EVENT.as_bytes());
+        let exchange = if pooled {
+            client.send(&t, "event", body).await
+        } else {
+            client.worker(&t).send(&t, "event", body).await
+        };
+        assert_eq!(
+            exchange.outcome,
+            Outcome::Delivered,
+            "pooled {pooled} {first:?}"
+        );
+        assert_eq!(
+            exchange.attempts.len(),
+            2,
+            "pooled {pooled} {first:?}: {:?}",
+            exchange.attempts
+        );
+        assert!(
+            exchange.possibly_duplicated,
+            "pooled {pooled} {first:?}: the first may have been stored"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_every_attempt_is_cut_mid_answer_the_failure_says_it_may_have_been_stored() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 8192];
+            let _ = stream.read(&mut buf).await;
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 16\r\n\r\n")
+                .await;
+        }
+    });
+    for exchange in both(&base, EVENT).await {
+        assert_eq!(exchange.outcome, Outcome::Failed);
+        assert_eq!(exchange.attempts.len(), 3);
+        assert!(exchange.possibly_duplicated, "{:?}", exchange.attempts);
+    }
+    let cli = Arc::new(Cli::new());
+    cli.add_profile("p", &base, KEY);
+    let out = cli
+        .run_async(&["send", "event", "event=e", "userId:=1", "--profile", "p"])
+        .await;
+    assert_eq!(out.code, 3, "{out:?}");
+    assert!(out.stdout.contains("possibly"), "{out:?}");
+}

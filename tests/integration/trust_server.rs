@@ -482,3 +482,55 @@ async fn a_path_that_is_not_utf8_is_a_400_with_one_validation_error() {
         "{body}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ids_are_64_bit_integers_minus_zero_is_zero_and_attribute_digits_are_kept() {
+    let s = TestServer::start().await;
+    let body = r#"{"userId": -0, "attributes": {"big": 18446744073709551616, "tiny": 1e-400}}"#;
+    let (status, answer) = s
+        .post_raw(KEY, "user", Some("application/json"), body.into())
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let raw = s
+        .http
+        .get(format!("{}/_local/{KEY}/users/0", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        raw.contains("18446744073709551616"),
+        "digits as sent: {raw}"
+    );
+    let (status, _) = s
+        .post_raw(
+            KEY,
+            "user",
+            Some("application/json"),
+            r#"{"userId": 18446744073709551615}"#.into(),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, answer) = s
+        .post_raw(
+            KEY,
+            "user",
+            Some("application/json"),
+            r#"{"userId": 18446744073709551616}"#.into(),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        crate::support::problems(&answer),
+        [("/userId".to_owned(), "OUT_OF_RANGE".to_owned())],
+        "{answer}"
+    );
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("18446744073709551615")
+    );
+}

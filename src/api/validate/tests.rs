@@ -48,6 +48,63 @@ fn ids_normalise_to_strings() {
     assert_eq!(u.user_id, "42");
 }
 
+fn user_id_of(body: &str) -> Result<String, Vec<(String, FieldCode)>> {
+    let value: Value = serde_json::from_str(body).unwrap();
+    match validate(Method::User, &value, 0) {
+        Ok(v) => match v.payload {
+            Payload::User(u) => Ok(u.user_id),
+            _ => panic!(),
+        },
+        Err(errors) => Err(errors.into_iter().map(|e| (e.path, e.code)).collect()),
+    }
+}
+
+#[test]
+fn ids_are_64_bit_integers_and_minus_zero_is_zero() {
+    assert_eq!(user_id_of(r#"{"userId": -0}"#), Ok("0".into()));
+    assert_eq!(
+        user_id_of(r#"{"userId": 18446744073709551615}"#),
+        Ok("18446744073709551615".into())
+    );
+    assert_eq!(
+        user_id_of(r#"{"userId": -9223372036854775808}"#),
+        Ok("-9223372036854775808".into())
+    );
+    for beyond in [
+        "18446744073709551616",
+        "-9223372036854775809",
+        "100000000000000000000000",
+    ] {
+        assert_eq!(
+            user_id_of(&format!(r#"{{"userId": {beyond}}}"#)),
+            Err(vec![e("/userId", FieldCode::OutOfRange)]),
+            "{beyond}"
+        );
+    }
+    assert_eq!(
+        user_id_of(r#"{"userId": 4.5}"#),
+        Err(vec![e("/userId", FieldCode::InvalidType)])
+    );
+}
+
+#[test]
+fn attribute_numbers_keep_their_digits() {
+    let body: Value = serde_json::from_str(
+        r#"{"userId": 1, "attributes": {"big": 18446744073709551616, "exact": 0.1000000000000000055511151231257827, "z": -0}}"#,
+    )
+    .unwrap();
+    let Payload::User(u) = ok(Method::User, body).payload else {
+        panic!()
+    };
+    let text = serde_json::to_string(&u.tracking.attributes).unwrap();
+    assert!(text.contains("18446744073709551616"), "{text}");
+    assert!(
+        text.contains("0.1000000000000000055511151231257827"),
+        "{text}"
+    );
+    assert!(text.contains(r#""z":-0"#), "{text}");
+}
+
 #[test]
 fn null_means_absent() {
     let v = ok(
