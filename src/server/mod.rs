@@ -145,6 +145,7 @@ pub async fn start_until(
     if !(0.0..=1.0).contains(&config.fail_rate) {
         return Err(ServerError::FailRate(config.fail_rate));
     }
+    survive_file_size_limit();
     let forward = config
         .forward
         .as_deref()
@@ -189,6 +190,20 @@ pub async fn start_until(
         stop: Some(stop),
         task,
     })
+}
+
+/// A file-size limit (`ulimit -f`) raises SIGXFSZ, whose default action kills the process in the
+/// middle of a write. With a handler installed (tokio's, which stays for the process's life) the
+/// write fails with EFBIG instead, and the call is answered 500 like a full disk.
+fn survive_file_size_limit() {
+    #[cfg(unix)]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            use tokio::signal::unix::{SignalKind, signal};
+            let _ = signal(SignalKind::from_raw(libc::SIGXFSZ));
+        });
+    }
 }
 
 /// [`start_until`] without an outside stop: ends on [`RunningServer::shutdown`] or when dropped

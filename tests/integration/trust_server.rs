@@ -534,3 +534,71 @@ async fn ids_are_64_bit_integers_minus_zero_is_zero_and_attribute_digits_are_kep
             .contains("18446744073709551615")
     );
 }
+
+#[test]
+fn a_file_size_limit_answers_500_and_the_server_lives_on() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("t.sqlite3");
+    let mut child = Command::new("prlimit")
+        .arg("--fsize=400000")
+        .arg(binary())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--quiet",
+            "--record",
+            "0",
+            "--db",
+        ])
+        .arg(&db)
+        .env("HOME", home.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("prlimit (util-linux) runs serve under a file-size limit");
+    let base = listening_on(&mut child);
+    let rt = crate::support::runtime();
+    let statuses = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let mut statuses = Vec::new();
+        let padding = "p".repeat(20_000);
+        for i in 0..60 {
+            let r = http
+                .post(format!("{base}/{KEY}/user"))
+                .json(&serde_json::json!({"userId": i, "attributes": {"pad": padding}}))
+                .send()
+                .await
+                .expect("the server is still there");
+            let status = r.status().as_u16();
+            let body: Value = r.json().await.unwrap();
+            if status == 500 {
+                assert_eq!(body["error"]["code"], "UNKNOWN_ERROR", "{body}");
+            }
+            statuses.push(status);
+            if status == 500 && statuses.iter().filter(|s| **s == 500).count() >= 3 {
+                break;
+            }
+        }
+        let health = http
+            .get(format!("{base}/_local/health"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status(), 200);
+        statuses
+    });
+    assert!(
+        statuses.contains(&200) && statuses.contains(&500),
+        "{statuses:?}"
+    );
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "alive after the limit was hit"
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+}
