@@ -24,4 +24,5 @@ mod server_store;
 mod server_traffic;
 mod support;
 mod trust_client;
+mod trust_heavy;
 mod trust_server;

@@ -149,7 +149,7 @@ async fn a_proxy_never_sees_a_loopback_call_but_carries_a_remote_one() {
 
 /// A server that answers every request with a chunked body that never ends, until the client
 /// hangs up or `mib` MiB are out; counts the bytes it managed to write.
-async fn endless_answer(declare_length: bool, mib: usize) -> (String, Arc<AtomicUsize>) {
+pub async fn endless_answer(declare_length: bool, mib: usize) -> (String, Arc<AtomicUsize>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let written = Arc::new(AtomicUsize::new(0));

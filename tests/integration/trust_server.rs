@@ -602,3 +602,91 @@ fn a_file_size_limit_answers_500_and_the_server_lives_on() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
 }
+
+#[test]
+fn three_hundred_idle_connections_under_256_descriptors_do_not_shut_a_client_out() {
+    let mut child = Command::new("prlimit")
+        .arg("--nofile=256")
+        .arg(binary())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--quiet",
+            "--memory",
+            "--header-timeout",
+            "1s",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = listening_on(&mut child);
+    let address = base.trim_start_matches("http://").to_owned();
+    let idle: Vec<std::net::TcpStream> = (0..300)
+        .filter_map(|_| std::net::TcpStream::connect(&address).ok())
+        .collect();
+    assert!(idle.len() >= 250, "{} connected", idle.len());
+    let started = Instant::now();
+    let rt = crate::support::runtime();
+    let status = rt.block_on(async {
+        reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap()
+            .post(format!("{base}/{KEY}/user"))
+            .json(&serde_json::json!({"userId": 1}))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    assert_eq!(
+        status.ok(),
+        Some(200),
+        "served after {:?}",
+        started.elapsed()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(idle);
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    assert!(child.wait().unwrap().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forward_answers_502_when_the_real_service_answers_too_much() {
+    let (upstream, _) = crate::trust_client::endless_answer(false, 16).await;
+    let s = TestServer::with(ServerConfig {
+        forward: Some(upstream),
+        ..ServerConfig::ephemeral(Storage::Memory)
+    })
+    .await;
+    let (status, body) = s
+        .post("event", serde_json::json!({"event": "e", "userId": 1}))
+        .await;
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["error"]["code"], "UPSTREAM_FAILED");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("answer too large"),
+        "{body}"
+    );
+    let recorded = records(&s).await;
+    assert_eq!(
+        recorded[0]["local"]["status"], 200,
+        "checked and stored here"
+    );
+    assert!(
+        recorded[0]["upstream"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too large")
+    );
+}
