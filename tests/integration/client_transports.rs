@@ -19,7 +19,7 @@ enum Via {
 
 const BOTH: [Via; 2] = [Via::Pool, Via::Worker];
 
-fn quick_client(attempts: u32, timeout: Duration) -> Client {
+pub fn quick_client(attempts: u32, timeout: Duration) -> Client {
     Client::new(ClientConfig {
         retry: RetryPolicy {
             attempts,
@@ -32,7 +32,7 @@ fn quick_client(attempts: u32, timeout: Duration) -> Client {
     .unwrap()
 }
 
-fn target(base: &str) -> Target {
+pub fn target(base: &str) -> Target {
     Target {
         profile: "t".into(),
         base_url: base.to_owned(),

@@ -10,7 +10,7 @@ mod cli_profiles_log;
 mod cli_replay;
 mod cli_secrets;
 mod cli_send;
-mod client_transports;
+pub mod client_transports;
 pub mod console_e2e;
 mod durability;
 mod explore_data;

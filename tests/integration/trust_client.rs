@@ -2,33 +2,16 @@
 //! proxy that would see it, answers too large to hold, a connection cut mid-answer. Every server
 //! here is started by the test on 127.0.0.1.
 
+use crate::client_transports::target;
 use crate::support::{Cli, KEY, scripted_server};
-use bucket_console::api::TrackingKey;
-use bucket_console::client::{Client, ClientConfig, Exchange, Outcome, RetryPolicy, Target};
+use bucket_console::client::{Client, Exchange, Outcome};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn quick_client() -> Client {
-    Client::new(ClientConfig {
-        retry: RetryPolicy {
-            attempts: 3,
-            base: Duration::from_millis(10),
-            cap: Duration::from_millis(20),
-        },
-        connect_timeout: Duration::from_secs(1),
-        timeout: Duration::from_secs(10),
-    })
-    .unwrap()
-}
-
-fn target(base: &str) -> Target {
-    Target {
-        profile: "t".into(),
-        base_url: base.to_owned(),
-        key: TrackingKey::parse(KEY).unwrap(),
-    }
+    crate::client_transports::quick_client(3, Duration::from_secs(10))
 }
 
 /// Through the shared pool, then through a worker's own connection.

@@ -66,21 +66,28 @@ async fn records(s: &TestServer) -> Vec<Value> {
 
 const EVENT: &str = r#"{"event":"cut","userId":1}"#;
 
+/// A tracking call's request line and headers, `framing` (Content-Length or Transfer-Encoding
+/// lines) included, up to the blank line.
+fn post_head(framing: &str) -> String {
+    format!(
+        "POST /{KEY}/event HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n{framing}\r\n"
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_cut_short_is_never_stored_and_its_record_says_so() {
     let s = quick_server().await;
     // A declared length the client never reaches, then it closes.
     let mut stream = TcpStream::connect(addr(&s)).await.unwrap();
-    let head = format!(
-        "POST /{KEY}/event HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{EVENT}"
-    );
+    let head = format!("{}{EVENT}", post_head("content-length: 1000\r\n"));
     stream.write_all(head.as_bytes()).await.unwrap();
     stream.shutdown().await.unwrap();
     let _ = read_until_closed(&mut stream, Duration::from_secs(3)).await;
     // A chunked body without its last chunk, then it closes.
     let mut stream = TcpStream::connect(addr(&s)).await.unwrap();
     let head = format!(
-        "POST /{KEY}/event HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n{EVENT}\r\n",
+        "{}{:x}\r\n{EVENT}\r\n",
+        post_head("transfer-encoding: chunked\r\n"),
         EVENT.len()
     );
     stream.write_all(head.as_bytes()).await.unwrap();
@@ -130,8 +137,8 @@ async fn a_kept_alive_connection_outlives_the_header_timeout_until_the_idle_time
     let s = quick_server().await;
     let mut stream = TcpStream::connect(addr(&s)).await.unwrap();
     let request = format!(
-        "POST /{KEY}/event HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{EVENT}",
-        EVENT.len()
+        "{}{EVENT}",
+        post_head(&format!("content-length: {}\r\n", EVENT.len()))
     );
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut buf = [0u8; 4096];
@@ -159,8 +166,8 @@ async fn a_stalled_body_gets_a_408_and_nothing_is_stored() {
     let s = quick_server().await;
     let mut stream = TcpStream::connect(addr(&s)).await.unwrap();
     let head = format!(
-        "POST /{KEY}/event HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{}",
-        EVENT.len(),
+        "{}{}",
+        post_head(&format!("content-length: {}\r\n", EVENT.len())),
         &EVENT[..10]
     );
     stream.write_all(head.as_bytes()).await.unwrap();
@@ -178,10 +185,7 @@ async fn a_stalled_body_gets_a_408_and_nothing_is_stored() {
 async fn a_body_that_trickles_past_the_total_timeout_is_given_up() {
     let s = quick_server().await;
     let mut stream = TcpStream::connect(addr(&s)).await.unwrap();
-    let head = format!(
-        "POST /{KEY}/event HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-        EVENT.len()
-    );
+    let head = post_head(&format!("content-length: {}\r\n", EVENT.len()));
     stream.write_all(head.as_bytes()).await.unwrap();
     let started = Instant::now();
     // A byte every 0.5 s: never silent for the idle 0.8 s, but past the total 3 s.
@@ -261,16 +265,20 @@ fn sigterm_exits_within_8_s_while_a_client_stalls_and_keeps_what_was_acknowledge
         // One client stalls mid-body, one mid-header, one follows the stream.
         let address = base.trim_start_matches("http://").to_owned();
         let mut body = TcpStream::connect(&address).await.unwrap();
-        body.write_all(
-            format!("POST /{KEY}/event HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{{\"ev").as_bytes(),
-        )
-        .await
-        .unwrap();
+        body.write_all(format!("{}{{\"ev", post_head("content-length: 100\r\n")).as_bytes())
+            .await
+            .unwrap();
         let mut header = TcpStream::connect(&address).await.unwrap();
-        header.write_all(b"POST /k/event HTTP/1.1\r\n").await.unwrap();
+        header
+            .write_all(b"POST /k/event HTTP/1.1\r\n")
+            .await
+            .unwrap();
         let mut stream = TcpStream::connect(&address).await.unwrap();
         stream
-            .write_all(format!("GET /_local/{KEY}/requests/stream HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n").as_bytes())
+            .write_all(
+                format!("GET /_local/{KEY}/requests/stream HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
+                    .as_bytes(),
+            )
             .await
             .unwrap();
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -458,7 +466,8 @@ async fn a_gzip_transfer_coding_is_refused_with_501() {
     let s = quick_server().await;
     let mut stream = TcpStream::connect(addr(&s)).await.unwrap();
     let request = format!(
-        "POST /{KEY}/event HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ntransfer-encoding: gzip, chunked\r\n\r\n{:x}\r\n{EVENT}\r\n0\r\n\r\n",
+        "{}{:x}\r\n{EVENT}\r\n0\r\n\r\n",
+        post_head("transfer-encoding: gzip, chunked\r\n"),
         EVENT.len()
     );
     stream.write_all(request.as_bytes()).await.unwrap();
