@@ -3,8 +3,11 @@
 
 pub mod api;
 pub mod client;
+pub mod delivery;
 pub mod explore;
 pub mod files;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod highlight;
 pub mod history;
 pub mod kiosk;
@@ -12,6 +15,9 @@ pub mod net;
 pub mod outbox;
 pub mod paths;
 pub mod profiles;
+pub mod results;
 pub mod sanitize;
 pub mod server;
+pub mod target;
+pub mod term;
 pub mod tui;

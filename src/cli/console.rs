@@ -4,7 +4,6 @@
 use super::context::{self, CliError, exit};
 use super::send::MethodArg;
 use bucket_console::api::Method;
-use bucket_console::client;
 use bucket_console::tui::{self, state::State};
 use std::io::IsTerminal;
 
@@ -19,7 +18,7 @@ pub fn run(profile: Option<&str>, method: Option<MethodArg>) -> Result<u8, CliEr
     let method = method.map_or(Method::User, Method::from);
     let rt = context::runtime(1)?;
     rt.block_on(async {
-        let resolved = client::resolve(&selected)
+        let resolved = bucket_console::target::resolve(&selected)
             .await
             .map_err(|e| CliError::failed(e.to_string()))?;
         let state = State::new(

@@ -4,7 +4,6 @@
 use super::context::{self, CliError, exit};
 use super::render::{self, Painter};
 use anstyle::{AnsiColor, Style};
-use bucket_console::client;
 use bucket_console::explore::{ExploreError, Explorer, Order, Query, Rows, Tab, table};
 use clap::{Args, ValueEnum};
 
@@ -73,7 +72,7 @@ pub fn run(args: &DataArgs) -> Result<u8, CliError> {
     };
     let (selected, _) = context::selected_profile(args.profile.as_deref())?;
     let rows = context::runtime(1)?.block_on(async {
-        let resolved = client::resolve(&selected)
+        let resolved = bucket_console::target::resolve(&selected)
             .await
             .map_err(|e| CliError::failed(e.to_string()))?;
         let explorer = Explorer::new(&resolved.target.base_url, resolved.target.key.clone())

@@ -1,7 +1,6 @@
 //! `bucket-console kiosk`: the feedback form for demos and booths.
 
 use super::context::{self, CliError, exit};
-use bucket_console::client;
 use bucket_console::kiosk::{self, state::KioskState};
 use clap::Args;
 use std::io::IsTerminal;
@@ -60,7 +59,7 @@ pub fn run(args: &KioskArgs) -> Result<u8, CliError> {
     state.idle_limit = args.idle_seconds.max(1);
     state.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     context::runtime(1)?.block_on(async {
-        let resolved = client::resolve(&selected)
+        let resolved = bucket_console::target::resolve(&selected)
             .await
             .map_err(|e| CliError::failed(e.to_string()))?;
         kiosk::run(state, resolved.target, resolved.embedded)

@@ -2,7 +2,7 @@
 
 use super::context::{self, CliError, exit};
 use super::render;
-use bucket_console::client::{self, Client, ClientConfig};
+use bucket_console::client::{Client, ClientConfig};
 use bucket_console::outbox::{Outbox, State, deliver_due};
 use bucket_console::paths;
 use bucket_console::profiles::{self, Env};
@@ -127,7 +127,7 @@ fn flush(only: Option<&str>) -> Result<u8, CliError> {
             }
         };
         let report = runtime.block_on(async {
-            let resolved = client::resolve(&selected)
+            let resolved = bucket_console::target::resolve(&selected)
                 .await
                 .map_err(|e| CliError::failed(e.to_string()))?;
             let report = deliver_due(&outbox, &client, &resolved.target)

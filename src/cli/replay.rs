@@ -4,7 +4,7 @@ use super::context::{self, CliError, exit};
 use super::render;
 use super::replay_log;
 use bucket_console::api::{self, Method, Rejection, timestamp};
-use bucket_console::client::{self, Client, ClientConfig, Outcome};
+use bucket_console::client::{Client, ClientConfig, Outcome};
 use bucket_console::profiles::Selected;
 use bucket_console::sanitize::sanitize;
 use bytes::Bytes;
@@ -132,7 +132,7 @@ async fn send_all(
     log: Arc<replay_log::LogBook>,
     progress: indicatif::ProgressBar,
 ) -> Result<Report, CliError> {
-    let resolved = client::resolve(selected)
+    let resolved = bucket_console::target::resolve(selected)
         .await
         .map_err(|e| CliError::failed(e.to_string()))?;
     let client =

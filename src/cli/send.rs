@@ -5,7 +5,7 @@ use super::context::{self, CliError, exit};
 use super::items;
 use super::render::{self, Painter};
 use bucket_console::api::{self, Method, Rejection, timestamp};
-use bucket_console::client::{self, Client, ClientConfig, Exchange, Outcome};
+use bucket_console::client::{Client, ClientConfig, Exchange, Outcome};
 use bucket_console::profiles::Profile;
 use bytes::Bytes;
 use clap::{Args, ValueEnum};
@@ -101,7 +101,7 @@ pub fn run(args: &SendArgs) -> Result<u8, CliError> {
     }
     let rt = context::runtime(1)?;
     let exchange = rt.block_on(async {
-        let resolved = client::resolve(&selected)
+        let resolved = bucket_console::target::resolve(&selected)
             .await
             .map_err(|e| CliError::failed(e.to_string()))?;
         let client =

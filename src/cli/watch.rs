@@ -5,7 +5,6 @@ use super::render::{self, Painter};
 use anstyle::{AnsiColor, Style};
 use bucket_console::api::TrackingKey;
 use bucket_console::api::inspect::RequestRecord;
-use bucket_console::client;
 use bucket_console::explore::{ExploreError, Explorer, table};
 use bucket_console::profiles::LOCAL_URL;
 use bucket_console::sanitize::sanitize;
@@ -51,7 +50,7 @@ pub fn run(args: &WatchArgs) -> Result<u8, CliError> {
     };
     let base = selected.profile.base_url.clone();
     context::runtime(1)?.block_on(async move {
-        if selected.profile.is_local() && !selected.base_overridden && !client::local_server_answers().await {
+        if selected.profile.is_local() && !selected.base_overridden && !bucket_console::target::local_server_answers().await {
             return Err(CliError::failed(format!(
                 "no local server answers on {LOCAL_URL}: start `bucket-console serve` and point your app at it"
             )));

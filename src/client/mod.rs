@@ -5,12 +5,10 @@
 mod dedicated;
 mod exchange;
 pub mod retry;
-mod target;
 mod transport;
 
 pub use exchange::{Attempt, Exchange, Outcome, Response};
 pub use retry::RetryPolicy;
-pub use target::{Resolved, TargetError, local_server_answers, resolve};
 
 use crate::api::inspect;
 use crate::api::{TrackingKey, timestamp};

@@ -1,16 +1,16 @@
 //! The kiosk's loop: terminal events, ticks and finished effects become actions; effects run in
 //! tasks. It shares the console's terminal handling, history and outbox delivery.
 
-use super::results::Results;
 use super::state::{Ending, KioskState};
 use super::update::{Action, Effect, update};
 use super::view;
 use crate::client::{Client, ClientConfig, Target};
+use crate::delivery::{self, Deliverer};
 use crate::history::History;
 use crate::outbox::Outbox;
+use crate::results::Results;
 use crate::server::RunningServer;
-use crate::tui::app::enter_terminal;
-use crate::tui::delivery::{self, Deliverer};
+use crate::term::enter_terminal;
 use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 use std::sync::{Arc, Mutex};
@@ -183,7 +183,7 @@ fn run_effect(runner: &Arc<Runner>, state: &KioskState, effect: Effect) {
 
 /// The session's feature, from the local server's feedback or else this machine's history.
 async fn load_results(runner: &Runner, feature: &str) -> Result<Results, String> {
-    let mut all = super::results::load(&runner.target, Some(feature)).await?;
+    let mut all = crate::results::load(&runner.target, Some(feature)).await?;
     Ok(all
         .pop()
         .unwrap_or_else(|| Results::from_stored(feature, &[])))

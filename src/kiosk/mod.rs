@@ -4,7 +4,6 @@
 //! `update` (pure) → effects; `view` draws the state.
 
 pub mod app;
-pub mod results;
 pub mod state;
 pub mod update;
 pub mod view;

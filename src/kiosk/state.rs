@@ -1,8 +1,8 @@
 //! Everything the kiosk shows, in one value: the step the current respondent is at, what was sent
 //! for them, the session's tally, and the connection. Rendering reads it and nothing else.
 
-use crate::tui::form::comment_box;
-use crate::tui::input::LineInput;
+use crate::term::LineInput;
+use crate::term::comment_box;
 use ratatui_textarea::TextArea;
 use serde_json::Value;
 
@@ -91,7 +91,7 @@ pub struct KioskState {
     pub outbox_waiting: u64,
     pub link: Link,
     /// After Ctrl+C: the results, then any key leaves.
-    pub results: Option<Result<super::results::Results, String>>,
+    pub results: Option<Result<crate::results::Results, String>>,
     pub ending: Ending,
     pub color: bool,
     pub size: (u16, u16),

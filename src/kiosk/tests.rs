@@ -1,10 +1,10 @@
 //! The kiosk without a terminal: its updates (what is sent when, the outbox merge, the idle
 //! reset) and snapshots of each screen.
 
-use super::results::Results;
 use super::state::{Ending, KioskState, Link, Sent, Step};
 use super::update::{Action, Effect, Purpose, update};
 use crate::client::Outcome;
+use crate::results::Results;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -41,7 +41,7 @@ fn answered(
     else {
         panic!("{effect:?}")
     };
-    let mut ex = crate::tui::fixtures::exchange(method, status, &body.to_string(), vec![]);
+    let mut ex = crate::fixtures::exchange(method, status, &body.to_string(), vec![]);
     if status == 0 {
         ex.response = None;
         ex.attempts[0].status = None;
@@ -240,7 +240,7 @@ fn screens() {
 
     let mut s = kiosk();
     s.ending = Ending::Results;
-    let rows = crate::tui::fixtures::stored::feedback();
+    let rows = crate::fixtures::stored::feedback();
     s.results = Some(Ok(Results::from_stored("export", &rows)));
     snapshot("kiosk_results", &s);
 }

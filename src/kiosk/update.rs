@@ -2,9 +2,9 @@
 //! it is picked (as the official widget does); the comment follows as an update of the same
 //! feedback, or, if the score could not be delivered, is merged into its outbox item.
 
-use super::results::Results;
 use super::state::{Ending, KioskState, Link, Sent, Step, THANKS_SECONDS};
 use crate::client::{Exchange, Outcome};
+use crate::results::Results;
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -128,7 +128,7 @@ fn on_key(state: &mut KioskState, key: KeyEvent) -> Vec<Effect> {
         Step::Name(input) => match key.code {
             KeyCode::Enter => name_given(state),
             _ => {
-                crate::tui::update::edit_line(input, key);
+                crate::term::edit_line(input, key);
                 vec![]
             }
         },

@@ -40,7 +40,7 @@ pub enum Action {
         link: Link,
     },
     /// Every feature's results, for the Results view.
-    ResultsLoaded(Result<Vec<crate::kiosk::results::Results>, String>),
+    ResultsLoaded(Result<Vec<crate::results::Results>, String>),
     /// The outbox's items, for its view.
     OutboxLoaded(Result<Vec<crate::outbox::Item>, String>),
     /// A failed call is in the outbox (committed): its id and how many wait in all.

@@ -3,21 +3,19 @@
 //! queue is empty and something changed; ticks run only while a request is in flight.
 
 use super::action::{Action, Effect};
-use super::delivery::{self, open_history};
 use super::state::State;
 use super::{update, view};
-use crate::client::{self, Client, ClientConfig};
+use crate::client::{Client, ClientConfig};
+use crate::delivery::{self, open_history};
 use crate::explore::Explorer;
 use crate::history::History;
 use crate::outbox::Outbox;
 use crate::paths;
-use crate::profiles::{Profile, Selected, Source};
+use crate::profiles::Profile;
 use crate::server::RunningServer;
+use crate::term::enter_terminal;
 use base64::Engine;
-use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
-    EventStream,
-};
+use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -41,37 +39,6 @@ struct Runner {
     outbox: std::sync::OnceLock<Result<Arc<Mutex<Outbox>>, String>>,
     /// Wakes the delivery task (an item was just queued).
     outbox_wake: Arc<tokio::sync::Notify>,
-}
-
-/// Restores the terminal when dropped, on every way out of the loop.
-pub struct TerminalGuard;
-
-/// The alternate screen in raw mode with the mouse and bracketed paste on; the guard (and a panic
-/// hook) put the terminal back however the program ends.
-pub fn enter_terminal() -> (ratatui::DefaultTerminal, TerminalGuard) {
-    let previous_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous_hook(info);
-    }));
-    let terminal = ratatui::init();
-    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
-    (terminal, TerminalGuard)
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore();
-    }
-}
-
-fn restore() {
-    let _ = crossterm::execute!(
-        std::io::stdout(),
-        DisableMouseCapture,
-        DisableBracketedPaste
-    );
-    ratatui::restore();
 }
 
 /// Runs the console until the user quits. `embedded` is the server started for `local`, if any.
@@ -228,7 +195,7 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
         Effect::Enqueue(exchange) => enqueue(runner, *exchange),
         Effect::LoadResults(target) => {
             tokio::spawn(async move {
-                let result = crate::kiosk::results::load(&target, None).await;
+                let result = crate::results::load(&target, None).await;
                 let _ = runner.actions.send(Action::ResultsLoaded(result));
             });
         }
@@ -354,13 +321,7 @@ async fn switch(runner: &Runner, profile: Profile) -> Result<(Profile, String), 
     {
         return Ok((profile, server.base_url()));
     }
-    let selected = Selected {
-        profile: profile.clone(),
-        source: Source::Flag,
-        base_overridden: false,
-        key_overridden: false,
-    };
-    let resolved = client::resolve(&selected)
+    let resolved = crate::target::resolve_profile(&profile, false)
         .await
         .map_err(|e| e.to_string())?;
     if let Some(server) = resolved.embedded {

@@ -2,9 +2,9 @@
 //! an open user or company, and what the last send touched. Pages come from the local server's
 //! inspection routes through `explore`; nothing here does I/O.
 
-use super::input::LineInput;
 use crate::api::inspect::{EventRecord, FeedbackRecord};
 use crate::explore::{Entity, EntityRef, Order, Query, Rows, Tab};
+use crate::term::LineInput;
 use std::collections::{HashMap, HashSet};
 
 /// Rows per page: one request per page step, whatever the store holds.

@@ -2,10 +2,11 @@
 //! build, and the problems the shared `api` validation finds in it, mapped to each field. A body
 //! that the fields cannot show faithfully (unknown fields, wrong types) is edited as raw JSON.
 
-use super::input::LineInput;
 use crate::api::payload::Source;
 use crate::api::{self, Method, pointer, timestamp};
-use ratatui_textarea::{TextArea, WrapMode};
+use crate::term::LineInput;
+use crate::term::comment_box;
+use ratatui_textarea::TextArea;
 use serde_json::{Map, Value, json};
 
 /// How a field is edited.
@@ -292,15 +293,6 @@ fn attribute_row(key: &str, value: &Value) -> Option<AttrRow> {
         value: LineInput::new(&text),
         kind,
     })
-}
-
-/// The comment box: word-wrapped, multi-line.
-pub fn comment_box(text: &str) -> TextArea<'static> {
-    let mut area = TextArea::new(text.split('\n').map(str::to_owned).collect());
-    area.set_wrap_mode(WrapMode::WordOrGlyph);
-    area.set_cursor_line_style(ratatui::style::Style::default());
-    area.set_placeholder_text("a comment (Enter makes a new line)");
-    area
 }
 
 /// The raw JSON editor.

@@ -5,11 +5,9 @@
 pub mod action;
 pub mod app;
 pub mod data;
-pub mod delivery;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod form;
-pub mod input;
 pub mod keys;
 pub mod layout;
 pub mod outbox_view;

@@ -1,9 +1,9 @@
 //! Adding and editing a profile inside the console. The key is typed into a masked field; when
 //! editing, leaving it empty keeps the stored key.
 
-use super::input::LineInput;
 use crate::api::TrackingKey;
 use crate::profiles::{self, Change, Profile, Profiles};
+use crate::term::LineInput;
 
 pub const LABELS: [&str; 6] = [
     "name",

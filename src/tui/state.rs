@@ -81,7 +81,7 @@ pub struct Detail {
 /// A search in the detail view: the query, whether it is being typed, and the line matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Search {
-    pub query: super::input::LineInput,
+    pub query: crate::term::LineInput,
     pub typing: bool,
     pub line: Option<usize>,
 }
@@ -100,7 +100,7 @@ pub struct State {
     pub outbox_waiting: u64,
     pub outbox: super::outbox_view::OutboxView,
     /// The Results view (F5): every feature's feedback, and how far it is scrolled.
-    pub results: Option<Result<Vec<crate::kiosk::results::Results>, String>>,
+    pub results: Option<Result<Vec<crate::results::Results>, String>>,
     pub results_scroll: u16,
     pub method: Method,
     /// One form per method, in `Method::ALL` order; each keeps its content across tab switches.

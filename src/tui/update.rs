@@ -3,7 +3,6 @@
 
 use super::action::{Action, Effect};
 use super::form::{AttrKind, Column, FieldValue, Form, Kind};
-use super::input::LineInput;
 use super::layout;
 use super::profile_editor::ProfileEditor;
 use super::state::{
@@ -15,6 +14,8 @@ use crate::api::{Method, timestamp};
 use crate::client::{Exchange, Outcome};
 use crate::profiles::{Change, Profile};
 use crate::sanitize::sanitize;
+use crate::term::LineInput;
+use crate::term::edit_line;
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -689,25 +690,6 @@ fn edit_field(form: &mut Form, key: KeyEvent) -> bool {
             },
             _ => return edit_line(attrs.current(), key),
         },
-        _ => return false,
-    }
-    true
-}
-
-/// The editing keys of a one-line field; whether the key was one.
-pub fn edit_line(input: &mut super::input::LineInput, key: KeyEvent) -> bool {
-    match key.code {
-        KeyCode::Char('w') if ctrl(&key) => input.delete_word(),
-        KeyCode::Char('u') if ctrl(&key) => input.set(""),
-        KeyCode::Char('a') if ctrl(&key) => input.home(),
-        KeyCode::Char('e') if ctrl(&key) => input.end(),
-        KeyCode::Char(c) if !ctrl(&key) => input.insert(&c.to_string()),
-        KeyCode::Backspace => input.backspace(),
-        KeyCode::Delete => input.delete(),
-        KeyCode::Left => input.left(),
-        KeyCode::Right => input.right(),
-        KeyCode::Home => input.home(),
-        KeyCode::End => input.end(),
         _ => return false,
     }
     true

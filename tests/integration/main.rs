@@ -15,6 +15,7 @@ pub mod console_e2e;
 mod durability;
 mod explore_data;
 mod kiosk_e2e;
+mod layering;
 mod outbox;
 mod serve_cli;
 mod server_http;

@@ -4,10 +4,10 @@ use super::super::action::Effect;
 use super::super::data::{Opened, PAGE, touched_by};
 use super::super::layout;
 use super::super::state::{Focus, Level, Overlay, Screen, State, method_index};
-use super::edit_line;
 use crate::api::timestamp;
 use crate::client::{Exchange, Outcome};
 use crate::explore::{EntityRef, Query, Tab};
+use crate::term::edit_line;
 use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 fn load(state: &State, query: Query) -> Effect {

@@ -4,8 +4,8 @@
 use super::{Theme, fit};
 use crate::api::Score;
 use crate::sanitize::sanitize;
+use crate::term::LineInput;
 use crate::tui::form::{Column, Field, FieldValue, Form, Kind};
-use crate::tui::input::LineInput;
 use crate::tui::layout::{self, COMMENT_LINES, LABEL_WIDTH};
 use crate::tui::state::State;
 use ratatui::Frame;

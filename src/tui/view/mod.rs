@@ -8,10 +8,10 @@ mod log;
 mod outbox;
 mod overlay;
 mod results;
-mod theme;
+
 mod traffic;
 
-pub use theme::Theme;
+pub use crate::term::Theme;
 
 use super::keys::{self, Context};
 use super::layout::{self, Areas};

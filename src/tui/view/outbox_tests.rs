@@ -63,7 +63,7 @@ fn retry_now_and_drop_after_confirming() {
 
 #[test]
 fn the_results_view() {
-    use crate::kiosk::results::Results;
+    use crate::results::Results;
     let mut s = state(Method::Feedback);
     s.server = ServerStatus::Answers;
     s.log_loading = false;

@@ -2,8 +2,8 @@
 //! average and the comments newest first; the same figures the kiosk shows at the end.
 
 use super::Theme;
-use crate::kiosk::view::result_lines;
 use crate::sanitize::sanitize;
+use crate::term::result_lines;
 use crate::tui::layout::Areas;
 use crate::tui::state::State;
 use ratatui::Frame;

@@ -3,9 +3,10 @@
 
 use super::draw;
 use crate::api::{FieldCode, Method, ValidationError, Warning};
+use crate::term::comment_box;
 use crate::tui::action::Action;
 use crate::tui::fixtures::{exchange, state};
-use crate::tui::form::{FieldValue, comment_box};
+use crate::tui::form::FieldValue;
 use crate::tui::state::{Detail, Focus, Overlay, ServerStatus, State};
 use crate::tui::update::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -28,7 +28,7 @@ pub async fn load(
             .map(|f| Results::from_stored(&f, &rows))
             .collect(),
         Err(ExploreError::NotLocal) => {
-            let history = crate::tui::delivery::open_history()?;
+            let history = crate::delivery::open_history()?;
             let exchanges = history
                 .recent(crate::history::DEFAULT_LIMIT, 0)
                 .map_err(|e| e.to_string())?;

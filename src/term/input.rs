@@ -1,5 +1,7 @@
-//! A single-line text input: the text and a cursor (in characters). Editing is pure; the view
-//! draws it.
+//! A single-line text input: the text and a cursor (in characters), and the keys that edit it.
+//! Editing is pure; the view draws it.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LineInput {
@@ -114,6 +116,26 @@ impl LineInput {
             self.backspace();
         }
     }
+}
+
+/// The editing keys of a one-line field; whether the key was one.
+pub fn edit_line(input: &mut LineInput, key: KeyEvent) -> bool {
+    let ctrl = |key: &KeyEvent| key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Char('w') if ctrl(&key) => input.delete_word(),
+        KeyCode::Char('u') if ctrl(&key) => input.set(""),
+        KeyCode::Char('a') if ctrl(&key) => input.home(),
+        KeyCode::Char('e') if ctrl(&key) => input.end(),
+        KeyCode::Char(c) if !ctrl(&key) => input.insert(&c.to_string()),
+        KeyCode::Backspace => input.backspace(),
+        KeyCode::Delete => input.delete(),
+        KeyCode::Left => input.left(),
+        KeyCode::Right => input.right(),
+        KeyCode::Home => input.home(),
+        KeyCode::End => input.end(),
+        _ => return false,
+    }
+    true
 }
 
 #[cfg(test)]

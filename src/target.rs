@@ -1,10 +1,11 @@
-//! From a selected profile to a base URL. The built-in `local` profile uses a `serve` already
-//! listening on the default address, and otherwise starts the server in-process on a free
+//! From a profile to a running target: a service above both the client (which sends to a
+//! target) and the server (which the built-in `local` profile may start). `local` uses a `serve`
+//! already listening on the default address, and otherwise starts the server in-process on a free
 //! loopback port with the default database, so it works on a fresh machine.
 
-use super::Target;
+use crate::client::Target;
 use crate::paths;
-use crate::profiles::{LOCAL_URL, Selected};
+use crate::profiles::{LOCAL_URL, Profile, Selected};
 use crate::server::{self, RunningServer, ServerConfig, Storage};
 use std::time::Duration;
 
@@ -22,14 +23,22 @@ pub enum TargetError {
     Server(#[from] server::ServerError),
 }
 
+/// The target of a profile chosen on the command line (its base URL perhaps overridden).
 pub async fn resolve(selected: &Selected) -> Result<Resolved, TargetError> {
-    let profile = &selected.profile;
+    resolve_profile(&selected.profile, selected.base_overridden).await
+}
+
+/// The target of `profile`; with `base_overridden`, its base URL as given even for `local`.
+pub async fn resolve_profile(
+    profile: &Profile,
+    base_overridden: bool,
+) -> Result<Resolved, TargetError> {
     let target = |base_url: String| Target {
         profile: profile.name.clone(),
         base_url,
         key: profile.key.clone(),
     };
-    if !profile.is_local() || selected.base_overridden {
+    if !profile.is_local() || base_overridden {
         return Ok(Resolved {
             target: target(profile.base_url.clone()),
             embedded: None,

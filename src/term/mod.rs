@@ -1,0 +1,16 @@
+//! What the two faces on a terminal share, below both: setting the terminal up and restoring it,
+//! and the widgets (a one-line input and its editing keys, the comment box, a feature's results as
+//! lines, the theme). The console (`tui`) and the kiosk each import from here, never from each
+//! other.
+
+mod input;
+mod results;
+mod terminal;
+mod text_area;
+mod theme;
+
+pub use input::{LineInput, edit_line};
+pub use results::{plural, result_lines};
+pub use terminal::{TerminalGuard, enter_terminal};
+pub use text_area::comment_box;
+pub use theme::Theme;

@@ -1,0 +1,141 @@
+//! The one-way house: every arrow between the library's top-level modules points down a layer,
+//! and arrows within a layer form no cycle. Read from the source, so the layering cannot drift:
+//! a new `crate::` path that points up fails here, naming the file.
+//!
+//! leaves and `api` ← storage and transport ← services ← what the faces share ← faces ← `main`
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Each top-level module and its layer, lowest first. A module missing here fails the test, so
+/// a new one must be placed.
+const LAYERS: &[(&str, u8)] = &[
+    ("api", 0),
+    ("files", 0),
+    ("highlight", 0),
+    ("net", 0),
+    ("paths", 0),
+    ("sanitize", 0),
+    ("client", 1),
+    ("history", 1),
+    ("outbox", 1),
+    ("profiles", 1),
+    ("server", 1),
+    ("delivery", 2),
+    ("explore", 2),
+    ("fixtures", 2),
+    ("results", 2),
+    ("target", 2),
+    ("term", 3),
+    ("kiosk", 4),
+    ("tui", 4),
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The top-level module a file of `src/` belongs to (`src/tui/view/log.rs` → `tui`).
+fn module_of(src: &Path, file: &Path) -> Option<String> {
+    let relative = file.strip_prefix(src).ok()?;
+    let first = relative.components().next()?.as_os_str().to_str()?;
+    Some(first.trim_end_matches(".rs").to_owned())
+}
+
+/// Every `crate::NAME` a file names outside comments.
+fn references(text: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+        for (i, _) in line.match_indices("crate::") {
+            if line[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                continue; // `bucket_console::…` or the like
+            }
+            let name: String = line[i + 7..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                found.insert(name);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_arrow_between_modules_points_down_and_no_layer_has_a_cycle() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let layer: BTreeMap<&str, u8> = LAYERS.iter().copied().collect();
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut problems = Vec::new();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in &files {
+        let Some(from) = module_of(&src, file) else {
+            continue;
+        };
+        // The binary's side (main.rs, cli/) sits on top and imports the library by name.
+        if from == "main" || from == "cli" || from == "lib" {
+            continue;
+        }
+        let Some(&from_layer) = layer.get(from.as_str()) else {
+            problems.push(format!(
+                "{}: module `{from}` has no layer in LAYERS",
+                file.display()
+            ));
+            continue;
+        };
+        let text = std::fs::read_to_string(file).unwrap();
+        for to in references(&text) {
+            if to == from {
+                continue;
+            }
+            let Some(&to_layer) = layer.get(to.as_str()) else {
+                continue; // a re-export at the crate root, or a macro's path
+            };
+            if to_layer > from_layer {
+                problems.push(format!(
+                    "{}: `{from}` (layer {from_layer}) uses `crate::{to}` (layer {to_layer}), above it",
+                    file.strip_prefix(&src).unwrap().display()
+                ));
+            } else if to_layer == from_layer {
+                edges.entry(from.clone()).or_default().insert(to);
+            }
+        }
+    }
+    // A cycle within a layer: some module reaches itself.
+    for start in edges.keys() {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<&String> = edges[start].iter().collect();
+        while let Some(next) = stack.pop() {
+            if next == start {
+                problems.push(format!(
+                    "`{start}` reaches itself through modules of its layer"
+                ));
+                break;
+            }
+            if seen.insert(next.clone()) {
+                stack.extend(edges.get(next).into_iter().flatten());
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "the layering is broken:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_scanner_sees_paths_and_skips_comments_and_other_crates() {
+    let text = "use crate::tui::view;\n// crate::kiosk in a comment\nlet x = crate::api::MAX;\nuse bucket_console::client;\n";
+    let found: Vec<String> = references(text).into_iter().collect();
+    assert_eq!(found, ["api", "tui"]);
+}
