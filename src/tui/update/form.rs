@@ -1,0 +1,169 @@
+//! Editing the form: tabs, fields, the raw JSON editor, paste, profile defaults.
+
+#[allow(
+    clippy::wildcard_imports,
+    reason = "the update's shared imports and helpers"
+)]
+use super::*;
+
+pub(super) fn switch_tab(state: &mut State, step: usize) {
+    let next = (method_index(state.method) + step) % Method::ALL.len();
+    select_tab(state, Method::ALL[next]);
+}
+
+pub(super) fn select_tab(state: &mut State, method: Method) {
+    state.method = method;
+    state.focus = Focus::Form;
+    state.detail = None;
+}
+
+pub(super) fn toggle_raw(state: &mut State) {
+    let switched = state.form_mut().toggle_raw();
+    let form = state.form();
+    state.message = Some(match (switched, form.raw.is_some()) {
+        (true, true) => (
+            Level::Info,
+            "editing the body as raw JSON; it is sent exactly as typed (Ctrl+R: back to fields)"
+                .into(),
+        ),
+        (true, false) => (Level::Info, "back to the fields".into()),
+        (false, _) => (
+            Level::Warning,
+            "the fields cannot show this body; it stays raw JSON".into(),
+        ),
+    });
+    state.focus = Focus::Form;
+}
+
+pub(super) fn on_form_key(state: &mut State, key: KeyEvent) {
+    let form = state.form_mut();
+    if form.raw.is_some() {
+        if key.code == KeyCode::Esc {
+            return;
+        }
+        if let Some(area) = &mut form.raw {
+            area.input(key);
+        }
+        form.validate(timestamp::now_ms());
+        return;
+    }
+    match key.code {
+        KeyCode::Tab => form.focus = (form.focus + 1) % form.fields.len(),
+        KeyCode::BackTab => form.focus = (form.focus + form.fields.len() - 1) % form.fields.len(),
+        _ => {
+            if edit_field(form, key) {
+                form.validate(timestamp::now_ms());
+            }
+        }
+    }
+}
+
+/// Applies a key to the focused field; `true` when the value changed.
+pub(super) fn edit_field(form: &mut Form, key: KeyEvent) -> bool {
+    let field = form.field_mut();
+    let kind = field.kind;
+    match (&mut field.value, key.code) {
+        (FieldValue::Score(score), KeyCode::Char(c @ '1'..='5')) => *score = Some(c as u8 - b'0'),
+        (FieldValue::Score(score), KeyCode::Char('0') | KeyCode::Backspace | KeyCode::Delete) => {
+            *score = None;
+        }
+        (FieldValue::Score(score), KeyCode::Right) => {
+            *score = Some(score.map_or(1, |s| (s + 1).min(5)));
+        }
+        (FieldValue::Score(score), KeyCode::Left) => {
+            *score = score.and_then(|s| (s > 1).then(|| s - 1));
+        }
+        (FieldValue::Comment(area), _) => return area.input(key),
+        (FieldValue::Context(active), KeyCode::Char(' ') | KeyCode::Right) => {
+            *active = match active {
+                None => Some(true),
+                Some(true) => Some(false),
+                Some(false) => None,
+            };
+        }
+        (FieldValue::Context(active), KeyCode::Left) => {
+            *active = match active {
+                None => Some(false),
+                Some(false) => Some(true),
+                Some(true) => None,
+            };
+        }
+        (FieldValue::Source(source), KeyCode::Char(' ') | KeyCode::Right | KeyCode::Left) => {
+            let order: Vec<Option<Source>> = std::iter::once(None)
+                .chain(Source::ALL.into_iter().map(Some))
+                .collect();
+            let at = order.iter().position(|s| s == source).unwrap_or(0);
+            let step = if key.code == KeyCode::Left {
+                order.len() - 1
+            } else {
+                1
+            };
+            *source = order[(at + step) % order.len()];
+        }
+        (FieldValue::Line(input), KeyCode::Char('n')) if kind == Kind::Timestamp && ctrl(&key) => {
+            input.set(&timestamp::format(timestamp::now_ms()));
+        }
+        (FieldValue::Line(input), _) => return edit_line(input, key),
+        (FieldValue::Attributes(attrs), code) => match code {
+            KeyCode::Char('n') if ctrl(&key) => attrs.add_row(),
+            KeyCode::Char('d') if ctrl(&key) => attrs.delete_row(),
+            KeyCode::Char('t') if ctrl(&key) => {
+                let row = &mut attrs.rows[attrs.row];
+                row.kind = row.kind.next();
+                if row.kind == AttrKind::Null {
+                    row.value.set("");
+                }
+            }
+            KeyCode::Up => attrs.row = attrs.row.saturating_sub(1),
+            KeyCode::Down => attrs.row = (attrs.row + 1).min(attrs.rows.len() - 1),
+            KeyCode::Enter => match attrs.column {
+                Column::Key => attrs.column = Column::Value,
+                Column::Value if attrs.row + 1 == attrs.rows.len() => attrs.add_row(),
+                Column::Value => {
+                    attrs.row += 1;
+                    attrs.column = Column::Key;
+                }
+            },
+            _ => return edit_line(attrs.current(), key),
+        },
+        _ => return false,
+    }
+    true
+}
+
+pub(super) fn paste(state: &mut State, text: &str) {
+    if let Overlay::ProfileEditor(editor) = &mut state.overlay {
+        let focus = editor.focus;
+        editor.inputs[focus].insert(text.trim());
+        return;
+    }
+    if state.focus != Focus::Form || state.overlay != Overlay::None {
+        return;
+    }
+    let form = state.form_mut();
+    if let Some(area) = &mut form.raw {
+        area.insert_str(text);
+    } else {
+        match &mut form.field_mut().value {
+            FieldValue::Line(input) => input.insert(text),
+            FieldValue::Comment(area) => {
+                area.insert_str(text);
+            }
+            FieldValue::Attributes(attrs) => attrs.current().insert(text),
+            _ => return,
+        }
+    }
+    form.validate(timestamp::now_ms());
+}
+
+pub(super) fn fill_defaults(form: &mut Form, defaults: &[(&str, Option<&str>)]) {
+    for (name, value) in defaults {
+        if let (Some(field), Some(v)) = (form.fields.iter_mut().find(|f| f.name == *name), value)
+            && let FieldValue::Line(input) = &mut field.value
+            && input.text().is_empty()
+        {
+            input.set(v);
+        }
+    }
+    form.validate(timestamp::now_ms());
+}

@@ -1,0 +1,211 @@
+//! The log pane and an exchange's detail: moving, resending, copying, searching, and loading a
+//! request back into its form.
+
+#[allow(
+    clippy::wildcard_imports,
+    reason = "the update's shared imports and helpers"
+)]
+use super::*;
+
+pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let last = state.log.len().saturating_sub(1);
+    let page = usize::from(
+        layout::compute(state.size.0, state.size.1)
+            .log
+            .height
+            .saturating_sub(2),
+    )
+    .max(1);
+    match key.code {
+        KeyCode::Up => state.log_selected = state.log_selected.saturating_sub(1),
+        KeyCode::Down => state.log_selected = (state.log_selected + 1).min(last),
+        KeyCode::PageUp => state.log_selected = state.log_selected.saturating_sub(page),
+        KeyCode::PageDown => state.log_selected = (state.log_selected + page).min(last),
+        KeyCode::Home => state.log_selected = 0,
+        KeyCode::End => state.log_selected = last,
+        KeyCode::Esc => state.focus = Focus::Form,
+        KeyCode::Enter if !state.log.is_empty() => {
+            state.detail = Some(Detail {
+                index: state.log_selected,
+                selected_error: 0,
+                scroll: 0,
+                search: None,
+            });
+            state.focus = Focus::Detail;
+        }
+        KeyCode::Char('e') => load_selected(state, None),
+        KeyCode::Char('r') => {
+            if let Some(ex) = state.selected_exchange().cloned()
+                && let Some(method) = Method::parse(&ex.method)
+            {
+                if matches!(state.request, RequestState::Sending { .. }) {
+                    state.message = Some((
+                        Level::Warning,
+                        "a request is in flight; wait for its answer".into(),
+                    ));
+                    return vec![];
+                }
+                state.request = RequestState::Sending { method, ticks: 0 };
+                state.message = Some((Level::Info, format!("resending {method}…")));
+                return vec![Effect::Send {
+                    target: state.target(),
+                    method,
+                    body: ex.request_body,
+                }];
+            }
+        }
+        KeyCode::Char('c') => {
+            if let Some(ex) = state.selected_exchange() {
+                let curl = ex.curl(None);
+                state.message = Some((
+                    Level::Info,
+                    "copied as curl (key as $BUCKET_TRACKING_KEY)".into(),
+                ));
+                return vec![Effect::Copy(curl)];
+            }
+        }
+        KeyCode::Char('y') => {
+            if let Some(body) = state
+                .selected_exchange()
+                .and_then(|e| e.response.as_ref())
+                .map(|r| r.body.clone())
+            {
+                state.message = Some((Level::Info, "copied the response body".into()));
+                return vec![Effect::Copy(body)];
+            }
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+/// Loads the selected exchange's request into its method's form, focusing the field a path names.
+pub(super) fn load_selected(state: &mut State, path: Option<&str>) {
+    let index = state
+        .detail
+        .as_ref()
+        .map_or(state.log_selected, |d| d.index);
+    let Some(ex) = state.log.get(index).cloned() else {
+        return;
+    };
+    let Some(method) = Method::parse(&ex.method) else {
+        state.message = Some((
+            Level::Warning,
+            format!("`{}` is not a method the forms know", sanitize(&ex.method)),
+        ));
+        return;
+    };
+    load_into_form(state, method, &ex.request_body, &ex.validation_errors, path);
+    state.message = Some((
+        Level::Info,
+        format!(
+            "exchange #{} loaded into the {method} form",
+            ex.id.unwrap_or(0)
+        ),
+    ));
+}
+
+/// Puts a request body in its method's form with the errors an answer gave on their fields, and
+/// goes there (the first error's field focused, or `path`'s).
+pub(super) fn load_into_form(
+    state: &mut State,
+    method: Method,
+    body: &str,
+    errors: &[crate::api::ValidationError],
+    path: Option<&str>,
+) {
+    state.method = method;
+    let form = state.form_mut();
+    form.load(body);
+    for e in errors {
+        form.place_error(&e.path, &sanitize(&e.message));
+    }
+    if let Some(i) = path.and_then(|p| form.field_index(p)) {
+        form.focus = i;
+    }
+    state.focus = Focus::Form;
+    state.detail = None;
+    state.screen = Screen::Console;
+}
+
+pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) {
+    let Some(detail) = &mut state.detail else {
+        state.focus = Focus::Log;
+        return;
+    };
+    let errors = state
+        .log
+        .get(detail.index)
+        .map_or(0, |e| e.validation_errors.len());
+    if detail.search.as_ref().is_some_and(|s| s.typing)
+        || matches!(key.code, KeyCode::Char('/' | 'n' | 'N'))
+    {
+        if let Some(exchange) = state.log.get(detail.index) {
+            search_key(detail, exchange, key, state.size.0.saturating_sub(2));
+        }
+        return;
+    }
+    match key.code {
+        KeyCode::Esc if detail.search.is_some() => detail.search = None,
+        KeyCode::Esc => {
+            state.detail = None;
+            state.focus = Focus::Log;
+        }
+        KeyCode::Up => detail.selected_error = detail.selected_error.saturating_sub(1),
+        KeyCode::Down => {
+            detail.selected_error = (detail.selected_error + 1).min(errors.saturating_sub(1));
+        }
+        KeyCode::PageDown => detail.scroll = detail.scroll.saturating_add(10),
+        KeyCode::PageUp => detail.scroll = detail.scroll.saturating_sub(10),
+        KeyCode::Enter | KeyCode::Char('e') => {
+            let path = state
+                .log
+                .get(detail.index)
+                .and_then(|e| e.validation_errors.get(detail.selected_error))
+                .map(|e| e.path.clone());
+            load_selected(state, path.as_deref());
+        }
+        _ => {}
+    }
+}
+
+/// `/` starts a search, typed until Enter (or Esc); then `n` and `N` move between matches.
+pub(super) fn search_key(detail: &mut Detail, exchange: &Exchange, key: KeyEvent, width: u16) {
+    let typing = detail.search.as_ref().is_some_and(|s| s.typing);
+    if key.code == KeyCode::Char('/') && !typing {
+        detail.search = Some(Search {
+            query: LineInput::default(),
+            typing: true,
+            line: None,
+        });
+        return;
+    }
+    let Some(search) = detail.search.as_mut() else {
+        return;
+    };
+    let forward = match key.code {
+        KeyCode::Esc if search.typing => {
+            detail.search = None;
+            return;
+        }
+        KeyCode::Enter if search.typing => {
+            search.typing = false;
+            true
+        }
+        _ if search.typing => {
+            edit_line(&mut search.query, key);
+            return;
+        }
+        KeyCode::Char('N') => false,
+        _ => true,
+    };
+    let lines: Vec<String> = crate::tui::view::detail_lines(exchange, detail.selected_error)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect();
+    let found = crate::tui::search::matches(&lines, search.query.text());
+    search.line = crate::tui::search::next(&found, search.line, forward);
+    if let Some(line) = search.line {
+        detail.scroll = crate::tui::search::rows_before(&lines, line, width);
+    }
+}

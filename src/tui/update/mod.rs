@@ -1,0 +1,284 @@
+//! `update(&mut State, Action) -> Vec<Effect>`: synchronous, no I/O. Every change of the console
+//! happens here, so it is tested without a terminal or a runtime.
+
+use super::action::{Action, Effect};
+use super::form::{AttrKind, Column, FieldValue, Form, Kind};
+use super::layout;
+use super::profile_editor::ProfileEditor;
+use super::state::{
+    Detail, Focus, Level, Overlay, RequestState, Screen, Search, ServerStatus, State, defaults,
+    method_index,
+};
+use crate::api::payload::Source;
+use crate::api::{Method, timestamp};
+use crate::client::{Exchange, Outcome};
+use crate::profiles::{Change, Profile};
+use crate::sanitize::sanitize;
+use crate::term::LineInput;
+use crate::term::edit_line;
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
+        Action::Key(_) => vec![],
+        Action::Paste(text) => {
+            paste(state, &text);
+            vec![]
+        }
+        Action::Mouse(mouse) => on_mouse(state, mouse),
+        Action::Resize(w, h) => {
+            state.size = (w, h);
+            vec![]
+        }
+        Action::Tick => {
+            if let RequestState::Sending { ticks, .. } = &mut state.request {
+                *ticks += 1;
+            }
+            vec![]
+        }
+        Action::HistoryLoaded(result) => {
+            state.log_loading = false;
+            match result {
+                Ok(entries) => {
+                    // Exchanges sent before the history arrived stay on top.
+                    state.log.extend(entries);
+                }
+                Err(e) => {
+                    state.message =
+                        Some((Level::Warning, format!("the log could not be loaded: {e}")));
+                }
+            }
+            vec![]
+        }
+        Action::Sent(exchange) => {
+            let mut effects = data::after_send(state, &exchange);
+            let queue =
+                exchange.outcome == Outcome::Failed && Method::parse(&exchange.method).is_some();
+            if queue {
+                effects.push(Effect::Enqueue(exchange.clone()));
+            }
+            sent(state, *exchange);
+            effects
+        }
+        Action::ResultsLoaded(result) => {
+            state.results = Some(result);
+            vec![]
+        }
+        Action::Queued(_) | Action::OutboxDelivered { .. } | Action::OutboxLoaded(_) => {
+            outbox_action(state, action)
+        }
+        Action::Health(result) => {
+            state.server = match result {
+                Ok(()) => ServerStatus::Answers,
+                Err(e) => ServerStatus::Down(e),
+            };
+            vec![]
+        }
+        Action::DataLoaded { .. }
+        | Action::EntityLoaded { .. }
+        | Action::TrafficRecord { .. }
+        | Action::TrafficLink { .. } => {
+            view_result(state, action);
+            vec![]
+        }
+        Action::ProfilesChanged(result) => profiles_read(state, result, true),
+        Action::ProfilesRead(result) => profiles_read(state, result, false),
+        Action::TargetReady(result) => match result {
+            Ok((profile, base_url)) => {
+                for form in &mut state.forms {
+                    fill_defaults(form, &defaults(&profile));
+                }
+                state.message = Some((
+                    Level::Info,
+                    format!("profile {} ({})", profile.name, sanitize(&base_url)),
+                ));
+                state.profile = profile;
+                state.base_url.clone_from(&base_url);
+                state.server = ServerStatus::Checking;
+                state.data = super::data::DataView::default();
+                let mut effects = vec![Effect::CheckHealth { base_url }];
+                if state.screen == Screen::Data {
+                    effects.extend(data::open(state));
+                }
+                if state.traffic.started {
+                    effects.extend(traffic::restart(state));
+                }
+                effects
+            }
+            Err(e) => {
+                state.message = Some((Level::Error, format!("cannot switch profile: {e}")));
+                vec![]
+            }
+        },
+    }
+}
+
+/// What the Data and Traffic views' tasks report.
+fn view_result(state: &mut State, action: Action) {
+    match action {
+        Action::DataLoaded { generation, result } => state.data.loaded(generation, result),
+        Action::EntityLoaded { which, result } => state.data.entity_loaded(&which, result),
+        Action::TrafficRecord { generation, record } => {
+            state.traffic.arrived(generation, *record);
+        }
+        Action::TrafficLink { generation, link } if generation == state.traffic.generation => {
+            state.traffic.link = link;
+        }
+        _ => {}
+    }
+}
+
+fn ctrl(key: &KeyEvent) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if ctrl(&key) && key.code == KeyCode::Char('c') {
+        state.quit = true;
+        return vec![];
+    }
+    if state.overlay != Overlay::None {
+        return on_overlay_key(state, key);
+    }
+    if state.screen != Screen::Console {
+        return on_view_key(state, key);
+    }
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    match key.code {
+        KeyCode::F(1) => {
+            state.overlay = Overlay::Help;
+            return vec![];
+        }
+        KeyCode::Char('s') if ctrl(&key) => return request_send(state),
+        KeyCode::F(2) => return data::open(state),
+        KeyCode::F(3) => return traffic::open(state),
+        KeyCode::F(4) => return open_outbox(state),
+        KeyCode::F(5) => return open_results(state),
+        KeyCode::Char('p') if ctrl(&key) => return open_profiles(state),
+        KeyCode::Char('l') if ctrl(&key) => {
+            state.focus = if state.focus == Focus::Form {
+                Focus::Log
+            } else {
+                Focus::Form
+            };
+            state.detail = None;
+            return vec![];
+        }
+        KeyCode::Char('r') if ctrl(&key) => {
+            toggle_raw(state);
+            return vec![];
+        }
+        KeyCode::Right if ctrl(&key) => {
+            switch_tab(state, 1);
+            return vec![];
+        }
+        KeyCode::Left if ctrl(&key) => {
+            switch_tab(state, Method::ALL.len() - 1);
+            return vec![];
+        }
+        KeyCode::Char(c @ '1'..='4') if alt => {
+            select_tab(state, Method::ALL[(c as usize) - ('1' as usize)]);
+            return vec![];
+        }
+        _ => {}
+    }
+    match state.focus {
+        Focus::Form => {
+            on_form_key(state, key);
+            vec![]
+        }
+        Focus::Log => on_log_key(state, key),
+        Focus::Detail => {
+            on_detail_key(state, key);
+            vec![]
+        }
+    }
+}
+
+/// The Data and Traffic views take every key but help, switching view, sending, profiles and
+/// quitting.
+fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let typing = state.data.typing && state.screen == Screen::Data;
+    match key.code {
+        KeyCode::F(1) => {
+            state.overlay = Overlay::Help;
+            vec![]
+        }
+        KeyCode::F(2) if state.screen != Screen::Data && !typing => data::open(state),
+        KeyCode::F(3) if state.screen != Screen::Traffic && !typing => traffic::open(state),
+        KeyCode::F(4) if state.screen != Screen::Outbox && !typing => open_outbox(state),
+        KeyCode::F(5) if state.screen != Screen::Results && !typing => open_results(state),
+        KeyCode::Char('s') if ctrl(&key) => request_send(state),
+        KeyCode::Char('p') if ctrl(&key) => open_profiles(state),
+        _ if state.screen == Screen::Traffic => traffic::on_key(state, key),
+        _ if state.screen == Screen::Outbox => outbox_key(state, key),
+        _ if state.screen == Screen::Results => results_key(state, key),
+        _ => data::on_key(state, key),
+    }
+}
+
+fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let overlay = std::mem::replace(&mut state.overlay, Overlay::None);
+    match overlay {
+        Overlay::ConfirmSend { problems } => match key.code {
+            KeyCode::Enter | KeyCode::Char('y' | 'Y') => send(state),
+            KeyCode::Esc | KeyCode::Char('n' | 'N') => vec![],
+            _ => {
+                state.overlay = Overlay::ConfirmSend { problems };
+                vec![]
+            }
+        },
+        Overlay::Help => {
+            if !matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::F(1) | KeyCode::Enter | KeyCode::Char('q')
+            ) {
+                state.overlay = Overlay::Help;
+            }
+            vec![]
+        }
+        Overlay::Profiles { selected } => on_profiles_key(state, selected, key),
+        Overlay::ProfileEditor(editor) => on_editor_key(state, *editor, key),
+        Overlay::ConfirmDelete { name } => match key.code {
+            KeyCode::Enter | KeyCode::Char('y' | 'Y') => delete_profile(state, &name),
+            KeyCode::Esc | KeyCode::Char('n' | 'N') => {
+                state.overlay = Overlay::Profiles { selected: 0 };
+                vec![]
+            }
+            _ => {
+                state.overlay = Overlay::ConfirmDelete { name };
+                vec![]
+            }
+        },
+        Overlay::None => vec![],
+    }
+}
+
+mod data;
+#[cfg(test)]
+mod data_tests;
+mod form;
+mod log;
+mod mouse;
+mod outbox;
+mod profiles;
+mod results;
+mod send;
+#[cfg(test)]
+mod tests;
+mod traffic;
+#[cfg(test)]
+mod traffic_tests;
+
+use self::form::{fill_defaults, on_form_key, paste, select_tab, switch_tab, toggle_raw};
+use self::log::{load_into_form, on_detail_key, on_log_key};
+use self::mouse::on_mouse;
+use self::outbox::{open_outbox, outbox_action, outbox_key};
+use self::profiles::{
+    delete_profile, on_editor_key, on_profiles_key, open_profiles, profiles_read,
+};
+use self::results::{open_results, results_key};
+use self::send::{request_send, send, sent};

@@ -1,0 +1,111 @@
+//! The Outbox view (F4): its keys, and what the outbox reports (queued, delivered, loaded).
+
+#[allow(
+    clippy::wildcard_imports,
+    reason = "the update's shared imports and helpers"
+)]
+use super::*;
+
+pub(super) fn open_outbox(state: &mut State) -> Vec<Effect> {
+    state.screen = Screen::Outbox;
+    vec![Effect::LoadOutbox]
+}
+
+pub(super) fn outbox_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let view = &mut state.outbox;
+    if let Some(id) = view.confirm_drop {
+        view.confirm_drop = None;
+        return match key.code {
+            KeyCode::Enter | KeyCode::Char('y' | 'Y') => vec![Effect::DropOutboxItem(id)],
+            _ => vec![],
+        };
+    }
+    match key.code {
+        KeyCode::Esc | KeyCode::F(4) => state.screen = Screen::Console,
+        KeyCode::Down | KeyCode::Char('j') => view.move_selection(true),
+        KeyCode::Up | KeyCode::Char('k') => view.move_selection(false),
+        KeyCode::Char('r') => return vec![Effect::RetryOutbox],
+        KeyCode::Char('d') | KeyCode::Delete => {
+            view.confirm_drop = view.selected_item().map(|i| i.id);
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+pub(super) fn outbox_action(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Queued(result) => queued(state, result),
+        Action::OutboxDelivered { .. } => outbox_delivered(state, action),
+        Action::OutboxLoaded(result) => {
+            if let Ok(items) = &result {
+                state.outbox_waiting = items
+                    .iter()
+                    .filter(|i| i.state == crate::outbox::State::Queued)
+                    .count() as u64;
+            }
+            state.outbox.loaded(result);
+            return vec![];
+        }
+        _ => return vec![],
+    }
+    reload_outbox(state)
+}
+
+/// The Outbox view shows the outbox as it is now.
+pub(super) fn reload_outbox(state: &State) -> Vec<Effect> {
+    if state.screen == Screen::Outbox {
+        vec![Effect::LoadOutbox]
+    } else {
+        vec![]
+    }
+}
+
+pub(super) fn queued(state: &mut State, result: Result<(i64, u64), String>) {
+    state.message = Some(match result {
+        Ok((id, waiting)) => {
+            state.outbox_waiting = waiting;
+            (
+                Level::Warning,
+                format!(
+                    "not delivered: queued in the outbox as #{id} ({waiting} waiting); it is sent when the server answers"
+                ),
+            )
+        }
+        Err(e) => (
+            Level::Error,
+            format!("not delivered, and the outbox could not keep it: {e}"),
+        ),
+    });
+}
+
+pub(super) fn outbox_delivered(state: &mut State, action: Action) {
+    let Action::OutboxDelivered {
+        exchanges,
+        delivered,
+        rejected,
+        waiting,
+    } = action
+    else {
+        return;
+    };
+    state.outbox_waiting = waiting;
+    for exchange in exchanges {
+        state.log.push_front(exchange);
+        if let Some(detail) = &mut state.detail {
+            detail.index += 1;
+        }
+    }
+    if delivered + rejected > 0 {
+        state.message = Some((
+            if rejected > 0 {
+                Level::Warning
+            } else {
+                Level::Success
+            },
+            format!(
+                "outbox: {delivered} delivered, {rejected} refused by the server, {waiting} waiting"
+            ),
+        ));
+    }
+}

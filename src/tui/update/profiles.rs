@@ -1,0 +1,162 @@
+//! The profile manager (Ctrl+P): choose, add, edit, delete, make default; and what the
+//! profiles file says after a change or a read.
+
+#[allow(
+    clippy::wildcard_imports,
+    reason = "the update's shared imports and helpers"
+)]
+use super::*;
+
+/// The file as it is after a change or a read. A change that did not land is said, and the file
+/// is read again so the screen shows what it holds.
+pub(super) fn profiles_read(
+    state: &mut State,
+    result: Result<crate::profiles::Profiles, String>,
+    changed: bool,
+) -> Vec<Effect> {
+    match result {
+        Ok(profiles) => {
+            state.profiles = profiles;
+            if let Overlay::Profiles { selected } = &mut state.overlay {
+                *selected = (*selected).min(state.profiles.list().len() - 1);
+            }
+            vec![]
+        }
+        Err(e) if changed => {
+            state.message = Some((Level::Error, format!("the profiles were not saved: {e}")));
+            vec![Effect::LoadProfiles]
+        }
+        Err(e) => {
+            state.message = Some((Level::Error, format!("the profiles could not be read: {e}")));
+            vec![]
+        }
+    }
+}
+
+/// Opens the list and reads the file again: profiles added elsewhere (the CLI, another console)
+/// appear.
+pub(super) fn open_profiles(state: &mut State) -> Vec<Effect> {
+    let selected = state
+        .profiles
+        .list()
+        .iter()
+        .position(|p| p.name == state.profile.name)
+        .unwrap_or(0);
+    state.overlay = Overlay::Profiles { selected };
+    vec![Effect::LoadProfiles]
+}
+
+/// The profile manager: choose, add, edit, delete, make default.
+pub(super) fn on_profiles_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Effect> {
+    let list = state.profiles.list();
+    let chosen = list.get(selected).cloned();
+    let keep = |state: &mut State, selected: usize| state.overlay = Overlay::Profiles { selected };
+    match key.code {
+        KeyCode::Up => keep(state, selected.saturating_sub(1)),
+        KeyCode::Down => keep(state, (selected + 1).min(list.len().saturating_sub(1))),
+        KeyCode::Enter => match chosen {
+            Some(profile) if profile.name != state.profile.name => {
+                state.message = Some((Level::Info, format!("switching to {}…", profile.name)));
+                return vec![Effect::SwitchProfile(profile)];
+            }
+            _ => {}
+        },
+        KeyCode::Char('a') => {
+            state.overlay = Overlay::ProfileEditor(Box::new(ProfileEditor::add()));
+        }
+        KeyCode::Char('e' | 'd') if chosen.as_ref().is_some_and(Profile::is_local) => {
+            keep(state, selected);
+            state.message = Some((
+                Level::Warning,
+                "`local` is built in: it cannot be edited or deleted".into(),
+            ));
+        }
+        KeyCode::Char('e') => {
+            if let Some(p) = chosen {
+                state.overlay = Overlay::ProfileEditor(Box::new(ProfileEditor::edit(&p)));
+            }
+        }
+        KeyCode::Char('d') => {
+            if let Some(p) = chosen {
+                state.overlay = Overlay::ConfirmDelete { name: p.name };
+            }
+        }
+        KeyCode::Char('*') => {
+            keep(state, selected);
+            if let Some(p) = chosen
+                && state.profiles.set_default(&p.name).is_ok()
+            {
+                state.message = Some((
+                    Level::Info,
+                    format!("{} is now the default profile", p.name),
+                ));
+                return vec![Effect::ChangeProfiles(Change::SetDefault(p.name))];
+            }
+        }
+        KeyCode::Esc | KeyCode::Char('q') => {}
+        _ => keep(state, selected),
+    }
+    vec![]
+}
+
+pub(super) fn on_editor_key(
+    state: &mut State,
+    mut editor: ProfileEditor,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    let last = editor.inputs.len() - 1;
+    match key.code {
+        KeyCode::Esc => {
+            state.overlay = Overlay::Profiles { selected: 0 };
+            return vec![];
+        }
+        KeyCode::Tab | KeyCode::Down => editor.focus = (editor.focus + 1) % editor.inputs.len(),
+        KeyCode::BackTab | KeyCode::Up => {
+            editor.focus = (editor.focus + last) % editor.inputs.len();
+        }
+        KeyCode::Enter if editor.focus < last => editor.focus += 1,
+        KeyCode::Enter | KeyCode::Char('s') if key.code == KeyCode::Enter || ctrl(&key) => {
+            let mut profiles = state.profiles.clone();
+            match editor.apply(&mut profiles) {
+                Ok((saved, change)) => {
+                    state.profiles = profiles;
+                    state.message = Some((
+                        Level::Success,
+                        format!("saved profile {} (key {})", saved.name, saved.key),
+                    ));
+                    let mut effects = vec![Effect::ChangeProfiles(change)];
+                    let active = editor.original.as_deref() == Some(state.profile.name.as_str());
+                    if active {
+                        effects.push(Effect::SwitchProfile(saved));
+                    }
+                    state.overlay = Overlay::Profiles { selected: 0 };
+                    return effects;
+                }
+                Err(e) => editor.error = Some(e),
+            }
+        }
+        _ => {
+            edit_line(&mut editor.inputs[editor.focus], key);
+        }
+    }
+    state.overlay = Overlay::ProfileEditor(Box::new(editor));
+    vec![]
+}
+
+pub(super) fn delete_profile(state: &mut State, name: &str) -> Vec<Effect> {
+    match state.profiles.remove(name) {
+        Ok(_) => {
+            state.message = Some((Level::Info, format!("deleted profile {name}")));
+            state.overlay = Overlay::Profiles { selected: 0 };
+            let mut effects = vec![Effect::ChangeProfiles(Change::Remove(name.to_owned()))];
+            if state.profile.name == name {
+                effects.push(Effect::SwitchProfile(Profile::local()));
+            }
+            effects
+        }
+        Err(e) => {
+            state.message = Some((Level::Error, e.to_string()));
+            vec![]
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Sending the form (Ctrl+S, after asking when it breaks rules) and taking the answer in.
+
+#[allow(
+    clippy::wildcard_imports,
+    reason = "the update's shared imports and helpers"
+)]
+use super::*;
+
+/// Ctrl+S: send, or ask first when the form breaks rules (sending it anyway is a use of this tool).
+pub(super) fn request_send(state: &mut State) -> Vec<Effect> {
+    if matches!(state.request, RequestState::Sending { .. }) {
+        state.message = Some((
+            Level::Warning,
+            "a request is in flight; wait for its answer".into(),
+        ));
+        return vec![];
+    }
+    state.form_mut().validate(timestamp::now_ms());
+    let problems = state.form().error_count();
+    if problems > 0 {
+        state.overlay = Overlay::ConfirmSend { problems };
+        return vec![];
+    }
+    send(state)
+}
+
+pub(super) fn send(state: &mut State) -> Vec<Effect> {
+    let method = state.method;
+    state.request = RequestState::Sending { method, ticks: 0 };
+    state.message = Some((Level::Info, format!("sending {method}…")));
+    vec![Effect::Send {
+        target: state.target(),
+        method,
+        body: state.form().body_text(),
+    }]
+}
+
+pub(super) fn sent(state: &mut State, exchange: Exchange) {
+    state.request = RequestState::Idle;
+    let status = exchange
+        .status()
+        .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+    let level = match exchange.outcome {
+        Outcome::Delivered if exchange.warnings.is_empty() => Level::Success,
+        Outcome::Delivered | Outcome::Rejected => Level::Warning,
+        Outcome::Failed => Level::Error,
+    };
+    let mut text = format!(
+        "{} {status} in {:.0} ms",
+        exchange.method, exchange.latency_ms
+    );
+    if let Some(problem) = exchange.problem() {
+        text = format!("{text}: {}", sanitize(&problem));
+    } else if let Some(w) = exchange.warnings.first() {
+        text = format!("{text}, warning: {}", sanitize(&w.message));
+    }
+    state.message = Some((level, text));
+    if let Some(method) = Method::parse(&exchange.method) {
+        let form = &mut state.forms[method_index(method)];
+        form.validate(timestamp::now_ms());
+        for e in &exchange.validation_errors {
+            form.place_error(&e.path, &sanitize(&e.message));
+        }
+    }
+    state.log.push_front(exchange);
+    state.log_selected = 0;
+    if let Some(detail) = &mut state.detail {
+        detail.index += 1;
+    }
+}
