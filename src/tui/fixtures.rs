@@ -6,6 +6,28 @@ use crate::tui::state::State;
 
 pub use crate::fixtures::{exchange, outbox_items, requests, stored};
 
+use crate::tui::action::{Action, Effect};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// The console drawn at `width`×`height` (snapshot it where the test is, so insta names the file
+/// after that module).
+pub fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut state = state.clone();
+    state.size = (width, height);
+    terminal
+        .draw(|f| crate::tui::view::draw(f, &state))
+        .unwrap();
+    terminal
+}
+
+/// One key, without modifiers.
+pub fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    crate::tui::update::update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
 /// A console on the local profile with a second, saved profile.
 pub fn state(method: Method) -> State {
     let mut profiles = Profiles::default();

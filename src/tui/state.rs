@@ -98,10 +98,8 @@ pub struct State {
     pub traffic: super::traffic::TrafficView,
     /// Calls waiting in the outbox (every profile's).
     pub outbox_waiting: u64,
-    pub outbox: super::outbox_view::OutboxView,
-    /// The Results view (F5): every feature's feedback, and how far it is scrolled.
-    pub results: Option<Result<Vec<crate::results::Results>, String>>,
-    pub results_scroll: u16,
+    pub outbox: super::outbox::OutboxView,
+    pub results: super::results::ResultsView,
     pub method: Method,
     /// One form per method, in `Method::ALL` order; each keeps its content across tab switches.
     pub forms: Vec<Form>,
@@ -140,9 +138,8 @@ impl State {
             data: super::data::DataView::default(),
             traffic: super::traffic::TrafficView::default(),
             outbox_waiting: 0,
-            outbox: super::outbox_view::OutboxView::default(),
-            results: None,
-            results_scroll: 0,
+            outbox: super::outbox::OutboxView::default(),
+            results: super::results::ResultsView::default(),
             method,
             forms,
             focus: Focus::Form,

@@ -6,13 +6,9 @@ use crate::api::Method;
 use crate::explore::{EntityRef, Order, Rows, Tab};
 use crate::tui::action::{Action, Effect};
 use crate::tui::data::PAGE;
-use crate::tui::fixtures::{exchange, state, stored};
+use crate::tui::fixtures::{exchange, press, state, stored};
 use crate::tui::state::{Screen, State};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-fn press(s: &mut State, code: KeyCode) -> Vec<Effect> {
-    update(s, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
+use crossterm::event::KeyCode;
 
 fn queries(effects: &[Effect]) -> Vec<crate::explore::Query> {
     effects

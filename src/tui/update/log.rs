@@ -38,20 +38,7 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             if let Some(ex) = state.selected_exchange().cloned()
                 && let Some(method) = Method::parse(&ex.method)
             {
-                if matches!(state.request, RequestState::Sending { .. }) {
-                    state.message = Some((
-                        Level::Warning,
-                        "a request is in flight; wait for its answer".into(),
-                    ));
-                    return vec![];
-                }
-                state.request = RequestState::Sending { method, ticks: 0 };
-                state.message = Some((Level::Info, format!("resending {method}…")));
-                return vec![Effect::Send {
-                    target: state.target(),
-                    method,
-                    body: ex.request_body,
-                }];
+                return start_send(state, method, ex.request_body, "resending");
             }
         }
         KeyCode::Char('c') => {

@@ -64,7 +64,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             effects
         }
         Action::ResultsLoaded(result) => {
-            state.results = Some(result);
+            state.results.loaded = Some(result);
             vec![]
         }
         Action::Queued(_) | Action::OutboxDelivered { .. } | Action::OutboxLoaded(_) => {
@@ -143,21 +143,14 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.overlay != Overlay::None {
         return on_overlay_key(state, key);
     }
+    if let Some(effects) = global_key(state, key) {
+        return effects;
+    }
     if state.screen != Screen::Console {
         return on_view_key(state, key);
     }
     let alt = key.modifiers.contains(KeyModifiers::ALT);
     match key.code {
-        KeyCode::F(1) => {
-            state.overlay = Overlay::Help;
-            return vec![];
-        }
-        KeyCode::Char('s') if ctrl(&key) => return request_send(state),
-        KeyCode::F(2) => return data::open(state),
-        KeyCode::F(3) => return traffic::open(state),
-        KeyCode::F(4) => return open_outbox(state),
-        KeyCode::F(5) => return open_results(state),
-        KeyCode::Char('p') if ctrl(&key) => return open_profiles(state),
         KeyCode::Char('l') if ctrl(&key) => {
             state.focus = if state.focus == Focus::Form {
                 Focus::Log
@@ -198,25 +191,41 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// The Data and Traffic views take every key but help, switching view, sending, profiles and
-/// quitting.
-fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+/// The keys every screen shares: F1 help, F2–F5 the views, Ctrl+S send, Ctrl+P profiles. A view's
+/// own F-key (which closes it) and keys typed into the Data view's search go to the view.
+fn global_key(state: &mut State, key: KeyEvent) -> Option<Vec<Effect>> {
     let typing = state.data.typing && state.screen == Screen::Data;
-    match key.code {
+    let view = match key.code {
         KeyCode::F(1) => {
             state.overlay = Overlay::Help;
-            vec![]
+            return Some(vec![]);
         }
-        KeyCode::F(2) if state.screen != Screen::Data && !typing => data::open(state),
-        KeyCode::F(3) if state.screen != Screen::Traffic && !typing => traffic::open(state),
-        KeyCode::F(4) if state.screen != Screen::Outbox && !typing => open_outbox(state),
-        KeyCode::F(5) if state.screen != Screen::Results && !typing => open_results(state),
-        KeyCode::Char('s') if ctrl(&key) => request_send(state),
-        KeyCode::Char('p') if ctrl(&key) => open_profiles(state),
-        _ if state.screen == Screen::Traffic => traffic::on_key(state, key),
-        _ if state.screen == Screen::Outbox => outbox_key(state, key),
-        _ if state.screen == Screen::Results => results_key(state, key),
-        _ => data::on_key(state, key),
+        KeyCode::Char('s') if ctrl(&key) => return Some(request_send(state)),
+        KeyCode::Char('p') if ctrl(&key) => return Some(open_profiles(state)),
+        KeyCode::F(2) => Screen::Data,
+        KeyCode::F(3) => Screen::Traffic,
+        KeyCode::F(4) => Screen::Outbox,
+        KeyCode::F(5) => Screen::Results,
+        _ => return None,
+    };
+    if typing || state.screen == view {
+        return None;
+    }
+    Some(match view {
+        Screen::Data => data::open(state),
+        Screen::Traffic => traffic::open(state),
+        Screen::Outbox => open_outbox(state),
+        Screen::Results | Screen::Console => open_results(state),
+    })
+}
+
+/// A view's own keys.
+fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    match state.screen {
+        Screen::Traffic => traffic::on_key(state, key),
+        Screen::Outbox => outbox_key(state, key),
+        Screen::Results => results_key(state, key),
+        Screen::Data | Screen::Console => data::on_key(state, key),
     }
 }
 
@@ -281,4 +290,4 @@ use self::profiles::{
     delete_profile, on_editor_key, on_profiles_key, open_profiles, profiles_read,
 };
 use self::results::{open_results, results_key};
-use self::send::{request_send, send, sent};
+use self::send::{request_send, send, sent, start_send};

@@ -9,13 +9,12 @@ use super::*;
 /// F5: every feature's responses, scores and comments, read afresh.
 pub(super) fn open_results(state: &mut State) -> Vec<Effect> {
     state.screen = Screen::Results;
-    state.results = None;
-    state.results_scroll = 0;
+    state.results = crate::tui::results::ResultsView::default();
     vec![Effect::LoadResults(state.target())]
 }
 
 pub(super) fn results_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let scroll = &mut state.results_scroll;
+    let scroll = &mut state.results.scroll;
     match key.code {
         KeyCode::Esc | KeyCode::F(5) => state.screen = Screen::Console,
         KeyCode::Char('r') => return open_results(state),

@@ -8,11 +8,7 @@ use super::*;
 
 /// Ctrl+S: send, or ask first when the form breaks rules (sending it anyway is a use of this tool).
 pub(super) fn request_send(state: &mut State) -> Vec<Effect> {
-    if matches!(state.request, RequestState::Sending { .. }) {
-        state.message = Some((
-            Level::Warning,
-            "a request is in flight; wait for its answer".into(),
-        ));
+    if in_flight(state) {
         return vec![];
     }
     state.form_mut().validate(timestamp::now_ms());
@@ -25,13 +21,38 @@ pub(super) fn request_send(state: &mut State) -> Vec<Effect> {
 }
 
 pub(super) fn send(state: &mut State) -> Vec<Effect> {
-    let method = state.method;
+    let body = state.form().body_text();
+    start_send(state, state.method, body, "sending")
+}
+
+/// One request at a time: says so and is `true` while one is in flight.
+fn in_flight(state: &mut State) -> bool {
+    let busy = matches!(state.request, RequestState::Sending { .. });
+    if busy {
+        state.message = Some((
+            Level::Warning,
+            "a request is in flight; wait for its answer".into(),
+        ));
+    }
+    busy
+}
+
+/// The one way a request starts: the form's send and the log's resend (`doing` says which).
+pub(super) fn start_send(
+    state: &mut State,
+    method: Method,
+    body: String,
+    doing: &str,
+) -> Vec<Effect> {
+    if in_flight(state) {
+        return vec![];
+    }
     state.request = RequestState::Sending { method, ticks: 0 };
-    state.message = Some((Level::Info, format!("sending {method}…")));
+    state.message = Some((Level::Info, format!("{doing} {method}…")));
     vec![Effect::Send {
         target: state.target(),
         method,
-        body: state.form().body_text(),
+        body,
     }]
 }
 

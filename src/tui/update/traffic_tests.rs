@@ -3,14 +3,10 @@
 use super::update;
 use crate::api::Method;
 use crate::tui::action::{Action, Effect};
-use crate::tui::fixtures::{requests, state};
+use crate::tui::fixtures::{press, requests, state};
 use crate::tui::state::{Focus, Screen, State};
 use crate::tui::traffic::Link;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-fn press(s: &mut State, code: KeyCode) -> Vec<Effect> {
-    update(s, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
+use crossterm::event::KeyCode;
 
 fn arrive(s: &mut State, records: Vec<crate::api::inspect::RequestRecord>) {
     let generation = s.traffic.generation;

@@ -1,27 +1,16 @@
 //! Snapshots of the Data view: each tab, a user and a company opened, the empty and error states,
 //! a search being typed, and what the last send touched.
 
-use super::draw;
 use crate::api::Method;
 use crate::explore::{Entity, EntityRef, Rows, Tab};
 use crate::tui::action::Action;
-use crate::tui::fixtures::{state, stored};
+use crate::tui::fixtures::{press, render, state, stored};
 use crate::tui::state::{ServerStatus, State};
 use crate::tui::update::update;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crossterm::event::KeyCode;
 
 fn snapshot(name: &str, state: &State) {
-    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    let mut state = state.clone();
-    state.size = (80, 24);
-    terminal.draw(|f| draw(f, &state)).unwrap();
-    insta::assert_snapshot!(name, terminal.backend());
-}
-
-fn press(state: &mut State, code: KeyCode) {
-    update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    insta::assert_snapshot!(name, render(state, 80, 24).backend());
 }
 
 /// The Data view open on `tab`, with `rows` answered.

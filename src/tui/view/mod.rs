@@ -281,6 +281,8 @@ mod data_tests;
 #[cfg(test)]
 mod outbox_tests;
 #[cfg(test)]
+mod results_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod traffic_tests;

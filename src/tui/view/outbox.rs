@@ -6,7 +6,7 @@ use super::overlay::with_hint;
 use crate::outbox::State as ItemState;
 use crate::sanitize::sanitize;
 use crate::tui::layout::Areas;
-use crate::tui::outbox_view::OutboxView;
+use crate::tui::outbox::OutboxView;
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::Constraint;

@@ -1,25 +1,14 @@
-//! Snapshots of the Outbox and Results views, and their keys.
+//! Snapshots of the Outbox view, and its keys.
 
-use super::draw;
 use crate::api::Method;
 use crate::tui::action::{Action, Effect};
-use crate::tui::fixtures::{outbox_items, state};
+use crate::tui::fixtures::{outbox_items, press, render, state};
 use crate::tui::state::{Screen, ServerStatus, State};
 use crate::tui::update::update;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crossterm::event::KeyCode;
 
 fn snapshot(name: &str, state: &State) {
-    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    let mut state = state.clone();
-    state.size = (80, 24);
-    terminal.draw(|f| draw(f, &state)).unwrap();
-    insta::assert_snapshot!(name, terminal.backend());
-}
-
-fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
-    update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    insta::assert_snapshot!(name, render(state, 80, 24).backend());
 }
 
 fn opened(items: Vec<crate::outbox::Item>) -> State {
@@ -59,30 +48,4 @@ fn retry_now_and_drop_after_confirming() {
     );
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.screen, Screen::Console);
-}
-
-#[test]
-fn the_results_view() {
-    use crate::results::Results;
-    let mut s = state(Method::Feedback);
-    s.server = ServerStatus::Answers;
-    s.log_loading = false;
-    let effects = press(&mut s, KeyCode::F(5));
-    assert!(matches!(effects.as_slice(), [Effect::LoadResults(_)]));
-    snapshot("results_loading", &s);
-    update(&mut s, Action::ResultsLoaded(Ok(vec![])));
-    snapshot("results_empty", &s);
-    let rows = crate::tui::fixtures::stored::feedback();
-    let mut other = rows[0].clone();
-    other.feature_id = "onboarding".into();
-    other.score = Some(2);
-    other.comment = None;
-    update(
-        &mut s,
-        Action::ResultsLoaded(Ok(vec![
-            Results::from_stored("export", &rows),
-            Results::from_stored("onboarding", &[other]),
-        ])),
-    );
-    snapshot("results_two_features", &s);
 }

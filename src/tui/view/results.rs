@@ -19,7 +19,7 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
         areas.tabs_line,
     );
     let mut lines: Vec<Line<'static>> = Vec::new();
-    match &state.results {
+    match &state.results.loaded {
         None => lines.push(Line::from(Span::styled("loading…", theme.dim()))),
         Some(Err(e)) => lines.push(Line::from(Span::styled(
             format!(
@@ -53,7 +53,7 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
                     .padding(Padding::horizontal(1)),
             )
             .wrap(Wrap { trim: false })
-            .scroll((state.results_scroll, 0)),
+            .scroll((state.results.scroll, 0)),
         areas.body,
     );
 }

@@ -1,33 +1,18 @@
 //! Snapshot tests of every screen and state (TestBackend + insta), and style assertions where
 //! the styling carries meaning (the chosen score).
 
-use super::draw;
 use crate::api::{FieldCode, Method, ValidationError, Warning};
 use crate::term::comment_box;
 use crate::tui::action::Action;
-use crate::tui::fixtures::{exchange, state};
+use crate::tui::fixtures::{exchange, press, render, state};
 use crate::tui::form::FieldValue;
 use crate::tui::state::{Detail, Focus, Overlay, ServerStatus, State};
 use crate::tui::update::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
-
-fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    let mut state = state.clone();
-    state.size = (width, height);
-    terminal.draw(|f| draw(f, &state)).unwrap();
-    terminal
-}
 
 fn snapshot(name: &str, state: &State) {
     insta::assert_snapshot!(name, render(state, 80, 24).backend());
-}
-
-fn press(state: &mut State, code: KeyCode) {
-    update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
 fn type_text(state: &mut State, text: &str) {

@@ -4,24 +4,16 @@
 use super::draw;
 use crate::api::Method;
 use crate::tui::action::Action;
-use crate::tui::fixtures::{requests, state};
+use crate::tui::fixtures::{press, render, requests, state};
 use crate::tui::state::{ServerStatus, State};
 use crate::tui::traffic::Link;
 use crate::tui::update::update;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 fn snapshot(name: &str, state: &State, width: u16, height: u16) {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    let mut state = state.clone();
-    state.size = (width, height);
-    terminal.draw(|f| draw(f, &state)).unwrap();
-    insta::assert_snapshot!(name, terminal.backend());
-}
-
-fn press(state: &mut State, code: KeyCode) {
-    update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    insta::assert_snapshot!(name, render(state, width, height).backend());
 }
 
 fn live(records: Vec<crate::api::inspect::RequestRecord>) -> State {
