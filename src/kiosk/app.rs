@@ -2,7 +2,7 @@
 //! tasks. It shares the console's terminal handling, history and outbox delivery.
 
 use super::state::{Ending, KioskState};
-use super::update::{Action, Effect, update};
+use super::update::{Action, Effect, changes_screen, update};
 use super::view;
 use crate::client::{Client, ClientConfig, Target};
 use crate::delivery::{self, Deliverer};
@@ -57,10 +57,10 @@ pub async fn run(
     // Ticks missed while nothing counted must not arrive in a burst when counting starts.
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticker.reset();
+    terminal
+        .draw(|f| view::draw(f, &state))
+        .map_err(|e| e.to_string())?;
     loop {
-        terminal
-            .draw(|f| view::draw(f, &state))
-            .map_err(|e| e.to_string())?;
         let action = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(k))) => Action::Key(k),
@@ -73,9 +73,18 @@ pub async fn run(
             Some(action) = queue.recv() => action,
             _ = ticker.tick(), if state.needs_ticks() => Action::Tick,
         };
-        let key = matches!(action, Action::Key(_) | Action::Mouse(_));
-        for effect in update(&mut state, action) {
-            run_effect(&runner, &state, effect);
+        let key = matches!(action, Action::Key(_) | Action::Mouse(_)) && changes_screen(&action);
+        // Everything already waiting is taken before drawing, once, and only if needed.
+        let mut batch = vec![action];
+        while let Ok(action) = queue.try_recv() {
+            batch.push(action);
+        }
+        let mut redraw = false;
+        for action in batch {
+            redraw |= changes_screen(&action);
+            for effect in update(&mut state, action) {
+                run_effect(&runner, &state, effect);
+            }
         }
         if key {
             // The countdown restarts from a full second after every key.
@@ -83,6 +92,11 @@ pub async fn run(
         }
         if state.ending == Ending::Quit {
             break;
+        }
+        if redraw {
+            terminal
+                .draw(|f| view::draw(f, &state))
+                .map_err(|e| e.to_string())?;
         }
     }
     drop(embedded);

@@ -275,3 +275,28 @@ fn a_click_on_a_face_or_its_label_picks_it() {
     );
     assert_eq!(body(&effects[0])["score"], json!(3));
 }
+
+#[test]
+fn only_what_can_change_the_screen_asks_for_a_draw() {
+    use super::update::changes_screen;
+    use crossterm::event::{KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+    let mouse = |kind| {
+        Action::Mouse(MouseEvent {
+            kind,
+            column: 3,
+            row: 3,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    assert!(!changes_screen(&mouse(MouseEventKind::Moved)));
+    assert!(!changes_screen(&mouse(MouseEventKind::Up(
+        MouseButton::Left
+    ))));
+    assert!(changes_screen(&mouse(MouseEventKind::Down(
+        MouseButton::Left
+    ))));
+    let mut release = KeyEvent::new(KeyCode::Char('4'), KeyModifiers::NONE);
+    release.kind = KeyEventKind::Release;
+    assert!(!changes_screen(&Action::Key(release)));
+    assert!(changes_screen(&Action::Tick), "the countdown moves");
+}

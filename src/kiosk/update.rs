@@ -70,6 +70,16 @@ pub enum Effect {
     LoadResults,
 }
 
+/// Whether an action can change the screen: not a mouse motion or release (mouse capture reports
+/// them all), not a key release.
+pub fn changes_screen(action: &Action) -> bool {
+    match action {
+        Action::Key(key) => key.kind != KeyEventKind::Release,
+        Action::Mouse(mouse) => matches!(mouse.kind, MouseEventKind::Down(_)),
+        _ => true,
+    }
+}
+
 pub fn update(state: &mut KioskState, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),

@@ -87,14 +87,14 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
             Some(action) = queue.recv() => action,
             _ = ticker.tick(), if state.needs_ticks() => Action::Tick,
         };
-        for effect in update::update(&mut state, action) {
-            run_effect(&runner, effect);
-        }
-        // Take everything already waiting before drawing once.
+        // Everything already waiting is taken before drawing, once, and only if needed.
+        let mut batch = vec![action];
         while let Ok(action) = queue.try_recv() {
-            for effect in update::update(&mut state, action) {
-                run_effect(&runner, effect);
-            }
+            batch.push(action);
+        }
+        let applied = update::apply(&mut state, batch);
+        for effect in applied.effects {
+            run_effect(&runner, effect);
         }
         if state.quit {
             break;
@@ -109,9 +109,11 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
             }
             changed
         });
-        terminal
-            .draw(|f| view::draw(f, &state))
-            .map_err(|e| e.to_string())?;
+        if applied.redraw {
+            terminal
+                .draw(|f| view::draw(f, &state))
+                .map_err(|e| e.to_string())?;
+        }
     }
     Ok(())
 }

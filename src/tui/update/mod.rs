@@ -20,6 +20,39 @@ use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
+/// What a batch of actions did: the effects to run, and whether the screen must be drawn again.
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub effects: Vec<Effect>,
+    pub redraw: bool,
+}
+
+/// Applies every action in `batch` (what the queue held at once), so the loop draws once after
+/// them, and only when one of them can have changed what is on screen.
+pub fn apply(state: &mut State, batch: impl IntoIterator<Item = Action>) -> Applied {
+    let mut applied = Applied::default();
+    for action in batch {
+        applied.redraw |= changes_screen(state, &action);
+        applied.effects.extend(update(state, action));
+    }
+    applied
+}
+
+/// Whether an action can change the screen. Mouse capture reports every motion and release,
+/// which nothing here reacts to; a tick moves the spinner only while a request is in flight; a
+/// key release does nothing.
+fn changes_screen(state: &State, action: &Action) -> bool {
+    match action {
+        Action::Key(key) => key.kind != KeyEventKind::Release,
+        Action::Mouse(mouse) => matches!(
+            mouse.kind,
+            MouseEventKind::Down(_) | MouseEventKind::ScrollDown | MouseEventKind::ScrollUp
+        ),
+        Action::Tick => state.needs_ticks(),
+        _ => true,
+    }
+}
+
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),

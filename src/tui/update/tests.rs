@@ -445,3 +445,41 @@ fn a_change_that_did_not_land_reads_the_file_again_but_a_failed_read_does_not_lo
             .is_some_and(|(_, m)| m.contains("could not be read"))
     );
 }
+
+#[test]
+fn moving_the_mouse_for_a_second_draws_nothing_a_click_draws_once() {
+    use crossterm::event::{MouseEvent, MouseEventKind};
+    let mut s = state(Method::User);
+    s.size = (100, 30);
+    let at = |kind, column| {
+        Action::Mouse(MouseEvent {
+            kind,
+            column,
+            row: 10,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let mut draws = 0;
+    // A terminal reports motion about 60 times a second; each arrives alone, as they would.
+    for column in 0..60 {
+        if apply(&mut s, [at(MouseEventKind::Moved, column)]).redraw {
+            draws += 1;
+        }
+        if apply(&mut s, [Action::Tick]).redraw {
+            draws += 1;
+        }
+    }
+    assert_eq!(draws, 0, "nothing under the mouse changed");
+    let click = apply(
+        &mut s,
+        [
+            at(
+                MouseEventKind::Down(crossterm::event::MouseButton::Left),
+                70,
+            ),
+            at(MouseEventKind::Up(crossterm::event::MouseButton::Left), 70),
+            at(MouseEventKind::Moved, 71),
+        ],
+    );
+    assert!(click.redraw, "a click is drawn, once for the whole batch");
+}
