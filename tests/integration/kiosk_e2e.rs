@@ -2,8 +2,8 @@
 //! score then a comment; a comment only) leave three feedback rows with the right fields; an idle
 //! form resets after its countdown; Ctrl+C shows the results and a key leaves.
 
-use crate::console_e2e::Tmux;
 use crate::support::{Cli, KEY, TestServer};
+use crate::tmux::Tmux;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -2,8 +2,8 @@
 //! and are delivered exactly once by the next run; a 400 goes to "rejected" and is never retried;
 //! the CLI lists, flushes and drops.
 
-use crate::console_e2e::Tmux;
 use crate::support::{Cli, KEY, TestServer, scripted_server};
+use crate::tmux::Tmux;
 use bucket_console::api::TrackingKey;
 use bucket_console::client::{Client, ClientConfig, RetryPolicy, Target};
 use bucket_console::outbox::{Outbox, State, deliver_due};
