@@ -4,12 +4,14 @@
 //! other.
 
 mod input;
+mod json;
 mod results;
 mod terminal;
 mod text_area;
 mod theme;
 
 pub use input::{LineInput, edit_line};
+pub use json::json_lines;
 pub use results::{plural, result_lines};
 pub use terminal::{TerminalGuard, enter_terminal};
 pub use text_area::comment_box;

@@ -5,6 +5,7 @@
 pub mod action;
 pub mod app;
 pub mod data;
+pub mod detail;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod form;

@@ -1,5 +1,6 @@
 //! Everything the console shows, in one value. Rendering reads it and nothing else.
 
+pub use super::detail::{Detail, Search};
 use super::form::Form;
 use crate::api::Method;
 use crate::client::{Exchange, Target};
@@ -66,24 +67,6 @@ pub enum Level {
     Success,
     Warning,
     Error,
-}
-
-/// The exchange shown whole, and which of its validation errors is selected.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Detail {
-    pub index: usize,
-    pub selected_error: usize,
-    pub scroll: u16,
-    /// `/` search within the bodies.
-    pub search: Option<Search>,
-}
-
-/// A search in the detail view: the query, whether it is being typed, and the line matched.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Search {
-    pub query: crate::term::LineInput,
-    pub typing: bool,
-    pub line: Option<usize>,
 }
 
 #[derive(Debug, Clone)]

@@ -25,12 +25,8 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::End => state.log_selected = last,
         KeyCode::Esc => state.focus = Focus::Form,
         KeyCode::Enter if !state.log.is_empty() => {
-            state.detail = Some(Detail {
-                index: state.log_selected,
-                selected_error: 0,
-                scroll: 0,
-                search: None,
-            });
+            let index = state.log_selected;
+            state.detail = Some(Detail::open(index, &state.log[index], state.color));
             state.focus = Focus::Detail;
         }
         KeyCode::Char('e') => load_selected(state, None),
@@ -127,9 +123,7 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) {
     if detail.search.as_ref().is_some_and(|s| s.typing)
         || matches!(key.code, KeyCode::Char('/' | 'n' | 'N'))
     {
-        if let Some(exchange) = state.log.get(detail.index) {
-            search_key(detail, exchange, key, state.size.0.saturating_sub(2));
-        }
+        search_key(detail, key, state.size.0.saturating_sub(2));
         return;
     }
     match key.code {
@@ -138,9 +132,15 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) {
             state.detail = None;
             state.focus = Focus::Log;
         }
-        KeyCode::Up => detail.selected_error = detail.selected_error.saturating_sub(1),
-        KeyCode::Down => {
-            detail.selected_error = (detail.selected_error + 1).min(errors.saturating_sub(1));
+        KeyCode::Up | KeyCode::Down => {
+            let selected = if key.code == KeyCode::Up {
+                detail.selected_error.saturating_sub(1)
+            } else {
+                (detail.selected_error + 1).min(errors.saturating_sub(1))
+            };
+            if let Some(exchange) = state.log.get(detail.index) {
+                detail.select_error(selected, exchange, state.color);
+            }
         }
         KeyCode::PageDown => detail.scroll = detail.scroll.saturating_add(10),
         KeyCode::PageUp => detail.scroll = detail.scroll.saturating_sub(10),
@@ -157,7 +157,7 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) {
 }
 
 /// `/` starts a search, typed until Enter (or Esc); then `n` and `N` move between matches.
-pub(super) fn search_key(detail: &mut Detail, exchange: &Exchange, key: KeyEvent, width: u16) {
+pub(super) fn search_key(detail: &mut Detail, key: KeyEvent, width: u16) {
     let typing = detail.search.as_ref().is_some_and(|s| s.typing);
     if key.code == KeyCode::Char('/') && !typing {
         detail.search = Some(Search {
@@ -186,10 +186,10 @@ pub(super) fn search_key(detail: &mut Detail, exchange: &Exchange, key: KeyEvent
         KeyCode::Char('N') => false,
         _ => true,
     };
-    let lines: Vec<String> = crate::tui::view::detail_lines(exchange, detail.selected_error)
-        .iter()
-        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
-        .collect();
+    let lines = detail.text();
+    let Some(search) = detail.search.as_mut() else {
+        return;
+    };
     let found = crate::tui::search::matches(&lines, search.query.text());
     search.line = crate::tui::search::next(&found, search.line, forward);
     if let Some(line) = search.line {

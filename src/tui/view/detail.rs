@@ -1,8 +1,7 @@
 //! One exchange whole: request, attempts, response (headers and body, highlighted), warnings and
 //! the validation errors as a list to jump from.
 
-use super::{Theme, json_lines};
-use crate::client::Exchange;
+use super::Theme;
 use crate::sanitize::sanitize;
 use crate::tui::state::State;
 use ratatui::Frame;
@@ -25,7 +24,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         .borders(Borders::ALL)
         .border_style(theme.border(true))
         .title(Span::styled(title, theme.title()));
-    let mut lines = lines(e, detail.selected_error, theme);
+    let mut lines = detail.lines.clone();
     let mut body = area;
     if let Some(search) = &detail.search {
         let query = search.query.text().to_lowercase();
@@ -87,116 +86,4 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             .scroll((detail.scroll, 0)),
         body,
     );
-}
-
-/// Everything the detail shows, as lines (the search reads the same lines).
-pub fn lines(e: &Exchange, selected_error: usize, theme: Theme) -> Vec<Line<'static>> {
-    let mut lines = summary(e, theme);
-    lines.extend(problems(e, selected_error, theme));
-    lines.push(Line::from(Span::styled("request body", theme.title())));
-    lines.extend(json_lines(&e.request_body, theme));
-    lines.extend(answer(e, theme));
-    lines
-}
-
-fn summary(e: &Exchange, theme: Theme) -> Vec<Line<'static>> {
-    let status = e
-        .status()
-        .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled(status, theme.status(e.status())),
-            Span::raw(format!(
-                "  {:.1} ms · {} attempt(s) · {}",
-                e.latency_ms,
-                e.attempts.len(),
-                e.started_at
-            )),
-            Span::styled(
-                if e.possibly_duplicated {
-                    "  possibly duplicated"
-                } else {
-                    ""
-                },
-                theme.warning(),
-            ),
-        ]),
-        Line::from(Span::styled(
-            format!("POST {}", sanitize(&e.url)),
-            theme.dim(),
-        )),
-    ];
-    if let Some(problem) = e.problem() {
-        lines.push(Line::from(Span::styled(sanitize(&problem), theme.error())));
-    }
-    lines
-}
-
-/// The validation errors (one selected, to jump from) and the warnings.
-fn problems(e: &Exchange, selected: usize, theme: Theme) -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    if !e.validation_errors.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "validation errors (Enter: fix in the form)",
-            theme.title(),
-        )));
-        for (i, v) in e.validation_errors.iter().enumerate() {
-            let code = serde_json::to_value(v.code)
-                .ok()
-                .and_then(|c| c.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            let path = sanitize(if v.path.is_empty() { "(body)" } else { &v.path });
-            let text = format!(
-                "{} {path:<18} {code:<24} {}",
-                if i == selected { "▸" } else { " " },
-                sanitize(&v.message)
-            );
-            lines.push(Line::from(Span::styled(
-                text,
-                if i == selected {
-                    theme.selected()
-                } else {
-                    theme.error()
-                },
-            )));
-        }
-    }
-    for w in &e.warnings {
-        lines.push(Line::from(Span::styled(
-            format!("⚠ {} {}", sanitize(&w.path), sanitize(&w.message)),
-            theme.warning(),
-        )));
-    }
-    lines
-}
-
-/// Each attempt, then the response's headers and body.
-fn answer(e: &Exchange, theme: Theme) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::from(Span::styled("attempts", theme.title()))];
-    for (n, a) in e.attempts.iter().enumerate() {
-        let what = a.status.map_or_else(
-            || sanitize(a.error.as_deref().unwrap_or("failed")),
-            |s| s.to_string(),
-        );
-        lines.push(Line::from(format!(
-            "  {}. {} {what} {:.1} ms",
-            n + 1,
-            a.started_at,
-            a.latency_ms
-        )));
-    }
-    if let Some(r) = &e.response {
-        lines.push(Line::from(Span::styled(
-            format!("response {}", r.status),
-            theme.title(),
-        )));
-        for (k, v) in &r.headers {
-            lines.push(Line::from(Span::styled(
-                format!("  {}: {}", sanitize(k), sanitize(v)),
-                theme.dim(),
-            )));
-        }
-        lines.extend(json_lines(&r.body, theme));
-    }
-    lines
 }

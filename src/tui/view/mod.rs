@@ -11,7 +11,7 @@ mod results;
 
 mod traffic;
 
-pub use crate::term::Theme;
+pub use crate::term::{Theme, json_lines};
 
 use super::keys::{self, Context};
 use super::layout::{self, Areas};
@@ -64,14 +64,6 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         Overlay::ProfileEditor(editor) => overlay::profile_editor(frame, area, editor, theme),
         Overlay::ConfirmDelete { name } => overlay::confirm_delete(frame, area, name, theme),
     }
-}
-
-/// The detail view's lines without colour, for searching.
-pub fn detail_lines(
-    exchange: &crate::client::Exchange,
-    selected_error: usize,
-) -> Vec<Line<'static>> {
-    detail::lines(exchange, selected_error, Theme { color: false })
 }
 
 /// Which bindings apply now (for the hint bar and the help overlay).
@@ -255,25 +247,6 @@ pub fn fit(text: &str, width: usize) -> String {
     } else {
         format!("{}…", text.chars().take(width - 1).collect::<String>())
     }
-}
-
-/// JSON text as highlighted lines (sanitized first).
-pub fn json_lines(raw: &str, theme: Theme) -> Vec<Line<'static>> {
-    let text = serde_json::from_str::<serde_json::Value>(raw)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| raw.to_owned());
-    let text = sanitize(&text);
-    text.lines()
-        .map(|line| {
-            Line::from(
-                crate::highlight::tokens(line)
-                    .into_iter()
-                    .map(|(kind, piece)| Span::styled(piece.to_owned(), theme.json(kind)))
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .collect()
 }
 
 #[cfg(test)]

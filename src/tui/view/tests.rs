@@ -187,12 +187,9 @@ fn log_with_entries_and_focus() {
 fn detail_of_a_400() {
     let mut s = with_log();
     s.focus = Focus::Detail;
-    s.detail = Some(Detail {
-        index: 0,
-        selected_error: 1,
-        scroll: 0,
-        search: None,
-    });
+    let mut detail = Detail::open(0, &s.log[0], s.color);
+    detail.select_error(1, &s.log[0], s.color);
+    s.detail = Some(detail);
     snapshot("detail_400", &s);
 }
 
