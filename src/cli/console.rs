@@ -27,6 +27,7 @@ pub fn run(profile: Option<&str>, method: Option<MethodArg>) -> Result<u8, CliEr
             resolved.target.base_url.clone(),
             method,
             color,
+            bucket_console::api::timestamp::now_ms(),
         );
         tui::run(state, resolved.embedded)
             .await

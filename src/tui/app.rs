@@ -92,7 +92,7 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
         while let Ok(action) = queue.try_recv() {
             batch.push(action);
         }
-        let applied = update::apply(&mut state, batch);
+        let applied = update::apply(&mut state, batch, crate::api::timestamp::now_ms());
         for effect in applied.effects {
             run_effect(&runner, effect);
         }

@@ -298,13 +298,12 @@ impl DataView {
 }
 
 /// The user and company a delivered call named, read by the same rules the server applied.
-pub fn touched_by(method: crate::api::Method, body: &str) -> Vec<EntityRef> {
+pub fn touched_by(method: crate::api::Method, body: &str, now_ms: i64) -> Vec<EntityRef> {
     use crate::api::payload::Payload;
     let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else {
         return Vec::new();
     };
-    let Ok(validated) = crate::api::validate(method, &value, crate::api::timestamp::now_ms())
-    else {
+    let Ok(validated) = crate::api::validate(method, &value, now_ms) else {
         return Vec::new();
     };
     let (user, company) = match validated.payload {

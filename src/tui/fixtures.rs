@@ -44,5 +44,9 @@ pub fn state(method: Method) -> State {
         "http://127.0.0.1:8787".into(),
         method,
         true,
+        FIXED_NOW,
     )
 }
+
+/// 2026-11-26T06:37:47.877Z: what the console's tests take for now.
+pub const FIXED_NOW: i64 = 1_795_588_667_877;

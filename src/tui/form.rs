@@ -3,7 +3,7 @@
 //! that the fields cannot show faithfully (unknown fields, wrong types) is edited as raw JSON.
 
 use crate::api::payload::Source;
-use crate::api::{self, Method, pointer, timestamp};
+use crate::api::{self, Method, pointer};
 use crate::term::LineInput;
 use crate::term::comment_box;
 use ratatui_textarea::TextArea;
@@ -333,7 +333,7 @@ impl Form {
     }
 
     /// A form with the profile's defaults in the ids it has.
-    pub fn with_defaults(method: Method, defaults: &[(&str, Option<&str>)]) -> Self {
+    pub fn with_defaults(method: Method, defaults: &[(&str, Option<&str>)], now_ms: i64) -> Self {
         let mut form = Self::new(method);
         for (name, value) in defaults {
             if let (Some(field), Some(v)) =
@@ -342,7 +342,7 @@ impl Form {
                 field.load(&Value::String((*v).to_owned()));
             }
         }
-        form.validate(timestamp::now_ms());
+        form.validate(now_ms);
         form
     }
 
@@ -372,7 +372,8 @@ impl Form {
         }
     }
 
-    /// Shows `body` in the fields, or as raw JSON when they cannot hold it faithfully.
+    /// Shows `body` in the fields, or as raw JSON when they cannot hold it faithfully; the caller
+    /// validates it (with the time of its action).
     pub fn load(&mut self, body_text: &str) {
         let fresh = Self::new(self.method);
         self.fields = fresh.fields;
@@ -394,7 +395,6 @@ impl Form {
             self.fields = Self::new(self.method).fields;
             self.raw = Some(Box::new(raw_editor(&pretty(body_text))));
         }
-        self.validate(timestamp::now_ms());
     }
 
     /// Switches between fields and raw JSON. Leaving raw mode keeps it when the fields cannot show
@@ -569,9 +569,11 @@ mod tests {
             json!({"userId": "42", "attributes": {"plan": "pro", "seats": 3, "trial": null}, "context": {"active": false}})
         );
         form.load(r#"{"userID": 42}"#);
+        form.validate(NOW);
         assert!(form.raw.is_some(), "an unknown field needs raw JSON");
         assert_eq!(form.body_errors.len(), 2);
         form.load("{\"userId\": 1,}");
+        form.validate(NOW);
         assert!(form.raw.is_some());
         assert!(form.body_errors[0].contains("trailing comma"));
     }

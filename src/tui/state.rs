@@ -71,6 +71,9 @@ pub enum Level {
 
 #[derive(Debug, Clone)]
 pub struct State {
+    /// The time of the actions being applied, set by the loop: `update` never reads the clock,
+    /// so it is pure and its tests deterministic.
+    pub now_ms: i64,
     pub profiles: Profiles,
     pub profile: Profile,
     /// The base URL calls go to (the embedded server's for `local`).
@@ -107,12 +110,14 @@ impl State {
         base_url: String,
         method: Method,
         color: bool,
+        now_ms: i64,
     ) -> Self {
         let forms = Method::ALL
             .iter()
-            .map(|m| Form::with_defaults(*m, &defaults(&profile)))
+            .map(|m| Form::with_defaults(*m, &defaults(&profile), now_ms))
             .collect();
         Self {
+            now_ms,
             profiles,
             profile,
             base_url,

@@ -87,6 +87,7 @@ fn main() {
         "http://127.0.0.1:8787".into(),
         Method::Event,
         true,
+        bucket_console::api::timestamp::now_ms(),
     );
     state.size = (120, 40);
     state.server = ServerStatus::Answers;

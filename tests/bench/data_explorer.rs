@@ -61,7 +61,14 @@ fn main() {
         key: TrackingKey::parse(KEY).unwrap(),
         ..Profile::local()
     };
-    let mut state = State::new(Profiles::default(), profile, base, Method::Event, false);
+    let mut state = State::new(
+        Profiles::default(),
+        profile,
+        base,
+        Method::Event,
+        false,
+        bucket_console::api::timestamp::now_ms(),
+    );
     state.size = (120, 40);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     let mut step = |state: &mut State, code: KeyCode| -> f64 {

@@ -4,7 +4,6 @@ use super::super::action::Effect;
 use super::super::data::{Opened, PAGE, touched_by};
 use super::super::layout;
 use super::super::state::{Focus, Level, Overlay, Screen, State, method_index};
-use crate::api::timestamp;
 use crate::client::{Exchange, Outcome};
 use crate::explore::{EntityRef, Query, Tab};
 use crate::term::edit_line;
@@ -43,7 +42,9 @@ pub fn after_send(state: &mut State, exchange: &Exchange) -> Vec<Effect> {
     let Some(method) = crate::api::Method::parse(&exchange.method) else {
         return vec![];
     };
-    state.data.touch(touched_by(method, &exchange.request_body));
+    state
+        .data
+        .touch(touched_by(method, &exchange.request_body, state.now_ms));
     if state.data.rows.is_none() && state.screen != Screen::Data {
         return vec![];
     }
@@ -226,6 +227,7 @@ fn use_in_form(state: &mut State) {
     let Some((method, values)) = state.data.form_values() else {
         return;
     };
+    let now = state.now_ms;
     let form = &mut state.forms[method_index(method)];
     let mut body = match serde_json::from_str::<serde_json::Value>(&form.body_text()) {
         Ok(serde_json::Value::Object(map)) => map,
@@ -236,7 +238,7 @@ fn use_in_form(state: &mut State) {
         body.insert(name.to_owned(), serde_json::Value::String(value));
     }
     form.load(&serde_json::Value::Object(body).to_string());
-    form.validate(timestamp::now_ms());
+    form.validate(now);
     state.method = method;
     state.focus = Focus::Form;
     state.detail = None;

@@ -18,7 +18,9 @@ pub(super) fn select_tab(state: &mut State, method: Method) {
 }
 
 pub(super) fn toggle_raw(state: &mut State) {
+    let now = state.now_ms;
     let switched = state.form_mut().toggle_raw();
+    state.form_mut().validate(now);
     let form = state.form();
     state.message = Some(match (switched, form.raw.is_some()) {
         (true, true) => (
@@ -36,6 +38,7 @@ pub(super) fn toggle_raw(state: &mut State) {
 }
 
 pub(super) fn on_form_key(state: &mut State, key: KeyEvent) {
+    let now = state.now_ms;
     let form = state.form_mut();
     if form.raw.is_some() {
         if key.code == KeyCode::Esc {
@@ -44,22 +47,22 @@ pub(super) fn on_form_key(state: &mut State, key: KeyEvent) {
         if let Some(area) = &mut form.raw {
             area.input(key);
         }
-        form.validate(timestamp::now_ms());
+        form.validate(now);
         return;
     }
     match key.code {
         KeyCode::Tab => form.focus = (form.focus + 1) % form.fields.len(),
         KeyCode::BackTab => form.focus = (form.focus + form.fields.len() - 1) % form.fields.len(),
         _ => {
-            if edit_field(form, key) {
-                form.validate(timestamp::now_ms());
+            if edit_field(form, key, now) {
+                form.validate(now);
             }
         }
     }
 }
 
 /// Applies a key to the focused field; `true` when the value changed.
-pub(super) fn edit_field(form: &mut Form, key: KeyEvent) -> bool {
+pub(super) fn edit_field(form: &mut Form, key: KeyEvent, now: i64) -> bool {
     let field = form.field_mut();
     let kind = field.kind;
     match (&mut field.value, key.code) {
@@ -101,7 +104,7 @@ pub(super) fn edit_field(form: &mut Form, key: KeyEvent) -> bool {
             *source = order[(at + step) % order.len()];
         }
         (FieldValue::Line(input), KeyCode::Char('n')) if kind == Kind::Timestamp && ctrl(&key) => {
-            input.set(&timestamp::format(timestamp::now_ms()));
+            input.set(&timestamp::format(now));
         }
         (FieldValue::Line(input), _) => return edit_line(input, key),
         (FieldValue::Attributes(attrs), code) => match code {
@@ -140,6 +143,7 @@ pub(super) fn paste(state: &mut State, text: &str) {
     if state.focus != Focus::Form || state.overlay != Overlay::None {
         return;
     }
+    let now = state.now_ms;
     let form = state.form_mut();
     if let Some(area) = &mut form.raw {
         area.insert_str(text);
@@ -153,10 +157,10 @@ pub(super) fn paste(state: &mut State, text: &str) {
             _ => return,
         }
     }
-    form.validate(timestamp::now_ms());
+    form.validate(now);
 }
 
-pub(super) fn fill_defaults(form: &mut Form, defaults: &[(&str, Option<&str>)]) {
+pub(super) fn fill_defaults(form: &mut Form, defaults: &[(&str, Option<&str>)], now: i64) {
     for (name, value) in defaults {
         if let (Some(field), Some(v)) = (form.fields.iter_mut().find(|f| f.name == *name), value)
             && let FieldValue::Line(input) = &mut field.value
@@ -165,5 +169,5 @@ pub(super) fn fill_defaults(form: &mut Form, defaults: &[(&str, Option<&str>)]) 
             input.set(v);
         }
     }
-    form.validate(timestamp::now_ms());
+    form.validate(now);
 }

@@ -98,8 +98,10 @@ pub(super) fn load_into_form(
     path: Option<&str>,
 ) {
     state.method = method;
+    let now = state.now_ms;
     let form = state.form_mut();
     form.load(body);
+    form.validate(now);
     for e in errors {
         form.place_error(&e.path, &sanitize(&e.message));
     }

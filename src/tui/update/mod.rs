@@ -27,9 +27,10 @@ pub struct Applied {
     pub redraw: bool,
 }
 
-/// Applies every action in `batch` (what the queue held at once), so the loop draws once after
-/// them, and only when one of them can have changed what is on screen.
-pub fn apply(state: &mut State, batch: impl IntoIterator<Item = Action>) -> Applied {
+/// Applies every action in `batch` (what the queue held at once) at `now_ms`, so the loop draws
+/// once after them, and only when one of them can have changed what is on screen.
+pub fn apply(state: &mut State, batch: impl IntoIterator<Item = Action>, now_ms: i64) -> Applied {
+    state.now_ms = now_ms;
     let mut applied = Applied::default();
     for action in batch {
         applied.redraw |= changes_screen(state, &action);
@@ -122,7 +123,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::TargetReady(result) => match result {
             Ok((profile, base_url)) => {
                 for form in &mut state.forms {
-                    fill_defaults(form, &defaults(&profile));
+                    fill_defaults(form, &defaults(&profile), state.now_ms);
                 }
                 state.message = Some((
                     Level::Info,

@@ -11,7 +11,8 @@ pub(super) fn request_send(state: &mut State) -> Vec<Effect> {
     if in_flight(state) {
         return vec![];
     }
-    state.form_mut().validate(timestamp::now_ms());
+    let now = state.now_ms;
+    state.form_mut().validate(now);
     let problems = state.form().error_count();
     if problems > 0 {
         state.overlay = Overlay::ConfirmSend { problems };
@@ -77,8 +78,9 @@ pub(super) fn sent(state: &mut State, exchange: Exchange) {
     }
     state.message = Some((level, text));
     if let Some(method) = Method::parse(&exchange.method) {
+        let now = state.now_ms;
         let form = &mut state.forms[method_index(method)];
-        form.validate(timestamp::now_ms());
+        form.validate(now);
         for e in &exchange.validation_errors {
             form.place_error(&e.path, &sanitize(&e.message));
         }

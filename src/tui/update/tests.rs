@@ -462,10 +462,10 @@ fn moving_the_mouse_for_a_second_draws_nothing_a_click_draws_once() {
     let mut draws = 0;
     // A terminal reports motion about 60 times a second; each arrives alone, as they would.
     for column in 0..60 {
-        if apply(&mut s, [at(MouseEventKind::Moved, column)]).redraw {
+        if apply(&mut s, [at(MouseEventKind::Moved, column)], 0).redraw {
             draws += 1;
         }
-        if apply(&mut s, [Action::Tick]).redraw {
+        if apply(&mut s, [Action::Tick], 0).redraw {
             draws += 1;
         }
     }
@@ -480,6 +480,33 @@ fn moving_the_mouse_for_a_second_draws_nothing_a_click_draws_once() {
             at(MouseEventKind::Up(crossterm::event::MouseButton::Left), 70),
             at(MouseEventKind::Moved, 71),
         ],
+        0,
     );
     assert!(click.redraw, "a click is drawn, once for the whole batch");
+}
+
+#[test]
+fn update_reads_no_clock_the_time_comes_with_the_batch() {
+    let mut s = state(Method::Event);
+    // The timestamp field's "now" key writes the batch's time, not the machine's.
+    let timestamp = s
+        .form()
+        .fields
+        .iter()
+        .position(|f| f.name == "timestamp")
+        .unwrap();
+    s.form_mut().focus = timestamp;
+    let now = crate::api::timestamp::parse(&json!("2030-01-02T03:04:05.000Z")).unwrap();
+    apply(
+        &mut s,
+        [Action::Key(KeyEvent::new(
+            KeyCode::Char('n'),
+            KeyModifiers::CONTROL,
+        ))],
+        now,
+    );
+    assert_eq!(
+        s.form().body()["timestamp"],
+        json!("2030-01-02T03:04:05.000Z")
+    );
 }
