@@ -7,8 +7,6 @@ pub struct OutboxView {
     /// Waiting items first, each list oldest first; `None` before the first load.
     pub items: Option<Result<Vec<Item>, String>>,
     pub selected: usize,
-    /// Drop this item? (asked before dropping).
-    pub confirm_drop: Option<i64>,
 }
 
 impl OutboxView {

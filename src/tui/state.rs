@@ -41,24 +41,29 @@ pub enum ServerStatus {
 }
 
 /// Something drawn over the screen, which takes the keys while open.
+/// What a confirmation does on yes: one overlay for every question, each carrying its action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    /// The form breaks `problems` rules: send anyway?
+    SendAnyway { problems: usize },
+    /// Delete this profile? (No goes back to the list.)
+    DeleteProfile { name: String },
+    /// Drop this outbox item? (Any other key keeps it.)
+    DropOutboxItem { id: i64 },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
     Help,
-    /// The form breaks rules: send anyway?
-    ConfirmSend {
-        problems: usize,
-    },
+    /// A question before doing something, carrying what to do on yes.
+    Confirm(Confirm),
     /// Choose and manage profiles.
     Profiles {
         selected: usize,
     },
     /// Add (no original) or edit a profile.
     ProfileEditor(Box<super::profile_editor::ProfileEditor>),
-    /// Delete this profile?
-    ConfirmDelete {
-        name: String,
-    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use super::form::{AttrKind, Column, FieldValue, Form, Kind};
 use super::layout;
 use super::profile_editor::ProfileEditor;
 use super::state::{
-    Detail, Focus, Level, Overlay, RequestState, Screen, Search, ServerStatus, State, defaults,
-    method_index,
+    Confirm, Detail, Focus, Level, Overlay, RequestState, Screen, Search, ServerStatus, State,
+    defaults, method_index,
 };
 use crate::api::payload::Source;
 use crate::api::{Method, timestamp};
@@ -266,14 +266,7 @@ fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let overlay = std::mem::replace(&mut state.overlay, Overlay::None);
     match overlay {
-        Overlay::ConfirmSend { problems } => match key.code {
-            KeyCode::Enter | KeyCode::Char('y' | 'Y') => send(state),
-            KeyCode::Esc | KeyCode::Char('n' | 'N') => vec![],
-            _ => {
-                state.overlay = Overlay::ConfirmSend { problems };
-                vec![]
-            }
-        },
+        Overlay::Confirm(confirm) => on_confirm_key(state, confirm, key),
         Overlay::Help => {
             if !matches!(
                 key.code,
@@ -285,18 +278,28 @@ fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Overlay::Profiles { selected } => on_profiles_key(state, selected, key),
         Overlay::ProfileEditor(editor) => on_editor_key(state, *editor, key),
-        Overlay::ConfirmDelete { name } => match key.code {
-            KeyCode::Enter | KeyCode::Char('y' | 'Y') => delete_profile(state, &name),
-            KeyCode::Esc | KeyCode::Char('n' | 'N') => {
-                state.overlay = Overlay::Profiles { selected: 0 };
-                vec![]
-            }
-            _ => {
-                state.overlay = Overlay::ConfirmDelete { name };
-                vec![]
-            }
-        },
         Overlay::None => vec![],
+    }
+}
+
+/// Yes runs the confirmation's action; no (or, when dropping an item, any other key) cancels it.
+fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
+    let yes = matches!(key.code, KeyCode::Enter | KeyCode::Char('y' | 'Y'));
+    let no = matches!(key.code, KeyCode::Esc | KeyCode::Char('n' | 'N'))
+        || matches!(confirm, Confirm::DropOutboxItem { .. });
+    match confirm {
+        Confirm::SendAnyway { .. } if yes => send(state),
+        Confirm::DeleteProfile { name } if yes => delete_profile(state, &name),
+        Confirm::DropOutboxItem { id } if yes => vec![Effect::DropOutboxItem(id)],
+        Confirm::DeleteProfile { .. } if no => {
+            state.overlay = Overlay::Profiles { selected: 0 };
+            vec![]
+        }
+        _ if no => vec![],
+        confirm => {
+            state.overlay = Overlay::Confirm(confirm);
+            vec![]
+        }
     }
 }
 

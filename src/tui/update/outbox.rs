@@ -13,20 +13,15 @@ pub(super) fn open_outbox(state: &mut State) -> Vec<Effect> {
 
 pub(super) fn outbox_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let view = &mut state.outbox;
-    if let Some(id) = view.confirm_drop {
-        view.confirm_drop = None;
-        return match key.code {
-            KeyCode::Enter | KeyCode::Char('y' | 'Y') => vec![Effect::DropOutboxItem(id)],
-            _ => vec![],
-        };
-    }
     match key.code {
         KeyCode::Esc | KeyCode::F(4) => state.screen = Screen::Console,
         KeyCode::Down | KeyCode::Char('j') => view.move_selection(true),
         KeyCode::Up | KeyCode::Char('k') => view.move_selection(false),
         KeyCode::Char('r') => return vec![Effect::RetryOutbox],
         KeyCode::Char('d') | KeyCode::Delete => {
-            view.confirm_drop = view.selected_item().map(|i| i.id);
+            if let Some(item) = view.selected_item() {
+                state.overlay = Overlay::Confirm(Confirm::DropOutboxItem { id: item.id });
+            }
         }
         _ => {}
     }

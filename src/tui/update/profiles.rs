@@ -78,7 +78,7 @@ pub(super) fn on_profiles_key(state: &mut State, selected: usize, key: KeyEvent)
         }
         KeyCode::Char('d') => {
             if let Some(p) = chosen {
-                state.overlay = Overlay::ConfirmDelete { name: p.name };
+                state.overlay = Overlay::Confirm(Confirm::DeleteProfile { name: p.name });
             }
         }
         KeyCode::Char('*') => {

@@ -15,7 +15,7 @@ pub(super) fn request_send(state: &mut State) -> Vec<Effect> {
     state.form_mut().validate(now);
     let problems = state.form().error_count();
     if problems > 0 {
-        state.overlay = Overlay::ConfirmSend { problems };
+        state.overlay = Overlay::Confirm(Confirm::SendAnyway { problems });
         return vec![];
     }
     send(state)

@@ -2,6 +2,7 @@ use super::*;
 use crate::api::{FieldCode, ValidationError};
 use crate::profiles::Change;
 use crate::tui::fixtures::{exchange, state};
+use crate::tui::state::Confirm;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
@@ -69,7 +70,10 @@ fn the_score_picker_takes_1_to_5_arrows_and_clear() {
 fn ctrl_s_sends_a_valid_form_and_asks_before_an_invalid_one() {
     let mut s = state(Method::User);
     assert!(update(&mut s, ctrl('s')).is_empty());
-    assert_eq!(s.overlay, Overlay::ConfirmSend { problems: 1 });
+    assert_eq!(
+        s.overlay,
+        Overlay::Confirm(Confirm::SendAnyway { problems: 1 })
+    );
     assert!(update(&mut s, key(KeyCode::Esc)).is_empty());
     assert_eq!(s.overlay, Overlay::None);
     type_text(&mut s, "42");
@@ -307,9 +311,9 @@ fn profiles_are_added_edited_made_default_and_deleted_in_the_console() {
     update(&mut s, key(KeyCode::Char('d')));
     assert_eq!(
         s.overlay,
-        Overlay::ConfirmDelete {
+        Overlay::Confirm(Confirm::DeleteProfile {
             name: "prod".into()
-        }
+        })
     );
     update(&mut s, key(KeyCode::Char('n')));
     assert!(s.profiles.get("prod").is_some());

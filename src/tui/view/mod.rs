@@ -15,7 +15,7 @@ pub use crate::term::{Theme, json_lines};
 
 use super::keys::{self, Context};
 use super::layout::{self, Areas};
-use super::state::{Focus, Level, Overlay, RequestState, Screen, ServerStatus, State};
+use super::state::{Confirm, Focus, Level, Overlay, RequestState, Screen, ServerStatus, State};
 use crate::api::Method;
 use crate::sanitize::sanitize;
 use ratatui::Frame;
@@ -59,10 +59,15 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     match &state.overlay {
         Overlay::None => {}
         Overlay::Help => overlay::help(frame, area, state, theme),
-        Overlay::ConfirmSend { problems } => overlay::confirm(frame, area, *problems, theme),
+        Overlay::Confirm(Confirm::SendAnyway { problems }) => {
+            overlay::confirm(frame, area, *problems, theme);
+        }
+        Overlay::Confirm(Confirm::DeleteProfile { name }) => {
+            overlay::confirm_delete(frame, area, name, theme);
+        }
+        Overlay::Confirm(Confirm::DropOutboxItem { id }) => outbox::confirm_drop(frame, *id, theme),
         Overlay::Profiles { selected } => overlay::profiles(frame, area, state, *selected, theme),
         Overlay::ProfileEditor(editor) => overlay::profile_editor(frame, area, editor, theme),
-        Overlay::ConfirmDelete { name } => overlay::confirm_delete(frame, area, name, theme),
     }
 }
 

@@ -108,16 +108,18 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
         let mut selection = TableState::default().with_selected(Some(view.selected));
         frame.render_stateful_widget(table, inner, &mut selection);
     }
-    if let Some(id) = view.confirm_drop {
-        with_hint(
-            frame,
-            frame.area(),
-            "drop?",
-            vec![Line::from(format!(
-                "Drop item #{id}? It will never be delivered."
-            ))],
-            "Enter/y drop · any other key keeps it",
-            theme,
-        );
-    }
+}
+
+/// Drop item `id`?
+pub fn confirm_drop(frame: &mut Frame<'_>, id: i64, theme: Theme) {
+    with_hint(
+        frame,
+        frame.area(),
+        "drop?",
+        vec![Line::from(format!(
+            "Drop item #{id}? It will never be delivered."
+        ))],
+        "Enter/y drop · any other key keeps it",
+        theme,
+    );
 }

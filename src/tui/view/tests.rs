@@ -6,7 +6,7 @@ use crate::term::comment_box;
 use crate::tui::action::Action;
 use crate::tui::fixtures::{exchange, press, render, state};
 use crate::tui::form::FieldValue;
-use crate::tui::state::{Detail, Focus, Overlay, ServerStatus, State};
+use crate::tui::state::{Confirm, Detail, Focus, Overlay, ServerStatus, State};
 use crate::tui::update::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Modifier;
@@ -203,7 +203,7 @@ fn overlays() {
     s.overlay = Overlay::Help;
     snapshot("help_log", &s);
     let mut s = ready(Method::Event);
-    s.overlay = Overlay::ConfirmSend { problems: 2 };
+    s.overlay = Overlay::Confirm(Confirm::SendAnyway { problems: 2 });
     snapshot("confirm_send", &s);
     let mut s = ready(Method::Event);
     s.overlay = Overlay::Profiles { selected: 1 };
@@ -271,9 +271,9 @@ fn the_profile_editor_masks_the_key() {
         "{screen}"
     );
     snapshot("profile_editor", &s);
-    s.overlay = Overlay::ConfirmDelete {
+    s.overlay = Overlay::Confirm(Confirm::DeleteProfile {
         name: "staging".into(),
-    };
+    });
     snapshot("confirm_delete", &s);
 }
 
