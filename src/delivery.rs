@@ -26,28 +26,35 @@ pub struct Round {
     pub waiting: u64,
 }
 
-pub fn open_outbox() -> Result<Arc<Mutex<Outbox>>, String> {
-    let path = paths::outbox_database().map_err(|e| e.to_string())?;
-    Outbox::open(&path)
-        .map(|o| Arc::new(Mutex::new(o)))
-        .map_err(|e| e.to_string())
+/// Why the outbox or the history could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    #[error(transparent)]
+    NoHome(#[from] paths::NoHome),
+    #[error(transparent)]
+    Outbox(#[from] crate::outbox::OutboxError),
+    #[error(transparent)]
+    History(#[from] history::HistoryError),
+}
+
+pub fn open_outbox() -> Result<Arc<Mutex<Outbox>>, DeliveryError> {
+    let path = paths::outbox_database()?;
+    Ok(Arc::new(Mutex::new(Outbox::open(&path)?)))
 }
 
 /// Commits `exchange`'s call to the outbox; its id and how many wait in all.
-pub fn enqueue(outbox: &Mutex<Outbox>, exchange: &Exchange) -> Result<(i64, u64), String> {
+pub fn enqueue(outbox: &Mutex<Outbox>, exchange: &Exchange) -> Result<(i64, u64), DeliveryError> {
     let outbox = outbox
         .lock()
-        .map_err(|_| "the outbox is locked".to_owned())?;
-    let id = outbox
-        .enqueue(
-            &exchange.profile,
-            &exchange.key_fingerprint,
-            &exchange.method,
-            &exchange.request_body,
-            &exchange.problem().unwrap_or_default(),
-        )
-        .map_err(|e| e.to_string())?;
-    let waiting = outbox.waiting().map_err(|e| e.to_string())?;
+        .map_err(|_| crate::outbox::OutboxError::Poisoned)?;
+    let id = outbox.enqueue(
+        &exchange.profile,
+        &exchange.key_fingerprint,
+        &exchange.method,
+        &exchange.request_body,
+        &exchange.problem().unwrap_or_default(),
+    )?;
+    let waiting = outbox.waiting()?;
     Ok((id, waiting))
 }
 
@@ -124,7 +131,7 @@ pub fn log(history: &Mutex<Option<History>>, exchanges: &mut [Exchange]) {
     }
 }
 
-pub fn open_history() -> Result<History, String> {
-    let path = paths::history_database().map_err(|e| e.to_string())?;
-    History::open(&path, history::limit_from_env()).map_err(|e| e.to_string())
+pub fn open_history() -> Result<History, DeliveryError> {
+    let path = paths::history_database()?;
+    Ok(History::open(&path, history::limit_from_env())?)
 }

@@ -13,14 +13,23 @@ pub fn create_private(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Why a private database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Create(#[from] io::Error),
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
 /// Opens (creating it if needed, mode 0600 in a 0700 directory) a SQLite database that holds
 /// personal data: the history, the outbox.
-pub fn open_private_db(path: &Path) -> Result<rusqlite::Connection, String> {
+pub fn open_private_db(path: &Path) -> Result<rusqlite::Connection, OpenError> {
     if let Some(dir) = path.parent() {
-        create_private_dir(dir).map_err(|e| e.to_string())?;
+        create_private_dir(dir)?;
     }
-    create_private(path).map_err(|e| e.to_string())?;
-    rusqlite::Connection::open(path).map_err(|e| e.to_string())
+    create_private(path)?;
+    Ok(rusqlite::Connection::open(path)?)
 }
 
 /// Creates a directory and its parents, the new ones with mode 0700.

@@ -37,12 +37,17 @@ pub fn client_builder() -> reqwest::ClientBuilder {
     builder
 }
 
+/// The HTTP client could not be set up (no TLS roots, say).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up the HTTP client: {0}")]
+pub struct SetupError(String);
+
 /// A client with [`client_builder`]'s rules and a connect timeout.
-pub fn client(connect_timeout: Duration) -> Result<reqwest::Client, String> {
+pub fn client(connect_timeout: Duration) -> Result<reqwest::Client, SetupError> {
     client_builder()
         .connect_timeout(connect_timeout)
         .build()
-        .map_err(describe)
+        .map_err(|e| SetupError(describe(e)))
 }
 
 /// The environment's proxies, each told to leave loopback alone.

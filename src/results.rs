@@ -5,15 +5,25 @@
 use crate::api::inspect::FeedbackRecord;
 use crate::client::{Exchange, Outcome};
 
+/// Why results could not be read: from the server, or, without inspection routes, the history.
+#[derive(Debug, thiserror::Error)]
+pub enum ResultsError {
+    #[error(transparent)]
+    Server(#[from] crate::explore::ExploreError),
+    #[error(transparent)]
+    Delivery(#[from] crate::delivery::DeliveryError),
+    #[error(transparent)]
+    History(#[from] crate::history::HistoryError),
+}
+
 /// Every feature's results, most responses first: from the local server's feedback when it
 /// answers the inspection routes, else from this machine's history. `only` keeps one feature.
 pub async fn load(
     target: &crate::client::Target,
     only: Option<&str>,
-) -> Result<Vec<Results>, String> {
+) -> Result<Vec<Results>, ResultsError> {
     use crate::explore::{ExploreError, Explorer};
-    let explorer =
-        Explorer::new(&target.base_url, target.key.clone()).map_err(|e| e.to_string())?;
+    let explorer = Explorer::new(&target.base_url, target.key.clone())?;
     let mut pairs = vec![("limit", "1000".to_owned())];
     if let Some(f) = only {
         pairs.push(("featureId", f.to_owned()));
@@ -29,9 +39,7 @@ pub async fn load(
             .collect(),
         Err(ExploreError::NotLocal) => {
             let history = crate::delivery::open_history()?;
-            let exchanges = history
-                .recent(crate::history::DEFAULT_LIMIT, 0)
-                .map_err(|e| e.to_string())?;
+            let exchanges = history.recent(crate::history::DEFAULT_LIMIT, 0)?;
             let names = exchanges
                 .iter()
                 .filter(|e| e.method == "feedback")
@@ -46,7 +54,7 @@ pub async fn load(
                 .filter(|r| r.responses > 0)
                 .collect()
         }
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(e.into()),
     };
     let mut per_feature: Vec<Results> = per_feature;
     per_feature.sort_by(|a, b| {

@@ -7,38 +7,42 @@ use serde_json::Value;
 const MIN_MS: i64 = -62_135_596_800_000;
 const MAX_MS: i64 = 253_402_300_799_999;
 
+/// Why a value is not a timestamp, in the words a sender needs to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimestampError {
+    #[error("milliseconds since the epoch must fall between the years 1 and 9999")]
+    OutOfRange,
+    /// A JSON value of another kind (described: "the number 1.5", "a boolean"…).
+    #[error(
+        "must be an ISO 8601 date-time string with offset (2024-05-01T12:00:00Z) or an integer \
+         of milliseconds since the epoch, not {0}"
+    )]
+    WrongType(String),
+    /// A string that does not parse: what was sent (shortened) and why.
+    #[error(
+        "`{0}` is not an ISO 8601 date-time with offset ({1}); write it like \
+         2024-05-01T12:00:00Z or 2024-05-01T14:00:00.123+02:00"
+    )]
+    Unparsable(String, String),
+}
+
 /// Reads a `timestamp` value as epoch milliseconds, or says why it is not one.
-pub fn parse(value: &Value) -> Result<i64, String> {
+pub fn parse(value: &Value) -> Result<i64, TimestampError> {
     match value {
         Value::String(s) => parse_str(s),
         Value::Number(n) => match n.as_i64() {
             Some(ms) if (MIN_MS..=MAX_MS).contains(&ms) => Ok(ms),
-            Some(_) => {
-                Err("milliseconds since the epoch must fall between the years 1 and 9999".into())
-            }
-            None => Err(format!(
-                "must be an ISO 8601 date-time string with offset (2024-05-01T12:00:00Z) or an \
-                 integer of milliseconds since the epoch, not the number {n}"
-            )),
+            Some(_) => Err(TimestampError::OutOfRange),
+            None => Err(TimestampError::WrongType(format!("the number {n}"))),
         },
-        other => Err(format!(
-            "must be an ISO 8601 date-time string with offset (2024-05-01T12:00:00Z) or an \
-             integer of milliseconds since the epoch, not {}",
-            super::fields::type_name(other)
-        )),
+        other => Err(TimestampError::WrongType(super::fields::type_name(other))),
     }
 }
 
-fn parse_str(s: &str) -> Result<i64, String> {
+fn parse_str(s: &str) -> Result<i64, TimestampError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.timestamp_millis())
-        .map_err(|e| {
-            format!(
-                "`{}` is not an ISO 8601 date-time with offset ({e}); write it like \
-                 2024-05-01T12:00:00Z or 2024-05-01T14:00:00.123+02:00",
-                shorten(s)
-            )
-        })
+        .map_err(|e| TimestampError::Unparsable(shorten(s), e.to_string()))
 }
 
 /// Formats epoch milliseconds as RFC 3339 in UTC with milliseconds: `2024-05-01T12:00:00.000Z`.

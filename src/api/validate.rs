@@ -116,7 +116,7 @@ impl Validator<'_> {
         let now = self.now_ms;
         let timestamp = self.field("timestamp", None, |path, value| {
             timestamp::parse(value)
-                .map_err(|m| ValidationError::new(path, FieldCode::InvalidTimestamp, m))
+                .map_err(|e| ValidationError::new(path, FieldCode::InvalidTimestamp, e.to_string()))
         });
         if let Some(ts) = timestamp.filter(|ts| *ts > now + FUTURE_SLACK_MS) {
             self.warnings.push(Warning {

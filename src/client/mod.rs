@@ -49,9 +49,7 @@ impl Default for ClientConfig {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("cannot set up the HTTP client: {0}")]
-pub struct ClientError(String);
+pub use crate::net::SetupError as ClientError;
 
 /// An HTTP client for the tracking API; cheap to clone, connections are pooled.
 #[derive(Debug, Clone)]
@@ -62,7 +60,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
-        let http = crate::net::client(config.connect_timeout).map_err(ClientError)?;
+        let http = crate::net::client(config.connect_timeout)?;
         Ok(Self { http, config })
     }
 

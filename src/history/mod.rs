@@ -12,7 +12,7 @@ pub const DEFAULT_LIMIT: u64 = 10_000;
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
     #[error("cannot open the history {0}: {1}")]
-    Open(PathBuf, String),
+    Open(PathBuf, crate::files::OpenError),
     #[error("the history {0} cannot be used: {1}")]
     Sql(PathBuf, rusqlite::Error),
     #[error("history entry {0} is unreadable: {1}")]
@@ -36,7 +36,7 @@ pub fn limit_from_env() -> u64 {
 
 impl History {
     pub fn open(path: &Path, limit: u64) -> Result<History, HistoryError> {
-        let open_err = |e: String| HistoryError::Open(path.to_path_buf(), e);
+        let open_err = |e| HistoryError::Open(path.to_path_buf(), e);
         let conn = files::open_private_db(path).map_err(open_err)?;
         let sql = |e| HistoryError::Sql(path.to_path_buf(), e);
         // A log, not a ledger: WAL without fsync per entry keeps `send` fast; a crash loses at most

@@ -36,7 +36,8 @@ pub async fn run(
 ) -> Result<(), String> {
     let outbox = tokio::task::spawn_blocking(delivery::open_outbox)
         .await
-        .map_err(|e| e.to_string())??;
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
     let (actions, mut queue) = unbounded_channel();
     let runner = Arc::new(Runner {
         actions,
@@ -157,7 +158,8 @@ fn run_effect(runner: &Arc<Runner>, state: &KioskState, effect: Effect) {
             exchange,
         } => {
             tokio::task::spawn_blocking(move || {
-                let result = delivery::enqueue(&runner.outbox, &exchange);
+                let result =
+                    delivery::enqueue(&runner.outbox, &exchange).map_err(|e| e.to_string());
                 let _ = runner.actions.send(Action::Queued {
                     purpose,
                     respondent,
@@ -197,7 +199,9 @@ fn run_effect(runner: &Arc<Runner>, state: &KioskState, effect: Effect) {
 
 /// The session's feature, from the local server's feedback or else this machine's history.
 async fn load_results(runner: &Runner, feature: &str) -> Result<Results, String> {
-    let mut all = crate::results::load(&runner.target, Some(feature)).await?;
+    let mut all = crate::results::load(&runner.target, Some(feature))
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(all
         .pop()
         .unwrap_or_else(|| Results::from_stored(feature, &[])))

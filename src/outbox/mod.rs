@@ -49,7 +49,7 @@ pub struct Item {
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {
     #[error("cannot open the outbox {0}: {1}")]
-    Open(PathBuf, String),
+    Open(PathBuf, crate::files::OpenError),
     #[error("the outbox {0} cannot be used: {1}")]
     Sql(PathBuf, rusqlite::Error),
     #[error("no item #{0} in the outbox (`bucket-console outbox list` shows them)")]
@@ -93,7 +93,7 @@ fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Item> {
 
 impl Outbox {
     pub fn open(path: &Path) -> Result<Self, OutboxError> {
-        let open_err = |e: String| OutboxError::Open(path.to_path_buf(), e);
+        let open_err = |e| OutboxError::Open(path.to_path_buf(), e);
         let conn = files::open_private_db(path).map_err(open_err)?;
         // FULL: an item the console called "queued" survives a power cut, not just a crash.
         conn.execute_batch(

@@ -46,7 +46,7 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
     let mut state = state;
     let client = Client::new(ClientConfig::default()).map_err(|e| e.to_string())?;
     let (actions, mut queue) = unbounded_channel();
-    let http = crate::net::client(Duration::from_secs(3))?;
+    let http = crate::net::client(Duration::from_secs(3)).map_err(|e| e.to_string())?;
     let runner = Arc::new(Runner {
         actions,
         client,
@@ -152,6 +152,7 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
         Effect::LoadHistory => {
             tokio::task::spawn_blocking(move || {
                 let result = open_history()
+                    .map_err(|e| e.to_string())
                     .and_then(|h| h.recent(LOG_ENTRIES, 0).map_err(|e| e.to_string()));
                 let _ = runner.actions.send(Action::HistoryLoaded(result));
             });
@@ -197,7 +198,9 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
         Effect::Enqueue(exchange) => enqueue(runner, *exchange),
         Effect::LoadResults(target) => {
             tokio::spawn(async move {
-                let result = crate::results::load(&target, None).await;
+                let result = crate::results::load(&target, None)
+                    .await
+                    .map_err(|e| e.to_string());
                 let _ = runner.actions.send(Action::ResultsLoaded(result));
             });
         }
@@ -254,7 +257,8 @@ fn data_effect(runner: Arc<Runner>, effect: Effect) {
 /// Commits a call that could not be delivered to the outbox, then says so.
 fn enqueue(runner: Arc<Runner>, exchange: crate::client::Exchange) {
     tokio::task::spawn_blocking(move || {
-        let result = outbox(&runner).and_then(|outbox| delivery::enqueue(&outbox, &exchange));
+        let result = outbox(&runner)
+            .and_then(|outbox| delivery::enqueue(&outbox, &exchange).map_err(|e| e.to_string()));
         let _ = runner.actions.send(Action::Queued(result));
         runner.outbox_wake.notify_one();
     });
@@ -282,7 +286,10 @@ fn outbox_effect(runner: Arc<Runner>, effect: Effect) {
 
 /// The outbox, opened the first time it is needed.
 fn outbox(runner: &Runner) -> Result<Arc<Mutex<Outbox>>, String> {
-    runner.outbox.get_or_init(delivery::open_outbox).clone()
+    runner
+        .outbox
+        .get_or_init(|| delivery::open_outbox().map_err(|e| e.to_string()))
+        .clone()
 }
 
 /// Delivers the outbox in the background for whichever profile is in use.
