@@ -2,6 +2,7 @@
 
 use super::super::action::Effect;
 use super::super::data::{Opened, PAGE, touched_by};
+use super::super::keys::{self, Command, Context};
 use super::super::layout;
 use super::super::state::{Focus, Level, Overlay, Screen, State, method_index};
 use crate::client::{Exchange, Outcome};
@@ -63,17 +64,20 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.data.opened.is_some() {
         return detail_key(state, key);
     }
+    let Some(command) = keys::command(Context::Data, &key) else {
+        return vec![];
+    };
     let data = &mut state.data;
-    let query = match key.code {
-        KeyCode::Esc if !data.search.text().is_empty() => {
+    let query = match command {
+        Command::Back if key.code == KeyCode::Esc && !data.search.text().is_empty() => {
             data.search.set("");
             Some(data.search_changed())
         }
-        KeyCode::Esc | KeyCode::F(2) => {
+        Command::Back => {
             state.screen = Screen::Console;
             None
         }
-        KeyCode::Down | KeyCode::Char('j') => {
+        Command::Down => {
             let last = data.rows.as_ref().map_or(0, crate::explore::Rows::len);
             if data.selected + 1 >= last {
                 let q = data.page_step(true);
@@ -86,7 +90,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 None
             }
         }
-        KeyCode::Up | KeyCode::Char('k') => {
+        Command::Up => {
             if data.selected == 0 {
                 let q = data.page_step(false);
                 if q.is_some() {
@@ -98,35 +102,36 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 None
             }
         }
-        KeyCode::PageDown => data.page_step(true),
-        KeyCode::PageUp => data.page_step(false),
-        KeyCode::Home => {
+        Command::PageDown => data.page_step(true),
+        Command::PageUp => data.page_step(false),
+        Command::First => {
             data.selected = 0;
             (data.query.offset != 0).then(|| {
                 data.query.offset = 0;
                 data.reload()
             })
         }
-        KeyCode::End => {
+        Command::Last => {
             data.selected = data.rows.as_ref().map_or(0, |r| r.len().saturating_sub(1));
             None
         }
-        KeyCode::Right | KeyCode::Tab => Some(step_tab(state, 1)),
-        KeyCode::Left | KeyCode::BackTab => Some(step_tab(state, Tab::ALL.len() - 1)),
-        KeyCode::Char(c @ '1'..='4') => {
-            Some(data.switch_tab(Tab::ALL[(c as usize) - ('1' as usize)]))
-        }
-        KeyCode::Char('/') => {
+        Command::NextTab => Some(step_tab(state, 1)),
+        Command::PrevTab => Some(step_tab(state, Tab::ALL.len() - 1)),
+        Command::Tab1 => Some(data.switch_tab(Tab::ALL[0])),
+        Command::Tab2 => Some(data.switch_tab(Tab::ALL[1])),
+        Command::Tab3 => Some(data.switch_tab(Tab::ALL[2])),
+        Command::Tab4 => Some(data.switch_tab(Tab::ALL[3])),
+        Command::Search => {
             data.typing = true;
             None
         }
-        KeyCode::Char('s') => Some(data.flip_order()),
-        KeyCode::Char('r') => Some(data.reload()),
-        KeyCode::Char('u') => {
+        Command::Sort => Some(data.flip_order()),
+        Command::Reload => Some(data.reload()),
+        Command::UseInForm => {
             use_in_form(state);
             None
         }
-        KeyCode::Enter => {
+        Command::Open => {
             if let Some(which) = state.data.open_selected() {
                 return vec![load_entity(state, which)];
             }
@@ -170,31 +175,34 @@ fn search_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Esc | KeyCode::Backspace | KeyCode::Char('q') => {
+    let Some(command) = keys::command(Context::DataDetail, &key) else {
+        return vec![];
+    };
+    match command {
+        Command::Back => {
             state.data.opened = None;
             vec![]
         }
-        KeyCode::Char('u') => {
+        Command::UseInForm => {
             use_in_form(state);
             vec![]
         }
-        KeyCode::Down | KeyCode::Char('j') => scroll(state, 1, true),
-        KeyCode::Up | KeyCode::Char('k') => scroll(state, 1, false),
-        KeyCode::PageDown => scroll(state, 10, true),
-        KeyCode::PageUp => scroll(state, 10, false),
-        KeyCode::Home => {
+        Command::Down => scroll(state, 1, true),
+        Command::Up => scroll(state, 1, false),
+        Command::PageDown => scroll(state, 10, true),
+        Command::PageUp => scroll(state, 10, false),
+        Command::First => {
             state.data.scroll = 0;
             vec![]
         }
-        KeyCode::Char('r') => state
+        Command::Reload => state
             .data
             .opened_entity()
             .map(|which| load_entity(state, which))
             .into_iter()
             .collect(),
         // From an event or feedback, or a company's first member: open the user it names.
-        KeyCode::Enter => {
+        Command::Open => {
             let which = match &state.data.opened {
                 Some(Opened::Event(e)) => Some(EntityRef::User(e.user_id.clone())),
                 Some(Opened::Feedback(f)) => Some(EntityRef::User(f.user_id.clone())),

@@ -16,28 +16,31 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             .saturating_sub(2),
     )
     .max(1);
-    match key.code {
-        KeyCode::Up => state.log_selected = state.log_selected.saturating_sub(1),
-        KeyCode::Down => state.log_selected = (state.log_selected + 1).min(last),
-        KeyCode::PageUp => state.log_selected = state.log_selected.saturating_sub(page),
-        KeyCode::PageDown => state.log_selected = (state.log_selected + page).min(last),
-        KeyCode::Home => state.log_selected = 0,
-        KeyCode::End => state.log_selected = last,
-        KeyCode::Esc => state.focus = Focus::Form,
-        KeyCode::Enter if !state.log.is_empty() => {
+    let Some(command) = keys::command(Context::Log, &key) else {
+        return vec![];
+    };
+    match command {
+        Command::Up => state.log_selected = state.log_selected.saturating_sub(1),
+        Command::Down => state.log_selected = (state.log_selected + 1).min(last),
+        Command::PageUp => state.log_selected = state.log_selected.saturating_sub(page),
+        Command::PageDown => state.log_selected = (state.log_selected + page).min(last),
+        Command::First => state.log_selected = 0,
+        Command::Last => state.log_selected = last,
+        Command::Back => state.focus = Focus::Form,
+        Command::Open if !state.log.is_empty() => {
             let index = state.log_selected;
             state.detail = Some(Detail::open(index, &state.log[index], state.color));
             state.focus = Focus::Detail;
         }
-        KeyCode::Char('e') => load_selected(state, None),
-        KeyCode::Char('r') => {
+        Command::Edit => load_selected(state, None),
+        Command::Resend => {
             if let Some(ex) = state.selected_exchange().cloned()
                 && let Some(method) = Method::parse(&ex.method)
             {
                 return start_send(state, method, ex.request_body, "resending");
             }
         }
-        KeyCode::Char('c') => {
+        Command::CopyCurl => {
             if let Some(ex) = state.selected_exchange() {
                 let curl = ex.curl(None);
                 state.message = Some((
@@ -47,7 +50,7 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 return vec![Effect::Copy(curl)];
             }
         }
-        KeyCode::Char('y') => {
+        Command::CopyBody => {
             if let Some(body) = state
                 .selected_exchange()
                 .and_then(|e| e.response.as_ref())
@@ -122,20 +125,28 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) {
         .log
         .get(detail.index)
         .map_or(0, |e| e.validation_errors.len());
-    if detail.search.as_ref().is_some_and(|s| s.typing)
-        || matches!(key.code, KeyCode::Char('/' | 'n' | 'N'))
+    let command = keys::command(Context::Detail, &key);
+    let typing = detail.search.as_ref().is_some_and(|s| s.typing);
+    if typing
+        || matches!(
+            command,
+            Some(Command::Search | Command::NextMatch | Command::PrevMatch)
+        )
     {
-        search_key(detail, key, state.size.0.saturating_sub(2));
+        search_key(detail, key, command, state.size.0.saturating_sub(2));
         return;
     }
-    match key.code {
-        KeyCode::Esc if detail.search.is_some() => detail.search = None,
-        KeyCode::Esc => {
+    let Some(command) = command else {
+        return;
+    };
+    match command {
+        Command::Back if detail.search.is_some() => detail.search = None,
+        Command::Back => {
             state.detail = None;
             state.focus = Focus::Log;
         }
-        KeyCode::Up | KeyCode::Down => {
-            let selected = if key.code == KeyCode::Up {
+        Command::Up | Command::Down => {
+            let selected = if command == Command::Up {
                 detail.selected_error.saturating_sub(1)
             } else {
                 (detail.selected_error + 1).min(errors.saturating_sub(1))
@@ -144,9 +155,9 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) {
                 detail.select_error(selected, exchange, state.color);
             }
         }
-        KeyCode::PageDown => detail.scroll = detail.scroll.saturating_add(10),
-        KeyCode::PageUp => detail.scroll = detail.scroll.saturating_sub(10),
-        KeyCode::Enter | KeyCode::Char('e') => {
+        Command::PageDown => detail.scroll = detail.scroll.saturating_add(10),
+        Command::PageUp => detail.scroll = detail.scroll.saturating_sub(10),
+        Command::Open => {
             let path = state
                 .log
                 .get(detail.index)
@@ -159,9 +170,9 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) {
 }
 
 /// `/` starts a search, typed until Enter (or Esc); then `n` and `N` move between matches.
-pub(super) fn search_key(detail: &mut Detail, key: KeyEvent, width: u16) {
+pub(super) fn search_key(detail: &mut Detail, key: KeyEvent, command: Option<Command>, width: u16) {
     let typing = detail.search.as_ref().is_some_and(|s| s.typing);
-    if key.code == KeyCode::Char('/') && !typing {
+    if command == Some(Command::Search) && !typing {
         detail.search = Some(Search {
             query: LineInput::default(),
             typing: true,
@@ -185,8 +196,7 @@ pub(super) fn search_key(detail: &mut Detail, key: KeyEvent, width: u16) {
             edit_line(&mut search.query, key);
             return;
         }
-        KeyCode::Char('N') => false,
-        _ => true,
+        _ => command != Some(Command::PrevMatch),
     };
     let lines = detail.text();
     let Some(search) = detail.search.as_mut() else {

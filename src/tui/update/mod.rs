@@ -3,6 +3,7 @@
 
 use super::action::{Action, Effect};
 use super::form::{AttrKind, Column, FieldValue, Form, Kind};
+use super::keys::{self, Command, Context};
 use super::layout;
 use super::profile_editor::ProfileEditor;
 use super::state::{
@@ -170,22 +171,23 @@ fn ctrl(key: &KeyEvent) -> bool {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if ctrl(&key) && key.code == KeyCode::Char('c') {
+    let shared = keys::command(Context::Anywhere, &key);
+    if shared == Some(Command::Quit) {
         state.quit = true;
         return vec![];
     }
     if state.overlay != Overlay::None {
         return on_overlay_key(state, key);
     }
-    if let Some(effects) = global_key(state, key) {
+    if let Some(effects) = shared.and_then(|c| global_key(state, c)) {
         return effects;
     }
     if state.screen != Screen::Console {
         return on_view_key(state, key);
     }
-    let alt = key.modifiers.contains(KeyModifiers::ALT);
-    match key.code {
-        KeyCode::Char('l') if ctrl(&key) => {
+    // A text field takes the keys its editing needs; the console's commands use Ctrl or Alt.
+    match keys::command(Context::Console, &key) {
+        Some(Command::ToggleLog) => {
             state.focus = if state.focus == Focus::Form {
                 Focus::Log
             } else {
@@ -194,52 +196,54 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.detail = None;
             return vec![];
         }
-        KeyCode::Char('r') if ctrl(&key) => {
+        Some(Command::ToggleRaw) => {
             toggle_raw(state);
             return vec![];
         }
-        KeyCode::Right if ctrl(&key) => {
+        Some(Command::NextMethod) => {
             switch_tab(state, 1);
             return vec![];
         }
-        KeyCode::Left if ctrl(&key) => {
+        Some(Command::PrevMethod) => {
             switch_tab(state, Method::ALL.len() - 1);
             return vec![];
         }
-        KeyCode::Char(c @ '1'..='4') if alt => {
-            select_tab(state, Method::ALL[(c as usize) - ('1' as usize)]);
-            return vec![];
+        Some(Command::MethodUser) => select_tab(state, Method::User),
+        Some(Command::MethodCompany) => select_tab(state, Method::Company),
+        Some(Command::MethodEvent) => select_tab(state, Method::Event),
+        Some(Command::MethodFeedback) => select_tab(state, Method::Feedback),
+        _ => {
+            return match state.focus {
+                Focus::Form => {
+                    on_form_key(state, key);
+                    vec![]
+                }
+                Focus::Log => on_log_key(state, key),
+                Focus::Detail => {
+                    on_detail_key(state, key);
+                    vec![]
+                }
+            };
         }
-        _ => {}
     }
-    match state.focus {
-        Focus::Form => {
-            on_form_key(state, key);
-            vec![]
-        }
-        Focus::Log => on_log_key(state, key),
-        Focus::Detail => {
-            on_detail_key(state, key);
-            vec![]
-        }
-    }
+    vec![]
 }
 
-/// The keys every screen shares: F1 help, F2–F5 the views, Ctrl+S send, Ctrl+P profiles. A view's
-/// own F-key (which closes it) and keys typed into the Data view's search go to the view.
-fn global_key(state: &mut State, key: KeyEvent) -> Option<Vec<Effect>> {
+/// The commands every screen shares: help, the views, send, profiles. A view's own F-key (which
+/// closes it) and keys typed into the Data view's search go to the view.
+fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
     let typing = state.data.typing && state.screen == Screen::Data;
-    let view = match key.code {
-        KeyCode::F(1) => {
+    let view = match command {
+        Command::Help => {
             state.overlay = Overlay::Help;
             return Some(vec![]);
         }
-        KeyCode::Char('s') if ctrl(&key) => return Some(request_send(state)),
-        KeyCode::Char('p') if ctrl(&key) => return Some(open_profiles(state)),
-        KeyCode::F(2) => Screen::Data,
-        KeyCode::F(3) => Screen::Traffic,
-        KeyCode::F(4) => Screen::Outbox,
-        KeyCode::F(5) => Screen::Results,
+        Command::Send => return Some(request_send(state)),
+        Command::Profiles => return Some(open_profiles(state)),
+        Command::OpenData => Screen::Data,
+        Command::OpenTraffic => Screen::Traffic,
+        Command::OpenOutbox => Screen::Outbox,
+        Command::OpenResults => Screen::Results,
         _ => return None,
     };
     if typing || state.screen == view {

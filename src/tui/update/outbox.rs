@@ -13,12 +13,12 @@ pub(super) fn open_outbox(state: &mut State) -> Vec<Effect> {
 
 pub(super) fn outbox_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let view = &mut state.outbox;
-    match key.code {
-        KeyCode::Esc | KeyCode::F(4) => state.screen = Screen::Console,
-        KeyCode::Down | KeyCode::Char('j') => view.move_selection(true),
-        KeyCode::Up | KeyCode::Char('k') => view.move_selection(false),
-        KeyCode::Char('r') => return vec![Effect::RetryOutbox],
-        KeyCode::Char('d') | KeyCode::Delete => {
+    match keys::command(Context::Outbox, &key) {
+        Some(Command::Back) => state.screen = Screen::Console,
+        Some(Command::Down) => view.move_selection(true),
+        Some(Command::Up) => view.move_selection(false),
+        Some(Command::Retry) => return vec![Effect::RetryOutbox],
+        Some(Command::Drop) => {
             if let Some(item) = view.selected_item() {
                 state.overlay = Overlay::Confirm(Confirm::DropOutboxItem { id: item.id });
             }

@@ -51,37 +51,43 @@ pub(super) fn on_profiles_key(state: &mut State, selected: usize, key: KeyEvent)
     let list = state.profiles.list();
     let chosen = list.get(selected).cloned();
     let keep = |state: &mut State, selected: usize| state.overlay = Overlay::Profiles { selected };
-    match key.code {
-        KeyCode::Up => keep(state, selected.saturating_sub(1)),
-        KeyCode::Down => keep(state, (selected + 1).min(list.len().saturating_sub(1))),
-        KeyCode::Enter => match chosen {
+    let Some(command) = keys::command(Context::Profiles, &key) else {
+        keep(state, selected);
+        return vec![];
+    };
+    match command {
+        Command::Up => keep(state, selected.saturating_sub(1)),
+        Command::Down => keep(state, (selected + 1).min(list.len().saturating_sub(1))),
+        Command::Open => match chosen {
             Some(profile) if profile.name != state.profile.name => {
                 state.message = Some((Level::Info, format!("switching to {}…", profile.name)));
                 return vec![Effect::SwitchProfile(profile)];
             }
             _ => {}
         },
-        KeyCode::Char('a') => {
+        Command::AddProfile => {
             state.overlay = Overlay::ProfileEditor(Box::new(ProfileEditor::add()));
         }
-        KeyCode::Char('e' | 'd') if chosen.as_ref().is_some_and(Profile::is_local) => {
+        Command::EditProfile | Command::DeleteProfile
+            if chosen.as_ref().is_some_and(Profile::is_local) =>
+        {
             keep(state, selected);
             state.message = Some((
                 Level::Warning,
                 "`local` is built in: it cannot be edited or deleted".into(),
             ));
         }
-        KeyCode::Char('e') => {
+        Command::EditProfile => {
             if let Some(p) = chosen {
                 state.overlay = Overlay::ProfileEditor(Box::new(ProfileEditor::edit(&p)));
             }
         }
-        KeyCode::Char('d') => {
+        Command::DeleteProfile => {
             if let Some(p) = chosen {
                 state.overlay = Overlay::Confirm(Confirm::DeleteProfile { name: p.name });
             }
         }
-        KeyCode::Char('*') => {
+        Command::MakeDefault => {
             keep(state, selected);
             if let Some(p) = chosen
                 && state.profiles.set_default(&p.name).is_ok()
@@ -93,7 +99,7 @@ pub(super) fn on_profiles_key(state: &mut State, selected: usize, key: KeyEvent)
                 return vec![Effect::ChangeProfiles(Change::SetDefault(p.name))];
             }
         }
-        KeyCode::Esc | KeyCode::Char('q') => {}
+        Command::Back => {}
         _ => keep(state, selected),
     }
     vec![]

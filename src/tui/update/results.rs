@@ -15,14 +15,14 @@ pub(super) fn open_results(state: &mut State) -> Vec<Effect> {
 
 pub(super) fn results_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let scroll = &mut state.results.scroll;
-    match key.code {
-        KeyCode::Esc | KeyCode::F(5) => state.screen = Screen::Console,
-        KeyCode::Char('r') => return open_results(state),
-        KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-        KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-        KeyCode::PageDown => *scroll = scroll.saturating_add(10),
-        KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-        KeyCode::Home => *scroll = 0,
+    match keys::command(Context::Results, &key) {
+        Some(Command::Back) => state.screen = Screen::Console,
+        Some(Command::Reload) => return open_results(state),
+        Some(Command::Down) => *scroll = scroll.saturating_add(1),
+        Some(Command::Up) => *scroll = scroll.saturating_sub(1),
+        Some(Command::PageDown) => *scroll = scroll.saturating_add(10),
+        Some(Command::PageUp) => *scroll = scroll.saturating_sub(10),
+        Some(Command::First) => *scroll = 0,
         _ => {}
     }
     vec![]

@@ -1,11 +1,12 @@
 //! Keys and stream results of the Traffic view (F3).
 
 use super::super::action::Effect;
+use super::super::keys::{self, Command, Context};
 use super::super::state::{Level, Screen, State};
 use super::load_into_form;
 use crate::api::Method;
 use crate::sanitize::sanitize;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 /// F3: show the Traffic view, starting its stream the first time.
 pub fn open(state: &mut State) -> Vec<Effect> {
@@ -28,34 +29,34 @@ pub fn restart(state: &mut State) -> Vec<Effect> {
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let traffic = &mut state.traffic;
     if traffic.opened.is_some() {
-        match key.code {
-            KeyCode::Esc | KeyCode::Backspace | KeyCode::Char('q') => traffic.opened = None,
-            KeyCode::Char('o') => open_in_form(state),
-            KeyCode::Down | KeyCode::Char('j') => traffic.scroll = traffic.scroll.saturating_add(1),
-            KeyCode::Up | KeyCode::Char('k') => traffic.scroll = traffic.scroll.saturating_sub(1),
-            KeyCode::PageDown => traffic.scroll = traffic.scroll.saturating_add(10),
-            KeyCode::PageUp => traffic.scroll = traffic.scroll.saturating_sub(10),
-            KeyCode::Home => traffic.scroll = 0,
+        match keys::command(Context::TrafficDetail, &key) {
+            Some(Command::Back) => traffic.opened = None,
+            Some(Command::OpenInForm) => open_in_form(state),
+            Some(Command::Down) => traffic.scroll = traffic.scroll.saturating_add(1),
+            Some(Command::Up) => traffic.scroll = traffic.scroll.saturating_sub(1),
+            Some(Command::PageDown) => traffic.scroll = traffic.scroll.saturating_add(10),
+            Some(Command::PageUp) => traffic.scroll = traffic.scroll.saturating_sub(10),
+            Some(Command::First) => traffic.scroll = 0,
             _ => {}
         }
         return vec![];
     }
-    match key.code {
-        KeyCode::Esc | KeyCode::F(3) => state.screen = Screen::Console,
-        KeyCode::Down | KeyCode::Char('j') => traffic.move_selection(true, 1),
-        KeyCode::Up | KeyCode::Char('k') => traffic.move_selection(false, 1),
-        KeyCode::PageDown => traffic.move_selection(true, 10),
-        KeyCode::PageUp => traffic.move_selection(false, 10),
-        KeyCode::Home => traffic.selected = 0,
-        KeyCode::End => traffic.move_selection(true, usize::MAX / 2),
-        KeyCode::Char(' ' | 'p') => traffic.toggle_pause(),
-        KeyCode::Char('f') => traffic.cycle_status(),
-        KeyCode::Char('m') => traffic.cycle_route(),
-        KeyCode::Enter => {
+    match keys::command(Context::Traffic, &key) {
+        Some(Command::Back) => state.screen = Screen::Console,
+        Some(Command::Down) => traffic.move_selection(true, 1),
+        Some(Command::Up) => traffic.move_selection(false, 1),
+        Some(Command::PageDown) => traffic.move_selection(true, 10),
+        Some(Command::PageUp) => traffic.move_selection(false, 10),
+        Some(Command::First) => traffic.selected = 0,
+        Some(Command::Last) => traffic.move_selection(true, usize::MAX / 2),
+        Some(Command::Pause) => traffic.toggle_pause(),
+        Some(Command::StatusFilter) => traffic.cycle_status(),
+        Some(Command::RouteFilter) => traffic.cycle_route(),
+        Some(Command::Open) => {
             traffic.opened = traffic.selected_record().map(|r| r.id.clone());
             traffic.scroll = 0;
         }
-        KeyCode::Char('o') => open_in_form(state),
+        Some(Command::OpenInForm) => open_in_form(state),
         _ => {}
     }
     vec![]

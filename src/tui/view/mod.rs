@@ -52,6 +52,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     }
     status(frame, areas.status, state, theme);
     let hints = keys::hints(context(state));
+    let hints = hints.as_str();
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(format!(" {hints}"), theme.dim()))),
         areas.hints,

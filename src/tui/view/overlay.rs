@@ -2,7 +2,7 @@
 
 use super::Theme;
 use crate::sanitize::sanitize;
-use crate::tui::keys::{BINDINGS, Context, works_in_views};
+use crate::tui::keys::{self, Context};
 use crate::tui::layout::centered;
 use crate::tui::profile_editor::{KEY_FIELD, LABELS, ProfileEditor};
 use crate::tui::state::State;
@@ -35,25 +35,29 @@ pub fn with_hint(
     boxed(frame, centered(area, 76, height), title, lines, theme);
 }
 
-/// Every binding of the current context, then the ones that work anywhere.
+/// Every binding of the current context, then the console's (on the console) and the shared ones.
 pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let here = super::context(state);
+    let mut contexts = vec![here];
+    if here.on_console() && here != Context::Console {
+        contexts.push(Context::Console);
+    }
+    contexts.push(Context::Anywhere);
     let mut lines = Vec::new();
-    for context in [here, Context::Anywhere] {
+    for (i, context) in contexts.iter().enumerate() {
+        if i > 0 {
+            lines.push(Line::from(""));
+        }
         lines.push(Line::from(Span::styled(context.title(), theme.title())));
-        let in_view = state.screen != crate::tui::state::Screen::Console;
-        for (_, keys, what) in BINDINGS.iter().filter(|(c, k, _)| {
-            *c == context && !(in_view && *c == Context::Anywhere && !works_in_views(k))
-        }) {
+        for (keys, what) in keys::help_lines(*context) {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<24}"), theme.focused_label()),
-                Span::raw(*what),
+                Span::styled(
+                    format!("  {:<24}", format!("{keys} ")),
+                    theme.focused_label(),
+                ),
+                Span::raw(what),
             ]));
         }
-        if context == Context::Anywhere {
-            break;
-        }
-        lines.push(Line::from(""));
     }
     with_hint(
         frame,

@@ -1,0 +1,80 @@
+//! The bindings against themselves, the shared keys, the hint line's width and README.
+
+use super::*;
+
+fn event(k: &Key) -> KeyEvent {
+    let mut modifiers = KeyModifiers::NONE;
+    if k.ctrl {
+        modifiers |= KeyModifiers::CONTROL;
+    }
+    if k.alt {
+        modifiers |= KeyModifiers::ALT;
+    }
+    KeyEvent::new(k.code, modifiers)
+}
+
+#[test]
+fn every_binding_reaches_its_command_and_no_key_is_bound_twice_in_a_context() {
+    for b in BINDINGS {
+        for k in b.keys {
+            assert_eq!(
+                command(b.context, &event(k)),
+                Some(b.command),
+                "{} in {:?} is taken by another binding",
+                k.label(),
+                b.context
+            );
+        }
+    }
+}
+
+#[test]
+fn a_view_binding_never_hides_a_shared_one() {
+    let shared: Vec<&Key> = BINDINGS
+        .iter()
+        .filter(|b| b.context == Context::Anywhere)
+        .flat_map(|b| b.keys)
+        .collect();
+    for b in BINDINGS.iter().filter(|b| b.context != Context::Anywhere) {
+        for k in b.keys {
+            // A view's own F-key closes it: the router hands it over on purpose.
+            let own_f_key = b.command == Command::Back && matches!(k.code, KeyCode::F(_));
+            assert!(
+                own_f_key || !shared.contains(&k),
+                "{} in {:?} is also a shared key",
+                k.label(),
+                b.context
+            );
+        }
+    }
+}
+
+#[test]
+fn every_hint_line_fits_80_columns_and_says_something() {
+    for c in [
+        Context::Form,
+        Context::Score,
+        Context::Log,
+        Context::Detail,
+        Context::Data,
+        Context::DataDetail,
+        Context::Traffic,
+        Context::TrafficDetail,
+        Context::Outbox,
+        Context::Results,
+    ] {
+        let line = hints(c);
+        assert!(line.chars().count() <= 79, "{c:?}: {line}");
+        assert!(line.contains(" · "), "{c:?}: {line}");
+    }
+}
+
+#[test]
+fn readme_shows_the_keys_in_force() {
+    let readme = include_str!("../../README.md");
+    let table = markdown_table();
+    assert!(
+        readme.contains(&table),
+        "README's key table differs from the bindings; it should read:\n{table}"
+    );
+}
