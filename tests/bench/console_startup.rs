@@ -1,7 +1,7 @@
 //! `cargo bench --bench console_startup`: the console's first complete frame, idle memory and idle
-//! CPU, measured by the workplace's `measure_tui_startup.sh` (the script the peers' figures were
-//! taken with: tmux 120×40, median of 5) at its default 10 ms polling and at 2 ms, with the
-//! built-in `local` profile so the embedded server's start is included.
+//! CPU, measured by `tests/bench/measure_startup.sh` (tmux 120×40, median of 5, the way the peers'
+//! figures were taken) at 10 ms polling and at 2 ms, with the built-in `local` profile so the
+//! embedded server's start is included.
 #![allow(
     clippy::unwrap_used,
     reason = "a benchmark, like a test, should stop at the first failure"
@@ -11,8 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn main() {
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/measure_tui_startup.sh");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bench/measure_startup.sh");
     if !script.exists() || Command::new("tmux").arg("-V").output().is_err() {
         println!(
             "# console_startup: skipped: needs tmux and {}",
