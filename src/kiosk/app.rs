@@ -10,7 +10,7 @@ use crate::history::History;
 use crate::outbox::Outbox;
 use crate::results::Results;
 use crate::server::RunningServer;
-use crate::term::enter_terminal;
+use crate::term::{Failure, enter_terminal};
 use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 use std::sync::{Arc, Mutex};
@@ -158,8 +158,7 @@ fn run_effect(runner: &Arc<Runner>, state: &KioskState, effect: Effect) {
             exchange,
         } => {
             tokio::task::spawn_blocking(move || {
-                let result =
-                    delivery::enqueue(&runner.outbox, &exchange).map_err(|e| e.to_string());
+                let result = delivery::enqueue(&runner.outbox, &exchange).map_err(Failure::from);
                 let _ = runner.actions.send(Action::Queued {
                     purpose,
                     respondent,
@@ -198,10 +197,8 @@ fn run_effect(runner: &Arc<Runner>, state: &KioskState, effect: Effect) {
 }
 
 /// The session's feature, from the local server's feedback or else this machine's history.
-async fn load_results(runner: &Runner, feature: &str) -> Result<Results, String> {
-    let mut all = crate::results::load(&runner.target, Some(feature))
-        .await
-        .map_err(|e| e.to_string())?;
+async fn load_results(runner: &Runner, feature: &str) -> Result<Results, Failure> {
+    let mut all = crate::results::load(&runner.target, Some(feature)).await?;
     Ok(all
         .pop()
         .unwrap_or_else(|| Results::from_stored(feature, &[])))

@@ -91,7 +91,7 @@ pub struct KioskState {
     pub outbox_waiting: u64,
     pub link: Link,
     /// After Ctrl+C: the results, then any key leaves.
-    pub results: Option<Result<crate::results::Results, String>>,
+    pub results: Option<Result<crate::results::Results, crate::term::Failure>>,
     pub ending: Ending,
     pub color: bool,
     pub size: (u16, u16),

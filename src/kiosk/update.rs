@@ -33,14 +33,14 @@ pub enum Action {
     Queued {
         purpose: Purpose,
         respondent: u32,
-        result: Result<(i64, u64), String>,
+        result: Result<(i64, u64), crate::term::Failure>,
     },
     /// How many calls wait in the outbox, and whether the last delivery reached the server.
     Outbox {
         waiting: u64,
         delivered: bool,
     },
-    ResultsLoaded(Result<Results, String>),
+    ResultsLoaded(Result<Results, crate::term::Failure>),
     /// A comment could not join its queued score: `fallback` goes as a feedback of its own.
     MergeFailed {
         fallback: Value,
@@ -383,7 +383,7 @@ fn queued(
     state: &mut KioskState,
     purpose: Purpose,
     respondent: u32,
-    result: Result<(i64, u64), String>,
+    result: Result<(i64, u64), crate::term::Failure>,
 ) -> Vec<Effect> {
     let Ok((item, waiting)) = result else {
         return vec![];

@@ -239,7 +239,10 @@ fn results(frame: &mut Frame<'_>, area: Rect, state: &KioskState, theme: Theme) 
     match &state.results {
         None => lines.push(Line::from(Span::styled("loading…", theme.dim()))),
         Some(Err(e)) => lines.push(Line::from(Span::styled(
-            format!("✗ the results could not be read: {}", sanitize(e)),
+            format!(
+                "✗ the results could not be read: {}",
+                sanitize(&e.to_string())
+            ),
             theme.error(),
         ))),
         Some(Ok(r)) => lines.extend(result_lines(r, area.width, theme)),

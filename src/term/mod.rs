@@ -3,6 +3,7 @@
 //! lines, the theme). The console (`tui`) and the kiosk each import from here, never from each
 //! other.
 
+mod failure;
 mod input;
 mod json;
 mod results;
@@ -10,6 +11,7 @@ mod terminal;
 mod text_area;
 mod theme;
 
+pub use failure::Failure;
 pub use input::{LineInput, edit_line};
 pub use json::json_lines;
 pub use results::{plural, result_lines};

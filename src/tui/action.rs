@@ -6,6 +6,7 @@ use crate::api::inspect::RequestRecord;
 use crate::client::{Exchange, Target};
 use crate::explore::{Entity, EntityRef, Query, Rows};
 use crate::profiles::{Change, Profile, Profiles};
+use crate::term::Failure;
 use crate::tui::traffic::Link;
 use crossterm::event::{KeyEvent, MouseEvent};
 
@@ -17,18 +18,18 @@ pub enum Action {
     Resize(u16, u16),
     /// Only while a request is in flight: advances the spinner.
     Tick,
-    HistoryLoaded(Result<Vec<Exchange>, String>),
+    HistoryLoaded(Result<Vec<Exchange>, Failure>),
     Sent(Box<Exchange>),
     /// Whether the active profile's server answered its health check.
-    Health(Result<(), String>),
+    Health(Result<(), Failure>),
     /// A page of the Data view, for request `generation`.
     DataLoaded {
         generation: u64,
-        result: Result<Rows, String>,
+        result: Result<Rows, Failure>,
     },
     EntityLoaded {
         which: EntityRef,
-        result: Result<Option<Entity>, String>,
+        result: Result<Option<Entity>, Failure>,
     },
     /// A request the server recorded, from the Traffic stream of `generation`.
     TrafficRecord {
@@ -40,11 +41,11 @@ pub enum Action {
         link: Link,
     },
     /// Every feature's results, for the Results view.
-    ResultsLoaded(Result<Vec<crate::results::Results>, String>),
+    ResultsLoaded(Result<Vec<crate::results::Results>, Failure>),
     /// The outbox's items, for its view.
-    OutboxLoaded(Result<Vec<crate::outbox::Item>, String>),
+    OutboxLoaded(Result<Vec<crate::outbox::Item>, Failure>),
     /// A failed call is in the outbox (committed): its id and how many wait in all.
-    Queued(Result<(i64, u64), String>),
+    Queued(Result<(i64, u64), Failure>),
     /// A delivery round of the outbox: the exchanges it made, and how many still wait.
     OutboxDelivered {
         exchanges: Vec<Exchange>,
@@ -53,11 +54,11 @@ pub enum Action {
         waiting: u64,
     },
     /// A profile switch finished: the profile and the base URL it resolved to.
-    TargetReady(Result<(Profile, String), String>),
+    TargetReady(Result<(Profile, String), Failure>),
     /// The profiles as the file holds them after a change (or why the change did not land).
-    ProfilesChanged(Result<Profiles, String>),
+    ProfilesChanged(Result<Profiles, Failure>),
     /// The profiles as the file holds them (or why it could not be read).
-    ProfilesRead(Result<Profiles, String>),
+    ProfilesRead(Result<Profiles, Failure>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -13,7 +13,7 @@ use crate::outbox::Outbox;
 use crate::paths;
 use crate::profiles::Profile;
 use crate::server::RunningServer;
-use crate::term::enter_terminal;
+use crate::term::{Failure, enter_terminal};
 use base64::Engine;
 use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
@@ -36,7 +36,7 @@ struct Runner {
     /// The Traffic view's stream; a new one replaces it.
     traffic: Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// Opened on first use, off the path to the first frame.
-    outbox: std::sync::OnceLock<Result<Arc<Mutex<Outbox>>, String>>,
+    outbox: std::sync::OnceLock<Result<Arc<Mutex<Outbox>>, Failure>>,
     /// Wakes the delivery task (an item was just queued).
     outbox_wake: Arc<tokio::sync::Notify>,
 }
@@ -152,8 +152,8 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
         Effect::LoadHistory => {
             tokio::task::spawn_blocking(move || {
                 let result = open_history()
-                    .map_err(|e| e.to_string())
-                    .and_then(|h| h.recent(LOG_ENTRIES, 0).map_err(|e| e.to_string()));
+                    .map_err(Failure::from)
+                    .and_then(|h| h.recent(LOG_ENTRIES, 0).map_err(Failure::from));
                 let _ = runner.actions.send(Action::HistoryLoaded(result));
             });
         }
@@ -173,11 +173,11 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
         Effect::ChangeProfiles(change) => {
             tokio::task::spawn_blocking(move || {
                 let result = paths::profiles_file()
-                    .map_err(|e| e.to_string())
+                    .map_err(Failure::from)
                     .and_then(|path| {
                         crate::profiles::update(&path, &change)
                             .map(|(_, all)| all)
-                            .map_err(|e| e.to_string())
+                            .map_err(Failure::from)
                     });
                 let _ = runner.actions.send(Action::ProfilesChanged(result));
             });
@@ -185,11 +185,11 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
         Effect::LoadProfiles => {
             tokio::task::spawn_blocking(move || {
                 let result = paths::profiles_file()
-                    .map_err(|e| e.to_string())
+                    .map_err(Failure::from)
                     .and_then(|path| {
                         crate::profiles::load(&path)
                             .map(|(all, _)| all)
-                            .map_err(|e| e.to_string())
+                            .map_err(Failure::from)
                     });
                 let _ = runner.actions.send(Action::ProfilesRead(result));
             });
@@ -200,7 +200,7 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
             tokio::spawn(async move {
                 let result = crate::results::load(&target, None)
                     .await
-                    .map_err(|e| e.to_string());
+                    .map_err(Failure::from);
                 let _ = runner.actions.send(Action::ResultsLoaded(result));
             });
         }
@@ -236,7 +236,7 @@ fn data_effect(runner: Arc<Runner>, effect: Effect) {
             tokio::spawn(async move {
                 let explorer =
                     Explorer::with_client(runner.http.clone(), &target.base_url, target.key);
-                let result = explorer.page(&query).await.map_err(|e| e.to_string());
+                let result = explorer.page(&query).await.map_err(Failure::from);
                 let _ = runner
                     .actions
                     .send(Action::DataLoaded { generation, result });
@@ -246,7 +246,7 @@ fn data_effect(runner: Arc<Runner>, effect: Effect) {
             tokio::spawn(async move {
                 let explorer =
                     Explorer::with_client(runner.http.clone(), &target.base_url, target.key);
-                let result = explorer.entity(&which).await.map_err(|e| e.to_string());
+                let result = explorer.entity(&which).await.map_err(Failure::from);
                 let _ = runner.actions.send(Action::EntityLoaded { which, result });
             });
         }
@@ -258,7 +258,7 @@ fn data_effect(runner: Arc<Runner>, effect: Effect) {
 fn enqueue(runner: Arc<Runner>, exchange: crate::client::Exchange) {
     tokio::task::spawn_blocking(move || {
         let result = outbox(&runner)
-            .and_then(|outbox| delivery::enqueue(&outbox, &exchange).map_err(|e| e.to_string()));
+            .and_then(|outbox| delivery::enqueue(&outbox, &exchange).map_err(Failure::from));
         let _ = runner.actions.send(Action::Queued(result));
         runner.outbox_wake.notify_one();
     });
@@ -270,14 +270,14 @@ fn outbox_effect(runner: Arc<Runner>, effect: Effect) {
         let result = outbox(&runner).and_then(|outbox| {
             let outbox = outbox
                 .lock()
-                .map_err(|_| "the outbox is locked".to_owned())?;
+                .map_err(|_| Failure::message("the outbox was left unusable by a crashed task"))?;
             match effect {
                 Effect::RetryOutbox => outbox.retry_now(),
                 Effect::DropOutboxItem(id) => outbox.drop_item(id),
                 _ => Ok(()),
             }
-            .map_err(|e| e.to_string())?;
-            outbox.list().map_err(|e| e.to_string())
+            .map_err(Failure::from)?;
+            outbox.list().map_err(Failure::from)
         });
         let _ = runner.actions.send(Action::OutboxLoaded(result));
         runner.outbox_wake.notify_one();
@@ -285,10 +285,10 @@ fn outbox_effect(runner: Arc<Runner>, effect: Effect) {
 }
 
 /// The outbox, opened the first time it is needed.
-fn outbox(runner: &Runner) -> Result<Arc<Mutex<Outbox>>, String> {
+fn outbox(runner: &Runner) -> Result<Arc<Mutex<Outbox>>, Failure> {
     runner
         .outbox
-        .get_or_init(|| delivery::open_outbox().map_err(|e| e.to_string()))
+        .get_or_init(|| delivery::open_outbox().map_err(Failure::from))
         .clone()
 }
 
@@ -323,7 +323,7 @@ async fn deliver_outbox(
 }
 
 /// Resolves a profile; `local` reuses the embedded server when one runs.
-async fn switch(runner: &Runner, profile: Profile) -> Result<(Profile, String), String> {
+async fn switch(runner: &Runner, profile: Profile) -> Result<(Profile, String), Failure> {
     let mut embedded = runner.embedded.lock().await;
     if profile.is_local()
         && let Some(server) = embedded.as_ref()
@@ -332,7 +332,7 @@ async fn switch(runner: &Runner, profile: Profile) -> Result<(Profile, String), 
     }
     let resolved = crate::target::resolve_profile(&profile, false)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Failure::from)?;
     if let Some(server) = resolved.embedded {
         *embedded = Some(server);
     }
@@ -341,12 +341,12 @@ async fn switch(runner: &Runner, profile: Profile) -> Result<(Profile, String), 
 
 /// The local server answers its health route; any other server answers at all (the Data view
 /// finds out on its own whether a server has the inspection routes).
-async fn check_health(http: &reqwest::Client, base_url: &str) -> Result<(), String> {
+async fn check_health(http: &reqwest::Client, base_url: &str) -> Result<(), Failure> {
     http.get(format!("{base_url}/_local/health"))
         .timeout(Duration::from_secs(5))
         .send()
         .await
-        .map_err(|e| e.without_url().to_string())?;
+        .map_err(|e| Failure::from(e.without_url()))?;
     Ok(())
 }
 

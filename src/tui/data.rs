@@ -16,7 +16,7 @@ pub enum Opened {
     /// A user or company, loading (`None`) or loaded; `Ok(None)` when the server has no such one.
     Entity {
         which: EntityRef,
-        loaded: Option<Result<Option<Entity>, String>>,
+        loaded: Option<Result<Option<Entity>, crate::term::Failure>>,
     },
     Event(Box<EventRecord>),
     Feedback(Box<FeedbackRecord>),
@@ -30,7 +30,7 @@ pub struct DataView {
     pub rows: Option<Rows>,
     pub selected: usize,
     pub loading: bool,
-    pub error: Option<String>,
+    pub error: Option<crate::term::Failure>,
     /// Answers to older requests are ignored.
     pub generation: u64,
     pub search: LineInput,
@@ -119,7 +119,7 @@ impl DataView {
     }
 
     /// An answer for request `generation`; stale ones are dropped.
-    pub fn loaded(&mut self, generation: u64, result: Result<Rows, String>) {
+    pub fn loaded(&mut self, generation: u64, result: Result<Rows, crate::term::Failure>) {
         if generation != self.generation {
             return;
         }
@@ -136,7 +136,11 @@ impl DataView {
         }
     }
 
-    pub fn entity_loaded(&mut self, which: &EntityRef, result: Result<Option<Entity>, String>) {
+    pub fn entity_loaded(
+        &mut self,
+        which: &EntityRef,
+        result: Result<Option<Entity>, crate::term::Failure>,
+    ) {
         if self.opened_entity().as_ref() != Some(which) {
             return;
         }

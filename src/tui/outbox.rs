@@ -5,7 +5,7 @@ use crate::outbox::Item;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OutboxView {
     /// Waiting items first, each list oldest first; `None` before the first load.
-    pub items: Option<Result<Vec<Item>, String>>,
+    pub items: Option<Result<Vec<Item>, crate::term::Failure>>,
     pub selected: usize,
 }
 
@@ -21,7 +21,7 @@ impl OutboxView {
         self.list().get(self.selected)
     }
 
-    pub fn loaded(&mut self, result: Result<Vec<Item>, String>) {
+    pub fn loaded(&mut self, result: Result<Vec<Item>, crate::term::Failure>) {
         self.items = Some(result);
         self.selected = self.selected.min(self.list().len().saturating_sub(1));
     }

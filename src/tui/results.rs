@@ -6,6 +6,6 @@ use crate::results::Results;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResultsView {
     /// `None` while loading.
-    pub loaded: Option<Result<Vec<Results>, String>>,
+    pub loaded: Option<Result<Vec<Results>, crate::term::Failure>>,
     pub scroll: u16,
 }

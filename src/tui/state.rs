@@ -37,7 +37,7 @@ pub enum RequestState {
 pub enum ServerStatus {
     Checking,
     Answers,
-    Down(String),
+    Down(crate::term::Failure),
 }
 
 /// Something drawn over the screen, which takes the keys while open.

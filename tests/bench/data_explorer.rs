@@ -155,14 +155,14 @@ fn run(rt: &tokio::runtime::Runtime, explorer: &Explorer, state: &mut State, eff
             } => {
                 let result = rt
                     .block_on(explorer.page(&query))
-                    .map_err(|e| e.to_string());
+                    .map_err(bucket_console::term::Failure::from);
                 assert!(result.is_ok(), "{result:?}");
                 update(state, Action::DataLoaded { generation, result });
             }
             Effect::LoadEntity { which, .. } => {
                 let result = rt
                     .block_on(explorer.entity(&which))
-                    .map_err(|e| e.to_string());
+                    .map_err(bucket_console::term::Failure::from);
                 update(state, Action::EntityLoaded { which, result });
             }
             _ => {}

@@ -56,7 +56,7 @@ pub(super) fn reload_outbox(state: &State) -> Vec<Effect> {
     }
 }
 
-pub(super) fn queued(state: &mut State, result: Result<(i64, u64), String>) {
+pub(super) fn queued(state: &mut State, result: Result<(i64, u64), crate::term::Failure>) {
     state.message = Some(match result {
         Ok((id, waiting)) => {
             state.outbox_waiting = waiting;

@@ -11,7 +11,7 @@ use super::*;
 /// is read again so the screen shows what it holds.
 pub(super) fn profiles_read(
     state: &mut State,
-    result: Result<crate::profiles::Profiles, String>,
+    result: Result<crate::profiles::Profiles, crate::term::Failure>,
     changed: bool,
 ) -> Vec<Effect> {
     match result {

@@ -434,14 +434,20 @@ fn a_click_in_a_text_field_puts_the_cursor_there() {
 #[test]
 fn a_change_that_did_not_land_reads_the_file_again_but_a_failed_read_does_not_loop() {
     let mut s = state(Method::User);
-    let effects = update(&mut s, Action::ProfilesChanged(Err("disk full".into())));
+    let effects = update(
+        &mut s,
+        Action::ProfilesChanged(Err(crate::term::Failure::message("disk full"))),
+    );
     assert_eq!(effects, [Effect::LoadProfiles]);
     assert!(
         s.message
             .as_ref()
             .is_some_and(|(_, m)| m.contains("not saved: disk full"))
     );
-    let effects = update(&mut s, Action::ProfilesRead(Err("unreadable".into())));
+    let effects = update(
+        &mut s,
+        Action::ProfilesRead(Err(crate::term::Failure::message("unreadable"))),
+    );
     assert!(effects.is_empty());
     assert!(
         s.message

@@ -58,7 +58,7 @@ pub fn status_line(data: &DataView, theme: Theme) -> Option<Line<'static>> {
     }
     if let Some(e) = &data.error {
         return Some(Line::from(Span::styled(
-            format!(" ✗ {} · r retries", sanitize(e)),
+            format!(" ✗ {} · r retries", sanitize(&e.to_string())),
             theme.error(),
         )));
     }
@@ -117,7 +117,7 @@ fn list(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     frame.render_widget(block, area);
     let Some(rows) = &data.rows else {
         let text = match &data.error {
-            Some(e) => Span::styled(format!("✗ {}", sanitize(e)), theme.error()),
+            Some(e) => Span::styled(format!("✗ {}", sanitize(&e.to_string())), theme.error()),
             None => Span::styled("loading…", theme.dim()),
         };
         frame.render_widget(
@@ -269,7 +269,7 @@ fn detail(frame: &mut Frame<'_>, area: Rect, data: &DataView, opened: &Opened, t
             let lines = match loaded {
                 None => vec![Line::from(Span::styled("loading…", theme.dim()))],
                 Some(Err(e)) => vec![Line::from(Span::styled(
-                    format!("✗ {} · r retries", sanitize(e)),
+                    format!("✗ {} · r retries", sanitize(&e.to_string())),
                     theme.error(),
                 ))],
                 Some(Ok(None)) => vec![Line::from(Span::styled(

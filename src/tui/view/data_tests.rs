@@ -125,14 +125,18 @@ fn empty_error_and_search_states() {
     snapshot("data_empty", &showing(Rows::Users(vec![])));
 
     let mut s = state(Method::User);
-    s.server = ServerStatus::Down("cannot connect: Connection refused".into());
+    s.server = ServerStatus::Down(crate::term::Failure::message(
+        "cannot connect: Connection refused",
+    ));
     press(&mut s, KeyCode::F(2));
     let generation = s.data.generation;
     update(
         &mut s,
         Action::DataLoaded {
             generation,
-            result: Err("the server is not answering: cannot connect: Connection refused".into()),
+            result: Err(crate::term::Failure::message(
+                "the server is not answering: cannot connect: Connection refused",
+            )),
         },
     );
     snapshot("data_error", &s);

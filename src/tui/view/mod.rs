@@ -116,7 +116,7 @@ fn header(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         ServerStatus::Answers => ("●", "answers".to_owned(), theme.success()),
         ServerStatus::Down(why) => (
             "●",
-            format!("not answering: {}", sanitize(why)),
+            format!("not answering: {}", sanitize(&why.to_string())),
             theme.error(),
         ),
     };

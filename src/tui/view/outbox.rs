@@ -16,7 +16,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, 
 pub fn status_line(view: &OutboxView, theme: Theme) -> Option<Line<'static>> {
     match &view.items {
         Some(Err(e)) => Some(Line::from(Span::styled(
-            format!(" ✗ the outbox cannot be read: {}", sanitize(e)),
+            format!(" ✗ the outbox cannot be read: {}", sanitize(&e.to_string())),
             theme.error(),
         ))),
         _ => view.selected_item().and_then(|i| {

@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
         Some(Err(e)) => lines.push(Line::from(Span::styled(
             format!(
                 "✗ the results could not be read: {} · r retries",
-                sanitize(e)
+                sanitize(&e.to_string())
             ),
             theme.error(),
         ))),

@@ -226,7 +226,7 @@ fn raw_json_with_an_error() {
 fn header_states_and_loading() {
     let mut s = state(Method::User);
     snapshot("starting", &s);
-    s.server = ServerStatus::Down("connection refused".into());
+    s.server = ServerStatus::Down(crate::term::Failure::message("connection refused"));
     s.log_loading = false;
     snapshot("server_down", &s);
 }
