@@ -49,6 +49,9 @@ pub async fn run(
     });
     state.outbox_waiting = delivery::waiting(&runner.outbox);
     spawn_delivery(&runner);
+    // Taken before the terminal changes, so a signal never leaves it in raw mode.
+    let ended = crate::term::asked_to_end();
+    tokio::pin!(ended);
     let (mut terminal, _guard) = enter_terminal();
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
@@ -63,6 +66,7 @@ pub async fn run(
         .map_err(|e| e.to_string())?;
     loop {
         let action = tokio::select! {
+            () = &mut ended => break,
             event = events.next() => match event {
                 Some(Ok(Event::Key(k))) => Action::Key(k),
                 Some(Ok(Event::Mouse(m))) => Action::Mouse(m),

@@ -15,6 +15,6 @@ pub use failure::Failure;
 pub use input::{LineInput, edit_line};
 pub use json::json_lines;
 pub use results::{plural, result_lines};
-pub use terminal::{TerminalGuard, enter_terminal};
+pub use terminal::{TerminalGuard, asked_to_end, enter_terminal};
 pub use text_area::comment_box;
 pub use theme::Theme;

@@ -34,3 +34,31 @@ fn restore() {
     );
     ratatui::restore();
 }
+
+/// Resolves when the process is asked to end from outside (SIGTERM, SIGHUP: a `kill`, a closed
+/// terminal window). The signals are taken at the call, so none is missed before the first poll;
+/// the loop that awaits this then ends normally and the guard restores the terminal.
+pub fn asked_to_end() -> impl Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let term = signal(SignalKind::terminate()).ok();
+        let hup = signal(SignalKind::hangup()).ok();
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(term) => {}
+                () = wait(hup) => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    std::future::pending::<()>()
+}

@@ -57,6 +57,9 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
         outbox: std::sync::OnceLock::new(),
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
     });
+    // Taken before the terminal changes, so a signal never leaves it in raw mode.
+    let ended = crate::term::asked_to_end();
+    tokio::pin!(ended);
     let (mut terminal, _guard) = enter_terminal();
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
@@ -79,6 +82,7 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     loop {
         let action = tokio::select! {
+            () = &mut ended => break,
             event = events.next() => match event {
                 Some(Ok(event)) => match to_action(event) { Some(a) => a, None => continue },
                 Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),

@@ -243,3 +243,13 @@ fn a_profile_added_by_the_cli_while_the_console_runs_is_listed_and_kept() {
     assert!(text.contains(KEY), "demo keeps its key");
     tmux.quit_and_check_restored();
 }
+
+#[test]
+fn sigterm_and_sighup_leave_the_terminal_as_it_was() {
+    for signal in ["TERM", "HUP"] {
+        let cli = Cli::new();
+        let tmux = Tmux::start(&cli, "", 100, 30);
+        tmux.wait_for("user · * required");
+        tmux.signal_and_check_restored(signal);
+    }
+}

@@ -126,3 +126,11 @@ fn an_idle_form_counts_down_and_resets() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("EXIT=0");
 }
+
+#[test]
+fn the_kiosk_restores_the_terminal_on_sigterm() {
+    let cli = Cli::new();
+    let tmux = Tmux::start(&cli, "kiosk --feature export", 100, 30);
+    tmux.wait_for("export");
+    tmux.signal_and_check_restored("TERM");
+}

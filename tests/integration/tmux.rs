@@ -119,6 +119,24 @@ impl Tmux {
     /// Ctrl+C, then the terminal is as before: main screen, no mouse tracking, cooked mode.
     pub fn quit_and_check_restored(&self) {
         self.keys(&["C-c"]);
+        self.check_restored();
+    }
+
+    /// `signal` (TERM, HUP) to the program, then the terminal is as before.
+    pub fn signal_and_check_restored(&self, signal: &str) {
+        let shell = self.format("#{pane_pid}");
+        let status = Command::new("pkill")
+            .args([&format!("-{signal}"), "-P", &shell, "bucket-consol"])
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "no program under the pane's shell {shell}"
+        );
+        self.check_restored();
+    }
+
+    fn check_restored(&self) {
         self.wait_for("EXIT=0");
         let screen = self.wait_for("STTY-END");
         assert_eq!(
