@@ -443,6 +443,35 @@ impl Form {
                 }
             }
         }
+        if self.raw.is_none() {
+            self.check_attribute_types();
+        }
+    }
+
+    /// A value that is not what its row's type says would go out as text, silently: it is a
+    /// problem on the attributes field instead, so "send anyway?" counts it.
+    fn check_attribute_types(&mut self) {
+        for field in &mut self.fields {
+            let FieldValue::Attributes(attrs) = &field.value else {
+                continue;
+            };
+            for row in attrs.rows.iter().filter(|r| !r.key.text().is_empty()) {
+                let text = row.value.text().trim();
+                let fits = match row.kind {
+                    AttrKind::String | AttrKind::Null => true,
+                    AttrKind::Number => serde_json::from_str::<serde_json::Number>(text).is_ok(),
+                    AttrKind::Boolean => matches!(text, "true" | "false"),
+                };
+                if !fits {
+                    field.errors.push(format!(
+                        "{}: `{}` is not a {}; Ctrl+T changes the type",
+                        row.key.text(),
+                        row.value.text(),
+                        row.kind.label()
+                    ));
+                }
+            }
+        }
     }
 
     /// Puts a problem (local or from a server's answer) on the field its path names.
@@ -553,10 +582,12 @@ mod tests {
             ["is required: the name of the event, such as \"Sent message\""]
         );
         assert_eq!(form.fields[1].errors.len(), 1);
-        assert!(
-            form.fields[attrs].errors.is_empty(),
-            "a number that is not one is sent as text"
+        assert_eq!(
+            form.fields[attrs].errors,
+            ["seats: `many` is not a number; Ctrl+T changes the type"],
+            "a number that is not one is a problem, not text sent silently"
         );
+        assert_eq!(form.error_count(), 3, "send anyway? counts it");
     }
 
     #[test]

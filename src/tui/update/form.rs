@@ -111,11 +111,9 @@ pub(super) fn edit_field(form: &mut Form, key: KeyEvent, now: i64) -> bool {
             KeyCode::Char('n') if ctrl(&key) => attrs.add_row(),
             KeyCode::Char('d') if ctrl(&key) => attrs.delete_row(),
             KeyCode::Char('t') if ctrl(&key) => {
+                // The text stays through null, so cycling back finds it again.
                 let row = &mut attrs.rows[attrs.row];
                 row.kind = row.kind.next();
-                if row.kind == AttrKind::Null {
-                    row.value.set("");
-                }
             }
             KeyCode::Up => attrs.row = attrs.row.saturating_sub(1),
             KeyCode::Down => attrs.row = (attrs.row + 1).min(attrs.rows.len() - 1),

@@ -2,7 +2,7 @@
 //! happens here, so it is tested without a terminal or a runtime.
 
 use super::action::{Action, Effect};
-use super::form::{AttrKind, Column, FieldValue, Form, Kind};
+use super::form::{Column, FieldValue, Form, Kind};
 use super::keys::{self, Command, Context};
 use super::layout;
 use super::profile_editor::ProfileEditor;

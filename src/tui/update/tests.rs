@@ -520,3 +520,33 @@ fn update_reads_no_clock_the_time_comes_with_the_batch() {
         json!("2030-01-02T03:04:05.000Z")
     );
 }
+
+#[test]
+fn an_attribute_that_is_not_its_type_is_a_problem_and_cycling_keeps_its_text() {
+    let mut s = state(Method::User);
+    type_text(&mut s, "u1");
+    update(&mut s, key(KeyCode::Tab));
+    type_text(&mut s, "beta");
+    update(&mut s, key(KeyCode::Enter));
+    type_text(&mut s, "yes");
+    assert_eq!(s.form().error_count(), 0, "a string is a string");
+    update(&mut s, ctrl('t'));
+    let attributes = s.form().focus;
+    assert_eq!(
+        s.form().fields[attributes].errors,
+        ["beta: `yes` is not a number; Ctrl+T changes the type"]
+    );
+    // Ctrl+S asks first, like any other problem.
+    update(&mut s, ctrl('s'));
+    assert_eq!(
+        s.overlay,
+        Overlay::Confirm(Confirm::SendAnyway { problems: 1 })
+    );
+    update(&mut s, key(KeyCode::Esc));
+    // boolean, null, string: the text survives null.
+    for _ in 0..3 {
+        update(&mut s, ctrl('t'));
+    }
+    assert_eq!(s.form().body()["attributes"], json!({"beta": "yes"}));
+    assert_eq!(s.form().error_count(), 0);
+}
