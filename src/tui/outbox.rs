@@ -7,6 +7,8 @@ pub struct OutboxView {
     /// Waiting items first, each list oldest first; `None` before the first load.
     pub items: Option<Result<Vec<Item>, crate::term::Failure>>,
     pub selected: usize,
+    /// Items dropped from this view since the console started.
+    pub dropped: usize,
 }
 
 impl OutboxView {

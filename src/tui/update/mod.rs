@@ -294,7 +294,10 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
     match confirm {
         Confirm::SendAnyway { .. } if yes => send(state),
         Confirm::DeleteProfile { name } if yes => delete_profile(state, &name),
-        Confirm::DropOutboxItem { id } if yes => vec![Effect::DropOutboxItem(id)],
+        Confirm::DropOutboxItem { id } if yes => {
+            state.outbox.dropped += 1;
+            vec![Effect::DropOutboxItem(id)]
+        }
         Confirm::DeleteProfile { .. } if no => {
             state.overlay = Overlay::Profiles { selected: 0 };
             vec![]

@@ -55,10 +55,18 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
     frame.render_widget(block, areas.body);
     if items.is_empty() {
         let text = if view.items.is_none() {
-            "loading…"
+            "loading…".to_owned()
         } else {
-            "Nothing waits: every call was delivered. A call that cannot be delivered (no network, \
-             a timeout, a 5xx after retries) waits here and is sent when the server answers."
+            let dropped = match view.dropped {
+                0 => String::new(),
+                1 => " (1 dropped by you)".to_owned(),
+                n => format!(" ({n} dropped by you)"),
+            };
+            format!(
+                "The outbox is empty: nothing waits to be delivered and no refused call is \
+                 kept{dropped}. A call that cannot be delivered (no network, a timeout, a 5xx \
+                 after retries) waits here and is sent when the server answers."
+            )
         };
         frame.render_widget(
             Paragraph::new(Span::styled(text, theme.dim())).wrap(Wrap { trim: true }),

@@ -46,6 +46,11 @@ fn retry_now_and_drop_after_confirming() {
         press(&mut s, KeyCode::Enter),
         vec![Effect::DropOutboxItem(5)]
     );
+    // The last item was a refused one: the empty outbox must not claim it was delivered.
+    update(&mut s, Action::OutboxLoaded(Ok(vec![])));
+    snapshot("outbox_after_dropping", &s);
+    let screen = format!("{:?}", render(&s, 80, 24).backend());
+    assert!(!screen.contains("delivered.") && screen.contains("1 dropped by you"));
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.screen, Screen::Console);
 }
