@@ -82,6 +82,9 @@ fn open_in_form(state: &mut State) {
         ));
         return;
     };
+    // The detail is done with: F3 comes back to the list, and the next `o` takes the selection.
+    state.traffic.opened = None;
+    state.traffic.scroll = 0;
     let first = record
         .local
         .validation_errors

@@ -135,7 +135,11 @@ fn a_rejected_request_opens_in_its_form_with_the_errors_on_the_fields() {
         s.message
     );
     press(&mut s, KeyCode::F(3));
-    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.screen, Screen::Traffic);
+    assert_eq!(
+        s.traffic.opened, None,
+        "F3 comes back to the list, not a stale detail"
+    );
     press(&mut s, KeyCode::Home);
     press(&mut s, KeyCode::Char('o'));
     assert!(
