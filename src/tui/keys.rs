@@ -15,6 +15,7 @@ pub enum Context {
     /// The console screen (form, log and detail).
     Console,
     Form,
+    RawJson,
     Score,
     Comment,
     Attributes,
@@ -38,6 +39,7 @@ impl Context {
             Context::Anywhere => "Anywhere",
             Context::Console => "Forms and log",
             Context::Form => "Form",
+            Context::RawJson => "Raw JSON (Ctrl+R)",
             Context::Score => "Score picker",
             Context::Comment => "Comment box",
             Context::Attributes => "Attributes",
@@ -62,6 +64,7 @@ impl Context {
             self,
             Context::Console
                 | Context::Form
+                | Context::RawJson
                 | Context::Score
                 | Context::Comment
                 | Context::Attributes
@@ -369,6 +372,12 @@ pub const EDITING: &[(Context, &str, &str, &str)] = &[
         "delete a word, clear the field",
         "",
     ),
+    (
+        Context::RawJson,
+        "any key",
+        "edit the body as text; it is sent exactly as typed",
+        "type JSON",
+    ),
     (Context::Score, "1…5", "choose a score", "1-5 score"),
     (Context::Score, "←/→", "lower / raise", "←→ change"),
     (Context::Score, "0, Backspace", "no score", "0 none"),
@@ -498,6 +507,7 @@ pub fn markdown_table() -> String {
         Context::Anywhere,
         Context::Console,
         Context::Form,
+        Context::RawJson,
         Context::Score,
         Context::Comment,
         Context::Attributes,

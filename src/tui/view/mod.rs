@@ -99,6 +99,8 @@ pub fn context(state: &State) -> Context {
     match state.focus {
         Focus::Log => Context::Log,
         Focus::Detail => Context::Detail,
+        // Raw JSON takes every key as text, whichever field was focused before.
+        Focus::Form if state.form().raw.is_some() => Context::RawJson,
         Focus::Form => match state.form().focused().kind {
             super::form::Kind::Score => Context::Score,
             super::form::Kind::Comment => Context::Comment,
