@@ -178,7 +178,25 @@ pub fn describe(e: reqwest::Error) -> String {
     if e.is_timeout() {
         return "timed out".to_owned();
     }
+    if is_refused(&e) {
+        return "connection refused".to_owned();
+    }
     chain(&e)
+}
+
+/// Nothing listens where the request went: the cause every user can act on, said plainly instead
+/// of reqwest's "error sending request".
+pub fn is_refused(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// An error and its chain of causes on one line, without repeating a cause already quoted.
@@ -248,5 +266,25 @@ mod tests {
             .await;
         assert!(out.iter().all(Result::is_ok));
         assert_eq!(out.len(), 3000);
+    }
+}
+
+#[cfg(test)]
+mod refused_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_refused_connection_is_said_as_such() {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/x", free.local_addr().unwrap());
+        drop(free);
+        let e = client(Duration::from_secs(1))
+            .unwrap()
+            .get(url)
+            .send()
+            .await
+            .unwrap_err();
+        assert!(is_refused(&e));
+        assert_eq!(describe(e), "connection refused");
     }
 }

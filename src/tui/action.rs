@@ -20,8 +20,11 @@ pub enum Action {
     Tick,
     HistoryLoaded(Result<Vec<Exchange>, Failure>),
     Sent(Box<Exchange>),
-    /// Whether the active profile's server answered its health check.
-    Health(Result<(), Failure>),
+    /// Whether the server at `base_url` answered its health check.
+    Health {
+        base_url: String,
+        result: Result<(), Failure>,
+    },
     /// A page of the Data view, for request `generation`.
     DataLoaded {
         generation: u64,
@@ -71,6 +74,11 @@ pub enum Effect {
     LoadHistory,
     CheckHealth {
         base_url: String,
+    },
+    /// While the server does not answer: check again after a wait (the backoff).
+    ProbeHealth {
+        base_url: String,
+        after_ms: u64,
     },
     /// Resolve the profile (starting the embedded server for `local`) and report TargetReady.
     SwitchProfile(Profile),

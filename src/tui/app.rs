@@ -163,9 +163,15 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
         }
         Effect::CheckHealth { base_url } => {
             tokio::spawn(async move {
-                let _ = runner
-                    .actions
-                    .send(Action::Health(check_health(&runner.http, &base_url).await));
+                let result = check_health(&runner.http, &base_url).await;
+                let _ = runner.actions.send(Action::Health { base_url, result });
+            });
+        }
+        Effect::ProbeHealth { base_url, after_ms } => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(after_ms)).await;
+                let result = check_health(&runner.http, &base_url).await;
+                let _ = runner.actions.send(Action::Health { base_url, result });
             });
         }
         Effect::SwitchProfile(profile) => {
@@ -350,7 +356,13 @@ async fn check_health(http: &reqwest::Client, base_url: &str) -> Result<(), Fail
         .timeout(Duration::from_secs(5))
         .send()
         .await
-        .map_err(|e| Failure::from(e.without_url()))?;
+        .map_err(|e| {
+            if crate::net::is_refused(&e) {
+                Failure::message("connection refused")
+            } else {
+                Failure::from(e.without_url())
+            }
+        })?;
     Ok(())
 }
 

@@ -76,6 +76,9 @@ pub enum Level {
 
 #[derive(Debug, Clone)]
 pub struct State {
+    /// The wait before the next health probe while the server does not answer; `None` while it
+    /// answers (nothing scheduled).
+    pub probe_ms: Option<u64>,
     /// The time of the actions being applied, set by the loop: `update` never reads the clock,
     /// so it is pure and its tests deterministic.
     pub now_ms: i64,
@@ -122,6 +125,7 @@ impl State {
             .map(|m| Form::with_defaults(*m, &defaults(&profile), now_ms))
             .collect();
         Self {
+            probe_ms: None,
             now_ms,
             profiles,
             profile,

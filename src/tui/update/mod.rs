@@ -16,7 +16,7 @@ use crate::client::{Exchange, Outcome};
 use crate::profiles::{Change, Profile};
 use crate::sanitize::sanitize;
 use crate::term::LineInput;
-use crate::term::edit_line;
+use crate::term::{Failure, edit_line};
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -90,6 +90,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Sent(exchange) => {
             let mut effects = data::after_send(state, &exchange);
+            effects.extend(health_from(state, &exchange));
             let queue =
                 exchange.outcome == Outcome::Failed && Method::parse(&exchange.method).is_some();
             if queue {
@@ -105,13 +106,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Queued(_) | Action::OutboxDelivered { .. } | Action::OutboxLoaded(_) => {
             outbox_action(state, action)
         }
-        Action::Health(result) => {
-            state.server = match result {
-                Ok(()) => ServerStatus::Answers,
-                Err(e) => ServerStatus::Down(e),
-            };
-            vec![]
-        }
+        Action::Health { base_url, result } => health(state, &base_url, result),
         Action::DataLoaded { .. }
         | Action::EntityLoaded { .. }
         | Action::TrafficRecord { .. }
@@ -133,6 +128,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.profile = profile;
                 state.base_url.clone_from(&base_url);
                 state.server = ServerStatus::Checking;
+                state.probe_ms = None;
                 state.data = super::data::DataView::default();
                 let mut effects = vec![Effect::CheckHealth { base_url }];
                 if state.screen == Screen::Data {
@@ -148,6 +144,53 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 vec![]
             }
         },
+    }
+}
+
+/// The header follows what happens: a health check's result, or any exchange's (an answer means
+/// the server answers; no answer means it does not). While it does not, a probe checks again
+/// after 1 s, then 2, 4… up to 30 s; while it answers nothing is scheduled, so an idle console
+/// wakes up for nothing.
+fn health(state: &mut State, base_url: &str, result: Result<(), Failure>) -> Vec<Effect> {
+    if base_url != state.base_url {
+        return vec![];
+    }
+    match result {
+        Ok(()) => {
+            state.server = ServerStatus::Answers;
+            state.probe_ms = None;
+            vec![]
+        }
+        Err(e) => {
+            state.server = ServerStatus::Down(e);
+            let after_ms = state.probe_ms.map_or(1_000, |ms| (ms * 2).min(30_000));
+            state.probe_ms = Some(after_ms);
+            vec![Effect::ProbeHealth {
+                base_url: base_url.to_owned(),
+                after_ms,
+            }]
+        }
+    }
+}
+
+/// What an exchange says of its server's health, for the header.
+fn health_from(state: &mut State, exchange: &Exchange) -> Vec<Effect> {
+    if exchange.base_url != state.base_url {
+        return vec![];
+    }
+    match (exchange.status(), &state.server) {
+        (Some(_), _) => health(state, &exchange.base_url, Ok(())),
+        // A probe is already on its way.
+        (None, ServerStatus::Down(_)) if state.probe_ms.is_some() => vec![],
+        (None, _) => {
+            let why = exchange
+                .attempts
+                .last()
+                .and_then(|a| a.error.clone())
+                .unwrap_or_else(|| "no answer".to_owned());
+            let base_url = exchange.base_url.clone();
+            health(state, &base_url, Err(Failure::message(why)))
+        }
     }
 }
 

@@ -31,7 +31,11 @@ pub(super) fn outbox_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 pub(super) fn outbox_action(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Queued(result) => queued(state, result),
-        Action::OutboxDelivered { .. } => outbox_delivered(state, action),
+        Action::OutboxDelivered { .. } => {
+            let mut effects = outbox_delivered(state, action);
+            effects.extend(reload_outbox(state));
+            return effects;
+        }
         Action::OutboxLoaded(result) => {
             if let Ok(items) = &result {
                 state.outbox_waiting = items
@@ -74,7 +78,7 @@ pub(super) fn queued(state: &mut State, result: Result<(i64, u64), crate::term::
     });
 }
 
-pub(super) fn outbox_delivered(state: &mut State, action: Action) {
+pub(super) fn outbox_delivered(state: &mut State, action: Action) -> Vec<Effect> {
     let Action::OutboxDelivered {
         exchanges,
         delivered,
@@ -82,9 +86,14 @@ pub(super) fn outbox_delivered(state: &mut State, action: Action) {
         waiting,
     } = action
     else {
-        return;
+        return vec![];
     };
     state.outbox_waiting = waiting;
+    // The newest delivery says how the server is doing.
+    let effects = exchanges
+        .last()
+        .map(|e| health_from(state, e))
+        .unwrap_or_default();
     for exchange in exchanges {
         state.log.push_front(exchange);
         if let Some(detail) = &mut state.detail {
@@ -103,4 +112,5 @@ pub(super) fn outbox_delivered(state: &mut State, action: Action) {
             ),
         ));
     }
+    effects
 }

@@ -1,6 +1,7 @@
 use super::*;
 use crate::api::{FieldCode, ValidationError};
 use crate::profiles::Change;
+use crate::term::Failure;
 use crate::tui::fixtures::{exchange, state};
 use crate::tui::state::Confirm;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -549,4 +550,58 @@ fn an_attribute_that_is_not_its_type_is_a_problem_and_cycling_keeps_its_text() {
     }
     assert_eq!(s.form().body()["attributes"], json!({"beta": "yes"}));
     assert_eq!(s.form().error_count(), 0);
+}
+
+#[test]
+fn the_header_follows_exchanges_and_probes_with_backoff_only_while_down() {
+    let mut s = state(Method::User);
+    s.server = ServerStatus::Answers;
+    let base_url = s.base_url.clone();
+    // A send that got no answer: down, said plainly, and a probe in a second.
+    let mut failed = exchange("user", 200, "{}", vec![]);
+    failed.response = None;
+    failed.base_url.clone_from(&base_url);
+    failed.attempts.last_mut().unwrap().error = Some("connection refused".into());
+    failed.outcome = crate::client::Outcome::Failed;
+    let effects = update(&mut s, Action::Sent(Box::new(failed)));
+    assert!(matches!(&s.server, ServerStatus::Down(e) if e.to_string() == "connection refused"));
+    assert!(effects.contains(&Effect::ProbeHealth {
+        base_url: base_url.clone(),
+        after_ms: 1_000
+    }));
+    // Each failed probe waits twice as long, up to 30 s.
+    let mut waits = Vec::new();
+    for _ in 0..7 {
+        let effects = update(
+            &mut s,
+            Action::Health {
+                base_url: base_url.clone(),
+                result: Err(Failure::message("connection refused")),
+            },
+        );
+        if let [Effect::ProbeHealth { after_ms, .. }] = effects.as_slice() {
+            waits.push(*after_ms);
+        }
+    }
+    assert_eq!(waits, [2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+    // An exchange answered (the outbox delivered, say): answers, and nothing is scheduled.
+    let mut ok = exchange("user", 200, "{}", vec![]);
+    ok.base_url.clone_from(&base_url);
+    let effects = update(&mut s, Action::Sent(Box::new(ok)));
+    assert_eq!(s.server, ServerStatus::Answers);
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::ProbeHealth { .. }))
+    );
+    assert_eq!(s.probe_ms, None);
+    // A late result for another server changes nothing.
+    update(
+        &mut s,
+        Action::Health {
+            base_url: "http://elsewhere".into(),
+            result: Err(Failure::message("x")),
+        },
+    );
+    assert_eq!(s.server, ServerStatus::Answers);
 }
