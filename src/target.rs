@@ -1,7 +1,8 @@
 //! From a profile to a running target: a service above both the client (which sends to a
 //! target) and the server (which the built-in `local` profile may start). `local` uses a `serve`
-//! already listening on the default address, and otherwise starts the server in-process on a free
-//! loopback port with the default database, so it works on a fresh machine.
+//! already listening on the default address, and otherwise starts the server in-process with the
+//! default database, on that address when it is free (else on any free loopback port), so it works
+//! on a fresh machine and what it prints can be copied and run.
 
 use crate::client::Target;
 use crate::paths;
@@ -44,24 +45,57 @@ pub async fn resolve_profile(
             embedded: None,
         });
     }
-    if local_server_answers().await {
+    let listen = local_listen();
+    if listen.port() != 0 && local_server_answers_on(listen).await {
         return Ok(Resolved {
-            target: target(LOCAL_URL.to_owned()),
+            target: target(format!("http://{listen}")),
             embedded: None,
         });
     }
-    let config = ServerConfig::ephemeral(Storage::File(paths::default_database()?));
-    let server = server::start(config).await?;
+    // On the default address when it is free, so copied curl commands, the app under test and
+    // `watch` reach it; when something else holds it, any free port (the header says which).
+    let storage = Storage::File(paths::default_database()?);
+    let server = match server::start(ServerConfig {
+        listen,
+        ..ServerConfig::ephemeral(storage.clone())
+    })
+    .await
+    {
+        Ok(server) => server,
+        Err(server::ServerError::Bind(..)) => {
+            server::start(ServerConfig::ephemeral(storage)).await?
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(Resolved {
         target: target(server.base_url()),
         embedded: Some(server),
     })
 }
 
+/// Where the built-in `local` profile's server listens: `127.0.0.1:8787`, or `BUCKET_LOCAL_LISTEN`
+/// (tests give `127.0.0.1:0` so that they never meet on one port).
+pub fn local_listen() -> std::net::SocketAddr {
+    std::env::var("BUCKET_LOCAL_LISTEN")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| {
+            LOCAL_URL
+                .trim_start_matches("http://")
+                .parse()
+                .unwrap_or(std::net::SocketAddr::from(([127, 0, 0, 1], 8787)))
+        })
+}
+
 /// Whether a bucket-console server answers health on the default address. A refused connection
 /// (the usual case) is known without building an HTTP client, which keeps start-up fast.
 pub async fn local_server_answers() -> bool {
-    let address = LOCAL_URL.trim_start_matches("http://");
+    let listen = local_listen();
+    listen.port() != 0 && local_server_answers_on(listen).await
+}
+
+/// Whether a bucket-console server answers health at `address`.
+pub async fn local_server_answers_on(address: std::net::SocketAddr) -> bool {
     let connect = tokio::net::TcpStream::connect(address);
     if !matches!(
         tokio::time::timeout(Duration::from_millis(250), connect).await,
@@ -76,7 +110,11 @@ pub async fn local_server_answers() -> bool {
     else {
         return false;
     };
-    let Ok(response) = http.get(format!("{LOCAL_URL}/_local/health")).send().await else {
+    let Ok(response) = http
+        .get(format!("http://{address}/_local/health"))
+        .send()
+        .await
+    else {
         return false;
     };
     crate::net::read_body(response)

@@ -92,7 +92,10 @@ pub fn run(args: &LogArgs) -> Result<u8, CliError> {
             } else {
                 None
             };
-            println!("{}", exchange.curl(key.as_ref()));
+            println!(
+                "{}",
+                exchange.curl(key.as_ref(), answered_by_a_gone_local(&exchange))
+            );
         }
     }
     Ok(exit::OK)
@@ -139,4 +142,18 @@ fn find_key(e: &Exchange) -> Result<TrackingKey, CliError> {
                 e.key_masked
             ))
         })
+}
+
+/// A `local` exchange whose server no longer listens (it ran inside a finished `send`, say).
+fn answered_by_a_gone_local(exchange: &bucket_console::client::Exchange) -> bool {
+    if exchange.profile != bucket_console::profiles::LOCAL {
+        return false;
+    }
+    let address = exchange.base_url.trim_start_matches("http://");
+    let Ok(mut addresses) = std::net::ToSocketAddrs::to_socket_addrs(address) else {
+        return true;
+    };
+    !addresses.any(|a| {
+        std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_millis(300)).is_ok()
+    })
 }

@@ -176,8 +176,20 @@ async fn serve(config: ServerConfig) -> ExitCode {
         Storage::File(p) => p.display().to_string(),
         Storage::Memory => "memory (nothing is kept)".to_owned(),
     };
+    let listen = config.listen;
     let server = match server::start_until(config, shutdown_signal()).await {
         Ok(server) => server,
+        Err(server::ServerError::Bind(addr, e))
+            if e.kind() == std::io::ErrorKind::AddrInUse
+                && bucket_console::target::local_server_answers_on(listen).await =>
+        {
+            eprintln!(
+                "bucket-console serve: {addr} is held by a bucket-console already (a console's \
+                 local server, or another serve): use it, quit that console, or pick another \
+                 address with --listen 127.0.0.1:0"
+            );
+            return ExitCode::from(exit::FAILURE);
+        }
         Err(e) => {
             eprintln!("bucket-console serve: {e}");
             return ExitCode::from(exit::FAILURE);

@@ -70,24 +70,27 @@ pub struct Exchange {
 }
 
 impl Exchange {
-    /// The same request as a curl command. The key is `$BUCKET_TRACKING_KEY` unless given; a
-    /// `local` exchange names the default `serve` address (the embedded server's port was
-    /// ephemeral).
-    pub fn curl(&self, key: Option<&crate::api::TrackingKey>) -> String {
+    /// The same request as a curl command, to the server that answered it. The key is
+    /// `$BUCKET_TRACKING_KEY` unless given. When that server is `gone` (a `local` server that ran
+    /// inside a finished process), a comment line says so and how to start one.
+    pub fn curl(&self, key: Option<&crate::api::TrackingKey>, gone: bool) -> String {
         let key = key.map_or_else(
             || "$BUCKET_TRACKING_KEY".to_owned(),
             |k| k.expose().to_owned(),
         );
-        let base = if self.profile == crate::profiles::LOCAL {
-            crate::profiles::LOCAL_URL
-        } else {
-            self.base_url.as_str()
-        };
-        let url = format!("{base}/{key}/{}", self.method).replace('"', "\\\"");
-        format!(
+        let url = format!("{}/{key}/{}", self.base_url, self.method).replace('"', "\\\"");
+        let command = format!(
             "curl -sS -X POST \"{url}\" -H 'Content-Type: application/json' --data-raw '{}'",
             self.request_body.replace('\'', "'\\''")
-        )
+        );
+        if gone {
+            format!(
+                "# the local server that answered this ran inside bucket-console and is gone: start \
+                 one with `bucket-console serve` (on 127.0.0.1:8787)\n{command}"
+            )
+        } else {
+            command
+        }
     }
 
     pub fn status(&self) -> Option<u16> {

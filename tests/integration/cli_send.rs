@@ -371,3 +371,71 @@ async fn the_local_profile_starts_the_server_in_process() {
         .await;
     assert_eq!(out.code, 0, "local is the default: {out:?}");
 }
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_listens_on_its_address_and_copied_commands_point_there() {
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let cli = Arc::new(Cli::new().env("BUCKET_LOCAL_LISTEN", &listen));
+    let out = cli.run_async(&["send", "user", "userId=u1"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    // The in-process server is gone with the process: the command says so, with its real address.
+    let curl = cli.run_async(&["log", "curl", "1"]).await;
+    assert!(
+        curl.stdout
+            .contains(&format!("http://{listen}/$BUCKET_TRACKING_KEY/user")),
+        "{curl:?}"
+    );
+    assert!(
+        curl.stdout
+            .starts_with("# the local server that answered this ran inside"),
+        "{curl:?}"
+    );
+    // With a serve there, the command runs as it is.
+    let mut serve = std::process::Command::new(crate::support::binary())
+        .args(["serve", "--memory", "--quiet", "--listen", &listen])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _ = crate::support::listening_on(&mut serve);
+    let curl = cli.run_async(&["log", "curl", "1"]).await;
+    assert!(curl.stdout.starts_with("curl "), "{curl:?}");
+    // A second serve on the same address is told who holds it.
+    let second = cli
+        .run_async(&["serve", "--memory", "--listen", &listen])
+        .await;
+    assert_eq!(second.code, 1);
+    assert!(
+        second.stderr.contains("held by a bucket-console"),
+        "{second:?}"
+    );
+    let _ = serve.kill();
+    let _ = serve.wait();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_something_else_holds_the_address_local_takes_another_port() {
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let listen = holder.local_addr().unwrap().to_string();
+    let cli = Arc::new(Cli::new().env("BUCKET_LOCAL_LISTEN", &listen));
+    let out = cli
+        .run_async(&["send", "user", "userId=u1", "--output", "json"])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let log = cli.run_async(&["log", "--json"]).await;
+    let base = log.json()[0]["baseUrl"].as_str().unwrap().to_owned();
+    assert!(
+        base.starts_with("http://127.0.0.1:") && base != format!("http://{listen}"),
+        "{base}"
+    );
+    drop(holder);
+}

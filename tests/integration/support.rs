@@ -184,6 +184,14 @@ impl Cli {
         self
     }
 
+    /// Where the `local` profile's server listens: a free port, unless a test set it.
+    pub fn local_listen(&self) -> String {
+        self.envs
+            .iter()
+            .find(|(k, _)| k == "BUCKET_LOCAL_LISTEN")
+            .map_or_else(|| "127.0.0.1:0".to_owned(), |(_, v)| v.clone())
+    }
+
     pub fn config_dir(&self) -> std::path::PathBuf {
         self.home.path().join("config")
     }
@@ -201,7 +209,9 @@ impl Cli {
             .env_remove("BUCKET_PROFILE")
             .env_remove("BUCKET_TRACKING_KEY")
             .env_remove("BUCKET_BASE_URL")
-            .env_remove("BUCKET_HISTORY_LIMIT");
+            .env_remove("BUCKET_HISTORY_LIMIT")
+            // Tests never meet on 8787: each local server takes a free port unless told.
+            .env("BUCKET_LOCAL_LISTEN", self.local_listen());
         for (k, v) in &self.envs {
             cmd.env(k, v);
         }

@@ -42,7 +42,10 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Command::CopyCurl => {
             if let Some(ex) = state.selected_exchange() {
-                let curl = ex.curl(None);
+                // A local exchange whose server is not the one running now.
+                let gone = ex.profile == crate::profiles::LOCAL
+                    && state.local_url.as_deref() != Some(ex.base_url.as_str());
+                let curl = ex.curl(None, gone);
                 state.message = Some((
                     Level::Info,
                     "copied as curl (key as $BUCKET_TRACKING_KEY)".into(),

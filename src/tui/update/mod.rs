@@ -125,6 +125,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     Level::Info,
                     format!("profile {} ({})", profile.name, sanitize(&base_url)),
                 ));
+                if profile.is_local() {
+                    state.local_url = Some(base_url.clone());
+                }
                 state.profile = profile;
                 state.base_url.clone_from(&base_url);
                 state.server = ServerStatus::Checking;

@@ -605,3 +605,35 @@ fn the_header_follows_exchanges_and_probes_with_backoff_only_while_down() {
     );
     assert_eq!(s.server, ServerStatus::Answers);
 }
+
+#[test]
+fn copy_as_curl_names_the_server_that_answered_and_says_when_it_is_gone() {
+    let mut s = state(Method::User);
+    s.local_url = Some("http://127.0.0.1:8787".into());
+    let mut here = exchange("user", 200, r#"{"userId":"u1"}"#, vec![]);
+    here.profile = "local".into();
+    here.base_url = "http://127.0.0.1:8787".into();
+    let mut earlier = here.clone();
+    earlier.base_url = "http://127.0.0.1:41009".into();
+    s.log.push_front(earlier);
+    s.log.push_front(here);
+    s.focus = Focus::Log;
+    let copied = |s: &mut State| match update(s, key(KeyCode::Char('c'))).as_slice() {
+        [Effect::Copy(text)] => text.clone(),
+        other => panic!("{other:?}"),
+    };
+    let now = copied(&mut s);
+    assert!(
+        now.starts_with("curl -sS -X POST \"http://127.0.0.1:8787/$BUCKET_TRACKING_KEY/user\""),
+        "{now}"
+    );
+    update(&mut s, key(KeyCode::Down));
+    let gone = copied(&mut s);
+    assert!(
+        gone.starts_with(
+            "# the local server that answered this ran inside bucket-console and is gone"
+        ),
+        "{gone}"
+    );
+    assert!(gone.contains("http://127.0.0.1:41009/"), "{gone}");
+}

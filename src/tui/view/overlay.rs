@@ -103,7 +103,11 @@ pub fn profiles(frame: &mut Frame<'_>, area: Rect, state: &State, selected: usiz
                 },
                 p.name,
                 p.key.labelled(),
-                p.base_url,
+                // Where the local server really listens, when this console knows.
+                match (&state.local_url, p.is_local()) {
+                    (Some(url), true) => url.as_str(),
+                    _ => p.base_url.as_str(),
+                },
                 if p.name == default { "  (default)" } else { "" }
             );
             Line::from(Span::styled(
