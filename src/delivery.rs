@@ -3,17 +3,93 @@
 
 use crate::client::{Client, Exchange, Target};
 use crate::history::{self, History};
-use crate::outbox::Outbox;
+use crate::outbox::{Origin, Outbox};
 use crate::paths;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
+
+/// Where a face's exchanges are recorded, opened on first use: the developer's log
+/// (`history.sqlite3`, what `log` and the console's log pane show) or the kiosk's own record
+/// (`kiosk.sqlite3`), so that visitors' answers never reach the developer's log.
+pub struct Journal {
+    file: fn() -> Result<PathBuf, paths::NoHome>,
+    slot: Mutex<Option<History>>,
+}
+
+impl Journal {
+    pub fn developer() -> Self {
+        Self {
+            file: paths::history_database,
+            slot: Mutex::new(None),
+        }
+    }
+
+    pub fn kiosk() -> Self {
+        Self {
+            file: paths::kiosk_database,
+            slot: Mutex::new(None),
+        }
+    }
+
+    /// A connection of its own, for reading.
+    pub fn open(&self) -> Result<History, DeliveryError> {
+        Ok(History::open(&(self.file)()?, history::limit_from_env())?)
+    }
+
+    /// Appends exchanges, setting their ids; a record that cannot be written leaves them
+    /// unrecorded rather than failing anything.
+    pub fn append(&self, exchanges: &mut [Exchange]) {
+        if exchanges.is_empty() {
+            return;
+        }
+        if let Ok(mut slot) = self.slot.lock() {
+            if slot.is_none() {
+                *slot = self.open().ok();
+            }
+            if let Some(h) = slot.as_mut() {
+                let _ = h.append(exchanges);
+            }
+        }
+    }
+}
+
+/// Both records: a delivery round files each exchange under the face that queued its call.
+pub struct Journals {
+    pub developer: Journal,
+    pub kiosk: Journal,
+}
+
+impl Journals {
+    pub fn new() -> Self {
+        Self {
+            developer: Journal::developer(),
+            kiosk: Journal::kiosk(),
+        }
+    }
+
+    pub fn of(&self, origin: Origin) -> &Journal {
+        match origin {
+            Origin::Console => &self.developer,
+            Origin::Kiosk => &self.kiosk,
+        }
+    }
+}
+
+impl Default for Journals {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// What a delivery task works with.
 pub struct Deliverer {
     pub outbox: Arc<Mutex<Outbox>>,
     pub client: Client,
-    pub history: Arc<Mutex<Option<History>>>,
+    pub journals: Arc<Journals>,
+    /// The face running it: its rounds report its own exchanges.
+    pub face: Origin,
     /// Notified when an item is queued, so it goes at once.
     pub wake: Arc<Notify>,
 }
@@ -43,11 +119,16 @@ pub fn open_outbox() -> Result<Arc<Mutex<Outbox>>, DeliveryError> {
 }
 
 /// Commits `exchange`'s call to the outbox; its id and how many wait in all.
-pub fn enqueue(outbox: &Mutex<Outbox>, exchange: &Exchange) -> Result<(i64, u64), DeliveryError> {
+pub fn enqueue(
+    outbox: &Mutex<Outbox>,
+    exchange: &Exchange,
+    origin: Origin,
+) -> Result<(i64, u64), DeliveryError> {
     let outbox = outbox
         .lock()
         .map_err(|_| crate::outbox::OutboxError::Poisoned)?;
     let id = outbox.enqueue(
+        origin,
         &exchange.profile,
         &exchange.key_fingerprint,
         &exchange.method,
@@ -77,10 +158,14 @@ pub async fn run(d: Deliverer, targets: watch::Receiver<Target>, on_round: impl 
         }
         let target = targets.borrow().clone();
         if let Ok(report) = crate::outbox::deliver_due(&d.outbox, &d.client, &target).await {
-            let mut exchanges = report.sent;
-            log(&d.history, &mut exchanges);
+            let (mut console, mut kiosk) = (report.sent, report.kiosk);
+            d.journals.developer.append(&mut console);
+            d.journals.kiosk.append(&mut kiosk);
             on_round(Round {
-                exchanges,
+                exchanges: match d.face {
+                    Origin::Console => console,
+                    Origin::Kiosk => kiosk,
+                },
                 delivered: report.delivered,
                 rejected: report.rejected,
                 waiting: waiting(&d.outbox),
@@ -93,42 +178,27 @@ pub async fn run(d: Deliverer, targets: watch::Receiver<Target>, on_round: impl 
     }
 }
 
-/// Sends one call and logs it (off the async threads); a history that cannot be written leaves
-/// the exchange unlogged, never lost.
+/// Sends one call and records it in `journal` (off the async threads); a record that cannot be
+/// written leaves the exchange unrecorded, never lost.
 pub async fn send_logged(
     client: &Client,
-    history: &Arc<Mutex<Option<History>>>,
+    journals: &Arc<Journals>,
+    journal: Origin,
     target: &Target,
     route: &str,
     body: bytes::Bytes,
 ) -> Exchange {
     let exchange = client.send(target, route, body).await;
     let unlogged = exchange.clone();
-    let history = Arc::clone(history);
+    let journals = Arc::clone(journals);
     tokio::task::spawn_blocking(move || {
         let mut one = [exchange];
-        log(&history, &mut one);
+        journals.of(journal).append(&mut one);
         let [logged] = one;
         logged
     })
     .await
     .unwrap_or(unlogged)
-}
-
-/// Appends exchanges to the history (opened on first use), setting their ids; a history that
-/// cannot be written leaves them unlogged rather than failing anything.
-pub fn log(history: &Mutex<Option<History>>, exchanges: &mut [Exchange]) {
-    if exchanges.is_empty() {
-        return;
-    }
-    if let Ok(mut slot) = history.lock() {
-        if slot.is_none() {
-            *slot = open_history().ok();
-        }
-        if let Some(h) = slot.as_mut() {
-            let _ = h.append(exchanges);
-        }
-    }
 }
 
 pub fn open_history() -> Result<History, DeliveryError> {

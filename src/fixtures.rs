@@ -205,6 +205,7 @@ pub fn outbox_items() -> Vec<crate::outbox::Item> {
     use crate::outbox::{Item, State};
     let item = |id: i64, method: &str, state: State, error: &str| Item {
         id,
+        origin: crate::outbox::Origin::Console,
         queued_at: "2024-05-01T12:00:00.000Z".into(),
         profile: "booth".into(),
         key_fingerprint: "#a3f340".into(),

@@ -38,6 +38,11 @@ pub fn history_database() -> Result<PathBuf, NoHome> {
     Ok(data_dir()?.join("history.sqlite3"))
 }
 
+/// The kiosk's own record of what it sent: visitors' answers, kept out of the developer's log.
+pub fn kiosk_database() -> Result<PathBuf, NoHome> {
+    Ok(data_dir()?.join("kiosk.sqlite3"))
+}
+
 /// Calls waiting to be delivered.
 pub fn outbox_database() -> Result<PathBuf, NoHome> {
     Ok(data_dir()?.join("outbox.sqlite3"))

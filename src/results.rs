@@ -17,10 +17,12 @@ pub enum ResultsError {
 }
 
 /// Every feature's results, most responses first: from the local server's feedback when it
-/// answers the inspection routes, else from this machine's history. `only` keeps one feature.
+/// answers the inspection routes, else from what this machine sent (`sent`: the developer's log
+/// for the console, the kiosk's own record for the kiosk). `only` keeps one feature.
 pub async fn load(
     target: &crate::client::Target,
     only: Option<&str>,
+    sent: &crate::delivery::Journal,
 ) -> Result<Vec<Results>, ResultsError> {
     use crate::explore::{ExploreError, Explorer};
     let explorer = Explorer::new(&target.base_url, target.key.clone())?;
@@ -38,7 +40,7 @@ pub async fn load(
             .map(|f| Results::from_stored(&f, &rows))
             .collect(),
         Err(ExploreError::NotLocal) => {
-            let history = crate::delivery::open_history()?;
+            let history = sent.open()?;
             let exchanges = history.recent(crate::history::DEFAULT_LIMIT, 0)?;
             let names = exchanges
                 .iter()

@@ -140,6 +140,8 @@ fn flush(only: Option<&str>) -> Result<u8, CliError> {
             let mut sent = report.sent;
             let _ = history.append(&mut sent);
         }
+        // Visitors' answers go to the kiosk's own record, never the developer's log.
+        bucket_console::delivery::Journal::kiosk().append(&mut { report.kiosk });
         eprintln!(
             "{name}: {} delivered, {} refused, {} still waiting",
             report.delivered, report.rejected, report.waiting

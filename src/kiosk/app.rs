@@ -6,7 +6,6 @@ use super::update::{Action, Effect, changes_screen, update};
 use super::view;
 use crate::client::{Client, ClientConfig, Target};
 use crate::delivery::{self, Deliverer};
-use crate::history::History;
 use crate::outbox::Outbox;
 use crate::results::Results;
 use crate::server::RunningServer;
@@ -22,7 +21,7 @@ struct Runner {
     actions: UnboundedSender<Action>,
     client: Client,
     target: Target,
-    history: Arc<Mutex<Option<History>>>,
+    journals: Arc<delivery::Journals>,
     outbox: Arc<Mutex<Outbox>>,
     wake: Arc<Notify>,
 }
@@ -43,7 +42,7 @@ pub async fn run(
         actions,
         client: Client::new(ClientConfig::default()).map_err(|e| e.to_string())?,
         target,
-        history: Arc::new(Mutex::new(None)),
+        journals: Arc::new(delivery::Journals::new()),
         outbox,
         wake: Arc::new(Notify::new()),
     });
@@ -112,7 +111,8 @@ fn spawn_delivery(runner: &Arc<Runner>) {
     let deliverer = Deliverer {
         outbox: Arc::clone(&runner.outbox),
         client: runner.client.clone(),
-        history: Arc::clone(&runner.history),
+        journals: Arc::clone(&runner.journals),
+        face: crate::outbox::Origin::Kiosk,
         wake: Arc::clone(&runner.wake),
     };
     let (sender, targets) = tokio::sync::watch::channel(runner.target.clone());
@@ -143,7 +143,8 @@ fn run_effect(runner: &Arc<Runner>, state: &KioskState, effect: Effect) {
                 let body = bytes::Bytes::from(body.to_string());
                 let exchange = delivery::send_logged(
                     &runner.client,
-                    &runner.history,
+                    &runner.journals,
+                    crate::outbox::Origin::Kiosk,
                     &runner.target,
                     method,
                     body,
@@ -162,7 +163,9 @@ fn run_effect(runner: &Arc<Runner>, state: &KioskState, effect: Effect) {
             exchange,
         } => {
             tokio::task::spawn_blocking(move || {
-                let result = delivery::enqueue(&runner.outbox, &exchange).map_err(Failure::from);
+                let result =
+                    delivery::enqueue(&runner.outbox, &exchange, crate::outbox::Origin::Kiosk)
+                        .map_err(Failure::from);
                 let _ = runner.actions.send(Action::Queued {
                     purpose,
                     respondent,
@@ -202,7 +205,8 @@ fn run_effect(runner: &Arc<Runner>, state: &KioskState, effect: Effect) {
 
 /// The session's feature, from the local server's feedback or else this machine's history.
 async fn load_results(runner: &Runner, feature: &str) -> Result<Results, Failure> {
-    let mut all = crate::results::load(&runner.target, Some(feature)).await?;
+    let mut all =
+        crate::results::load(&runner.target, Some(feature), &runner.journals.kiosk).await?;
     Ok(all
         .pop()
         .unwrap_or_else(|| Results::from_stored(feature, &[])))

@@ -8,10 +8,12 @@ use crate::client::{Client, Exchange, Outcome, RetryPolicy, Target};
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// What a round did; `sent` are the exchanges it made, for the log.
+/// What a round did; `sent` are the exchanges it made of the console's items, for the log, and
+/// `kiosk` those of the kiosk's, for the kiosk's own record.
 #[derive(Debug, Default)]
 pub struct Delivered {
     pub sent: Vec<Exchange>,
+    pub kiosk: Vec<Exchange>,
     pub delivered: usize,
     pub rejected: usize,
     /// Still waiting: the server did not take them (yet).
@@ -96,7 +98,10 @@ pub async fn deliver_due(
             }
         }
         drop(outbox);
-        report.sent.push(exchange);
+        match item.origin {
+            super::Origin::Console => report.sent.push(exchange),
+            super::Origin::Kiosk => report.kiosk.push(exchange),
+        }
     }
     Ok(report)
 }

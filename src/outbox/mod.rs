@@ -29,6 +29,9 @@ pub enum State {
 #[serde(rename_all = "camelCase")]
 pub struct Item {
     pub id: i64,
+    /// Who queued it: what it sends is logged where that face keeps its record.
+    #[serde(default)]
+    pub origin: Origin,
     pub queued_at: String,
     pub profile: String,
     pub key_fingerprint: String,
@@ -64,13 +67,38 @@ pub struct Outbox {
 }
 
 const COLUMNS: &str = "id, queued_at, profile, key_fingerprint, method, body, attempts, last_error,
-    state, next_try_ms, status, validation_errors";
+    state, next_try_ms, status, validation_errors, origin";
+
+/// Which face queued an item. The kiosk's are visitors' answers: their exchanges go to the kiosk's
+/// own record, never the developer's log, whoever delivers them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    #[default]
+    Console,
+    Kiosk,
+}
+
+impl Origin {
+    fn as_str(self) -> &'static str {
+        match self {
+            Origin::Console => "console",
+            Origin::Kiosk => "kiosk",
+        }
+    }
+}
 
 fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Item> {
     let state: String = r.get(8)?;
     let errors: Option<String> = r.get(11)?;
+    let origin: String = r.get(12)?;
     Ok(Item {
         id: r.get(0)?,
+        origin: if origin == "kiosk" {
+            Origin::Kiosk
+        } else {
+            Origin::Console
+        },
         queued_at: timestamp::format(r.get(1)?),
         profile: r.get(2)?,
         key_fingerprint: r.get(3)?,
@@ -112,10 +140,20 @@ impl Outbox {
                  state TEXT NOT NULL DEFAULT 'queued',
                  next_try_ms INTEGER NOT NULL DEFAULT 0,
                  status INTEGER,
-                 validation_errors TEXT
+                 validation_errors TEXT,
+                 origin TEXT NOT NULL DEFAULT 'console'
              );",
         )
         .map_err(|e| OutboxError::Sql(path.to_path_buf(), e))?;
+        // Outboxes written before items had an origin: every item was the console's or the
+        // kiosk's alike, and the column's default says console.
+        let has_origin = conn.prepare("SELECT origin FROM items LIMIT 0").is_ok();
+        if !has_origin {
+            conn.execute_batch(
+                "ALTER TABLE items ADD COLUMN origin TEXT NOT NULL DEFAULT 'console';",
+            )
+            .map_err(|e| OutboxError::Sql(path.to_path_buf(), e))?;
+        }
         Ok(Self {
             conn,
             path: path.to_path_buf(),
@@ -129,6 +167,7 @@ impl Outbox {
     /// Queues a call; when this returns the item is on disk.
     pub fn enqueue(
         &self,
+        origin: Origin,
         profile: &str,
         key_fingerprint: &str,
         method: &str,
@@ -137,9 +176,9 @@ impl Outbox {
     ) -> Result<i64, OutboxError> {
         self.conn
             .execute(
-                "INSERT INTO items (queued_at, profile, key_fingerprint, method, body, attempts, last_error)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
-                params![timestamp::now_ms(), profile, key_fingerprint, method, body, error],
+                "INSERT INTO items (queued_at, profile, key_fingerprint, method, body, attempts, last_error, origin)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)",
+                params![timestamp::now_ms(), profile, key_fingerprint, method, body, error, origin.as_str()],
             )
             .map_err(|e| self.sql(e))?;
         Ok(self.conn.last_insert_rowid())
@@ -301,6 +340,7 @@ mod tests {
         let outbox = Outbox::open(&dir.path().join("outbox.sqlite3")).unwrap();
         let a = outbox
             .enqueue(
+                Origin::Console,
                 "kiosk",
                 "#abc",
                 "feedback",
@@ -309,10 +349,17 @@ mod tests {
             )
             .unwrap();
         let b = outbox
-            .enqueue("kiosk", "#abc", "user", r#"{"userId":"u"}"#, "refused")
+            .enqueue(
+                Origin::Console,
+                "kiosk",
+                "#abc",
+                "user",
+                r#"{"userId":"u"}"#,
+                "refused",
+            )
             .unwrap();
         outbox
-            .enqueue("other", "#def", "user", "{}", "refused")
+            .enqueue(Origin::Console, "other", "#def", "user", "{}", "refused")
             .unwrap();
         assert_eq!(outbox.waiting().unwrap(), 3);
         let mut comment = serde_json::Map::new();

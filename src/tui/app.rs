@@ -8,7 +8,6 @@ use super::{update, view};
 use crate::client::{Client, ClientConfig};
 use crate::delivery::{self, open_history};
 use crate::explore::Explorer;
-use crate::history::History;
 use crate::outbox::Outbox;
 use crate::paths;
 use crate::profiles::Profile;
@@ -31,7 +30,7 @@ struct Runner {
     client: Client,
     /// For health checks and the Data view's reads.
     http: reqwest::Client,
-    history: Arc<Mutex<Option<History>>>,
+    journals: Arc<delivery::Journals>,
     embedded: Arc<tokio::sync::Mutex<Option<RunningServer>>>,
     /// The Traffic view's stream; a new one replaces it.
     traffic: Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -51,7 +50,7 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
         actions,
         client,
         http,
-        history: Arc::new(Mutex::new(None)),
+        journals: Arc::new(delivery::Journals::new()),
         embedded: Arc::new(tokio::sync::Mutex::new(embedded)),
         traffic: Mutex::new(None),
         outbox: std::sync::OnceLock::new(),
@@ -144,7 +143,8 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
                 let body = bytes::Bytes::from(body);
                 let exchange = delivery::send_logged(
                     &runner.client,
-                    &runner.history,
+                    &runner.journals,
+                    crate::outbox::Origin::Console,
                     &target,
                     method.as_str(),
                     body,
@@ -208,7 +208,7 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
         Effect::Enqueue(exchange) => enqueue(runner, *exchange),
         Effect::LoadResults(target) => {
             tokio::spawn(async move {
-                let result = crate::results::load(&target, None)
+                let result = crate::results::load(&target, None, &runner.journals.developer)
                     .await
                     .map_err(Failure::from);
                 let _ = runner.actions.send(Action::ResultsLoaded(result));
@@ -267,8 +267,10 @@ fn data_effect(runner: Arc<Runner>, effect: Effect) {
 /// Commits a call that could not be delivered to the outbox, then says so.
 fn enqueue(runner: Arc<Runner>, exchange: crate::client::Exchange) {
     tokio::task::spawn_blocking(move || {
-        let result = outbox(&runner)
-            .and_then(|outbox| delivery::enqueue(&outbox, &exchange).map_err(Failure::from));
+        let result = outbox(&runner).and_then(|outbox| {
+            delivery::enqueue(&outbox, &exchange, crate::outbox::Origin::Console)
+                .map_err(Failure::from)
+        });
         let _ = runner.actions.send(Action::Queued(result));
         runner.outbox_wake.notify_one();
     });
@@ -317,7 +319,8 @@ async fn deliver_outbox(
     let deliverer = delivery::Deliverer {
         outbox,
         client: runner.client.clone(),
-        history: Arc::clone(&runner.history),
+        journals: Arc::clone(&runner.journals),
+        face: crate::outbox::Origin::Console,
         wake: Arc::clone(&runner.outbox_wake),
     };
     let actions = runner.actions.clone();

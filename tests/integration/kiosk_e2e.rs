@@ -91,6 +91,25 @@ fn three_respondents_leave_three_feedback_rows() {
     assert!(screen.contains("Love it"), "{screen}");
     tmux.keys(&["q"]);
     tmux.wait_for("EXIT=0");
+
+    // Visitors' words stay out of the developer's log; the kiosk keeps its own record.
+    let log = cli.run(&["log", "--json"]);
+    assert_eq!(log.code, 0, "{log:?}");
+    assert!(
+        !log.stdout.contains("Love it") && !log.stdout.contains("Too slow"),
+        "{}",
+        log.stdout
+    );
+    let kiosk = bucket_console::history::History::open(
+        &cli.data_dir().join("bucket-console/kiosk.sqlite3"),
+        1000,
+    )
+    .unwrap();
+    let sent = kiosk.recent(100, 0).unwrap();
+    assert!(
+        sent.iter().any(|e| e.request_body.contains("Love it")),
+        "the kiosk's record holds what it sent"
+    );
 }
 
 #[test]

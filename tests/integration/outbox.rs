@@ -46,7 +46,14 @@ async fn a_refused_item_is_set_aside_and_never_retried() {
     let id = outbox
         .lock()
         .unwrap()
-        .enqueue("p", &key.fingerprint(), "user", "{}", "timed out")
+        .enqueue(
+            bucket_console::outbox::Origin::Console,
+            "p",
+            &key.fingerprint(),
+            "user",
+            "{}",
+            "timed out",
+        )
         .unwrap();
     let target = Target {
         profile: "p".into(),
@@ -84,6 +91,7 @@ async fn items_wait_in_order_while_the_server_is_down_and_keys_must_match() {
             .lock()
             .unwrap()
             .enqueue(
+                bucket_console::outbox::Origin::Console,
                 "p",
                 &key.fingerprint(),
                 "user",
@@ -95,7 +103,14 @@ async fn items_wait_in_order_while_the_server_is_down_and_keys_must_match() {
     outbox
         .lock()
         .unwrap()
-        .enqueue("p", "#other", "user", r#"{"userId":"x"}"#, "down")
+        .enqueue(
+            bucket_console::outbox::Origin::Console,
+            "p",
+            "#other",
+            "user",
+            r#"{"userId":"x"}"#,
+            "down",
+        )
         .unwrap();
     let target = Target {
         profile: "p".into(),
@@ -195,10 +210,24 @@ async fn the_cli_flushes_and_drops() {
     let outbox = Outbox::open(&path).unwrap();
     let fp = TrackingKey::parse(KEY).unwrap().fingerprint();
     outbox
-        .enqueue("p", &fp, "user", r#"{"userId":"a"}"#, "down")
+        .enqueue(
+            bucket_console::outbox::Origin::Console,
+            "p",
+            &fp,
+            "user",
+            r#"{"userId":"a"}"#,
+            "down",
+        )
         .unwrap();
     let dropped = outbox
-        .enqueue("p", &fp, "user", r#"{"userId":"b"}"#, "down")
+        .enqueue(
+            bucket_console::outbox::Origin::Console,
+            "p",
+            &fp,
+            "user",
+            r#"{"userId":"b"}"#,
+            "down",
+        )
         .unwrap();
     drop(outbox);
     let out = cli.run_async(&["outbox", "flush"]).await;
@@ -224,5 +253,46 @@ async fn the_cli_flushes_and_drops() {
             .await
             .stdout
             .contains("\"user\"")
+    );
+}
+
+/// A kiosk's call that waited in the outbox and is delivered by the console's delivery (or
+/// `outbox flush`) goes to the kiosk's record, not the developer's log.
+#[test]
+fn a_kiosk_item_delivered_later_stays_out_of_the_developers_log() {
+    let rt = crate::support::runtime();
+    let server = rt.block_on(crate::support::TestServer::start());
+    let cli = crate::support::Cli::new();
+    cli.add_profile("booth", &server.base, crate::support::KEY);
+    let key = bucket_console::api::TrackingKey::parse(crate::support::KEY).unwrap();
+    let outbox =
+        bucket_console::outbox::Outbox::open(&cli.data_dir().join("bucket-console/outbox.sqlite3"))
+            .unwrap();
+    outbox
+        .enqueue(
+            bucket_console::outbox::Origin::Kiosk,
+            "booth",
+            &key.fingerprint(),
+            "feedback",
+            r#"{"featureId":"export","userId":"visitor-1","score":5,"comment":"a visitor's words"}"#,
+            "timed out",
+        )
+        .unwrap();
+    drop(outbox);
+    let out = cli.run(&["outbox", "flush", "--profile", "booth"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let stored = rt.block_on(server.inspect("feedback"));
+    assert_eq!(stored.as_array().map(Vec::len), Some(1), "{stored}");
+    let log = cli.run(&["log", "--json"]);
+    assert!(!log.stdout.contains("a visitor's words"), "{}", log.stdout);
+    let kiosk = bucket_console::history::History::open(
+        &cli.data_dir().join("bucket-console/kiosk.sqlite3"),
+        1000,
+    )
+    .unwrap();
+    let sent = kiosk.recent(100, 0).unwrap();
+    assert!(
+        sent.iter()
+            .any(|e| e.request_body.contains("a visitor's words"))
     );
 }
