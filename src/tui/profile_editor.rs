@@ -14,6 +14,9 @@ pub const LABELS: [&str; 6] = [
     "default featureId",
 ];
 pub const KEY_FIELD: usize = 2;
+pub const BASE_FIELD: usize = 1;
+/// What an empty base URL means: shown as a hint, never typed in for the user to type after.
+pub const DEFAULT_BASE: &str = "https://tracking.bucket.co";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileEditor {
@@ -28,11 +31,9 @@ pub struct ProfileEditor {
 
 impl ProfileEditor {
     pub fn add() -> Self {
-        let mut inputs: [LineInput; 6] = Default::default();
-        inputs[1].set("https://tracking.bucket.co");
         Self {
             original: None,
-            inputs,
+            inputs: Default::default(),
             focus: 0,
             key_hint: None,
             error: None,
@@ -64,7 +65,9 @@ impl ProfileEditor {
         let optional = |i: usize| Some(field(i)).filter(|v| !v.is_empty());
         let name = field(0);
         profiles::check_name(&name).map_err(|e| e.to_string())?;
-        let base_url = profiles::normalize_base_url(&field(1)).map_err(|e| e.to_string())?;
+        let base = Some(field(BASE_FIELD)).filter(|b| !b.is_empty());
+        let base_url = profiles::normalize_base_url(base.as_deref().unwrap_or(DEFAULT_BASE))
+            .map_err(|e| e.to_string())?;
         let typed = self.inputs[KEY_FIELD].text().trim();
         let key = match (&self.original, typed.is_empty()) {
             (Some(original), true) => all
@@ -75,7 +78,10 @@ impl ProfileEditor {
             (_, false) => TrackingKey::parse(typed).map_err(|e| e.to_string())?,
         };
         if self.original.as_deref() != Some(name.as_str()) && all.get(&name).is_some() {
-            return Err(format!("a profile named `{name}` exists already"));
+            return Err(format!(
+                "a profile named `{name}` exists already: choose another name, or Esc and e to \
+                 edit that one"
+            ));
         }
         Ok(Change::Put {
             profile: Profile {
@@ -96,7 +102,14 @@ impl ProfileEditor {
     /// file is given next.
     pub fn apply(&self, all: &mut Profiles) -> Result<(Profile, Change), String> {
         let change = self.change(all)?;
-        let saved = change.apply(all).map_err(|e| e.to_string())?;
+        let saved = change.apply(all).map_err(|e| match e {
+            // The CLI's words would say --force; here the way out is a key.
+            profiles::ProfileError::Exists(name) => format!(
+                "a profile named `{name}` exists already: choose another name, or Esc and e to \
+                 edit that one"
+            ),
+            other => other.to_string(),
+        })?;
         Ok((saved, change))
     }
 }

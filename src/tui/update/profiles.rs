@@ -125,6 +125,7 @@ pub(super) fn on_editor_key(
             let mut profiles = state.profiles.clone();
             match editor.apply(&mut profiles) {
                 Ok((saved, change)) => {
+                    let saved_name = saved.name.clone();
                     state.profiles = profiles;
                     state.message = Some((
                         Level::Success,
@@ -135,7 +136,14 @@ pub(super) fn on_editor_key(
                     if active {
                         effects.push(Effect::SwitchProfile(saved));
                     }
-                    state.overlay = Overlay::Profiles { selected: 0 };
+                    // The list keeps the saved profile chosen, not the top row.
+                    let selected = state
+                        .profiles
+                        .list()
+                        .iter()
+                        .position(|p| p.name == saved_name)
+                        .unwrap_or(0);
+                    state.overlay = Overlay::Profiles { selected };
                     return effects;
                 }
                 Err(e) => editor.error = Some(e),

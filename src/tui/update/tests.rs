@@ -279,8 +279,7 @@ fn profiles_are_added_edited_made_default_and_deleted_in_the_console() {
             .is_some_and(|(_, m)| m.contains("…LjWy") && !m.contains(SECRET))
     );
 
-    // prod is listed last: local, prod, staging → index 1.
-    update(&mut s, key(KeyCode::Down));
+    // local, prod, staging: the list keeps prod, just saved, chosen.
     let effects = update(&mut s, key(KeyCode::Char('*')));
     assert_eq!(
         effects,
@@ -308,7 +307,6 @@ fn profiles_are_added_edited_made_default_and_deleted_in_the_console() {
         "an empty key field keeps the key"
     );
 
-    update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Char('d')));
     assert_eq!(
         s.overlay,
@@ -636,4 +634,42 @@ fn copy_as_curl_names_the_server_that_answered_and_says_when_it_is_gone() {
         "{gone}"
     );
     assert!(gone.contains("http://127.0.0.1:41009/"), "{gone}");
+}
+
+#[test]
+fn adding_a_profile_types_into_empty_fields_and_speaks_in_the_consoles_keys() {
+    let mut s = state(Method::User);
+    update(&mut s, ctrl('p'));
+    update(&mut s, key(KeyCode::Char('a')));
+    type_text(&mut s, "prod");
+    update(&mut s, key(KeyCode::Tab));
+    type_text(&mut s, "http://127.0.0.1:9999");
+    update(&mut s, key(KeyCode::Tab));
+    type_text(&mut s, "trCqx4DGo1lk3Lcct5NHLjWy");
+    update(&mut s, ctrl('s'));
+    let prod = s.profiles.get("prod").expect("saved");
+    assert_eq!(prod.base_url, "http://127.0.0.1:9999", "typed, not appended to a default");
+    // local, prod, staging: the saved one stays chosen.
+    assert_eq!(s.overlay, Overlay::Profiles { selected: 1 });
+    // An empty base URL is the default one; a taken name is said without CLI flags.
+    update(&mut s, key(KeyCode::Char('a')));
+    type_text(&mut s, "staging");
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Tab));
+    type_text(&mut s, "trCqx4DGo1lk3Lcct5NHLjWy");
+    update(&mut s, ctrl('s'));
+    let Overlay::ProfileEditor(editor) = &s.overlay else {
+        panic!("{:?}", s.overlay)
+    };
+    let error = editor.error.clone().unwrap_or_default();
+    assert!(error.contains("exists already") && !error.contains("--force"), "{error}");
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::End));
+    for _ in 0..7 {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    type_text(&mut s, "beta");
+    update(&mut s, ctrl('s'));
+    assert_eq!(s.profiles.get("beta").unwrap().base_url, "https://tracking.bucket.co");
 }

@@ -4,7 +4,7 @@ use super::Theme;
 use crate::sanitize::sanitize;
 use crate::tui::keys::{self, Context};
 use crate::tui::layout::centered;
-use crate::tui::profile_editor::{KEY_FIELD, LABELS, ProfileEditor};
+use crate::tui::profile_editor::{BASE_FIELD, DEFAULT_BASE, KEY_FIELD, LABELS, ProfileEditor};
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -135,7 +135,11 @@ pub fn profile_editor(frame: &mut Frame<'_>, area: Rect, editor: &ProfileEditor,
     let mut lines = Vec::new();
     for (i, label) in LABELS.iter().enumerate() {
         let input = &editor.inputs[i];
-        let shown = if i == KEY_FIELD {
+        let hint = (i == BASE_FIELD && input.text().is_empty())
+            .then(|| format!("{DEFAULT_BASE} (when left empty)"));
+        let shown = if let Some(hint) = hint {
+            hint
+        } else if i == KEY_FIELD {
             if input.text().is_empty() {
                 editor.key_hint.as_ref().map_or_else(
                     || "(typed hidden)".to_owned(),
