@@ -382,6 +382,9 @@ pub const EDITING: &[(Context, &str, &str, &str)] = &[
     (Context::Score, "←/→", "lower / raise", "←→ change"),
     (Context::Score, "0, Backspace", "no score", "0 none"),
     (Context::Comment, "Enter", "new line", "Enter new line"),
+    (Context::Comment, "Ctrl+U, Ctrl+W", "clear the line, delete a word", ""),
+    (Context::Comment, "Ctrl+Z, Ctrl+Y", "undo, redo", "^Z undo"),
+    (Context::Comment, "Ctrl+X", "cut an over-long comment to the 4000-character limit", ""),
     (
         Context::Attributes,
         "Enter",

@@ -76,7 +76,7 @@ pub(super) fn edit_field(form: &mut Form, key: KeyEvent, now: i64) -> bool {
         (FieldValue::Score(score), KeyCode::Left) => {
             *score = score.and_then(|s| (s > 1).then(|| s - 1));
         }
-        (FieldValue::Comment(area), _) => return area.input(key),
+        (FieldValue::Comment(area), _) => return comment_key(area, key),
         (FieldValue::Context(active), KeyCode::Char(' ') | KeyCode::Right) => {
             *active = match active {
                 None => Some(true),
@@ -168,4 +168,35 @@ pub(super) fn fill_defaults(form: &mut Form, defaults: &[(&str, Option<&str>)], 
         }
     }
     form.validate(now);
+}
+
+/// The comment box's keys: as every line input, Ctrl+U clears the line and Ctrl+W a word; undo
+/// and redo are Ctrl+Z and Ctrl+Y; Ctrl+X cuts an over-long comment to the limit. The rest is
+/// the text area's own.
+fn comment_key(area: &mut ratatui_textarea::TextArea<'static>, key: KeyEvent) -> bool {
+    use ratatui_textarea::CursorMove;
+    if !key.modifiers.contains(KeyModifiers::CONTROL) {
+        return area.input(key);
+    }
+    match key.code {
+        KeyCode::Char('u') => {
+            area.move_cursor(CursorMove::Head);
+            area.delete_line_by_end()
+        }
+        KeyCode::Char('z') => area.undo(),
+        KeyCode::Char('y') => area.redo(),
+        KeyCode::Char('x') => {
+            let text = area.lines().join("\n");
+            let limit = crate::api::MAX_COMMENT_CHARS;
+            if text.chars().count() <= limit {
+                return false;
+            }
+            let cut: String = text.chars().take(limit).collect();
+            *area = crate::term::comment_box(&cut);
+            area.move_cursor(CursorMove::Bottom);
+            area.move_cursor(CursorMove::End);
+            true
+        }
+        _ => area.input(key),
+    }
 }

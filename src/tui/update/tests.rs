@@ -673,3 +673,23 @@ fn adding_a_profile_types_into_empty_fields_and_speaks_in_the_consoles_keys() {
     update(&mut s, ctrl('s'));
     assert_eq!(s.profiles.get("beta").unwrap().base_url, "https://tracking.bucket.co");
 }
+
+#[test]
+fn the_comment_box_clears_with_ctrl_u_undoes_with_ctrl_z_and_cuts_to_the_limit() {
+    let mut s = state(Method::Feedback);
+    let comment = s.form().fields.iter().position(|f| f.name == "comment").unwrap();
+    s.form_mut().focus = comment;
+    let text = |s: &State| s.form().body()["comment"].as_str().map(str::to_owned);
+    type_text(&mut s, "hello world");
+    update(&mut s, ctrl('u'));
+    assert_eq!(text(&s), None, "Ctrl+U clears the line, as in every line input");
+    update(&mut s, ctrl('z'));
+    assert_eq!(text(&s).as_deref(), Some("hello world"));
+    update(&mut s, ctrl('y'));
+    assert_eq!(text(&s), None);
+    update(&mut s, Action::Paste("x".repeat(5_524)));
+    assert!(s.form().fields[comment].errors.iter().any(|e| e.contains("4000")));
+    update(&mut s, ctrl('x'));
+    assert_eq!(text(&s).map(|t| t.chars().count()), Some(4_000));
+    assert!(s.form().fields[comment].errors.is_empty());
+}

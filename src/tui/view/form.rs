@@ -235,7 +235,11 @@ fn draw_comment(
     if let Some(r) = place.value(0) {
         frame.render_widget(
             Paragraph::new(Span::styled(
-                format!("{count}/4000 characters · Enter: new line"),
+                if count > crate::api::MAX_COMMENT_CHARS {
+                    format!("{count}/4000 characters · Ctrl+X cuts to 4000")
+                } else {
+                    format!("{count}/4000 characters · Enter: new line")
+                },
                 style,
             )),
             r,
