@@ -92,6 +92,14 @@ fn summary(e: &Exchange, theme: Theme) -> Vec<Line<'static>> {
             format!("POST {}", sanitize(&e.url)),
             theme.dim(),
         )),
+        // What the client sends with every call (the body follows below).
+        Line::from(Span::styled(
+            format!(
+                "  content-type: application/json · user-agent: bucket-console/{}",
+                env!("CARGO_PKG_VERSION")
+            ),
+            theme.dim(),
+        )),
     ];
     if let Some(problem) = e.problem() {
         lines.push(Line::from(Span::styled(sanitize(&problem), theme.error())));

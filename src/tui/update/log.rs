@@ -40,32 +40,47 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 return start_send(state, method, ex.request_body, "resending");
             }
         }
-        Command::CopyCurl => {
-            if let Some(ex) = state.selected_exchange() {
-                // A local exchange whose server is not the one running now.
-                let gone = ex.profile == crate::profiles::LOCAL
-                    && state.local_url.as_deref() != Some(ex.base_url.as_str());
-                let curl = ex.curl(None, gone);
-                state.message = Some((
-                    Level::Info,
-                    "copied as curl (key as $BUCKET_TRACKING_KEY)".into(),
-                ));
-                return vec![Effect::Copy(curl)];
-            }
-        }
-        Command::CopyBody => {
-            if let Some(body) = state
-                .selected_exchange()
-                .and_then(|e| e.response.as_ref())
-                .map(|r| r.body.clone())
-            {
-                state.message = Some((Level::Info, "copied the response body".into()));
-                return vec![Effect::Copy(body)];
-            }
+        Command::CopyCurl | Command::CopyBody => {
+            return copy(state, state.log_selected, command);
         }
         _ => {}
     }
     vec![]
+}
+
+/// `c` and `y`, on a log row or in its detail: the exchange as curl, or its response body; the
+/// status line says what was copied, or why nothing was.
+pub(super) fn copy(state: &mut State, index: usize, what: Command) -> Vec<Effect> {
+    let Some(ex) = state.log.get(index) else {
+        return vec![];
+    };
+    let (text, said) = if what == Command::CopyCurl {
+        // A local exchange whose server is not the one running now.
+        let gone = ex.profile == crate::profiles::LOCAL
+            && state.local_url.as_deref() != Some(ex.base_url.as_str());
+        (
+            Some(ex.curl(None, gone)),
+            "copied as curl (key as $BUCKET_TRACKING_KEY)",
+        )
+    } else {
+        (
+            ex.response.as_ref().map(|r| r.body.clone()),
+            "copied the response body",
+        )
+    };
+    match text {
+        Some(text) => {
+            state.message = Some((Level::Success, format!("✓ {said}")));
+            vec![Effect::Copy(text)]
+        }
+        None => {
+            state.message = Some((
+                Level::Warning,
+                "no response body to copy: no answer came".into(),
+            ));
+            vec![]
+        }
+    }
 }
 
 /// Loads the selected exchange's request into its method's form, focusing the field a path names.
@@ -119,10 +134,10 @@ pub(super) fn load_into_form(
     state.screen = Screen::Console;
 }
 
-pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) {
+pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(detail) = &mut state.detail else {
         state.focus = Focus::Log;
-        return;
+        return vec![];
     };
     let errors = state
         .log
@@ -137,10 +152,10 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) {
         )
     {
         search_key(detail, key, command, state.size.0.saturating_sub(2));
-        return;
+        return vec![];
     }
     let Some(command) = command else {
-        return;
+        return vec![];
     };
     match command {
         Command::Back if detail.search.is_some() => detail.search = None,
@@ -158,6 +173,10 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) {
                 detail.select_error(selected, exchange, state.color);
             }
         }
+        Command::CopyCurl | Command::CopyBody => {
+            let index = detail.index;
+            return copy(state, index, command);
+        }
         Command::PageDown => detail.scroll = detail.scroll.saturating_add(10),
         Command::PageUp => detail.scroll = detail.scroll.saturating_sub(10),
         Command::Open => {
@@ -170,6 +189,7 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) {
         }
         _ => {}
     }
+    vec![]
 }
 
 /// `/` starts a search, typed until Enter (or Esc); then `n` and `N` move between matches.

@@ -265,10 +265,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     vec![]
                 }
                 Focus::Log => on_log_key(state, key),
-                Focus::Detail => {
-                    on_detail_key(state, key);
-                    vec![]
-                }
+                Focus::Detail => on_detail_key(state, key),
             };
         }
     }

@@ -648,7 +648,10 @@ fn adding_a_profile_types_into_empty_fields_and_speaks_in_the_consoles_keys() {
     type_text(&mut s, "trCqx4DGo1lk3Lcct5NHLjWy");
     update(&mut s, ctrl('s'));
     let prod = s.profiles.get("prod").expect("saved");
-    assert_eq!(prod.base_url, "http://127.0.0.1:9999", "typed, not appended to a default");
+    assert_eq!(
+        prod.base_url, "http://127.0.0.1:9999",
+        "typed, not appended to a default"
+    );
     // local, prod, staging: the saved one stays chosen.
     assert_eq!(s.overlay, Overlay::Profiles { selected: 1 });
     // An empty base URL is the default one; a taken name is said without CLI flags.
@@ -662,7 +665,10 @@ fn adding_a_profile_types_into_empty_fields_and_speaks_in_the_consoles_keys() {
         panic!("{:?}", s.overlay)
     };
     let error = editor.error.clone().unwrap_or_default();
-    assert!(error.contains("exists already") && !error.contains("--force"), "{error}");
+    assert!(
+        error.contains("exists already") && !error.contains("--force"),
+        "{error}"
+    );
     update(&mut s, key(KeyCode::Up));
     update(&mut s, key(KeyCode::Up));
     update(&mut s, key(KeyCode::End));
@@ -671,25 +677,70 @@ fn adding_a_profile_types_into_empty_fields_and_speaks_in_the_consoles_keys() {
     }
     type_text(&mut s, "beta");
     update(&mut s, ctrl('s'));
-    assert_eq!(s.profiles.get("beta").unwrap().base_url, "https://tracking.bucket.co");
+    assert_eq!(
+        s.profiles.get("beta").unwrap().base_url,
+        "https://tracking.bucket.co"
+    );
 }
 
 #[test]
 fn the_comment_box_clears_with_ctrl_u_undoes_with_ctrl_z_and_cuts_to_the_limit() {
     let mut s = state(Method::Feedback);
-    let comment = s.form().fields.iter().position(|f| f.name == "comment").unwrap();
+    let comment = s
+        .form()
+        .fields
+        .iter()
+        .position(|f| f.name == "comment")
+        .unwrap();
     s.form_mut().focus = comment;
     let text = |s: &State| s.form().body()["comment"].as_str().map(str::to_owned);
     type_text(&mut s, "hello world");
     update(&mut s, ctrl('u'));
-    assert_eq!(text(&s), None, "Ctrl+U clears the line, as in every line input");
+    assert_eq!(
+        text(&s),
+        None,
+        "Ctrl+U clears the line, as in every line input"
+    );
     update(&mut s, ctrl('z'));
     assert_eq!(text(&s).as_deref(), Some("hello world"));
     update(&mut s, ctrl('y'));
     assert_eq!(text(&s), None);
     update(&mut s, Action::Paste("x".repeat(5_524)));
-    assert!(s.form().fields[comment].errors.iter().any(|e| e.contains("4000")));
+    assert!(
+        s.form().fields[comment]
+            .errors
+            .iter()
+            .any(|e| e.contains("4000"))
+    );
     update(&mut s, ctrl('x'));
     assert_eq!(text(&s).map(|t| t.chars().count()), Some(4_000));
     assert!(s.form().fields[comment].errors.is_empty());
+}
+
+#[test]
+fn c_and_y_copy_from_an_exchanges_detail_and_say_so() {
+    let mut s = state(Method::User);
+    s.log
+        .push_front(exchange("user", 400, r#"{"userID":1}"#, vec![]));
+    s.focus = Focus::Log;
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.focus, Focus::Detail);
+    let effects = update(&mut s, key(KeyCode::Char('c')));
+    assert!(
+        matches!(&effects[..], [Effect::Copy(t)] if t.starts_with("curl ")),
+        "{effects:?}"
+    );
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|(_, m)| m.starts_with("✓ copied as curl"))
+    );
+    let effects = update(&mut s, key(KeyCode::Char('y')));
+    assert!(matches!(&effects[..], [Effect::Copy(_)]), "{effects:?}");
+    assert!(
+        s.message
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("response body"))
+    );
+    assert_eq!(s.focus, Focus::Detail, "still in the detail");
 }
