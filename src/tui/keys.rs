@@ -458,6 +458,12 @@ pub fn help_lines(context: Context) -> Vec<(String, &'static str)> {
 /// The hint line for where the keys go now: this context's hinted keys, then the console's and
 /// the shared ones, as many as fit in 79 columns before `F1 help · ^C quit`, which always show.
 pub fn hints(context: Context) -> String {
+    hints_with(context, &[])
+}
+
+/// [`hints`] with what is likely next first (`F4 outbox (2)` while calls wait, say): a command
+/// that is not a context's own, named by its key as bound.
+pub fn hints_with(context: Context, next: &[(Command, String)]) -> String {
     let hinted = |c: Context| {
         let editing = EDITING
             .iter()
@@ -470,12 +476,22 @@ pub fn hints(context: Context) -> String {
             .map(move |b| format!("{} {}", hint_keys(c, b), b.hint));
         editing.chain(commands)
     };
-    let mut parts: Vec<String> = hinted(context).collect();
+    let mut parts: Vec<String> = next
+        .iter()
+        .filter_map(|(command, word)| {
+            BINDINGS
+                .iter()
+                .find(|b| b.command == *command && b.context == Context::Anywhere)
+                .map(|b| format!("{} {word}", b.keys[0].short()))
+        })
+        .collect();
+    let taken: Vec<Command> = next.iter().map(|(c, _)| *c).collect();
+    parts.extend(hinted(context));
     if context.on_console() && context != Context::Console {
         parts.extend(hinted(Context::Console));
     }
     if context != Context::Anywhere {
-        parts.extend(hinted(Context::Anywhere));
+        parts.extend(hinted_anywhere(&taken));
     }
     let tail = BINDINGS
         .iter()
@@ -500,6 +516,17 @@ pub fn hints(context: Context) -> String {
     } else {
         format!("{line} · {tail}")
     }
+}
+
+/// The shared commands' hints, but those already said first.
+fn hinted_anywhere(taken: &[Command]) -> Vec<String> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.context == Context::Anywhere && !b.hint.is_empty())
+        .filter(|b| !matches!(b.command, Command::Help | Command::Quit))
+        .filter(|b| !taken.contains(&b.command))
+        .map(|b| format!("{} {}", b.keys[0].short(), b.hint))
+        .collect()
 }
 
 /// The key a hint names: the first of the binding's, or `↑↓` for an up that has a down beside it.

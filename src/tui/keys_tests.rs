@@ -78,3 +78,14 @@ fn readme_shows_the_keys_in_force() {
         "README's key table differs from the bindings; it should read:\n{table}"
     );
 }
+
+#[test]
+fn what_is_likely_next_comes_first_and_is_not_said_twice() {
+    let line = hints_with(
+        Context::Form,
+        &[(Command::OpenOutbox, "outbox (2)".to_owned())],
+    );
+    assert!(line.starts_with("F4 outbox (2) · "), "{line}");
+    assert_eq!(line.matches("F4").count(), 1, "{line}");
+    assert!(line.chars().count() <= 79);
+}

@@ -51,7 +51,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         }
     }
     status(frame, areas.status, state, theme);
-    let hints = keys::hints(context(state));
+    let hints = keys::hints_with(context(state), &likely_next(state));
     let hints = hints.as_str();
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(format!(" {hints}"), theme.dim()))),
@@ -70,6 +70,26 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         Overlay::Profiles { selected } => overlay::profiles(frame, area, state, *selected, theme),
         Overlay::ProfileEditor(editor) => overlay::profile_editor(frame, area, editor, theme),
     }
+}
+
+/// What the hint line offers first: the outbox while calls wait in it, the results once feedback
+/// went out (each but on its own screen).
+fn likely_next(state: &State) -> Vec<(keys::Command, String)> {
+    let mut next = Vec::new();
+    if state.outbox_waiting > 0 && state.screen != Screen::Outbox {
+        next.push((
+            keys::Command::OpenOutbox,
+            format!("outbox ({})", state.outbox_waiting),
+        ));
+    }
+    let feedback_sent = state
+        .log
+        .iter()
+        .any(|e| e.method == "feedback" && e.outcome == crate::client::Outcome::Delivered);
+    if feedback_sent && state.screen != Screen::Results {
+        next.push((keys::Command::OpenResults, "results".to_owned()));
+    }
+    next
 }
 
 /// Which bindings apply now (for the hint bar and the help overlay).
