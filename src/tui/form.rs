@@ -155,6 +155,8 @@ pub struct Field {
     pub value: FieldValue,
     /// Problems found at this field's path, in the server's words.
     pub errors: Vec<String>,
+    /// An id sent as a JSON integer rather than a string (Ctrl+T), as the official SDK does.
+    pub integer: bool,
 }
 
 impl Field {
@@ -174,6 +176,7 @@ impl Field {
             kind,
             value,
             errors: Vec::new(),
+            integer: false,
         }
     }
 
@@ -187,6 +190,12 @@ impl Field {
                     .trim()
                     .parse::<i64>()
                     .map_or_else(|_| Value::String(input.text().to_owned()), Value::from),
+            ),
+            FieldValue::Line(input) if self.integer => Some(
+                serde_json::from_str::<serde_json::Number>(input.text().trim())
+                    .ok()
+                    .filter(|n| api::integer_text(n).is_some())
+                    .map_or_else(|| Value::String(input.text().to_owned()), Value::Number),
             ),
             FieldValue::Line(input) => Some(Value::String(input.text().to_owned())),
             FieldValue::Score(score) => score.map(Value::from),
@@ -215,6 +224,9 @@ impl Field {
             Value::Number(n) => Some(crate::api::integer_text(n).unwrap_or_else(|| n.to_string())),
             _ => None,
         };
+        if self.kind == Kind::Id {
+            self.integer = value.is_number();
+        }
         match (&mut self.value, value) {
             (_, Value::Null) => true,
             (FieldValue::Line(input), v) => text(v).map(|t| input.set(&t)).is_some(),
@@ -451,6 +463,19 @@ impl Form {
     /// A value that is not what its row's type says would go out as text, silently: it is a
     /// problem on the attributes field instead, so "send anyway?" counts it.
     fn check_attribute_types(&mut self) {
+        for field in self.fields.iter_mut().filter(|f| f.integer) {
+            if let FieldValue::Line(input) = &field.value {
+                let text = input.text().trim();
+                let integer = serde_json::from_str::<serde_json::Number>(text)
+                    .ok()
+                    .and_then(|n| api::integer_text(&n));
+                if !text.is_empty() && integer.is_none() {
+                    field.errors.push(format!(
+                        "`{text}` is not an integer; Ctrl+T sends it as a string"
+                    ));
+                }
+            }
+        }
         for field in &mut self.fields {
             let FieldValue::Attributes(attrs) = &field.value else {
                 continue;
@@ -597,7 +622,8 @@ mod tests {
         assert!(form.raw.is_none());
         assert_eq!(
             form.body(),
-            json!({"userId": "42", "attributes": {"plan": "pro", "seats": 3, "trial": null}, "context": {"active": false}})
+            json!({"userId": 42, "attributes": {"plan": "pro", "seats": 3, "trial": null}, "context": {"active": false}}),
+            "an integer id stays an integer"
         );
         form.load(r#"{"userID": 42}"#);
         form.validate(NOW);

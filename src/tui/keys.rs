@@ -375,6 +375,12 @@ pub const EDITING: &[(Context, &str, &str, &str)] = &[
         "",
     ),
     (
+        Context::Form,
+        "Ctrl+T",
+        "on userId or companyId: send it as an integer / a string",
+        "",
+    ),
+    (
         Context::RawJson,
         "any key",
         "edit the body as text; it is sent exactly as typed",

@@ -65,6 +65,10 @@ pub(super) fn on_form_key(state: &mut State, key: KeyEvent) {
 pub(super) fn edit_field(form: &mut Form, key: KeyEvent, now: i64) -> bool {
     let field = form.field_mut();
     let kind = field.kind;
+    if kind == Kind::Id && key.code == KeyCode::Char('t') && ctrl(&key) {
+        field.integer = !field.integer;
+        return true;
+    }
     match (&mut field.value, key.code) {
         (FieldValue::Score(score), KeyCode::Char(c @ '1'..='5')) => *score = Some(c as u8 - b'0'),
         (FieldValue::Score(score), KeyCode::Char('0') | KeyCode::Backspace | KeyCode::Delete) => {

@@ -744,3 +744,34 @@ fn c_and_y_copy_from_an_exchanges_detail_and_say_so() {
     );
     assert_eq!(s.focus, Focus::Detail, "still in the detail");
 }
+
+#[test]
+fn ctrl_t_sends_an_id_as_an_integer_and_says_when_it_is_not_one() {
+    let mut s = state(Method::User);
+    type_text(&mut s, "42");
+    assert_eq!(s.form().body()["userId"], json!("42"));
+    update(&mut s, ctrl('t'));
+    assert_eq!(s.form().body()["userId"], json!(42));
+    assert!(s.form().raw.is_none());
+    // The raw JSON shows the same.
+    update(&mut s, ctrl('r'));
+    assert!(
+        s.form().body_text().contains("\"userId\": 42"),
+        "{}",
+        s.form().body_text()
+    );
+    update(&mut s, ctrl('r'));
+    assert_eq!(
+        s.form().body()["userId"],
+        json!(42),
+        "and back, still an integer"
+    );
+    update(&mut s, key(KeyCode::Char('x')));
+    assert_eq!(
+        s.form().fields[0].errors,
+        ["`42x` is not an integer; Ctrl+T sends it as a string"]
+    );
+    update(&mut s, ctrl('t'));
+    assert_eq!(s.form().body()["userId"], json!("42x"));
+    assert!(s.form().fields[0].errors.is_empty());
+}

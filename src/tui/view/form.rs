@@ -93,6 +93,40 @@ impl Place {
     }
 }
 
+/// A one-line value; an id sent as an integer says so beside it, as an attribute row does.
+fn value_input(
+    frame: &mut Frame<'_>,
+    r: Rect,
+    field: &Field,
+    input: &LineInput,
+    focused: bool,
+    theme: Theme,
+) {
+    if !field.integer || input.text().is_empty() {
+        line_input(frame, r, input, placeholder(field), focused, theme);
+        return;
+    }
+    let tag = " (integer)";
+    let width = r.width.saturating_sub(tag.len() as u16);
+    line_input(
+        frame,
+        Rect { width, ..r },
+        input,
+        placeholder(field),
+        focused,
+        theme,
+    );
+    let at = (input.text().chars().count() as u16).min(width);
+    frame.render_widget(
+        Paragraph::new(Span::styled(tag, theme.dim())),
+        Rect {
+            x: r.x + at,
+            width: (tag.len() as u16).min(r.width.saturating_sub(at)),
+            ..r
+        },
+    );
+}
+
 /// Draws one field whose first row is at `top` (rows outside `inner` are clipped).
 fn draw_field(
     frame: &mut Frame<'_>,
@@ -133,7 +167,7 @@ fn draw_field(
     let used = match &field.value {
         FieldValue::Line(input) => {
             if let Some(r) = place.value(0) {
-                line_input(frame, r, input, placeholder(field), focused, theme);
+                value_input(frame, r, field, input, focused, theme);
             }
             1
         }
