@@ -100,12 +100,7 @@ fn three_respondents_leave_three_feedback_rows() {
         "{}",
         log.stdout
     );
-    let kiosk = bucket_console::history::History::open(
-        &cli.data_dir().join("bucket-console/kiosk.sqlite3"),
-        1000,
-    )
-    .unwrap();
-    let sent = kiosk.recent(100, 0).unwrap();
+    let sent = cli.kiosk_sent();
     assert!(
         sent.iter().any(|e| e.request_body.contains("Love it")),
         "the kiosk's record holds what it sent"

@@ -285,12 +285,7 @@ fn a_kiosk_item_delivered_later_stays_out_of_the_developers_log() {
     assert_eq!(stored.as_array().map(Vec::len), Some(1), "{stored}");
     let log = cli.run(&["log", "--json"]);
     assert!(!log.stdout.contains("a visitor's words"), "{}", log.stdout);
-    let kiosk = bucket_console::history::History::open(
-        &cli.data_dir().join("bucket-console/kiosk.sqlite3"),
-        1000,
-    )
-    .unwrap();
-    let sent = kiosk.recent(100, 0).unwrap();
+    let sent = cli.kiosk_sent();
     assert!(
         sent.iter()
             .any(|e| e.request_body.contains("a visitor's words"))

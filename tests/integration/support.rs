@@ -258,6 +258,17 @@ impl Cli {
         .unwrap()
     }
 
+    /// What the kiosk recorded as sent (its own record, apart from the developer's log).
+    pub fn kiosk_sent(&self) -> Vec<bucket_console::client::Exchange> {
+        bucket_console::history::History::open(
+            &self.data_dir().join("bucket-console/kiosk.sqlite3"),
+            1000,
+        )
+        .unwrap()
+        .recent(100, 0)
+        .unwrap()
+    }
+
     /// Saves a profile for a server with `key`.
     pub fn add_profile(&self, name: &str, base: &str, key: &str) {
         let out = self.run_with(

@@ -6,7 +6,6 @@
 use crate::support::{KEY, binary, listening_on};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
 
 /// A field of `/proc/PID/status` in MiB (`VmRSS`, `VmHWM`).
 fn memory_mib(pid: u32, field: &str) -> f64 {
@@ -107,14 +106,7 @@ fn after_a_flood_with(readers: usize) -> f64 {
     let streams = rt.block_on(async {
         let mut streams = Vec::new();
         for _ in 0..readers {
-            let mut s = tokio::net::TcpStream::connect(&address).await.unwrap();
-            s.write_all(
-                format!("GET /_local/{KEY}/requests/stream HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
-                    .as_bytes(),
-            )
-            .await
-            .unwrap();
-            streams.push(s);
+            streams.push(crate::trust_server::open_stream(&address).await);
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
         streams

@@ -89,14 +89,7 @@ async fn the_recorder_keeps_one_budget_across_keys() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reader_that_fell_behind_gets_everything_in_order_a_page_at_a_time() {
     let s = TestServer::start().await;
-    let mut stream = TcpStream::connect(addr(&s)).await.unwrap();
-    stream
-        .write_all(
-            format!("GET /_local/{KEY}/requests/stream HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
-                .as_bytes(),
-        )
-        .await
-        .unwrap();
+    let mut stream = crate::trust_server::open_stream(&addr(&s)).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     // More than the live channel holds (1 024 notices), while the reader reads nothing.
     let n = 1500;

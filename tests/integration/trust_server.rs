@@ -68,6 +68,19 @@ pub const EVENT: &str = r#"{"event":"cut","userId":1}"#;
 
 /// A tracking call's request line and headers, `framing` (Content-Length or Transfer-Encoding
 /// lines) included, up to the blank line.
+/// A connection that asked for KEY's live stream of recorded requests, and reads nothing yet.
+pub async fn open_stream(address: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(
+            format!("GET /_local/{KEY}/requests/stream HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+    stream
+}
+
 pub fn post_head(framing: &str) -> String {
     format!(
         "POST /{KEY}/event HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n{framing}\r\n"
@@ -236,14 +249,7 @@ fn sigterm_exits_within_8_s_while_a_client_stalls_and_keeps_what_was_acknowledge
             .write_all(b"POST /k/event HTTP/1.1\r\n")
             .await
             .unwrap();
-        let mut stream = TcpStream::connect(&address).await.unwrap();
-        stream
-            .write_all(
-                format!("GET /_local/{KEY}/requests/stream HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
-                    .as_bytes(),
-            )
-            .await
-            .unwrap();
+        let stream = open_stream(&address).await;
         tokio::time::sleep(Duration::from_millis(200)).await;
         (body, header, stream)
     });
