@@ -529,6 +529,19 @@ impl Form {
         self.fields.iter().position(|f| f.name == first)
     }
 
+    /// Every problem, named by its field (`userId: is required…`), the body's own first.
+    pub fn problems(&self) -> Vec<String> {
+        self.body_errors
+            .iter()
+            .cloned()
+            .chain(
+                self.fields
+                    .iter()
+                    .flat_map(|f| f.errors.iter().map(move |e| format!("{}: {e}", f.name))),
+            )
+            .collect()
+    }
+
     pub fn error_count(&self) -> usize {
         self.fields.iter().map(|f| f.errors.len()).sum::<usize>() + self.body_errors.len()
     }

@@ -61,7 +61,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         Overlay::None => {}
         Overlay::Help => overlay::help(frame, area, state, theme),
         Overlay::Confirm(Confirm::SendAnyway { problems }) => {
-            overlay::confirm(frame, area, *problems, theme);
+            overlay::confirm(frame, area, state, *problems, theme);
         }
         Overlay::Confirm(Confirm::DeleteProfile { name }) => {
             overlay::confirm_delete(frame, area, name, theme);

@@ -69,11 +69,24 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     );
 }
 
-pub fn confirm(frame: &mut Frame<'_>, area: Rect, problems: usize, theme: Theme) {
-    let lines = vec![
-        Line::from(format!(
-            "This body has {problems} problem(s) by the server's rules."
-        )),
+/// Send anyway? naming the problems (the first four; the form shows them all).
+pub fn confirm(frame: &mut Frame<'_>, area: Rect, state: &State, problems: usize, theme: Theme) {
+    const SHOWN: usize = 4;
+    let mut lines = vec![Line::from(format!(
+        "This body has {problems} problem(s) by the server's rules:"
+    ))];
+    let named = state.form().problems();
+    for p in named.iter().take(SHOWN) {
+        let p: String = sanitize(p).chars().take(70).collect();
+        lines.push(Line::from(Span::styled(format!("  ✗ {p}"), theme.error())));
+    }
+    if named.len() > SHOWN {
+        lines.push(Line::from(Span::styled(
+            format!("  … and {} more on the form", named.len() - SHOWN),
+            theme.dim(),
+        )));
+    }
+    lines.extend([
         Line::from("Send it anyway, to see what the server answers?"),
         Line::from(""),
         Line::from(vec![
@@ -82,8 +95,15 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, problems: usize, theme: Theme)
             Span::styled("Esc/n", theme.focused_label()),
             Span::raw(" keep editing"),
         ]),
-    ];
-    boxed(frame, centered(area, 60, 6), "send anyway?", lines, theme);
+    ]);
+    let height = lines.len() as u16 + 2;
+    boxed(
+        frame,
+        centered(area, 76, height),
+        "send anyway?",
+        lines,
+        theme,
+    );
 }
 
 pub fn profiles(frame: &mut Frame<'_>, area: Rect, state: &State, selected: usize, theme: Theme) {
