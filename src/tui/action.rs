@@ -56,8 +56,9 @@ pub enum Action {
         rejected: usize,
         waiting: u64,
     },
-    /// A profile switch finished: the profile and the base URL it resolved to.
-    TargetReady(Result<(Profile, String), Failure>),
+    /// A profile switch finished: the profile, the base URL it resolved to, and whether that
+    /// server runs inside this console (`local` without a `serve`).
+    TargetReady(Result<(Profile, String, bool), Failure>),
     /// The profiles as the file holds them after a change (or why the change did not land).
     ProfilesChanged(Result<Profiles, Failure>),
     /// The profiles as the file holds them (or why it could not be read).

@@ -43,6 +43,7 @@ struct Runner {
 /// Runs the console until the user quits. `embedded` is the server started for `local`, if any.
 pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), String> {
     let mut state = state;
+    state.in_process = embedded.is_some();
     let client = Client::new(ClientConfig::default()).map_err(|e| e.to_string())?;
     let (actions, mut queue) = unbounded_channel();
     let http = crate::net::client(Duration::from_secs(3)).map_err(|e| e.to_string())?;
@@ -336,20 +337,21 @@ async fn deliver_outbox(
 }
 
 /// Resolves a profile; `local` reuses the embedded server when one runs.
-async fn switch(runner: &Runner, profile: Profile) -> Result<(Profile, String), Failure> {
+async fn switch(runner: &Runner, profile: Profile) -> Result<(Profile, String, bool), Failure> {
     let mut embedded = runner.embedded.lock().await;
     if profile.is_local()
         && let Some(server) = embedded.as_ref()
     {
-        return Ok((profile, server.base_url()));
+        return Ok((profile, server.base_url(), true));
     }
     let resolved = crate::target::resolve_profile(&profile, false)
         .await
         .map_err(Failure::from)?;
+    let in_process = resolved.embedded.is_some();
     if let Some(server) = resolved.embedded {
         *embedded = Some(server);
     }
-    Ok((profile, resolved.target.base_url))
+    Ok((profile, resolved.target.base_url, in_process))
 }
 
 /// The local server answers its health route; any other server answers at all (the Data view

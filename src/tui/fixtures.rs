@@ -38,14 +38,17 @@ pub fn state(method: Method) -> State {
         ..Profile::local()
     };
     profiles.add(other, false).unwrap();
-    State::new(
+    let mut state = State::new(
         profiles,
         Profile::local(),
         "http://127.0.0.1:8787".into(),
         method,
         true,
         FIXED_NOW,
-    )
+    );
+    // A console on `local` runs its own server, as on a fresh machine.
+    state.in_process = true;
+    state
 }
 
 /// 2026-11-26T06:37:47.877Z: what the console's tests take for now.

@@ -76,6 +76,8 @@ pub enum Level {
 
 #[derive(Debug, Clone)]
 pub struct State {
+    /// The target's server runs inside this console (`local` without a `serve`).
+    pub in_process: bool,
     /// The `local` profile's server while this console runs it (or uses a `serve`).
     pub local_url: Option<String>,
     /// The wait before the next health probe while the server does not answer; `None` while it
@@ -127,6 +129,7 @@ impl State {
             .map(|m| Form::with_defaults(*m, &defaults(&profile), now_ms))
             .collect();
         Self {
+            in_process: false,
             local_url: profile.is_local().then(|| base_url.clone()),
             probe_ms: None,
             now_ms,

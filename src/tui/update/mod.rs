@@ -117,7 +117,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ProfilesChanged(result) => profiles_read(state, result, true),
         Action::ProfilesRead(result) => profiles_read(state, result, false),
         Action::TargetReady(result) => match result {
-            Ok((profile, base_url)) => {
+            Ok((profile, base_url, in_process)) => {
+                state.in_process = in_process;
                 for form in &mut state.forms {
                     fill_defaults(form, &defaults(&profile), state.now_ms);
                 }
@@ -163,6 +164,16 @@ fn health(state: &mut State, base_url: &str, result: Result<(), Failure>) -> Vec
             state.server = ServerStatus::Answers;
             state.probe_ms = None;
             vec![]
+        }
+        Err(e) if state.profile.is_local() && !state.in_process && state.probe_ms.is_none() => {
+            // The `serve` that `local` used is gone: the console's own server takes over, on the
+            // same default database.
+            state.server = ServerStatus::Down(e);
+            state.message = Some((
+                Level::Warning,
+                "the local serve stopped answering: starting the console's own local server".into(),
+            ));
+            vec![Effect::SwitchProfile(Profile::local())]
         }
         Err(e) => {
             state.server = ServerStatus::Down(e);

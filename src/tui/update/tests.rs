@@ -192,7 +192,7 @@ fn profiles_switch_and_fill_defaults() {
     let p = p.clone();
     let effects = update(
         &mut s,
-        Action::TargetReady(Ok((p, "https://tracking.example".into()))),
+        Action::TargetReady(Ok((p, "https://tracking.example".into(), false))),
     );
     assert_eq!(
         effects,
@@ -554,6 +554,7 @@ fn an_attribute_that_is_not_its_type_is_a_problem_and_cycling_keeps_its_text() {
 fn the_header_follows_exchanges_and_probes_with_backoff_only_while_down() {
     let mut s = state(Method::User);
     s.server = ServerStatus::Answers;
+    s.in_process = true;
     let base_url = s.base_url.clone();
     // A send that got no answer: down, said plainly, and a probe in a second.
     let mut failed = exchange("user", 200, "{}", vec![]);
@@ -774,4 +775,25 @@ fn ctrl_t_sends_an_id_as_an_integer_and_says_when_it_is_not_one() {
     update(&mut s, ctrl('t'));
     assert_eq!(s.form().body()["userId"], json!("42x"));
     assert!(s.form().fields[0].errors.is_empty());
+}
+
+#[test]
+fn when_the_serve_local_used_is_gone_the_consoles_own_server_takes_over() {
+    let mut s = state(Method::User);
+    s.in_process = false;
+    s.server = ServerStatus::Answers;
+    let base_url = s.base_url.clone();
+    let effects = update(
+        &mut s,
+        Action::Health {
+            base_url,
+            result: Err(Failure::message("connection refused")),
+        },
+    );
+    assert_eq!(effects, [Effect::SwitchProfile(Profile::local())]);
+    update(
+        &mut s,
+        Action::TargetReady(Ok((Profile::local(), "http://127.0.0.1:8787".into(), true))),
+    );
+    assert!(s.in_process);
 }

@@ -36,7 +36,7 @@ fn f3_starts_one_stream_and_a_profile_switch_restarts_it() {
     let other = s.profiles.get("staging").unwrap();
     let effects = update(
         &mut s,
-        Action::TargetReady(Ok((other, "https://tracking.example".into()))),
+        Action::TargetReady(Ok((other, "https://tracking.example".into(), false))),
     );
     assert!(
         effects

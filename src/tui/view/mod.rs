@@ -151,6 +151,15 @@ fn header(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         ),
         Span::styled(" │ ", theme.dim()),
         Span::raw(sanitize(&state.base_url)),
+        // Which local store the calls reach: the console's own server, or a `serve`.
+        Span::styled(
+            match (state.profile.is_local(), state.in_process) {
+                (true, true) => " (in-process)",
+                (true, false) => " (serve)",
+                _ => "",
+            },
+            theme.dim(),
+        ),
         Span::styled(" │ key ", theme.dim()),
         Span::raw(state.profile.key.masked()),
         Span::styled(" │ ", theme.dim()),
