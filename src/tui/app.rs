@@ -43,7 +43,9 @@ struct Runner {
 /// Runs the console until the user quits. `embedded` is the server started for `local`, if any.
 pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), String> {
     let mut state = state;
-    state.in_process = embedded.is_some();
+    if let Some(local) = &mut state.local {
+        local.in_process = embedded.is_some();
+    }
     let client = Client::new(ClientConfig::default()).map_err(|e| e.to_string())?;
     let (actions, mut queue) = unbounded_channel();
     let http = crate::net::client(Duration::from_secs(3)).map_err(|e| e.to_string())?;

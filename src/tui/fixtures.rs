@@ -47,7 +47,9 @@ pub fn state(method: Method) -> State {
         FIXED_NOW,
     );
     // A console on `local` runs its own server, as on a fresh machine.
-    state.in_process = true;
+    if let Some(local) = &mut state.local {
+        local.in_process = true;
+    }
     state
 }
 

@@ -32,6 +32,14 @@ pub enum RequestState {
     Sending { method: Method, ticks: u32 },
 }
 
+/// Where the `local` profile's calls go: its address, and whether that server runs inside this
+/// console or is a `serve` of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalServer {
+    pub url: String,
+    pub in_process: bool,
+}
+
 /// Whether the active profile's server answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerStatus {
@@ -76,10 +84,8 @@ pub enum Level {
 
 #[derive(Debug, Clone)]
 pub struct State {
-    /// The target's server runs inside this console (`local` without a `serve`).
-    pub in_process: bool,
-    /// The `local` profile's server while this console runs it (or uses a `serve`).
-    pub local_url: Option<String>,
+    /// The `local` profile's server this console uses, once known.
+    pub local: Option<LocalServer>,
     /// The wait before the next health probe while the server does not answer; `None` while it
     /// answers (nothing scheduled).
     pub probe_ms: Option<u64>,
@@ -129,8 +135,10 @@ impl State {
             .map(|m| Form::with_defaults(*m, &defaults(&profile), now_ms))
             .collect();
         Self {
-            in_process: false,
-            local_url: profile.is_local().then(|| base_url.clone()),
+            local: profile.is_local().then(|| LocalServer {
+                url: base_url.clone(),
+                in_process: false,
+            }),
             probe_ms: None,
             now_ms,
             profiles,

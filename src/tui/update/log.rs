@@ -57,7 +57,7 @@ pub(super) fn copy(state: &mut State, index: usize, what: Command) -> Vec<Effect
     let (text, said) = if what == Command::CopyCurl {
         // A local exchange whose server is not the one running now.
         let gone = ex.profile == crate::profiles::LOCAL
-            && state.local_url.as_deref() != Some(ex.base_url.as_str());
+            && state.local.as_ref().map(|l| l.url.as_str()) != Some(ex.base_url.as_str());
         (
             Some(ex.curl(None, gone)),
             "copied as curl (key as $BUCKET_TRACKING_KEY)",

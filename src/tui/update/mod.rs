@@ -7,8 +7,8 @@ use super::keys::{self, Command, Context};
 use super::layout;
 use super::profile_editor::ProfileEditor;
 use super::state::{
-    Confirm, Detail, Focus, Level, Overlay, RequestState, Screen, Search, ServerStatus, State,
-    defaults, method_index,
+    Confirm, Detail, Focus, Level, LocalServer, Overlay, RequestState, Screen, Search,
+    ServerStatus, State, defaults, method_index,
 };
 use crate::api::payload::Source;
 use crate::api::{Method, timestamp};
@@ -118,7 +118,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ProfilesRead(result) => profiles_read(state, result, false),
         Action::TargetReady(result) => match result {
             Ok((profile, base_url, in_process)) => {
-                state.in_process = in_process;
                 for form in &mut state.forms {
                     fill_defaults(form, &defaults(&profile), state.now_ms);
                 }
@@ -127,7 +126,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     format!("profile {} ({})", profile.name, sanitize(&base_url)),
                 ));
                 if profile.is_local() {
-                    state.local_url = Some(base_url.clone());
+                    state.local = Some(LocalServer {
+                        url: base_url.clone(),
+                        in_process,
+                    });
                 }
                 state.profile = profile;
                 state.base_url.clone_from(&base_url);
@@ -165,7 +167,11 @@ fn health(state: &mut State, base_url: &str, result: Result<(), Failure>) -> Vec
             state.probe_ms = None;
             vec![]
         }
-        Err(e) if state.profile.is_local() && !state.in_process && state.probe_ms.is_none() => {
+        Err(e)
+            if state.profile.is_local()
+                && state.local.as_ref().is_some_and(|l| !l.in_process)
+                && state.probe_ms.is_none() =>
+        {
             // The `serve` that `local` used is gone: the console's own server takes over, on the
             // same default database.
             state.server = ServerStatus::Down(e);

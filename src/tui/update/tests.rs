@@ -554,7 +554,6 @@ fn an_attribute_that_is_not_its_type_is_a_problem_and_cycling_keeps_its_text() {
 fn the_header_follows_exchanges_and_probes_with_backoff_only_while_down() {
     let mut s = state(Method::User);
     s.server = ServerStatus::Answers;
-    s.in_process = true;
     let base_url = s.base_url.clone();
     // A send that got no answer: down, said plainly, and a probe in a second.
     let mut failed = exchange("user", 200, "{}", vec![]);
@@ -608,7 +607,7 @@ fn the_header_follows_exchanges_and_probes_with_backoff_only_while_down() {
 #[test]
 fn copy_as_curl_names_the_server_that_answered_and_says_when_it_is_gone() {
     let mut s = state(Method::User);
-    s.local_url = Some("http://127.0.0.1:8787".into());
+    s.local.as_mut().unwrap().url = "http://127.0.0.1:8787".into();
     let mut here = exchange("user", 200, r#"{"userId":"u1"}"#, vec![]);
     here.profile = "local".into();
     here.base_url = "http://127.0.0.1:8787".into();
@@ -780,7 +779,7 @@ fn ctrl_t_sends_an_id_as_an_integer_and_says_when_it_is_not_one() {
 #[test]
 fn when_the_serve_local_used_is_gone_the_consoles_own_server_takes_over() {
     let mut s = state(Method::User);
-    s.in_process = false;
+    s.local.as_mut().unwrap().in_process = false;
     s.server = ServerStatus::Answers;
     let base_url = s.base_url.clone();
     let effects = update(
@@ -795,5 +794,5 @@ fn when_the_serve_local_used_is_gone_the_consoles_own_server_takes_over() {
         &mut s,
         Action::TargetReady(Ok((Profile::local(), "http://127.0.0.1:8787".into(), true))),
     );
-    assert!(s.in_process);
+    assert!(s.local.as_ref().unwrap().in_process);
 }

@@ -153,9 +153,9 @@ fn header(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         Span::raw(sanitize(&state.base_url)),
         // Which local store the calls reach: the console's own server, or a `serve`.
         Span::styled(
-            match (state.profile.is_local(), state.in_process) {
-                (true, true) => " (in-process)",
-                (true, false) => " (serve)",
+            match (state.profile.is_local(), &state.local) {
+                (true, Some(l)) if l.in_process => " (in-process)",
+                (true, Some(_)) => " (serve)",
                 _ => "",
             },
             theme.dim(),

@@ -124,8 +124,8 @@ pub fn profiles(frame: &mut Frame<'_>, area: Rect, state: &State, selected: usiz
                 p.name,
                 p.key.labelled(),
                 // Where the local server really listens, when this console knows.
-                match (&state.local_url, p.is_local()) {
-                    (Some(url), true) => url.as_str(),
+                match (&state.local, p.is_local()) {
+                    (Some(local), true) => local.url.as_str(),
                     _ => p.base_url.as_str(),
                 },
                 if p.name == default { "  (default)" } else { "" }
