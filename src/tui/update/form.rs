@@ -12,9 +12,49 @@ pub(super) fn switch_tab(state: &mut State, step: usize) {
 }
 
 pub(super) fn select_tab(state: &mut State, method: Method) {
+    carry_ids(state, method);
     state.method = method;
     state.focus = Focus::Form;
     state.detail = None;
+}
+
+/// The user and company typed in one form are the ones the next form is most likely about: an
+/// empty `userId` or `companyId` there takes the value (and its integer type) from the form being
+/// left. Ctrl+U clears it when it is not wanted.
+fn carry_ids(state: &mut State, to: Method) {
+    let from = method_index(state.method);
+    let to = method_index(to);
+    if from == to || state.forms[from].raw.is_some() || state.forms[to].raw.is_some() {
+        return;
+    }
+    let mut carried = false;
+    for name in ["userId", "companyId"] {
+        let Some((text, integer)) = state.forms[from]
+            .fields
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| match &f.value {
+                FieldValue::Line(input) if !input.text().is_empty() => {
+                    Some((input.text().to_owned(), f.integer))
+                }
+                _ => None,
+            })
+        else {
+            continue;
+        };
+        if let Some(field) = state.forms[to].fields.iter_mut().find(|f| f.name == name)
+            && let FieldValue::Line(input) = &mut field.value
+            && input.text().is_empty()
+        {
+            input.set(&text);
+            field.integer = integer;
+            carried = true;
+        }
+    }
+    if carried {
+        let now = state.now_ms;
+        state.forms[to].validate(now);
+    }
 }
 
 pub(super) fn toggle_raw(state: &mut State) {

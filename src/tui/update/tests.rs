@@ -796,3 +796,51 @@ fn when_the_serve_local_used_is_gone_the_consoles_own_server_takes_over() {
     );
     assert!(s.local.as_ref().unwrap().in_process);
 }
+
+#[test]
+fn ids_typed_in_one_form_are_carried_to_the_next_when_it_has_none() {
+    let mut s = state(Method::User);
+    type_text(&mut s, "u-100");
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('3'), KeyModifiers::ALT)),
+    );
+    assert_eq!(s.method, Method::Event);
+    assert_eq!(s.form().body()["userId"], json!("u-100"));
+    // A value already there is kept.
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::ALT)),
+    );
+    let company = s
+        .form()
+        .fields
+        .iter()
+        .position(|f| f.name == "companyId")
+        .unwrap();
+    s.form_mut().focus = company;
+    type_text(&mut s, "acme");
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('3'), KeyModifiers::ALT)),
+    );
+    assert_eq!(s.form().body()["companyId"], json!("acme"));
+    let user = s
+        .form()
+        .fields
+        .iter()
+        .position(|f| f.name == "userId")
+        .unwrap();
+    s.form_mut().focus = user;
+    update(&mut s, ctrl('u'));
+    type_text(&mut s, "u-200");
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('1'), KeyModifiers::ALT)),
+    );
+    assert_eq!(
+        s.form().body()["userId"],
+        json!("u-100"),
+        "the user form kept its own"
+    );
+}
