@@ -8,4 +8,7 @@ pub struct ResultsView {
     /// `None` while loading.
     pub loaded: Option<Result<Vec<Results>, crate::term::Failure>>,
     pub scroll: u16,
+    /// A feedback in the log was delivered, so there are results to offer (F5 in the hint line);
+    /// kept as the log grows, so drawing never scans the log.
+    pub feedback_delivered: bool,
 }

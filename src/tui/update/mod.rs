@@ -79,6 +79,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             match result {
                 Ok(entries) => {
                     // Exchanges sent before the history arrived stay on top.
+                    state.results.feedback_delivered |= entries.iter().any(is_delivered_feedback);
                     state.log.extend(entries);
                 }
                 Err(e) => {
@@ -212,6 +213,11 @@ fn health_from(state: &mut State, exchange: &Exchange) -> Vec<Effect> {
             health(state, &base_url, Err(Failure::message(why)))
         }
     }
+}
+
+/// A feedback the server took: from then on the Results view has something to show.
+fn is_delivered_feedback(e: &Exchange) -> bool {
+    e.method == "feedback" && e.outcome == Outcome::Delivered
 }
 
 /// What the Data and Traffic views' tasks report.

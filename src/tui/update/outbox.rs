@@ -95,6 +95,7 @@ pub(super) fn outbox_delivered(state: &mut State, action: Action) -> Vec<Effect>
         .map(|e| health_from(state, e))
         .unwrap_or_default();
     for exchange in exchanges {
+        state.results.feedback_delivered |= is_delivered_feedback(&exchange);
         state.log.push_front(exchange);
         if let Some(detail) = &mut state.detail {
             detail.index += 1;

@@ -9,7 +9,8 @@ use super::*;
 /// F5: every feature's responses, scores and comments, read afresh.
 pub(super) fn open_results(state: &mut State) -> Vec<Effect> {
     state.screen = Screen::Results;
-    state.results = crate::tui::results::ResultsView::default();
+    state.results.loaded = None;
+    state.results.scroll = 0;
     vec![Effect::LoadResults(state.target())]
 }
 

@@ -85,6 +85,7 @@ pub(super) fn sent(state: &mut State, exchange: Exchange) {
             form.place_error(&e.path, &sanitize(&e.message));
         }
     }
+    state.results.feedback_delivered |= is_delivered_feedback(&exchange);
     state.log.push_front(exchange);
     state.log_selected = 0;
     if let Some(detail) = &mut state.detail {

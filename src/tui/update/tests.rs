@@ -844,3 +844,16 @@ fn ids_typed_in_one_form_are_carried_to_the_next_when_it_has_none() {
         "the user form kept its own"
     );
 }
+
+#[test]
+fn a_delivered_feedback_makes_the_hint_line_offer_results() {
+    let mut s = state(Method::Feedback);
+    assert!(!s.results.feedback_delivered);
+    update(
+        &mut s,
+        Action::Sent(Box::new(exchange("feedback", 200, "{}", vec![]))),
+    );
+    assert!(s.results.feedback_delivered);
+    let screen = format!("{:?}", crate::tui::fixtures::render(&s, 80, 24).backend());
+    assert!(screen.contains("F5 results"), "{screen}");
+}

@@ -82,11 +82,7 @@ fn likely_next(state: &State) -> Vec<(keys::Command, String)> {
             format!("outbox ({})", state.outbox_waiting),
         ));
     }
-    let feedback_sent = state
-        .log
-        .iter()
-        .any(|e| e.method == "feedback" && e.outcome == crate::client::Outcome::Delivered);
-    if feedback_sent && state.screen != Screen::Results {
+    if state.results.feedback_delivered && state.screen != Screen::Results {
         next.push((keys::Command::OpenResults, "results".to_owned()));
     }
     next
