@@ -5,6 +5,7 @@ use super::render::{self, Painter};
 use super::send::exchange_json;
 use bucket_console::api::TrackingKey;
 use bucket_console::client::Exchange;
+use bucket_console::history::{Filter, StatusClass};
 use bucket_console::profiles::Env;
 use bucket_console::sanitize::sanitize;
 use clap::{Args, Subcommand};
@@ -14,6 +15,7 @@ use clap::{Args, Subcommand};
 #[command(after_help = "Examples:
   bucket-console log                  # the last 20
   bucket-console log --limit 100 --json | jq '.[] | select(.status >= 400)'
+  bucket-console log --status 4xx --method event --from-profile staging
   bucket-console log show 42          # request, attempts, response, warnings, errors
   bucket-console log curl 42          # the same request as curl, key as $BUCKET_TRACKING_KEY
   bucket-console log curl 42 --reveal # with the key itself")]
@@ -26,6 +28,15 @@ pub struct LogArgs {
     /// One JSON array of whole exchanges (keys masked).
     #[arg(long)]
     json: bool,
+    /// Only these outcomes: 2xx, 3xx, 4xx, 5xx, or failed (no answer after the retries).
+    #[arg(long, value_name = "CLASS", value_parser = StatusClass::parse)]
+    status: Option<StatusClass>,
+    /// Only calls of this method (user, company, event, feedback).
+    #[arg(long, value_name = "METHOD")]
+    method: Option<String>,
+    /// Only calls made with this profile (a filter: nothing is sent).
+    #[arg(long, value_name = "NAME")]
+    from_profile: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,15 +70,32 @@ pub fn run(args: &LogArgs) -> Result<u8, CliError> {
     };
     match &args.command {
         None => {
-            let list = history
-                .recent(args.limit, 0)
-                .map_err(|e| CliError::rejected(e.to_string()))?;
+            let filter = Filter {
+                status: args.status,
+                method: args.method.clone(),
+                profile: args.from_profile.clone(),
+            };
+            // A filter reads the whole (bounded) log and keeps the newest that match.
+            let read = if filter.is_empty() {
+                args.limit
+            } else {
+                u64::MAX >> 1
+            };
+            let list: Vec<Exchange> = history
+                .recent(read, 0)
+                .map_err(|e| CliError::rejected(e.to_string()))?
+                .into_iter()
+                .filter(|e| filter.matches(e))
+                .take(usize::try_from(args.limit).unwrap_or(usize::MAX))
+                .collect();
             if args.json {
                 let values: Vec<_> = list
                     .iter()
                     .map(|e| serde_json::to_value(e).unwrap_or_default())
                     .collect();
                 println!("{}", render::json_safe(&serde_json::Value::Array(values)));
+            } else if list.is_empty() && !filter.is_empty() {
+                eprintln!("nothing in the log matches");
             } else if list.is_empty() {
                 eprintln!("the log is empty: `bucket-console send` and the console add to it");
             } else {

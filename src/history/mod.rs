@@ -135,6 +135,58 @@ fn decode(id: i64, record: &str) -> Result<Exchange, HistoryError> {
     Ok(exchange)
 }
 
+/// Which exchanges a listing keeps: by status class, method and profile, each optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub status: Option<StatusClass>,
+    pub method: Option<String>,
+    pub profile: Option<String>,
+}
+
+/// A class of outcomes: the answer's hundreds, or no usable answer after the retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusClass {
+    Hundreds(u16),
+    Failed,
+}
+
+impl StatusClass {
+    /// `2xx`…`5xx` or `failed`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "failed" => Ok(Self::Failed),
+            "queued" => Err(
+                "the log does not know what waits in the outbox: `bucket-console outbox list` \
+                 shows it (`--status failed` lists the calls that got no answer)"
+                    .to_owned(),
+            ),
+            t if t.len() == 3 && t.ends_with("xx") && matches!(&t[..1], "2" | "3" | "4" | "5") => {
+                Ok(Self::Hundreds(u16::from(t.as_bytes()[0] - b'0') * 100))
+            }
+            other => Err(format!(
+                "`{other}` is not a status class: 2xx, 3xx, 4xx, 5xx or failed"
+            )),
+        }
+    }
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    pub fn matches(&self, e: &Exchange) -> bool {
+        let status = match self.status {
+            None => true,
+            Some(StatusClass::Failed) => e.outcome == crate::client::Outcome::Failed,
+            Some(StatusClass::Hundreds(h)) => e.status().is_some_and(|s| s / 100 * 100 == h),
+        };
+        status
+            && self.method.as_ref().is_none_or(|m| e.method == *m)
+            && self.profile.as_ref().is_none_or(|p| e.profile == *p)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

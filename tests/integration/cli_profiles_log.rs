@@ -328,3 +328,61 @@ fn twenty_profiles_added_at_once_are_twenty_profiles() {
         "20 and local: {listed}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_is_filtered_by_status_method_and_profile() {
+    let server = TestServer::start().await;
+    let cli = Arc::new(Cli::new());
+    cli.add_profile("a", &server.base, KEY);
+    cli.add_profile("b", &server.base, OTHER_KEY);
+    for args in [
+        vec!["send", "user", "userId=u1", "--profile", "a"],
+        vec!["send", "event", "event=e", "userId=u1", "--profile", "a"],
+        vec![
+            "send",
+            "event",
+            "userId=u1",
+            "--profile",
+            "a",
+            "--no-validate",
+        ],
+        vec!["send", "event", "event=e", "userId=u2", "--profile", "b"],
+    ] {
+        cli.run_async(&args).await;
+    }
+    let methods = |args: &[&str]| {
+        let mut all = vec!["log", "--json"];
+        all.extend_from_slice(args);
+        let out = cli.run(&all);
+        assert_eq!(out.code, 0, "{out:?}");
+        out.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}/{}",
+                    e["profile"].as_str().unwrap(),
+                    e["method"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(methods(&["--status", "4xx"]), ["a/event"]);
+    assert_eq!(
+        methods(&["--method", "event", "--status", "2xx"]),
+        ["b/event", "a/event"]
+    );
+    assert_eq!(
+        methods(&["--from-profile", "a", "--limit", "2"]),
+        ["a/event", "a/event"]
+    );
+    let bad = cli.run(&["log", "--status", "queued"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("outbox list"), "{bad:?}");
+    let none = cli.run(&["log", "--method", "company"]);
+    assert!(
+        none.stderr.contains("nothing in the log matches"),
+        "{none:?}"
+    );
+}
