@@ -65,7 +65,13 @@ fn row(e: &Exchange, width: usize, selected: bool, focused: bool, theme: Theme) 
     if e.possibly_duplicated {
         marks.push_str(" ⧉dup");
     }
-    let rest = format!(" {:>6.0}ms ×{}{marks}", e.latency_ms, e.attempts.len());
+    // The profile last, where a narrow pane cuts it first.
+    let rest = format!(
+        " {:>6.0}ms ×{}{marks} {}",
+        e.latency_ms,
+        e.attempts.len(),
+        sanitize(&e.profile)
+    );
     let mut line = Line::from(vec![
         Span::styled(
             format!("{}{time} ", if selected { "▸" } else { " " }),
