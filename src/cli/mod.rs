@@ -14,6 +14,7 @@ mod replay;
 mod replay_log;
 mod send;
 mod serve;
+mod shell;
 mod watch;
 
 use clap::{Parser, Subcommand};
@@ -56,6 +57,9 @@ pub enum Command {
     Watch(watch::WatchArgs),
     Outbox(outbox::OutboxArgs),
     Kiosk(kiosk::KioskArgs),
+    Completions(shell::CompletionsArgs),
+    /// Print the manual page (roff): `bucket-console man | man -l -`.
+    Man,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -69,6 +73,8 @@ pub fn run(args: Args) -> ExitCode {
         Some(Command::Watch(a)) => context::finish("watch", watch::run(&a)),
         Some(Command::Outbox(a)) => context::finish("outbox", outbox::run(&a)),
         Some(Command::Kiosk(a)) => context::finish("kiosk", kiosk::run(&a)),
+        Some(Command::Completions(a)) => shell::completions(&a),
+        Some(Command::Man) => shell::man(),
         None => context::finish(
             "console",
             console::run(args.profile.as_deref(), args.method),

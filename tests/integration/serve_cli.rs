@@ -136,3 +136,30 @@ fn the_console_without_a_terminal_points_to_the_cli() {
         "{err}"
     );
 }
+
+#[test]
+fn completions_for_every_shell_and_a_man_page_come_from_the_commands() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = Command::new(binary())
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for sub in ["serve", "send", "profiles", "kiosk"] {
+            assert!(text.contains(sub), "{shell} lacks {sub}");
+        }
+    }
+    let bad = Command::new(binary())
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let man = Command::new(binary()).arg("man").output().unwrap();
+    assert!(man.status.success());
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(
+        page.contains(".TH bucket-console 1") && page.contains("serve"),
+        "{page}"
+    );
+}
