@@ -200,8 +200,3 @@ pub async fn send_logged(
     .await
     .unwrap_or(unlogged)
 }
-
-pub fn open_history() -> Result<History, DeliveryError> {
-    let path = paths::history_database()?;
-    Ok(History::open(&path, history::limit_from_env())?)
-}

@@ -6,7 +6,7 @@ use super::action::{Action, Effect};
 use super::state::State;
 use super::{update, view};
 use crate::client::{Client, ClientConfig};
-use crate::delivery::{self, open_history};
+use crate::delivery;
 use crate::explore::Explorer;
 use crate::outbox::Outbox;
 use crate::paths;
@@ -158,7 +158,10 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
         }
         Effect::LoadHistory => {
             tokio::task::spawn_blocking(move || {
-                let result = open_history()
+                let result = runner
+                    .journals
+                    .developer
+                    .open()
                     .map_err(Failure::from)
                     .and_then(|h| h.recent(LOG_ENTRIES, 0).map_err(Failure::from));
                 let _ = runner.actions.send(Action::HistoryLoaded(result));
