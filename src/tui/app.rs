@@ -186,30 +186,7 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
                 let _ = runner.actions.send(Action::TargetReady(result));
             });
         }
-        Effect::ChangeProfiles(change) => {
-            tokio::task::spawn_blocking(move || {
-                let result = paths::profiles_file()
-                    .map_err(Failure::from)
-                    .and_then(|path| {
-                        crate::profiles::update(&path, &change)
-                            .map(|(_, all)| all)
-                            .map_err(Failure::from)
-                    });
-                let _ = runner.actions.send(Action::ProfilesChanged(result));
-            });
-        }
-        Effect::LoadProfiles => {
-            tokio::task::spawn_blocking(move || {
-                let result = paths::profiles_file()
-                    .map_err(Failure::from)
-                    .and_then(|path| {
-                        crate::profiles::load(&path)
-                            .map(|(all, _)| all)
-                            .map_err(Failure::from)
-                    });
-                let _ = runner.actions.send(Action::ProfilesRead(result));
-            });
-        }
+        Effect::ChangeProfiles(_) | Effect::LoadProfiles => profiles_effect(runner, effect),
         Effect::LoadData { .. } | Effect::LoadEntity { .. } => data_effect(runner, effect),
         Effect::Enqueue(exchange) => enqueue(runner, *exchange),
         Effect::LoadResults(target) => {
@@ -268,6 +245,27 @@ fn data_effect(runner: Arc<Runner>, effect: Effect) {
         }
         _ => {}
     }
+}
+
+/// Reads the profiles file, or changes it under its lock, off the async threads: either way the
+/// console gets the file as it is after.
+fn profiles_effect(runner: Arc<Runner>, effect: Effect) {
+    tokio::task::spawn_blocking(move || {
+        let path = paths::profiles_file().map_err(Failure::from);
+        let action = match effect {
+            Effect::ChangeProfiles(change) => Action::ProfilesChanged(path.and_then(|path| {
+                crate::profiles::update(&path, &change)
+                    .map(|(_, all)| all)
+                    .map_err(Failure::from)
+            })),
+            _ => Action::ProfilesRead(path.and_then(|path| {
+                crate::profiles::load(&path)
+                    .map(|(all, _)| all)
+                    .map_err(Failure::from)
+            })),
+        };
+        let _ = runner.actions.send(action);
+    });
 }
 
 /// Commits a call that could not be delivered to the outbox, then says so.
