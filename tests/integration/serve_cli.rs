@@ -99,11 +99,7 @@ async fn serves_from_the_data_dir_logs_without_keys_and_stops_on_sigterm() {
         assert_eq!(mode, 0o600, "the database holds keys");
     }
 
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    crate::support::sigterm(&child);
     let exit = child.wait().unwrap();
     assert!(exit.success(), "clean shutdown on SIGTERM: {exit:?}");
     let mut log = String::new();

@@ -308,11 +308,7 @@ async fn sigterm_ends_open_streams_instead_of_waiting_on_them() {
     let mut serve = Serve::start(&[]);
     let explorer = Explorer::new(&serve.base, TrackingKey::parse(KEY).unwrap()).unwrap();
     let mut stream = Box::pin(explorer.request_stream(None).await.unwrap());
-    let status = Command::new("kill")
-        .args(["-TERM", &serve.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    crate::support::sigterm(&serve.child);
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     loop {
         if serve.child.try_wait().unwrap().is_some() {

@@ -314,6 +314,15 @@ pub async fn scripted_server(
     (base, hits)
 }
 
+/// SIGTERM to a child, as a service manager stops it; the child must still be running.
+pub fn sigterm(child: &std::process::Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "no process {}", child.id());
+}
+
 /// Reads a `serve` child's first line (`listening on http://ADDR`) and returns the base URL.
 pub fn listening_on(child: &mut std::process::Child) -> String {
     use std::io::BufRead;

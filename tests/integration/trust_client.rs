@@ -27,6 +27,27 @@ async fn both(base: &str, body: &'static str) -> [Exchange; 2] {
 
 const EVENT: &str = r#"{"event":"e","userId":1}"#;
 
+/// `send` of one event with `profile`, from the real binary.
+async fn send_with(cli: &Arc<Cli>, profile: &str) -> crate::support::Out {
+    cli.run_async(&[
+        "send",
+        "event",
+        "event=e",
+        "userId:=1",
+        "--profile",
+        profile,
+    ])
+    .await
+}
+
+/// A CLI whose profile `p` points at `base`, and what `send` of one event printed there.
+async fn send_to(base: &str) -> (Arc<Cli>, crate::support::Out) {
+    let cli = Arc::new(Cli::new());
+    cli.add_profile("p", base, KEY);
+    let out = send_with(&cli, "p").await;
+    (cli, out)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redirect_is_an_answer_never_followed_and_the_key_goes_nowhere() {
     let (elsewhere, elsewhere_hits) = scripted_server(vec![(200, vec![], "{}".into())]).await;
@@ -69,11 +90,7 @@ async fn send_says_a_redirect_was_not_followed_and_exits_1() {
         String::new(),
     )])
     .await;
-    let cli = Arc::new(Cli::new());
-    cli.add_profile("p", &base, KEY);
-    let out = cli
-        .run_async(&["send", "event", "event=e", "userId:=1", "--profile", "p"])
-        .await;
+    let (cli, out) = send_to(&base).await;
     assert_eq!(out.code, 1, "{out:?}");
     let all = format!("{}{}", out.stdout, out.stderr);
     assert!(all.contains("not followed"), "{out:?}");
@@ -99,9 +116,7 @@ async fn a_proxy_never_sees_a_loopback_call_but_carries_a_remote_one() {
             .env("no_proxy", ""),
     );
     cli.add_profile("loop", &base, KEY);
-    let out = cli
-        .run_async(&["send", "event", "event=e", "userId:=1", "--profile", "loop"])
-        .await;
+    let out = send_with(&cli, "loop").await;
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(hits.load(Ordering::SeqCst), 1);
     assert_eq!(
@@ -112,16 +127,7 @@ async fn a_proxy_never_sees_a_loopback_call_but_carries_a_remote_one() {
 
     // A remote base (a reserved name that never resolves) reaches the proxy instead.
     cli.add_profile("remote", "http://tracking.example.invalid", KEY);
-    let out = cli
-        .run_async(&[
-            "send",
-            "event",
-            "event=e",
-            "userId:=1",
-            "--profile",
-            "remote",
-        ])
-        .await;
+    let out = send_with(&cli, "remote").await;
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(
         proxy_hits.load(Ordering::SeqCst),
@@ -197,11 +203,7 @@ async fn an_answer_past_1_mib_is_refused_the_connection_dropped_and_not_retried(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn send_against_an_endless_answer_says_too_large_and_exits_3() {
     let (base, _) = endless_answer(false, 64).await;
-    let cli = Arc::new(Cli::new());
-    cli.add_profile("p", &base, KEY);
-    let out = cli
-        .run_async(&["send", "event", "event=e", "userId:=1", "--profile", "p"])
-        .await;
+    let (_cli, out) = send_to(&base).await;
     assert_eq!(out.code, 3, "{out:?}");
     assert!(
         format!("{}{}", out.stdout, out.stderr).contains("answer too large"),
@@ -323,11 +325,7 @@ async fn when_every_attempt_is_cut_mid_answer_the_failure_says_it_may_have_been_
         assert_eq!(exchange.attempts.len(), 3);
         assert!(exchange.possibly_duplicated, "{:?}", exchange.attempts);
     }
-    let cli = Arc::new(Cli::new());
-    cli.add_profile("p", &base, KEY);
-    let out = cli
-        .run_async(&["send", "event", "event=e", "userId:=1", "--profile", "p"])
-        .await;
+    let (_cli, out) = send_to(&base).await;
     assert_eq!(out.code, 3, "{out:?}");
     assert!(out.stdout.contains("possibly"), "{out:?}");
 }

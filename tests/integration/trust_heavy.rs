@@ -36,9 +36,7 @@ fn serve(args: &[&str]) -> (Child, String) {
 }
 
 fn stop(mut child: Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
+    crate::support::sigterm(&child);
     let _ = child.wait();
 }
 

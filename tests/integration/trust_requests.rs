@@ -270,9 +270,7 @@ fn a_file_size_limit_answers_500_and_the_server_lives_on() {
         child.try_wait().unwrap().is_none(),
         "alive after the limit was hit"
     );
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
+    crate::support::sigterm(&child);
     let exit = child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
 }

@@ -254,13 +254,7 @@ fn sigterm_exits_within_8_s_while_a_client_stalls_and_keeps_what_was_acknowledge
         (body, header, stream)
     });
     let stopped = Instant::now();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::support::sigterm(&child);
     let exit = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
@@ -337,9 +331,7 @@ fn serve_warns_on_a_network_bind() {
         .unwrap();
     let _ = listening_on(&mut child);
     std::thread::sleep(Duration::from_millis(200));
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
+    crate::support::sigterm(&child);
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("warning: listening on 0.0.0.0"), "{stderr}");
@@ -395,8 +387,6 @@ fn three_hundred_idle_connections_under_256_descriptors_do_not_shut_a_client_out
         started.elapsed()
     );
     drop(idle);
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
+    crate::support::sigterm(&child);
     assert!(child.wait().unwrap().success());
 }
