@@ -41,11 +41,17 @@ pub enum Output {
 /// Send one call. The body comes from items (HTTPie syntax), --json or --file, and is checked
 /// with the same rules as the server before it is sent.
 #[derive(Debug, Args)]
-#[command(after_help = "Items:
+#[command(after_help = "Items (HTTPie 3's syntax and meaning):
   field=value        a string            event=\"Sent message\"
   field:=json        raw JSON            userId:=42  score:=4  context:='{\"active\":false}'
-  a.b=value          a nested field      attributes.plan=pro  attributes.seats:=3
-  a\\.b=value         a literal dot in a name
+  a[b]=value         a nested field      attributes[plan]=pro  attributes[seats]:=3
+  a[]=value          append to a list    context[tags][]=beta
+  field=@path        a file's text       comment=@notes.txt
+  field:=@path       a file's JSON       attributes:=@attrs.json
+  a\\[b\\]=value       a literal bracket (also \\= \\: \\@ \\.)
+  a.b=value          nested too (an extension to HTTPie)
+Query parameters (x==y), headers (Name:value) and uploads (field@path) are refused: tracking
+calls carry none.
 
 Required ids missing from the body are taken from the profile's defaults (user_id, company_id,
 feature_id). Items are set on top of a --json or --file body.
@@ -55,7 +61,7 @@ Exit status: 0 accepted (2xx); 1 refused by validation (local or the server's 4x
 
 Examples:
   bucket-console send user userId:=42 attributes.name=\"Ada Lovelace\"
-  bucket-console send company companyId=acme userId:=42 attributes.plan=pro
+  bucket-console send company companyId=acme userId:=42 attributes[plan]=pro
   bucket-console send event event=\"Sent message\" userId:=42 companyId=acme
   bucket-console send feedback featureId=export userId:=42 score:=4 comment=\"Nice, but slow\"
   bucket-console send event --file body.json --profile staging --output json | jq .status
@@ -64,7 +70,7 @@ pub struct SendArgs {
     /// The method to call.
     #[arg(value_enum)]
     method: MethodArg,
-    /// Fields of the body: field=value, field:=json, a.b=value.
+    /// Fields of the body: field=value, field:=json, a[b]=value, field=@path, field:=@path.
     #[arg(value_name = "ITEM")]
     items: Vec<String>,
     /// The body as JSON text.

@@ -34,7 +34,7 @@ async fn every_method_is_sent_and_stored() {
             "send",
             "user",
             "userId:=42",
-            "attributes.name=Ada",
+            "attributes[name]=Ada",
             "attributes.admin:=true",
         ],
         vec![
@@ -281,7 +281,7 @@ async fn bodies_come_from_json_files_stdin_and_profile_defaults() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn usage_errors_exit_2_with_a_reason() {
-    let (_s, cli) = memory().await;
+    let (s, cli) = memory().await;
     for (args, needle) in [
         (vec!["send", "event", "userId"], "field=value"),
         (vec!["send", "event", "userId:=nope"], "not JSON"),
@@ -306,11 +306,29 @@ async fn usage_errors_exit_2_with_a_reason() {
             "cannot read /nonexistent/body.json",
         ),
         (vec!["send", "event", "--json", "[1]", "a=b"], "JSON object"),
+        (
+            vec!["send", "event", "event=e", "page==2"],
+            "query parameter",
+        ),
+        (vec!["send", "event", "event=e", "X-Trace:1"], "header"),
+        (
+            vec!["send", "event", "event=e", "comment@x.txt"],
+            "file upload",
+        ),
+        (
+            vec!["send", "event", "event=e", "comment=@/nonexistent/c.txt"],
+            "cannot read /nonexistent/c.txt",
+        ),
     ] {
         let out = cli.run_async(&args).await;
         assert_eq!(out.code, 2, "{args:?}: {out:?}");
         assert!(out.stderr.contains(needle), "{args:?}: {}", out.stderr);
     }
+    assert_eq!(
+        s.inspect("events").await,
+        json!([]),
+        "a refused item sends nothing"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
