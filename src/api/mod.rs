@@ -7,6 +7,7 @@ pub mod errors;
 mod fields;
 pub mod inspect;
 pub mod key;
+pub mod locate;
 pub mod method;
 pub mod payload;
 pub mod pointer;

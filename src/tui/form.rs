@@ -324,6 +324,8 @@ pub struct Form {
     pub raw: Option<Box<TextArea<'static>>>,
     /// Problems of the body as a whole (path `""`, or a field the form does not show).
     pub body_errors: Vec<String>,
+    /// In raw mode, the 0-based lines the problems are on, in the order found.
+    pub marks: Vec<usize>,
     pub warnings: Vec<String>,
 }
 
@@ -340,6 +342,7 @@ impl Form {
             focus: 0,
             raw: None,
             body_errors: Vec::new(),
+            marks: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -436,12 +439,19 @@ impl Form {
             f.errors.clear();
         }
         self.body_errors.clear();
+        self.marks.clear();
         self.warnings.clear();
         let text = self.body_text();
         let value = match api::body::parse(text.as_bytes()) {
             Ok(value) => value,
             Err(rejection) => {
                 self.body_errors.push(rejection.message);
+                if self.raw.is_some() {
+                    let line = serde_json::from_str::<Value>(&text)
+                        .err()
+                        .map_or(0, |e| e.line().saturating_sub(1));
+                    self.marks.push(line);
+                }
                 return;
             }
         };
@@ -515,12 +525,36 @@ impl Form {
                 }
             }
             _ => {
-                let whole = format!("{}: {message}", if path.is_empty() { "body" } else { path });
+                let at = if path.is_empty() { "body" } else { path };
+                let whole = if self.raw.is_some() {
+                    let line = api::locate::line_of(&self.body_text(), path);
+                    if !self.marks.contains(&line) {
+                        self.marks.push(line);
+                    }
+                    format!("line {}: {at}: {message}", line + 1)
+                } else {
+                    format!("{at}: {message}")
+                };
                 if !self.body_errors.contains(&whole) {
                     self.body_errors.push(whole);
                 }
             }
         }
+    }
+
+    /// Puts the raw editor's cursor at the start of the first line with a problem.
+    pub fn jump_to_first_problem(&mut self) {
+        let (Some(area), Some(&line)) = (self.raw.as_deref_mut(), self.marks.iter().min()) else {
+            return;
+        };
+        let indent = area
+            .lines()
+            .get(line)
+            .map_or(0, |l| l.chars().take_while(|c| c.is_whitespace()).count());
+        area.move_cursor(ratatui_textarea::CursorMove::Jump(
+            u16::try_from(line).unwrap_or(u16::MAX),
+            u16::try_from(indent).unwrap_or(u16::MAX),
+        ));
     }
 
     /// The field a JSON Pointer names.

@@ -129,6 +129,7 @@ pub(super) fn load_into_form(
     if let Some(i) = path.and_then(|p| form.field_index(p)) {
         form.focus = i;
     }
+    form.jump_to_first_problem();
     state.focus = Focus::Form;
     state.detail = None;
     state.screen = Screen::Console;

@@ -359,6 +359,11 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
         || matches!(confirm, Confirm::DropOutboxItem { .. });
     match confirm {
         Confirm::SendAnyway { .. } if yes => send(state),
+        Confirm::SendAnyway { .. } if no => {
+            state.focus = Focus::Form;
+            state.form_mut().jump_to_first_problem();
+            vec![]
+        }
         Confirm::DeleteProfile { name } if yes => delete_profile(state, &name),
         Confirm::DropOutboxItem { id } if yes => {
             state.outbox.dropped += 1;

@@ -84,6 +84,9 @@ pub(super) fn sent(state: &mut State, exchange: Exchange) {
         for e in &exchange.validation_errors {
             form.place_error(&e.path, &sanitize(&e.message));
         }
+        if !exchange.validation_errors.is_empty() {
+            form.jump_to_first_problem();
+        }
     }
     state.results.feedback_delivered |= is_delivered_feedback(&exchange);
     state.log.push_front(exchange);

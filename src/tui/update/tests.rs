@@ -857,3 +857,23 @@ fn a_delivered_feedback_makes_the_hint_line_offer_results() {
     let screen = format!("{:?}", crate::tui::fixtures::render(&s, 80, 24).backend());
     assert!(screen.contains("F5 results"), "{screen}");
 }
+
+/// Raw JSON with a problem: "keep editing" puts the cursor on the line that has it.
+#[test]
+fn keeping_on_editing_raw_json_goes_to_the_first_problem() {
+    let mut s = state(Method::Event);
+    update(&mut s, ctrl('r'));
+    // A body whose userId is a boolean, on line 3.
+    let area = s.form_mut().raw.as_mut().unwrap();
+    **area = crate::tui::form::raw_editor("{\n  \"event\": \"e\",\n  \"userId\": true\n}");
+    area.move_cursor(ratatui_textarea::CursorMove::Top);
+    update(&mut s, ctrl('s'));
+    assert!(matches!(
+        s.overlay,
+        Overlay::Confirm(Confirm::SendAnyway { .. })
+    ));
+    assert_eq!(s.form().marks, vec![2]);
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(s.form().raw.as_ref().unwrap().cursor(), (2, 2));
+}

@@ -445,6 +445,21 @@ fn draw_raw(
         shown.set_cursor_style(Style::new());
     }
     frame.render_widget(&shown, editor);
+    // The editor scrolled while drawing: its offset now says which lines are on screen.
+    let (top, _) = shown.scroll_offset();
+    for &line in &form.marks {
+        let Some(row) = line.checked_sub(usize::from(top)) else {
+            continue;
+        };
+        if row < usize::from(editor.height) {
+            let r = Rect {
+                y: editor.y + row as u16,
+                height: 1,
+                ..editor
+            };
+            frame.buffer_mut().set_style(r, theme.error());
+        }
+    }
     if error_rows > 0 {
         frame.render_widget(
             Paragraph::new(errors),

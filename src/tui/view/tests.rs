@@ -287,3 +287,62 @@ fn searching_a_detail() {
     press(&mut s, KeyCode::Enter);
     snapshot("detail_search", &s);
 }
+
+/// A 400 on a body the fields cannot hold: loaded with `e`, the raw JSON marks the line the
+/// server named, says its number, and the cursor waits there.
+#[test]
+fn raw_json_marks_the_lines_an_answer_named() {
+    let mut s = state(Method::User);
+    let body = "{\"userId\":\"42\",\"extra\":1,\"attributes\":{\"plan\":[1]}}";
+    let error = ValidationError::new(
+        "/attributes/plan",
+        FieldCode::NestedValue,
+        "attribute values cannot be nested",
+    );
+    s.log.push_front(exchange("user", 400, body, vec![error]));
+    s.focus = Focus::Log;
+    press(&mut s, KeyCode::Char('e'));
+    let form = s.form();
+    assert!(form.raw.is_some(), "an unknown field needs raw JSON");
+    let lines = form.raw.as_ref().unwrap().lines();
+    let line = |needle: &str| lines.iter().position(|l| l.contains(needle)).unwrap();
+    let (plan, extra) = (line("\"plan\": ["), line("\"extra\""));
+    let mut marks = form.marks.clone();
+    marks.sort_unstable();
+    assert_eq!(marks, vec![plan.min(extra), plan.max(extra)]);
+    let first = plan.min(extra);
+    let indent = lines[first].len() - lines[first].trim_start().len();
+    assert_eq!(
+        form.raw.as_ref().unwrap().cursor(),
+        (first, indent),
+        "the cursor waits on the first problem"
+    );
+    assert!(
+        form.body_errors.iter().any(|e| e.starts_with(&format!(
+            "line {}: /attributes/plan: attribute values",
+            plan + 1
+        ))),
+        "{:?}",
+        form.body_errors
+    );
+    let terminal = render(&s, 120, 40);
+    let buffer = terminal.backend().buffer();
+    let row_of = |needle: &str| {
+        (0..buffer.area.height)
+            .find(|&y| {
+                let row: String = (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol().to_owned())
+                    .collect();
+                row.contains(needle)
+            })
+            .unwrap_or_else(|| panic!("{needle} not drawn"))
+    };
+    let marked =
+        |y: u16| (0..buffer.area.width).any(|x| buffer[(x, y)].fg == ratatui::style::Color::Red);
+    assert!(marked(row_of("\"plan\": [")), "the named line is marked");
+    assert!(
+        marked(row_of("\"extra\": 1")),
+        "the local verdict's line too"
+    );
+    assert!(!marked(row_of("\"userId\": \"42\"")), "other lines are not");
+}
