@@ -10,6 +10,7 @@ mod results;
 mod terminal;
 mod text_area;
 mod theme;
+mod wrap;
 
 pub use failure::Failure;
 pub use input::{LineInput, edit_line};
@@ -18,3 +19,4 @@ pub use results::{plural, result_lines};
 pub use terminal::{TerminalGuard, asked_to_end, enter_terminal};
 pub use text_area::comment_box;
 pub use theme::Theme;
+pub use wrap::wrap;

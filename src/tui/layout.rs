@@ -2,6 +2,7 @@
 //! into these rectangles and mouse clicks are resolved against the same ones.
 
 use super::form::{FieldValue, Form};
+use super::state::{RequestState, Screen, State};
 use crate::api::Method;
 use ratatui::layout::Rect;
 
@@ -24,7 +25,42 @@ pub struct Areas {
     pub hints: Rect,
 }
 
+/// The areas for this state: its terminal size, and as many status rows as its message needs.
+pub fn areas(state: &State) -> Areas {
+    areas_for(state, state.size)
+}
+
+/// The same, for a frame of another size (drawing takes the frame's own).
+pub fn areas_for(state: &State, (width, height): (u16, u16)) -> Areas {
+    compute_rows(width, height, status_rows(state, width, height))
+}
+
 pub fn compute(width: u16, height: u16) -> Areas {
+    compute_rows(width, height, 1)
+}
+
+/// Up to three rows, on a terminal tall enough to spare them, while the console or the results
+/// show a message (the other views' status lines are their own, and short).
+fn status_rows(state: &State, width: u16, height: u16) -> u16 {
+    let shown = matches!(state.screen, Screen::Console | Screen::Results)
+        && !matches!(state.request, RequestState::Sending { .. });
+    match &state.message {
+        Some((_, text)) if shown && height >= 20 => {
+            status_lines(text, width).len().clamp(1, 3) as u16
+        }
+        _ => 1,
+    }
+}
+
+/// A status message as drawn: wrapped, each line led by a space.
+pub fn status_lines(text: &str, width: u16) -> Vec<String> {
+    crate::term::wrap(text, usize::from(width.saturating_sub(1)))
+        .into_iter()
+        .map(|l| format!(" {l}"))
+        .collect()
+}
+
+fn compute_rows(width: u16, height: u16, status_rows: u16) -> Areas {
     let row = |y: u16| Rect {
         x: 0,
         y: y.min(height.saturating_sub(1)),
@@ -35,7 +71,7 @@ pub fn compute(width: u16, height: u16) -> Areas {
         x: 0,
         y: 2,
         width,
-        height: height.saturating_sub(4),
+        height: height.saturating_sub(3 + status_rows),
     };
     let (form, log) = if width >= SIDE_BY_SIDE {
         let form_width = width * 11 / 20;
@@ -84,7 +120,10 @@ pub fn compute(width: u16, height: u16) -> Areas {
         form,
         log,
         body,
-        status: row(height.saturating_sub(2)),
+        status: Rect {
+            height: status_rows,
+            ..row(height.saturating_sub(1 + status_rows))
+        },
         hints: row(height.saturating_sub(1)),
     }
 }
@@ -148,7 +187,20 @@ pub fn field_height(form: &Form, index: usize, width: u16) -> u16 {
         FieldValue::Attributes(a) => a.rows.len() as u16 + 1,
         _ => 1,
     };
-    base + field.errors.len() as u16
+    base + error_lines(field, width).len() as u16
+}
+
+/// A field's problems as drawn beneath it: wrapped to the value column of a form `width` wide
+/// inside its border, so no message is cut.
+pub fn error_lines(field: &super::form::Field, width: u16) -> Vec<String> {
+    let value_width = usize::from(width.saturating_sub(LABEL_WIDTH + 1));
+    field
+        .errors
+        .iter()
+        .flat_map(|e| {
+            crate::term::wrap(&format!("✗ {}", crate::sanitize::sanitize(e)), value_width)
+        })
+        .collect()
 }
 
 /// The first row shown of a form that does not fit: enough that the focused field is visible.

@@ -9,13 +9,7 @@ use super::*;
 
 pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let last = state.log.len().saturating_sub(1);
-    let page = usize::from(
-        layout::compute(state.size.0, state.size.1)
-            .log
-            .height
-            .saturating_sub(2),
-    )
-    .max(1);
+    let page = usize::from(layout::areas(state).log.height.saturating_sub(2)).max(1);
     let Some(command) = keys::command(Context::Log, &key) else {
         return vec![];
     };

@@ -7,7 +7,7 @@
 use super::*;
 
 pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
-    let areas = layout::compute(state.size.0, state.size.1);
+    let areas = layout::areas(state);
     let (x, y) = (mouse.column, mouse.row);
     let inside =
         |r: ratatui::layout::Rect| x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height;

@@ -41,11 +41,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         let is_focused = focused && i == form.focus;
         draw_field(frame, inner, top, field, is_focused, theme);
     }
-    let below = form
-        .body_errors
-        .iter()
-        .map(|e| Line::from(Span::styled(format!("✗ {}", sanitize(e)), theme.error())));
-    let lines: Vec<Line<'_>> = below.collect();
+    let lines = body_error_lines(form, inner.width, theme);
     if !lines.is_empty() && i32::from(inner.y + inner.height) > i32::from(inner.y) + y {
         let top = (i32::from(inner.y) + y).max(i32::from(inner.y)) as u16;
         let r = Rect {
@@ -221,9 +217,11 @@ fn draw_field(
             1
         }
     };
-    for (n, error) in field.errors.iter().enumerate() {
+    for (n, text) in layout::error_lines(field, inner.width)
+        .into_iter()
+        .enumerate()
+    {
         if let Some(r) = place.value(used + n as u16) {
-            let text = fit(&format!("✗ {}", sanitize(error)), usize::from(r.width));
             frame.render_widget(Paragraph::new(Span::styled(text, theme.error())), r);
         }
     }
@@ -422,6 +420,15 @@ fn score_line(options: &[u8], chosen: Option<u8>, focused: bool, theme: Theme) -
     Line::from(spans)
 }
 
+/// The body's own problems, wrapped to `width`.
+fn body_error_lines(form: &Form, width: u16, theme: Theme) -> Vec<Line<'static>> {
+    form.body_errors
+        .iter()
+        .flat_map(|e| crate::term::wrap(&format!("✗ {}", sanitize(e)), usize::from(width)))
+        .map(|l| Line::from(Span::styled(l, theme.error())))
+        .collect()
+}
+
 fn draw_raw(
     frame: &mut Frame<'_>,
     inner: Rect,
@@ -430,11 +437,7 @@ fn draw_raw(
     focused: bool,
     theme: Theme,
 ) {
-    let errors: Vec<Line<'_>> = form
-        .body_errors
-        .iter()
-        .map(|e| Line::from(Span::styled(format!("✗ {}", sanitize(e)), theme.error())))
-        .collect();
+    let errors = body_error_lines(form, inner.width, theme);
     let error_rows = (errors.len() as u16).min(inner.height / 2);
     let editor = Rect {
         height: inner.height - error_rows,

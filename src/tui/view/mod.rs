@@ -28,7 +28,7 @@ const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 
 pub fn draw(frame: &mut Frame<'_>, state: &State) {
     let area = frame.area();
-    let areas = layout::compute(area.width, area.height);
+    let areas = layout::areas_for(state, (area.width, area.height));
     let theme = Theme { color: state.color };
     header(frame, areas.header, state, theme);
     if state.screen == Screen::Data {
@@ -227,7 +227,20 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             Level::Warning => theme.warning(),
             Level::Error => theme.error(),
         };
-        Line::from(Span::styled(format!(" {text}"), style))
+        // The layout gave the rows the message needs; on a short terminal the last one says
+        // that more was cut.
+        let mut lines = layout::status_lines(text, area.width);
+        let rows = usize::from(area.height).max(1);
+        if lines.len() > rows {
+            let rest = lines.split_off(rows - 1).join(" ");
+            lines.push(fit(&format!("{rest}…"), usize::from(area.width)));
+        }
+        let lines: Vec<Line<'_>> = lines
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, style)))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
     } else if state.screen == Screen::Outbox {
         Line::from(Span::styled(
             " waiting items are sent oldest first whenever the server answers",

@@ -12,7 +12,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Modifier;
 
 fn snapshot(name: &str, state: &State) {
-    insta::assert_snapshot!(name, render(state, 80, 24).backend());
+    snapshot_sized(name, state, 80, 24);
+}
+
+fn snapshot_sized(name: &str, state: &State, width: u16, height: u16) {
+    insta::assert_snapshot!(name, render(state, width, height).backend());
 }
 
 fn type_text(state: &mut State, text: &str) {
@@ -345,4 +349,33 @@ fn raw_json_marks_the_lines_an_answer_named() {
         "the local verdict's line too"
     );
     assert!(!marked(row_of("\"userId\": \"42\"")), "other lines are not");
+}
+
+/// README's own layout: at 120×40 field messages and a long status message wrap, nothing is cut.
+#[test]
+fn at_120_by_40_messages_wrap_instead_of_being_cut() {
+    let mut s = ready(Method::Feedback);
+    let status = "feedback 400 in 3 ms: /score: give a score from 1 to 5, a comment, or both (a \
+                  score of 0 means no score); /userId: is required: the id of the user giving feedback";
+    s.message = Some((crate::tui::state::Level::Error, status.into()));
+    snapshot_sized("feedback_120x40_messages", &s, 120, 40);
+    let terminal = render(&s, 120, 40);
+    let buffer = terminal.backend().buffer();
+    let rows: Vec<String> = (0..40)
+        .map(|y| {
+            (0..120)
+                .map(|x| buffer[(x, y)].symbol().to_owned())
+                .collect()
+        })
+        .collect();
+    // The header's `key …` is the masked key, not a cut.
+    assert!(
+        rows[1..].iter().all(|r| !r.contains('…')),
+        "nothing is cut:\n{}",
+        rows.join("\n")
+    );
+    let screen = rows.join(" ");
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words(&screen).contains("of 0 means no score)"));
+    assert!(words(&screen).contains(&words(status)), "the status, whole");
 }
