@@ -3,6 +3,7 @@
 //! lines, the theme). The console (`tui`) and the kiosk each import from here, never from each
 //! other.
 
+mod editor;
 mod failure;
 mod input;
 mod json;
@@ -12,6 +13,7 @@ mod text_area;
 mod theme;
 mod wrap;
 
+pub use editor::{edit_externally, editor_command};
 pub use failure::Failure;
 pub use input::{LineInput, edit_line};
 pub use json::json_lines;

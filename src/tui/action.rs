@@ -10,6 +10,13 @@ use crate::term::Failure;
 use crate::tui::traffic::Link;
 use crossterm::event::{KeyEvent, MouseEvent};
 
+/// What an external edit was of: a method's body (as raw JSON) or its comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edited {
+    Body(Method),
+    Comment(Method),
+}
+
 #[derive(Debug)]
 pub enum Action {
     Key(KeyEvent),
@@ -20,6 +27,11 @@ pub enum Action {
     Tick,
     HistoryLoaded(Result<Vec<Exchange>, Failure>),
     Sent(Box<Exchange>),
+    /// The editor closed: the text saved, or why there is none.
+    EditedExternally {
+        what: Edited,
+        result: Result<String, Failure>,
+    },
     /// Whether the server at `base_url` answered its health check.
     Health {
         base_url: String,
@@ -85,6 +97,12 @@ pub enum Effect {
     SwitchProfile(Profile),
     /// Put text on the clipboard with OSC 52 (works over SSH and inside tmux).
     Copy(String),
+    /// Suspend the console and edit `text` in the user's editor; the loop runs this itself,
+    /// since the terminal is handed over.
+    EditExternally {
+        what: Edited,
+        text: String,
+    },
     /// Apply one change to the profiles file as it is now (under its lock, atomically, 0600).
     ChangeProfiles(Change),
     /// Read the profiles file again.

@@ -99,8 +99,34 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
             batch.push(action);
         }
         let applied = update::apply(&mut state, batch, crate::api::timestamp::now_ms());
+        let mut edit = None;
         for effect in applied.effects {
-            run_effect(&runner, effect);
+            match effect {
+                Effect::EditExternally { what, text } => edit = Some((what, text)),
+                effect => run_effect(&runner, effect),
+            }
+        }
+        if let Some((what, text)) = edit {
+            // The editor reads the terminal: no event reader may run meanwhile.
+            drop(events);
+            let extension = match what {
+                super::action::Edited::Body(_) => "json",
+                super::action::Edited::Comment(_) => "txt",
+            };
+            let result = crate::term::edit_externally(&text, extension).await;
+            events = EventStream::new();
+            // A fresh terminal on a cleared screen draws every cell next time (`clear` would
+            // ask the terminal where its cursor is, an answer that can be lost after a child).
+            let _ = crossterm::execute!(
+                std::io::stdout(),
+                crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+            );
+            terminal =
+                ratatui::Terminal::new(ratatui::prelude::CrosstermBackend::new(std::io::stdout()))
+                    .map_err(|e| e.to_string())?;
+            let _ = runner
+                .actions
+                .send(Action::EditedExternally { what, result });
         }
         if state.quit {
             break;
@@ -208,6 +234,8 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
                 old.abort();
             }
         }
+        // Run by the loop itself, which owns the terminal.
+        Effect::EditExternally { .. } => {}
         Effect::Copy(text) => {
             // OSC 52: the terminal (or tmux, or the SSH client's terminal) sets the clipboard.
             let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());

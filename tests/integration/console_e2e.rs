@@ -253,3 +253,36 @@ fn sigterm_and_sighup_leave_the_terminal_as_it_was() {
         tmux.signal_and_check_restored(signal);
     }
 }
+
+/// Alt+E hands the comment to $VISUAL with the terminal restored for it, and takes the saved
+/// text back; the console's screen and keys work again after.
+#[test]
+fn the_comment_is_edited_in_the_users_editor() {
+    let cli = Cli::new().env("VISUAL", "sed -i s/Nice/Great/");
+    let tmux = Tmux::start(&cli, "--method feedback", 100, 30);
+    tmux.wait_for("feedback · * required");
+    tmux.text("export");
+    tmux.keys(&["Tab"]);
+    tmux.text("42");
+    tmux.keys(&["Tab", "Tab", "Tab"]);
+    tmux.text("Nice, but slow");
+    tmux.keys(&["M-e"]);
+    tmux.wait_for("Great, but slow");
+    tmux.wait_for("edited in your editor");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("feedback 200");
+    tmux.quit_and_check_restored();
+}
+
+/// An editor that fails changes nothing and says so.
+#[test]
+fn a_failing_editor_changes_nothing() {
+    let cli = Cli::new().env("VISUAL", "false");
+    let tmux = Tmux::start(&cli, "--method event", 100, 30);
+    tmux.wait_for("event · * required");
+    tmux.text("Sent message");
+    tmux.keys(&["M-e"]);
+    tmux.wait_for("`false` ended with exit status: 1; nothing was changed");
+    tmux.wait_for("Sent message");
+    tmux.quit_and_check_restored();
+}

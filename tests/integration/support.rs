@@ -184,6 +184,16 @@ impl Cli {
         self
     }
 
+    /// The variables a test set, as `NAME='value'` words for a shell command line.
+    pub fn shell_envs(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        for (k, v) in self.envs.iter().filter(|(k, _)| k != "BUCKET_LOCAL_LISTEN") {
+            let _ = write!(out, "{k}='{}' ", v.replace('\'', "'\\''"));
+        }
+        out
+    }
+
     /// Where the `local` profile's server listens: a free port, unless a test set it.
     pub fn local_listen(&self) -> String {
         self.envs

@@ -28,11 +28,12 @@ impl Tmux {
             SESSIONS.fetch_add(1, Ordering::SeqCst)
         );
         let program = format!(
-            "env XDG_CONFIG_HOME={} XDG_DATA_HOME={} HOME={} TERM=xterm-256color BUCKET_LOCAL_LISTEN={} {} {args}; echo EXIT=$?; stty -a; echo STTY-END; sleep 600",
+            "env XDG_CONFIG_HOME={} XDG_DATA_HOME={} HOME={} TERM=xterm-256color BUCKET_LOCAL_LISTEN={} {}{} {args}; echo EXIT=$?; stty -a; echo STTY-END; sleep 600",
             cli.config_dir().display(),
             cli.data_dir().display(),
             cli.home.path().display(),
             cli.local_listen(),
+            cli.shell_envs(),
             crate::support::binary()
         );
         let status = Command::new("tmux")

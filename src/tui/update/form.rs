@@ -244,3 +244,81 @@ fn comment_key(area: &mut ratatui_textarea::TextArea<'static>, key: KeyEvent) ->
         _ => area.input(key),
     }
 }
+
+/// Alt+E: the focused comment, or else the whole body as JSON, goes to the user's editor.
+pub(super) fn edit_externally(state: &mut State) -> Vec<Effect> {
+    let method = state.method;
+    let form = state.form();
+    if state.focus == Focus::Form
+        && form.raw.is_none()
+        && let FieldValue::Comment(area) = &form.focused().value
+    {
+        let text = area.lines().join("\n");
+        return vec![Effect::EditExternally {
+            what: Edited::Comment(method),
+            text,
+        }];
+    }
+    let text = match &form.raw {
+        Some(area) => area.lines().join("\n"),
+        None => serde_json::to_string_pretty(&form.body()).unwrap_or_default(),
+    };
+    state.message = Some((
+        Level::Info,
+        format!("editing the body in {}…", crate::term::editor_command()),
+    ));
+    vec![Effect::EditExternally {
+        what: Edited::Body(method),
+        text,
+    }]
+}
+
+/// The editor closed: its text replaces what was sent to it (a body edited from raw JSON stays
+/// raw; one edited from the fields goes back to them when they can hold it).
+pub(super) fn edited_externally(state: &mut State, what: Edited, result: Result<String, Failure>) {
+    let text = match result {
+        Ok(text) => text,
+        Err(e) => {
+            state.message = Some((Level::Warning, e.to_string()));
+            return;
+        }
+    };
+    let now = state.now_ms;
+    let (Edited::Body(method) | Edited::Comment(method)) = what;
+    state.method = method;
+    state.focus = Focus::Form;
+    state.detail = None;
+    let form = state.form_mut();
+    match what {
+        Edited::Comment(_) => {
+            if let Some(field) = form
+                .fields
+                .iter_mut()
+                .find(|f| matches!(f.value, FieldValue::Comment(_)))
+            {
+                field.value = FieldValue::Comment(Box::new(crate::term::comment_box(&text)));
+            }
+        }
+        Edited::Body(_) => {
+            if form.raw.is_some() {
+                form.raw = Some(Box::new(super::super::form::raw_editor(&text)));
+            } else {
+                form.load(&text);
+            }
+        }
+    }
+    form.validate(now);
+    form.jump_to_first_problem();
+    let problems = form.error_count();
+    state.message = Some(if problems == 0 {
+        (Level::Info, "edited in your editor".to_owned())
+    } else {
+        (
+            Level::Warning,
+            format!(
+                "edited in your editor; {problems} problem{} to fix",
+                if problems == 1 { "" } else { "s" }
+            ),
+        )
+    });
+}

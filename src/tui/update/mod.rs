@@ -1,7 +1,7 @@
 //! `update(&mut State, Action) -> Vec<Effect>`: synchronous, no I/O. Every change of the console
 //! happens here, so it is tested without a terminal or a runtime.
 
-use super::action::{Action, Effect};
+use super::action::{Action, Edited, Effect};
 use super::form::{Column, FieldValue, Form, Kind};
 use super::keys::{self, Command, Context};
 use super::layout;
@@ -87,6 +87,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                         Some((Level::Warning, format!("the log could not be loaded: {e}")));
                 }
             }
+            vec![]
+        }
+        Action::EditedExternally { what, result } => {
+            edited_externally(state, what, result);
             vec![]
         }
         Action::Sent(exchange) => {
@@ -269,6 +273,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             toggle_raw(state);
             return vec![];
         }
+        Some(Command::ExternalEditor) => return edit_externally(state),
         Some(Command::NextMethod) => {
             switch_tab(state, 1);
             return vec![];
@@ -397,7 +402,10 @@ mod traffic;
 #[cfg(test)]
 mod traffic_tests;
 
-use self::form::{fill_defaults, on_form_key, paste, select_tab, switch_tab, toggle_raw};
+use self::form::{
+    edit_externally, edited_externally, fill_defaults, on_form_key, paste, select_tab, switch_tab,
+    toggle_raw,
+};
 use self::log::{load_into_form, on_detail_key, on_log_key};
 use self::mouse::on_mouse;
 use self::outbox::{open_outbox, outbox_action, outbox_key};

@@ -877,3 +877,80 @@ fn keeping_on_editing_raw_json_goes_to_the_first_problem() {
     assert_eq!(s.overlay, Overlay::None);
     assert_eq!(s.form().raw.as_ref().unwrap().cursor(), (2, 2));
 }
+
+/// Alt+E: the focused comment, else the body as JSON, goes to the editor; what comes back
+/// replaces it (a body the fields cannot hold becomes raw JSON) and a failed editor changes
+/// nothing.
+#[test]
+fn alt_e_edits_the_comment_or_the_body_in_the_users_editor() {
+    let alt_e = || Action::Key(KeyEvent::new(KeyCode::Char('e'), KeyModifiers::ALT));
+    let mut s = state(Method::Feedback);
+    let comment = s
+        .form()
+        .fields
+        .iter()
+        .position(|f| matches!(f.value, FieldValue::Comment(_)))
+        .unwrap();
+    s.form_mut().focus = comment;
+    type_text(&mut s, "Nice");
+    let effects = update(&mut s, alt_e());
+    assert!(
+        matches!(&effects[..], [Effect::EditExternally { what: Edited::Comment(Method::Feedback), text }] if text == "Nice"),
+        "{effects:?}"
+    );
+    update(
+        &mut s,
+        Action::EditedExternally {
+            what: Edited::Comment(Method::Feedback),
+            result: Ok("Great\nreally".into()),
+        },
+    );
+    assert_eq!(s.form().body()["comment"], json!("Great\nreally"));
+    update(
+        &mut s,
+        Action::EditedExternally {
+            what: Edited::Comment(Method::Feedback),
+            result: Err(Failure::message(
+                "`false` ended with exit status: 1; nothing was changed",
+            )),
+        },
+    );
+    assert_eq!(s.form().body()["comment"], json!("Great\nreally"));
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .1
+            .contains("nothing was changed")
+    );
+
+    let mut s = state(Method::Event);
+    type_text(&mut s, "Sent message");
+    let effects = update(&mut s, alt_e());
+    let [
+        Effect::EditExternally {
+            what: Edited::Body(Method::Event),
+            text,
+        },
+    ] = &effects[..]
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(text).unwrap()["event"],
+        json!("Sent message")
+    );
+    update(
+        &mut s,
+        Action::EditedExternally {
+            what: Edited::Body(Method::Event),
+            result: Ok("{\"event\": \"e\", \"userId\": \"u\", \"extra\": 1}".into()),
+        },
+    );
+    assert!(s.form().raw.is_some(), "the fields cannot hold `extra`");
+    assert_eq!(
+        s.form().marks.len(),
+        1,
+        "the unknown field's line is marked"
+    );
+}
