@@ -268,7 +268,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Console, C::MethodFeedback, &[Key::alt('4')], "switch method tab", ""),
     bind(X::Console, C::ToggleLog, &[Key::ctrl(KeyCode::Char('l'))], "move between form and log", "log"),
     bind(X::Console, C::ToggleRaw, &[Key::ctrl(KeyCode::Char('r'))], "edit the body as raw JSON / back to fields", ""),
-    bind(X::Console, C::ExternalEditor, &[Key::alt('e')], "edit the body (or the focused comment) in $VISUAL / $EDITOR", ""),
+    bind(X::Console, C::ExternalEditor, &[Key::alt('e')], "edit the body (or comment) in $VISUAL/$EDITOR", ""),
     bind(X::Log, C::Up, UP, "select an exchange", "select"),
     bind(X::Log, C::Down, DOWN, "select an exchange", ""),
     bind(X::Log, C::PageUp, PGUP, "select an exchange", ""),
