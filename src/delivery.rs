@@ -41,15 +41,38 @@ impl Journal {
     /// Appends exchanges, setting their ids; a record that cannot be written leaves them
     /// unrecorded rather than failing anything.
     pub fn append(&self, exchanges: &mut [Exchange]) {
-        if exchanges.is_empty() {
-            return;
+        if !exchanges.is_empty() {
+            self.with(|h| h.append(exchanges));
         }
+    }
+
+    /// Files an outbox delivery's exchanges into the entries of their items (see
+    /// [`History::settle`]); each becomes the entry as stored.
+    pub fn settle(&self, exchanges: &mut [Exchange]) {
+        if !exchanges.is_empty() {
+            self.with(|h| h.settle(exchanges));
+        }
+    }
+
+    /// Marks entry `id` as waiting in the outbox as item `outbox_id`.
+    pub fn link(&self, id: i64, outbox_id: i64) {
+        self.with(|h| h.link(id, outbox_id).map(drop));
+    }
+
+    /// Item `outbox_id` was dropped: its entry no longer waits.
+    pub fn unlink(&self, outbox_id: i64) {
+        self.with(|h| h.unlink(outbox_id).map(drop));
+    }
+
+    /// Runs `f` on the shared connection, opened on first use; errors are dropped: the record
+    /// is a convenience that must never fail a call.
+    fn with(&self, f: impl FnOnce(&mut History) -> Result<(), history::HistoryError>) {
         if let Ok(mut slot) = self.slot.lock() {
             if slot.is_none() {
                 *slot = self.open().ok();
             }
             if let Some(h) = slot.as_mut() {
-                let _ = h.append(exchanges);
+                let _ = f(h);
             }
         }
     }
@@ -118,9 +141,11 @@ pub fn open_outbox() -> Result<Arc<Mutex<Outbox>>, DeliveryError> {
     Ok(Arc::new(Mutex::new(Outbox::open(&path)?)))
 }
 
-/// Commits `exchange`'s call to the outbox; its id and how many wait in all.
+/// Commits `exchange`'s call to the outbox, and links its entry in `origin`'s journal to the
+/// item; the item's id and how many wait in all.
 pub fn enqueue(
     outbox: &Mutex<Outbox>,
+    journals: &Journals,
     exchange: &Exchange,
     origin: Origin,
 ) -> Result<(i64, u64), DeliveryError> {
@@ -136,6 +161,10 @@ pub fn enqueue(
         &exchange.problem().unwrap_or_default(),
     )?;
     let waiting = outbox.waiting()?;
+    drop(outbox);
+    if let Some(entry) = exchange.id {
+        journals.of(origin).link(entry, id);
+    }
     Ok((id, waiting))
 }
 
@@ -159,8 +188,8 @@ pub async fn run(d: Deliverer, targets: watch::Receiver<Target>, on_round: impl 
         let target = targets.borrow().clone();
         if let Ok(report) = crate::outbox::deliver_due(&d.outbox, &d.client, &target).await {
             let (mut console, mut kiosk) = (report.sent, report.kiosk);
-            d.journals.developer.append(&mut console);
-            d.journals.kiosk.append(&mut kiosk);
+            d.journals.developer.settle(&mut console);
+            d.journals.kiosk.settle(&mut kiosk);
             on_round(Round {
                 exchanges: match d.face {
                     Origin::Console => console,

@@ -39,6 +39,7 @@ pub fn exchange(method: &str, status: u16, body: &str, errors: Vec<ValidationErr
         error_message: (status == 400).then(|| "the request body has problems".to_owned()),
         validation_errors: errors,
         feedback_id: None,
+        outbox_id: None,
     }
 }
 

@@ -28,7 +28,8 @@ pub struct LogArgs {
     /// One JSON array of whole exchanges (keys masked).
     #[arg(long)]
     json: bool,
-    /// Only these outcomes: 2xx, 3xx, 4xx, 5xx, or failed (no answer after the retries).
+    /// Only these outcomes: 2xx, 3xx, 4xx, 5xx, failed (no answer, nothing waits) or queued
+    /// (no answer yet: waiting in the outbox).
     #[arg(long, value_name = "CLASS", value_parser = StatusClass::parse)]
     status: Option<StatusClass>,
     /// Only calls of this method (user, company, event, feedback).
@@ -144,7 +145,11 @@ fn row(p: Painter, e: &Exchange) -> String {
         e.started_at,
         sanitize(&e.profile),
         sanitize(&e.method),
-        p.status(e.status()),
+        if e.is_queued() {
+            p.paint(anstyle::AnsiColor::Yellow.on_default(), "queued (outbox)")
+        } else {
+            p.status(e.status())
+        },
         e.latency_ms,
         e.attempts.len(),
         marks

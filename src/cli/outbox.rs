@@ -61,6 +61,9 @@ pub fn run(args: &OutboxArgs) -> Result<u8, CliError> {
             open()?
                 .drop_item(*id)
                 .map_err(|e| CliError::usage(e.to_string()))?;
+            // The log's entry for the call stops saying it waits.
+            bucket_console::delivery::Journal::developer().unlink(*id);
+            bucket_console::delivery::Journal::kiosk().unlink(*id);
             eprintln!("dropped #{id}");
             Ok(exit::OK)
         }
@@ -138,10 +141,10 @@ fn flush(only: Option<&str>) -> Result<u8, CliError> {
         })?;
         if let Some(mut history) = context::open_history() {
             let mut sent = report.sent;
-            let _ = history.append(&mut sent);
+            let _ = history.settle(&mut sent);
         }
         // Visitors' answers go to the kiosk's own record, never the developer's log.
-        bucket_console::delivery::Journal::kiosk().append(&mut { report.kiosk });
+        bucket_console::delivery::Journal::kiosk().settle(&mut { report.kiosk });
         eprintln!(
             "{name}: {} delivered, {} refused, {} still waiting",
             report.delivered, report.rejected, report.waiting

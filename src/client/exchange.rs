@@ -67,9 +67,34 @@ pub struct Exchange {
     pub error_message: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedback_id: Option<String>,
+    /// The outbox item that carries this call while it waits: set when it is queued, kept
+    /// through its later attempts, so the log shows one row whose state moves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outbox_id: Option<i64>,
 }
 
 impl Exchange {
+    /// Waiting in the outbox: no answer yet, and an item that will try again.
+    pub fn is_queued(&self) -> bool {
+        self.outcome == Outcome::Failed && self.outbox_id.is_some()
+    }
+
+    /// The exchange after a later attempt of the same call (`then`, made by the outbox): its
+    /// answer and outcome, this one's start, id and attempts before its own.
+    #[must_use]
+    pub fn continued(&self, then: Exchange) -> Exchange {
+        let mut attempts = self.attempts.clone();
+        attempts.extend(then.attempts.iter().cloned());
+        Exchange {
+            id: self.id,
+            started_at: self.started_at.clone(),
+            attempts,
+            possibly_duplicated: self.possibly_duplicated || then.possibly_duplicated,
+            outbox_id: then.outbox_id.or(self.outbox_id),
+            ..then
+        }
+    }
+
     /// The same request as a curl command, to the server that answered it. The key is
     /// `$BUCKET_TRACKING_KEY` unless given. When that server is `gone` (a `local` server that ran
     /// inside a finished process), a comment line says so and how to start one.

@@ -111,6 +111,7 @@ impl Client {
             error_code: None,
             error_message: None,
             feedback_id: None,
+            outbox_id: None,
         };
         let policy = self.config.retry;
         let mut maybe_stored = false;

@@ -52,6 +52,24 @@ impl History {
              );",
         )
         .map_err(sql)?;
+        // Logs written before calls were linked to their outbox item lack the column.
+        let linked: bool = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('exchanges') WHERE name = 'outbox_id'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(sql)?
+            > 0;
+        if !linked {
+            conn.execute_batch("ALTER TABLE exchanges ADD COLUMN outbox_id INTEGER;")
+                .map_err(sql)?;
+        }
+        conn.execute_batch(
+            "CREATE INDEX IF NOT EXISTS exchanges_outbox ON exchanges (outbox_id)
+                 WHERE outbox_id IS NOT NULL;",
+        )
+        .map_err(sql)?;
         Ok(History {
             conn,
             path: path.to_path_buf(),
@@ -71,13 +89,15 @@ impl History {
         let mut last = 0;
         {
             let mut insert = tx
-                .prepare_cached("INSERT INTO exchanges (started_at, record) VALUES (?1, ?2)")
+                .prepare_cached(
+                    "INSERT INTO exchanges (started_at, record, outbox_id) VALUES (?1, ?2, ?3)",
+                )
                 .map_err(sql)?;
             for exchange in exchanges.iter_mut() {
                 exchange.id = None;
                 let record = serde_json::to_string(exchange).unwrap_or_default();
                 insert
-                    .execute(params![exchange.started_at, record])
+                    .execute(params![exchange.started_at, record, exchange.outbox_id])
                     .map_err(sql)?;
                 last = tx.last_insert_rowid();
                 exchange.id = Some(last);
@@ -89,6 +109,77 @@ impl History {
                 .map_err(sql)?;
         }
         tx.commit().map_err(sql)
+    }
+
+    /// Records that the call of entry `id` waits in the outbox as item `outbox_id`; the entry,
+    /// as it is now.
+    pub fn link(&mut self, id: i64, outbox_id: i64) -> Result<Option<Exchange>, HistoryError> {
+        let Some(mut exchange) = self.get(id)? else {
+            return Ok(None);
+        };
+        exchange.outbox_id = Some(outbox_id);
+        self.rewrite(&exchange)?;
+        Ok(Some(exchange))
+    }
+
+    /// Files exchanges an outbox delivery made: each into the entry of its item when the log has
+    /// one (so a call stays one entry however often it is tried), else as a new entry. Sets
+    /// their ids, and turns each into the entry as stored.
+    pub fn settle(&mut self, exchanges: &mut [Exchange]) -> Result<(), HistoryError> {
+        for exchange in exchanges.iter_mut() {
+            let entry = match exchange.outbox_id {
+                Some(item) => self.by_item(item)?,
+                None => None,
+            };
+            match entry {
+                Some(entry) => {
+                    *exchange = entry.continued(exchange.clone());
+                    self.rewrite(exchange)?;
+                }
+                None => self.append(std::slice::from_mut(exchange))?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The item was dropped from the outbox: its entry stops saying it waits.
+    pub fn unlink(&mut self, outbox_id: i64) -> Result<Option<Exchange>, HistoryError> {
+        let Some(mut exchange) = self.by_item(outbox_id)? else {
+            return Ok(None);
+        };
+        exchange.outbox_id = None;
+        exchange.error_message = Some(match exchange.error_message.take() {
+            Some(e) => format!("{e}; dropped from the outbox"),
+            None => "dropped from the outbox".to_owned(),
+        });
+        self.rewrite(&exchange)?;
+        Ok(Some(exchange))
+    }
+
+    fn by_item(&self, outbox_id: i64) -> Result<Option<Exchange>, HistoryError> {
+        let row: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, record FROM exchanges WHERE outbox_id = ?1 ORDER BY id DESC LIMIT 1",
+                [outbox_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        row.map(|(id, record)| decode(id, &record)).transpose()
+    }
+
+    fn rewrite(&self, exchange: &Exchange) -> Result<(), HistoryError> {
+        let mut stored = exchange.clone();
+        stored.id = None;
+        let record = serde_json::to_string(&stored).unwrap_or_default();
+        self.conn
+            .execute(
+                "UPDATE exchanges SET record = ?1, outbox_id = ?2 WHERE id = ?3",
+                params![record, exchange.outbox_id, exchange.id],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(())
     }
 
     /// Newest first.
@@ -147,24 +238,23 @@ pub struct Filter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusClass {
     Hundreds(u16),
+    /// No answer, and nothing waits to try again.
     Failed,
+    /// No answer yet: the call waits in the outbox.
+    Queued,
 }
 
 impl StatusClass {
-    /// `2xx`…`5xx` or `failed`.
+    /// `2xx`…`5xx`, `failed` or `queued`.
     pub fn parse(text: &str) -> Result<Self, String> {
         match text.trim().to_ascii_lowercase().as_str() {
             "failed" => Ok(Self::Failed),
-            "queued" => Err(
-                "the log does not know what waits in the outbox: `bucket-console outbox list` \
-                 shows it (`--status failed` lists the calls that got no answer)"
-                    .to_owned(),
-            ),
+            "queued" => Ok(Self::Queued),
             t if t.len() == 3 && t.ends_with("xx") && matches!(&t[..1], "2" | "3" | "4" | "5") => {
                 Ok(Self::Hundreds(u16::from(t.as_bytes()[0] - b'0') * 100))
             }
             other => Err(format!(
-                "`{other}` is not a status class: 2xx, 3xx, 4xx, 5xx or failed"
+                "`{other}` is not a status class: 2xx, 3xx, 4xx, 5xx, failed or queued"
             )),
         }
     }
@@ -178,7 +268,10 @@ impl Filter {
     pub fn matches(&self, e: &Exchange) -> bool {
         let status = match self.status {
             None => true,
-            Some(StatusClass::Failed) => e.outcome == crate::client::Outcome::Failed,
+            Some(StatusClass::Failed) => {
+                e.outcome == crate::client::Outcome::Failed && !e.is_queued()
+            }
+            Some(StatusClass::Queued) => e.is_queued(),
             Some(StatusClass::Hundreds(h)) => e.status().is_some_and(|s| s / 100 * 100 == h),
         };
         status
@@ -188,7 +281,7 @@ impl Filter {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::client::Outcome;
 
@@ -213,6 +306,7 @@ mod tests {
             error_code: None,
             error_message: None,
             feedback_id: None,
+            outbox_id: None,
         }
     }
 
@@ -251,5 +345,98 @@ mod tests {
         writer.append(&mut [sample(1)]).unwrap();
         assert_eq!(reader.count().unwrap(), 1);
         assert_eq!(files::loose_mode(&path), None);
+    }
+}
+
+#[cfg(test)]
+mod outbox_tests {
+    use super::tests::sample;
+    use super::*;
+    use crate::client::{Attempt, Outcome, Response};
+
+    fn attempt(status: Option<u16>) -> Attempt {
+        Attempt {
+            started_at: "2024-05-01T12:01:00.000Z".into(),
+            status,
+            error: status.is_none().then(|| "connection refused".to_owned()),
+            latency_ms: 1.0,
+        }
+    }
+
+    /// A call queued, tried twice more by the outbox, then delivered: one entry throughout.
+    #[test]
+    fn a_queued_call_is_one_entry_whose_state_moves() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut history = History::open(&dir.path().join("h.sqlite3"), 100).unwrap();
+        let mut first = [sample(1)];
+        first[0].attempts = vec![attempt(None)];
+        history.append(&mut first).unwrap();
+        let entry = first[0].id.unwrap();
+        let linked = history.link(entry, 7).unwrap().unwrap();
+        assert!(linked.is_queued());
+        let mut retry = sample(1);
+        retry.attempts = vec![attempt(None)];
+        retry.outbox_id = Some(7);
+        let mut round = [retry];
+        history.settle(&mut round).unwrap();
+        assert_eq!(round[0].id, Some(entry));
+        assert_eq!(round[0].attempts.len(), 2);
+        let mut delivered = sample(1);
+        delivered.outcome = Outcome::Delivered;
+        delivered.attempts = vec![attempt(Some(200))];
+        delivered.response = Some(Response {
+            status: 200,
+            headers: vec![],
+            body: "{\"success\":true}".into(),
+        });
+        delivered.outbox_id = Some(7);
+        history
+            .settle(std::slice::from_mut(&mut delivered))
+            .unwrap();
+        assert_eq!(history.count().unwrap(), 1, "one call, one entry");
+        let stored = history.get(entry).unwrap().unwrap();
+        assert_eq!(
+            (stored.status(), stored.attempts.len(), stored.is_queued()),
+            (Some(200), 3, false)
+        );
+        assert_eq!(
+            stored.started_at, first[0].started_at,
+            "when it was first sent"
+        );
+        // An item the log never saw (queued by another tool) becomes an entry of its own.
+        let mut stranger = sample(2);
+        stranger.outbox_id = Some(8);
+        history.settle(std::slice::from_mut(&mut stranger)).unwrap();
+        assert_eq!(history.count().unwrap(), 2);
+        let dropped = history.unlink(8).unwrap().unwrap();
+        assert!(!dropped.is_queued());
+        assert!(
+            dropped
+                .error_message
+                .unwrap()
+                .contains("dropped from the outbox")
+        );
+    }
+
+    /// A log written before entries were linked gains the column and keeps its entries.
+    #[test]
+    fn an_older_log_is_upgraded_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE exchanges (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, record TEXT NOT NULL);",
+        )
+        .unwrap();
+        let record = serde_json::to_string(&sample(1)).unwrap();
+        conn.execute(
+            "INSERT INTO exchanges (started_at, record) VALUES ('x', ?1)",
+            [record],
+        )
+        .unwrap();
+        drop(conn);
+        let mut history = History::open(&path, 100).unwrap();
+        assert_eq!(history.count().unwrap(), 1);
+        assert!(history.link(1, 3).unwrap().unwrap().is_queued());
     }
 }

@@ -163,9 +163,13 @@ fn run_effect(runner: &Arc<Runner>, state: &KioskState, effect: Effect) {
             exchange,
         } => {
             tokio::task::spawn_blocking(move || {
-                let result =
-                    delivery::enqueue(&runner.outbox, &exchange, crate::outbox::Origin::Kiosk)
-                        .map_err(Failure::from);
+                let result = delivery::enqueue(
+                    &runner.outbox,
+                    &runner.journals,
+                    &exchange,
+                    crate::outbox::Origin::Kiosk,
+                )
+                .map_err(Failure::from);
                 let _ = runner.actions.send(Action::Queued {
                     purpose,
                     respondent,

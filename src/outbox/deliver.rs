@@ -71,9 +71,10 @@ pub async fn deliver_due(
             stopped = true;
             continue;
         }
-        let exchange = client
+        let mut exchange = client
             .send(target, &item.method, bytes::Bytes::from(item.body.clone()))
             .await;
+        exchange.outbox_id = Some(item.id);
         let outbox = lock()?;
         match exchange.outcome {
             Outcome::Delivered => {

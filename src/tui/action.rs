@@ -59,8 +59,12 @@ pub enum Action {
     ResultsLoaded(Result<Vec<crate::results::Results>, Failure>),
     /// The outbox's items, for its view.
     OutboxLoaded(Result<Vec<crate::outbox::Item>, Failure>),
-    /// A failed call is in the outbox (committed): its id and how many wait in all.
-    Queued(Result<(i64, u64), Failure>),
+    /// A failed call is in the outbox (committed): its id and how many wait in all; `entry` is
+    /// its exchange's id in the log.
+    Queued {
+        entry: Option<i64>,
+        result: Result<(i64, u64), Failure>,
+    },
     /// A delivery round of the outbox: the exchanges it made, and how many still wait.
     OutboxDelivered {
         exchanges: Vec<Exchange>,

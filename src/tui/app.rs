@@ -300,10 +300,18 @@ fn profiles_effect(runner: Arc<Runner>, effect: Effect) {
 fn enqueue(runner: Arc<Runner>, exchange: crate::client::Exchange) {
     tokio::task::spawn_blocking(move || {
         let result = outbox(&runner).and_then(|outbox| {
-            delivery::enqueue(&outbox, &exchange, crate::outbox::Origin::Console)
-                .map_err(Failure::from)
+            delivery::enqueue(
+                &outbox,
+                &runner.journals,
+                &exchange,
+                crate::outbox::Origin::Console,
+            )
+            .map_err(Failure::from)
         });
-        let _ = runner.actions.send(Action::Queued(result));
+        let _ = runner.actions.send(Action::Queued {
+            entry: exchange.id,
+            result,
+        });
         runner.outbox_wake.notify_one();
     });
 }
@@ -317,7 +325,9 @@ fn outbox_effect(runner: Arc<Runner>, effect: Effect) {
                 .map_err(|_| Failure::message("the outbox was left unusable by a crashed task"))?;
             match effect {
                 Effect::RetryOutbox => outbox.retry_now(),
-                Effect::DropOutboxItem(id) => outbox.drop_item(id),
+                Effect::DropOutboxItem(id) => outbox.drop_item(id).inspect(|()| {
+                    runner.journals.developer.unlink(id);
+                }),
                 _ => Ok(()),
             }
             .map_err(Failure::from)?;

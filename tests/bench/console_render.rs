@@ -51,6 +51,7 @@ fn exchange(i: usize) -> Exchange {
         error_code: None,
         error_message: None,
         feedback_id: None,
+        outbox_id: None,
     }
 }
 

@@ -377,9 +377,30 @@ async fn the_log_is_filtered_by_status_method_and_profile() {
         methods(&["--from-profile", "a", "--limit", "2"]),
         ["a/event", "a/event"]
     );
-    let bad = cli.run(&["log", "--status", "queued"]);
+    let bad = cli.run(&["log", "--status", "6xx"]);
     assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("outbox list"), "{bad:?}");
+    assert!(bad.stderr.contains("failed or queued"), "{bad:?}");
+    // A call that got no answer, then waiting in the outbox as item 99: `queued`, not `failed`.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    cli.add_profile("c", &dead_url, KEY);
+    let out = cli
+        .run_async(&["send", "event", "event=e", "userId=u3", "--profile", "c"])
+        .await;
+    assert_eq!(out.code, 3, "{out:?}");
+    assert_eq!(methods(&["--status", "failed"]), ["c/event"]);
+    let mut history = bucket_console::history::History::open(
+        &cli.data_dir().join("bucket-console/history.sqlite3"),
+        100,
+    )
+    .unwrap();
+    let entry = history.recent(1, 0).unwrap()[0].id.unwrap();
+    history.link(entry, 99).unwrap();
+    assert_eq!(methods(&["--status", "queued"]), ["c/event"]);
+    assert!(methods(&["--status", "failed"]).is_empty());
+    let table = cli.run(&["log", "--status", "queued"]);
+    assert!(table.stdout.contains("queued (outbox)"), "{table:?}");
     let none = cli.run(&["log", "--method", "company"]);
     assert!(
         none.stderr.contains("nothing in the log matches"),

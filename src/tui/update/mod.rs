@@ -108,7 +108,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.results.loaded = Some(result);
             vec![]
         }
-        Action::Queued(_) | Action::OutboxDelivered { .. } | Action::OutboxLoaded(_) => {
+        Action::Queued { .. } | Action::OutboxDelivered { .. } | Action::OutboxLoaded(_) => {
             outbox_action(state, action)
         }
         Action::Health { base_url, result } => health(state, &base_url, result),
@@ -371,6 +371,10 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
         }
         Confirm::DeleteProfile { name } if yes => delete_profile(state, &name),
         Confirm::DropOutboxItem { id } if yes => {
+            if let Some(row) = state.log.iter_mut().find(|e| e.outbox_id == Some(id)) {
+                row.outbox_id = None;
+                row.error_message = Some("dropped from the outbox".to_owned());
+            }
             state.outbox.dropped += 1;
             vec![Effect::DropOutboxItem(id)]
         }

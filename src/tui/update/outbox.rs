@@ -30,7 +30,7 @@ pub(super) fn outbox_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 
 pub(super) fn outbox_action(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
-        Action::Queued(result) => queued(state, result),
+        Action::Queued { entry, result } => queued(state, entry, result),
         Action::OutboxDelivered { .. } => {
             let mut effects = outbox_delivered(state, action);
             effects.extend(reload_outbox(state));
@@ -60,10 +60,21 @@ pub(super) fn reload_outbox(state: &State) -> Vec<Effect> {
     }
 }
 
-pub(super) fn queued(state: &mut State, result: Result<(i64, u64), crate::term::Failure>) {
+pub(super) fn queued(
+    state: &mut State,
+    entry: Option<i64>,
+    result: Result<(i64, u64), crate::term::Failure>,
+) {
     state.message = Some(match result {
         Ok((id, waiting)) => {
             state.outbox_waiting = waiting;
+            if let Some(row) = state
+                .log
+                .iter_mut()
+                .find(|e| entry.is_some() && e.id == entry)
+            {
+                row.outbox_id = Some(id);
+            }
             (
                 Level::Warning,
                 format!(
@@ -96,9 +107,20 @@ pub(super) fn outbox_delivered(state: &mut State, action: Action) -> Vec<Effect>
         .unwrap_or_default();
     for exchange in exchanges {
         state.results.feedback_delivered |= is_delivered_feedback(&exchange);
-        state.log.push_front(exchange);
-        if let Some(detail) = &mut state.detail {
-            detail.index += 1;
+        // A call already in the log is that row, moved on (queued → delivered); the journal
+        // gave the exchange the row's id.
+        match state
+            .log
+            .iter_mut()
+            .find(|e| exchange.id.is_some() && e.id == exchange.id)
+        {
+            Some(row) => *row = exchange,
+            None => {
+                state.log.push_front(exchange);
+                if let Some(detail) = &mut state.detail {
+                    detail.index += 1;
+                }
+            }
         }
     }
     if delivered + rejected > 0 {

@@ -954,3 +954,40 @@ fn alt_e_edits_the_comment_or_the_body_in_the_users_editor() {
         "the unknown field's line is marked"
     );
 }
+
+/// A send the server did not answer is queued, and its delivery later moves the same row from
+/// "queued" to 200: one exchange, one row.
+#[test]
+fn a_queued_send_stays_one_row_until_delivered() {
+    let mut s = state(Method::Event);
+    let mut failed = exchange("event", 200, "{\"event\":\"e\",\"userId\":\"u\"}", vec![]);
+    failed.id = Some(41);
+    failed.outcome = crate::client::Outcome::Failed;
+    failed.response = None;
+    failed.attempts[0].status = None;
+    let effects = update(&mut s, Action::Sent(Box::new(failed.clone())));
+    assert!(effects.iter().any(|e| matches!(e, Effect::Enqueue(_))));
+    update(
+        &mut s,
+        Action::Queued {
+            entry: Some(41),
+            result: Ok((9, 1)),
+        },
+    );
+    assert_eq!(s.log.len(), 1);
+    assert!(s.log[0].is_queued());
+    let mut delivered = exchange("event", 200, "{\"event\":\"e\",\"userId\":\"u\"}", vec![]);
+    delivered.id = Some(41);
+    delivered.outbox_id = Some(9);
+    update(
+        &mut s,
+        Action::OutboxDelivered {
+            exchanges: vec![delivered],
+            delivered: 1,
+            rejected: 0,
+            waiting: 0,
+        },
+    );
+    assert_eq!(s.log.len(), 1, "the same row, moved on");
+    assert_eq!(s.log[0].status(), Some(200));
+}

@@ -365,7 +365,7 @@ fn draw_attributes(
 fn placeholder(field: &Field) -> &'static str {
     match field.kind {
         Kind::Id => "a string or an integer",
-        Kind::Timestamp => "2024-05-01T12:00:00Z or epoch ms · Ctrl+N now",
+        Kind::Timestamp => "2024-05-01T12:00:00Z or ms · Ctrl+N now",
         _ if field.name == "event" => "e.g. Sent message",
         _ => "",
     }

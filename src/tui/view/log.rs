@@ -55,9 +55,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
 
 fn row(e: &Exchange, width: usize, selected: bool, focused: bool, theme: Theme) -> Line<'static> {
     let time = e.started_at.get(11..19).unwrap_or("--:--:--");
-    let status = e
-        .status()
-        .map_or_else(|| "---".to_owned(), |s| s.to_string());
+    let status = match e.status() {
+        Some(s) => s.to_string(),
+        None if e.is_queued() => "queued".to_owned(),
+        None => "---".to_owned(),
+    };
+    // A wider status takes its room from the latency's padding, so columns stay aligned.
+    let latency_width = 9usize.saturating_sub(status.chars().count().max(3));
     let mut marks = String::new();
     if !e.warnings.is_empty() {
         marks.push_str(" ⚠");
@@ -67,7 +71,7 @@ fn row(e: &Exchange, width: usize, selected: bool, focused: bool, theme: Theme) 
     }
     // The profile last, where a narrow pane cuts it first.
     let rest = format!(
-        " {:>6.0}ms ×{}{marks} {}",
+        " {:>latency_width$.0}ms ×{}{marks} {}",
         e.latency_ms,
         e.attempts.len(),
         sanitize(&e.profile)

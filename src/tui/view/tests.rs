@@ -379,3 +379,50 @@ fn at_120_by_40_messages_wrap_instead_of_being_cut() {
     assert!(words(&screen).contains("of 0 means no score)"));
     assert!(words(&screen).contains(&words(status)), "the status, whole");
 }
+
+#[test]
+fn a_queued_exchange_says_so_in_its_row() {
+    let mut s = ready(Method::Event);
+    let mut queued = exchange("event", 200, "{}", vec![]);
+    queued.outcome = crate::client::Outcome::Failed;
+    queued.response = None;
+    queued.attempts[0].status = None;
+    queued.outbox_id = Some(3);
+    s.log.push_front(queued);
+    let terminal = render(&s, 120, 40);
+    let buffer = terminal.backend().buffer();
+    let screen: String = (0..40)
+        .map(|y| {
+            (0..120)
+                .map(|x| buffer[(x, y)].symbol().to_owned())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    assert!(
+        screen.contains("event    queued   3ms ×1 local"),
+        "{screen}"
+    );
+}
+
+/// Every form's hints and placeholders fit README's 120×40 layout.
+#[test]
+fn at_120_by_40_no_form_is_cut() {
+    for method in Method::ALL {
+        let s = ready(method);
+        let terminal = render(&s, 120, 40);
+        let buffer = terminal.backend().buffer();
+        let rows: Vec<String> = (1..40)
+            .map(|y| {
+                (0..120)
+                    .map(|x| buffer[(x, y)].symbol().to_owned())
+                    .collect()
+            })
+            .collect();
+        assert!(
+            rows.iter().all(|r| !r.contains('…')),
+            "{method}:\n{}",
+            rows.join("\n")
+        );
+    }
+}
