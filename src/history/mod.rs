@@ -245,6 +245,15 @@ pub enum StatusClass {
 }
 
 impl StatusClass {
+    /// As typed: `4xx`, `failed`, `queued`.
+    pub fn label(self) -> String {
+        match self {
+            Self::Hundreds(h) => format!("{}xx", h / 100),
+            Self::Failed => "failed".to_owned(),
+            Self::Queued => "queued".to_owned(),
+        }
+    }
+
     /// `2xx`…`5xx`, `failed` or `queued`.
     pub fn parse(text: &str) -> Result<Self, String> {
         match text.trim().to_ascii_lowercase().as_str() {

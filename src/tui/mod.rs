@@ -11,6 +11,7 @@ pub(crate) mod fixtures;
 pub mod form;
 pub mod keys;
 pub mod layout;
+pub mod log_view;
 pub mod outbox;
 pub mod profile_editor;
 pub mod results;

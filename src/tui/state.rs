@@ -111,6 +111,8 @@ pub struct State {
     /// Newest first.
     pub log: VecDeque<Exchange>,
     pub log_selected: usize,
+    /// Which entries the pane shows (`f`, `m`, `p` on the log).
+    pub log_filter: crate::history::Filter,
     pub log_loading: bool,
     pub detail: Option<Detail>,
     pub request: RequestState,
@@ -156,6 +158,7 @@ impl State {
             focus: Focus::Form,
             log: VecDeque::new(),
             log_selected: 0,
+            log_filter: crate::history::Filter::default(),
             log_loading: true,
             detail: None,
             request: RequestState::Idle,
@@ -188,7 +191,9 @@ impl State {
         matches!(self.request, RequestState::Sending { .. })
     }
 
+    /// The selected entry, when the filter shows it.
     pub fn selected_exchange(&self) -> Option<&Exchange> {
+        self.selected_position()?;
         self.log.get(self.log_selected)
     }
 }

@@ -8,23 +8,27 @@
 use super::*;
 
 pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let last = state.log.len().saturating_sub(1);
     let page = usize::from(layout::areas(state).log.height.saturating_sub(2)).max(1);
     let Some(command) = keys::command(Context::Log, &key) else {
         return vec![];
     };
+    let at = state.selected_position().unwrap_or(0);
     match command {
-        Command::Up => state.log_selected = state.log_selected.saturating_sub(1),
-        Command::Down => state.log_selected = (state.log_selected + 1).min(last),
-        Command::PageUp => state.log_selected = state.log_selected.saturating_sub(page),
-        Command::PageDown => state.log_selected = (state.log_selected + page).min(last),
-        Command::First => state.log_selected = 0,
-        Command::Last => state.log_selected = last,
+        Command::Up => state.select_visible(at.saturating_sub(1)),
+        Command::Down => state.select_visible(at + 1),
+        Command::PageUp => state.select_visible(at.saturating_sub(page)),
+        Command::PageDown => state.select_visible(at + page),
+        Command::First => state.select_visible(0),
+        Command::Last => state.select_visible(usize::MAX),
+        Command::StatusFilter => state.cycle_status_filter(),
+        Command::RouteFilter => state.cycle_method_filter(),
+        Command::ProfileFilter => state.cycle_profile_filter(),
         Command::Back => state.focus = Focus::Form,
-        Command::Open if !state.log.is_empty() => {
-            let index = state.log_selected;
-            state.detail = Some(Detail::open(index, &state.log[index], state.color));
-            state.focus = Focus::Detail;
+        Command::Open => {
+            if let Some(ex) = state.selected_exchange() {
+                state.detail = Some(Detail::open(state.log_selected, ex, state.color));
+                state.focus = Focus::Detail;
+            }
         }
         Command::Edit => load_selected(state, None),
         Command::Resend => {
@@ -34,7 +38,7 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 return start_send(state, method, ex.request_body, "resending");
             }
         }
-        Command::CopyCurl | Command::CopyBody => {
+        Command::CopyCurl | Command::CopyBody if state.selected_exchange().is_some() => {
             return copy(state, state.log_selected, command);
         }
         _ => {}

@@ -56,6 +56,13 @@ fn changes_screen(state: &State, action: &Action) -> bool {
 }
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let effects = dispatch(state, action);
+    // New entries, or a filter, may have left the selection on a row the log pane hides.
+    state.keep_selection_visible();
+    effects
+}
+
+fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
         Action::Key(_) => vec![],

@@ -23,9 +23,10 @@ pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
                 select_tab(state, Method::ALL[i]);
             } else if inside(areas.log) && state.focus != Focus::Detail {
                 let row = usize::from(y.saturating_sub(areas.log.y + 1));
-                let index = layout::log_offset(state.log_selected, areas.log) + row;
-                if index < state.log.len() {
-                    state.log_selected = index;
+                let position =
+                    layout::log_offset(state.selected_position().unwrap_or(0), areas.log) + row;
+                if position < state.visible_count() {
+                    state.select_visible(position);
                 }
                 state.focus = Focus::Log;
             } else if inside(areas.form) {
@@ -47,10 +48,10 @@ pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
             }
         }
         MouseEventKind::ScrollDown if inside(areas.log) => {
-            state.log_selected = (state.log_selected + 3).min(state.log.len().saturating_sub(1));
+            state.select_visible(state.selected_position().unwrap_or(0) + 3);
         }
         MouseEventKind::ScrollUp if inside(areas.log) => {
-            state.log_selected = state.log_selected.saturating_sub(3);
+            state.select_visible(state.selected_position().unwrap_or(0).saturating_sub(3));
         }
         _ => {}
     }

@@ -991,3 +991,62 @@ fn a_queued_send_stays_one_row_until_delivered() {
     assert_eq!(s.log.len(), 1, "the same row, moved on");
     assert_eq!(s.log[0].status(), Some(200));
 }
+
+/// `f`, `m` and `p` on the log filter it as the CLI's `log --status/--method/--from-profile` do,
+/// and the selection moves only among the rows shown.
+#[test]
+fn the_log_is_filtered_by_status_method_and_profile() {
+    let mut s = state(Method::Event);
+    let mut entries = vec![
+        exchange("event", 200, "{}", vec![]),
+        exchange("user", 400, "{}", vec![]),
+        exchange("event", 400, "{}", vec![]),
+        exchange("event", 200, "{}", vec![]),
+    ];
+    entries[3].profile = "staging".into();
+    for (i, e) in entries.iter_mut().enumerate() {
+        e.id = Some(i as i64 + 1);
+    }
+    s.log = entries.into();
+    s.focus = Focus::Log;
+    let shown = |s: &State| {
+        s.visible_log()
+            .map(|(_, e)| e.id.unwrap())
+            .collect::<Vec<_>>()
+    };
+    update(&mut s, key(KeyCode::Char('f')));
+    assert_eq!(shown(&s), [1, 4], "2xx");
+    update(&mut s, key(KeyCode::Char('f')));
+    assert_eq!(shown(&s), [2, 3], "4xx");
+    assert_eq!(
+        s.selected_exchange().unwrap().id,
+        Some(2),
+        "the selection follows"
+    );
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(s.selected_exchange().unwrap().id, Some(3));
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(
+        s.selected_exchange().unwrap().id,
+        Some(3),
+        "the last row shown"
+    );
+    for _ in 0..3 {
+        update(&mut s, key(KeyCode::Char('m')));
+    }
+    assert_eq!(shown(&s), [3], "4xx events");
+    for _ in 0..4 {
+        update(&mut s, key(KeyCode::Char('f')));
+    }
+    assert_eq!(shown(&s), [1, 3, 4], "every event");
+    update(&mut s, key(KeyCode::Char('p')));
+    assert_eq!(shown(&s), [1, 3], "profile local");
+    update(&mut s, key(KeyCode::Char('p')));
+    assert_eq!(shown(&s), [4], "profile staging");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(
+        s.detail.as_ref().map(|d| d.index),
+        Some(3),
+        "opens the row shown"
+    );
+}

@@ -13,8 +13,16 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let focused = state.focus == Focus::Log;
+    let filtered = !state.log_filter.is_empty();
     let count = if state.log_loading {
         "loading…".to_owned()
+    } else if filtered {
+        format!(
+            "{} of {} · {}",
+            state.visible_count(),
+            state.log.len(),
+            sanitize(&crate::tui::log_view::describe(&state.log_filter))
+        )
     } else {
         state.log.len().to_string()
     };
@@ -24,20 +32,20 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         .title(Span::styled(format!(" log · {count} "), theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    if state.log.is_empty() {
+    if state.log.is_empty() || (filtered && state.visible_count() == 0) {
         let text = if state.log_loading {
             "loading the log…"
+        } else if filtered {
+            "nothing matches the filter (f status · m method · p profile)"
         } else {
             "no exchanges yet: fill the form and press Ctrl+S"
         };
         frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), inner);
         return;
     }
-    let offset = layout::log_offset(state.log_selected, area);
+    let offset = layout::log_offset(state.selected_position().unwrap_or(0), area);
     let lines: Vec<Line<'_>> = state
-        .log
-        .iter()
-        .enumerate()
+        .visible_log()
         .skip(offset)
         .take(usize::from(inner.height))
         .map(|(i, e)| {

@@ -185,6 +185,11 @@ fn log_with_entries_and_focus() {
     );
     press(&mut s, KeyCode::Down);
     snapshot("log_focused", &s);
+    press(&mut s, KeyCode::Char('f'));
+    press(&mut s, KeyCode::Char('f'));
+    snapshot("log_filtered_4xx", &s);
+    press(&mut s, KeyCode::Char('m'));
+    snapshot("log_filtered_to_nothing", &s);
 }
 
 #[test]
