@@ -64,6 +64,21 @@ impl Journal {
         self.with(|h| h.unlink(outbox_id).map(drop));
     }
 
+    /// The entries written after change `since`, and the latest change's number.
+    pub fn changes_since(&self, since: i64) -> Result<(Vec<Exchange>, i64), DeliveryError> {
+        let mut slot = self
+            .slot
+            .lock()
+            .map_err(|_| crate::outbox::OutboxError::Poisoned)?;
+        if slot.is_none() {
+            *slot = Some(self.open()?);
+        }
+        match slot.as_ref() {
+            Some(h) => Ok(h.changed_since(since)?),
+            None => Ok((Vec::new(), since)),
+        }
+    }
+
     /// Runs `f` on the shared connection, opened on first use; errors are dropped: the record
     /// is a convenience that must never fail a call.
     fn with(&self, f: impl FnOnce(&mut History) -> Result<(), history::HistoryError>) {

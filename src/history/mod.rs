@@ -62,12 +62,20 @@ impl History {
             .map_err(sql)?
             > 0;
         if !linked {
-            conn.execute_batch("ALTER TABLE exchanges ADD COLUMN outbox_id INTEGER;")
-                .map_err(sql)?;
+            // `changed` numbers every write, so a reader can ask what changed since it last
+            // looked (another process's calls, an entry an outbox delivery moved on).
+            conn.execute_batch(
+                "ALTER TABLE exchanges ADD COLUMN outbox_id INTEGER;
+                 ALTER TABLE exchanges ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;",
+            )
+            .map_err(sql)?;
         }
         conn.execute_batch(
             "CREATE INDEX IF NOT EXISTS exchanges_outbox ON exchanges (outbox_id)
-                 WHERE outbox_id IS NOT NULL;",
+                 WHERE outbox_id IS NOT NULL;
+             CREATE INDEX IF NOT EXISTS exchanges_changed ON exchanges (changed);
+             CREATE TABLE IF NOT EXISTS changes (n INTEGER NOT NULL);
+             INSERT INTO changes (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM changes);",
         )
         .map_err(sql)?;
         Ok(History {
@@ -90,14 +98,21 @@ impl History {
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT INTO exchanges (started_at, record, outbox_id) VALUES (?1, ?2, ?3)",
+                    "INSERT INTO exchanges (started_at, record, outbox_id, changed)
+                     VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(sql)?;
             for exchange in exchanges.iter_mut() {
                 exchange.id = None;
                 let record = serde_json::to_string(exchange).unwrap_or_default();
+                let change = next_change(&tx).map_err(sql)?;
                 insert
-                    .execute(params![exchange.started_at, record, exchange.outbox_id])
+                    .execute(params![
+                        exchange.started_at,
+                        record,
+                        exchange.outbox_id,
+                        change
+                    ])
                     .map_err(sql)?;
                 last = tx.last_insert_rowid();
                 exchange.id = Some(last);
@@ -169,17 +184,48 @@ impl History {
         row.map(|(id, record)| decode(id, &record)).transpose()
     }
 
-    fn rewrite(&self, exchange: &Exchange) -> Result<(), HistoryError> {
+    fn rewrite(&mut self, exchange: &Exchange) -> Result<(), HistoryError> {
+        let path = self.path.clone();
+        let sql = |e| HistoryError::Sql(path.clone(), e);
         let mut stored = exchange.clone();
         stored.id = None;
         let record = serde_json::to_string(&stored).unwrap_or_default();
+        let tx = self.conn.transaction().map_err(sql)?;
+        let change = next_change(&tx).map_err(sql)?;
+        tx.execute(
+            "UPDATE exchanges SET record = ?1, outbox_id = ?2, changed = ?3 WHERE id = ?4",
+            params![record, exchange.outbox_id, change, exchange.id],
+        )
+        .map_err(sql)?;
+        tx.commit().map_err(sql)
+    }
+
+    /// The number of the latest write; entries written after it have greater numbers.
+    pub fn last_change(&self) -> Result<i64, HistoryError> {
         self.conn
-            .execute(
-                "UPDATE exchanges SET record = ?1, outbox_id = ?2 WHERE id = ?3",
-                params![record, exchange.outbox_id, exchange.id],
-            )
+            .query_row("SELECT n FROM changes", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))
+    }
+
+    /// The entries written (added or moved on) after change `since`, oldest first, and the
+    /// number of the latest write, to ask from next time.
+    pub fn changed_since(&self, since: i64) -> Result<(Vec<Exchange>, i64), HistoryError> {
+        let last = self.last_change()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, record FROM exchanges WHERE changed > ?1 ORDER BY id")
             .map_err(|e| self.sql(e))?;
-        Ok(())
+        let rows = stmt
+            .query_map([since], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, record) = row.map_err(|e| self.sql(e))?;
+            out.push(decode(id, &record)?);
+        }
+        Ok((out, last))
     }
 
     /// Newest first.
@@ -217,6 +263,11 @@ impl History {
             .query_row("SELECT count(*) FROM exchanges", [], |r| r.get(0))
             .map_err(|e| self.sql(e))
     }
+}
+
+/// Numbers one more write.
+fn next_change(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("UPDATE changes SET n = n + 1 RETURNING n", [], |r| r.get(0))
 }
 
 fn decode(id: i64, record: &str) -> Result<Exchange, HistoryError> {

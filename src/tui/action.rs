@@ -26,6 +26,10 @@ pub enum Action {
     /// Only while a request is in flight: advances the spinner.
     Tick,
     HistoryLoaded(Result<Vec<Exchange>, Failure>),
+    /// The history file was written (by this console or another process).
+    HistoryTouched,
+    /// The entries written since the change the console had seen, and the latest change's number.
+    HistoryChanges(Result<(Vec<Exchange>, i64), Failure>),
     Sent(Box<Exchange>),
     /// The editor closed: the text saved, or why there is none.
     EditedExternally {
@@ -89,6 +93,10 @@ pub enum Effect {
         body: String,
     },
     LoadHistory,
+    /// Read the history's entries written after change `since`.
+    LoadHistoryChanges {
+        since: i64,
+    },
     CheckHealth {
         base_url: String,
     },

@@ -77,6 +77,8 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
         },
     );
 
+    // Kept for the loop's life: dropping it stops the watching.
+    let _watcher = watch_history(runner.actions.clone());
     let (targets, current) = tokio::sync::watch::channel(state.target());
     tokio::spawn(deliver_outbox(Arc::clone(&runner), current));
 
@@ -99,34 +101,11 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
             batch.push(action);
         }
         let applied = update::apply(&mut state, batch, crate::api::timestamp::now_ms());
-        let mut edit = None;
-        for effect in applied.effects {
-            match effect {
-                Effect::EditExternally { what, text } => edit = Some((what, text)),
-                effect => run_effect(&runner, effect),
-            }
-        }
-        if let Some((what, text)) = edit {
+        if let Some((what, text)) = run_effects(&runner, applied.effects) {
             // The editor reads the terminal: no event reader may run meanwhile.
             drop(events);
-            let extension = match what {
-                super::action::Edited::Body(_) => "json",
-                super::action::Edited::Comment(_) => "txt",
-            };
-            let result = crate::term::edit_externally(&text, extension).await;
+            terminal = edit_outside(what, text, &runner).await?;
             events = EventStream::new();
-            // A fresh terminal on a cleared screen draws every cell next time (`clear` would
-            // ask the terminal where its cursor is, an answer that can be lost after a child).
-            let _ = crossterm::execute!(
-                std::io::stdout(),
-                crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
-            );
-            terminal =
-                ratatui::Terminal::new(ratatui::prelude::CrosstermBackend::new(std::io::stdout()))
-                    .map_err(|e| e.to_string())?;
-            let _ = runner
-                .actions
-                .send(Action::EditedExternally { what, result });
         }
         if state.quit {
             break;
@@ -150,6 +129,31 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
     Ok(())
 }
 
+/// Wakes the console when the history file is written, by this process or another (the CLI,
+/// a second console): the OS notifies, nothing polls, so an idle console stays idle.
+fn watch_history(actions: UnboundedSender<Action>) -> Option<notify::RecommendedWatcher> {
+    use notify::{EventKind, RecursiveMode, Watcher};
+    let file = paths::history_database().ok()?;
+    let dir = file.parent()?.to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let name = file.file_name()?.to_string_lossy().into_owned();
+    let wal = format!("{name}-wal");
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let Ok(event) = event else { return };
+        // Reading the file touches its `-shm`, never these two: no loop of reads.
+        let ours = event.paths.iter().any(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy() == name || n.to_string_lossy() == wal)
+        });
+        if ours && matches!(event.kind, EventKind::Modify(_) | EventKind::Create(_)) {
+            let _ = actions.send(Action::HistoryTouched);
+        }
+    })
+    .ok()?;
+    watcher.watch(&dir, RecursiveMode::NonRecursive).ok()?;
+    Some(watcher)
+}
+
 fn to_action(event: Event) -> Option<Action> {
     match event {
         Event::Key(key) => Some(Action::Key(key)),
@@ -158,6 +162,47 @@ fn to_action(event: Event) -> Option<Action> {
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
         _ => None,
     }
+}
+
+/// Runs effects in tasks, except an external edit, which the loop runs itself: it is returned.
+fn run_effects(
+    runner: &Arc<Runner>,
+    effects: Vec<Effect>,
+) -> Option<(super::action::Edited, String)> {
+    let mut edit = None;
+    for effect in effects {
+        match effect {
+            Effect::EditExternally { what, text } => edit = Some((what, text)),
+            effect => run_effect(runner, effect),
+        }
+    }
+    edit
+}
+
+/// Hands the terminal to the user's editor; a fresh terminal, on a cleared screen, for after.
+async fn edit_outside(
+    what: super::action::Edited,
+    text: String,
+    runner: &Runner,
+) -> Result<ratatui::DefaultTerminal, String> {
+    let extension = match what {
+        super::action::Edited::Body(_) => "json",
+        super::action::Edited::Comment(_) => "txt",
+    };
+    let result = crate::term::edit_externally(&text, extension).await;
+    // `Terminal::clear` would ask the terminal where its cursor is, an answer that can be lost
+    // after a child had the terminal; a new one draws every cell next time.
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    );
+    let terminal =
+        ratatui::Terminal::new(ratatui::prelude::CrosstermBackend::new(std::io::stdout()))
+            .map_err(|e| e.to_string())?;
+    let _ = runner
+        .actions
+        .send(Action::EditedExternally { what, result });
+    Ok(terminal)
 }
 
 fn run_effect(runner: &Arc<Runner>, effect: Effect) {
@@ -184,13 +229,25 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
         }
         Effect::LoadHistory => {
             tokio::task::spawn_blocking(move || {
+                let history = runner.journals.developer.open().map_err(Failure::from);
+                // The mark first: whatever is written after it is read as a change later.
+                if let Ok(last) = history.as_ref().map(crate::history::History::last_change) {
+                    let _ = runner
+                        .actions
+                        .send(Action::HistoryChanges(Ok((Vec::new(), last.unwrap_or(0)))));
+                }
+                let result = history.and_then(|h| h.recent(LOG_ENTRIES, 0).map_err(Failure::from));
+                let _ = runner.actions.send(Action::HistoryLoaded(result));
+            });
+        }
+        Effect::LoadHistoryChanges { since } => {
+            tokio::task::spawn_blocking(move || {
                 let result = runner
                     .journals
                     .developer
-                    .open()
-                    .map_err(Failure::from)
-                    .and_then(|h| h.recent(LOG_ENTRIES, 0).map_err(Failure::from));
-                let _ = runner.actions.send(Action::HistoryLoaded(result));
+                    .changes_since(since)
+                    .map_err(Failure::from);
+                let _ = runner.actions.send(Action::HistoryChanges(result));
             });
         }
         Effect::CheckHealth { base_url } => {

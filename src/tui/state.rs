@@ -114,6 +114,10 @@ pub struct State {
     /// Which entries the pane shows (`f`, `m`, `p` on the log).
     pub log_filter: crate::history::Filter,
     pub log_loading: bool,
+    /// The history's latest change the log pane holds, and whether a read of later ones runs
+    /// (`Some(true)`: and the file was written again meanwhile).
+    pub log_change: i64,
+    pub log_refresh: Option<bool>,
     pub detail: Option<Detail>,
     pub request: RequestState,
     pub overlay: Overlay,
@@ -160,6 +164,8 @@ impl State {
             log_selected: 0,
             log_filter: crate::history::Filter::default(),
             log_loading: true,
+            log_change: 0,
+            log_refresh: None,
             detail: None,
             request: RequestState::Idle,
             overlay: Overlay::None,

@@ -286,3 +286,29 @@ fn a_failing_editor_changes_nothing() {
     tmux.wait_for("Sent message");
     tmux.quit_and_check_restored();
 }
+
+/// A call the CLI makes while the console runs appears in the console's log by itself: the
+/// history file's change wakes the console, no key is pressed.
+#[test]
+fn a_call_made_by_the_cli_appears_in_the_running_consoles_log() {
+    let rt = crate::support::runtime();
+    let server = rt.block_on(TestServer::start());
+    let cli = Cli::new();
+    cli.add_profile("app", &server.base, KEY);
+    let tmux = Tmux::start(&cli, "", 100, 30);
+    tmux.wait_for("user · * required");
+    tmux.wait_for("log · 0");
+    let out = cli.run(&[
+        "send",
+        "event",
+        "event=From the CLI",
+        "userId=u1",
+        "--profile",
+        "app",
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let screen = tmux.wait_for("log · 1");
+    assert!(screen.contains("event    200"), "{screen}");
+    assert!(screen.contains(" app"), "{screen}");
+    tmux.quit_and_check_restored();
+}

@@ -230,3 +230,97 @@ pub(super) fn search_key(detail: &mut Detail, key: KeyEvent, command: Option<Com
         detail.scroll = crate::tui::search::rows_before(&lines, line, width);
     }
 }
+
+/// The history file was written: read what changed, one read at a time (a write during a read
+/// asks for one more after it).
+pub(super) fn history_touched(state: &mut State) -> Vec<Effect> {
+    if state.log_loading {
+        // The first read is under way; it asks for the changes when it lands.
+        return vec![];
+    }
+    match state.log_refresh {
+        Some(_) => {
+            state.log_refresh = Some(true);
+            vec![]
+        }
+        None => {
+            state.log_refresh = Some(false);
+            vec![Effect::LoadHistoryChanges {
+                since: state.log_change,
+            }]
+        }
+    }
+}
+
+/// Entries another process wrote appear in place (by id, newest first); an entry that moved on
+/// (queued → delivered) replaces its row. The selection and an open detail stay on their entry.
+pub(super) fn history_changes(
+    state: &mut State,
+    result: Result<(Vec<Exchange>, i64), crate::term::Failure>,
+) -> Vec<Effect> {
+    let again = state.log_refresh == Some(true);
+    state.log_refresh = None;
+    if let Ok((entries, last)) = result {
+        state.log_change = state.log_change.max(last);
+        for entry in entries {
+            merge_entry(state, entry);
+        }
+    }
+    if again {
+        return history_touched(state);
+    }
+    vec![]
+}
+
+fn merge_entry(state: &mut State, entry: Exchange) {
+    let Some(id) = entry.id else {
+        return;
+    };
+    if let Some(row) = state.log.iter_mut().find(|e| e.id == Some(id)) {
+        *row = entry;
+        return;
+    }
+    // Rows without an id (not recorded) count as newest, as they were when sent.
+    let at = state
+        .log
+        .iter()
+        .position(|e| e.id.is_some_and(|other| other < id))
+        .unwrap_or(state.log.len());
+    state.results.feedback_delivered |= is_delivered_feedback(&entry);
+    state.log.insert(at, entry);
+    if state.log.len() > 1 && state.log_selected >= at {
+        state.log_selected += 1;
+    }
+    if let Some(detail) = &mut state.detail
+        && detail.index >= at
+    {
+        detail.index += 1;
+    }
+}
+
+/// The first read of the history: rows below those sent meanwhile, then what was written while
+/// it ran.
+pub(super) fn history_loaded(
+    state: &mut State,
+    result: Result<Vec<Exchange>, crate::term::Failure>,
+) -> Vec<Effect> {
+    state.log_loading = false;
+    match result {
+        Ok(entries) => {
+            // Exchanges sent before the history arrived stay on top; one a change read
+            // brought in already is not listed twice.
+            state.results.feedback_delivered |= entries.iter().any(is_delivered_feedback);
+            let known: Vec<i64> = state.log.iter().filter_map(|e| e.id).collect();
+            state.log.extend(
+                entries
+                    .into_iter()
+                    .filter(|e| e.id.is_none_or(|id| !known.contains(&id))),
+            );
+        }
+        Err(e) => {
+            state.message = Some((Level::Warning, format!("the log could not be loaded: {e}")));
+        }
+    }
+    // What was written while it loaded.
+    history_touched(state)
+}

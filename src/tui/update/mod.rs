@@ -81,25 +81,13 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::HistoryLoaded(result) => {
-            state.log_loading = false;
-            match result {
-                Ok(entries) => {
-                    // Exchanges sent before the history arrived stay on top.
-                    state.results.feedback_delivered |= entries.iter().any(is_delivered_feedback);
-                    state.log.extend(entries);
-                }
-                Err(e) => {
-                    state.message =
-                        Some((Level::Warning, format!("the log could not be loaded: {e}")));
-                }
-            }
-            vec![]
-        }
+        Action::HistoryLoaded(result) => log::history_loaded(state, result),
         Action::EditedExternally { what, result } => {
             edited_externally(state, what, result);
             vec![]
         }
+        Action::HistoryTouched => log::history_touched(state),
+        Action::HistoryChanges(result) => log::history_changes(state, result),
         Action::Sent(exchange) => {
             let mut effects = data::after_send(state, &exchange);
             effects.extend(health_from(state, &exchange));

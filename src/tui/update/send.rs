@@ -89,6 +89,16 @@ pub(super) fn sent(state: &mut State, exchange: Exchange) {
         }
     }
     state.results.feedback_delivered |= is_delivered_feedback(&exchange);
+    // The file watcher may have brought this entry in already: it is that row.
+    if let Some(at) = state
+        .log
+        .iter()
+        .position(|e| exchange.id.is_some() && e.id == exchange.id)
+    {
+        state.log[at] = exchange;
+        state.log_selected = at;
+        return;
+    }
     state.log.push_front(exchange);
     state.log_selected = 0;
     if let Some(detail) = &mut state.detail {

@@ -168,10 +168,9 @@ fn log_keys_resend_load_and_copy() {
     assert!(
         matches!(&resent[..], [Effect::Send { method: Method::Event, body, .. }] if body == "{\"event\":\"e\",\"userId\":\"2\"}")
     );
-    update(
-        &mut s,
-        Action::Sent(Box::new(exchange("event", 200, "{}", vec![]))),
-    );
+    let mut sent = exchange("event", 200, "{}", vec![]);
+    sent.id = Some(99);
+    update(&mut s, Action::Sent(Box::new(sent)));
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Char('e')));
     assert_eq!((s.method, s.focus), (Method::User, Focus::Form));
@@ -1049,4 +1048,55 @@ fn the_log_is_filtered_by_status_method_and_profile() {
         Some(3),
         "opens the row shown"
     );
+}
+
+/// Entries another process wrote appear in place and moved-on entries replace their rows; the
+/// selection and an open detail stay on their entries; a read during a read asks for one more.
+#[test]
+fn changes_to_the_history_file_appear_live() {
+    let mut s = state(Method::Event);
+    let entry = |id: i64, status: u16| {
+        let mut e = exchange("event", status, "{}", vec![]);
+        e.id = Some(id);
+        e
+    };
+    update(&mut s, Action::HistoryChanges(Ok((vec![], 10))));
+    assert!(
+        update(
+            &mut s,
+            Action::HistoryLoaded(Ok(vec![entry(5, 200), entry(3, 200)]))
+        )
+        .iter()
+        .any(|e| matches!(e, Effect::LoadHistoryChanges { since: 10 })),
+        "what was written during the first read is asked for"
+    );
+    s.focus = Focus::Log;
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(s.selected_exchange().unwrap().id, Some(3));
+    // Touched again while the read runs: one more read after it.
+    assert!(update(&mut s, Action::HistoryTouched).is_empty());
+    let more = update(
+        &mut s,
+        Action::HistoryChanges(Ok((vec![entry(4, 400), entry(5, 500), entry(7, 200)], 13))),
+    );
+    assert!(matches!(
+        &more[..],
+        [Effect::LoadHistoryChanges { since: 13 }]
+    ));
+    let ids: Vec<_> = s
+        .log
+        .iter()
+        .map(|e| (e.id.unwrap(), e.status().unwrap()))
+        .collect();
+    assert_eq!(ids, [(7, 200), (5, 500), (4, 400), (3, 200)]);
+    assert_eq!(
+        s.selected_exchange().unwrap().id,
+        Some(3),
+        "the selection stays on its entry"
+    );
+    update(&mut s, Action::HistoryChanges(Ok((vec![], 13))));
+    assert!(matches!(
+        &update(&mut s, Action::HistoryTouched)[..],
+        [Effect::LoadHistoryChanges { since: 13 }]
+    ));
 }
