@@ -18,6 +18,48 @@ impl State {
             .filter(move |(_, e)| all || filter.matches(e))
     }
 
+    /// What the pane draws with `rows` rows: the entries on screen (the selection on the last
+    /// row once it is that far down, as [`crate::tui::layout::log_offset`] places it), and how
+    /// many are shown in all. Without a filter this jumps straight there; with one it is a single
+    /// pass over the log, so a frame stays cheap however long the log is.
+    pub fn log_window(&self, rows: usize) -> LogWindow<'_> {
+        let rows = rows.max(1);
+        if self.log_filter.is_empty() {
+            let offset = self.log_selected.saturating_sub(rows - 1);
+            return LogWindow {
+                rows: self
+                    .log
+                    .iter()
+                    .enumerate()
+                    .skip(offset)
+                    .take(rows)
+                    .collect(),
+                count: self.log.len(),
+            };
+        }
+        let mut window = std::collections::VecDeque::with_capacity(rows + 1);
+        let (mut found, mut count) = (false, 0);
+        for (i, e) in self.visible_log() {
+            count += 1;
+            if !found {
+                window.push_back((i, e));
+                if window.len() > rows {
+                    window.pop_front();
+                }
+                found = i == self.log_selected;
+            } else if window.len() < rows {
+                window.push_back((i, e));
+            }
+        }
+        if !found {
+            window = self.visible_log().take(rows).collect();
+        }
+        LogWindow {
+            rows: window.into(),
+            count,
+        }
+    }
+
     pub fn visible_count(&self) -> usize {
         if self.log_filter.is_empty() {
             self.log.len()
@@ -111,4 +153,47 @@ pub fn describe(filter: &Filter) -> String {
     parts.extend(filter.method.clone());
     parts.extend(filter.profile.clone());
     parts.join(" · ")
+}
+
+/// The log pane's rows on screen, each with its index in the whole log, and the count shown.
+pub struct LogWindow<'a> {
+    pub rows: Vec<(usize, &'a Exchange)>,
+    pub count: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tui::fixtures::{exchange, state};
+    use crate::tui::layout;
+
+    /// The single pass shows exactly the rows the layout's offset names, for every selection,
+    /// with and without a filter, so clicks land on what is drawn.
+    #[test]
+    fn the_window_is_the_rows_the_layout_places() {
+        let mut s = state(crate::api::Method::Event);
+        s.log = (0..40)
+            .map(|i| {
+                let mut e = exchange("event", if i % 3 == 0 { 400 } else { 200 }, "{}", vec![]);
+                e.id = Some(i);
+                e
+            })
+            .collect();
+        let area = ratatui::layout::Rect::new(0, 0, 40, 12);
+        for filtered in [false, true] {
+            if filtered {
+                s.cycle_status_filter();
+                s.cycle_status_filter();
+            }
+            let shown: Vec<usize> = s.visible_log().map(|(i, _)| i).collect();
+            for (position, &index) in shown.iter().enumerate() {
+                s.log_selected = index;
+                let offset = layout::log_offset(position, area);
+                let expected: Vec<usize> = shown.iter().copied().skip(offset).take(10).collect();
+                let window = s.log_window(10);
+                let got: Vec<usize> = window.rows.iter().map(|(i, _)| *i).collect();
+                assert_eq!(got, expected, "filtered {filtered}, position {position}");
+                assert_eq!(window.count, shown.len());
+            }
+        }
+    }
 }

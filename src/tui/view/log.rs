@@ -4,7 +4,6 @@
 use super::{Theme, fit};
 use crate::client::Exchange;
 use crate::sanitize::sanitize;
-use crate::tui::layout;
 use crate::tui::state::{Focus, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -14,12 +13,13 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let focused = state.focus == Focus::Log;
     let filtered = !state.log_filter.is_empty();
+    let window = state.log_window(usize::from(area.height.saturating_sub(2)));
     let count = if state.log_loading {
         "loading…".to_owned()
     } else if filtered {
         format!(
             "{} of {} · {}",
-            state.visible_count(),
+            window.count,
             state.log.len(),
             sanitize(&crate::tui::log_view::describe(&state.log_filter))
         )
@@ -32,7 +32,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         .title(Span::styled(format!(" log · {count} "), theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    if state.log.is_empty() || (filtered && state.visible_count() == 0) {
+    if state.log.is_empty() || window.count == 0 {
         let text = if state.log_loading {
             "loading the log…"
         } else if filtered {
@@ -43,11 +43,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), inner);
         return;
     }
-    let offset = layout::log_offset(state.selected_position().unwrap_or(0), area);
-    let lines: Vec<Line<'_>> = state
-        .visible_log()
-        .skip(offset)
-        .take(usize::from(inner.height))
+    let lines: Vec<Line<'_>> = window
+        .rows
+        .into_iter()
         .map(|(i, e)| {
             row(
                 e,
