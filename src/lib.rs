@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod client;
+pub mod collection;
 pub mod delivery;
 pub mod explore;
 pub mod files;

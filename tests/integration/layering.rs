@@ -21,6 +21,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("outbox", 1),
     ("profiles", 1),
     ("server", 1),
+    ("collection", 2),
     ("delivery", 2),
     ("explore", 2),
     ("fixtures", 2),

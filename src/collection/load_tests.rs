@@ -1,0 +1,161 @@
+use super::*;
+use crate::collection::template::Text;
+use serde_json::json;
+
+const EXAMPLE: &str = r#"[vars]                      # used as {{plan}} in any string
+plan = "pro"
+
+[requests.signup]           # a saved request: a method and its body
+method = "user"
+body = { userId = "{{uuid}}", attributes = { plan = "{{plan}}", seats = "{{int 1..50}}" } }
+
+[requests.rate-export]
+method = "feedback"
+body = { featureId = "export", userId = "{{profile.userId}}", score = "{{int 1..5}}", comment = "run {{seq}}" }
+
+[[scenarios.onboarding]]    # a scenario: steps in order
+request = "signup"
+save = { user = "request:/userId" }          # JSON Pointer into the body sent; "response:/…" into the answer
+
+[[scenarios.onboarding]]
+method = "company"                           # or a step gives its method and body inline
+body = { companyId = "acme", userId = "{{user}}" }
+
+[[scenarios.onboarding]]
+method = "event"
+body = { event = "Sent message", userId = "{{user}}", companyId = "acme" }
+repeat = 3
+expect = { status = 200 }                    # also: code = "…", error_path = "/score", warning = "UNASSOCIATED_USER"
+"#;
+
+fn problems(text: &str) -> Vec<String> {
+    match parse(Path::new("bucket-console.toml"), text, &[]) {
+        Ok(_) => vec![],
+        Err(e) => e.to_string().lines().map(str::to_owned).collect(),
+    }
+}
+
+#[test]
+fn the_issues_example_loads() {
+    let c = parse(Path::new("bucket-console.toml"), EXAMPLE, &[]).unwrap();
+    assert_eq!(c.vars["plan"], json!("pro"));
+    assert_eq!(c.names(), ["rate-export", "signup", "onboarding"]);
+    let signup = &c.requests["signup"];
+    assert_eq!((signup.method, signup.line), (Method::User, 4));
+    let steps = &c.scenarios["onboarding"];
+    assert_eq!(steps.len(), 3);
+    assert_eq!(
+        steps[0].save,
+        [Save {
+            name: "user".into(),
+            from: Side::Request,
+            pointer: "/userId".into()
+        }]
+    );
+    assert_eq!((steps[2].repeat, steps[2].expect.status), (3, Some(200)));
+    let Call::Inline { method, body } = &steps[1].call else {
+        panic!("inline")
+    };
+    assert_eq!(*method, Method::Company);
+    assert!(
+        matches!(body, Shape::Object(fields) if fields.iter().any(|(k, v)| k == "userId" && *v == Shape::Text(Text::Single(template::Gen::Name("user".into())))))
+    );
+}
+
+/// Each row: a file, and the problems it must be refused with, in order, exactly.
+#[test]
+fn every_problem_is_named_with_its_line() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[requests.a]\nmethod = \"user\"\nbody = { userId = \"u\" \n",
+            &["bucket-console.toml:3: unclosed inline table, expected `}`"],
+        ),
+        (
+            "[request.a]\nmethod = \"user\"\n",
+            &["bucket-console.toml:1: the file: unknown key `request`; did you mean `requests`?"],
+        ),
+        (
+            "[requests.a]\nmetod = \"user\"\n",
+            &[
+                "bucket-console.toml:1: requests.a: method is missing (user, company, event or feedback)",
+                "bucket-console.toml:2: requests.a: unknown key `metod`; did you mean `method`?",
+            ],
+        ),
+        (
+            "[requests.a]\nmethod = \"track\"\nbody = {}\n",
+            &[
+                "bucket-console.toml:2: requests.a: unknown method `track`: user, company, event or feedback",
+            ],
+        ),
+        (
+            "[requests.rate-export]\nmethod = \"feedback\"\nbody = { featureId = \"export\", userId = \"u\",\n  score = 9 }\n",
+            &[
+                "bucket-console.toml:4: requests.rate-export: /score: must be a whole number from 1 to 5 (0 means no score), not 9",
+            ],
+        ),
+        (
+            "[vars]\nplan = \"pro\"\n[requests.a]\nmethod = \"user\"\nbody = { userId = \"{{pln}}\" }\n",
+            &[
+                "bucket-console.toml:5: requests.a: `{{pln}}` is not a var, a --var, or a value an earlier step saves; did you mean `plan`?",
+            ],
+        ),
+        (
+            "[requests.a]\nmethod = \"user\"\nbody = { userId = \"{{uuidd}}\" }\n",
+            &[
+                "bucket-console.toml:3: requests.a: `{{uuidd}}` is not a var, a --var, or a value an earlier step saves; did you mean `uuid`?",
+            ],
+        ),
+        (
+            "[[scenarios.s]]\nrequest = \"sigup\"\n[requests.signup]\nmethod = \"user\"\nbody = { userId = \"u\" }\n",
+            &[
+                "bucket-console.toml:2: scenarios.s step 1: no request named `sigup`; did you mean `signup`?",
+            ],
+        ),
+        (
+            "[[scenarios.s]]\nmethod = \"event\"\nbody = { event = \"e\", userId = \"{{user}}\" }\n[[scenarios.s]]\nmethod = \"user\"\nbody = { userId = \"u\" }\nsave = { user = \"request:/userId\" }\n",
+            &[
+                "bucket-console.toml:3: scenarios.s step 1: `{{user}}` is not a var, a --var, or a value an earlier step saves",
+            ],
+        ),
+        (
+            "[[scenarios.s]]\nmethod = \"user\"\nbody = { userId = \"u\" }\nsave = { user = \"body:/userId\" }\nexpect = { status = 42, colde = \"x\" }\n",
+            &[
+                "bucket-console.toml:4: scenarios.s step 1: save.user = \"body:/userId\": write \"request:/pointer\" or \"response:/pointer\"",
+                "bucket-console.toml:5: scenarios.s step 1: expect: unknown key `colde`; did you mean `code`?",
+                "bucket-console.toml:5: scenarios.s step 1: expect.status is an HTTP status, 100 to 599",
+            ],
+        ),
+        (
+            "[vars]\nuuid = \"x\"\n",
+            &[
+                "bucket-console.toml:2: [vars]: `uuid` cannot be a var's name (letters, digits, _ and -, not a generator's name)",
+            ],
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(&problems(text), expected, "{text}");
+    }
+}
+
+/// A body a step expects to be refused is not checked, and its request is marked so.
+#[test]
+fn a_body_meant_to_be_refused_is_not_checked() {
+    let text = "[requests.bad-score]\nmethod = \"feedback\"\nbody = { featureId = \"f\", userId = \"u\", score = 9 }\n\n[[scenarios.refusals]]\nrequest = \"bad-score\"\nexpect = { status = 400, error_path = \"/score\" }\n";
+    let c = parse(Path::new("bucket-console.toml"), text, &[]).unwrap();
+    assert!(c.requests["bad-score"].meant_to_fail);
+    assert!(c.scenarios["refusals"][0].expect.wants_refusal());
+}
+
+#[test]
+fn a_var_from_the_command_line_counts() {
+    let text = "[requests.a]\nmethod = \"user\"\nbody = { userId = \"{{who}}\" }\n";
+    assert!(parse(Path::new("c.toml"), text, &[]).is_err());
+    assert!(parse(Path::new("c.toml"), text, &["who".to_owned()]).is_ok());
+}
+
+#[test]
+fn the_shipped_example_loads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/bucket-console.toml");
+    let c = super::super::load(&path, &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!c.requests.is_empty() && !c.scenarios.is_empty());
+}

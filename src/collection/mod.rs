@@ -1,0 +1,147 @@
+//! The collection file, `bucket-console.toml`: saved requests and scenarios a team commits, with
+//! variables and generated values. It never holds a key or a base URL (profiles do). Loading
+//! checks everything and says where (`bucket-console.toml:12: …`); running resolves templates
+//! afresh for every call (`run`).
+
+mod load;
+// run
+pub mod template;
+
+pub use load::{Problem, parse};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use template::Shape;
+
+/// The file's name, looked for in the current directory and its parents.
+pub const FILE_NAME: &str = "bucket-console.toml";
+
+/// A loaded, checked collection.
+#[derive(Debug, Clone)]
+pub struct Collection {
+    pub path: PathBuf,
+    pub vars: BTreeMap<String, Value>,
+    pub requests: BTreeMap<String, Request>,
+    pub scenarios: BTreeMap<String, Vec<Step>>,
+}
+
+/// A saved request: a method and its body, as written.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: crate::api::Method,
+    pub body: Shape,
+    /// The body as written, templates unresolved (for the console's raw editor).
+    pub written: Value,
+    pub line: usize,
+    /// Used by a step that expects a 4xx: meant to be refused, so not checked at load.
+    pub meant_to_fail: bool,
+}
+
+/// One step of a scenario.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub call: Call,
+    pub save: Vec<Save>,
+    pub repeat: u32,
+    pub expect: Expect,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum Call {
+    Request(String),
+    Inline {
+        method: crate::api::Method,
+        body: Shape,
+    },
+}
+
+/// `save = { user = "request:/userId" }`: a value a later step uses as `{{user}}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Save {
+    pub name: String,
+    pub from: Side,
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Request,
+    Response,
+}
+
+/// What a call must get. With nothing said, a 2xx.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expect {
+    pub status: Option<u16>,
+    pub code: Option<String>,
+    pub error_path: Option<String>,
+    pub warning: Option<String>,
+}
+
+impl Expect {
+    /// A 4xx asked for: the call tests the server's refusal, so it is sent unchecked.
+    pub fn wants_refusal(&self) -> bool {
+        self.status.is_some_and(|s| (400..500).contains(&s))
+    }
+}
+
+/// Why a collection could not be used: every problem, with its line.
+#[derive(Debug, Clone)]
+pub struct CollectionError {
+    pub path: PathBuf,
+    pub problems: Vec<Problem>,
+}
+
+impl std::fmt::Display for CollectionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = self.path.display();
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            match p.line {
+                Some(line) => write!(f, "{name}:{line}: {}", p.message)?,
+                None => write!(f, "{name}: {}", p.message)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CollectionError {}
+
+/// Reads and checks the file; `cli_vars` are the names `--var` gives.
+pub fn load(path: &Path, cli_vars: &[String]) -> Result<Collection, CollectionError> {
+    let text = std::fs::read_to_string(path).map_err(|e| CollectionError {
+        path: path.to_path_buf(),
+        problems: vec![Problem {
+            line: None,
+            message: format!("cannot read it: {e}"),
+        }],
+    })?;
+    parse(path, &text, cli_vars)
+}
+
+/// Where the collection is: `explicit` (`--collection` or `BUCKET_COLLECTION`), else
+/// `bucket-console.toml` in `start` or the nearest parent that has one.
+pub fn locate(explicit: Option<&Path>, start: &Path) -> Option<PathBuf> {
+    if let Some(path) = explicit {
+        return Some(path.to_path_buf());
+    }
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+impl Collection {
+    /// Every name `run` takes: requests, then scenarios.
+    pub fn names(&self) -> Vec<&str> {
+        self.requests
+            .keys()
+            .chain(self.scenarios.keys())
+            .map(String::as_str)
+            .collect()
+    }
+}

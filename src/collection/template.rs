@@ -1,0 +1,320 @@
+//! `{{…}}` templates in a collection's strings, compiled once when the file loads and resolved
+//! afresh for every call: a string that is exactly one template takes the template's type
+//! (`{{int 1..5}}` is the number 3), inside a longer string it is text (`"run {{seq}}"`).
+
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// What one `{{…}}` names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Gen {
+    /// A var, a `--var`, or a value a scenario step saved.
+    Name(String),
+    Uuid,
+    /// Now, moved by this many milliseconds (`{{now -3d}}`), as ISO 8601.
+    Now(i64),
+    NowMs,
+    /// A random time between `max` and `min` milliseconds ago.
+    Ago {
+        min: i64,
+        max: i64,
+    },
+    Seq,
+    Int(i64, i64),
+    Pick(Vec<String>),
+    Env(String),
+    /// `userId`, `companyId` or `featureId` of the profile in use.
+    Profile(&'static str),
+    Null,
+}
+
+/// A compiled string.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Text {
+    Plain(String),
+    /// Exactly one template: resolved with its own type.
+    Single(Gen),
+    /// Text and templates mixed: always a string.
+    Parts(Vec<Part>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Text(String),
+    Gen(Gen),
+}
+
+/// A body with its strings compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    Value(Value),
+    Text(Text),
+    Array(Vec<Shape>),
+    Object(Vec<(String, Shape)>),
+}
+
+/// The names generators take; a var may not have one of them.
+pub const GENERATORS: &[&str] = &[
+    "uuid", "now", "now_ms", "ago", "seq", "int", "pick", "env", "null", "profile",
+];
+
+/// Compiles a string; the error says what in it is wrong.
+pub fn compile(text: &str) -> Result<Text, String> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open + 2..].find("}}") else {
+            return Err(format!("`{{{{` without its `}}}}` in \"{text}\""));
+        };
+        if open > 0 {
+            parts.push(Part::Text(rest[..open].to_owned()));
+        }
+        let inner = &rest[open + 2..open + 2 + close];
+        parts.push(Part::Gen(parse_gen(inner)?));
+        rest = &rest[open + 2 + close + 2..];
+    }
+    if !rest.is_empty() {
+        parts.push(Part::Text(rest.to_owned()));
+    }
+    Ok(match parts.as_slice() {
+        [] => Text::Plain(String::new()),
+        [Part::Text(t)] => Text::Plain(t.clone()),
+        [Part::Gen(g)] => Text::Single(g.clone()),
+        _ => Text::Parts(parts),
+    })
+}
+
+fn parse_gen(inner: &str) -> Result<Gen, String> {
+    let inner = inner.trim();
+    let (word, arg) = match inner.split_once(char::is_whitespace) {
+        Some((w, a)) => (w, a.trim()),
+        None => (inner, ""),
+    };
+    let no_arg = |g: Gen| {
+        if arg.is_empty() {
+            Ok(g)
+        } else {
+            Err(format!("`{{{{{word}}}}}` takes nothing after its name"))
+        }
+    };
+    match word {
+        "" => Err("an empty `{{}}`".to_owned()),
+        "uuid" => no_arg(Gen::Uuid),
+        "now_ms" => no_arg(Gen::NowMs),
+        "seq" => no_arg(Gen::Seq),
+        "null" => no_arg(Gen::Null),
+        "now" if arg.is_empty() => Ok(Gen::Now(0)),
+        "now" => Ok(Gen::Now(offset(arg)?)),
+        "ago" => {
+            let (a, b) = range(arg, "{{ago 1d..28d}}")?;
+            let (min, max) = (duration(a)?, duration(b)?);
+            if min > max {
+                return Err(format!(
+                    "`{{{{ago {arg}}}}}`: the first bound is the nearer one"
+                ));
+            }
+            Ok(Gen::Ago { min, max })
+        }
+        "int" => {
+            let (a, b) = range(arg, "{{int 1..5}}")?;
+            let parse = |s: &str| {
+                s.trim()
+                    .parse::<i64>()
+                    .map_err(|_| format!("`{s}` in `{{{{int {arg}}}}}` is not a whole number"))
+            };
+            let (a, b) = (parse(a)?, parse(b)?);
+            if a > b {
+                return Err(format!("`{{{{int {arg}}}}}`: the range is empty"));
+            }
+            Ok(Gen::Int(a, b))
+        }
+        "pick" => {
+            let choices: Vec<String> = arg.split('|').map(|c| c.trim().to_owned()).collect();
+            if arg.is_empty() || choices.iter().any(String::is_empty) {
+                return Err("`{{pick …}}` takes choices: {{pick a|b|c}}".to_owned());
+            }
+            Ok(Gen::Pick(choices))
+        }
+        "env" if !arg.is_empty() && !arg.contains(char::is_whitespace) => {
+            Ok(Gen::Env(arg.to_owned()))
+        }
+        "env" => Err("`{{env …}}` takes a variable's name: {{env USER_ID}}".to_owned()),
+        "profile.userId" => no_arg(Gen::Profile("userId")),
+        "profile.companyId" => no_arg(Gen::Profile("companyId")),
+        "profile.featureId" => no_arg(Gen::Profile("featureId")),
+        w if w.starts_with("profile.") => Err(format!(
+            "`{{{{{w}}}}}`: a profile gives profile.userId, profile.companyId or profile.featureId"
+        )),
+        w if arg.is_empty() && is_name(w) => Ok(Gen::Name(w.to_owned())),
+        w => {
+            let hint = crate::api::suggest::nearest(w, GENERATORS)
+                .map(|g| format!("; did you mean `{g}`?"))
+                .unwrap_or_default();
+            Err(format!(
+                "`{{{{{inner}}}}}` is not a generator or a name{hint}"
+            ))
+        }
+    }
+}
+
+/// A var's or a saved value's name.
+pub fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn range<'a>(arg: &'a str, example: &str) -> Result<(&'a str, &'a str), String> {
+    arg.split_once("..")
+        .ok_or_else(|| format!("`{arg}` is not a range: write it as in {example}"))
+}
+
+/// `-3d`, `+90m`, `2h`: milliseconds, signed.
+fn offset(arg: &str) -> Result<i64, String> {
+    let (sign, rest) = match arg.as_bytes().first() {
+        Some(b'-') => (-1, &arg[1..]),
+        Some(b'+') => (1, &arg[1..]),
+        _ => (1, arg),
+    };
+    Ok(sign * duration(rest.trim())?)
+}
+
+/// `90m`, `3d`, `45s`, `2h`, `500ms`, `1w`: milliseconds.
+fn duration(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as 90m, 3d or 45s"))?;
+    let unit_ms = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        "w" => 7 * 86_400_000,
+        _ => return Err(format!("`{text}`: the unit is ms, s, m, h, d or w")),
+    };
+    n.checked_mul(unit_ms)
+        .ok_or_else(|| format!("`{text}` is too long a time"))
+}
+
+/// Compiles every string of a JSON value.
+pub fn shape(value: &Value) -> Result<Shape, String> {
+    Ok(match value {
+        Value::String(s) => match compile(s)? {
+            Text::Plain(p) => Shape::Value(Value::String(p)),
+            t => Shape::Text(t),
+        },
+        Value::Array(items) => Shape::Array(items.iter().map(shape).collect::<Result<_, _>>()?),
+        Value::Object(map) => Shape::Object(
+            map.iter()
+                .map(|(k, v)| Ok((k.clone(), shape(v)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => Shape::Value(other.clone()),
+    })
+}
+
+/// Every generator a shape uses, for the checks at load time.
+pub fn gens(shape: &Shape, out: &mut Vec<Gen>) {
+    match shape {
+        Shape::Value(_) | Shape::Text(Text::Plain(_)) => {}
+        Shape::Text(Text::Single(g)) => out.push(g.clone()),
+        Shape::Text(Text::Parts(parts)) => out.extend(parts.iter().filter_map(|p| match p {
+            Part::Gen(g) => Some(g.clone()),
+            Part::Text(_) => None,
+        })),
+        Shape::Array(items) => items.iter().for_each(|i| gens(i, out)),
+        Shape::Object(fields) => fields.iter().for_each(|(_, v)| gens(v, out)),
+    }
+}
+
+/// What templates resolve against.
+pub struct Scope<'a> {
+    pub names: &'a BTreeMap<String, Value>,
+    pub profile: &'a dyn Fn(&str) -> Option<String>,
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    pub rng: &'a mut fastrand::Rng,
+    pub seq: u64,
+    pub now_ms: i64,
+}
+
+impl Scope<'_> {
+    fn value(&mut self, wanted: &Gen) -> Result<Value, String> {
+        Ok(match wanted {
+            Gen::Name(n) => self.names.get(n).cloned().ok_or_else(|| {
+                format!("`{{{{{n}}}}}` has no value: give it in [vars], with --var {n}=…, or save it in an earlier step")
+            })?,
+            Gen::Uuid => {
+                let mut bytes = [0u8; 16];
+                self.rng.fill(&mut bytes);
+                Value::String(uuid::Builder::from_random_bytes(bytes).into_uuid().to_string())
+            }
+            Gen::Now(offset) => {
+                Value::String(crate::api::timestamp::format(self.now_ms + offset))
+            }
+            Gen::NowMs => Value::from(self.now_ms),
+            Gen::Ago { min, max } => Value::String(crate::api::timestamp::format(
+                self.now_ms - self.rng.i64(*min..=*max),
+            )),
+            Gen::Seq => Value::from(self.seq),
+            Gen::Int(a, b) => Value::from(self.rng.i64(*a..=*b)),
+            Gen::Pick(choices) => {
+                Value::String(choices[self.rng.usize(..choices.len())].clone())
+            }
+            Gen::Env(name) => Value::String(
+                (self.env)(name).ok_or_else(|| format!("`{{{{env {name}}}}}`: ${name} is not set"))?,
+            ),
+            Gen::Profile(field) => Value::String((self.profile)(field).ok_or_else(|| {
+                format!("`{{{{profile.{field}}}}}`: the profile in use has no {field}; set it with `bucket-console profiles edit`")
+            })?),
+            Gen::Null => Value::Null,
+        })
+    }
+
+    /// The JSON a shape stands for now.
+    pub fn resolve(&mut self, shape: &Shape) -> Result<Value, String> {
+        Ok(match shape {
+            Shape::Value(v) => v.clone(),
+            Shape::Text(Text::Plain(p)) => Value::String(p.clone()),
+            Shape::Text(Text::Single(g)) => self.value(g)?,
+            Shape::Text(Text::Parts(parts)) => {
+                let mut out = String::new();
+                for part in parts {
+                    match part {
+                        Part::Text(t) => out.push_str(t),
+                        Part::Gen(g) => match self.value(g)? {
+                            Value::String(s) => out.push_str(&s),
+                            Value::Null => out.push_str("null"),
+                            other => out.push_str(&other.to_string()),
+                        },
+                    }
+                }
+                Value::String(out)
+            }
+            Shape::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| self.resolve(i))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Shape::Object(fields) => {
+                let mut map = Map::new();
+                for (k, v) in fields {
+                    map.insert(k.clone(), self.resolve(v)?);
+                }
+                Value::Object(map)
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "template_tests.rs"]
+mod tests;
