@@ -12,6 +12,7 @@ mod profiles;
 mod render;
 mod replay;
 mod replay_log;
+mod run;
 mod send;
 mod serve;
 mod shell;
@@ -53,6 +54,7 @@ pub enum Command {
     Profiles(profiles::ProfilesArgs),
     Log(log::LogArgs),
     Replay(replay::ReplayArgs),
+    Run(run::RunArgs),
     Data(data::DataArgs),
     Watch(watch::WatchArgs),
     Outbox(outbox::OutboxArgs),
@@ -69,6 +71,7 @@ pub fn run(args: Args) -> ExitCode {
         Some(Command::Profiles(a)) => context::finish("profiles", profiles::run(&a)),
         Some(Command::Log(a)) => context::finish("log", log::run(&a)),
         Some(Command::Replay(a)) => context::finish("replay", replay::run(&a)),
+        Some(Command::Run(a)) => context::finish("run", run::run(&a)),
         Some(Command::Data(a)) => context::finish("data", data::run(&a)),
         Some(Command::Watch(a)) => context::finish("watch", watch::run(&a)),
         Some(Command::Outbox(a)) => context::finish("outbox", outbox::run(&a)),

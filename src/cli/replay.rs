@@ -258,7 +258,7 @@ fn parse_line(line: &str, now: i64) -> Result<(Method, Bytes), String> {
     Ok((method, Bytes::from(body.to_string())))
 }
 
-fn progress_bar(total: u64) -> indicatif::ProgressBar {
+pub(super) fn progress_bar(total: u64) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }

@@ -4,7 +4,7 @@
 //! afresh for every call (`run`).
 
 mod load;
-// run
+pub mod run;
 pub mod template;
 
 pub use load::{Problem, parse};

@@ -8,6 +8,7 @@
 
 mod cli_profiles_log;
 mod cli_replay;
+mod cli_run;
 mod cli_secrets;
 mod cli_send;
 pub mod client_transports;

@@ -1,0 +1,427 @@
+//! `bucket-console run NAME…`: saved requests and scenarios from the collection file, with
+//! expectations, for people and for CI (`--output json|junit`).
+
+use super::context::{self, CliError, exit};
+use super::render::{self, Painter};
+use super::replay_log;
+use super::send::exchange_json;
+use bucket_console::collection::run::{self, CallReport, Options, Verdict};
+use bucket_console::collection::{self, Collection};
+use bucket_console::sanitize::sanitize;
+use clap::{Args, ValueEnum};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Run saved requests and scenarios from the collection file (bucket-console.toml in this
+/// directory or the nearest parent). Each call's templates are resolved afresh, checked against
+/// the contract (unless its step expects a 4xx), sent, and judged by its step's expectation.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 every call passed; 1 an expectation failed or a call was
+refused (a 4xx an expectation asked for is not a refusal); 2 an invalid collection or usage;
+3 a call could not be delivered. `run` never queues in the outbox: a verdict is now.
+
+Examples:
+  bucket-console run --list
+  bucket-console run signup rate-export --profile staging
+  bucket-console run onboarding --seed 7 --output junit > report.xml
+  bucket-console run rate-export --repeat 1000 --concurrency 32 --var plan=team
+  bucket-console run --check --collection ci/bucket-console.toml"
+)]
+pub struct RunArgs {
+    /// Requests and scenarios to run, in this order.
+    #[arg(value_name = "NAME")]
+    names: Vec<String>,
+    /// The collection file [default: bucket-console.toml here or in a parent].
+    #[arg(long, env = "BUCKET_COLLECTION", value_name = "PATH")]
+    collection: Option<PathBuf>,
+    /// The profile to send with.
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Run each named item this many times.
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    repeat: u32,
+    /// Items in flight at once (a scenario's steps stay in order).
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    concurrency: u16,
+    /// A value for {{NAME}}, over the file's [vars] (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// Makes the generators reproducible (uuid, int, pick, ago).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// pretty (the default), json (one object per call, then a summary) or junit (XML).
+    #[arg(long, value_enum, default_value_t = RunOutput::Pretty)]
+    output: RunOutput,
+    /// Check the file and send nothing.
+    #[arg(long)]
+    check: bool,
+    /// List the requests and scenarios.
+    #[arg(long)]
+    list: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunOutput {
+    Pretty,
+    Json,
+    Junit,
+}
+
+pub fn run(args: &RunArgs) -> Result<u8, CliError> {
+    let vars = parse_vars(&args.vars)?;
+    let names: Vec<String> = vars.keys().cloned().collect();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let path = collection::locate(args.collection.as_deref(), &cwd).ok_or_else(|| {
+        CliError::usage(format!(
+            "no {} in {} or a parent directory: write one (see README, \"Saved requests\") or \
+             give --collection PATH",
+            collection::FILE_NAME,
+            cwd.display()
+        ))
+    })?;
+    let loaded =
+        collection::load(&path, &names).map_err(|e| CliError::usage(sanitize(&e.to_string())))?;
+    if args.list {
+        print!("{}", listing(&loaded));
+        return Ok(exit::OK);
+    }
+    if args.check {
+        println!("{}", checked(&loaded));
+        return Ok(exit::OK);
+    }
+    if args.names.is_empty() {
+        return Err(CliError::usage(
+            "name the requests or scenarios to run (`bucket-console run --list` lists them)",
+        ));
+    }
+    let items = run::plan(&loaded, &args.names).map_err(CliError::usage)?;
+    send(args, loaded, items, vars)
+}
+
+fn parse_vars(raw: &[String]) -> Result<BTreeMap<String, Value>, CliError> {
+    raw.iter()
+        .map(|v| {
+            let (name, value) = v.split_once('=').ok_or_else(|| {
+                CliError::usage(format!("--var {v}: write NAME=VALUE (--var plan=team)"))
+            })?;
+            if !collection::template::is_name(name) {
+                return Err(CliError::usage(format!(
+                    "--var {v}: `{name}` is not a name (letters, digits, _ and -)"
+                )));
+            }
+            Ok((name.to_owned(), Value::String(value.to_owned())))
+        })
+        .collect()
+}
+
+fn listing(c: &Collection) -> String {
+    let mut out = String::new();
+    for (name, r) in &c.requests {
+        let note = if r.meant_to_fail {
+            "  (meant to be refused)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "request   {name:<24} {}{note}", r.method);
+    }
+    for (name, steps) in &c.scenarios {
+        let calls: u32 = steps.iter().map(|s| s.repeat).sum();
+        let _ = writeln!(
+            out,
+            "scenario  {name:<24} {} step{}, {calls} call{}",
+            steps.len(),
+            if steps.len() == 1 { "" } else { "s" },
+            if calls == 1 { "" } else { "s" }
+        );
+    }
+    out
+}
+
+fn checked(c: &Collection) -> String {
+    let refused: Vec<&str> = c
+        .requests
+        .iter()
+        .filter(|(_, r)| r.meant_to_fail)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let mut text = format!(
+        "{}: {} request(s), {} scenario(s); every body passes the contract",
+        c.path.display(),
+        c.requests.len(),
+        c.scenarios.len()
+    );
+    if !refused.is_empty() {
+        let _ = write!(
+            text,
+            " (meant to be refused, not checked: {})",
+            refused.join(", ")
+        );
+    }
+    text
+}
+
+/// Calls one run of `item` makes when every step passes.
+fn calls_in(c: &Collection, item: &str) -> usize {
+    match c.scenarios.get(item) {
+        Some(steps) => steps.iter().map(|s| s.repeat as usize).sum(),
+        None => 1,
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    refused: usize,
+    undelivered: usize,
+    reports: Vec<CallReport>,
+}
+
+fn send(
+    args: &RunArgs,
+    loaded: Collection,
+    items: Vec<String>,
+    vars: BTreeMap<String, Value>,
+) -> Result<u8, CliError> {
+    let (selected, _) = context::selected_profile(args.profile.as_deref())?;
+    let p = &selected.profile;
+    let profile_ids: BTreeMap<String, String> = [
+        ("userId", &p.user_id),
+        ("companyId", &p.company_id),
+        ("featureId", &p.feature_id),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v)))
+    .collect();
+    let expected: usize =
+        items.iter().map(|i| calls_in(&loaded, i)).sum::<usize>() * args.repeat as usize;
+    let options = Options {
+        repeat: args.repeat,
+        concurrency: usize::from(args.concurrency),
+        seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
+        vars,
+        profile_ids,
+    };
+    let output = args.output;
+    let painter = Painter::for_stdout();
+    let progress = if output == RunOutput::Pretty && expected > 20 {
+        super::replay::progress_bar(expected as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let logger = replay_log::Writer::start(expected);
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let started = Instant::now();
+    let runtime = context::runtime(2)?;
+    runtime.block_on(async {
+        let resolved = bucket_console::target::resolve(&selected)
+            .await
+            .map_err(|e| CliError::failed(e.to_string()))?;
+        let client =
+            bucket_console::client::Client::new(bucket_console::client::ClientConfig::default())
+                .map_err(|e| CliError::failed(e.to_string()))?;
+        let (book, tally, progress) = (logger.book.clone(), tally.clone(), progress.clone());
+        run::run(
+            loaded,
+            items,
+            options,
+            &client,
+            resolved.target.clone(),
+            move |report| {
+                if let Some(exchange) = &report.exchange {
+                    book.offer(exchange.clone());
+                }
+                progress.inc(1);
+                if let Ok(mut t) = tally.lock() {
+                    match &report.verdict {
+                        Verdict::Passed => t.passed += 1,
+                        Verdict::Failed(_) => t.failed += 1,
+                        Verdict::Refused(_) => t.refused += 1,
+                        Verdict::Undelivered(_) => t.undelivered += 1,
+                    }
+                    match output {
+                        RunOutput::Json => println!("{}", render::json_safe(&call_json(&report))),
+                        RunOutput::Pretty
+                            if expected <= 20 || report.verdict != Verdict::Passed =>
+                        {
+                            progress.suspend(|| println!("{}", call_line(painter, &report)));
+                        }
+                        _ => {}
+                    }
+                    if output == RunOutput::Junit {
+                        t.reports.push(report);
+                    }
+                }
+            },
+        )
+        .await;
+        drop(resolved.embedded);
+        Ok::<(), CliError>(())
+    })?;
+    progress.finish_and_clear();
+    logger.finish();
+    let seconds = started.elapsed().as_secs_f64();
+    let tally = std::mem::take(
+        &mut *tally
+            .lock()
+            .map_err(|_| CliError::failed("a worker crashed"))?,
+    );
+    print_summary(output, &tally, seconds);
+    let _ = std::io::stdout().flush();
+    Ok(if tally.undelivered > 0 {
+        exit::FAILED
+    } else if tally.failed + tally.refused > 0 {
+        exit::REJECTED
+    } else {
+        exit::OK
+    })
+}
+
+fn print_summary(output: RunOutput, t: &Tally, seconds: f64) {
+    let total = t.passed + t.failed + t.refused + t.undelivered;
+    let rate = total as f64 / seconds.max(1e-9);
+    match output {
+        RunOutput::Json => println!(
+            "{}",
+            json!({"summary": {"calls": total, "passed": t.passed, "failed": t.failed,
+                "refused": t.refused, "undelivered": t.undelivered,
+                "seconds": seconds, "perSecond": rate.round()}})
+        ),
+        RunOutput::Pretty => println!(
+            "{total} call(s) in {seconds:.2} s ({rate:.0}/s): {} passed, {} failed, {} refused, {} undelivered",
+            t.passed, t.failed, t.refused, t.undelivered
+        ),
+        RunOutput::Junit => print!("{}", junit(&t.reports, seconds)),
+    }
+}
+
+/// `onboarding step 3 #2`: which call of the run.
+fn call_name(r: &CallReport) -> String {
+    let step = r.step.map(|s| format!(" step {s}")).unwrap_or_default();
+    format!("{}{step} #{}", r.item, r.round)
+}
+
+fn verdict_text(v: &Verdict) -> (&'static str, Option<&str>) {
+    match v {
+        Verdict::Passed => ("passed", None),
+        Verdict::Failed(why) => ("failed", Some(why)),
+        Verdict::Refused(why) => ("refused", Some(why)),
+        Verdict::Undelivered(why) => ("undelivered", Some(why)),
+    }
+}
+
+fn call_line(p: Painter, r: &CallReport) -> String {
+    let status = r
+        .exchange
+        .as_ref()
+        .and_then(bucket_console::client::Exchange::status)
+        .map_or_else(|| "---".to_owned(), |s| s.to_string());
+    let ms = r.exchange.as_ref().map_or(0.0, |e| e.latency_ms);
+    let (word, why) = verdict_text(&r.verdict);
+    let mark = match r.verdict {
+        Verdict::Passed => p.paint(anstyle::AnsiColor::Green.on_default(), "✓"),
+        _ => p.paint(anstyle::AnsiColor::Red.on_default().bold(), "✗"),
+    };
+    let why = why
+        .map(|w| format!(": {}", sanitize(w)))
+        .unwrap_or_default();
+    format!(
+        "{mark} {:<28} {:<8} {status:<3} {ms:>6.1} ms  {word}{why}",
+        sanitize(&call_name(r)),
+        r.method.as_str()
+    )
+}
+
+fn call_json(r: &CallReport) -> Value {
+    let (word, why) = verdict_text(&r.verdict);
+    json!({
+        "item": r.item,
+        "step": r.step,
+        "round": r.round,
+        "seq": r.seq,
+        "method": r.method.as_str(),
+        "request": serde_json::from_str::<Value>(&r.body).unwrap_or(Value::String(r.body.clone())),
+        "verdict": word,
+        "reason": why,
+        "exchange": r.exchange.as_ref().map(exchange_json),
+    })
+}
+
+/// The JUnit XML CI systems read: a test suite per item, a test case per call.
+fn junit(reports: &[CallReport], seconds: f64) -> String {
+    let mut suites: BTreeMap<&str, Vec<&CallReport>> = BTreeMap::new();
+    for r in reports {
+        suites.entry(r.item.as_str()).or_default().push(r);
+    }
+    let failures = |rs: &[&CallReport]| rs.iter().filter(|r| r.verdict != Verdict::Passed).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"bucket-console run\" tests=\"{}\" failures=\"{}\" time=\"{seconds:.3}\">",
+        reports.len(),
+        reports
+            .iter()
+            .filter(|r| r.verdict != Verdict::Passed)
+            .count()
+    );
+    for (item, rs) in &suites {
+        let mut sorted = rs.clone();
+        sorted.sort_by_key(|r| r.seq);
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">",
+            xml(item),
+            sorted.len(),
+            failures(&sorted)
+        );
+        for r in sorted {
+            let time = r.exchange.as_ref().map_or(0.0, |e| e.latency_ms / 1000.0);
+            let _ = write!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{} {} (call {})\" time=\"{time:.4}\"",
+                xml(item),
+                xml(&call_name(r)),
+                r.method,
+                r.seq
+            );
+            match verdict_text(&r.verdict) {
+                (_, None) => out.push_str("/>\n"),
+                (word, Some(why)) => {
+                    let _ = write!(
+                        out,
+                        ">\n      <failure type=\"{word}\" message=\"{}\"/>\n    </testcase>\n",
+                        xml(why)
+                    );
+                }
+            }
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// Text for an XML attribute: escaped, and without the control characters XML cannot hold.
+fn xml(text: &str) -> String {
+    sanitize(text)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_is_escaped() {
+        assert_eq!(xml("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;");
+    }
+}

@@ -1,0 +1,389 @@
+//! Running saved requests and scenarios: each named item `repeat` times, `concurrency` at once,
+//! every call's templates resolved afresh (`{{seq}}` numbered as calls start), checked against
+//! the contract unless its step expects a refusal, sent, and judged by its step's expectation.
+//! A scenario's steps run in order; the first that does not pass ends that run of it.
+
+use super::template::{Scope, Shape};
+use super::{Call, Collection, Expect, Save, Side, Step};
+use crate::api::{self, Method};
+use crate::client::{Client, Exchange, Outcome, Target};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+/// How a run goes.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub repeat: u32,
+    pub concurrency: usize,
+    /// Makes every generator reproducible (with one call at a time, the whole run).
+    pub seed: u64,
+    /// `--var NAME=VALUE`, over the file's vars.
+    pub vars: BTreeMap<String, Value>,
+    /// The profile's ids, for `{{profile.userId}}` and the like.
+    pub profile_ids: BTreeMap<String, String>,
+}
+
+/// What became of one call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Delivered, and what its step expected.
+    Passed,
+    /// Delivered (or refused as asked), but not what was expected: why.
+    Failed(String),
+    /// Refused before sending (the contract, a template, the key in the body) or by a 4xx that
+    /// no expectation asked for.
+    Refused(String),
+    /// No answer after the retries.
+    Undelivered(String),
+}
+
+/// One call of a run.
+#[derive(Debug, Clone)]
+pub struct CallReport {
+    /// The request or scenario named on the command line.
+    pub item: String,
+    /// The step (1-based) for a scenario.
+    pub step: Option<usize>,
+    /// Which of the item's repeats (1-based).
+    pub round: u32,
+    pub seq: u64,
+    pub method: Method,
+    /// The body as sent (or as it would have been).
+    pub body: String,
+    pub exchange: Option<Exchange>,
+    pub verdict: Verdict,
+}
+
+/// The items to run, known to exist.
+pub fn plan(collection: &Collection, names: &[String]) -> Result<Vec<String>, String> {
+    let known = collection.names();
+    for name in names {
+        if !known.contains(&name.as_str()) {
+            let hint = api::suggest::nearest(name, &known)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Err(format!(
+                "no request or scenario named `{name}` in {}{hint} (`run --list` lists them)",
+                collection.path.display()
+            ));
+        }
+    }
+    Ok(names.to_vec())
+}
+
+struct Shared {
+    collection: Collection,
+    options: Options,
+    target: Target,
+    units: Vec<(String, u32)>,
+    next: AtomicUsize,
+    seq: AtomicU64,
+    report: Box<dyn Fn(CallReport) + Send + Sync>,
+}
+
+/// Runs `items` (see [`plan`]), reporting each call as it finishes.
+pub async fn run(
+    collection: Collection,
+    items: Vec<String>,
+    options: Options,
+    client: &Client,
+    target: Target,
+    report: impl Fn(CallReport) + Send + Sync + 'static,
+) {
+    let units: Vec<(String, u32)> = (1..=options.repeat.max(1))
+        .flat_map(|round| items.iter().map(move |i| (i.clone(), round)))
+        .collect();
+    let workers = options.concurrency.clamp(1, units.len().max(1));
+    let shared = Arc::new(Shared {
+        collection,
+        options,
+        target,
+        units,
+        next: AtomicUsize::new(0),
+        seq: AtomicU64::new(0),
+        report: Box::new(report),
+    });
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..workers {
+        let shared = Arc::clone(&shared);
+        let mut worker = client.worker(&shared.target);
+        tasks.spawn(async move {
+            while let Some((item, round)) = shared
+                .units
+                .get(shared.next.fetch_add(1, Ordering::Relaxed))
+            {
+                run_unit(&shared, &mut worker, item, *round).await;
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+async fn run_unit(shared: &Shared, worker: &mut crate::client::Worker, item: &str, round: u32) {
+    let mut names = shared.collection.vars.clone();
+    names.extend(shared.options.vars.clone());
+    if let Some(request) = shared.collection.requests.get(item) {
+        let expect = Expect::default();
+        let call = One {
+            item,
+            step: None,
+            round,
+            method: request.method,
+            body: &request.body,
+            expect: &expect,
+            save: &[],
+        };
+        call.go(shared, worker, &mut names).await;
+        return;
+    }
+    let Some(steps) = shared.collection.scenarios.get(item) else {
+        return;
+    };
+    for (n, step) in steps.iter().enumerate() {
+        let Step {
+            call,
+            save,
+            repeat,
+            expect,
+            ..
+        } = step;
+        let (method, body) = match call {
+            Call::Request(name) => match shared.collection.requests.get(name) {
+                Some(r) => (r.method, &r.body),
+                None => return,
+            },
+            Call::Inline { method, body } => (*method, body),
+        };
+        for _ in 0..*repeat {
+            let call = One {
+                item,
+                step: Some(n + 1),
+                round,
+                method,
+                body,
+                expect,
+                save,
+            };
+            if !call.go(shared, worker, &mut names).await {
+                return;
+            }
+        }
+    }
+}
+
+/// One call about to be made.
+struct One<'a> {
+    item: &'a str,
+    step: Option<usize>,
+    round: u32,
+    method: Method,
+    body: &'a Shape,
+    expect: &'a Expect,
+    save: &'a [Save],
+}
+
+impl One<'_> {
+    /// Makes the call and reports it; `true` when it passed (a scenario goes on).
+    async fn go(
+        self,
+        shared: &Shared,
+        worker: &mut crate::client::Worker,
+        names: &mut BTreeMap<String, Value>,
+    ) -> bool {
+        let seq = shared.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let resolved = {
+            let mut rng = fastrand::Rng::with_seed(mix(shared.options.seed, seq));
+            let ids = &shared.options.profile_ids;
+            let profile = |field: &str| ids.get(field).cloned();
+            let env = |name: &str| std::env::var(name).ok();
+            let mut scope = Scope {
+                names,
+                profile: &profile,
+                env: &env,
+                rng: &mut rng,
+                seq,
+                now_ms: api::timestamp::now_ms(),
+            };
+            scope.resolve(self.body)
+        };
+        let mut report = CallReport {
+            item: self.item.to_owned(),
+            step: self.step,
+            round: self.round,
+            seq,
+            method: self.method,
+            body: resolved.as_ref().map(Value::to_string).unwrap_or_default(),
+            exchange: None,
+            verdict: Verdict::Passed,
+        };
+        let body = match resolved {
+            Ok(body) => body,
+            Err(e) => {
+                report.verdict = Verdict::Refused(e);
+                (shared.report)(report);
+                return false;
+            }
+        };
+        if let Some(refusal) = self.refusal_before_sending(shared, &body, &report.body) {
+            report.verdict = Verdict::Refused(refusal);
+            (shared.report)(report);
+            return false;
+        }
+        let exchange = worker
+            .send(
+                &shared.target,
+                self.method.as_str(),
+                bytes::Bytes::from(report.body.clone()),
+            )
+            .await;
+        report.verdict = judge(self.expect, &exchange);
+        if report.verdict == Verdict::Passed
+            && let Err(e) = save(self.save, &body, &exchange, names)
+        {
+            report.verdict = Verdict::Failed(e);
+        }
+        report.exchange = Some(exchange);
+        let passed = report.verdict == Verdict::Passed;
+        (shared.report)(report);
+        passed
+    }
+
+    fn refusal_before_sending(&self, shared: &Shared, body: &Value, text: &str) -> Option<String> {
+        let key = shared.target.key.expose();
+        // `local`, the local server's key, is no secret and a common word.
+        if key != crate::profiles::LOCAL && text.contains(key) {
+            return Some(
+                "the resolved body holds the tracking key in use (from a var or {{env …}}?): \
+                 not sent, so that the key stays out of bodies, stores and logs"
+                    .to_owned(),
+            );
+        }
+        if self.expect.wants_refusal() {
+            return None;
+        }
+        api::validate(self.method, body, api::timestamp::now_ms())
+            .err()
+            .map(|errors| {
+                let named: Vec<String> = errors
+                    .iter()
+                    .map(|e| {
+                        let at = if e.path.is_empty() { "body" } else { &e.path };
+                        format!("{at}: {}", e.message)
+                    })
+                    .collect();
+                format!("not sent, the contract refuses it: {}", named.join("; "))
+            })
+    }
+}
+
+/// A seed for call `seq`: each call's values depend on the run's seed and its number only.
+fn mix(seed: u64, seq: u64) -> u64 {
+    let mut z = seed ^ seq.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The verdict on an answer: what the step expected (a 2xx when it said nothing).
+pub fn judge(expect: &Expect, exchange: &Exchange) -> Verdict {
+    if exchange.outcome == Outcome::Failed {
+        return Verdict::Undelivered(exchange.problem().unwrap_or_default());
+    }
+    let status = exchange.status().unwrap_or(0);
+    let said = || exchange.problem().unwrap_or_default();
+    match expect.status {
+        Some(wanted) if wanted != status => {
+            return Verdict::Failed(format!("expected {wanted}, got {status}: {}", said()));
+        }
+        None if !(200..300).contains(&status) => {
+            return Verdict::Refused(format!("{status}: {}", said()));
+        }
+        _ => {}
+    }
+    if let Some(code) = &expect.code {
+        let got = exchange
+            .error_code
+            .map(|c| code_text(&c))
+            .unwrap_or_default();
+        if &got != code {
+            return Verdict::Failed(format!("expected error code {code}, got {}", or_none(&got)));
+        }
+    }
+    if let Some(path) = &expect.error_path
+        && !exchange.validation_errors.iter().any(|e| &e.path == path)
+    {
+        let paths: Vec<&str> = exchange
+            .validation_errors
+            .iter()
+            .map(|e| e.path.as_str())
+            .collect();
+        return Verdict::Failed(format!(
+            "expected an error at {path}, got {}",
+            or_none(&paths.join(", "))
+        ));
+    }
+    if let Some(warning) = &expect.warning
+        && !exchange
+            .warnings
+            .iter()
+            .any(|w| code_text(&w.code) == *warning)
+    {
+        let got: Vec<String> = exchange
+            .warnings
+            .iter()
+            .map(|w| code_text(&w.code))
+            .collect();
+        return Verdict::Failed(format!(
+            "expected the warning {warning}, got {}",
+            or_none(&got.join(", "))
+        ));
+    }
+    Verdict::Passed
+}
+
+/// A code as the API writes it (`UNASSOCIATED_USER`).
+fn code_text(code: &impl serde::Serialize) -> String {
+    serde_json::to_value(code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn or_none(text: &str) -> &str {
+    if text.is_empty() { "none" } else { text }
+}
+
+/// Keeps what a step saves, for the steps after it.
+fn save(
+    saves: &[Save],
+    body: &Value,
+    exchange: &Exchange,
+    names: &mut BTreeMap<String, Value>,
+) -> Result<(), String> {
+    let answer = exchange.response_json();
+    for s in saves {
+        let (side, source) = match s.from {
+            Side::Request => ("request", Some(body)),
+            Side::Response => ("response", answer.as_ref()),
+        };
+        let found = source.and_then(|v| v.pointer(&s.pointer)).cloned();
+        match found {
+            Some(value) => {
+                names.insert(s.name.clone(), value);
+            }
+            None => {
+                return Err(format!(
+                    "save {}: nothing at {side}:{} to save",
+                    s.name, s.pointer
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "run_tests.rs"]
+mod tests;
