@@ -4,7 +4,7 @@ use super::context::{self, CliError, exit};
 use super::render::{self, Painter};
 use super::send::exchange_json;
 use bucket_console::api::TrackingKey;
-use bucket_console::client::Exchange;
+use bucket_console::client::{Exchange, code};
 use bucket_console::history::{Filter, StatusClass};
 use bucket_console::profiles::Env;
 use bucket_console::sanitize::sanitize;
@@ -48,6 +48,16 @@ enum LogCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print the request as code: curl, httpie, fetch (JavaScript), python (requests) or sdk
+    /// (@bucketco/tracking-sdk's call). The key is read from $BUCKET_TRACKING_KEY in it.
+    Export {
+        id: i64,
+        #[arg(long = "as", value_enum, default_value_t = ExportAs::Curl, value_name = "FORMAT")]
+        format: ExportAs,
+        /// Put the tracking key itself in the code instead of $BUCKET_TRACKING_KEY.
+        #[arg(long)]
+        reveal: bool,
+    },
     /// Print an equivalent curl command.
     Curl {
         id: i64,
@@ -55,6 +65,27 @@ enum LogCommand {
         #[arg(long)]
         reveal: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExportAs {
+    Curl,
+    Httpie,
+    Fetch,
+    Python,
+    Sdk,
+}
+
+impl ExportAs {
+    fn format(self) -> code::Format {
+        match self {
+            ExportAs::Curl => code::Format::Curl,
+            ExportAs::Httpie => code::Format::Httpie,
+            ExportAs::Fetch => code::Format::Fetch,
+            ExportAs::Python => code::Format::Python,
+            ExportAs::Sdk => code::Format::Sdk,
+        }
+    }
 }
 
 pub fn run(args: &LogArgs) -> Result<u8, CliError> {
@@ -113,6 +144,22 @@ pub fn run(args: &LogArgs) -> Result<u8, CliError> {
             } else {
                 print!("{}", render::full(Painter::for_stdout(), &exchange));
             }
+        }
+        Some(LogCommand::Export { id, format, reveal }) => {
+            let exchange = fetch(*id)?;
+            let key = if *reveal {
+                Some(find_key(&exchange)?)
+            } else {
+                None
+            };
+            let mut text = code::render(&exchange, format.format(), key.as_ref());
+            if answered_by_a_gone_local(&exchange) {
+                text = format!(
+                    "# the local server that answered this ran inside bucket-console and is gone: \
+                     start one with `bucket-console serve` (on 127.0.0.1:8787)\n{text}"
+                );
+            }
+            println!("{text}");
         }
         Some(LogCommand::Curl { id, reveal }) => {
             let exchange = fetch(*id)?;

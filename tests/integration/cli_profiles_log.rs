@@ -407,3 +407,39 @@ async fn the_log_is_filtered_by_status_method_and_profile() {
         "{none:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exchange_is_exported_as_code_without_its_key() {
+    let server = TestServer::start().await;
+    let cli = Arc::new(Cli::new());
+    cli.add_profile("a", &server.base, KEY);
+    let sent = cli
+        .run_async(&[
+            "send",
+            "event",
+            "event=Exported report",
+            "userId=u1",
+            "--profile",
+            "a",
+        ])
+        .await;
+    assert_eq!(sent.code, 0, "{sent:?}");
+    let id = cli.run(&["log", "--json"]).json()[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    for (format, needle) in [
+        ("curl", "curl -sS -X POST"),
+        ("httpie", "http --raw"),
+        ("fetch", "await fetch("),
+        ("python", "requests.post("),
+        ("sdk", "bucket.track(\"Exported report\""),
+    ] {
+        let out = cli.run(&["log", "export", &id, "--as", format]);
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(out.stdout.contains(needle), "{format}: {}", out.stdout);
+        assert!(!out.stdout.contains(KEY), "{format}: the key stays out");
+    }
+    let revealed = cli.run(&["log", "export", &id, "--as", "python", "--reveal"]);
+    assert!(revealed.stdout.contains(KEY), "{revealed:?}");
+}
