@@ -4,6 +4,7 @@
 mod console;
 mod context;
 mod data;
+mod import;
 mod items;
 mod kiosk;
 mod log;
@@ -55,6 +56,7 @@ pub enum Command {
     Log(log::LogArgs),
     Replay(replay::ReplayArgs),
     Run(run::RunArgs),
+    Import(import::ImportArgs),
     Data(data::DataArgs),
     Watch(watch::WatchArgs),
     Outbox(outbox::OutboxArgs),
@@ -72,6 +74,7 @@ pub fn run(args: Args) -> ExitCode {
         Some(Command::Log(a)) => context::finish("log", log::run(&a)),
         Some(Command::Replay(a)) => context::finish("replay", replay::run(&a)),
         Some(Command::Run(a)) => context::finish("run", run::run(&a)),
+        Some(Command::Import(a)) => context::finish("import", import::run(&a)),
         Some(Command::Data(a)) => context::finish("data", data::run(&a)),
         Some(Command::Watch(a)) => context::finish("watch", watch::run(&a)),
         Some(Command::Outbox(a)) => context::finish("outbox", outbox::run(&a)),

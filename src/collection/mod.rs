@@ -3,9 +3,11 @@
 //! checks everything and says where (`bucket-console.toml:12: …`); running resolves templates
 //! afresh for every call (`run`).
 
+pub mod curl;
 mod load;
 pub mod run;
 pub mod template;
+pub mod write;
 
 pub use load::{Problem, parse};
 use serde_json::Value;

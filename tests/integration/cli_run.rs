@@ -303,3 +303,64 @@ async fn junit_reports_each_call_for_ci() {
     );
     assert!(out.stdout.contains("<failure type=\"failed\" message=\"expected the warning NO_SUCH_WARNING, got UNASSOCIATED_USER\"/>"), "{}", out.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copied_curl_command_becomes_a_saved_request_that_runs() {
+    let (server, cli, path) = setup().await;
+    let copied = format!(
+        "curl '{}/{KEY}/event' \\\n  -H 'content-type: application/json' \\\n  --data-raw $'{{\"event\":\"Imported\",\"userId\":\"u-\\u00e9\"}}' \\\n  --compressed",
+        server.base
+    );
+    let printed = cli.run_with(&["import", "curl", "-"], &copied);
+    assert_eq!(printed.code, 0, "{printed:?}");
+    assert_eq!(
+        printed.stdout,
+        "[requests.event-imported]\nmethod = \"event\"\nbody = { event = \"Imported\", userId = \"u-é\" }\n"
+    );
+    assert!(
+        printed.stderr.contains("are dropped: profiles hold them"),
+        "{printed:?}"
+    );
+    assert!(!printed.stdout.contains(KEY) && !printed.stderr.contains(KEY));
+    let before = std::fs::read_to_string(&path).unwrap();
+    let saved = cli.run_with(
+        &[
+            "import",
+            "curl",
+            "--save",
+            "--name",
+            "imported",
+            "--collection",
+            path.to_str().unwrap(),
+            "-",
+        ],
+        &copied,
+    );
+    assert_eq!(saved.code, 0, "{saved:?}");
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        after.starts_with(&before),
+        "the file as it was, then the entry"
+    );
+    let ran = run(&cli, &path, &["imported"]).await;
+    assert_eq!(ran.code, 0, "{ran:?}");
+    assert_eq!(
+        server.inspect("events").await[0]["event"],
+        json!("Imported")
+    );
+    let again = cli.run_with(
+        &[
+            "import",
+            "curl",
+            "--save",
+            "--name",
+            "imported",
+            "--collection",
+            path.to_str().unwrap(),
+            "-",
+        ],
+        &copied,
+    );
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("exists already"), "{again:?}");
+}

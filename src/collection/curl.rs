@@ -1,0 +1,317 @@
+//! A curl command, as browsers' "Copy as cURL" and `log curl` write it, read back into a call:
+//! the method from the URL's last segment, the JSON body; the base URL and the key are kept
+//! apart (a collection never holds them).
+
+use crate::api::Method;
+use serde_json::Value;
+
+/// What a curl command sends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub method: Method,
+    pub body: Value,
+    pub base_url: String,
+    pub key: String,
+    /// Options read past, for the user to know.
+    pub notes: Vec<String>,
+}
+
+/// Splits a command line as a POSIX shell would: '…', "…", $'…', backslashes, and `\` at a
+/// line's end continuing it.
+pub fn split(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('\n') => {}
+                Some('\r') if chars.peek() == Some(&'\n') => {
+                    chars.next();
+                }
+                Some(next) => word.get_or_insert_with(String::new).push(next),
+                None => return Err("the command ends with a lone backslash".to_owned()),
+            },
+            '\'' => {
+                let w = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(ch) => w.push(ch),
+                        None => return Err("a ' quote is not closed".to_owned()),
+                    }
+                }
+            }
+            '"' => {
+                let w = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(ch @ ('"' | '\\' | '$' | '`')) => w.push(ch),
+                            Some('\n') => {}
+                            Some(ch) => {
+                                w.push('\\');
+                                w.push(ch);
+                            }
+                            None => return Err("a \" quote is not closed".to_owned()),
+                        },
+                        Some(ch) => w.push(ch),
+                        None => return Err("a \" quote is not closed".to_owned()),
+                    }
+                }
+            }
+            '$' if chars.peek() == Some(&'\'') => {
+                chars.next();
+                ansi_c(&mut chars, word.get_or_insert_with(String::new))?;
+            }
+            c if c.is_whitespace() => {
+                if let Some(w) = word.take() {
+                    words.push(w);
+                }
+            }
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    Ok(words)
+}
+
+/// The body of `$'…'`: C escapes, as Chrome writes bodies with non-ASCII or quotes.
+fn ansi_c(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    out: &mut String,
+) -> Result<(), String> {
+    loop {
+        match chars.next() {
+            Some('\'') => return Ok(()),
+            Some('\\') => {
+                let escaped = chars.next().ok_or("a $' quote is not closed")?;
+                match escaped {
+                    'n' => out.push('\n'),
+                    't' => out.push('\t'),
+                    'r' => out.push('\r'),
+                    'x' | 'u' | 'U' => {
+                        let len = match escaped {
+                            'x' => 2,
+                            'u' => 4,
+                            _ => 8,
+                        };
+                        let mut hex = String::new();
+                        while hex.len() < len && chars.peek().is_some_and(char::is_ascii_hexdigit) {
+                            hex.extend(chars.next());
+                        }
+                        let code = u32::from_str_radix(&hex, 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                            .ok_or_else(|| format!("\\{escaped}{hex} is not a character"))?;
+                        out.push(code);
+                    }
+                    other => out.push(other),
+                }
+            }
+            Some(ch) => out.push(ch),
+            None => return Err("a $' quote is not closed".to_owned()),
+        }
+    }
+}
+
+const FLAGS: &[&str] = &[
+    "-s",
+    "-S",
+    "-sS",
+    "-Ss",
+    "-i",
+    "-v",
+    "-k",
+    "-L",
+    "-f",
+    "-g",
+    "--compressed",
+    "--silent",
+    "--show-error",
+    "--insecure",
+    "--location",
+    "--fail",
+    "--globoff",
+    "--include",
+    "--verbose",
+    "--http1.1",
+    "--http2",
+    "--fail-with-body",
+    "--no-progress-meter",
+];
+const WITH_VALUE: &[&str] = &[
+    "-o",
+    "--output",
+    "-m",
+    "--max-time",
+    "--connect-timeout",
+    "-A",
+    "--user-agent",
+    "-e",
+    "--referer",
+    "-b",
+    "--cookie",
+    "-u",
+    "--user",
+    "--retry",
+    "-w",
+    "--write-out",
+];
+
+/// Reads a curl command (a whole line, or words a shell already split).
+pub fn parse(words: &[String]) -> Result<Imported, String> {
+    let mut words = words.iter().map(String::as_str).peekable();
+    if words.peek() == Some(&"curl") {
+        words.next();
+    }
+    let (mut url, mut data, mut verb) = (None, Vec::<String>::new(), None);
+    let mut notes = Vec::new();
+    while let Some(word) = words.next() {
+        let mut value = |name: &str| {
+            words
+                .next()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match word {
+            "-X" | "--request" => verb = Some(value(word)?),
+            w if w.starts_with("-X") && w.len() > 2 => verb = Some(w[2..].to_owned()),
+            "-H" | "--header" => {
+                let header = value(word)?;
+                if !header.to_ascii_lowercase().starts_with("content-type") {
+                    notes.push(format!("header dropped: {header}"));
+                }
+            }
+            "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-ascii" | "--json" => {
+                data.push(value(word)?);
+            }
+            "--url" => url = Some(value(word)?),
+            w if FLAGS.contains(&w) => {}
+            w if WITH_VALUE.contains(&w) => {
+                value(w)?;
+                notes.push(format!("option ignored: {w}"));
+            }
+            w if w.starts_with('-') => notes.push(format!("option ignored: {w}")),
+            w if url.is_none() => url = Some(w.to_owned()),
+            w => return Err(format!("`{w}`: a second URL; import takes one call")),
+        }
+    }
+    if let Some(v) = verb.filter(|v| !v.eq_ignore_ascii_case("POST")) {
+        return Err(format!("-X {v}: tracking calls are POSTs"));
+    }
+    let url = url.ok_or("no URL in the command")?;
+    let (base_url, key, method) = split_url(&url)?;
+    if data.iter().any(|d| d.starts_with('@')) {
+        return Err("a body read from a file (-d @file): paste the body itself".to_owned());
+    }
+    let text = data.join("&");
+    if text.trim().is_empty() {
+        return Err("no body: give it with -d, --data-raw or --json".to_owned());
+    }
+    let body: Value =
+        serde_json::from_str(&text).map_err(|e| format!("the body is not JSON: {e}"))?;
+    if !body.is_object() {
+        return Err("the body is not a JSON object".to_owned());
+    }
+    Ok(Imported {
+        method,
+        body,
+        base_url,
+        key,
+        notes,
+    })
+}
+
+/// `https://tracking.bucket.co/KEY/event` → base, key, method.
+fn split_url(url: &str) -> Result<(String, String, Method), String> {
+    let trimmed = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .trim_end_matches('/');
+    let (rest, method) = trimmed
+        .rsplit_once('/')
+        .ok_or_else(|| format!("{url}: not a tracking URL ({{base}}/{{key}}/{{method}})"))?;
+    let method = Method::parse(method).ok_or_else(|| {
+        format!("{url}: `{method}` is not a method: user, company, event or feedback")
+    })?;
+    let (base, key) = rest
+        .rsplit_once('/')
+        .ok_or_else(|| format!("{url}: not a tracking URL ({{base}}/{{key}}/{{method}})"))?;
+    if !base.contains("://") {
+        return Err(format!(
+            "{url}: not a tracking URL ({{base}}/{{key}}/{{method}})"
+        ));
+    }
+    Ok((base.to_owned(), key.to_owned(), method))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn import(line: &str) -> Result<Imported, String> {
+        parse(&split(line)?)
+    }
+
+    #[test]
+    fn chrome_and_our_own_commands_are_read() {
+        let chrome = "curl 'https://tracking.bucket.co/tk123/event' \\\n  -H 'accept: */*' \\\n  -H 'content-type: application/json' \\\n  --data-raw $'{\"event\":\"Sent \\'hi\\'\",\"userId\":\"u\\u00e9\"}' \\\n  --compressed";
+        let got = import(chrome).unwrap();
+        assert_eq!(got.method, Method::Event);
+        assert_eq!(got.body, json!({"event": "Sent 'hi'", "userId": "ué"}));
+        assert_eq!(
+            (got.base_url.as_str(), got.key.as_str()),
+            ("https://tracking.bucket.co", "tk123")
+        );
+        assert_eq!(got.notes, ["header dropped: accept: */*"]);
+        let ours = "curl -sS -X POST \"http://127.0.0.1:8787/$BUCKET_TRACKING_KEY/feedback\" -H 'Content-Type: application/json' --data-raw '{\"featureId\":\"f\",\"userId\":\"u\",\"score\":4}'";
+        let got = import(ours).unwrap();
+        assert_eq!(got.method, Method::Feedback);
+        assert_eq!(got.key, "$BUCKET_TRACKING_KEY");
+        let json = parse(&[
+            "curl".into(),
+            "--json".into(),
+            "{\"userId\":1}".into(),
+            "http://h/k/user".into(),
+        ])
+        .unwrap();
+        assert_eq!(json.body, json!({"userId": 1}));
+    }
+
+    #[test]
+    fn what_cannot_be_a_tracking_call_is_refused_by_name() {
+        for (line, says) in [
+            ("curl -X GET http://h/k/event -d '{}'", "POSTs"),
+            ("curl http://h/k/events -d '{}'", "not a method"),
+            ("curl -d '{}'", "no URL"),
+            ("curl http://h/k/event", "no body"),
+            ("curl http://h/k/event -d 'a=b'", "not JSON"),
+            ("curl http://h/k/event -d '[1]'", "not a JSON object"),
+            ("curl http://h/k/event -d @body.json", "from a file"),
+            ("curl 'http://h/k/event", "not closed"),
+            (
+                "curl http://h/k/event http://h/k/user -d '{}'",
+                "second URL",
+            ),
+        ] {
+            let err = import(line).unwrap_err();
+            assert!(err.contains(says), "{line}: {err}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn splitting_never_panics(line in "\\PC{0,60}") {
+            let _ = split(&line);
+        }
+
+        #[test]
+        fn single_quotes_keep_anything(text in "[^'\\\\]{0,30}") {
+            proptest::prop_assert_eq!(split(&format!("a '{text}' b")).unwrap(), vec!["a".to_owned(), text, "b".to_owned()]);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Writing requests into a collection the way people write them by hand: one
+//! `[requests.NAME]` table with the body inline, appended so that the file's comments and layout
+//! stay as they were.
+
+use crate::api::Method;
+use serde_json::Value;
+use std::path::Path;
+
+/// `[requests.NAME]` with its method and body. JSON's `null`, which TOML lacks, is `{{null}}`.
+pub fn entry(name: &str, method: Method, body: &Value) -> String {
+    format!(
+        "[requests.{}]\nmethod = \"{method}\"\nbody = {}\n",
+        key(name),
+        inline(body)
+    )
+}
+
+fn key(name: &str) -> String {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        name.to_owned()
+    } else {
+        string(name)
+    }
+}
+
+fn string(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}
+
+fn inline(value: &Value) -> String {
+    match value {
+        Value::Null => string("{{null}}"),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => string(s),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(inline).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(map) if map.is_empty() => "{}".to_owned(),
+        Value::Object(map) => format!(
+            "{{ {} }}",
+            map.iter()
+                .map(|(k, v)| format!("{} = {}", key(k), inline(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Appends `text` (one entry named `name`) to the collection at `path`, creating the file if
+/// there is none. Refuses a name already taken, and writes nothing unless the file still loads.
+pub fn append(path: &Path, name: &str, text: &str) -> Result<(), String> {
+    let before = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    if !before.is_empty() {
+        let existing = super::parse(path, &before, &[])
+            .map_err(|e| format!("{e}\n(fix the collection first: nothing was added)"))?;
+        if existing.names().contains(&name) {
+            return Err(format!(
+                "{}: `{name}` exists already; choose another name with --name",
+                path.display()
+            ));
+        }
+    }
+    let separator = match before.as_str() {
+        "" => "",
+        t if t.ends_with("\n\n") => "",
+        t if t.ends_with('\n') => "\n",
+        _ => "\n\n",
+    };
+    let after = format!("{before}{separator}{text}");
+    super::parse(path, &after, &[]).map_err(|e| format!("{e}\n(nothing was added)"))?;
+    replace(path, after.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Writes through a temporary file renamed over `path`, keeping its permissions: a team's file,
+/// not a secret, and never left half-written.
+fn replace(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "collection".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, contents)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        std::fs::set_permissions(&tmp, meta.permissions())?;
+    }
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_entry_loads_back_as_the_same_body() {
+        let body = json!({"event": "Sent \"it\"", "userId": 42, "attributes": {"a b": null, "ok": true, "n": 1.5}});
+        let text = entry("from curl", Method::Event, &body);
+        assert_eq!(
+            text,
+            "[requests.\"from curl\"]\nmethod = \"event\"\nbody = { attributes = { \"a b\" = \"{{null}}\", n = 1.5, ok = true }, event = 'Sent \"it\"', userId = 42 }\n"
+        );
+        let loaded = super::super::parse(Path::new("c.toml"), &text, &[]).unwrap();
+        let request = &loaded.requests["from curl"];
+        let mut rng = fastrand::Rng::with_seed(1);
+        let none = |_: &str| None;
+        let mut scope = super::super::template::Scope {
+            names: &std::collections::BTreeMap::new(),
+            profile: &none,
+            env: &none,
+            rng: &mut rng,
+            seq: 1,
+            now_ms: 0,
+        };
+        assert_eq!(scope.resolve(&request.body).unwrap(), body);
+    }
+
+    #[test]
+    fn appending_keeps_the_file_and_refuses_a_taken_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bucket-console.toml");
+        let original = "# our team's calls\n[requests.a]   # the first\nmethod = \"user\"\nbody = { userId = \"u\" }\n";
+        std::fs::write(&path, original).unwrap();
+        let text = entry("b", Method::User, &json!({"userId": "v"}));
+        append(&path, "b", &text).unwrap();
+        let now = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            now.starts_with(original),
+            "comments and layout kept:\n{now}"
+        );
+        assert!(
+            append(&path, "a", &text)
+                .unwrap_err()
+                .contains("exists already")
+        );
+        let fresh = dir.path().join("new.toml");
+        append(&fresh, "b", &text).unwrap();
+        assert_eq!(std::fs::read_to_string(&fresh).unwrap(), text);
+    }
+}
