@@ -207,6 +207,7 @@ fn send(
         seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
         vars,
         profile_ids,
+        keep_bodies: args.output == RunOutput::Json,
     };
     let output = args.output;
     let painter = Painter::for_stdout();
@@ -218,7 +219,7 @@ fn send(
     let logger = replay_log::Writer::start(expected);
     let tally = Arc::new(Mutex::new(Tally::default()));
     let started = Instant::now();
-    let runtime = context::runtime(2)?;
+    let runtime = context::runtime(1)?;
     runtime.block_on(async {
         let resolved = bucket_console::target::resolve(&selected)
             .await
@@ -233,10 +234,7 @@ fn send(
             options,
             &client,
             resolved.target.clone(),
-            move |report| {
-                if let Some(exchange) = &report.exchange {
-                    book.offer(exchange.clone());
-                }
+            move |mut report| {
                 progress.inc(1);
                 if let Ok(mut t) = tally.lock() {
                     match &report.verdict {
@@ -254,8 +252,18 @@ fn send(
                         }
                         _ => {}
                     }
+                    // The log takes the exchange itself; only JUnit needs it after.
+                    let exchange = if output == RunOutput::Junit {
+                        report.exchange.clone()
+                    } else {
+                        report.exchange.take()
+                    };
                     if output == RunOutput::Junit {
                         t.reports.push(report);
+                    }
+                    drop(t);
+                    if let Some(exchange) = exchange {
+                        book.offer(exchange);
                     }
                 }
             },
@@ -264,9 +272,10 @@ fn send(
         drop(resolved.embedded);
         Ok::<(), CliError>(())
     })?;
+    // The calls' time, as replay counts it: the log's last write comes after.
+    let seconds = started.elapsed().as_secs_f64();
     progress.finish_and_clear();
     logger.finish();
-    let seconds = started.elapsed().as_secs_f64();
     let tally = std::mem::take(
         &mut *tally
             .lock()

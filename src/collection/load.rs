@@ -24,17 +24,26 @@ struct Located {
     lines: BTreeMap<String, usize>,
 }
 
-struct Reader<'t> {
-    text: &'t str,
+struct Reader {
+    /// Where each line starts, to name a line by binary search (a thousand-request file has
+    /// tens of thousands of values).
+    line_starts: Vec<usize>,
     problems: Vec<Problem>,
 }
 
-impl Reader<'_> {
+impl Reader {
+    fn new(text: &str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self {
+            line_starts,
+            problems: Vec::new(),
+        }
+    }
+
     fn line(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())]
-            .matches('\n')
-            .count()
-            + 1
+        self.line_starts.partition_point(|&start| start <= offset)
     }
 
     fn problem(&mut self, offset: usize, message: impl Into<String>) {
@@ -189,10 +198,7 @@ pub fn parse(path: &Path, text: &str, cli_vars: &[String]) -> Result<Collection,
         let message = e.message().trim().to_owned();
         fail(vec![Problem { line, message }])
     })?;
-    let mut r = Reader {
-        text,
-        problems: Vec::new(),
-    };
+    let mut r = Reader::new(text);
     let root = root.get_ref();
     r.known_keys(root, &["vars", "requests", "scenarios"], "the file");
     let vars = read_vars(&mut r, root);
@@ -219,7 +225,7 @@ pub fn parse(path: &Path, text: &str, cli_vars: &[String]) -> Result<Collection,
     })
 }
 
-fn read_vars(r: &mut Reader<'_>, root: &DeTable<'_>) -> BTreeMap<String, Value> {
+fn read_vars(r: &mut Reader, root: &DeTable<'_>) -> BTreeMap<String, Value> {
     let mut vars = BTreeMap::new();
     let Some(table) = root.get("vars").and_then(|v| r.table(v, "[vars]")) else {
         return vars;
@@ -250,7 +256,7 @@ fn empty_body() -> (Shape, Located) {
 }
 
 fn read_requests(
-    r: &mut Reader<'_>,
+    r: &mut Reader,
     root: &DeTable<'_>,
     pending: &mut Vec<Pending>,
 ) -> BTreeMap<String, Request> {
@@ -303,7 +309,7 @@ fn read_requests(
 type Scenarios = BTreeMap<String, Vec<Step>>;
 
 fn read_scenarios(
-    r: &mut Reader<'_>,
+    r: &mut Reader,
     root: &DeTable<'_>,
     requests: &mut BTreeMap<String, Request>,
     pending: &mut Vec<Pending>,
@@ -363,7 +369,7 @@ fn read_scenarios(
 }
 
 fn step(
-    r: &mut Reader<'_>,
+    r: &mut Reader,
     item: &Spanned<DeValue<'_>>,
     what: &str,
     requests: &BTreeMap<String, Request>,
@@ -448,7 +454,7 @@ fn step(
     ))
 }
 
-fn saves(r: &mut Reader<'_>, value: &Spanned<DeValue<'_>>, what: &str) -> Vec<Save> {
+fn saves(r: &mut Reader, value: &Spanned<DeValue<'_>>, what: &str) -> Vec<Save> {
     let mut save = Vec::new();
     let Some(entries) = r.table(value, &format!("{what}: save")) else {
         return save;
@@ -483,7 +489,7 @@ fn saves(r: &mut Reader<'_>, value: &Spanned<DeValue<'_>>, what: &str) -> Vec<Sa
     save
 }
 
-fn repeat(r: &mut Reader<'_>, value: &Spanned<DeValue<'_>>, what: &str) -> u32 {
+fn repeat(r: &mut Reader, value: &Spanned<DeValue<'_>>, what: &str) -> u32 {
     if let DeValue::Integer(i) = value.get_ref()
         && let Ok(n) = i.as_str().parse::<u32>()
         && n >= 1
@@ -497,7 +503,7 @@ fn repeat(r: &mut Reader<'_>, value: &Spanned<DeValue<'_>>, what: &str) -> u32 {
     1
 }
 
-fn expect(r: &mut Reader<'_>, value: &Spanned<DeValue<'_>>, what: &str) -> Expect {
+fn expect(r: &mut Reader, value: &Spanned<DeValue<'_>>, what: &str) -> Expect {
     let mut out = Expect::default();
     let Some(table) = r.table(value, &format!("{what}: expect")) else {
         return out;
@@ -536,12 +542,7 @@ fn expect(r: &mut Reader<'_>, value: &Spanned<DeValue<'_>>, what: &str) -> Expec
 
 /// Names a body's templates use must exist; the body, resolved with sample values, must pass
 /// the contract unless it is meant to be refused.
-fn check_body(
-    r: &mut Reader<'_>,
-    body: &Pending,
-    vars: &BTreeMap<String, Value>,
-    cli_vars: &[String],
-) {
+fn check_body(r: &mut Reader, body: &Pending, vars: &BTreeMap<String, Value>, cli_vars: &[String]) {
     let Pending {
         what,
         method,

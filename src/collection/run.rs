@@ -23,6 +23,8 @@ pub struct Options {
     pub vars: BTreeMap<String, Value>,
     /// The profile's ids, for `{{profile.userId}}` and the like.
     pub profile_ids: BTreeMap<String, String>,
+    /// Reports carry each body sent (else only the refused ones': a long run saves the copies).
+    pub keep_bodies: bool,
 }
 
 /// What became of one call.
@@ -75,6 +77,8 @@ pub fn plan(collection: &Collection, names: &[String]) -> Result<Vec<String>, St
 
 struct Shared {
     collection: Collection,
+    /// The file's vars with the command line's over them.
+    names: BTreeMap<String, Value>,
     options: Options,
     target: Target,
     units: Vec<(String, u32)>,
@@ -96,7 +100,10 @@ pub async fn run(
         .flat_map(|round| items.iter().map(move |i| (i.clone(), round)))
         .collect();
     let workers = options.concurrency.clamp(1, units.len().max(1));
+    let mut names = collection.vars.clone();
+    names.extend(options.vars.clone());
     let shared = Arc::new(Shared {
+        names,
         collection,
         options,
         target,
@@ -122,8 +129,6 @@ pub async fn run(
 }
 
 async fn run_unit(shared: &Shared, worker: &mut crate::client::Worker, item: &str, round: u32) {
-    let mut names = shared.collection.vars.clone();
-    names.extend(shared.options.vars.clone());
     if let Some(request) = shared.collection.requests.get(item) {
         let expect = Expect::default();
         let call = One {
@@ -135,9 +140,12 @@ async fn run_unit(shared: &Shared, worker: &mut crate::client::Worker, item: &st
             expect: &expect,
             save: &[],
         };
-        call.go(shared, worker, &mut names).await;
+        // A lone request saves nothing: the shared names serve, uncopied.
+        call.go(shared, worker, &mut Names::Shared(&shared.names))
+            .await;
         return;
     }
+    let mut names = Names::Own(shared.names.clone());
     let Some(steps) = shared.collection.scenarios.get(item) else {
         return;
     };
@@ -190,7 +198,7 @@ impl One<'_> {
         self,
         shared: &Shared,
         worker: &mut crate::client::Worker,
-        names: &mut BTreeMap<String, Value>,
+        names: &mut Names<'_>,
     ) -> bool {
         let seq = shared.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let resolved = {
@@ -199,7 +207,7 @@ impl One<'_> {
             let profile = |field: &str| ids.get(field).cloned();
             let env = |name: &str| std::env::var(name).ok();
             let mut scope = Scope {
-                names,
+                names: names.get(),
                 profile: &profile,
                 env: &env,
                 rng: &mut rng,
@@ -231,16 +239,23 @@ impl One<'_> {
             (shared.report)(report);
             return false;
         }
+        // The text goes out as the request's bytes; the report keeps the same buffer.
+        let text = if shared.options.keep_bodies {
+            report.body.clone()
+        } else {
+            std::mem::take(&mut report.body)
+        };
         let exchange = worker
             .send(
                 &shared.target,
                 self.method.as_str(),
-                bytes::Bytes::from(report.body.clone()),
+                bytes::Bytes::from(text),
             )
             .await;
         report.verdict = judge(self.expect, &exchange);
         if report.verdict == Verdict::Passed
-            && let Err(e) = save(self.save, &body, &exchange, names)
+            && !self.save.is_empty()
+            && let Err(e) = save(self.save, &body, &exchange, names.own())
         {
             report.verdict = Verdict::Failed(e);
         }
@@ -275,6 +290,32 @@ impl One<'_> {
                     .collect();
                 format!("not sent, the contract refuses it: {}", named.join("; "))
             })
+    }
+}
+
+/// The names a call resolves against: the run's, or a scenario run's own copy that its steps
+/// save into.
+enum Names<'a> {
+    Shared(&'a BTreeMap<String, Value>),
+    Own(BTreeMap<String, Value>),
+}
+
+impl Names<'_> {
+    fn get(&self) -> &BTreeMap<String, Value> {
+        match self {
+            Names::Shared(n) => n,
+            Names::Own(n) => n,
+        }
+    }
+
+    fn own(&mut self) -> &mut BTreeMap<String, Value> {
+        if let Names::Shared(n) = self {
+            *self = Names::Own((*n).clone());
+        }
+        match self {
+            Names::Own(n) => n,
+            Names::Shared(_) => unreachable!("made own just above"),
+        }
     }
 }
 
