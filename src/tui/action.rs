@@ -26,6 +26,8 @@ pub enum Action {
     /// Only while a request is in flight: advances the spinner.
     Tick,
     HistoryLoaded(Result<Vec<Exchange>, Failure>),
+    /// The collection file as read now: none, loaded, or why it does not load (file:line).
+    CollectionLoaded(Result<Option<crate::collection::Collection>, String>),
     /// The history file was written (by this console or another process).
     HistoryTouched,
     /// The entries written since the change the console had seen, and the latest change's number.
@@ -93,6 +95,8 @@ pub enum Effect {
         body: String,
     },
     LoadHistory,
+    /// Read the collection file (bucket-console.toml) again.
+    LoadCollection,
     /// Read the history's entries written after change `since`.
     LoadHistoryChanges {
         since: i64,

@@ -70,6 +70,7 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
         .draw(|f| view::draw(f, &state))
         .map_err(|e| e.to_string())?;
     run_effect(&runner, Effect::LoadHistory);
+    run_effect(&runner, Effect::LoadCollection);
     run_effect(
         &runner,
         Effect::CheckHealth {
@@ -127,6 +128,18 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
         }
     }
     Ok(())
+}
+
+/// The collection file `run` would use (BUCKET_COLLECTION, else here or in a parent).
+fn read_collection() -> Result<Option<crate::collection::Collection>, String> {
+    let explicit = std::env::var_os("BUCKET_COLLECTION").map(std::path::PathBuf::from);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    match crate::collection::locate(explicit.as_deref(), &cwd) {
+        None => Ok(None),
+        Some(path) => crate::collection::load(&path, &[])
+            .map(Some)
+            .map_err(|e| crate::sanitize::sanitize(&e.to_string())),
+    }
 }
 
 /// Wakes the console when the history file is written, by this process or another (the CLI,
@@ -238,6 +251,13 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
                 }
                 let result = history.and_then(|h| h.recent(LOG_ENTRIES, 0).map_err(Failure::from));
                 let _ = runner.actions.send(Action::HistoryLoaded(result));
+            });
+        }
+        Effect::LoadCollection => {
+            tokio::task::spawn_blocking(move || {
+                let _ = runner
+                    .actions
+                    .send(Action::CollectionLoaded(read_collection()));
             });
         }
         Effect::LoadHistoryChanges { since } => {

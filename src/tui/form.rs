@@ -326,6 +326,9 @@ pub struct Form {
     pub body_errors: Vec<String>,
     /// In raw mode, the 0-based lines the problems are on, in the order found.
     pub marks: Vec<usize>,
+    /// Raw JSON with templates, resolved as the next send would resolve it (or why it cannot
+    /// be); what validation checks in its place.
+    pub preview: Option<Result<String, String>>,
     pub warnings: Vec<String>,
 }
 
@@ -343,6 +346,7 @@ impl Form {
             raw: None,
             body_errors: Vec::new(),
             marks: Vec::new(),
+            preview: None,
             warnings: Vec::new(),
         }
     }
@@ -441,7 +445,14 @@ impl Form {
         self.body_errors.clear();
         self.marks.clear();
         self.warnings.clear();
-        let text = self.body_text();
+        let text = match (&self.raw, &self.preview) {
+            (Some(_), Some(Ok(resolved))) => resolved.clone(),
+            (Some(_), Some(Err(e))) => {
+                self.body_errors.push(format!("template: {e}"));
+                return;
+            }
+            _ => self.body_text(),
+        };
         let value = match api::body::parse(text.as_bytes()) {
             Ok(value) => value,
             Err(rejection) => {

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod app;
+pub mod collection;
 pub mod data;
 pub mod detail;
 #[cfg(test)]

@@ -72,6 +72,8 @@ pub enum Overlay {
     },
     /// Add (no original) or edit a profile.
     ProfileEditor(Box<super::profile_editor::ProfileEditor>),
+    /// The collection's requests and scenarios (Ctrl+O).
+    Picker(Box<super::collection::Picker>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +106,8 @@ pub struct State {
     pub outbox_waiting: u64,
     pub outbox: super::outbox::OutboxView,
     pub results: super::results::ResultsView,
+    /// The collection file (bucket-console.toml), for Ctrl+O and templated bodies.
+    pub collection: super::collection::CollectionView,
     pub method: Method,
     /// One form per method, in `Method::ALL` order; each keeps its content across tab switches.
     pub forms: Vec<Form>,
@@ -157,6 +161,7 @@ impl State {
             outbox_waiting: 0,
             outbox: super::outbox::OutboxView::default(),
             results: super::results::ResultsView::default(),
+            collection: super::collection::CollectionView::default(),
             method,
             forms,
             focus: Focus::Form,

@@ -57,6 +57,10 @@ fn changes_screen(state: &State, action: &Action) -> bool {
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let effects = dispatch(state, action);
+    // Raw JSON with templates: what the next send would carry, checked in its place.
+    if state.form().raw.is_some() {
+        collection::refresh_preview(state);
+    }
     // New entries, or a filter, may have left the selection on a row the log pane hides.
     state.keep_selection_visible();
     effects
@@ -87,6 +91,10 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::HistoryTouched => log::history_touched(state),
+        Action::CollectionLoaded(result) => {
+            collection::collection_loaded(state, result);
+            vec![]
+        }
         Action::HistoryChanges(result) => log::history_changes(state, result),
         Action::Sent(exchange) => {
             let mut effects = data::after_send(state, &exchange);
@@ -306,6 +314,7 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         }
         Command::Send => return Some(request_send(state)),
         Command::Profiles => return Some(open_profiles(state)),
+        Command::OpenCollection => return Some(collection::open_picker(state)),
         Command::OpenData => Screen::Data,
         Command::OpenTraffic => Screen::Traffic,
         Command::OpenOutbox => Screen::Outbox,
@@ -348,6 +357,7 @@ fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Overlay::Profiles { selected } => on_profiles_key(state, selected, key),
         Overlay::ProfileEditor(editor) => on_editor_key(state, *editor, key),
+        Overlay::Picker(picker) => collection::on_picker_key(state, picker, key),
         Overlay::None => vec![],
     }
 }
@@ -385,6 +395,7 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
     }
 }
 
+mod collection;
 mod data;
 #[cfg(test)]
 mod data_tests;

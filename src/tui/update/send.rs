@@ -22,8 +22,13 @@ pub(super) fn request_send(state: &mut State) -> Vec<Effect> {
 }
 
 pub(super) fn send(state: &mut State) -> Vec<Effect> {
-    let body = state.form().body_text();
-    start_send(state, state.method, body, "sending")
+    match super::collection::body_to_send(state) {
+        Ok(body) => start_send(state, state.method, body, "sending"),
+        Err(e) => {
+            state.message = Some((Level::Error, format!("not sent: {e}")));
+            vec![]
+        }
+    }
 }
 
 /// One request at a time: says so and is `true` while one is in flight.

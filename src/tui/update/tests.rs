@@ -1100,3 +1100,79 @@ fn changes_to_the_history_file_appear_live() {
         [Effect::LoadHistoryChanges { since: 13 }]
     ));
 }
+
+fn with_example_collection(method: Method) -> State {
+    let mut s = state(method);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/bucket-console.toml");
+    let loaded = crate::collection::load(&path, &[]).unwrap();
+    update(&mut s, Action::CollectionLoaded(Ok(Some(loaded))));
+    s
+}
+
+/// Ctrl+O, a filter, Enter: a templated request lands in the raw editor as written, its next
+/// body previewed and checked; each Ctrl+S resolves afresh.
+#[test]
+fn a_saved_request_is_picked_loaded_and_resolved_afresh_for_each_send() {
+    let mut s = with_example_collection(Method::Event);
+    update(&mut s, ctrl('o'));
+    assert!(matches!(s.overlay, Overlay::Picker(_)));
+    type_text(&mut s, "sign");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!((s.method, s.overlay.clone()), (Method::User, Overlay::None));
+    let raw = s.form().raw.as_ref().unwrap().lines().join("\n");
+    assert!(raw.contains("{{uuid}}"), "as written: {raw}");
+    let Some(Ok(preview)) = s.form().preview.clone() else {
+        panic!("{:?}", s.form().preview)
+    };
+    let preview: serde_json::Value = serde_json::from_str(&preview).unwrap();
+    assert_eq!(preview["attributes"]["plan"], json!("pro"));
+    assert_eq!(s.form().error_count(), 0, "{:?}", s.form().problems());
+    let sent = |s: &mut State| {
+        let effects = update(s, ctrl('s'));
+        let [Effect::Send { body, .. }] = &effects[..] else {
+            panic!("{effects:?}")
+        };
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        update(
+            s,
+            Action::Sent(Box::new(exchange("user", 200, "{}", vec![]))),
+        );
+        body
+    };
+    let first = sent(&mut s);
+    assert_eq!(first, preview, "the preview was the next send");
+    let second = sent(&mut s);
+    assert_ne!(first["userId"], second["userId"], "resolved afresh");
+    assert!(uuid::Uuid::parse_str(second["userId"].as_str().unwrap()).is_ok());
+}
+
+#[test]
+fn a_plain_saved_request_fills_the_typed_fields() {
+    let mut s = state(Method::User);
+    let text = "[requests.rate]\nmethod = \"feedback\"\nbody = { featureId = \"export\", userId = \"u1\", score = 4 }\n";
+    let loaded = crate::collection::parse(std::path::Path::new("c.toml"), text, &[]).unwrap();
+    update(&mut s, Action::CollectionLoaded(Ok(Some(loaded))));
+    update(&mut s, ctrl('o'));
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.method, Method::Feedback);
+    assert!(s.form().raw.is_none(), "no templates: typed fields");
+    assert_eq!(
+        s.form().body(),
+        json!({"featureId": "export", "userId": "u1", "score": 4})
+    );
+}
+
+/// A later edit of the file that does not load keeps what was loaded, and says why.
+#[test]
+fn a_broken_edit_of_the_collection_keeps_what_was_loaded() {
+    let mut s = with_example_collection(Method::User);
+    update(
+        &mut s,
+        Action::CollectionLoaded(Err(
+            "bucket-console.toml:3: requests.a: unknown key `metod`".into(),
+        )),
+    );
+    assert!(s.collection.loaded.is_some());
+    assert!(s.collection.problem.as_deref().unwrap().contains(":3:"));
+    assert!(!s.collection.entries("").is_empty());
+}

@@ -437,7 +437,15 @@ fn draw_raw(
     focused: bool,
     theme: Theme,
 ) {
-    let errors = body_error_lines(form, inner.width, theme);
+    let mut errors = body_error_lines(form, inner.width, theme);
+    if let Some(Ok(resolved)) = &form.preview {
+        let text = format!("next send: {}", sanitize(resolved));
+        errors.extend(
+            crate::term::wrap(&text, usize::from(inner.width))
+                .into_iter()
+                .map(|l| Line::from(Span::styled(l, theme.dim()))),
+        );
+    }
     let error_rows = (errors.len() as u16).min(inner.height / 2);
     let editor = Rect {
         height: inner.height - error_rows,

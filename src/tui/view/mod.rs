@@ -7,6 +7,7 @@ mod form;
 mod log;
 mod outbox;
 mod overlay;
+mod picker;
 mod results;
 
 mod traffic;
@@ -69,6 +70,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         Overlay::Confirm(Confirm::DropOutboxItem { id }) => outbox::confirm_drop(frame, *id, theme),
         Overlay::Profiles { selected } => overlay::profiles(frame, area, state, *selected, theme),
         Overlay::ProfileEditor(editor) => overlay::profile_editor(frame, area, editor, theme),
+        Overlay::Picker(picker) => picker::draw(frame, area, state, picker, theme),
     }
 }
 
@@ -90,6 +92,9 @@ fn likely_next(state: &State) -> Vec<(keys::Command, String)> {
 
 /// Which bindings apply now (for the hint bar and the help overlay).
 pub fn context(state: &State) -> Context {
+    if matches!(state.overlay, Overlay::Picker(_)) {
+        return Context::Picker;
+    }
     if state.screen == Screen::Outbox {
         return Context::Outbox;
     }

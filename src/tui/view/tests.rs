@@ -431,3 +431,22 @@ fn at_120_by_40_no_form_is_cut() {
         );
     }
 }
+
+#[test]
+fn the_saved_requests_picker_and_a_templated_body_with_its_preview() {
+    let mut s = ready(Method::Event);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/bucket-console.toml");
+    let loaded = crate::collection::load(&path, &[]).unwrap();
+    update(&mut s, Action::CollectionLoaded(Ok(Some(loaded))));
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL)),
+    );
+    snapshot("picker", &s);
+    type_text(&mut s, "rate");
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    snapshot_sized("raw_with_preview", &s, 120, 40);
+}

@@ -1,0 +1,186 @@
+//! The collection in the console: loading it (a bad edit keeps what was loaded and says where),
+//! the Ctrl+O picker, a saved request loaded into its form, and templates resolved for the raw
+//! editor's preview and afresh for each send.
+
+#[allow(
+    clippy::wildcard_imports,
+    reason = "the update's shared imports and helpers"
+)]
+use super::*;
+use crate::collection::Collection;
+use crate::tui::collection::{EntryKind, Picker, resolve_text};
+use std::collections::BTreeMap;
+
+/// A read of the file finished: `Ok(None)` when there is none.
+pub(super) fn collection_loaded(state: &mut State, result: Result<Option<Collection>, String>) {
+    match result {
+        Ok(Some(c)) => {
+            if state.collection.salt == 0 {
+                state.collection.salt = state.now_ms.unsigned_abs() | 1;
+            }
+            state.collection.loaded = Some(c);
+            state.collection.problem = None;
+        }
+        Ok(None) => {
+            state.collection.loaded = None;
+            state.collection.problem = None;
+        }
+        // Kept: an edit half-done in an editor must not take the requests away.
+        Err(e) => state.collection.problem = Some(e),
+    }
+}
+
+/// Ctrl+O.
+pub(super) fn open_picker(state: &mut State) -> Vec<Effect> {
+    state.overlay = Overlay::Picker(Box::default());
+    vec![Effect::LoadCollection]
+}
+
+pub(super) fn on_picker_key(
+    state: &mut State,
+    mut picker: Box<Picker>,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    let entries = state.collection.entries(picker.filter.text());
+    match keys::command(Context::Picker, &key) {
+        Some(Command::Back) => return vec![],
+        Some(Command::Up) => picker.selected = picker.selected.saturating_sub(1),
+        Some(Command::Down) => {
+            picker.selected = (picker.selected + 1).min(entries.len().saturating_sub(1));
+        }
+        Some(Command::Open) => {
+            let Some(entry) = entries.get(picker.selected) else {
+                state.overlay = Overlay::Picker(picker);
+                return vec![];
+            };
+            return match entry.kind {
+                EntryKind::Request { .. } => {
+                    load_request(state, &entry.name);
+                    vec![]
+                }
+                EntryKind::Scenario { .. } => {
+                    state.message = Some((
+                        Level::Info,
+                        format!(
+                            "run it with `bucket-console run {}`; the console runs requests",
+                            entry.name
+                        ),
+                    ));
+                    vec![]
+                }
+            };
+        }
+        _ => {
+            if edit_line(&mut picker.filter, key) {
+                picker.selected = 0;
+            }
+        }
+    }
+    state.overlay = Overlay::Picker(picker);
+    vec![]
+}
+
+/// A saved request in its form: typed fields when it has no templates, else the raw editor as
+/// written, its resolved body previewed.
+pub(super) fn load_request(state: &mut State, name: &str) {
+    let Some(request) = state
+        .collection
+        .loaded
+        .as_ref()
+        .and_then(|c| c.requests.get(name))
+        .cloned()
+    else {
+        return;
+    };
+    let text = serde_json::to_string_pretty(&request.written).unwrap_or_default();
+    let templated = crate::tui::collection::is_templated(&request);
+    state.method = request.method;
+    state.focus = Focus::Form;
+    state.detail = None;
+    state.screen = Screen::Console;
+    let form = state.form_mut();
+    if templated {
+        form.raw = Some(Box::new(crate::tui::form::raw_editor(&text)));
+    } else {
+        form.load(&text);
+    }
+    refresh_preview(state);
+    state.message = Some((
+        Level::Info,
+        if templated {
+            format!(
+                "requests.{name}: templates are resolved afresh for each Ctrl+S; the next send is previewed"
+            )
+        } else {
+            format!("requests.{name} loaded into the {} form", request.method)
+        },
+    ));
+}
+
+/// The profile's ids, for `{{profile.userId}}` and the like.
+fn profile_ids(state: &State) -> BTreeMap<String, String> {
+    let p = &state.profile;
+    [
+        ("userId", &p.user_id),
+        ("companyId", &p.company_id),
+        ("featureId", &p.feature_id),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v)))
+    .collect()
+}
+
+fn vars(state: &State) -> BTreeMap<String, serde_json::Value> {
+    state
+        .collection
+        .loaded
+        .as_ref()
+        .map(|c| c.vars.clone())
+        .unwrap_or_default()
+}
+
+/// Raw JSON with templates: the next send's body, previewed and validated in their place.
+pub(super) fn refresh_preview(state: &mut State) {
+    let now = state.now_ms;
+    let preview = match &state.form().raw {
+        Some(area) => resolve_text(
+            &area.lines().join("\n"),
+            &vars(state),
+            &profile_ids(state),
+            state.collection.seq + 1,
+            now,
+            state.collection.salt,
+        ),
+        None => None,
+    };
+    let form = state.form_mut();
+    if form.preview != preview {
+        form.preview = preview;
+        form.validate(now);
+    }
+}
+
+/// The body a send takes: templates resolved afresh (the next `{{seq}}`), or the text as it is.
+pub(super) fn body_to_send(state: &mut State) -> Result<String, String> {
+    let text = state.form().body_text();
+    if state.form().raw.is_none() {
+        return Ok(text);
+    }
+    let seq = state.collection.seq + 1;
+    let salt = state.collection.salt;
+    match resolve_text(
+        &text,
+        &vars(state),
+        &profile_ids(state),
+        seq,
+        state.now_ms,
+        salt,
+    ) {
+        None => Ok(text),
+        Some(Ok(body)) => {
+            state.collection.seq = seq;
+            Ok(body)
+        }
+        Some(Err(e)) => Err(e),
+    }
+}

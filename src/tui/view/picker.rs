@@ -1,0 +1,72 @@
+//! The Ctrl+O overlay: the collection's requests and scenarios, filtered as you type, and the
+//! file's state (none here, or an edit that does not load, by file:line).
+
+use super::Theme;
+use super::overlay::with_hint;
+use crate::sanitize::sanitize;
+use crate::tui::collection::{EntryKind, Picker};
+use crate::tui::state::State;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+/// Entries shown at most; the filter narrows a longer list.
+const SHOWN: usize = 14;
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, picker: &Picker, theme: Theme) {
+    let entries = state.collection.entries(picker.filter.text());
+    let mut lines = vec![Line::from(vec![
+        Span::styled("filter: ", theme.label()),
+        Span::raw(sanitize(picker.filter.text())),
+        Span::styled("▏", theme.dim()),
+    ])];
+    let first = picker.selected.saturating_sub(SHOWN - 1);
+    for (i, entry) in entries.iter().enumerate().skip(first).take(SHOWN) {
+        let what = match &entry.kind {
+            EntryKind::Request { method, templated } => format!(
+                "request   {:<9}{}",
+                method.as_str(),
+                if *templated { " {{…}}" } else { "" }
+            ),
+            EntryKind::Scenario { steps } => format!(
+                "scenario  {steps} step{}",
+                if *steps == 1 { "" } else { "s" }
+            ),
+        };
+        let text = format!(" {:<28} {what}", sanitize(&entry.name));
+        let style = if i == picker.selected {
+            theme.selected()
+        } else {
+            theme.label()
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    let note = match (&state.collection.loaded, &state.collection.problem) {
+        (None, None) => Some((
+            "no bucket-console.toml here or in a parent directory (see README, \"Saved requests\")"
+                .to_owned(),
+            theme.dim(),
+        )),
+        (_, Some(problem)) => Some((
+            format!("✗ the file does not load; showing what last did: {problem}"),
+            theme.error(),
+        )),
+        (Some(_), None) if entries.is_empty() => {
+            Some(("nothing matches the filter".to_owned(), theme.dim()))
+        }
+        _ => None,
+    };
+    if let Some((text, style)) = note {
+        for line in crate::term::wrap(&text, 72) {
+            lines.push(Line::from(Span::styled(line, style)));
+        }
+    }
+    with_hint(
+        frame,
+        area,
+        "saved requests",
+        lines,
+        "type to filter · ↑↓ choose · Enter load into the form · Esc close",
+        theme,
+    );
+}
