@@ -19,7 +19,7 @@ use template::Shape;
 pub const FILE_NAME: &str = "bucket-console.toml";
 
 /// A loaded, checked collection.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Collection {
     pub path: PathBuf,
     pub vars: BTreeMap<String, Value>,
@@ -28,7 +28,7 @@ pub struct Collection {
 }
 
 /// A saved request: a method and its body, as written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     pub method: crate::api::Method,
     pub body: Shape,
@@ -40,7 +40,7 @@ pub struct Request {
 }
 
 /// One step of a scenario.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     pub call: Call,
     pub save: Vec<Save>,
@@ -49,7 +49,7 @@ pub struct Step {
     pub line: usize,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Call {
     Request(String),
     Inline {
@@ -89,7 +89,7 @@ impl Expect {
 }
 
 /// Why a collection could not be used: every problem, with its line.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CollectionError {
     pub path: PathBuf,
     pub problems: Vec<Problem>,

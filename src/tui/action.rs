@@ -28,6 +28,10 @@ pub enum Action {
     HistoryLoaded(Result<Vec<Exchange>, Failure>),
     /// The collection file as read now: none, loaded, or why it does not load (file:line).
     CollectionLoaded(Result<Option<crate::collection::Collection>, String>),
+    /// A call of the scenario running (its exchange already in the log).
+    ScenarioCall(Box<crate::collection::run::CallReport>),
+    /// The scenario run ended.
+    ScenarioDone,
     /// The history file was written (by this console or another process).
     HistoryTouched,
     /// The entries written since the change the console had seen, and the latest change's number.
@@ -97,6 +101,13 @@ pub enum Effect {
     LoadHistory,
     /// Read the collection file (bucket-console.toml) again.
     LoadCollection,
+    /// Run a scenario of the collection, each call recorded in the log.
+    RunScenario {
+        collection: Box<crate::collection::Collection>,
+        name: String,
+        target: Target,
+        profile_ids: std::collections::BTreeMap<String, String>,
+    },
     /// Read the history's entries written after change `since`.
     LoadHistoryChanges {
         since: i64,

@@ -253,13 +253,7 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
                 let _ = runner.actions.send(Action::HistoryLoaded(result));
             });
         }
-        Effect::LoadCollection => {
-            tokio::task::spawn_blocking(move || {
-                let _ = runner
-                    .actions
-                    .send(Action::CollectionLoaded(read_collection()));
-            });
-        }
+        Effect::RunScenario { .. } | Effect::LoadCollection => collection_effect(runner, effect),
         Effect::LoadHistoryChanges { since } => {
             tokio::task::spawn_blocking(move || {
                 let result = runner
@@ -320,6 +314,58 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
             let _ = write!(out, "\u{1b}]52;c;{encoded}\u{7}");
             let _ = out.flush();
         }
+    }
+}
+
+/// The collection's effects: reading the file, running a scenario of it.
+fn collection_effect(runner: Arc<Runner>, effect: Effect) {
+    match effect {
+        Effect::RunScenario {
+            collection,
+            name,
+            target,
+            profile_ids,
+        } => {
+            tokio::spawn(async move {
+                let options = crate::collection::run::Options {
+                    repeat: 1,
+                    concurrency: 1,
+                    seed: fastrand::u64(..),
+                    vars: std::collections::BTreeMap::new(),
+                    profile_ids,
+                    keep_bodies: false,
+                };
+                let (journals, actions) = (Arc::clone(&runner.journals), runner.actions.clone());
+                let report = move |mut report: crate::collection::run::CallReport| {
+                    // Each call is an exchange of this console's, in its log like a send.
+                    if let Some(exchange) = report.exchange.take() {
+                        let mut one = [exchange];
+                        journals.developer.append(&mut one);
+                        let [logged] = one;
+                        report.exchange = Some(logged);
+                    }
+                    let _ = actions.send(Action::ScenarioCall(Box::new(report)));
+                };
+                crate::collection::run::run(
+                    *collection,
+                    vec![name],
+                    options,
+                    &runner.client,
+                    target,
+                    report,
+                )
+                .await;
+                let _ = runner.actions.send(Action::ScenarioDone);
+            });
+        }
+        Effect::LoadCollection => {
+            tokio::task::spawn_blocking(move || {
+                let _ = runner
+                    .actions
+                    .send(Action::CollectionLoaded(read_collection()));
+            });
+        }
+        _ => {}
     }
 }
 

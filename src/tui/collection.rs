@@ -72,6 +72,25 @@ impl CollectionView {
     }
 }
 
+/// A scenario run from the picker: its calls as their verdicts arrive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScenarioRun {
+    pub name: String,
+    pub calls: Vec<ScenarioCall>,
+    pub done: bool,
+    pub selected: usize,
+}
+
+/// One call of a scenario run, and where its exchange is in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioCall {
+    pub step: usize,
+    pub method: Method,
+    pub status: Option<u16>,
+    pub verdict: crate::collection::run::Verdict,
+    pub log_id: Option<i64>,
+}
+
 /// A body with `{{…}}` in it: the typed fields cannot hold it.
 pub fn is_templated(request: &Request) -> bool {
     let mut gens = Vec::new();

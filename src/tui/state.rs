@@ -74,6 +74,8 @@ pub enum Overlay {
     ProfileEditor(Box<super::profile_editor::ProfileEditor>),
     /// The collection's requests and scenarios (Ctrl+O).
     Picker(Box<super::collection::Picker>),
+    /// A scenario running, or run, from the picker.
+    Scenario(Box<super::collection::ScenarioRun>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -312,3 +312,32 @@ fn a_call_made_by_the_cli_appears_in_the_running_consoles_log() {
     assert!(screen.contains(" app"), "{screen}");
     tmux.quit_and_check_restored();
 }
+
+/// The collection in the console: Ctrl+O runs a scenario against the local server, its verdicts
+/// arrive, and a templated request loads, previews and sends.
+#[test]
+fn saved_requests_and_a_scenario_run_from_the_console() {
+    let cli = Cli::new();
+    let file = cli.home.path().join("bucket-console.toml");
+    std::fs::write(
+        &file,
+        "[requests.hello]\nmethod = \"event\"\nbody = { event = \"Hello {{seq}}\", userId = \"u-{{int 1..9}}\" }\n\n[[scenarios.pair]]\nmethod = \"user\"\nbody = { userId = \"u1\" }\n\n[[scenarios.pair]]\nmethod = \"company\"\nbody = { companyId = \"acme\", userId = \"u1\" }\n",
+    )
+    .unwrap();
+    let cli = cli.env("BUCKET_COLLECTION", file.to_str().unwrap());
+    let tmux = Tmux::start(&cli, "", 120, 40);
+    tmux.wait_for("user · * required");
+    tmux.keys(&["C-o"]);
+    tmux.wait_for("saved requests");
+    tmux.text("pair");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("done: 2 of 2 passed");
+    tmux.keys(&["Escape", "C-o"]);
+    tmux.text("hello");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("next send:");
+    assert!(screen.contains("Hello 1"), "{screen}");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("event 200");
+    tmux.quit_and_check_restored();
+}

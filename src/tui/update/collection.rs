@@ -8,7 +8,7 @@
 )]
 use super::*;
 use crate::collection::Collection;
-use crate::tui::collection::{EntryKind, Picker, resolve_text};
+use crate::tui::collection::{EntryKind, Picker, ScenarioCall, ScenarioRun, resolve_text};
 use std::collections::BTreeMap;
 
 /// A read of the file finished: `Ok(None)` when there is none.
@@ -58,16 +58,7 @@ pub(super) fn on_picker_key(
                     load_request(state, &entry.name);
                     vec![]
                 }
-                EntryKind::Scenario { .. } => {
-                    state.message = Some((
-                        Level::Info,
-                        format!(
-                            "run it with `bucket-console run {}`; the console runs requests",
-                            entry.name
-                        ),
-                    ));
-                    vec![]
-                }
+                EntryKind::Scenario { .. } => run_scenario(state, &entry.name),
             };
         }
         _ => {
@@ -183,4 +174,74 @@ pub(super) fn body_to_send(state: &mut State) -> Result<String, String> {
         }
         Some(Err(e)) => Err(e),
     }
+}
+
+/// Runs a scenario from the picker; its calls arrive in the overlay as they finish.
+fn run_scenario(state: &mut State, name: &str) -> Vec<Effect> {
+    let Some(collection) = state.collection.loaded.clone() else {
+        return vec![];
+    };
+    state.overlay = Overlay::Scenario(Box::new(ScenarioRun {
+        name: name.to_owned(),
+        ..ScenarioRun::default()
+    }));
+    vec![Effect::RunScenario {
+        collection: Box::new(collection),
+        name: name.to_owned(),
+        target: state.target(),
+        profile_ids: profile_ids(state),
+    }]
+}
+
+/// A call of the running scenario: its verdict in the overlay, its exchange in the log.
+pub(super) fn scenario_call(state: &mut State, report: crate::collection::run::CallReport) {
+    let log_id = report.exchange.as_ref().and_then(|e| e.id);
+    if let Some(exchange) = report.exchange.clone() {
+        super::log::merge_entry(state, exchange);
+    }
+    if let Overlay::Scenario(run) = &mut state.overlay
+        && run.name == report.item
+    {
+        run.calls.push(ScenarioCall {
+            step: report.step.unwrap_or(1),
+            method: report.method,
+            status: report
+                .exchange
+                .as_ref()
+                .and_then(crate::client::Exchange::status),
+            verdict: report.verdict,
+            log_id,
+        });
+    }
+}
+
+pub(super) fn scenario_done(state: &mut State) {
+    if let Overlay::Scenario(run) = &mut state.overlay {
+        run.done = true;
+    }
+}
+
+pub(super) fn on_scenario_key(state: &mut State, mut run: Box<ScenarioRun>, key: KeyEvent) {
+    match keys::command(Context::Scenario, &key) {
+        Some(Command::Back) => return,
+        Some(Command::Up) => run.selected = run.selected.saturating_sub(1),
+        Some(Command::Down) => {
+            run.selected = (run.selected + 1).min(run.calls.len().saturating_sub(1));
+        }
+        Some(Command::Open) => {
+            let id = run.calls.get(run.selected).and_then(|c| c.log_id);
+            if let Some(index) = state.log.iter().position(|e| id.is_some() && e.id == id) {
+                state.detail = Some(Detail::open(index, &state.log[index], state.color));
+                state.focus = Focus::Detail;
+                state.screen = Screen::Console;
+                return;
+            }
+            state.message = Some((
+                Level::Warning,
+                "that call was not sent (its reason is on its line)".to_owned(),
+            ));
+        }
+        _ => {}
+    }
+    state.overlay = Overlay::Scenario(run);
 }

@@ -272,7 +272,7 @@ pub(super) fn history_changes(
     vec![]
 }
 
-fn merge_entry(state: &mut State, entry: Exchange) {
+pub(super) fn merge_entry(state: &mut State, entry: Exchange) {
     let Some(id) = entry.id else {
         return;
     };

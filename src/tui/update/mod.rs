@@ -91,6 +91,14 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::HistoryTouched => log::history_touched(state),
+        Action::ScenarioCall(report) => {
+            collection::scenario_call(state, *report);
+            vec![]
+        }
+        Action::ScenarioDone => {
+            collection::scenario_done(state);
+            vec![]
+        }
         Action::CollectionLoaded(result) => {
             collection::collection_loaded(state, result);
             vec![]
@@ -358,6 +366,10 @@ fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Overlay::Profiles { selected } => on_profiles_key(state, selected, key),
         Overlay::ProfileEditor(editor) => on_editor_key(state, *editor, key),
         Overlay::Picker(picker) => collection::on_picker_key(state, picker, key),
+        Overlay::Scenario(run) => {
+            collection::on_scenario_key(state, run, key);
+            vec![]
+        }
         Overlay::None => vec![],
     }
 }

@@ -1176,3 +1176,52 @@ fn a_broken_edit_of_the_collection_keeps_what_was_loaded() {
     assert!(s.collection.problem.as_deref().unwrap().contains(":3:"));
     assert!(!s.collection.entries("").is_empty());
 }
+
+/// A scenario from the picker runs in its overlay; each call's exchange is in the log, and Enter
+/// opens it.
+#[test]
+fn a_scenario_runs_from_the_picker_and_its_calls_open() {
+    use crate::collection::run::{CallReport, Verdict};
+    let mut s = with_example_collection(Method::Event);
+    update(&mut s, ctrl('o'));
+    type_text(&mut s, "onboarding");
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(&effects[..], [Effect::RunScenario { name, .. }] if name == "onboarding"),
+        "{effects:?}"
+    );
+    assert!(matches!(&s.overlay, Overlay::Scenario(run) if run.name == "onboarding" && !run.done));
+    for (step, id) in [(1, 31), (2, 32)] {
+        let mut exchange = exchange("user", 200, "{}", vec![]);
+        exchange.id = Some(id);
+        update(
+            &mut s,
+            Action::ScenarioCall(Box::new(CallReport {
+                item: "onboarding".into(),
+                step: Some(step),
+                round: 1,
+                seq: step as u64,
+                method: Method::User,
+                body: String::new(),
+                exchange: Some(exchange),
+                verdict: Verdict::Passed,
+            })),
+        );
+    }
+    update(&mut s, Action::ScenarioDone);
+    let Overlay::Scenario(run) = &s.overlay else {
+        panic!("{:?}", s.overlay)
+    };
+    assert!(run.done);
+    assert_eq!(run.calls.len(), 2);
+    assert_eq!(s.log.len(), 2, "each call is in the log");
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.overlay, Overlay::None);
+    let detail = s.detail.as_ref().unwrap();
+    assert_eq!(
+        s.log[detail.index].id,
+        Some(32),
+        "the second call's exchange"
+    );
+}

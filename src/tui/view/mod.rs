@@ -71,6 +71,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         Overlay::Profiles { selected } => overlay::profiles(frame, area, state, *selected, theme),
         Overlay::ProfileEditor(editor) => overlay::profile_editor(frame, area, editor, theme),
         Overlay::Picker(picker) => picker::draw(frame, area, state, picker, theme),
+        Overlay::Scenario(run) => picker::scenario(frame, area, run, theme),
     }
 }
 
@@ -92,8 +93,10 @@ fn likely_next(state: &State) -> Vec<(keys::Command, String)> {
 
 /// Which bindings apply now (for the hint bar and the help overlay).
 pub fn context(state: &State) -> Context {
-    if matches!(state.overlay, Overlay::Picker(_)) {
-        return Context::Picker;
+    match state.overlay {
+        Overlay::Picker(_) => return Context::Picker,
+        Overlay::Scenario(_) => return Context::Scenario,
+        _ => {}
     }
     if state.screen == Screen::Outbox {
         return Context::Outbox;

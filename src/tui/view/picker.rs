@@ -70,3 +70,58 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, picker: &Picker, t
         theme,
     );
 }
+
+/// A scenario's run: each call's step, status and verdict as they arrive.
+pub fn scenario(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    run: &crate::tui::collection::ScenarioRun,
+    theme: Theme,
+) {
+    use crate::collection::run::Verdict;
+    let passed = run
+        .calls
+        .iter()
+        .filter(|c| c.verdict == Verdict::Passed)
+        .count();
+    let state = if run.done {
+        format!("done: {passed} of {} passed", run.calls.len())
+    } else {
+        "running…".to_owned()
+    };
+    let mut lines = vec![Line::from(Span::styled(state, theme.label()))];
+    let first = run.selected.saturating_sub(SHOWN - 1);
+    for (i, call) in run.calls.iter().enumerate().skip(first).take(SHOWN) {
+        let (mark, why, style) = match &call.verdict {
+            Verdict::Passed => ("✓", String::new(), theme.success()),
+            Verdict::Failed(w) | Verdict::Refused(w) | Verdict::Undelivered(w) => {
+                ("✗", format!(": {}", sanitize(w)), theme.error())
+            }
+        };
+        let status = call
+            .status
+            .map_or_else(|| "---".to_owned(), |s| s.to_string());
+        let text = super::fit(
+            &format!(
+                "{mark} step {:<3} {:<9}{status}{why}",
+                call.step,
+                call.method.as_str()
+            ),
+            72,
+        );
+        let style = if i == run.selected {
+            theme.selected()
+        } else {
+            style
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    with_hint(
+        frame,
+        area,
+        &format!("scenario {}", sanitize(&run.name)),
+        lines,
+        "↑↓ choose a call · Enter open its exchange · Esc close",
+        theme,
+    );
+}
