@@ -32,6 +32,8 @@ pub enum Action {
     ScenarioCall(Box<crate::collection::run::CallReport>),
     /// The scenario run ended.
     ScenarioDone,
+    /// The collection file was written (saved in an editor, say).
+    CollectionTouched,
     /// The history file was written (by this console or another process).
     HistoryTouched,
     /// The entries written since the change the console had seen, and the latest change's number.

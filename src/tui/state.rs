@@ -58,6 +58,12 @@ pub enum Confirm {
     DeleteProfile { name: String },
     /// Drop this outbox item? (Any other key keeps it.)
     DropOutboxItem { id: i64 },
+    /// A pasted curl command: import it into its form? (No pastes `text` as text.)
+    ImportCurl {
+        method: Method,
+        body: String,
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +82,11 @@ pub enum Overlay {
     Picker(Box<super::collection::Picker>),
     /// A scenario running, or run, from the picker.
     Scenario(Box<super::collection::ScenarioRun>),
+    /// Copy log entry `index` as code: the form chosen.
+    CopyAs {
+        index: usize,
+        selected: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -341,3 +341,31 @@ fn saved_requests_and_a_scenario_run_from_the_console() {
     tmux.wait_for("event 200");
     tmux.quit_and_check_restored();
 }
+
+/// The collection file is watched: an entry added in an editor appears in Ctrl+O, and an edit
+/// that does not load is named (file:line) while what loaded stays.
+#[test]
+fn an_edit_of_the_collection_file_is_picked_up_and_a_bad_one_is_named() {
+    let cli = Cli::new();
+    let file = cli.home.path().join("bucket-console.toml");
+    let first = "[requests.first]\nmethod = \"user\"\nbody = { userId = \"u1\" }\n";
+    std::fs::write(&file, first).unwrap();
+    let cli = cli.env("BUCKET_COLLECTION", file.to_str().unwrap());
+    let tmux = Tmux::start(&cli, "", 120, 40);
+    tmux.wait_for("user · * required");
+    // The picker stays open while the file changes: only the watcher can bring the news.
+    tmux.keys(&["C-o"]);
+    tmux.wait_for("first");
+    std::fs::write(
+        &file,
+        format!("{first}\n[requests.second]\nmethod = \"event\"\nbody = {{ event = \"e\", userId = \"u1\" }}\n"),
+    )
+    .unwrap();
+    tmux.wait_for("second");
+    std::fs::write(&file, "[requests.first]\nmetod = \"user\"\n").unwrap();
+    let screen = tmux.wait_for("does not load");
+    assert!(screen.contains("bucket-console.toml:2"), "{screen}");
+    assert!(screen.contains("second"), "what loaded stays:\n{screen}");
+    tmux.keys(&["Escape"]);
+    tmux.quit_and_check_restored();
+}

@@ -11,8 +11,20 @@ use crate::collection::Collection;
 use crate::tui::collection::{EntryKind, Picker, ScenarioCall, ScenarioRun, resolve_text};
 use std::collections::BTreeMap;
 
+/// The collection's actions: the file read or touched, a scenario's calls.
+pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::ScenarioCall(report) => scenario_call(state, *report),
+        Action::ScenarioDone => scenario_done(state),
+        Action::CollectionTouched => return vec![Effect::LoadCollection],
+        Action::CollectionLoaded(result) => collection_loaded(state, result),
+        _ => {}
+    }
+    vec![]
+}
+
 /// A read of the file finished: `Ok(None)` when there is none.
-pub(super) fn collection_loaded(state: &mut State, result: Result<Option<Collection>, String>) {
+fn collection_loaded(state: &mut State, result: Result<Option<Collection>, String>) {
     match result {
         Ok(Some(c)) => {
             if state.collection.salt == 0 {
@@ -194,7 +206,7 @@ fn run_scenario(state: &mut State, name: &str) -> Vec<Effect> {
 }
 
 /// A call of the running scenario: its verdict in the overlay, its exchange in the log.
-pub(super) fn scenario_call(state: &mut State, report: crate::collection::run::CallReport) {
+fn scenario_call(state: &mut State, report: crate::collection::run::CallReport) {
     let log_id = report.exchange.as_ref().and_then(|e| e.id);
     if let Some(exchange) = report.exchange.clone() {
         super::log::merge_entry(state, exchange);
@@ -215,7 +227,7 @@ pub(super) fn scenario_call(state: &mut State, report: crate::collection::run::C
     }
 }
 
-pub(super) fn scenario_done(state: &mut State) {
+fn scenario_done(state: &mut State) {
     if let Overlay::Scenario(run) = &mut state.overlay {
         run.done = true;
     }

@@ -185,6 +185,45 @@ pub(super) fn paste(state: &mut State, text: &str) {
     if state.focus != Focus::Form || state.overlay != Overlay::None {
         return;
     }
+    if let Some(offer) = curl_offer(text) {
+        state.overlay = Overlay::Confirm(offer);
+        return;
+    }
+    paste_text(state, text);
+}
+
+/// A pasted curl command that is a tracking call: the question whether to import it.
+fn curl_offer(text: &str) -> Option<Confirm> {
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with("curl ") {
+        return None;
+    }
+    let words = crate::collection::curl::split(trimmed).ok()?;
+    let imported = crate::collection::curl::parse(&words).ok()?;
+    Some(Confirm::ImportCurl {
+        method: imported.method,
+        body: imported.body.to_string(),
+        text: text.to_owned(),
+    })
+}
+
+/// The import's answer: yes loads the call into its form (key and base URL dropped), no pastes
+/// the command as the text it is.
+pub(super) fn import_curl(state: &mut State, method: Method, body: &str) {
+    select_tab(state, method);
+    let now = state.now_ms;
+    let form = state.form_mut();
+    form.load(body);
+    form.validate(now);
+    state.message = Some((
+        Level::Info,
+        format!(
+            "curl command imported into the {method} form; its key and base URL were dropped (profiles hold them)"
+        ),
+    ));
+}
+
+pub(super) fn paste_text(state: &mut State, text: &str) {
     let now = state.now_ms;
     let form = state.form_mut();
     if let Some(area) = &mut form.raw {

@@ -41,9 +41,56 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Command::CopyCurl | Command::CopyBody if state.selected_exchange().is_some() => {
             return copy(state, state.log_selected, command);
         }
+        Command::CopyAs if state.selected_exchange().is_some() => {
+            state.overlay = Overlay::CopyAs {
+                index: state.log_selected,
+                selected: 0,
+            };
+        }
         _ => {}
     }
     vec![]
+}
+
+/// The copy-as overlay's keys: a form chosen, copied with Enter.
+pub(super) fn on_copy_as_key(
+    state: &mut State,
+    index: usize,
+    selected: usize,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    use crate::client::code::{Format, render};
+    let keep = |state: &mut State, selected| state.overlay = Overlay::CopyAs { index, selected };
+    match keys::command(Context::CopyAs, &key) {
+        Some(Command::Back) => {}
+        Some(Command::Up) => keep(state, selected.saturating_sub(1)),
+        Some(Command::Down) => keep(state, (selected + 1).min(Format::ALL.len() - 1)),
+        Some(Command::Open) => {
+            let (Some(ex), Some(format)) = (state.log.get(index), Format::ALL.get(selected)) else {
+                return vec![];
+            };
+            let mut text = render(ex, *format, None);
+            if *format == Format::Curl && local_server_gone(state, ex) {
+                text = ex.curl(None, true);
+            }
+            state.message = Some((
+                Level::Success,
+                format!(
+                    "✓ copied as {} (key as $BUCKET_TRACKING_KEY)",
+                    format.name()
+                ),
+            ));
+            return vec![Effect::Copy(text)];
+        }
+        _ => keep(state, selected),
+    }
+    vec![]
+}
+
+/// A local exchange whose server is not the one running now.
+fn local_server_gone(state: &State, ex: &Exchange) -> bool {
+    ex.profile == crate::profiles::LOCAL
+        && state.local.as_ref().map(|l| l.url.as_str()) != Some(ex.base_url.as_str())
 }
 
 /// `c` and `y`, on a log row or in its detail: the exchange as curl, or its response body; the
@@ -53,9 +100,7 @@ pub(super) fn copy(state: &mut State, index: usize, what: Command) -> Vec<Effect
         return vec![];
     };
     let (text, said) = if what == Command::CopyCurl {
-        // A local exchange whose server is not the one running now.
-        let gone = ex.profile == crate::profiles::LOCAL
-            && state.local.as_ref().map(|l| l.url.as_str()) != Some(ex.base_url.as_str());
+        let gone = local_server_gone(state, ex);
         (
             Some(ex.curl(None, gone)),
             "copied as curl (key as $BUCKET_TRACKING_KEY)",
@@ -175,6 +220,12 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Command::CopyCurl | Command::CopyBody => {
             let index = detail.index;
             return copy(state, index, command);
+        }
+        Command::CopyAs => {
+            state.overlay = Overlay::CopyAs {
+                index: detail.index,
+                selected: 0,
+            };
         }
         Command::PageDown => detail.scroll = detail.scroll.saturating_add(10),
         Command::PageUp => detail.scroll = detail.scroll.saturating_sub(10),

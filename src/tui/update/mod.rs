@@ -91,18 +91,10 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::HistoryTouched => log::history_touched(state),
-        Action::ScenarioCall(report) => {
-            collection::scenario_call(state, *report);
-            vec![]
-        }
-        Action::ScenarioDone => {
-            collection::scenario_done(state);
-            vec![]
-        }
-        Action::CollectionLoaded(result) => {
-            collection::collection_loaded(state, result);
-            vec![]
-        }
+        Action::ScenarioCall(_)
+        | Action::ScenarioDone
+        | Action::CollectionTouched
+        | Action::CollectionLoaded(_) => collection::on_action(state, action),
         Action::HistoryChanges(result) => log::history_changes(state, result),
         Action::Sent(exchange) => {
             let mut effects = data::after_send(state, &exchange);
@@ -366,6 +358,7 @@ fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Overlay::Profiles { selected } => on_profiles_key(state, selected, key),
         Overlay::ProfileEditor(editor) => on_editor_key(state, *editor, key),
         Overlay::Picker(picker) => collection::on_picker_key(state, picker, key),
+        Overlay::CopyAs { index, selected } => log::on_copy_as_key(state, index, selected, key),
         Overlay::Scenario(run) => {
             collection::on_scenario_key(state, run, key);
             vec![]
@@ -381,6 +374,14 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
         || matches!(confirm, Confirm::DropOutboxItem { .. });
     match confirm {
         Confirm::SendAnyway { .. } if yes => send(state),
+        Confirm::ImportCurl { method, body, .. } if yes => {
+            form::import_curl(state, method, &body);
+            vec![]
+        }
+        Confirm::ImportCurl { text, .. } if no => {
+            form::paste_text(state, &text);
+            vec![]
+        }
         Confirm::SendAnyway { .. } if no => {
             state.focus = Focus::Form;
             state.form_mut().jump_to_first_problem();

@@ -1225,3 +1225,77 @@ fn a_scenario_runs_from_the_picker_and_its_calls_open() {
         "the second call's exchange"
     );
 }
+
+/// `x` on a log row (or in a detail) offers the code forms; Enter copies the chosen one.
+#[test]
+fn x_copies_an_exchange_as_code() {
+    let mut s = state(Method::Event);
+    update(
+        &mut s,
+        Action::HistoryLoaded(Ok(vec![exchange(
+            "event",
+            200,
+            "{\"event\":\"e\",\"userId\":\"u\"}",
+            vec![],
+        )])),
+    );
+    update(&mut s, ctrl('l'));
+    update(&mut s, key(KeyCode::Char('x')));
+    assert_eq!(
+        s.overlay,
+        Overlay::CopyAs {
+            index: 0,
+            selected: 0
+        }
+    );
+    for _ in 0..3 {
+        update(&mut s, key(KeyCode::Down));
+    }
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(&effects[..], [Effect::Copy(text)] if text.contains("requests.post(") && text.contains("BUCKET_TRACKING_KEY")),
+        "{effects:?}"
+    );
+    assert_eq!(s.overlay, Overlay::None);
+    assert!(s.message.as_ref().unwrap().1.contains("copied as python"));
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.detail.is_some());
+    update(&mut s, key(KeyCode::Char('x')));
+    assert!(
+        matches!(s.overlay, Overlay::CopyAs { .. }),
+        "from the detail too"
+    );
+}
+
+/// A curl command pasted into a form is offered as an import; no pastes it as text.
+#[test]
+fn a_pasted_curl_command_is_offered_as_an_import() {
+    let command = "curl 'https://tracking.bucket.co/tk123/feedback' -H 'content-type: application/json' --data-raw '{\"featureId\":\"export\",\"userId\":\"u9\",\"score\":5}'";
+    let mut s = state(Method::User);
+    update(&mut s, Action::Paste(command.into()));
+    assert!(matches!(
+        s.overlay,
+        Overlay::Confirm(Confirm::ImportCurl {
+            method: Method::Feedback,
+            ..
+        })
+    ));
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.method, Method::Feedback);
+    assert_eq!(
+        s.form().body(),
+        json!({"featureId": "export", "userId": "u9", "score": 5})
+    );
+    let mut s = state(Method::User);
+    update(&mut s, Action::Paste(command.into()));
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.method, Method::User);
+    assert_eq!(
+        s.form().body()["userId"],
+        json!(command),
+        "pasted as the text it is"
+    );
+    let mut s = state(Method::User);
+    update(&mut s, Action::Paste("curl is a tool".into()));
+    assert_eq!(s.overlay, Overlay::None, "not a tracking call: just text");
+}

@@ -68,10 +68,14 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
             overlay::confirm_delete(frame, area, name, theme);
         }
         Overlay::Confirm(Confirm::DropOutboxItem { id }) => outbox::confirm_drop(frame, *id, theme),
+        Overlay::Confirm(Confirm::ImportCurl { method, .. }) => {
+            overlay::confirm_import(frame, area, *method, theme);
+        }
         Overlay::Profiles { selected } => overlay::profiles(frame, area, state, *selected, theme),
         Overlay::ProfileEditor(editor) => overlay::profile_editor(frame, area, editor, theme),
         Overlay::Picker(picker) => picker::draw(frame, area, state, picker, theme),
         Overlay::Scenario(run) => picker::scenario(frame, area, run, theme),
+        Overlay::CopyAs { selected, .. } => picker::copy_as(frame, area, *selected, theme),
     }
 }
 
@@ -96,6 +100,7 @@ pub fn context(state: &State) -> Context {
     match state.overlay {
         Overlay::Picker(_) => return Context::Picker,
         Overlay::Scenario(_) => return Context::Scenario,
+        Overlay::CopyAs { .. } => return Context::CopyAs,
         _ => {}
     }
     if state.screen == Screen::Outbox {

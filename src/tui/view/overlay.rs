@@ -202,6 +202,26 @@ pub fn profile_editor(frame: &mut Frame<'_>, area: Rect, editor: &ProfileEditor,
     boxed(frame, centered(area, 76, height), title, lines, theme);
 }
 
+pub fn confirm_import(frame: &mut Frame<'_>, area: Rect, method: crate::api::Method, theme: Theme) {
+    let lines = vec![
+        Line::from(format!(
+            "That is a curl command for `{method}`. Import it into the form?"
+        )),
+        Line::from(Span::styled(
+            "Its key and base URL are dropped: profiles hold them.",
+            theme.dim(),
+        )),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("Enter/y", theme.focused_label()),
+            Span::raw(" import   "),
+            Span::styled("Esc/n", theme.focused_label()),
+            Span::raw(" paste it as text"),
+        ]),
+    ];
+    boxed(frame, centered(area, 66, 6), "import curl?", lines, theme);
+}
+
 pub fn confirm_delete(frame: &mut Frame<'_>, area: Rect, name: &str, theme: Theme) {
     let lines = vec![
         Line::from(format!("Delete the profile `{name}` and its stored key?")),

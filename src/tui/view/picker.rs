@@ -125,3 +125,35 @@ pub fn scenario(
         theme,
     );
 }
+
+/// `x`: the forms an exchange can be copied as.
+pub fn copy_as(frame: &mut Frame<'_>, area: Rect, selected: usize, theme: Theme) {
+    use crate::client::code::Format;
+    let lines = Format::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let what = match f {
+                Format::Curl => "curl, key as $BUCKET_TRACKING_KEY",
+                Format::Httpie => "HTTPie (http --raw)",
+                Format::Fetch => "JavaScript fetch",
+                Format::Python => "Python requests",
+                Format::Sdk => "@bucketco/tracking-sdk's call",
+            };
+            let style = if i == selected {
+                theme.selected()
+            } else {
+                theme.label()
+            };
+            Line::from(Span::styled(format!(" {:<8} {what}", f.name()), style))
+        })
+        .collect();
+    with_hint(
+        frame,
+        area,
+        "copy as",
+        lines,
+        "↑↓ choose · Enter copy to the clipboard (OSC 52) · Esc close",
+        theme,
+    );
+}
