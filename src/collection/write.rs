@@ -81,6 +81,29 @@ pub fn append(path: &Path, name: &str, text: &str) -> Result<(), String> {
     replace(path, after.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Replaces the method and body of the entry `name` where it stands: its comments, its place
+/// and the rest of the file stay as they were.
+pub fn replace_entry(path: &Path, name: &str, method: Method, body: &Value) -> Result<(), String> {
+    let before = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut doc: toml_edit::DocumentMut = before
+        .parse()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let entry = doc
+        .get_mut("requests")
+        .and_then(|r| r.get_mut(name))
+        .and_then(toml_edit::Item::as_table_like_mut)
+        .ok_or_else(|| format!("{}: no request named `{name}` to replace", path.display()))?;
+    entry.insert("method", toml_edit::value(method.as_str()));
+    let body: toml_edit::Value = inline(body)
+        .parse()
+        .map_err(|e| format!("the body cannot be written as TOML: {e}"))?;
+    entry.insert("body", toml_edit::Item::Value(body));
+    let after = doc.to_string();
+    super::parse(path, &after, &[]).map_err(|e| format!("{e}\n(nothing was changed)"))?;
+    replace(path, after.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 /// Writes through a temporary file renamed over `path`, keeping its permissions: a team's file,
 /// not a secret, and never left half-written.
 fn replace(path: &Path, contents: &[u8]) -> std::io::Result<()> {
@@ -147,6 +170,17 @@ mod tests {
                 .unwrap_err()
                 .contains("exists already")
         );
+        replace_entry(&path, "a", Method::User, &json!({"userId": "w"})).unwrap();
+        let now = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            now.starts_with("# our team's calls\n[requests.a]   # the first\n"),
+            "comments and place stay:\n{now}"
+        );
+        let loaded = super::super::parse(&path, &now, &[]).unwrap();
+        assert_eq!(loaded.requests["a"].written, json!({"userId": "w"}));
+        assert!(loaded.requests.contains_key("b"));
+        let missing = replace_entry(&path, "zz", Method::User, &json!({})).unwrap_err();
+        assert!(missing.contains("no request named"), "{missing}");
         let fresh = dir.path().join("new.toml");
         append(&fresh, "b", &text).unwrap();
         assert_eq!(std::fs::read_to_string(&fresh).unwrap(), text);

@@ -32,6 +32,8 @@ pub enum Action {
     ScenarioCall(Box<crate::collection::run::CallReport>),
     /// The scenario run ended.
     ScenarioDone,
+    /// A request was written into the collection (its name), or why not.
+    RequestSaved(Result<String, String>),
     /// The collection file was written (saved in an editor, say).
     CollectionTouched,
     /// The history file was written (by this console or another process).
@@ -103,6 +105,14 @@ pub enum Effect {
     LoadHistory,
     /// Read the collection file (bucket-console.toml) again.
     LoadCollection,
+    /// Write a request into the collection: appended, or replacing the entry of that name.
+    SaveRequest {
+        path: std::path::PathBuf,
+        name: String,
+        method: Method,
+        body: serde_json::Value,
+        replace: bool,
+    },
     /// Run a scenario of the collection, each call recorded in the log.
     RunScenario {
         collection: Box<crate::collection::Collection>,

@@ -281,7 +281,9 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
                 let _ = runner.actions.send(Action::HistoryLoaded(result));
             });
         }
-        Effect::RunScenario { .. } | Effect::LoadCollection => collection_effect(runner, effect),
+        Effect::RunScenario { .. } | Effect::LoadCollection | Effect::SaveRequest { .. } => {
+            collection_effect(runner, effect);
+        }
         Effect::LoadHistoryChanges { since } => {
             tokio::task::spawn_blocking(move || {
                 let result = runner
@@ -348,6 +350,26 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
 /// The collection's effects: reading the file, running a scenario of it.
 fn collection_effect(runner: Arc<Runner>, effect: Effect) {
     match effect {
+        Effect::SaveRequest {
+            path,
+            name,
+            method,
+            body,
+            replace,
+        } => {
+            tokio::task::spawn_blocking(move || {
+                let written = if replace {
+                    crate::collection::write::replace_entry(&path, &name, method, &body)
+                } else {
+                    let text = crate::collection::write::entry(&name, method, &body);
+                    crate::collection::write::append(&path, &name, &text)
+                };
+                let result = written
+                    .map(|()| name)
+                    .map_err(|e| crate::sanitize::sanitize(&e));
+                let _ = runner.actions.send(Action::RequestSaved(result));
+            });
+        }
         Effect::RunScenario {
             collection,
             name,

@@ -58,6 +58,8 @@ pub enum Confirm {
     DeleteProfile { name: String },
     /// Drop this outbox item? (Any other key keeps it.)
     DropOutboxItem { id: i64 },
+    /// The collection has a request of this name: replace its method and body?
+    ReplaceRequest { name: String },
     /// A pasted curl command: import it into its form? (No pastes `text` as text.)
     ImportCurl {
         method: Method,
@@ -86,6 +88,10 @@ pub enum Overlay {
     CopyAs {
         index: usize,
         selected: usize,
+    },
+    /// The name to save the current form under, in the collection.
+    SaveRequest {
+        name: crate::term::LineInput,
     },
 }
 

@@ -339,6 +339,19 @@ fn saved_requests_and_a_scenario_run_from_the_console() {
     assert!(screen.contains("Hello 1"), "{screen}");
     tmux.keys(&["C-s"]);
     tmux.wait_for("event 200");
+    // The form as it is, saved under a name: appended, the file's text before it untouched.
+    let before = std::fs::read_to_string(&file).unwrap();
+    tmux.keys(&["C-o", "M-s"]);
+    tmux.wait_for("save the form as a request");
+    tmux.text("mine");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("saved as requests.mine");
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(after.starts_with(&before), "{after}");
+    assert!(
+        after.contains("[requests.mine]\nmethod = \"event\""),
+        "{after}"
+    );
     tmux.quit_and_check_restored();
 }
 

@@ -18,6 +18,13 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ScenarioDone => scenario_done(state),
         Action::CollectionTouched => return vec![Effect::LoadCollection],
         Action::CollectionLoaded(result) => collection_loaded(state, result),
+        Action::RequestSaved(result) => {
+            state.message = Some(match result {
+                Ok(name) => (Level::Success, format!("✓ saved as requests.{name}")),
+                Err(e) => (Level::Error, format!("not saved: {e}")),
+            });
+            return vec![Effect::LoadCollection];
+        }
         _ => {}
     }
     vec![]
@@ -56,6 +63,12 @@ pub(super) fn on_picker_key(
     let entries = state.collection.entries(picker.filter.text());
     match keys::command(Context::Picker, &key) {
         Some(Command::Back) => return vec![],
+        Some(Command::SaveForm) => {
+            state.overlay = Overlay::SaveRequest {
+                name: crate::term::LineInput::new(picker.filter.text()),
+            };
+            return vec![];
+        }
         Some(Command::Up) => picker.selected = picker.selected.saturating_sub(1),
         Some(Command::Down) => {
             picker.selected = (picker.selected + 1).min(entries.len().saturating_sub(1));
@@ -256,4 +269,87 @@ pub(super) fn on_scenario_key(state: &mut State, mut run: Box<ScenarioRun>, key:
         _ => {}
     }
     state.overlay = Overlay::Scenario(run);
+}
+
+/// Typing the name to save the form under; Enter saves (asking first when the name is taken).
+pub(super) fn on_save_key(
+    state: &mut State,
+    mut name: crate::term::LineInput,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => vec![],
+        KeyCode::Enter => {
+            let name = name.text().trim().to_owned();
+            if !crate::collection::template::is_name(&name) {
+                state.message = Some((
+                    Level::Warning,
+                    "a request's name: letters, digits, _ and -".to_owned(),
+                ));
+                state.overlay = Overlay::SaveRequest {
+                    name: crate::term::LineInput::new(&name),
+                };
+                return vec![];
+            }
+            let taken = state
+                .collection
+                .loaded
+                .as_ref()
+                .is_some_and(|c| c.requests.contains_key(&name));
+            if taken {
+                state.overlay = Overlay::Confirm(Confirm::ReplaceRequest { name });
+                return vec![];
+            }
+            save_form(state, name, false)
+        }
+        _ => {
+            edit_line(&mut name, key);
+            state.overlay = Overlay::SaveRequest { name };
+            vec![]
+        }
+    }
+}
+
+/// The current form as a saved request: its fields' body, or the raw text (templates kept).
+pub(super) fn save_form(state: &mut State, name: String, replace: bool) -> Vec<Effect> {
+    let form = state.form();
+    let body = match &form.raw {
+        None => Ok(form.body()),
+        Some(area) => serde_json::from_str::<serde_json::Value>(&area.lines().join("\n"))
+            .map_err(|e| format!("the raw JSON is not JSON ({e})")),
+    };
+    let body = match body {
+        Ok(b) if b.is_object() => b,
+        Ok(_) => {
+            state.message = Some((
+                Level::Error,
+                "not saved: the body is not a JSON object".into(),
+            ));
+            return vec![];
+        }
+        Err(e) => {
+            state.message = Some((Level::Error, format!("not saved: {e}")));
+            return vec![];
+        }
+    };
+    let path = state.collection.loaded.as_ref().map_or_else(
+        || {
+            std::env::var_os("BUCKET_COLLECTION").map_or_else(
+                || {
+                    std::env::current_dir()
+                        .unwrap_or_default()
+                        .join(crate::collection::FILE_NAME)
+                },
+                std::path::PathBuf::from,
+            )
+        },
+        |c| c.path.clone(),
+    );
+    vec![Effect::SaveRequest {
+        path,
+        name,
+        method: state.method,
+        body,
+        replace,
+    }]
 }

@@ -92,6 +92,7 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::HistoryTouched => log::history_touched(state),
         Action::ScenarioCall(_)
+        | Action::RequestSaved(_)
         | Action::ScenarioDone
         | Action::CollectionTouched
         | Action::CollectionLoaded(_) => collection::on_action(state, action),
@@ -359,6 +360,7 @@ fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Overlay::ProfileEditor(editor) => on_editor_key(state, *editor, key),
         Overlay::Picker(picker) => collection::on_picker_key(state, picker, key),
         Overlay::CopyAs { index, selected } => log::on_copy_as_key(state, index, selected, key),
+        Overlay::SaveRequest { name } => collection::on_save_key(state, name, key),
         Overlay::Scenario(run) => {
             collection::on_scenario_key(state, run, key);
             vec![]
@@ -374,6 +376,7 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
         || matches!(confirm, Confirm::DropOutboxItem { .. });
     match confirm {
         Confirm::SendAnyway { .. } if yes => send(state),
+        Confirm::ReplaceRequest { name } if yes => collection::save_form(state, name, true),
         Confirm::ImportCurl { method, body, .. } if yes => {
             form::import_curl(state, method, &body);
             vec![]

@@ -1299,3 +1299,63 @@ fn a_pasted_curl_command_is_offered_as_an_import() {
     update(&mut s, Action::Paste("curl is a tool".into()));
     assert_eq!(s.overlay, Overlay::None, "not a tracking call: just text");
 }
+
+/// From the picker, Alt+S saves the current form under a name; a taken name asks first.
+#[test]
+fn the_current_form_is_saved_into_the_collection() {
+    let mut s = with_example_collection(Method::Event);
+    type_text(&mut s, "Sent message");
+    update(&mut s, ctrl('o'));
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::ALT)),
+    );
+    assert!(matches!(s.overlay, Overlay::SaveRequest { .. }));
+    type_text(&mut s, "my-event");
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let [
+        Effect::SaveRequest {
+            name,
+            method,
+            body,
+            replace,
+            path,
+        },
+    ] = &effects[..]
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        (name.as_str(), *method, *replace),
+        ("my-event", Method::Event, false)
+    );
+    assert_eq!(body["event"], json!("Sent message"));
+    assert!(path.ends_with("assets/bucket-console.toml"));
+    update(&mut s, ctrl('o'));
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::ALT)),
+    );
+    type_text(&mut s, "signup");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(
+        s.overlay,
+        Overlay::Confirm(Confirm::ReplaceRequest {
+            name: "signup".into()
+        })
+    );
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(
+        &effects[..],
+        [Effect::SaveRequest { replace: true, .. }]
+    ));
+    let after = update(&mut s, Action::RequestSaved(Ok("signup".into())));
+    assert_eq!(after, [Effect::LoadCollection]);
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .1
+            .contains("saved as requests.signup")
+    );
+}

@@ -76,6 +76,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         Overlay::Picker(picker) => picker::draw(frame, area, state, picker, theme),
         Overlay::Scenario(run) => picker::scenario(frame, area, run, theme),
         Overlay::CopyAs { selected, .. } => picker::copy_as(frame, area, *selected, theme),
+        Overlay::SaveRequest { name } => picker::save_as(frame, area, name, theme),
+        Overlay::Confirm(Confirm::ReplaceRequest { name }) => {
+            picker::confirm_replace(frame, area, name, theme);
+        }
     }
 }
 

@@ -157,3 +157,35 @@ pub fn copy_as(frame: &mut Frame<'_>, area: Rect, selected: usize, theme: Theme)
         theme,
     );
 }
+
+/// The name to save the current form under.
+pub fn save_as(frame: &mut Frame<'_>, area: Rect, name: &crate::term::LineInput, theme: Theme) {
+    let lines = vec![Line::from(vec![
+        Span::styled("name: ", theme.label()),
+        Span::raw(sanitize(name.text())),
+        Span::styled("▏", theme.dim()),
+    ])];
+    with_hint(
+        frame,
+        area,
+        "save the form as a request",
+        lines,
+        "Enter save into the collection (comments kept) · Esc cancel",
+        theme,
+    );
+}
+
+pub fn confirm_replace(frame: &mut Frame<'_>, area: Rect, name: &str, theme: Theme) {
+    let lines = vec![Line::from(format!(
+        "requests.{} exists. Replace its method and body with the form's?",
+        sanitize(name)
+    ))];
+    with_hint(
+        frame,
+        area,
+        "replace?",
+        lines,
+        "Enter/y replace (its comments stay) · Esc/n keep it",
+        theme,
+    );
+}
