@@ -194,6 +194,13 @@ pub(super) fn body_to_send(state: &mut State) -> Result<String, String> {
     ) {
         None => Ok(text),
         Some(Ok(body)) => {
+            let key = state.profile.key.expose();
+            // `local` is no secret; any other key must stay out of bodies, stores and logs.
+            if key != crate::profiles::LOCAL && body.contains(key) {
+                return Err(
+                    "the resolved body holds the tracking key in use (from {{env …}}?)".into(),
+                );
+            }
             state.collection.seq = seq;
             Ok(body)
         }

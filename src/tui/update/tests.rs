@@ -1359,3 +1359,29 @@ fn the_current_form_is_saved_into_the_collection() {
             .contains("saved as requests.signup")
     );
 }
+
+#[test]
+fn a_resolved_body_holding_the_key_is_not_sent_from_the_console() {
+    let mut s = state(Method::User);
+    s.profile.key = crate::api::TrackingKey::parse("trCqx4DGo1lk3Lcct5NHLjWy").unwrap();
+    let secret = s.profile.key.expose().to_owned();
+    // A var carries the key here, as a careless {{env …}} could.
+    let text = format!(
+        "[vars]\nsecret = \"{secret}\"\n[requests.leaky]\nmethod = \"user\"\nbody = {{ userId = \"u\", attributes = {{ k = \"{{{{secret}}}}\" }} }}\n"
+    );
+    let loaded = crate::collection::parse(std::path::Path::new("c.toml"), &text, &[]).unwrap();
+    update(&mut s, Action::CollectionLoaded(Ok(Some(loaded))));
+    update(&mut s, ctrl('o'));
+    update(&mut s, key(KeyCode::Enter));
+    let effects = update(&mut s, ctrl('s'));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .1
+            .contains("holds the tracking key"),
+        "{:?}",
+        s.message
+    );
+}
