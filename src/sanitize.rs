@@ -1,5 +1,5 @@
 //! The one sanitizer every server string passes through before it reaches a terminal or stdout
-//! (CONTRACT.md §8): escape sequences are removed whole, other control and bidi-override
+//! (assets/contract.md §8): escape sequences are removed whole, other control and bidi-override
 //! characters are shown escaped, tabs are expanded. Newlines are kept.
 
 const ESC: char = '\u{1b}';

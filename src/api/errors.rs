@@ -1,4 +1,4 @@
-//! The response bodies of CONTRACT.md §3 and the warnings of §4, shared by the server (which writes
+//! The response bodies of assets/contract.md §3 and the warnings of §4, shared by the server (which writes
 //! them) and the client (which reads them back from any server, so unknown codes are tolerated).
 
 use serde::{Deserialize, Serialize};
@@ -118,10 +118,10 @@ pub enum WarningCode {
     Unrecognized,
 }
 
-/// What to do about a user who belongs to no company (CONTRACT.md §4).
+/// What to do about a user who belongs to no company (assets/contract.md §4).
 pub const UNASSOCIATED_FIX: &str = "send a `company` call with this userId";
 
-/// Why a user without a company matters, for views that list users (CONTRACT.md §4).
+/// Why a user without a company matters, for views that list users (assets/contract.md §4).
 pub fn unassociated_explanation(user_id: &str) -> String {
     format!(
         "user `{user_id}` belongs to no company: Bucket leaves this user's events without a \
@@ -129,7 +129,7 @@ pub fn unassociated_explanation(user_id: &str) -> String {
     )
 }
 
-/// A warning attached to a 200 answer (CONTRACT.md §4).
+/// A warning attached to a 200 answer (assets/contract.md §4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
     pub code: WarningCode,

@@ -1,4 +1,4 @@
-//! The records the local server's inspection routes answer (CONTRACT.md §6). Not part of Bucket's
+//! The records the local server's inspection routes answer (assets/contract.md §6). Not part of Bucket's
 //! API; the console's data views read them back with these same types.
 
 use serde::{Deserialize, Serialize};
@@ -121,7 +121,7 @@ impl Stats {
     }
 }
 
-/// The headers of a received request that tell who sent it and how (CONTRACT.md-style names).
+/// The headers of a received request that tell who sent it and how (as the request shows them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestHeaders {

@@ -1,4 +1,4 @@
-//! The four methods of the API and the fields each accepts, in the order of CONTRACT.md's table.
+//! The four methods of the API and the fields each accepts, in the order of assets/contract.md §2's table.
 
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! The contract of CONTRACT.md, pure: payload types, validation with JSON-Pointer paths, and the
+//! The contract of assets/contract.md, pure: payload types, validation with JSON-Pointer paths, and the
 //! response, error and warning bodies. Nothing here knows about HTTP servers or terminals, so the
 //! server, the CLI and the console's forms all apply exactly the same rules.
 
@@ -26,7 +26,7 @@ pub use method::Method;
 pub use payload::{Payload, Score};
 pub use validate::{Validated, validate};
 
-/// The largest body any call may carry: the limit Segment documents per call (CONTRACT.md §2).
+/// The largest body any call may carry: the limit Segment documents per call (assets/contract.md §2).
 pub const MAX_BODY_BYTES: usize = 32 * 1024;
 /// Deepest JSON nesting accepted; deeper bodies are rejected before parsing so they cannot exhaust
 /// the stack.

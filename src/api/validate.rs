@@ -1,4 +1,4 @@
-//! The one implementation of CONTRACT.md §2: a body and a method in, a typed payload or every
+//! The one implementation of assets/contract.md §2: a body and a method in, a typed payload or every
 //! problem out. The server, the CLI and the console's live validation all call [`validate`].
 
 use super::errors::{FieldCode, ValidationError, Warning, WarningCode};

@@ -1,5 +1,5 @@
 //! Sending calls: one function takes a method and a body for a target and returns an owned
-//! [`Exchange`], after the retries of CONTRACT.md §8. Free of terminal concerns: the CLI and the
+//! [`Exchange`], after the retries of assets/contract.md §8. Free of terminal concerns: the CLI and the
 //! console both drive it.
 
 pub mod code;

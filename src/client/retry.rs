@@ -1,4 +1,4 @@
-//! CONTRACT.md §8: network errors, timeouts, 429 and 5xx are retried with exponential backoff and
+//! assets/contract.md §8: network errors, timeouts, 429 and 5xx are retried with exponential backoff and
 //! full jitter (base 250 ms, cap 5 s, 3 attempts in all); 4xx never.
 
 use std::time::Duration;

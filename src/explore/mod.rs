@@ -1,4 +1,4 @@
-//! What the local server stored, read back through its inspection routes (CONTRACT.md §6): the
+//! What the local server stored, read back through its inspection routes (assets/contract.md §6): the
 //! data layer of the console's Data view and of `bucket-console data`. Pages are fetched as they
 //! are needed, so a store with a million events opens as fast as an empty one.
 

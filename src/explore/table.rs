@@ -88,7 +88,7 @@ pub fn table(rows: &Rows) -> Table {
     }
 }
 
-/// Why a user without a company matters, in the words of the server's warning (CONTRACT.md §4).
+/// Why a user without a company matters, in the words of the server's warning (assets/contract.md §4).
 pub fn unassociated_explanation(user_id: &str) -> String {
     sanitize(&crate::api::errors::unassociated_explanation(user_id))
 }

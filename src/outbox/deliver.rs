@@ -20,7 +20,7 @@ pub struct Delivered {
     pub waiting: usize,
 }
 
-/// Waits between rounds for an item that failed, after its n-th attempt (CONTRACT.md §8's
+/// Waits between rounds for an item that failed, after its n-th attempt (assets/contract.md §8's
 /// exponential backoff with full jitter, capped at a minute for items that may wait long).
 fn backoff(attempts: u32) -> Duration {
     RetryPolicy {

@@ -1,4 +1,4 @@
-//! The inspection routes (CONTRACT.md §6): what the local server stored, per tracking key. No CORS:
+//! The inspection routes (assets/contract.md §6): what the local server stored, per tracking key. No CORS:
 //! web pages have no business reading them.
 
 use super::AppState;

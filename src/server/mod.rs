@@ -1,4 +1,4 @@
-//! The local tracking server (CONTRACT.md §3–§7): axum routes → `api` validation → the store.
+//! The local tracking server (assets/contract.md §3–§7): axum routes → `api` validation → the store.
 //! [`start`] runs it inside the caller's tokio runtime, so the console and tests embed it.
 
 mod forward;

@@ -1,4 +1,4 @@
-//! Building answers: JSON bodies, the error shape of CONTRACT.md §3, and CORS for tracking routes.
+//! Building answers: JSON bodies, the error shape of assets/contract.md §3, and CORS for tracking routes.
 
 use crate::api::{ErrorCode, Rejection, SuccessBody};
 use axum::http::{HeaderValue, StatusCode, header};

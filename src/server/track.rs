@@ -1,4 +1,4 @@
-//! The tracking routes: `POST /{key}/{method}` through every rule of CONTRACT.md §2–§4, in the
+//! The tracking routes: `POST /{key}/{method}` through every rule of assets/contract.md §2–§4, in the
 //! order a sender would fix them: route, verb, key, content type, size, JSON, fields, store.
 
 use super::AppState;

@@ -1,4 +1,4 @@
-//! CONTRACT.md §8 on the wire, through the library client, for both ways it sends: the shared
+//! assets/contract.md §8 on the wire, through the library client, for both ways it sends: the shared
 //! pool (`Client::send`: `send`, the console) and a worker's own connection (`Worker::send`:
 //! `replay`). Timeouts, refused connections, dropped connections, `Retry-After`, a 5xx then
 //! success, and a server that closes every connection must all end the same way through both.

@@ -1,5 +1,5 @@
 //! The Data view's data layer (`explore`) against a real server over TCP: what user, company and
-//! event calls leave behind, read the way the console reads it (CONTRACT.md §5), and the
+//! event calls leave behind, read the way the console reads it (assets/contract.md §5), and the
 //! `bucket-console data` command on top of it.
 
 use crate::support::{Cli, KEY, TestServer, scripted_server};

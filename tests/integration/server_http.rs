@@ -1,4 +1,4 @@
-//! CONTRACT.md §3 and §7 at the HTTP level: CORS, 404/405, the Host check, fault injection,
+//! assets/contract.md §3 and §7 at the HTTP level: CORS, 404/405, the Host check, fault injection,
 //! latency, the prompting-init stub and health.
 
 use crate::support::{KEY, TestServer, assert_error_shape, code};

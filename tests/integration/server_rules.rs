@@ -1,4 +1,4 @@
-//! CONTRACT.md §2–§3 over real TCP: each rule's 400 code and path, and that a rejected call
+//! assets/contract.md §2–§3 over real TCP: each rule's 400 code and path, and that a rejected call
 //! changes nothing in the store.
 
 use crate::support::{TestServer, assert_error_shape, code, problems};

@@ -1,4 +1,4 @@
-//! CONTRACT.md §5–§6 over real TCP: what the server stores and what the inspection routes show.
+//! assets/contract.md §5–§6 over real TCP: what the server stores and what the inspection routes show.
 
 use crate::support::{KEY, OTHER_KEY, TestServer, code};
 use serde_json::{Value, json};

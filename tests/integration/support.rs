@@ -124,7 +124,7 @@ pub fn problems(body: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// Asserts the documented error shape (CONTRACT.md §3).
+/// Asserts the documented error shape (assets/contract.md §3).
 pub fn assert_error_shape(body: &Value) {
     assert_eq!(body["success"], json!(false), "{body}");
     assert!(body["error"]["code"].is_string(), "{body}");

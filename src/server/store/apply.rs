@@ -1,4 +1,4 @@
-//! Applying one validated call to the store inside the writer's open transaction (CONTRACT.md §5).
+//! Applying one validated call to the store inside the writer's open transaction (assets/contract.md §5).
 //! Every check that can refuse a call runs before its first write, so a refused call changes
 //! nothing even though it shares a transaction with others.
 

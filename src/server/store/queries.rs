@@ -1,4 +1,4 @@
-//! The reads behind the inspection routes (CONTRACT.md §6): newest first, paged, per key.
+//! The reads behind the inspection routes (assets/contract.md §6): newest first, paged, per key.
 
 use crate::api::inspect::{CompanyRecord, EventRecord, FeedbackRecord, Stats, UserRecord};
 use crate::api::timestamp::format;
