@@ -13,6 +13,9 @@ pub fn run(profile: Option<&str>, method: Option<MethodArg>) -> Result<u8, CliEr
             "the console needs a terminal; for scripts use `bucket-console send` (see --help)",
         ));
     }
+    // A bad config stops here, before the terminal is touched: it never half-applies.
+    let config_path = tui::config::path().map_err(|e| CliError::usage(e.to_string()))?;
+    let config = tui::config::load(&config_path).map_err(|e| CliError::usage(e.to_string()))?;
     let (selected, profiles) = context::selected_profile(profile)?;
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let method = method.map_or(Method::User, Method::from);
@@ -21,7 +24,7 @@ pub fn run(profile: Option<&str>, method: Option<MethodArg>) -> Result<u8, CliEr
         let resolved = bucket_console::target::resolve(&selected)
             .await
             .map_err(|e| CliError::failed(e.to_string()))?;
-        let state = State::new(
+        let mut state = State::new(
             profiles,
             selected.profile.clone(),
             resolved.target.base_url.clone(),
@@ -29,7 +32,9 @@ pub fn run(profile: Option<&str>, method: Option<MethodArg>) -> Result<u8, CliEr
             color,
             bucket_console::api::timestamp::now_ms(),
         );
-        tui::run(state, resolved.embedded)
+        state.palette = config.theme.palette();
+        bucket_console::tui::keys::install(config.bindings);
+        tui::run(state, resolved.embedded, config.mouse)
             .await
             .map_err(CliError::failed)
     })?;

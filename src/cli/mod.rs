@@ -1,6 +1,7 @@
 //! The command line: clap definitions and dispatch. Results go to stdout, messages to stderr, and
 //! the exit status says what happened (see `context::exit`).
 
+mod config;
 mod console;
 mod context;
 mod data;
@@ -61,6 +62,7 @@ pub enum Command {
     Watch(watch::WatchArgs),
     Outbox(outbox::OutboxArgs),
     Kiosk(kiosk::KioskArgs),
+    Config(config::ConfigArgs),
     Completions(shell::CompletionsArgs),
     /// Print the manual page (roff): `bucket-console man | man -l -`.
     Man,
@@ -79,6 +81,7 @@ pub fn run(args: Args) -> ExitCode {
         Some(Command::Watch(a)) => context::finish("watch", watch::run(&a)),
         Some(Command::Outbox(a)) => context::finish("outbox", outbox::run(&a)),
         Some(Command::Kiosk(a)) => context::finish("kiosk", kiosk::run(&a)),
+        Some(Command::Config(a)) => context::finish("config", config::run(&a)),
         Some(Command::Completions(a)) => shell::completions(&a),
         Some(Command::Man) => shell::man(),
         None => context::finish(

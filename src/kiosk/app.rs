@@ -51,7 +51,7 @@ pub async fn run(
     // Taken before the terminal changes, so a signal never leaves it in raw mode.
     let ended = crate::term::asked_to_end();
     tokio::pin!(ended);
-    let (mut terminal, _guard) = enter_terminal();
+    let (mut terminal, _guard) = enter_terminal(true);
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }

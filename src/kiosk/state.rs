@@ -94,6 +94,8 @@ pub struct KioskState {
     pub results: Option<Result<crate::results::Results, crate::term::Failure>>,
     pub ending: Ending,
     pub color: bool,
+    /// The theme's colours (`config.toml`'s `[theme]`).
+    pub palette: crate::term::Palette,
     pub size: (u16, u16),
     /// A new id per respondent; `fresh_id` makes them.
     pub next_respondent: u32,
@@ -127,6 +129,7 @@ impl KioskState {
             results: None,
             ending: Ending::Running,
             color: true,
+            palette: crate::term::ThemeName::Dark.palette(),
             size: (80, 24),
             next_respondent: 0,
             session,

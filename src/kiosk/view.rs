@@ -35,7 +35,10 @@ pub fn face_at(size: (u16, u16), x: u16, y: u16) -> Option<u8> {
 }
 
 pub fn draw(frame: &mut Frame<'_>, state: &KioskState) {
-    let theme = Theme { color: state.color };
+    let theme = Theme {
+        color: state.color,
+        palette: state.palette,
+    };
     let area = frame.area();
     if state.ending != Ending::Running {
         results(frame, area, state, theme);

@@ -22,12 +22,12 @@ pub fn editor_command() -> String {
 /// Edits `text` in the user's editor, in a private file named `*.{extension}` so the editor
 /// picks its highlighting; the text as saved, without the final newline editors add.
 /// The caller must not read terminal events meanwhile: the editor reads them.
-pub async fn edit_externally(text: &str, extension: &str) -> Result<String, Failure> {
+pub async fn edit_externally(text: &str, extension: &str, mouse: bool) -> Result<String, Failure> {
     let path = write_private(text, extension)?;
     let editor = editor_command();
     suspend();
     let status = run(&editor, &path).await;
-    resume();
+    resume(mouse);
     let saved = std::fs::read_to_string(&path);
     let _ = std::fs::remove_file(&path);
     match status {
@@ -104,12 +104,14 @@ fn suspend() {
     let _ = crossterm::terminal::disable_raw_mode();
 }
 
-fn resume() {
+fn resume(mouse: bool) {
     let _ = crossterm::terminal::enable_raw_mode();
     let _ = crossterm::execute!(
         std::io::stdout(),
         EnterAlternateScreen,
-        EnableMouseCapture,
         EnableBracketedPaste
     );
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    }
 }

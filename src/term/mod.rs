@@ -20,5 +20,5 @@ pub use json::json_lines;
 pub use results::{plural, result_lines};
 pub use terminal::{TerminalGuard, asked_to_end, enter_terminal};
 pub use text_area::comment_box;
-pub use theme::Theme;
+pub use theme::{Palette, Theme, ThemeChoice, ThemeName, color_name, parse_color};
 pub use wrap::wrap;

@@ -9,14 +9,17 @@ pub struct TerminalGuard;
 
 /// The alternate screen in raw mode with the mouse and bracketed paste on; the guard (and a panic
 /// hook) put the terminal back however the program ends.
-pub fn enter_terminal() -> (ratatui::DefaultTerminal, TerminalGuard) {
+pub fn enter_terminal(mouse: bool) -> (ratatui::DefaultTerminal, TerminalGuard) {
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
         previous_hook(info);
     }));
     let terminal = ratatui::init();
-    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
+    let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    }
     (terminal, TerminalGuard)
 }
 

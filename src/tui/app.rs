@@ -41,7 +41,9 @@ struct Runner {
 }
 
 /// Runs the console until the user quits. `embedded` is the server started for `local`, if any.
-pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), String> {
+/// `mouse`: whether to capture the mouse (`config.toml`'s `mouse = false` leaves selection to
+/// the terminal).
+pub async fn run(state: State, embedded: Option<RunningServer>, mouse: bool) -> Result<(), String> {
     let mut state = state;
     if let Some(local) = &mut state.local {
         local.in_process = embedded.is_some();
@@ -62,7 +64,7 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
     // Taken before the terminal changes, so a signal never leaves it in raw mode.
     let ended = crate::term::asked_to_end();
     tokio::pin!(ended);
-    let (mut terminal, _guard) = enter_terminal();
+    let (mut terminal, _guard) = enter_terminal(mouse);
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
@@ -106,7 +108,7 @@ pub async fn run(state: State, embedded: Option<RunningServer>) -> Result<(), St
         if let Some((what, text)) = run_effects(&runner, applied.effects) {
             // The editor reads the terminal: no event reader may run meanwhile.
             drop(events);
-            terminal = edit_outside(what, text, &runner).await?;
+            terminal = edit_outside(what, text, &runner, mouse).await?;
             events = EventStream::new();
         }
         if state.quit {
@@ -225,12 +227,13 @@ async fn edit_outside(
     what: super::action::Edited,
     text: String,
     runner: &Runner,
+    mouse: bool,
 ) -> Result<ratatui::DefaultTerminal, String> {
     let extension = match what {
         super::action::Edited::Body(_) => "json",
         super::action::Edited::Comment(_) => "txt",
     };
-    let result = crate::term::edit_externally(&text, extension).await;
+    let result = crate::term::edit_externally(&text, extension, mouse).await;
     // `Terminal::clear` would ask the terminal where its cursor is, an answer that can be lost
     // after a child had the terminal; a new one draws every cell next time.
     let _ = crossterm::execute!(

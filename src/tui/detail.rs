@@ -31,7 +31,7 @@ impl Detail {
     /// The detail of `exchange`, the `index`-th of the log.
     pub fn open(index: usize, exchange: &Exchange, color: bool) -> Self {
         Self {
-            lines: lines(exchange, 0, Theme { color }),
+            lines: lines(exchange, 0, Theme::new(color)),
             index,
             selected_error: 0,
             scroll: 0,
@@ -43,7 +43,7 @@ impl Detail {
     pub fn select_error(&mut self, selected: usize, exchange: &Exchange, color: bool) {
         if selected != self.selected_error {
             self.selected_error = selected;
-            self.lines = lines(exchange, selected, Theme { color });
+            self.lines = lines(exchange, selected, Theme::new(color));
         }
     }
 

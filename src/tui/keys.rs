@@ -469,33 +469,96 @@ pub const EDITING: &[(Context, &str, &str, &str)] = &[
     ),
 ];
 
+/// The bindings in force: the defaults, or the defaults with `config.toml`'s keys, installed once
+/// before the console starts. Every lookup below reads them, so F1, the hint line and the keys
+/// themselves always agree.
+static ACTIVE: std::sync::OnceLock<Vec<Binding>> = std::sync::OnceLock::new();
+
+pub fn bindings() -> &'static [Binding] {
+    ACTIVE.get().map_or(BINDINGS, Vec::as_slice)
+}
+
+/// Puts `bindings` in force for the process (the first call wins).
+pub fn install(bindings: Vec<Binding>) {
+    let _ = ACTIVE.set(bindings);
+}
+
+/// Every command, in the order of the bindings.
+pub fn all_commands() -> Vec<Command> {
+    let mut out: Vec<Command> = Vec::new();
+    for b in BINDINGS {
+        if !out.contains(&b.command) {
+            out.push(b.command);
+        }
+    }
+    out
+}
+
+impl Command {
+    /// The command's stable name in `config.toml` and F1: `open-data`, `toggle-raw`.
+    pub fn name(self) -> String {
+        // `profiles` is also a view's table in config.toml: the command needs another name.
+        if self == Command::Profiles {
+            return "open-profiles".to_owned();
+        }
+        let debug = format!("{self:?}");
+        let mut out = String::new();
+        for (i, c) in debug.chars().enumerate() {
+            if c.is_ascii_uppercase() {
+                if i > 0 {
+                    out.push('-');
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    pub fn from_name(name: &str) -> Option<Command> {
+        all_commands().into_iter().find(|c| c.name() == name)
+    }
+}
+
 /// The command `key` reaches in `context` (that context's own bindings only).
 pub fn command(context: Context, key: &KeyEvent) -> Option<Command> {
-    BINDINGS
+    bindings()
         .iter()
         .filter(|b| b.context == context)
         .find(|b| b.keys.iter().any(|k| k.matches(key)))
         .map(|b| b.command)
 }
 
-/// The keys of `context` for F1: one line per run of bindings that share their help.
-pub fn help_lines(context: Context) -> Vec<(String, &'static str)> {
-    let mut lines: Vec<(String, &'static str)> = EDITING
+/// The keys of `context` for F1: one line per run of bindings that share their help, with the
+/// commands' names (what `config.toml` rebinds) after the help.
+pub fn help_lines(context: Context) -> Vec<(String, String)> {
+    let mut lines: Vec<(String, &'static str, Vec<String>)> = EDITING
         .iter()
         .filter(|(c, _, _, _)| *c == context)
-        .map(|(_, keys, what, _)| ((*keys).to_owned(), *what))
+        .map(|(_, keys, what, _)| ((*keys).to_owned(), *what, Vec::new()))
         .collect();
-    for b in BINDINGS.iter().filter(|b| b.context == context) {
+    for b in bindings().iter().filter(|b| b.context == context) {
         let keys = b.keys.iter().map(Key::label).collect::<Vec<_>>().join(", ");
         match lines.last_mut() {
-            Some((shown, what)) if *what == b.help => {
+            Some((shown, what, names)) if *what == b.help && !names.is_empty() => {
                 shown.push_str(", ");
                 shown.push_str(&keys);
+                names.push(b.command.name());
             }
-            _ => lines.push((keys, b.help)),
+            _ => lines.push((keys, b.help, vec![b.command.name()])),
         }
     }
     lines
+        .into_iter()
+        .map(|(keys, what, names)| {
+            if names.is_empty() {
+                (keys, what.to_owned())
+            } else {
+                (keys, format!("{what} [{}]", names.join(", ")))
+            }
+        })
+        .collect()
 }
 
 /// The hint line for where the keys go now: this context's hinted keys, then the console's and
@@ -512,7 +575,7 @@ pub fn hints_with(context: Context, next: &[(Command, String)]) -> String {
             .iter()
             .filter(move |(e, _, _, hint)| *e == c && !hint.is_empty())
             .map(|(_, _, _, hint)| (*hint).to_owned());
-        let commands = BINDINGS
+        let commands = bindings()
             .iter()
             .filter(move |b| b.context == c && !b.hint.is_empty())
             .filter(|b| !matches!(b.command, Command::Help | Command::Quit))
@@ -522,7 +585,7 @@ pub fn hints_with(context: Context, next: &[(Command, String)]) -> String {
     let mut parts: Vec<String> = next
         .iter()
         .filter_map(|(command, word)| {
-            BINDINGS
+            bindings()
                 .iter()
                 .find(|b| b.command == *command && b.context == Context::Anywhere)
                 .map(|b| format!("{} {word}", b.keys[0].short()))
@@ -536,7 +599,7 @@ pub fn hints_with(context: Context, next: &[(Command, String)]) -> String {
     if context != Context::Anywhere {
         parts.extend(hinted_anywhere(&taken));
     }
-    let tail = BINDINGS
+    let tail = bindings()
         .iter()
         .filter(|b| matches!(b.command, Command::Help | Command::Quit))
         .map(|b| format!("{} {}", b.keys[0].short(), b.hint))
@@ -563,7 +626,7 @@ pub fn hints_with(context: Context, next: &[(Command, String)]) -> String {
 
 /// The shared commands' hints, but those already said first.
 fn hinted_anywhere(taken: &[Command]) -> Vec<String> {
-    BINDINGS
+    bindings()
         .iter()
         .filter(|b| b.context == Context::Anywhere && !b.hint.is_empty())
         .filter(|b| !matches!(b.command, Command::Help | Command::Quit))
@@ -578,7 +641,7 @@ fn hint_keys(context: Context, binding: &Binding) -> String {
     if binding.command != Command::Up {
         return first;
     }
-    BINDINGS
+    bindings()
         .iter()
         .find(|b| b.context == context && b.command == Command::Down)
         .map_or(first.clone(), |down| {

@@ -5,6 +5,7 @@
 pub mod action;
 pub mod app;
 pub mod collection;
+pub mod config;
 pub mod data;
 pub mod detail;
 #[cfg(test)]

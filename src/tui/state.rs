@@ -147,6 +147,8 @@ pub struct State {
     pub message: Option<(Level, String)>,
     pub size: (u16, u16),
     pub color: bool,
+    /// The theme's colours (`config.toml`'s `[theme]`).
+    pub palette: crate::term::Palette,
     pub quit: bool,
 }
 
@@ -196,6 +198,7 @@ impl State {
             message: None,
             size: (80, 24),
             color,
+            palette: crate::term::ThemeName::Dark.palette(),
             quit: false,
         }
     }

@@ -382,3 +382,47 @@ fn an_edit_of_the_collection_file_is_picked_up_and_a_bad_one_is_named() {
     tmux.keys(&["Escape"]);
     tmux.quit_and_check_restored();
 }
+
+/// config.toml rebinds send; a config with a mistake stops the console before it touches the
+/// terminal, naming the line; `mouse = false` leaves the mouse to the terminal.
+#[test]
+fn keys_rebound_in_config_toml_are_the_keys_in_force() {
+    let cli = Cli::new();
+    let dir = cli.config_dir().join("bucket-console");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        "mouse = false\n\n[keys]\nsend = \"ctrl+g\"\n\n[theme]\nname = \"light\"\n",
+    )
+    .unwrap();
+    let tmux = Tmux::start(&cli, "--method event", 100, 30);
+    tmux.wait_for("event · * required");
+    tmux.text("Sent message");
+    tmux.keys(&["Tab"]);
+    tmux.text("u1");
+    let screen = tmux.wait_for("^G send");
+    assert!(
+        !screen.contains("^S send"),
+        "the hint shows the key in force:\n{screen}"
+    );
+    tmux.keys(&["C-s"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!tmux.screen().contains("event 200"), "Ctrl+S sends no more");
+    tmux.keys(&["C-g"]);
+    tmux.wait_for("event 200");
+    assert_eq!(tmux.mouse_flag(), "0", "mouse = false: no capture");
+    tmux.quit_and_check_restored();
+
+    std::fs::write(dir.join("config.toml"), "[keys]\nsned = \"ctrl+s\"\n").unwrap();
+    let tmux = Tmux::start(&cli, "", 100, 30);
+    let screen = tmux.wait_for("EXIT=2");
+    let joined = screen.replace('\n', "");
+    assert!(
+        joined.contains("config.toml:2: unknown command \"sned\"; did you mean \"send\"?"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("required"),
+        "no frame was drawn:\n{screen}"
+    );
+}

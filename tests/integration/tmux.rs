@@ -112,6 +112,11 @@ impl Tmux {
         self.wait_for("EXIT=137");
     }
 
+    /// Whether the program asked for mouse reports (`1`) or not (`0`).
+    pub fn mouse_flag(&self) -> String {
+        self.format("#{mouse_any_flag}")
+    }
+
     fn format(&self, name: &str) -> String {
         self.tmux(&["display-message", "-p", "-t", "t", name])
             .trim()

@@ -160,7 +160,7 @@ mod tests {
             },
         ];
         let body = r#"{"userID":1,"attributes":{"a/b":{"x":1}}}"#;
-        let got = text(&lines(body, &notes, Theme { color: false }));
+        let got = text(&lines(body, &notes, Theme::new(false)));
         assert_eq!(
             got,
             [

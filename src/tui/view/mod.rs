@@ -30,7 +30,10 @@ const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 pub fn draw(frame: &mut Frame<'_>, state: &State) {
     let area = frame.area();
     let areas = layout::areas_for(state, (area.width, area.height));
-    let theme = Theme { color: state.color };
+    let theme = Theme {
+        color: state.color,
+        palette: state.palette,
+    };
     header(frame, areas.header, state, theme);
     if state.screen == Screen::Data {
         data::tabs(frame, areas.tabs_line, &state.data, theme);

@@ -59,14 +59,15 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             ]));
         }
     }
-    with_hint(
-        frame,
-        area,
-        "keys",
-        lines,
-        "Mouse: click tabs, fields and log rows; wheel scrolls the log. Esc closes.",
-        theme,
-    );
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Mouse: click tabs, fields and log rows; wheel scrolls the log. Esc closes. The names in [ ] rebind in config.toml.",
+        theme.dim(),
+    )));
+    // As wide as the terminal allows (up to 118), so the commands' names show in full.
+    let width = area.width.saturating_sub(2).clamp(76, 118);
+    let height = lines.len() as u16 + 2;
+    boxed(frame, centered(area, width, height), "keys", lines, theme);
 }
 
 /// Send anyway? naming the problems (the first four; the form shows them all).

@@ -450,3 +450,27 @@ fn the_saved_requests_picker_and_a_templated_body_with_its_preview() {
     );
     snapshot_sized("raw_with_preview", &s, 120, 40);
 }
+
+/// The light theme's colours reach the screen (and NO_COLOR still wins over it).
+#[test]
+fn the_light_theme_colours_the_screen() {
+    use crate::term::ThemeName;
+    let mut s = ready(Method::Event);
+    s.palette = ThemeName::Light.palette();
+    let terminal = render(&s, 80, 24);
+    let buffer = terminal.backend().buffer();
+    let tab = (0..80)
+        .map(|x| &buffer[(x, 1)])
+        .find(|c| c.bg == ThemeName::Light.palette().accent)
+        .expect("the active tab on the light accent");
+    assert_eq!(tab.fg, ThemeName::Light.palette().on_accent);
+    let input_bg = ThemeName::Light.palette().input;
+    assert!((0..24).any(|y| (0..80).any(|x| buffer[(x, y)].bg == input_bg)));
+    s.color = false;
+    let plain = render(&s, 80, 24);
+    let buffer = plain.backend().buffer();
+    assert!(
+        (0..24).all(|y| (0..80).all(|x| buffer[(x, y)].bg != input_bg)),
+        "NO_COLOR wins"
+    );
+}

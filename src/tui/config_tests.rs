@@ -1,0 +1,181 @@
+use super::*;
+
+fn problems(text: &str) -> Vec<String> {
+    match parse(Path::new("config.toml"), text) {
+        Ok(_) => vec![],
+        Err(e) => e.to_string().lines().map(str::to_owned).collect(),
+    }
+}
+
+fn keys_of(config: &Config, context: Context, command: Command) -> Vec<String> {
+    config
+        .bindings
+        .iter()
+        .find(|b| b.context == context && b.command == command)
+        .map(|b| b.keys.iter().map(Key::config_name).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_issues_example_applies() {
+    let text = "[keys]                   # commands available everywhere\nsend = \"alt+enter\"\nquit = [\"ctrl+c\", \"ctrl+q\"]\n\n[keys.log]\nresend = \"R\"\n\n[theme]\nname = \"light\"\naccent = \"#d75f00\"\n";
+    let config = parse(Path::new("config.toml"), text).unwrap();
+    assert_eq!(
+        keys_of(&config, Context::Anywhere, Command::Send),
+        ["alt+enter"]
+    );
+    assert_eq!(
+        keys_of(&config, Context::Anywhere, Command::Quit),
+        ["ctrl+c", "ctrl+q"]
+    );
+    assert_eq!(keys_of(&config, Context::Log, Command::Resend), ["R"]);
+    assert_eq!(config.theme.name, ThemeName::Light);
+    assert_eq!(
+        config.theme.palette().accent,
+        ratatui::style::Color::Rgb(0xd7, 0x5f, 0)
+    );
+    assert!(config.mouse);
+    assert!(!parse(Path::new("c"), "mouse = false\n").unwrap().mouse);
+}
+
+/// Each row: a file, and exactly what it is refused with.
+#[test]
+fn every_problem_is_named_with_its_line_and_a_suggestion() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[keys]\nsned = \"ctrl+s\"\n",
+            &["config.toml:2: unknown command \"sned\"; did you mean \"send\"?"],
+        ),
+        (
+            "[keys]\nsend = \"ctrl+\"\n",
+            &[
+                "config.toml:2: send: \"ctrl+\" is not a key (write ctrl+s, alt+enter, f5, shift+tab, esc, pgdn, R…)",
+            ],
+        ),
+        (
+            "[keys]\nsend = \"s\"\n",
+            &[
+                "config.toml:2: send = \"s\": text fields need that key; a command of every screen takes Ctrl, Alt or an F-key",
+            ],
+        ),
+        (
+            "[keys]\nsend = \"ctrl+w\"\n",
+            &[
+                "config.toml:2: send = \"ctrl+w\": text fields need that key; a command of every screen takes Ctrl, Alt or an F-key",
+            ],
+        ),
+        (
+            "[keys]\nsend = \"ctrl+l\"\n",
+            &[
+                "config.toml:2: ctrl+l for send is already toggle-log (move between form and log) in Forms and log; pick another key",
+            ],
+        ),
+        (
+            "[keys.log]\nresend = \"e\"\n",
+            &[
+                "config.toml:2: e for resend is already edit (load it into the form to edit) in Log; pick another key",
+            ],
+        ),
+        (
+            "[keys.log]\nsort = \"s\"\n",
+            &["config.toml:2: unknown command \"sort\" (it is not a command of [keys.log])"],
+        ),
+        (
+            "[keys.logg]\nresend = \"R\"\n",
+            &[
+                "config.toml:1: unknown view \"logg\"; did you mean \"log\"? (views: log, detail, profiles, picker, data, data-detail, traffic, traffic-detail, outbox, results)",
+            ],
+        ),
+        (
+            "[theme]\nname = \"ligth\"\n",
+            &[
+                "config.toml:2: unknown theme \"ligth\"; did you mean \"light\"? (dark, light or high-contrast)",
+            ],
+        ),
+        (
+            "[theme]\naccent = \"orange\"\n",
+            &[
+                "config.toml:2: accent = \"orange\": a colour is written #rrggbb or named (red, light-cyan…)",
+            ],
+        ),
+        (
+            "[theme]\naccnet = \"#ffffff\"\n",
+            &["config.toml:2: unknown theme setting \"accnet\"; did you mean \"accent\"?"],
+        ),
+        (
+            "mouse = \"no\"\n",
+            &["config.toml:1: mouse is true or false"],
+        ),
+        (
+            "mose = false\n",
+            &["config.toml:1: unknown setting \"mose\"; did you mean \"mouse\"?"],
+        ),
+        ("[keys\n", &["config.toml:1: unclosed table, expected `]`"]),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(&problems(text), expected, "{text}");
+    }
+}
+
+#[test]
+fn keys_are_read_as_people_write_them() {
+    for (text, label) in [
+        ("ctrl+s", "Ctrl+S"),
+        ("Ctrl+S", "Ctrl+S"),
+        ("alt+enter", "Alt+Enter"),
+        ("f5", "F5"),
+        ("shift+tab", "Shift+Tab"),
+        ("R", "R"),
+        ("shift+r", "R"),
+        ("space", "Space"),
+        ("pgdn", "PgDn"),
+        ("esc", "Esc"),
+    ] {
+        assert_eq!(parse_key(text).unwrap().label(), label, "{text}");
+    }
+    for bad in ["", "ctrl+", "hyper+s", "f13", "enterr"] {
+        assert!(parse_key(bad).is_err(), "{bad}");
+    }
+}
+
+/// `config default` is a file that loads, and uncommented it changes nothing.
+#[test]
+fn the_default_file_loads_and_lists_every_command() {
+    let text = default_file();
+    assert!(parse(Path::new("c"), &text).is_ok());
+    let uncommented: String = text
+        .lines()
+        .map(|l| {
+            l.strip_prefix("# ")
+                .filter(|r| r.contains(" = "))
+                .unwrap_or(l)
+        })
+        .fold(String::new(), |mut out, l| {
+            out.push_str(l);
+            out.push('\n');
+            out
+        });
+    let config =
+        parse(Path::new("c"), &uncommented).unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
+    for b in keys::BINDINGS {
+        let now = config
+            .bindings
+            .iter()
+            .find(|c| c.context == b.context && c.command == b.command)
+            .unwrap();
+        assert_eq!(now.keys, b.keys, "{:?} {:?}", b.context, b.command);
+    }
+    for command in keys::all_commands() {
+        if keys::BINDINGS.iter().any(|b| {
+            b.command == command
+                && (GLOBAL.contains(&b.context)
+                    || VIEWS.iter().any(|(_, cs)| cs.contains(&b.context)))
+        }) {
+            assert!(
+                text.contains(&format!("# {} = ", command.name())),
+                "{}",
+                command.name()
+            );
+        }
+    }
+}
