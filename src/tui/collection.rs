@@ -167,3 +167,44 @@ mod tests {
         );
     }
 }
+
+/// The command palette (Alt+X): the commands of where it was opened, filtered by name or help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Palette {
+    pub filter: LineInput,
+    pub selected: usize,
+    /// Where it was opened: the commands that apply there.
+    pub from: Vec<crate::tui::keys::Context>,
+}
+
+impl Palette {
+    /// The commands shown: each with the first key that reaches it, and its help.
+    pub fn entries(
+        &self,
+    ) -> Vec<(
+        crate::tui::keys::Command,
+        crate::tui::keys::Key,
+        &'static str,
+    )> {
+        let wanted = self.filter.text().to_lowercase();
+        let mut out: Vec<(
+            crate::tui::keys::Command,
+            crate::tui::keys::Key,
+            &'static str,
+        )> = Vec::new();
+        for b in crate::tui::keys::bindings()
+            .iter()
+            .filter(|b| self.from.contains(&b.context))
+            .filter(|b| b.command != crate::tui::keys::Command::Palette)
+        {
+            if out.iter().any(|(c, _, _)| *c == b.command) {
+                continue;
+            }
+            let name = b.command.name();
+            if name.contains(&wanted) || b.help.to_lowercase().contains(&wanted) {
+                out.push((b.command, b.keys[0], b.help));
+            }
+        }
+        out
+    }
+}

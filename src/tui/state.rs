@@ -93,6 +93,8 @@ pub enum Overlay {
     SaveRequest {
         name: crate::term::LineInput,
     },
+    /// Every command by name (Alt+X).
+    Palette(Box<super::collection::Palette>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -316,6 +316,20 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         Command::Send => return Some(request_send(state)),
         Command::Profiles => return Some(open_profiles(state)),
         Command::OpenCollection => return Some(collection::open_picker(state)),
+        Command::Palette => {
+            let here = crate::tui::view::context(state);
+            let mut from = vec![here];
+            if here.on_console() && here != Context::Console {
+                from.push(Context::Console);
+            }
+            from.push(Context::Anywhere);
+            state.overlay = Overlay::Palette(Box::new(crate::tui::collection::Palette {
+                filter: LineInput::default(),
+                selected: 0,
+                from,
+            }));
+            return Some(vec![]);
+        }
         Command::OpenData => Screen::Data,
         Command::OpenTraffic => Screen::Traffic,
         Command::OpenOutbox => Screen::Outbox,
@@ -361,11 +375,54 @@ fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Overlay::Picker(picker) => collection::on_picker_key(state, picker, key),
         Overlay::CopyAs { index, selected } => log::on_copy_as_key(state, index, selected, key),
         Overlay::SaveRequest { name } => collection::on_save_key(state, name, key),
+        Overlay::Palette(palette) => on_palette_key(state, palette, key),
         Overlay::Scenario(run) => {
             collection::on_scenario_key(state, run, key);
             vec![]
         }
         Overlay::None => vec![],
+    }
+}
+
+/// Typing filters; Enter runs the chosen command as its key would, where the palette was opened.
+fn on_palette_key(
+    state: &mut State,
+    mut palette: Box<crate::tui::collection::Palette>,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    let entries = palette.entries();
+    match key.code {
+        KeyCode::Esc => vec![],
+        KeyCode::Up => {
+            palette.selected = palette.selected.saturating_sub(1);
+            state.overlay = Overlay::Palette(palette);
+            vec![]
+        }
+        KeyCode::Down => {
+            palette.selected = (palette.selected + 1).min(entries.len().saturating_sub(1));
+            state.overlay = Overlay::Palette(palette);
+            vec![]
+        }
+        KeyCode::Enter => match entries.get(palette.selected) {
+            Some((_, bound, _)) => {
+                let mut modifiers = KeyModifiers::NONE;
+                if bound.ctrl {
+                    modifiers |= KeyModifiers::CONTROL;
+                }
+                if bound.alt {
+                    modifiers |= KeyModifiers::ALT;
+                }
+                on_key(state, KeyEvent::new(bound.code, modifiers))
+            }
+            None => vec![],
+        },
+        _ => {
+            if edit_line(&mut palette.filter, key) {
+                palette.selected = 0;
+            }
+            state.overlay = Overlay::Palette(palette);
+            vec![]
+        }
     }
 }
 

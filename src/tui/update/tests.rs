@@ -1385,3 +1385,31 @@ fn a_resolved_body_holding_the_key_is_not_sent_from_the_console() {
         s.message
     );
 }
+
+/// Alt+X lists the commands that apply where it was opened; typing filters; Enter runs one as
+/// its key would.
+#[test]
+fn the_command_palette_finds_and_runs_a_command() {
+    let mut s = state(Method::Event);
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::ALT)),
+    );
+    let Overlay::Palette(palette) = &s.overlay else {
+        panic!("{:?}", s.overlay)
+    };
+    let names: Vec<String> = palette.entries().iter().map(|(c, _, _)| c.name()).collect();
+    assert!(names.contains(&"toggle-raw".to_owned()) && names.contains(&"send".to_owned()));
+    assert!(
+        !names.contains(&"resend".to_owned()),
+        "a log command does not apply in the form"
+    );
+    type_text(&mut s, "raw");
+    let Overlay::Palette(palette) = &s.overlay else {
+        panic!()
+    };
+    assert_eq!(palette.entries()[0].0, Command::ToggleRaw);
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.overlay, Overlay::None);
+    assert!(s.form().raw.is_some(), "toggle-raw ran");
+}

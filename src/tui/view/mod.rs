@@ -80,6 +80,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         Overlay::Scenario(run) => picker::scenario(frame, area, run, theme),
         Overlay::CopyAs { selected, .. } => picker::copy_as(frame, area, *selected, theme),
         Overlay::SaveRequest { name } => picker::save_as(frame, area, name, theme),
+        Overlay::Palette(palette) => picker::palette(frame, area, palette, theme),
         Overlay::Confirm(Confirm::ReplaceRequest { name }) => {
             picker::confirm_replace(frame, area, name, theme);
         }

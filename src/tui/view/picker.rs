@@ -189,3 +189,42 @@ pub fn confirm_replace(frame: &mut Frame<'_>, area: Rect, name: &str, theme: The
         theme,
     );
 }
+
+/// Alt+X: every command that applies here, by name, with its key.
+pub fn palette(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    palette: &crate::tui::collection::Palette,
+    theme: Theme,
+) {
+    let entries = palette.entries();
+    let mut lines = vec![Line::from(vec![
+        Span::styled("command: ", theme.label()),
+        Span::raw(sanitize(palette.filter.text())),
+        Span::styled("▏", theme.dim()),
+    ])];
+    let first = palette.selected.saturating_sub(SHOWN - 1);
+    for (i, (command, key, help)) in entries.iter().enumerate().skip(first).take(SHOWN) {
+        let text = super::fit(
+            &format!(" {:<18} {:<10} {help}", command.name(), key.label()),
+            74,
+        );
+        let style = if i == palette.selected {
+            theme.selected()
+        } else {
+            theme.label()
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    if entries.is_empty() {
+        lines.push(Line::from(Span::styled("no command matches", theme.dim())));
+    }
+    with_hint(
+        frame,
+        area,
+        "commands",
+        lines,
+        "type to filter · ↑↓ choose · Enter run · Esc close",
+        theme,
+    );
+}
