@@ -25,25 +25,20 @@ struct Located {
 }
 
 struct Reader {
-    /// Where each line starts, to name a line by binary search (a thousand-request file has
-    /// tens of thousands of values).
-    line_starts: Vec<usize>,
+    lines: super::lines::LineIndex,
     problems: Vec<Problem>,
 }
 
 impl Reader {
     fn new(text: &str) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         Self {
-            line_starts,
+            lines: super::lines::LineIndex::new(text),
             problems: Vec::new(),
         }
     }
 
     fn line(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&start| start <= offset)
+        self.lines.line(offset)
     }
 
     fn problem(&mut self, offset: usize, message: impl Into<String>) {
@@ -191,13 +186,8 @@ pub fn parse(path: &Path, text: &str, cli_vars: &[String]) -> Result<Collection,
         path: path.to_path_buf(),
         problems,
     };
-    let root = DeTable::parse(text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        let message = e.message().trim().to_owned();
-        fail(vec![Problem { line, message }])
-    })?;
+    let root = super::lines::parse(text)
+        .map_err(|(line, message)| fail(vec![Problem { line, message }]))?;
     let mut r = Reader::new(text);
     let root = root.get_ref();
     r.known_keys(root, &["vars", "requests", "scenarios"], "the file");

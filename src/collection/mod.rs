@@ -4,6 +4,7 @@
 //! afresh for every call (`run`).
 
 pub mod curl;
+pub mod lines;
 mod load;
 pub mod run;
 pub mod template;

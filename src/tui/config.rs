@@ -2,11 +2,12 @@
 //! (file:line, a suggestion, exit 2) before the terminal is touched: a config never half-applies.
 
 use super::keys::{self, Binding, Command, Context, Key};
+use crate::collection::lines::LineIndex;
 use crate::term::{ThemeChoice, ThemeName};
 use crossterm::event::KeyCode;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
-use toml::de::{DeTable, DeValue};
+use toml::de::DeValue;
 
 /// What the file sets.
 #[derive(Debug, Clone)]
@@ -87,13 +88,13 @@ const VIEWS: &[(&str, &[Context])] = &[
 const GLOBAL: &[Context] = &[Context::Anywhere, Context::Console];
 
 struct Reader {
-    line_starts: Vec<usize>,
+    lines: LineIndex,
     problems: Vec<(Option<usize>, String)>,
 }
 
 impl Reader {
     fn problem(&mut self, offset: usize, message: String) {
-        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let line = self.lines.line(offset);
         self.problems.push((Some(line), message));
     }
 }
@@ -121,16 +122,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         path: path.to_path_buf(),
         problems,
     };
-    let root = DeTable::parse(text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        fail(vec![(line, e.message().trim().to_owned())])
-    })?;
+    let root = crate::collection::lines::parse(text).map_err(|problem| fail(vec![problem]))?;
     let mut r = Reader {
-        line_starts: std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect(),
+        lines: LineIndex::new(text),
         problems: Vec::new(),
     };
     let mut config = Config::default();

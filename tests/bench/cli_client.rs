@@ -11,46 +11,16 @@
 #[path = "load.rs"]
 mod load;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+#[path = "serve.rs"]
+mod serve;
+
+use serve::{Serve, serve};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const KEY: &str = "trCqx4DGo1lk3Lcct5NHLjWy";
 const BODY: &str = r#"{"event":"Sent message","userId":42,"companyId":"acme"}"#;
-
-struct Serve(Child, String);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(db: &std::path::Path) -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bucket-console"))
-        .args(["serve", "--quiet", "--listen", "127.0.0.1:0", "--db"])
-        .arg(db)
-        // e.g. BENCH_SERVE_ARGS="--record 0" to compare without the traffic recorder.
-        .args(
-            std::env::var("BENCH_SERVE_ARGS")
-                .unwrap_or_default()
-                .split_whitespace(),
-        )
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
-    Serve(child, base)
-}
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);

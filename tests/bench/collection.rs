@@ -12,20 +12,15 @@
 
 use bucket_console::collection;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Write as _};
-use std::process::{Child, Command, Stdio};
+use std::io::Write as _;
+#[path = "serve.rs"]
+mod serve;
+
+use serve::serve;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const KEY: &str = "trCqx4DGo1lk3Lcct5NHLjWy";
-
-struct Serve(Child, String);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -61,25 +56,6 @@ fn load_thousand() {
         text.len() / 1024
     );
     println!("load  median {:.2} ms (target < 20 ms)", median(times));
-}
-
-fn serve(db: &std::path::Path) -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bucket-console"))
-        .args(["serve", "--quiet", "--listen", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
-    Serve(child, base)
 }
 
 fn cli(dir: &std::path::Path, args: &[&str]) -> Command {

@@ -1,0 +1,41 @@
+//! `bucket-console serve` as a child process for the benchmarks: started on a free port with a
+//! database under `target/tmp`, killed when dropped.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// The child and its base URL.
+pub struct Serve(pub Child, pub String);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `serve` on `db`; `BENCH_SERVE_ARGS` adds arguments (`--record 0` compares without the
+/// traffic recorder).
+pub fn serve(db: &std::path::Path) -> Serve {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bucket-console"))
+        .args(["serve", "--quiet", "--listen", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .args(
+            std::env::var("BENCH_SERVE_ARGS")
+                .unwrap_or_default()
+                .split_whitespace(),
+        )
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("bucket-console serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("its stdout"))
+        .read_line(&mut line)
+        .expect("its first line");
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening on …")
+        .to_owned();
+    Serve(child, base)
+}
