@@ -76,6 +76,8 @@ const VIEWS: &[(&str, &[Context])] = &[
     ("detail", &[Context::Detail]),
     ("profiles", &[Context::Profiles]),
     ("picker", &[Context::Picker]),
+    ("scenario", &[Context::Scenario]),
+    ("copy-as", &[Context::CopyAs]),
     ("data", &[Context::Data]),
     ("data-detail", &[Context::DataDetail]),
     ("traffic", &[Context::Traffic]),

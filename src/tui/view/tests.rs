@@ -466,6 +466,8 @@ fn the_light_theme_colours_the_screen() {
     assert_eq!(tab.fg, ThemeName::Light.palette().on_accent);
     let input_bg = ThemeName::Light.palette().input;
     assert!((0..24).any(|y| (0..80).any(|x| buffer[(x, y)].bg == input_bg)));
+    // The whole screen with its styles, so a change of the light palette shows in review.
+    insta::assert_debug_snapshot!("light_theme", terminal.backend().buffer());
     s.color = false;
     let plain = render(&s, 80, 24);
     let buffer = plain.backend().buffer();
