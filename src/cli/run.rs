@@ -190,15 +190,7 @@ fn send(
     vars: BTreeMap<String, Value>,
 ) -> Result<u8, CliError> {
     let (selected, _) = context::selected_profile(args.profile.as_deref())?;
-    let p = &selected.profile;
-    let profile_ids: BTreeMap<String, String> = [
-        ("userId", &p.user_id),
-        ("companyId", &p.company_id),
-        ("featureId", &p.feature_id),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v)))
-    .collect();
+    let profile_ids = selected.profile.ids();
     let expected: usize =
         items.iter().map(|i| calls_in(&loaded, i)).sum::<usize>() * args.repeat as usize;
     let options = Options {

@@ -91,6 +91,15 @@ impl Profile {
             _ => None,
         }
     }
+
+    /// The ids this profile gives (`userId`, `companyId`, `featureId`), by field name: what
+    /// `{{profile.userId}}` and its kin resolve to.
+    pub fn ids(&self) -> std::collections::BTreeMap<String, String> {
+        ["userId", "companyId", "featureId"]
+            .into_iter()
+            .filter_map(|f| self.default_for(f).map(|v| (f.to_owned(), v.to_owned())))
+            .collect()
+    }
 }
 
 /// All saved profiles plus `local`, and which is the default.

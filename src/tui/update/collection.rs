@@ -133,19 +133,6 @@ pub(super) fn load_request(state: &mut State, name: &str) {
     ));
 }
 
-/// The profile's ids, for `{{profile.userId}}` and the like.
-fn profile_ids(state: &State) -> BTreeMap<String, String> {
-    let p = &state.profile;
-    [
-        ("userId", &p.user_id),
-        ("companyId", &p.company_id),
-        ("featureId", &p.feature_id),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v)))
-    .collect()
-}
-
 fn vars(state: &State) -> BTreeMap<String, serde_json::Value> {
     state
         .collection
@@ -162,7 +149,7 @@ pub(super) fn refresh_preview(state: &mut State) {
         Some(area) => resolve_text(
             &area.lines().join("\n"),
             &vars(state),
-            &profile_ids(state),
+            &state.profile.ids(),
             state.collection.seq + 1,
             now,
             state.collection.salt,
@@ -187,7 +174,7 @@ pub(super) fn body_to_send(state: &mut State) -> Result<String, String> {
     match resolve_text(
         &text,
         &vars(state),
-        &profile_ids(state),
+        &state.profile.ids(),
         seq,
         state.now_ms,
         salt,
@@ -221,7 +208,7 @@ fn run_scenario(state: &mut State, name: &str) -> Vec<Effect> {
         collection: Box::new(collection),
         name: name.to_owned(),
         target: state.target(),
-        profile_ids: profile_ids(state),
+        profile_ids: state.profile.ids(),
     }]
 }
 
