@@ -43,15 +43,23 @@ async fn sigkill_loses_no_answered_call() {
     for round in 0..4 {
         let mut serve = spawn(&db);
         let mut load = Vec::new();
+        // Set at the kill: a worker stops even if its port is taken over by another test's
+        // server (ports are reused), which would answer it forever or be counted as ours.
+        let killed = Arc::new(std::sync::atomic::AtomicBool::new(false));
         for worker in 0..16 {
             let (http, base, acked) = (http.clone(), serve.base.clone(), Arc::clone(&acknowledged));
+            let killed = Arc::clone(&killed);
             load.push(tokio::spawn(async move {
                 for i in 0.. {
+                    if killed.load(std::sync::atomic::Ordering::SeqCst) {
+                        return;
+                    }
                     let name = format!("r{round}-w{worker}-{i}");
                     let body = json!({"event": name, "userId": worker, "companyId": "c"});
                     match http
                         .post(format!("{base}/{KEY}/event"))
                         .json(&body)
+                        .timeout(Duration::from_secs(10))
                         .send()
                         .await
                     {
@@ -65,6 +73,8 @@ async fn sigkill_loses_no_answered_call() {
             }));
         }
         tokio::time::sleep(Duration::from_millis(150 + fastrand::u64(0..400))).await;
+        // Before the kill: no call starts after it, so none can reach a server that took the port.
+        killed.store(true, std::sync::atomic::Ordering::SeqCst);
         serve.child.kill().expect("SIGKILL");
         drop(serve);
         for task in load {
