@@ -443,3 +443,22 @@ async fn an_exchange_is_exported_as_code_without_its_key() {
     let revealed = cli.run(&["log", "export", &id, "--as", "python", "--reveal"]);
     assert!(revealed.stdout.contains(KEY), "{revealed:?}");
 }
+
+/// `bucket-console … | head -1`: when the reader goes away the command ends quietly with 141,
+/// as Unix tools do, not with a panic.
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    let cli = Cli::new();
+    let mut child = cli
+        .command()
+        .args(["config", "default"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
