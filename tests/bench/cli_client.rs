@@ -11,15 +11,13 @@
 #[path = "load.rs"]
 mod load;
 
-use std::io::Write;
 #[path = "serve.rs"]
 mod serve;
 
-use serve::{Serve, serve};
+use serve::{KEY, Serve, serve};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-const KEY: &str = "trCqx4DGo1lk3Lcct5NHLjWy";
 const BODY: &str = r#"{"event":"Sent message","userId":42,"companyId":"acme"}"#;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -56,21 +54,15 @@ fn main() {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let server = serve(&dir.path().join("bench.sqlite3"));
     let bench = Bench { dir, server };
-    let mut add = bench
-        .cli(&[
-            "profiles",
-            "add",
-            "bench",
-            "--base",
-            &bench.server.1,
-            "--key-stdin",
-            "--default",
-        ])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin.take().unwrap().write_all(KEY.as_bytes()).unwrap();
-    assert!(add.wait().unwrap().success());
+    serve::add_profile(&mut bench.cli(&[
+        "profiles",
+        "add",
+        "bench",
+        "--base",
+        &bench.server.1,
+        "--key-stdin",
+        "--default",
+    ]));
     send_vs_curl(&bench, env_number("BENCH_RUNS", 40));
     let replayed = replay(&bench, env_number("BENCH_EVENTS", 100_000));
     let raw = raw_client(&bench);

@@ -12,15 +12,12 @@
 
 use bucket_console::collection;
 use std::fmt::Write as _;
-use std::io::Write as _;
 #[path = "serve.rs"]
 mod serve;
 
 use serve::serve;
 use std::process::{Command, Stdio};
 use std::time::Instant;
-
-const KEY: &str = "trCqx4DGo1lk3Lcct5NHLjWy";
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -73,7 +70,7 @@ fn cli(dir: &std::path::Path, args: &[&str]) -> Command {
 fn run_against_replay(events: usize) {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let server = serve(&dir.path().join("bench.sqlite3"));
-    let mut add = cli(
+    serve::add_profile(&mut cli(
         dir.path(),
         &[
             "profiles",
@@ -86,12 +83,7 @@ fn run_against_replay(events: usize) {
             "u-bench",
             "--default",
         ],
-    )
-    .stdin(Stdio::piped())
-    .spawn()
-    .unwrap();
-    add.stdin.take().unwrap().write_all(KEY.as_bytes()).unwrap();
-    assert!(add.wait().unwrap().success());
+    ));
     std::fs::write(
         dir.path().join("bucket-console.toml"),
         "[requests.rate-export]\nmethod = \"feedback\"\nbody = { featureId = \"export\", userId = \"{{profile.userId}}\", score = \"{{int 1..5}}\", comment = \"run {{seq}}\" }\n",

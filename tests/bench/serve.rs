@@ -1,7 +1,7 @@
 //! `bucket-console serve` as a child process for the benchmarks: started on a free port with a
 //! database under `target/tmp`, killed when dropped.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 
 /// The child and its base URL.
@@ -38,4 +38,22 @@ pub fn serve(db: &std::path::Path) -> Serve {
         .expect("listening on …")
         .to_owned();
     Serve(child, base)
+}
+
+/// The benchmarks' tracking key.
+pub const KEY: &str = "trCqx4DGo1lk3Lcct5NHLjWy";
+
+/// Runs `add` (a `profiles add … --key-stdin` command) with [`KEY`] on its stdin.
+pub fn add_profile(add: &mut Command) {
+    let mut child = add
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("profiles add starts");
+    child
+        .stdin
+        .take()
+        .expect("its stdin")
+        .write_all(KEY.as_bytes())
+        .expect("the key is written");
+    assert!(child.wait().expect("profiles add ends").success());
 }
