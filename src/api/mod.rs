@@ -11,6 +11,7 @@ pub mod locate;
 pub mod method;
 pub mod payload;
 pub mod pointer;
+pub mod stars;
 pub mod suggest;
 pub mod timestamp;
 pub mod validate;

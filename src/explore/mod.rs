@@ -8,6 +8,7 @@ mod traffic;
 use crate::api::TrackingKey;
 pub use crate::api::inspect::Order;
 use crate::api::inspect::{CompanyRecord, EventRecord, FeedbackRecord, Stats, UserRecord};
+use crate::api::stars::{Funnel, StarsRequest};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
@@ -240,12 +241,37 @@ impl Explorer {
         }
     }
 
+    /// Each feature's STARS funnel (assets/contract.md §9), computed by the local server.
+    pub async fn stars(&self, request: &StarsRequest) -> Result<Vec<Funnel>, ExploreError> {
+        let body =
+            serde_json::to_vec(request).map_err(|e| ExploreError::BadAnswer(e.to_string()))?;
+        match self.fetch("stars", Some(body)).await? {
+            Some(value) => decode(value),
+            None => Err(ExploreError::NotLocal),
+        }
+    }
+
     /// `None` for a 404 (absent entity, or no inspection routes at all).
     async fn get_optional(&self, path: &str) -> Result<Option<serde_json::Value>, ExploreError> {
+        self.fetch(path, None).await
+    }
+
+    /// A GET, or a POST of a JSON `body`, to an inspection route.
+    async fn fetch(
+        &self,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Option<serde_json::Value>, ExploreError> {
         let url = format!("{}/_local/{}/{path}", self.base_url, self.key.expose());
-        let response = self
-            .http
-            .get(url)
+        let request = match body {
+            Some(body) => self
+                .http
+                .post(url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body),
+            None => self.http.get(url),
+        };
+        let response = request
             .timeout(Duration::from_secs(15))
             .send()
             .await

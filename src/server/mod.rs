@@ -8,12 +8,13 @@ pub mod limits;
 mod listen;
 mod requests;
 mod respond;
+mod stars;
 pub mod store;
 mod track;
 pub mod traffic;
 
 use axum::Router;
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -222,6 +223,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/_local/{key}/events", get(inspect::events))
         .route("/_local/{key}/feedback", get(inspect::feedback))
         .route("/_local/{key}/stats", get(inspect::stats))
+        .route("/_local/{key}/stars", post(stars::stars))
         .route("/_local/{key}/requests", get(requests::list))
         .route("/_local/{key}/requests/stream", get(requests::stream))
         .route("/{key}/{method}", any(track::track))

@@ -24,6 +24,7 @@ mod server_props;
 mod server_rules;
 mod server_store;
 mod server_traffic;
+mod stars;
 mod support;
 mod tmux;
 mod trust_client;

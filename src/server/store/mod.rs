@@ -3,6 +3,7 @@
 mod apply;
 pub mod queries;
 mod schema;
+pub mod stars;
 mod writer;
 
 pub use apply::{Applied, Outcome};
@@ -36,7 +37,7 @@ pub enum StoreError {
     #[error("cannot start the store's writer thread: {0}")]
     Thread(std::io::Error),
     #[error(
-        "the database has schema version {0} but this build reads version {1}; \
+        "the database has schema version {0}, written by a newer bucket-console (this one reads up to {1}); \
          use another --db file or a matching bucket-console"
     )]
     Version(i64, i64),

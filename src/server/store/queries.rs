@@ -34,7 +34,7 @@ pub struct EventFilter {
 }
 
 /// The id of a tracking key, or `None` for a key never written to.
-fn key_id(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
+pub(super) fn key_id(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached("SELECT id FROM tracking_keys WHERE key_sha256 = ?1")?
         .query_row([crate::api::key::digest(key)], |r| r.get(0))
         .optional()

@@ -16,9 +16,21 @@ PRAGMA wal_autocheckpoint = 8000;
 
 pub const READER_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA query_only = 1;";
 
-/// Bumped whenever the tables change shape; a database of another version is refused.
-pub const VERSION: i64 = 1;
+/// Bumped whenever the tables change shape. An older database is migrated in place (`MIGRATIONS`);
+/// a newer one, written by a later build, is refused.
+pub const VERSION: i64 = 2;
 
+/// What takes a database of version `n` to `n + 1`, at index `n - 1`; each runs in one transaction.
+const MIGRATIONS: &[&str] = &[
+    // 1 → 2: the STARS funnel reads a feature's events by name and time without touching the
+    // table (the index covers every column it needs).
+    EVENTS_BY_NAME,
+];
+
+const EVENTS_BY_NAME: &str = "CREATE INDEX IF NOT EXISTS events_by_name
+    ON events (key_id, event, timestamp, company_id, user_id);";
+
+/// The tables as version 1 made them; a new database runs this and then every migration.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS tracking_keys (
     id INTEGER PRIMARY KEY,
@@ -85,14 +97,86 @@ CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (key_id, updated_at);
 CREATE INDEX IF NOT EXISTS feedback_by_feature ON feedback (key_id, feature_id, updated_at);
 ";
 
-/// Creates the tables if they do not exist yet; `Ok(Some(v))` names the version of a database
-/// this build cannot read.
+/// Creates the tables if they do not exist yet, or brings an older database up to `VERSION`;
+/// `Ok(Some(v))` names the version of a newer database this build cannot read.
 pub fn create(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if found != 0 && found != VERSION {
+    if found > VERSION {
         return Ok(Some(found));
     }
-    conn.execute_batch(SCHEMA)?;
-    conn.pragma_update(None, "user_version", VERSION)?;
+    let mut found = found;
+    if found == 0 {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(SCHEMA)?;
+        tx.pragma_update(None, "user_version", 1)?;
+        tx.commit()?;
+        found = 1;
+    }
+    let pending = MIGRATIONS
+        .iter()
+        .skip(usize::try_from(found - 1).unwrap_or(0));
+    for (from, step) in (found..VERSION).zip(pending) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", from + 1)?;
+        tx.commit()?;
+    }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first schema, as version 1 databases hold it.
+    fn version_1(conn: &Connection) {
+        conn.execute_batch(SCHEMA).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO tracking_keys (id, key_sha256) VALUES (1, 'x');
+             INSERT INTO events (key_id, event, user_id, attributes, timestamp, received_at)
+             VALUES (1, 'Exported', 'u1', '{}', 5, 5);",
+        )
+        .unwrap();
+    }
+
+    fn indexes(conn: &Connection) -> Vec<String> {
+        conn.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_version_1_database_is_migrated_in_place_keeping_its_rows() {
+        let conn = Connection::open_in_memory().unwrap();
+        version_1(&conn);
+        assert!(!indexes(&conn).contains(&"events_by_name".to_owned()));
+        assert_eq!(create(&conn).unwrap(), None);
+        assert!(indexes(&conn).contains(&"events_by_name".to_owned()));
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, VERSION);
+        let events: i64 = conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(events, 1);
+        // Opening again changes nothing.
+        assert_eq!(create(&conn).unwrap(), None);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_and_a_new_one_is_current() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", VERSION + 1)
+            .unwrap();
+        assert_eq!(create(&conn).unwrap(), Some(VERSION + 1));
+        let fresh = Connection::open_in_memory().unwrap();
+        assert_eq!(create(&fresh).unwrap(), None);
+        assert!(indexes(&fresh).contains(&"events_by_name".to_owned()));
+        assert_eq!(MIGRATIONS.len() as i64, VERSION - 1);
+    }
 }

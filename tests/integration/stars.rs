@@ -1,0 +1,313 @@
+//! The STARS funnel (assets/contract.md §9) from hand-built histories, sent over TCP to a real
+//! server with its real store and read back through `explore`, the way `stars` and F6 read it.
+
+use crate::support::{KEY, TestServer, code};
+use bucket_console::api::TrackingKey;
+use bucket_console::api::stars::{Feature, Funnel, Segment, StarsRequest, Step, Usage};
+use bucket_console::explore::Explorer;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// 2026-11-30T12:00:00Z: the end of every window here.
+const AS_OF: i64 = 1_796_040_000_000;
+const DAY: i64 = 86_400_000;
+
+fn ago(days: i64) -> i64 {
+    AS_OF - days * DAY
+}
+
+async fn used(s: &TestServer, company: &str, user: &str, event: &str, days: &[i64]) {
+    for d in days {
+        s.ok(
+            "event",
+            json!({"event": event, "userId": user, "companyId": company, "timestamp": ago(*d)}),
+        )
+        .await;
+    }
+}
+
+async fn member(s: &TestServer, company: &str, user: &str, attributes: Value) {
+    s.ok(
+        "company",
+        json!({"companyId": company, "userId": user, "attributes": attributes}),
+    )
+    .await;
+}
+
+async fn score(s: &TestServer, company: &str, user: &str, feature: &str, score: u8) {
+    s.ok(
+        "feedback",
+        json!({"featureId": feature, "userId": user, "companyId": company, "score": score}),
+    )
+    .await;
+}
+
+fn export() -> Feature {
+    Feature {
+        usage: Usage::Event {
+            events: vec!["Exported report".into(), "Exported CSV".into()],
+        },
+        ..Feature::from_event("export")
+    }
+}
+
+fn slack() -> Feature {
+    Feature {
+        usage: Usage::Attribute {
+            attribute: "hasSlackEnabled".into(),
+        },
+        ..Feature::from_event("slack")
+    }
+}
+
+fn sso() -> Feature {
+    Feature {
+        segment: Some(Segment {
+            attribute: "plan".into(),
+            equals: json!("enterprise"),
+        }),
+        ..Feature::from_event("Signed in with SSO")
+    }
+}
+
+async fn funnels(s: &TestServer, features: Vec<Feature>, as_of: i64) -> Vec<Funnel> {
+    let x = Explorer::new(&s.base, TrackingKey::parse(KEY).unwrap()).unwrap();
+    x.stars(&StarsRequest {
+        features,
+        as_of: Some(json!(as_of)),
+        company_id: None,
+    })
+    .await
+    .unwrap()
+}
+
+fn steps(f: &Funnel) -> BTreeMap<String, (Step, Option<String>)> {
+    f.standings
+        .iter()
+        .map(|s| (s.company_id.clone(), (s.step, s.why_not_next.clone())))
+        .collect()
+}
+
+/// Every company of the table, with the history that puts it on a known step.
+async fn histories(s: &TestServer) {
+    let enterprise = json!({"plan": "enterprise", "hasSlackEnabled": true});
+    member(s, "single", "u-single", json!({"hasSlackEnabled": false})).await;
+    used(s, "single", "u-single", "Exported report", &[3]).await;
+    member(s, "four-days", "u-four", json!({})).await;
+    used(s, "four-days", "u-four", "Exported CSV", &[20, 15, 10, 1]).await;
+    member(s, "long-ago", "u-long", json!({})).await;
+    used(
+        s,
+        "long-ago",
+        "u-long",
+        "Exported report",
+        &[60, 59, 58, 57, 56],
+    )
+    .await;
+    member(s, "new-adopter", "u-new", json!({})).await;
+    used(s, "new-adopter", "u-new", "Exported CSV", &[9, 7, 5, 3, 1]).await;
+    member(s, "went-quiet", "u-quiet", json!({})).await;
+    used(
+        s,
+        "went-quiet",
+        "u-quiet",
+        "Exported CSV",
+        &[27, 20, 15, 12, 9],
+    )
+    .await;
+    member(s, "grumpy", "u-grumpy", enterprise.clone()).await;
+    used(
+        s,
+        "grumpy",
+        "u-grumpy",
+        "Exported report",
+        &[27, 20, 13, 6, 2],
+    )
+    .await;
+    score(s, "grumpy", "u-grumpy", "export", 5).await;
+    score(s, "grumpy", "u-grumpy", "export", 3).await;
+    member(s, "happy", "u-happy", enterprise).await;
+    // Events without companyId count for every company of their user.
+    for d in [25, 18, 11, 4, 0] {
+        s.ok(
+            "event",
+            json!({"event": "Exported CSV", "userId": "u-happy", "timestamp": ago(d)}),
+        )
+        .await;
+    }
+    used(s, "happy", "u-happy", "Signed in with SSO", &[2]).await;
+    score(s, "happy", "u-happy", "export", 2).await;
+    score(s, "happy", "u-happy", "export", 4).await;
+    // A user in no company: left out, and said so.
+    for d in [3, 2, 1] {
+        s.ok(
+            "event",
+            json!({"event": "Exported report", "userId": "loner", "timestamp": ago(d)}),
+        )
+        .await;
+    }
+    // After the window's end: not counted as of AS_OF.
+    used(
+        s,
+        "single",
+        "u-single",
+        "Exported report",
+        &[-1, -2, -3, -4],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_history_lands_on_its_known_step() {
+    let s = TestServer::start().await;
+    histories(&s).await;
+    let all = funnels(&s, vec![export(), slack(), sso()], AS_OF).await;
+    let export = &all[0];
+    let got = steps(export);
+    let want = [
+        ("single", Step::Tried, Some("1 of 5 days")),
+        ("four-days", Step::Tried, Some("4 of 5 days")),
+        (
+            "long-ago",
+            Step::Segment,
+            Some("last use 56 days ago, before the 28-day window"),
+        ),
+        (
+            "new-adopter",
+            Step::Adopted,
+            Some("first use 9 of 14 days ago"),
+        ),
+        (
+            "went-quiet",
+            Step::Adopted,
+            Some("no use in the last 7 days"),
+        ),
+        (
+            "grumpy",
+            Step::Retained,
+            Some("latest score 3, needs 4 or more"),
+        ),
+        ("happy", Step::Satisfied, None),
+    ];
+    for (company, step, why) in want {
+        assert_eq!(
+            got[company],
+            (step, why.map(str::to_owned)),
+            "{company}: {:?}",
+            got[company]
+        );
+    }
+    assert_eq!(
+        (
+            export.segment,
+            export.tried,
+            export.adopted,
+            export.retained,
+            export.satisfied
+        ),
+        (7, 6, 4, 2, 1)
+    );
+    assert_eq!(export.companies.satisfied, ["happy"]);
+    assert_eq!(export.companies.retained, ["grumpy", "happy"]);
+    assert_eq!(export.window.from, "2026-11-03T00:00:00.000Z");
+    assert_eq!((export.excluded_events, export.excluded_users), (3, 1));
+    assert_eq!(export.excluded_user_ids, ["loner"]);
+    let tried = export.shares.tried.unwrap();
+    assert!((tried.of_segment - 6.0 / 7.0).abs() < 1e-9);
+
+    let slack = &all[1];
+    assert_eq!(
+        (
+            slack.segment,
+            slack.adopted,
+            slack.companies.adopted.clone()
+        ),
+        (7, 2, vec!["grumpy".to_owned(), "happy".to_owned()])
+    );
+    assert_eq!(
+        steps(slack)["single"],
+        (
+            Step::Segment,
+            Some("`hasSlackEnabled` is not truthy on the company".into())
+        )
+    );
+
+    let sso = &all[2];
+    assert_eq!(sso.companies.segment, ["grumpy", "happy"]);
+    assert_eq!((sso.segment, sso.tried), (2, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn as_of_replays_events_and_without_features_every_name_is_offered() {
+    let s = TestServer::start().await;
+    histories(&s).await;
+    // Five days later, `single`'s four later uses are in the window: five separate days.
+    let later = funnels(&s, vec![export()], AS_OF + 5 * DAY).await;
+    assert_eq!(steps(&later[0])["single"].0, Step::Adopted);
+    // A month earlier, `long-ago` had just adopted it.
+    let earlier = funnels(&s, vec![export()], ago(55)).await;
+    assert_eq!(steps(&earlier[0])["long-ago"].0, Step::Adopted);
+    assert_eq!(earlier[0].tried, 1);
+
+    let discovered = funnels(&s, vec![], AS_OF).await;
+    let names: Vec<_> = discovered.iter().map(|f| f.feature.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Exported CSV",
+            "Exported report",
+            "Signed in with SSO",
+            "export"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_are_refused_with_what_to_fix() {
+    let s = TestServer::start().await;
+    let url = format!("{}/_local/{KEY}/stars", s.base);
+    let post = |body: &'static str| {
+        let http = s.http.clone();
+        let url = url.clone();
+        async move {
+            let r = http.post(url).body(body).send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, body) = post(r#"{"asOf": "yesterday"}"#).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`asOf`"),
+        "{body}"
+    );
+    let (status, body) = post(r#"{"feature": []}"#).await;
+    assert_eq!(
+        (status, code(&body)),
+        (400, "QUERY_VALIDATION_FAILED"),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `feature`")
+    );
+    let (status, body) =
+        post(r#"{"features": [{"name": "x", "kind": "event", "events": [], "feedback": "x"}]}"#)
+            .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("lists no event"),
+        "{body}"
+    );
+    // Empty body: every feature seen, now; a key never written to has none.
+    let (status, body) = post("").await;
+    assert_eq!((status, body), (200, json!([])));
+}
