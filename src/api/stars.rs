@@ -105,27 +105,27 @@ impl Feature {
             out.push(format!("feature `{}`: `feedback` is empty", self.name));
         }
         let r = &self.rules;
-        for (name, value) in [
-            ("window-days", r.window_days),
-            ("adopted-days", r.adopted_days),
-            ("recent-days", r.recent_days),
+        for (what, value) in [
+            ("the window", r.window_days),
+            ("the days to adopt", r.adopted_days),
+            ("the recent days", r.recent_days),
         ] {
             if value == 0 {
                 out.push(format!(
-                    "feature `{}`: `{name}` must be 1 or more",
+                    "feature `{}`: {what} must be 1 day or more",
                     self.name
                 ));
             }
         }
         if r.adopted_days > r.window_days {
             out.push(format!(
-                "feature `{}`: `adopted-days` ({}) cannot exceed `window-days` ({})",
+                "feature `{}`: the days to adopt ({}) cannot exceed the window's {} days",
                 self.name, r.adopted_days, r.window_days
             ));
         }
         if !(1..=5).contains(&r.satisfied_score) {
             out.push(format!(
-                "feature `{}`: `satisfied-score` is a score from 1 to 5, not {}",
+                "feature `{}`: the satisfied score is a score from 1 to 5, not {}",
                 self.name, r.satisfied_score
             ));
         }

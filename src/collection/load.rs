@@ -24,7 +24,7 @@ struct Located {
     lines: BTreeMap<String, usize>,
 }
 
-struct Reader {
+pub(super) struct Reader {
     lines: super::lines::LineIndex,
     problems: Vec<Problem>,
 }
@@ -37,11 +37,11 @@ impl Reader {
         }
     }
 
-    fn line(&self, offset: usize) -> usize {
+    pub(super) fn line(&self, offset: usize) -> usize {
         self.lines.line(offset)
     }
 
-    fn problem(&mut self, offset: usize, message: impl Into<String>) {
+    pub(super) fn problem(&mut self, offset: usize, message: impl Into<String>) {
         let line = Some(self.line(offset));
         self.problems.push(Problem {
             line,
@@ -50,7 +50,7 @@ impl Reader {
     }
 
     /// Refuses keys outside `allowed`, suggesting the nearest.
-    fn known_keys(&mut self, table: &DeTable<'_>, allowed: &[&str], what: &str) {
+    pub(super) fn known_keys(&mut self, table: &DeTable<'_>, allowed: &[&str], what: &str) {
         for key in table.keys() {
             let name = key.get_ref().as_ref();
             if !allowed.contains(&name) {
@@ -66,7 +66,7 @@ impl Reader {
         }
     }
 
-    fn json(
+    pub(super) fn json(
         &mut self,
         value: &Spanned<DeValue<'_>>,
         at: &str,
@@ -120,7 +120,7 @@ impl Reader {
         }
     }
 
-    fn table<'a, 'i>(
+    pub(super) fn table<'a, 'i>(
         &mut self,
         value: &'a Spanned<DeValue<'i>>,
         what: &str,
@@ -134,7 +134,7 @@ impl Reader {
         }
     }
 
-    fn string(&mut self, value: &Spanned<DeValue<'_>>, what: &str) -> Option<String> {
+    pub(super) fn string(&mut self, value: &Spanned<DeValue<'_>>, what: &str) -> Option<String> {
         match value.get_ref() {
             DeValue::String(s) => Some(s.to_string()),
             _ => {
@@ -190,8 +190,13 @@ pub fn parse(path: &Path, text: &str, cli_vars: &[String]) -> Result<Collection,
         .map_err(|(line, message)| fail(vec![Problem { line, message }]))?;
     let mut r = Reader::new(text);
     let root = root.get_ref();
-    r.known_keys(root, &["vars", "requests", "scenarios"], "the file");
+    r.known_keys(
+        root,
+        &["vars", "requests", "scenarios", "features"],
+        "the file",
+    );
     let vars = read_vars(&mut r, root);
+    let features = super::features::read(&mut r, root);
     let mut pending = Vec::new();
     let mut requests = read_requests(&mut r, root, &mut pending);
     let (scenarios, saved_anywhere) = read_scenarios(&mut r, root, &mut requests, &mut pending);
@@ -212,6 +217,7 @@ pub fn parse(path: &Path, text: &str, cli_vars: &[String]) -> Result<Collection,
         vars,
         requests,
         scenarios,
+        features,
     })
 }
 

@@ -159,3 +159,94 @@ fn the_shipped_example_loads() {
     let c = super::super::load(&path, &[]).unwrap_or_else(|e| panic!("{e}"));
     assert!(!c.requests.is_empty() && !c.scenarios.is_empty());
 }
+
+const FEATURES: &str = r#"
+[features.export]
+events = ["Exported report", "Exported CSV"]   # event-based: any of these is a use
+feedback = "export-v2"
+
+[features.slack]
+attribute = "hasSlackEnabled"
+
+[features.sso]
+events = ["Signed in with SSO"]
+segment = { attribute = "plan", equals = "enterprise" }
+adopted_days = 3
+"#;
+
+#[test]
+fn features_load_in_the_files_order_with_their_defaults() {
+    use crate::api::stars::{Rules, Segment, Usage};
+    let c = parse(Path::new("bucket-console.toml"), FEATURES, &[]).unwrap();
+    let names: Vec<_> = c.features.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["export", "slack", "sso"]);
+    assert_eq!(
+        c.features[0].usage,
+        Usage::Event {
+            events: vec!["Exported report".into(), "Exported CSV".into()]
+        }
+    );
+    assert_eq!(c.features[0].feedback, "export-v2");
+    assert_eq!(c.features[1].feedback, "slack", "the name by default");
+    assert_eq!(
+        c.features[1].usage,
+        Usage::Attribute {
+            attribute: "hasSlackEnabled".into()
+        }
+    );
+    assert_eq!(
+        c.features[2].segment,
+        Some(Segment {
+            attribute: "plan".into(),
+            equals: json!("enterprise")
+        })
+    );
+    assert_eq!(
+        c.features[2].rules,
+        Rules {
+            adopted_days: 3,
+            ..Rules::default()
+        }
+    );
+}
+
+#[test]
+fn a_bad_feature_is_named_with_its_line() {
+    let got = problems(
+        r#"[features.a]
+events = ["x"]
+attribute = "y"
+
+[features.b]
+feedback = "b"
+
+[features.c]
+events = "x"
+
+[features.d]
+events = ["x"]
+adopted_days = 40
+segment = { attribute = "plan" }
+satisfied_score = 9
+evnts = 1
+"#,
+    );
+    assert_eq!(
+        got,
+        [
+            "bucket-console.toml:3: features.a: `events` or `attribute`, not both",
+            "bucket-console.toml:5: features.b: say how it is used: `events = [\"…\"]` (any of these events is a use) or `attribute = \"…\"` (a truthy company attribute)",
+            "bucket-console.toml:9: features.c: events is a list of event names: events = [\"Exported report\"]",
+            "bucket-console.toml:14: features.d: segment needs `attribute` and `equals`: segment = { attribute = \"plan\", equals = \"enterprise\" }",
+            "bucket-console.toml:15: features.d: satisfied_score is a whole number from 0 to 5",
+            "bucket-console.toml:16: features.d: unknown key `evnts`; did you mean `events`?",
+        ]
+    );
+    let got = problems("[features.d]\nevents = [\"x\"]\nadopted_days = 40\n");
+    assert_eq!(
+        got,
+        [
+            "bucket-console.toml:1: feature `d`: the days to adopt (40) cannot exceed the window's 28 days"
+        ]
+    );
+}

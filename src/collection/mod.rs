@@ -4,6 +4,7 @@
 //! afresh for every call (`run`).
 
 pub mod curl;
+mod features;
 pub mod lines;
 mod load;
 pub mod run;
@@ -26,6 +27,8 @@ pub struct Collection {
     pub vars: BTreeMap<String, Value>,
     pub requests: BTreeMap<String, Request>,
     pub scenarios: BTreeMap<String, Vec<Step>>,
+    /// `[features.NAME]`: what the STARS funnel evaluates, in the file's order of names.
+    pub features: Vec<crate::api::stars::Feature>,
 }
 
 /// A saved request: a method and its body, as written.
