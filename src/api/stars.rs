@@ -463,7 +463,42 @@ pub fn funnel(
     }
 }
 
+/// One line of a funnel as shown: a step that applies, its count, and (past Segment) its shares
+/// with the step before named.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRow {
+    pub step: Step,
+    pub count: u64,
+    pub share: Option<(Share, Step)>,
+}
+
 impl Funnel {
+    /// The steps this funnel has, in order.
+    pub fn rows(&self) -> Vec<StepRow> {
+        let mut out: Vec<StepRow> = Vec::new();
+        for step in Step::ALL.into_iter().filter(|s| s.applies(self.kind)) {
+            let share = match step {
+                Step::Segment => None,
+                Step::Tried => self.shares.tried,
+                Step::Adopted => self.shares.adopted,
+                Step::Retained => self.shares.retained,
+                Step::Satisfied => self.shares.satisfied,
+            };
+            let previous = out.last().map_or(Step::Segment, |r| r.step);
+            out.push(StepRow {
+                step,
+                count: self.count(step),
+                share: share.map(|s| (s, previous)),
+            });
+        }
+        out
+    }
+
+    /// The companies standing exactly at `step`.
+    pub fn at(&self, step: Step) -> impl Iterator<Item = &Standing> {
+        self.standings.iter().filter(move |s| s.step == step)
+    }
+
     /// The count at a step.
     pub fn count(&self, step: Step) -> u64 {
         match step {

@@ -18,6 +18,7 @@ mod run;
 mod send;
 mod serve;
 mod shell;
+mod stars;
 mod watch;
 
 use clap::{Parser, Subcommand};
@@ -59,6 +60,7 @@ pub enum Command {
     Run(run::RunArgs),
     Import(import::ImportArgs),
     Data(data::DataArgs),
+    Stars(stars::StarsArgs),
     Watch(watch::WatchArgs),
     Outbox(outbox::OutboxArgs),
     Kiosk(kiosk::KioskArgs),
@@ -78,6 +80,7 @@ pub fn run(args: Args) -> ExitCode {
         Some(Command::Run(a)) => context::finish("run", run::run(&a)),
         Some(Command::Import(a)) => context::finish("import", import::run(&a)),
         Some(Command::Data(a)) => context::finish("data", data::run(&a)),
+        Some(Command::Stars(a)) => context::finish("stars", stars::run(&a)),
         Some(Command::Watch(a)) => context::finish("watch", watch::run(&a)),
         Some(Command::Outbox(a)) => context::finish("outbox", outbox::run(&a)),
         Some(Command::Kiosk(a)) => context::finish("kiosk", kiosk::run(&a)),

@@ -8,6 +8,7 @@ mod failure;
 mod input;
 mod json;
 mod results;
+pub mod stars;
 mod terminal;
 mod text_area;
 mod theme;

@@ -311,3 +311,140 @@ async fn bad_requests_are_refused_with_what_to_fix() {
     let (status, body) = post("").await;
     assert_eq!((status, body), (200, json!([])));
 }
+
+/// The shipped demo fills a fresh store with a funnel that has every step, and `stars --json`
+/// reports it in the promised shape.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_fills_every_step_and_the_cli_reports_it_as_json() {
+    use crate::support::Cli;
+    use std::sync::Arc;
+    let s = TestServer::start().await;
+    let cli = Arc::new(Cli::new());
+    cli.add_profile("app", &s.base, KEY);
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/stars-demo.toml");
+    let out = cli
+        .run_async(&[
+            "run",
+            "stars-demo",
+            "--profile",
+            "app",
+            "--collection",
+            demo,
+            "--seed",
+            "3",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = cli
+        .run_async(&["stars", "--profile", "app", "--collection", demo, "--json"])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let all: Value = serde_json::from_str(&out.stdout).unwrap();
+    let export = &all[0];
+    let keys: Vec<&str> = export
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut want = [
+        "adopted",
+        "companies",
+        "excludedEvents",
+        "excludedUserIds",
+        "excludedUsers",
+        "feature",
+        "kind",
+        "retained",
+        "satisfied",
+        "segment",
+        "shares",
+        "tried",
+        "window",
+    ];
+    want.sort_unstable();
+    let mut keys = keys;
+    keys.sort_unstable();
+    assert_eq!(keys, want);
+    assert_eq!(export["feature"], "export");
+    assert_eq!(export["kind"], "event");
+    let counts: Vec<u64> = ["segment", "tried", "adopted", "retained", "satisfied"]
+        .iter()
+        .map(|k| export[k].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts, [5, 4, 3, 2, 1], "{export}");
+    assert_eq!(export["companies"]["satisfied"], json!(["acme"]));
+    assert_eq!(export["companies"]["retained"], json!(["acme", "globex"]));
+    assert_eq!(export["excludedUserIds"], json!(["visitor-7"]));
+    assert_eq!(export["excludedEvents"], json!(3));
+    assert!(
+        export["window"]["from"]
+            .as_str()
+            .unwrap()
+            .ends_with("T00:00:00.000Z")
+    );
+    let slack = &all[1];
+    assert_eq!(
+        (slack["kind"].as_str(), slack["adopted"].as_u64()),
+        (Some("attribute"), Some(2))
+    );
+    let sso = &all[2];
+    assert_eq!(
+        sso["companies"]["segment"],
+        json!(["acme", "globex", "umbrella"])
+    );
+
+    // Text for people: the bars and the left-out users.
+    let out = cli
+        .run_async(&["stars", "export", "--profile", "app", "--collection", demo])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("Satisfied"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("3 events from 1 user left out"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("visitor-7"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_says_what_is_wrong_with_its_exit_status() {
+    use crate::support::Cli;
+    use std::sync::Arc;
+    let cli = Arc::new(Cli::new());
+    cli.add_profile("prod", "https://tracking.example.com", KEY);
+    let out = cli.run_async(&["stars", "--profile", "prod"]).await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("needs the local server's store"),
+        "{}",
+        out.stderr
+    );
+    // Nothing listens on this loopback port: 3.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    cli.add_profile("gone", &format!("http://127.0.0.1:{port}"), KEY);
+    let out = cli.run_async(&["stars", "--profile", "gone"]).await;
+    assert_eq!(out.code, 3, "{out:?}");
+    let out = cli.run_async(&["stars", "--as-of", "last tuesday"]).await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("--as-of `last tuesday`"),
+        "{}",
+        out.stderr
+    );
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/stars-demo.toml");
+    let out = cli
+        .run_async(&["stars", "exprt", "--collection", demo, "--profile", "gone"])
+        .await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("did you mean `export`?"),
+        "{}",
+        out.stderr
+    );
+}
