@@ -113,12 +113,27 @@ impl std::fmt::Display for ReadError {
 
 /// Reads an answer's body up to [`MAX_ANSWER_BYTES`]. Past it the response is dropped, which
 /// closes its connection, so a huge answer costs at most that much memory.
-pub async fn read_body(mut response: reqwest::Response) -> Result<Bytes, ReadError> {
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
-    {
-        return Err(ReadError::TooLarge);
+pub async fn read_body(response: reqwest::Response) -> Result<Bytes, ReadError> {
+    read_body_up_to(response, MAX_ANSWER_BYTES).await
+}
+
+/// [`read_body`] with another bound: the local server's funnels list every company.
+pub async fn read_body_up_to(
+    mut response: reqwest::Response,
+    cap: usize,
+) -> Result<Bytes, ReadError> {
+    let too_large = || {
+        if cap == MAX_ANSWER_BYTES {
+            ReadError::TooLarge
+        } else {
+            ReadError::Broken(format!(
+                "answer too large: over {} MiB, not read",
+                cap >> 20
+            ))
+        }
+    };
+    if response.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(too_large());
     }
     let mut body = BytesMut::new();
     while let Some(chunk) = response
@@ -126,8 +141,8 @@ pub async fn read_body(mut response: reqwest::Response) -> Result<Bytes, ReadErr
         .await
         .map_err(|e| ReadError::Broken(describe(e)))?
     {
-        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(ReadError::TooLarge);
+        if body.len() + chunk.len() > cap {
+            return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }

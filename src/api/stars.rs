@@ -152,6 +152,9 @@ pub struct StarsRequest {
     pub as_of: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+    /// Each company's step and what holds it there (the console's drill-down).
+    #[serde(default)]
+    pub standings: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,9 +206,9 @@ pub struct CompanyUse {
     pub company_id: String,
     /// Separate UTC days with a use inside the window.
     pub days: u32,
-    /// Epoch milliseconds of the first and last use up to the window's end (any time before).
-    pub first_use: Option<i64>,
-    pub last_use: Option<i64>,
+    /// The UTC days (since the epoch) of the first and last use up to the window's end.
+    pub first_day: Option<i64>,
+    pub last_day: Option<i64>,
     /// For an attribute-based feature: the attribute is truthy.
     pub truthy: bool,
     /// The latest score given for the feature's `featureId`.
@@ -230,8 +233,12 @@ impl Window {
         }
     }
 
-    fn last_day(self) -> i64 {
+    pub fn last_day(self) -> i64 {
         self.to_ms.div_euclid(DAY_MS)
+    }
+
+    pub fn first_day(self) -> i64 {
+        self.from_ms.div_euclid(DAY_MS)
     }
 }
 
@@ -249,10 +256,10 @@ pub fn standing(feature: &Feature, window: Window, company: &CompanyUse) -> (Ste
         };
     }
     if company.days == 0 {
-        let why = match company.last_use {
+        let why = match company.last_day {
             Some(last) => format!(
                 "last use {} days ago, before the {}-day window",
-                window.last_day() - last.div_euclid(DAY_MS),
+                window.last_day() - last,
                 r.window_days
             ),
             None => "no use yet".to_owned(),
@@ -264,8 +271,8 @@ pub fn standing(feature: &Feature, window: Window, company: &CompanyUse) -> (Ste
         return (Step::Tried, Some(why));
     }
     let last_day = window.last_day();
-    let first_day = company.first_use.unwrap_or(window.to_ms).div_euclid(DAY_MS);
-    let recent_day = company.last_use.unwrap_or(0).div_euclid(DAY_MS);
+    let first_day = company.first_day.unwrap_or(last_day);
+    let recent_day = company.last_day.unwrap_or(i64::MIN / 2);
     let since = last_day - first_day;
     if since < i64::from(r.retained_after_days) {
         let why = format!("first use {since} of {} days ago", r.retained_after_days);
@@ -334,6 +341,7 @@ pub struct Standing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why_not_next: Option<String>,
     pub days: u32,
+    /// The day of the last use up to the window's end (`2026-11-30`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_use: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -376,6 +384,12 @@ pub struct Excluded {
 /// Excluded user ids listed at most (the count says how many there are).
 pub const EXCLUDED_LISTED: usize = 100;
 
+/// A UTC day as `2026-11-30`.
+pub fn day_text(day: i64) -> String {
+    let text = super::timestamp::format(day.saturating_mul(DAY_MS));
+    text.get(..10).unwrap_or(&text).to_owned()
+}
+
 fn share(n: u64, of: u64) -> f64 {
     if of == 0 { 0.0 } else { n as f64 / of as f64 }
 }
@@ -408,7 +422,7 @@ pub fn funnel(
             step,
             why_not_next: why,
             days: company.days,
-            last_use: company.last_use.map(super::timestamp::format),
+            last_use: company.last_day.map(day_text),
             score: company.score,
             member: company.member.clone(),
         });

@@ -5,7 +5,7 @@ use serde_json::json;
 const AS_OF: i64 = 1_764_504_000_000; // 2025-11-30T12:00:00Z
 
 fn day(n: i64) -> i64 {
-    AS_OF - n * DAY_MS
+    (AS_OF - n * DAY_MS).div_euclid(DAY_MS)
 }
 
 fn export() -> Feature {
@@ -21,8 +21,8 @@ fn company(days: u32, first: Option<i64>, last: Option<i64>, score: Option<u8>) 
     CompanyUse {
         company_id: "acme".into(),
         days,
-        first_use: first,
-        last_use: last,
+        first_day: first,
+        last_day: last,
         score,
         ..CompanyUse::default()
     }

@@ -70,6 +70,7 @@ pub fn run(args: &StarsArgs) -> Result<u8, CliError> {
         features,
         as_of: as_of.map(Value::from),
         company_id: None,
+        standings: false,
     };
     let funnels = context::runtime(1)?.block_on(async {
         let resolved = bucket_console::target::resolve(&selected)

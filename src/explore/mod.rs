@@ -12,6 +12,9 @@ use crate::api::stars::{Funnel, StarsRequest};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
+/// The largest funnel answer read: every company's id at every step, for 100 000 companies.
+const STARS_ANSWER_BYTES: usize = 64 << 20;
+
 /// Events shown with a user or a company.
 pub const RECENT_EVENTS: u32 = 10;
 
@@ -245,7 +248,7 @@ impl Explorer {
     pub async fn stars(&self, request: &StarsRequest) -> Result<Vec<Funnel>, ExploreError> {
         let body =
             serde_json::to_vec(request).map_err(|e| ExploreError::BadAnswer(e.to_string()))?;
-        match self.fetch("stars", Some(body)).await? {
+        match self.fetch("stars", Some(body), STARS_ANSWER_BYTES).await? {
             Some(value) => decode(value),
             None => Err(ExploreError::NotLocal),
         }
@@ -253,7 +256,7 @@ impl Explorer {
 
     /// `None` for a 404 (absent entity, or no inspection routes at all).
     async fn get_optional(&self, path: &str) -> Result<Option<serde_json::Value>, ExploreError> {
-        self.fetch(path, None).await
+        self.fetch(path, None, crate::net::MAX_ANSWER_BYTES).await
     }
 
     /// A GET, or a POST of a JSON `body`, to an inspection route.
@@ -261,6 +264,7 @@ impl Explorer {
         &self,
         path: &str,
         body: Option<Vec<u8>>,
+        cap: usize,
     ) -> Result<Option<serde_json::Value>, ExploreError> {
         let url = format!("{}/_local/{}/{path}", self.base_url, self.key.expose());
         let request = match body {
@@ -277,7 +281,7 @@ impl Explorer {
             .await
             .map_err(|e| ExploreError::NotAnswering(crate::net::describe(e)))?;
         let status = response.status().as_u16();
-        let body = crate::net::read_body(response)
+        let body = crate::net::read_body_up_to(response, cap)
             .await
             .map_err(|e| ExploreError::NotAnswering(e.to_string()))?;
         let value: Option<serde_json::Value> = serde_json::from_slice(&body).ok();

@@ -23,6 +23,7 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
             features: Vec::new(),
             as_of: None,
             company_id: None,
+            standings: false,
         }
     } else {
         match serde_json::from_slice(&body) {
@@ -48,11 +49,20 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
     let StarsRequest {
         features,
         company_id,
+        standings,
         ..
     } = request;
     let read = app
         .store
-        .read(move |conn| stars::funnels(conn, &key, &features, as_of, company_id.as_deref()))
+        .read(move |conn| {
+            let mut funnels = stars::funnels(conn, &key, &features, as_of, company_id.as_deref())?;
+            if !standings && company_id.is_none() {
+                for f in &mut funnels {
+                    f.standings.clear();
+                }
+            }
+            Ok(funnels)
+        })
         .await;
     match read {
         Ok(funnels) => respond::json(StatusCode::OK, &funnels),

@@ -76,6 +76,7 @@ async fn funnels(s: &TestServer, features: Vec<Feature>, as_of: i64) -> Vec<Funn
         features,
         as_of: Some(json!(as_of)),
         company_id: None,
+        standings: true,
     })
     .await
     .unwrap()

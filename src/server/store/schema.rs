@@ -22,13 +22,14 @@ pub const VERSION: i64 = 2;
 
 /// What takes a database of version `n` to `n + 1`, at index `n - 1`; each runs in one transaction.
 const MIGRATIONS: &[&str] = &[
-    // 1 → 2: the STARS funnel reads a feature's events by name and time without touching the
-    // table (the index covers every column it needs).
+    // 1 → 2: the STARS funnel reads a feature's events by name without touching the table (the
+    // index covers every column it needs), in the order it aggregates them: per company and UTC
+    // day, and for events without a company per day and user.
     EVENTS_BY_NAME,
 ];
 
 const EVENTS_BY_NAME: &str = "CREATE INDEX IF NOT EXISTS events_by_name
-    ON events (key_id, event, timestamp, company_id, user_id);";
+    ON events (key_id, event, company_id, timestamp / 86400000, user_id, timestamp);";
 
 /// The tables as version 1 made them; a new database runs this and then every migration.
 const SCHEMA: &str = "

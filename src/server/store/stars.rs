@@ -1,6 +1,6 @@
-//! The STARS funnel's reads (assets/contract.md §9): SQL aggregates a feature's events per company
-//! over the `events_by_name` index, so a million events never cross into Rust one by one;
-//! `api::stars` then puts each company on its step.
+//! The STARS funnel's reads (assets/contract.md §9): SQL hands over a feature's uses already
+//! grouped per company and UTC day through the `events_by_name` index, so a million events never
+//! cross into Rust one by one; `api::stars` then puts each company on its step.
 
 use crate::api::stars::{self, CompanyUse, Excluded, Feature, Funnel, Usage, Window};
 use rusqlite::{Connection, params};
@@ -16,33 +16,29 @@ pub fn funnels(
     as_of_ms: i64,
     company: Option<&str>,
 ) -> rusqlite::Result<Vec<Funnel>> {
-    let key_id = super::queries::key_id(conn, key)?;
+    let Some(key_id) = super::queries::key_id(conn, key)? else {
+        // A key never written to: every funnel is empty.
+        return Ok(features
+            .iter()
+            .map(|f| {
+                let window = Window::ending(as_of_ms, &f.rules);
+                stars::funnel(f, window, &[], Excluded::default())
+            })
+            .collect());
+    };
     let features = if features.is_empty() {
-        match key_id {
-            Some(id) => discovered(conn, id)?,
-            None => Vec::new(),
-        }
+        discovered(conn, key_id)?
     } else {
         features.to_vec()
     };
-    let companies = match key_id {
-        Some(id) => companies(conn, id)?,
-        None => Vec::new(),
-    };
-    let members = match key_id {
-        Some(id) => members(conn, id)?,
-        None => HashMap::new(),
-    };
+    let wants_attributes = features
+        .iter()
+        .any(|f| f.segment.is_some() || matches!(f.usage, Usage::Attribute { .. }));
+    let companies = Companies::read(conn, key_id, wants_attributes)?;
     let mut out = Vec::with_capacity(features.len());
     for feature in &features {
         let window = Window::ending(as_of_ms, &feature.rules);
-        let (uses, excluded) = match key_id {
-            Some(id) => (
-                uses(conn, id, feature, window, &companies, &members)?,
-                excluded(conn, id, feature, window)?,
-            ),
-            None => (Vec::new(), Excluded::default()),
-        };
+        let (uses, excluded) = uses(conn, key_id, feature, window, &companies)?;
         let mut funnel = stars::funnel(feature, window, &uses, excluded);
         if let Some(only) = company {
             funnel.standings.retain(|s| s.company_id == only);
@@ -65,28 +61,63 @@ fn discovered(conn: &Connection, key_id: i64) -> rusqlite::Result<Vec<Feature>> 
     Ok(names.iter().map(|n| Feature::from_event(n)).collect())
 }
 
-/// Every company of the key with its attributes, by id.
-fn companies(
-    conn: &Connection,
-    key_id: i64,
-) -> rusqlite::Result<Vec<(String, Map<String, Value>)>> {
-    conn.prepare_cached(
-        "SELECT company_id, attributes FROM companies WHERE key_id = ?1 ORDER BY company_id",
-    )?
-    .query_map([key_id], |r| {
-        let text: String = r.get(1)?;
-        Ok((r.get(0)?, serde_json::from_str(&text).unwrap_or_default()))
-    })?
-    .collect()
+/// The key's companies by position (sorted by id), who belongs to which, and their attributes
+/// when a feature needs them; read once per request and looked up in memory, which is cheaper
+/// than joining every (day, user) in SQL.
+struct Companies {
+    ids: Vec<String>,
+    index: HashMap<String, usize>,
+    attributes: Vec<Map<String, Value>>,
+    memberships_of: HashMap<String, Vec<usize>>,
+    /// One user of each company (the first by id), to fill a form that moves the company on.
+    first_member: Vec<Option<String>>,
 }
 
-/// One user of each company (the first by id), to fill a form that moves the company on.
-fn members(conn: &Connection, key_id: i64) -> rusqlite::Result<HashMap<String, String>> {
-    conn.prepare_cached(
-        "SELECT company_id, min(user_id) FROM memberships WHERE key_id = ?1 GROUP BY company_id",
-    )?
-    .query_map([key_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-    .collect()
+impl Companies {
+    fn read(conn: &Connection, key_id: i64, with_attributes: bool) -> rusqlite::Result<Self> {
+        let mut ids = Vec::new();
+        let mut attributes = Vec::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT company_id, attributes FROM companies WHERE key_id = ?1 ORDER BY company_id",
+        )?;
+        let mut rows = stmt.query([key_id])?;
+        while let Some(row) = rows.next()? {
+            ids.push(row.get::<_, String>(0)?);
+            attributes.push(if with_attributes {
+                serde_json::from_str(row.get_ref(1)?.as_str()?).unwrap_or_default()
+            } else {
+                Map::new()
+            });
+        }
+        let index: HashMap<String, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), i))
+            .collect();
+        let mut memberships_of: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut first_member = vec![None; ids.len()];
+        let mut stmt = conn.prepare_cached(
+            "SELECT company_id, user_id FROM memberships WHERE key_id = ?1 ORDER BY company_id, user_id",
+        )?;
+        let mut rows = stmt.query([key_id])?;
+        while let Some(row) = rows.next()? {
+            let Some(&at) = index.get(row.get_ref(0)?.as_str()?) else {
+                continue;
+            };
+            let user: String = row.get(1)?;
+            if first_member[at].is_none() {
+                first_member[at] = Some(user.clone());
+            }
+            memberships_of.entry(user).or_default().push(at);
+        }
+        Ok(Self {
+            ids,
+            index,
+            attributes,
+            memberships_of,
+            first_member,
+        })
+    }
 }
 
 /// Equal as JSON values, numbers by value (`1` is `1.0`).
@@ -97,28 +128,21 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Per company: days used in the window, first and last use, latest score.
-struct Aggregate {
-    days: u32,
-    first: i64,
-    last: i64,
-}
-
 fn uses(
     conn: &Connection,
     key_id: i64,
     feature: &Feature,
     window: Window,
-    companies: &[(String, Map<String, Value>)],
-    members: &HashMap<String, String>,
-) -> rusqlite::Result<Vec<CompanyUse>> {
-    let aggregates = match &feature.usage {
-        Usage::Event { events } => event_aggregates(conn, key_id, events, window)?,
-        Usage::Attribute { .. } => HashMap::new(),
+    companies: &Companies,
+) -> rusqlite::Result<(Vec<CompanyUse>, Excluded)> {
+    let (folds, excluded) = match &feature.usage {
+        Usage::Event { events } => event_folds(conn, key_id, events, window, companies)?,
+        Usage::Attribute { .. } => (Vec::new(), Excluded::default()),
     };
-    let scores = scores(conn, key_id, &feature.feedback)?;
+    let scores = scores(conn, key_id, &feature.feedback, companies)?;
     let mut out = Vec::new();
-    for (id, attributes) in companies {
+    for (at, id) in companies.ids.iter().enumerate() {
+        let attributes = &companies.attributes[at];
         if let Some(segment) = &feature.segment
             && !attributes
                 .get(&segment.attribute)
@@ -126,110 +150,188 @@ fn uses(
         {
             continue;
         }
-        let agg = aggregates.get(id);
+        let fold = folds.get(at);
         out.push(CompanyUse {
             company_id: id.clone(),
-            days: agg.map_or(0, |a| a.days),
-            first_use: agg.map(|a| a.first),
-            last_use: agg.map(|a| a.last),
+            days: fold.map_or(0, Fold::days),
+            first_day: fold.and_then(|f| f.first),
+            last_day: fold.and_then(|f| f.last),
             truthy: match &feature.usage {
                 Usage::Attribute { attribute } => stars::truthy(attributes.get(attribute)),
                 Usage::Event { .. } => false,
             },
-            score: scores.get(id).copied(),
-            member: members.get(id).cloned(),
+            score: scores.get(&at).copied(),
+            member: companies.first_member[at].clone(),
         });
     }
-    Ok(out)
+    Ok((out, excluded))
 }
 
-/// An event with `companyId` counts for that company; one without, for every company its user
-/// belongs to. Only events up to the window's end count (`--as-of` replays).
-const USES: &str = "
-WITH names(name) AS (SELECT value FROM json_each(?2)),
-uses(company, t) AS (
-    SELECT e.company_id, e.timestamp FROM events e
-     WHERE e.key_id = ?1 AND e.event IN names AND e.timestamp <= ?3 AND e.company_id IS NOT NULL
-    UNION ALL
-    SELECT m.company_id, e.timestamp FROM events e
-      JOIN memberships m ON m.key_id = e.key_id AND m.user_id = e.user_id
-     WHERE e.key_id = ?1 AND e.event IN names AND e.timestamp <= ?3 AND e.company_id IS NULL
-)
-SELECT company, count(DISTINCT CASE WHEN t >= ?4 THEN t / 86400000 END), min(t), max(t)
-  FROM uses GROUP BY company";
+// The funnel touches each (company, day) with a use once, never each event: the index is ordered
+// by company and day, so SQLite hands distinct pairs over without sorting, and finds a company's
+// first and last day by seeking. Days are UTC days since the epoch.
 
-fn event_aggregates(
+/// The days in the window on which a company used `event` by naming it (`companyId`).
+const DIRECT_DAYS: &str = "
+SELECT DISTINCT company_id, timestamp / 86400000 FROM events INDEXED BY events_by_name
+ WHERE key_id = ?1 AND event = ?2 AND company_id IS NOT NULL AND timestamp BETWEEN ?3 AND ?4";
+
+/// Each company's first day with `event` up to the as-of day, and last day before the window.
+const DIRECT_SPAN: &str = "
+SELECT c.company_id,
+  (SELECT min(timestamp / 86400000) FROM events INDEXED BY events_by_name
+    WHERE key_id = ?1 AND event = ?2 AND company_id = c.company_id AND timestamp / 86400000 <= ?3),
+  (SELECT max(timestamp / 86400000) FROM events INDEXED BY events_by_name
+    WHERE key_id = ?1 AND event = ?2 AND company_id = c.company_id AND timestamp / 86400000 < ?4)
+  FROM companies c WHERE c.key_id = ?1 ORDER BY c.company_id";
+
+/// Per day and user, the uses of `event` without `companyId`: they count for every company the
+/// user belongs to, and are left out (counted) for a user in none.
+const USER_DAYS: &str = "
+SELECT timestamp / 86400000, user_id, count(*) FROM events INDEXED BY events_by_name
+ WHERE key_id = ?1 AND event = ?2 AND company_id IS NULL AND timestamp <= ?3
+ GROUP BY timestamp / 86400000, user_id";
+
+/// A company's days in the window (with repeats until counted) and its first and last day.
+#[derive(Default, Clone)]
+struct Fold {
+    days: Vec<i64>,
+    first: Option<i64>,
+    last: Option<i64>,
+}
+
+impl Fold {
+    fn saw(&mut self, day: i64, in_window: bool) {
+        if in_window {
+            self.days.push(day);
+        }
+        self.first = Some(self.first.map_or(day, |f| f.min(day)));
+        self.last = Some(self.last.map_or(day, |l| l.max(day)));
+    }
+
+    fn days(&self) -> u32 {
+        let mut days = self.days.clone();
+        days.sort_unstable();
+        days.dedup();
+        u32::try_from(days.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// Where a company id of a row sits, remembering the last one (rows come grouped by company).
+struct Cursor<'a> {
+    companies: &'a Companies,
+    last: Option<(String, usize)>,
+}
+
+impl Cursor<'_> {
+    fn at(&mut self, id: &str) -> Option<usize> {
+        if let Some((last, at)) = &self.last
+            && last == id
+        {
+            return Some(*at);
+        }
+        let at = *self.companies.index.get(id)?;
+        self.last = Some((id.to_owned(), at));
+        Some(at)
+    }
+}
+
+fn event_folds(
     conn: &Connection,
     key_id: i64,
     events: &[String],
     window: Window,
-) -> rusqlite::Result<HashMap<String, Aggregate>> {
-    let names = serde_json::to_string(events).unwrap_or_else(|_| "[]".to_owned());
-    conn.prepare_cached(USES)?
-        .query_map(params![key_id, names, window.to_ms, window.from_ms], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Aggregate {
-                    days: r.get(1)?,
-                    first: r.get(2)?,
-                    last: r.get(3)?,
-                },
-            ))
-        })?
-        .collect()
+    companies: &Companies,
+) -> rusqlite::Result<(Vec<Fold>, Excluded)> {
+    let (from_day, to_day) = (window.first_day(), window.last_day());
+    let mut folds = vec![Fold::default(); companies.ids.len()];
+    let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
+    for event in events {
+        let mut cursor = Cursor {
+            companies,
+            last: None,
+        };
+        let mut stmt = conn.prepare_cached(DIRECT_DAYS)?;
+        let mut rows = stmt.query(params![key_id, event, window.from_ms, window.to_ms])?;
+        while let Some(row) = rows.next()? {
+            if let Some(at) = cursor.at(row.get_ref(0)?.as_str()?) {
+                folds[at].saw(row.get(1)?, true);
+            }
+        }
+        let mut stmt = conn.prepare_cached(DIRECT_SPAN)?;
+        let mut rows = stmt.query(params![key_id, event, to_day, from_day])?;
+        while let Some(row) = rows.next()? {
+            let (first, last): (Option<i64>, Option<i64>) = (row.get(1)?, row.get(2)?);
+            if first.is_none() && last.is_none() {
+                continue;
+            }
+            if let Some(at) = cursor.at(row.get_ref(0)?.as_str()?) {
+                for day in first.into_iter().chain(last) {
+                    folds[at].saw(day, false);
+                }
+            }
+        }
+        let mut stmt = conn.prepare_cached(USER_DAYS)?;
+        let mut rows = stmt.query(params![key_id, event, window.to_ms])?;
+        while let Some(row) = rows.next()? {
+            let day: i64 = row.get(0)?;
+            let user = row.get_ref(1)?.as_str()?;
+            match companies.memberships_of.get(user) {
+                Some(list) => {
+                    for &at in list {
+                        folds[at].saw(day, day >= from_day);
+                    }
+                }
+                None if day >= from_day => {
+                    let n: u64 = row.get(2)?;
+                    match excluded.get_mut(user) {
+                        Some(count) => *count += n,
+                        None => {
+                            excluded.insert(user.to_owned(), n);
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+    let excluded = Excluded {
+        events: excluded.values().sum(),
+        user_ids: excluded.into_keys().collect(),
+    };
+    Ok((folds, excluded))
 }
 
-/// Each company's latest score for `feature_id` (feedback carries no time of use, so any).
+/// Each company's latest score for `feature_id` (feedback carries no time of use, so any); a
+/// feedback without `companyId` speaks for every company of its user.
 fn scores(
     conn: &Connection,
     key_id: i64,
     feature_id: &str,
-) -> rusqlite::Result<HashMap<String, u8>> {
+    companies: &Companies,
+) -> rusqlite::Result<HashMap<usize, u8>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT coalesce(f.company_id, m.company_id), f.score FROM feedback f
-           LEFT JOIN memberships m
-             ON f.company_id IS NULL AND m.key_id = f.key_id AND m.user_id = f.user_id
-          WHERE f.key_id = ?1 AND f.feature_id = ?2 AND f.score IS NOT NULL
-          ORDER BY f.updated_at, f.rowid",
+        "SELECT company_id, user_id, score FROM feedback
+          WHERE key_id = ?1 AND feature_id = ?2 AND score IS NOT NULL
+          ORDER BY updated_at, rowid",
     )?;
-    let rows = stmt.query_map(params![key_id, feature_id], |r| {
-        Ok((r.get::<_, Option<String>>(0)?, r.get::<_, u8>(1)?))
-    })?;
+    let mut rows = stmt.query(params![key_id, feature_id])?;
     let mut latest = HashMap::new();
-    for row in rows {
-        if let (Some(company), score) = row? {
-            latest.insert(company, score);
+    while let Some(row) = rows.next()? {
+        let score: u8 = row.get(2)?;
+        match row.get_ref(0)?.as_str_or_null()? {
+            Some(company) => {
+                if let Some(&at) = companies.index.get(company) {
+                    latest.insert(at, score);
+                }
+            }
+            None => {
+                let user = row.get_ref(1)?.as_str()?;
+                for &at in companies.memberships_of.get(user).into_iter().flatten() {
+                    latest.insert(at, score);
+                }
+            }
         }
     }
     Ok(latest)
-}
-
-/// The feature's events in the window from users in no company, by user.
-fn excluded(
-    conn: &Connection,
-    key_id: i64,
-    feature: &Feature,
-    window: Window,
-) -> rusqlite::Result<Excluded> {
-    let Usage::Event { events } = &feature.usage else {
-        return Ok(Excluded::default());
-    };
-    let names = serde_json::to_string(events).unwrap_or_else(|_| "[]".to_owned());
-    let mut stmt = conn.prepare_cached(
-        "SELECT e.user_id, count(*) FROM events e
-          WHERE e.key_id = ?1 AND e.event IN (SELECT value FROM json_each(?2))
-            AND e.timestamp BETWEEN ?4 AND ?3 AND e.company_id IS NULL
-            AND NOT EXISTS (SELECT 1 FROM memberships m
-                             WHERE m.key_id = e.key_id AND m.user_id = e.user_id)
-          GROUP BY e.user_id ORDER BY e.user_id",
-    )?;
-    let by_user: BTreeMap<String, u64> = stmt
-        .query_map(params![key_id, names, window.to_ms, window.from_ms], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(Excluded {
-        events: by_user.values().sum(),
-        user_ids: by_user.into_keys().collect(),
-    })
 }

@@ -1,0 +1,217 @@
+//! `cargo bench --bench stars`: the STARS funnel over a large store.
+//!
+//! The store holds BENCH_EVENTS events (default 1 000 000), half of them the feature's, from
+//! 10 000 companies of two users each over 60 days; a third carry no `companyId` and count
+//! through their user's company. Rows are written straight into the store's own tables (as that
+//! many calls would leave them) so that setting up takes seconds, not minutes.
+//!
+//! 1. The funnel of one feature, read from the store: median of 10 (target < 200 ms).
+//! 2. What F6 asks for: the three features of `assets/stars-demo.toml` through the local
+//!    server's route, answered and decoded, without and with the drill-down (target < 50 ms
+//!    for the list).
+#![allow(
+    clippy::unwrap_used,
+    reason = "a benchmark, like a test, should stop at the first failure"
+)]
+
+use bucket_console::api::TrackingKey;
+use bucket_console::api::stars::{Feature, StarsRequest, Usage};
+use bucket_console::server::store::{Store, stars};
+use bucket_console::server::{self, ServerConfig, Storage};
+use rusqlite::{Connection, params};
+use std::time::Instant;
+
+const KEY: &str = "benchKey_0123456789abcdef";
+const COMPANIES: u64 = 10_000;
+const DAY: i64 = 86_400_000;
+/// 2026-11-30T12:00:00Z.
+const AS_OF: i64 = 1_796_040_000_000;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// A small deterministic generator (xorshift), so every run builds the same store.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+fn fill(path: &std::path::Path, events: u64) {
+    // Opening the store once creates its tables and indexes, then it is dropped.
+    drop(Store::open(&Storage::File(path.to_path_buf())).unwrap());
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let mut conn = Connection::open(path).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;")
+        .unwrap();
+    let tx = conn.transaction().unwrap();
+    tx.execute(
+        "INSERT INTO tracking_keys (id, key_sha256) VALUES (1, ?1)",
+        [bucket_console::api::key::digest(KEY)],
+    )
+    .unwrap();
+    {
+        let mut company = tx
+            .prepare("INSERT INTO companies (key_id, company_id, attributes, first_seen, last_seen) VALUES (1, ?1, ?2, 0, 0)")
+            .unwrap();
+        let mut user = tx
+            .prepare("INSERT INTO users (key_id, user_id, attributes, first_seen, last_seen) VALUES (1, ?1, '{}', 0, 0)")
+            .unwrap();
+        let mut member = tx
+            .prepare("INSERT INTO memberships (key_id, company_id, user_id) VALUES (1, ?1, ?2)")
+            .unwrap();
+        for c in 0..COMPANIES {
+            let id = format!("company-{c:05}");
+            let attributes = format!(
+                "{{\"plan\":\"{}\",\"hasSlackEnabled\":{}}}",
+                if c % 3 == 0 { "enterprise" } else { "pro" },
+                c % 2 == 0
+            );
+            company.execute(params![id, attributes]).unwrap();
+            for u in 0..2 {
+                let uid = format!("user-{c:05}-{u}");
+                user.execute([&uid]).unwrap();
+                member.execute([&id, &uid]).unwrap();
+            }
+        }
+        let mut event = tx
+            .prepare("INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at) VALUES (1, ?1, ?2, ?3, '{}', ?4, ?4)")
+            .unwrap();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for i in 0..events {
+            let r = rng.next();
+            let c = r % COMPANIES;
+            let name = if i % 2 == 0 {
+                "Exported report"
+            } else {
+                ["Sent message", "Opened dashboard", "Signed in with SSO"][(r >> 20) as usize % 3]
+            };
+            let user = format!("user-{c:05}-{}", (r >> 40) & 1);
+            let company = (!(r >> 41).is_multiple_of(3)).then(|| format!("company-{c:05}"));
+            let t = AS_OF - ((r >> 8) % (60 * DAY as u64)) as i64;
+            event.execute(params![name, user, company, t]).unwrap();
+        }
+        let mut feedback = tx
+            .prepare("INSERT INTO feedback (feedback_id, key_id, feature_id, user_id, company_id, score, source, created_at, updated_at) VALUES (?1, 1, 'export', ?2, ?3, ?4, 'bench', ?5, ?5)")
+            .unwrap();
+        for c in (0..COMPANIES).step_by(5) {
+            feedback
+                .execute(params![
+                    format!("fb-{c}"),
+                    format!("user-{c:05}-0"),
+                    format!("company-{c:05}"),
+                    1 + (c / 5) % 5,
+                    AS_OF - i64::try_from(c).unwrap()
+                ])
+                .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    conn.execute_batch("ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+}
+
+fn demo_features() -> Vec<Feature> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/stars-demo.toml");
+    bucket_console::collection::load(std::path::Path::new(path), &[])
+        .unwrap()
+        .features
+}
+
+fn main() {
+    let events: u64 = std::env::var("BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    // BENCH_DB keeps the store between runs (built when the file does not exist yet).
+    let path = std::env::var_os("BENCH_DB").map_or_else(
+        || dir.path().join("bench.sqlite3"),
+        std::path::PathBuf::from,
+    );
+    let started = Instant::now();
+    if !path.exists() {
+        fill(&path, events);
+    }
+    println!(
+        "# stars: {events} events ({} the feature's), {COMPANIES} companies; built in {:.1} s",
+        events.div_ceil(2),
+        started.elapsed().as_secs_f64()
+    );
+
+    let export = Feature {
+        usage: Usage::Event {
+            events: vec!["Exported report".into()],
+        },
+        ..Feature::from_event("export")
+    };
+    let conn =
+        Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let mut last = None;
+    let times: Vec<f64> = (0..10)
+        .map(|_| {
+            let t = Instant::now();
+            last = Some(
+                stars::funnels(&conn, KEY, std::slice::from_ref(&export), AS_OF, None).unwrap(),
+            );
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    let f = &last.unwrap()[0];
+    println!(
+        "funnel of one feature    median {:.1} ms (target < 200 ms)  [{} / {} / {} / {} / {}]",
+        median(times),
+        f.segment,
+        f.tried,
+        f.adopted,
+        f.retained,
+        f.satisfied
+    );
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let server = server::start(ServerConfig::ephemeral(Storage::File(path.clone())))
+            .await
+            .unwrap();
+        let x = bucket_console::explore::Explorer::new(
+            &server.base_url(),
+            TrackingKey::parse(KEY).unwrap(),
+        )
+        .unwrap();
+        let features = demo_features();
+        for (label, standings) in [("F6: the list", false), ("F6: with the drill-down", true)] {
+            let request = StarsRequest {
+                features: features.clone(),
+                as_of: Some(AS_OF.into()),
+                company_id: None,
+                standings,
+            };
+            let mut times = Vec::new();
+            for _ in 0..10 {
+                let t = Instant::now();
+                let answer = x.stars(&request).await.unwrap();
+                assert_eq!(answer.len(), 3);
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            println!(
+                "{label:<24} median {:.1} ms (3 features over the route{})",
+                median(times),
+                if standings {
+                    ", 10 000 standings each"
+                } else {
+                    "; target < 50 ms"
+                }
+            );
+        }
+    });
+}
