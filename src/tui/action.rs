@@ -10,6 +10,17 @@ use crate::term::Failure;
 use crate::tui::traffic::Link;
 use crossterm::event::{KeyEvent, MouseEvent};
 
+/// What a funnel request was for, so that its answer goes where it belongs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StarsPurpose {
+    /// The Features view's list, of this generation.
+    List(u64),
+    /// One feature's drill-down.
+    Drill(String),
+    /// A company's step per feature in the Data view.
+    Company(String),
+}
+
 /// What an external edit was of: a method's body (as raw JSON) or its comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Edited {
@@ -68,6 +79,11 @@ pub enum Action {
     TrafficLink {
         generation: u64,
         link: Link,
+    },
+    /// Funnels the local server computed, for what asked.
+    StarsLoaded {
+        purpose: StarsPurpose,
+        result: Result<Vec<crate::api::stars::Funnel>, Failure>,
     },
     /// Every feature's results, for the Results view.
     ResultsLoaded(Result<Vec<crate::results::Results>, Failure>),
@@ -162,6 +178,12 @@ pub enum Effect {
     LoadOutbox,
     /// Read every feature's feedback for the Results view.
     LoadResults(Target),
+    /// Ask the local server for funnels (assets/contract.md §9).
+    LoadStars {
+        target: Target,
+        request: crate::api::stars::StarsRequest,
+        purpose: StarsPurpose,
+    },
     /// Make every waiting item due now and wake the delivery.
     RetryOutbox,
     DropOutboxItem(i64),

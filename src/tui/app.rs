@@ -319,6 +319,7 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
         Effect::ChangeProfiles(_) | Effect::LoadProfiles => profiles_effect(runner, effect),
         Effect::LoadData { .. } | Effect::LoadEntity { .. } => data_effect(runner, effect),
         Effect::Enqueue(exchange) => enqueue(runner, *exchange),
+        Effect::LoadStars { .. } => stars_effect(runner, effect),
         Effect::LoadResults(target) => {
             tokio::spawn(async move {
                 let result = crate::results::load(&target, None, &runner.journals.developer)
@@ -419,6 +420,22 @@ fn collection_effect(runner: Arc<Runner>, effect: Effect) {
             });
         }
         _ => {}
+    }
+}
+
+/// Funnels from the local server, for the Features view or a company in the Data view.
+fn stars_effect(runner: Arc<Runner>, effect: Effect) {
+    if let Effect::LoadStars {
+        target,
+        request,
+        purpose,
+    } = effect
+    {
+        tokio::spawn(async move {
+            let explorer = Explorer::with_client(runner.http.clone(), &target.base_url, target.key);
+            let result = explorer.stars(&request).await.map_err(Failure::from);
+            let _ = runner.actions.send(Action::StarsLoaded { purpose, result });
+        });
     }
 }
 

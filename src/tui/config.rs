@@ -84,6 +84,8 @@ const VIEWS: &[(&str, &[Context])] = &[
     ("traffic-detail", &[Context::TrafficDetail]),
     ("outbox", &[Context::Outbox]),
     ("results", &[Context::Results]),
+    ("features", &[Context::Features]),
+    ("features-detail", &[Context::FeaturesDetail]),
 ];
 
 /// `[keys]` itself: the commands of every screen and of the forms and log.

@@ -3,9 +3,13 @@
 //! inspection routes through `explore`; nothing here does I/O.
 
 use crate::api::inspect::{EventRecord, FeedbackRecord};
+use crate::api::stars::Funnel;
 use crate::explore::{Entity, EntityRef, Order, Query, Rows, Tab};
 use crate::term::LineInput;
 use std::collections::{HashMap, HashSet};
+
+/// Funnels as computed, or why not.
+pub type Funnels = Result<Vec<Funnel>, crate::term::Failure>;
 
 /// Rows per page: one request per page step, whatever the store holds.
 pub const PAGE: u32 = 50;
@@ -44,6 +48,8 @@ pub struct DataView {
     pub changed: HashSet<EntityRef>,
     /// The last `lastSeen` seen per entity, to notice changes.
     seen: HashMap<EntityRef, Option<String>>,
+    /// The opened company's step per feature: its id, and the funnels once computed.
+    pub company_steps: Option<(String, Option<Funnels>)>,
 }
 
 impl Default for DataView {
@@ -63,11 +69,25 @@ impl Default for DataView {
             touched: HashSet::new(),
             changed: HashSet::new(),
             seen: HashMap::new(),
+            company_steps: None,
         }
     }
 }
 
 impl DataView {
+    /// A company's funnels came back: kept when that company is still the one asked about.
+    pub fn company_steps_loaded(
+        &mut self,
+        company: &str,
+        result: Result<Vec<Funnel>, crate::term::Failure>,
+    ) {
+        if let Some((id, slot)) = &mut self.company_steps
+            && id == company
+        {
+            *slot = Some(result);
+        }
+    }
+
     /// Starts a new request for the current query; the caller turns it into an effect.
     pub fn reload(&mut self) -> Query {
         self.generation += 1;

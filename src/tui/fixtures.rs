@@ -55,3 +55,56 @@ pub fn state(method: Method) -> State {
 
 /// 2026-11-26T06:37:47.877Z: what the console's tests take for now.
 pub const FIXED_NOW: i64 = 1_795_588_667_877;
+
+/// Three funnels as the local server computes them at [`FIXED_NOW`]: an event-based feature
+/// with a company at every step and a user left out, and an attribute-based one.
+pub fn funnels() -> Vec<crate::api::stars::Funnel> {
+    use crate::api::stars::{CompanyUse, DAY_MS, Excluded, Feature, Usage, Window, funnel};
+    let day = |ago: i64| (FIXED_NOW - ago * DAY_MS).div_euclid(DAY_MS);
+    let company = |id: &str, days: u32, first: i64, last: i64, score: Option<u8>| CompanyUse {
+        company_id: id.into(),
+        days,
+        first_day: (days > 0 || first > 0).then(|| day(first)),
+        last_day: (days > 0 || last > 0).then(|| day(last)),
+        score,
+        member: Some(format!("{id}-admin")),
+        ..CompanyUse::default()
+    };
+    let export = Feature {
+        usage: Usage::Event {
+            events: vec!["Exported report".into(), "Exported CSV".into()],
+        },
+        ..Feature::from_event("export")
+    };
+    let w = Window::ending(FIXED_NOW, &export.rules);
+    let export = funnel(
+        &export,
+        w,
+        &[
+            company("acme", 9, 25, 1, Some(5)),
+            company("globex", 8, 24, 2, Some(3)),
+            company("initech", 6, 9, 0, None),
+            company("umbrella", 4, 20, 3, None),
+            company("hooli", 0, 0, 0, None),
+        ],
+        Excluded {
+            events: 3,
+            user_ids: vec!["visitor-7".into()],
+        },
+    );
+    let slack = Feature {
+        usage: Usage::Attribute {
+            attribute: "hasSlackEnabled".into(),
+        },
+        ..Feature::from_event("slack")
+    };
+    let mut on = company("acme", 0, 0, 0, None);
+    on.truthy = true;
+    let slack = funnel(
+        &slack,
+        w,
+        &[on, company("globex", 0, 0, 0, None)],
+        Excluded::default(),
+    );
+    vec![export, slack]
+}

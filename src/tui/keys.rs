@@ -34,6 +34,8 @@ pub enum Context {
     TrafficDetail,
     Outbox,
     Results,
+    Features,
+    FeaturesDetail,
 }
 
 impl Context {
@@ -61,6 +63,8 @@ impl Context {
             Context::TrafficDetail => "Traffic view: one request",
             Context::Outbox => "Outbox (F4): calls not delivered yet",
             Context::Results => "Results (F5): feedback per feature",
+            Context::Features => "Features (F6): the STARS funnel per feature",
+            Context::FeaturesDetail => "Features: one feature's companies, step by step",
         }
     }
 
@@ -92,6 +96,7 @@ pub enum Command {
     OpenTraffic,
     OpenOutbox,
     OpenResults,
+    OpenFeatures,
     Profiles,
     OpenCollection,
     Palette,
@@ -269,10 +274,11 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Anywhere, C::Profiles, &[Key::ctrl(KeyCode::Char('p'))], "choose a profile", "profile"),
     bind(X::Anywhere, C::OpenCollection, &[Key::ctrl(KeyCode::Char('o'))], "saved requests and scenarios", "saved"),
     bind(X::Anywhere, C::Palette, &[Key::alt('x')], "every command by name, filtered as you type; Enter runs it", ""),
-    bind(X::Anywhere, C::OpenData, &[Key::plain(KeyCode::F(2))], "views: data, live requests, outbox, results", "data"),
-    bind(X::Anywhere, C::OpenTraffic, &[Key::plain(KeyCode::F(3))], "views: data, live requests, outbox, results", "traffic"),
-    bind(X::Anywhere, C::OpenOutbox, &[Key::plain(KeyCode::F(4))], "views: data, live requests, outbox, results", "outbox"),
-    bind(X::Anywhere, C::OpenResults, &[Key::plain(KeyCode::F(5))], "views: data, live requests, outbox, results", "results"),
+    bind(X::Anywhere, C::OpenData, &[Key::plain(KeyCode::F(2))], "views: data, live requests, outbox, results, features", "data"),
+    bind(X::Anywhere, C::OpenTraffic, &[Key::plain(KeyCode::F(3))], "views: data, live requests, outbox, results, features", "traffic"),
+    bind(X::Anywhere, C::OpenOutbox, &[Key::plain(KeyCode::F(4))], "views: data, live requests, outbox, results, features", "outbox"),
+    bind(X::Anywhere, C::OpenResults, &[Key::plain(KeyCode::F(5))], "views: data, live requests, outbox, results, features", "results"),
+    bind(X::Anywhere, C::OpenFeatures, &[Key::plain(KeyCode::F(6))], "views: data, live requests, outbox, results, features", ""),
     bind(X::Console, C::PrevMethod, &[Key::ctrl(KeyCode::Left)], "switch method tab", ""),
     bind(X::Console, C::NextMethod, &[Key::ctrl(KeyCode::Right)], "switch method tab", "method"),
     bind(X::Console, C::MethodUser, &[Key::alt('1')], "switch method tab", ""),
@@ -389,6 +395,22 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Results, C::First, HOME, "scroll", ""),
     bind(X::Results, C::Reload, &[Key::char('r')], "read the results again", "reload"),
     bind(X::Results, C::Back, &[Key::plain(KeyCode::Esc), Key::plain(KeyCode::F(5))], "back to the forms", "back"),
+    bind(X::Features, C::Up, UP, "select a feature", "select"),
+    bind(X::Features, C::Down, DOWN, "select a feature", ""),
+    bind(X::Features, C::First, HOME, "select a feature", ""),
+    bind(X::Features, C::Last, END, "select a feature", ""),
+    bind(X::Features, C::Open, ENTER, "its companies, step by step, and why not further", "companies"),
+    bind(X::Features, C::Reload, &[Key::char('r')], "compute the funnels again", "reload"),
+    bind(X::Features, C::Back, &[Key::plain(KeyCode::Esc), Key::plain(KeyCode::F(6))], "back to the forms", "back"),
+    bind(X::FeaturesDetail, C::Up, UP, "select a company", "select"),
+    bind(X::FeaturesDetail, C::Down, DOWN, "select a company", ""),
+    bind(X::FeaturesDetail, C::PageUp, PGUP, "select a company", ""),
+    bind(X::FeaturesDetail, C::PageDown, PGDN, "select a company", ""),
+    bind(X::FeaturesDetail, C::First, HOME, "select a company", ""),
+    bind(X::FeaturesDetail, C::Last, END, "select a company", ""),
+    bind(X::FeaturesDetail, C::UseInForm, &[Key::char('u')], "fill the form that moves it to the next step", "move it on"),
+    bind(X::FeaturesDetail, C::Reload, &[Key::char('r')], "compute it again", "reload"),
+    bind(X::FeaturesDetail, C::Back, &[ Key::plain(KeyCode::Esc), Key::plain(KeyCode::Backspace), Key::char('q'), ], "back to the features", "back"),
 ];
 
 /// The keys that edit text inside a field: fixed, documented here beside the commands, each with
@@ -676,6 +698,8 @@ pub fn markdown_table() -> String {
         Context::TrafficDetail,
         Context::Outbox,
         Context::Results,
+        Context::Features,
+        Context::FeaturesDetail,
     ];
     let mut out = String::from("| where | keys |\n|---|---|\n");
     for c in contexts {

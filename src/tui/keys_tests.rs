@@ -62,6 +62,8 @@ fn every_hint_line_fits_80_columns_and_says_something() {
         Context::TrafficDetail,
         Context::Outbox,
         Context::Results,
+        Context::Features,
+        Context::FeaturesDetail,
     ] {
         let line = hints(c);
         assert!(line.chars().count() <= 79, "{c:?}: {line}");

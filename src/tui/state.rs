@@ -15,6 +15,7 @@ pub enum Screen {
     Traffic,
     Outbox,
     Results,
+    Features,
 }
 
 /// Where keys go.
@@ -127,6 +128,7 @@ pub struct State {
     pub outbox_waiting: u64,
     pub outbox: super::outbox::OutboxView,
     pub results: super::results::ResultsView,
+    pub features: super::features::FeaturesView,
     /// The collection file (bucket-console.toml), for Ctrl+O and templated bodies.
     pub collection: super::collection::CollectionView,
     pub method: Method,
@@ -184,6 +186,7 @@ impl State {
             outbox_waiting: 0,
             outbox: super::outbox::OutboxView::default(),
             results: super::results::ResultsView::default(),
+            features: super::features::FeaturesView::default(),
             collection: super::collection::CollectionView::default(),
             method,
             forms,

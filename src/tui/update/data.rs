@@ -4,7 +4,7 @@ use super::super::action::Effect;
 use super::super::data::{Opened, PAGE, touched_by};
 use super::super::keys::{self, Command, Context};
 use super::super::layout;
-use super::super::state::{Focus, Level, Overlay, Screen, State, method_index};
+use super::super::state::{Overlay, Screen, State};
 use crate::client::{Exchange, Outcome};
 use crate::explore::{EntityRef, Query, Tab};
 use crate::term::edit_line;
@@ -16,6 +16,17 @@ fn load(state: &State, query: Query) -> Effect {
         query,
         generation: state.data.generation,
     }
+}
+
+/// An entity and, for a company, its step per feature.
+fn open_entity(state: &mut State, which: EntityRef) -> Vec<Effect> {
+    let mut effects = vec![load_entity(state, which.clone())];
+    state.data.company_steps = None;
+    if let EntityRef::Company(id) = &which {
+        state.data.company_steps = Some((id.clone(), None));
+        effects.push(super::features::company_steps(state, id));
+    }
+    effects
 }
 
 fn load_entity(state: &State, which: EntityRef) -> Effect {
@@ -52,7 +63,7 @@ pub fn after_send(state: &mut State, exchange: &Exchange) -> Vec<Effect> {
     let query = state.data.reload();
     let mut effects = vec![load(state, query)];
     if let Some(which) = state.data.opened_entity() {
-        effects.push(load_entity(state, which));
+        effects.extend(open_entity(state, which));
     }
     effects
 }
@@ -133,7 +144,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Command::Open => {
             if let Some(which) = state.data.open_selected() {
-                return vec![load_entity(state, which)];
+                return open_entity(state, which);
             }
             None
         }
@@ -195,12 +206,10 @@ fn detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.data.scroll = 0;
             vec![]
         }
-        Command::Reload => state
-            .data
-            .opened_entity()
-            .map(|which| load_entity(state, which))
-            .into_iter()
-            .collect(),
+        Command::Reload => match state.data.opened_entity() {
+            Some(which) => open_entity(state, which),
+            None => vec![],
+        },
         // From an event or feedback, or a company's first member: open the user it names.
         Command::Open => {
             let which = match &state.data.opened {
@@ -208,13 +217,13 @@ fn detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 Some(Opened::Feedback(f)) => Some(EntityRef::User(f.user_id.clone())),
                 _ => None,
             };
-            which
-                .map(|w| {
+            match which {
+                Some(w) => {
                     let w = state.data.open(w);
-                    load_entity(state, w)
-                })
-                .into_iter()
-                .collect()
+                    open_entity(state, w)
+                }
+                None => vec![],
+            }
         }
         _ => vec![],
     }
@@ -235,29 +244,16 @@ fn use_in_form(state: &mut State) {
     let Some((method, values)) = state.data.form_values() else {
         return;
     };
-    let now = state.now_ms;
-    let form = &mut state.forms[method_index(method)];
-    let mut body = match serde_json::from_str::<serde_json::Value>(&form.body_text()) {
-        Ok(serde_json::Value::Object(map)) => map,
-        _ => serde_json::Map::new(),
-    };
     let names: Vec<&str> = values.iter().map(|(k, _)| *k).collect();
-    for (name, value) in values.clone() {
-        body.insert(name.to_owned(), serde_json::Value::String(value));
-    }
-    form.load(&serde_json::Value::Object(body).to_string());
-    form.validate(now);
-    state.method = method;
-    state.focus = Focus::Form;
-    state.detail = None;
-    state.screen = Screen::Console;
-    state.message = Some((
-        Level::Info,
-        format!(
-            "{method} form filled ({}) from the Data view · Ctrl+S sends it",
-            names.join(", ")
-        ),
-    ));
+    let note = format!(
+        "{method} form filled ({}) from the Data view · Ctrl+S sends it",
+        names.join(", ")
+    );
+    let body = values
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v.clone())))
+        .collect();
+    super::features::fill_form(state, method, &body, note);
 }
 
 /// Clicks choose a tab or a row; the wheel moves the selection within the page.

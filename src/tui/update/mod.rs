@@ -108,6 +108,10 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             sent(state, *exchange);
             effects
         }
+        Action::StarsLoaded { purpose, result } => {
+            features::stars_loaded(state, purpose, result);
+            vec![]
+        }
         Action::ResultsLoaded(result) => {
             state.results.loaded = Some(result);
             vec![]
@@ -334,6 +338,7 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         Command::OpenTraffic => Screen::Traffic,
         Command::OpenOutbox => Screen::Outbox,
         Command::OpenResults => Screen::Results,
+        Command::OpenFeatures => Screen::Features,
         _ => return None,
     };
     if typing || state.screen == view {
@@ -343,6 +348,7 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         Screen::Data => data::open(state),
         Screen::Traffic => traffic::open(state),
         Screen::Outbox => open_outbox(state),
+        Screen::Features => features::open_features(state),
         Screen::Results | Screen::Console => open_results(state),
     })
 }
@@ -353,6 +359,7 @@ fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Screen::Traffic => traffic::on_key(state, key),
         Screen::Outbox => outbox_key(state, key),
         Screen::Results => results_key(state, key),
+        Screen::Features => features::features_key(state, key),
         Screen::Data | Screen::Console => data::on_key(state, key),
     }
 }
@@ -472,6 +479,9 @@ mod collection;
 mod data;
 #[cfg(test)]
 mod data_tests;
+mod features;
+#[cfg(test)]
+mod features_tests;
 mod form;
 mod log;
 mod mouse;

@@ -401,6 +401,7 @@ fn entity_lines(data: &DataView, entity: &Entity, theme: Theme) -> Vec<Line<'sta
                 company.users.join(", ")
             };
             lines.push(field("members", &members, theme));
+            lines.extend(feature_steps(data, &company.company_id, theme));
             (&company.attributes, events)
         }
     };
@@ -438,6 +439,43 @@ fn entity_lines(data: &DataView, entity: &Entity, theme: Theme) -> Vec<Line<'sta
                 theme.dim(),
             ),
         ]));
+    }
+    lines
+}
+
+/// The company's STARS step per feature, and what keeps it from the next one.
+fn feature_steps(data: &DataView, company: &str, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
+        "features (STARS step · F6 for the funnels)",
+        theme.label(),
+    ))];
+    match &data.company_steps {
+        Some((id, Some(Ok(funnels)))) if id == company => {
+            if funnels.is_empty() {
+                lines.push(Line::from(Span::styled("  no features yet", theme.dim())));
+            }
+            for f in funnels {
+                let (step, why) = f
+                    .standings
+                    .first()
+                    .map_or(("not in its segment", None), |s| {
+                        (s.step.title(), s.why_not_next.as_deref())
+                    });
+                lines.push(Line::from(vec![
+                    Span::raw(format!("  {:<20} ", sanitize(&f.feature))),
+                    Span::styled(format!("{step:<10}"), theme.success()),
+                    Span::styled(
+                        why.map_or_else(String::new, |w| format!(" → {}", sanitize(w))),
+                        theme.dim(),
+                    ),
+                ]));
+            }
+        }
+        Some((id, Some(Err(e)))) if id == company => lines.push(Line::from(Span::styled(
+            format!("  ✗ {}", sanitize(&e.to_string())),
+            theme.error(),
+        ))),
+        _ => lines.push(Line::from(Span::styled("  computing…", theme.dim()))),
     }
     lines
 }

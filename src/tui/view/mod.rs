@@ -3,6 +3,7 @@
 mod annotated;
 mod data;
 mod detail;
+mod features;
 mod form;
 mod log;
 mod outbox;
@@ -45,6 +46,8 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         outbox::draw(frame, &areas, state, theme);
     } else if state.screen == Screen::Results {
         results::draw(frame, &areas, state, theme);
+    } else if state.screen == Screen::Features {
+        features::draw(frame, &areas, state, theme);
     } else {
         tabs(frame, &areas, state, theme);
         if state.focus == Focus::Detail {
@@ -116,6 +119,13 @@ pub fn context(state: &State) -> Context {
     }
     if state.screen == Screen::Results {
         return Context::Results;
+    }
+    if state.screen == Screen::Features {
+        return if state.features.opened.is_some() {
+            Context::FeaturesDetail
+        } else {
+            Context::Features
+        };
     }
     if state.screen == Screen::Traffic {
         return if state.traffic.opened.is_some() {
@@ -228,7 +238,7 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         Screen::Data => data::status_line(&state.data, theme),
         Screen::Traffic => traffic::status_line(&state.traffic, theme),
         Screen::Outbox => outbox::status_line(&state.outbox, theme),
-        Screen::Results | Screen::Console => None,
+        Screen::Results | Screen::Features | Screen::Console => None,
     };
     let line = if let RequestState::Sending { method, ticks } = &state.request {
         let spin = SPINNER[*ticks as usize % SPINNER.len()];
@@ -272,6 +282,13 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             " every feature's feedback for this profile's key · r reads it again",
             theme.dim(),
         ))
+    } else if state.screen == Screen::Features {
+        let text = if state.features.opened.is_some() {
+            " u fills the form that moves the selected company on · Esc back to the features"
+        } else {
+            " Enter shows a feature's companies and why they stop where they do · r recomputes"
+        };
+        Line::from(Span::styled(text, theme.dim()))
     } else if state.screen == Screen::Traffic {
         let text = if state.traffic.opened.is_some() {
             " o opens it in its form to fix and resend · Esc back to the list"
@@ -318,6 +335,8 @@ pub fn fit(text: &str, width: usize) -> String {
 
 #[cfg(test)]
 mod data_tests;
+#[cfg(test)]
+mod features_tests;
 #[cfg(test)]
 mod outbox_tests;
 #[cfg(test)]

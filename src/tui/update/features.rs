@@ -1,0 +1,197 @@
+//! The Features view (F6): funnels asked of the local server, a feature opened on its companies,
+//! and `u`, which fills the form that would move the selected company on.
+
+#[allow(
+    clippy::wildcard_imports,
+    reason = "the update's shared imports and helpers"
+)]
+use super::*;
+use crate::api::stars::{Feature, StarsRequest};
+use crate::tui::action::StarsPurpose;
+use crate::tui::features::{Drill, next_form};
+
+/// The collection's features, or none (the server then offers every event and featureId).
+fn defined(state: &State) -> Vec<Feature> {
+    state
+        .collection
+        .loaded
+        .as_ref()
+        .map(|c| c.features.clone())
+        .unwrap_or_default()
+}
+
+fn load(state: &State, features: Vec<Feature>, standings: bool, purpose: StarsPurpose) -> Effect {
+    Effect::LoadStars {
+        target: state.target(),
+        request: StarsRequest {
+            features,
+            as_of: None,
+            company_id: None,
+            standings,
+        },
+        purpose,
+    }
+}
+
+/// F6: every feature's funnel, computed afresh.
+pub(super) fn open_features(state: &mut State) -> Vec<Effect> {
+    state.screen = Screen::Features;
+    state.features.opened = None;
+    let generation = state.features.reload();
+    let features = defined(state);
+    state.features.source = (!features.is_empty()).then(|| {
+        state
+            .collection
+            .loaded
+            .as_ref()
+            .and_then(|c| c.path.file_name())
+            .map_or_else(
+                || "the collection".to_owned(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+    });
+    vec![load(state, features, false, StarsPurpose::List(generation))]
+}
+
+fn open_drill(state: &mut State) -> Vec<Effect> {
+    let Some(funnel) = state.features.funnels().get(state.features.selected) else {
+        return vec![];
+    };
+    let Some(feature) = funnel.definition.clone() else {
+        return vec![];
+    };
+    state.features.opened = Some(Drill {
+        feature: feature.name.clone(),
+        loaded: None,
+        selected: 0,
+    });
+    let name = feature.name.clone();
+    vec![load(state, vec![feature], true, StarsPurpose::Drill(name))]
+}
+
+pub(super) fn features_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if state.features.opened.is_some() {
+        return drill_key(state, key);
+    }
+    match keys::command(Context::Features, &key) {
+        Some(Command::Back) => state.screen = Screen::Console,
+        Some(Command::Reload) => return open_features(state),
+        Some(Command::Open) => return open_drill(state),
+        Some(Command::Down) => state.features.move_selection(1),
+        Some(Command::Up) => state.features.move_selection(-1),
+        Some(Command::First) => state.features.selected = 0,
+        Some(Command::Last) => state.features.move_selection(isize::MAX),
+        _ => {}
+    }
+    vec![]
+}
+
+fn drill_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    match keys::command(Context::FeaturesDetail, &key) {
+        Some(Command::Back) => state.features.opened = None,
+        Some(Command::Reload) => return open_drill(state),
+        Some(Command::Down) => state.features.move_selection(1),
+        Some(Command::Up) => state.features.move_selection(-1),
+        Some(Command::PageDown) => state.features.move_selection(10),
+        Some(Command::PageUp) => state.features.move_selection(-10),
+        Some(Command::First) => {
+            if let Some(d) = &mut state.features.opened {
+                d.selected = 0;
+            }
+        }
+        Some(Command::Last) => state.features.move_selection(isize::MAX),
+        Some(Command::UseInForm) => move_on(state),
+        _ => {}
+    }
+    vec![]
+}
+
+/// `u`: the form that would move the selected company to its next step, filled.
+fn move_on(state: &mut State) {
+    let Some(drill) = &state.features.opened else {
+        return;
+    };
+    let Some(Ok(funnel)) = &drill.loaded else {
+        return;
+    };
+    let rows = drill.rows();
+    let Some(row) = rows.get(drill.selected) else {
+        return;
+    };
+    match next_form(funnel, row) {
+        Some((method, body, note)) => fill_form(state, method, &body, note),
+        None => {
+            state.message = Some((
+                Level::Info,
+                "already Satisfied: there is no step further".to_owned(),
+            ));
+        }
+    }
+}
+
+/// Loads `body` into `method`'s form, checks it and goes there, one Ctrl+S from sending.
+pub(super) fn fill_form(
+    state: &mut State,
+    method: Method,
+    body: &serde_json::Map<String, serde_json::Value>,
+    note: String,
+) {
+    let now = state.now_ms;
+    let form = &mut state.forms[method_index(method)];
+    let mut merged = match serde_json::from_str::<serde_json::Value>(&form.body_text()) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    for (name, value) in body {
+        merged.insert(name.clone(), value.clone());
+    }
+    form.load(&serde_json::Value::Object(merged).to_string());
+    form.validate(now);
+    state.method = method;
+    state.focus = Focus::Form;
+    state.detail = None;
+    state.screen = Screen::Console;
+    state.message = Some((Level::Info, note));
+}
+
+/// A computation came back: to the list, the drill-down or the Data view, if still wanted.
+pub(super) fn stars_loaded(
+    state: &mut State,
+    purpose: StarsPurpose,
+    result: Result<Vec<crate::api::stars::Funnel>, Failure>,
+) {
+    match purpose {
+        StarsPurpose::List(generation) if generation == state.features.generation => {
+            let count = result.as_ref().map_or(0, Vec::len);
+            state.features.loaded = Some(result);
+            state.features.selected = state.features.selected.min(count.saturating_sub(1));
+        }
+        StarsPurpose::Drill(name) => {
+            if let Some(drill) = &mut state.features.opened
+                && drill.feature == name
+            {
+                drill.loaded = Some(result.and_then(|mut all| {
+                    all.pop()
+                        .ok_or_else(|| Failure::message("the server returned no funnel"))
+                }));
+                drill.selected = 0;
+            }
+        }
+        StarsPurpose::Company(company) => state.data.company_steps_loaded(&company, result),
+        StarsPurpose::List(_) => {}
+    }
+}
+
+/// The Data view opened a company: its step per feature.
+pub(super) fn company_steps(state: &State, company: &str) -> Effect {
+    Effect::LoadStars {
+        target: state.target(),
+        request: StarsRequest {
+            features: defined(state),
+            as_of: None,
+            company_id: Some(company.to_owned()),
+            standings: true,
+        },
+        purpose: StarsPurpose::Company(company.to_owned()),
+    }
+}
