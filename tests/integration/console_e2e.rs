@@ -426,3 +426,39 @@ fn keys_rebound_in_config_toml_are_the_keys_in_force() {
         "no frame was drawn:\n{screen}"
     );
 }
+
+/// A newcomer's path to the STARS funnel: the shipped demo fills the built-in `local` store, F6
+/// shows every feature's funnel, Enter shows a feature's companies and `u` fills the form that
+/// moves one on.
+#[test]
+fn the_demo_fills_a_funnel_that_f6_shows_and_u_moves_on() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/stars-demo.toml");
+    let cli = Cli::new().env("BUCKET_COLLECTION", demo);
+    let out = cli.run(&["run", "stars-demo", "--seed", "5"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let tmux = Tmux::start(&cli, "", 110, 40);
+    tmux.wait_for("user · * required");
+    tmux.keys(&["F6"]);
+    let screen = tmux.wait_for("features from stars-demo.toml");
+    let screen = if screen.contains("Satisfied") {
+        screen
+    } else {
+        tmux.wait_for("Satisfied")
+    };
+    assert!(screen.contains("export"), "{screen}");
+    assert!(screen.contains("3 events from 1 user left out"), "{screen}");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Left out: users in no company");
+    assert!(screen.contains("acme"), "{screen}");
+    assert!(
+        screen.contains("→ latest score 3, needs 4 or more"),
+        "{screen}"
+    );
+    // umbrella tried it twice: `u` fills an event form for it.
+    tmux.keys(&["Down", "Down", "Down", "u"]);
+    let screen = tmux.wait_for("one more use by umbrella");
+    assert!(screen.contains("Exported report"), "{screen}");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("event 200");
+    tmux.quit_and_check_restored();
+}
