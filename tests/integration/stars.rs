@@ -139,6 +139,15 @@ async fn histories(s: &TestServer) {
     used(s, "happy", "u-happy", "Signed in with SSO", &[2]).await;
     score(s, "happy", "u-happy", "export", 2).await;
     score(s, "happy", "u-happy", "export", 4).await;
+    // Uses through a membership, all before the window: its last one is named.
+    member(s, "old-member", "u-old", json!({})).await;
+    for d in [40, 39] {
+        s.ok(
+            "event",
+            json!({"event": "Exported CSV", "userId": "u-old", "timestamp": ago(d)}),
+        )
+        .await;
+    }
     // A user in no company: left out, and said so.
     for d in [3, 2, 1] {
         s.ok(
@@ -189,6 +198,11 @@ async fn each_history_lands_on_its_known_step() {
             Some("latest score 3, needs 4 or more"),
         ),
         ("happy", Step::Satisfied, None),
+        (
+            "old-member",
+            Step::Segment,
+            Some("last use 39 days ago, before the 28-day window"),
+        ),
     ];
     for (company, step, why) in want {
         assert_eq!(
@@ -206,7 +220,7 @@ async fn each_history_lands_on_its_known_step() {
             export.retained,
             export.satisfied
         ),
-        (7, 6, 4, 2, 1)
+        (8, 6, 4, 2, 1)
     );
     assert_eq!(export.companies.satisfied, ["happy"]);
     assert_eq!(export.companies.retained, ["grumpy", "happy"]);
@@ -214,7 +228,7 @@ async fn each_history_lands_on_its_known_step() {
     assert_eq!((export.excluded_events, export.excluded_users), (3, 1));
     assert_eq!(export.excluded_user_ids, ["loner"]);
     let tried = export.shares.tried.unwrap();
-    assert!((tried.of_segment - 6.0 / 7.0).abs() < 1e-9);
+    assert!((tried.of_segment - 6.0 / 8.0).abs() < 1e-9);
 
     let slack = &all[1];
     assert_eq!(
@@ -223,7 +237,7 @@ async fn each_history_lands_on_its_known_step() {
             slack.adopted,
             slack.companies.adopted.clone()
         ),
-        (7, 2, vec!["grumpy".to_owned(), "happy".to_owned()])
+        (8, 2, vec!["grumpy".to_owned(), "happy".to_owned()])
     );
     assert_eq!(
         steps(slack)["single"],

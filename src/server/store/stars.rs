@@ -186,12 +186,25 @@ SELECT j.value,
     WHERE key_id = ?1 AND event = ?2 AND company_id = j.value AND timestamp / 86400000 < ?4)
   FROM json_each(?5) j";
 
-/// Per day and user, the uses of `event` without `companyId`: they count for every company the
-/// user belongs to, and are left out (counted) for a user in none.
+/// Per day in the window and user, the uses of `event` without `companyId`: they count for every
+/// company the user belongs to, and are left out (counted) for a user in none.
 const USER_DAYS: &str = "
 SELECT timestamp / 86400000, user_id, count(*) FROM events INDEXED BY events_by_name
- WHERE key_id = ?1 AND event = ?2 AND company_id IS NULL AND timestamp <= ?3
+ WHERE key_id = ?1 AND event = ?2 AND company_id IS NULL
+   AND timestamp / 86400000 >= ?4 AND timestamp <= ?3
  GROUP BY timestamp / 86400000, user_id";
+
+/// The first day with `event` without `companyId` up to the window's end, and the last day
+/// before the window, of each user in the JSON array ?5 (through the user's own index).
+const USER_SPAN: &str = "
+SELECT j.value,
+  (SELECT min(timestamp / 86400000) FROM events INDEXED BY events_by_user
+    WHERE key_id = ?1 AND user_id = j.value AND event = ?2 AND company_id IS NULL
+      AND timestamp <= ?3),
+  (SELECT max(timestamp / 86400000) FROM events INDEXED BY events_by_user
+    WHERE key_id = ?1 AND user_id = j.value AND event = ?2 AND company_id IS NULL
+      AND timestamp / 86400000 < ?4)
+  FROM json_each(?5) j";
 
 /// A company's days in the window (with repeats until counted) and its first and last day.
 #[derive(Default, Clone)]
@@ -263,7 +276,7 @@ fn event_folds(
             }
         }
         let mut stmt = conn.prepare_cached(USER_DAYS)?;
-        let mut rows = stmt.query(params![key_id, event, window.to_ms])?;
+        let mut rows = stmt.query(params![key_id, event, window.to_ms, from_day])?;
         while let Some(row) = rows.next()? {
             let day: i64 = row.get(0)?;
             let user = row.get_ref(1)?.as_str()?;
@@ -273,7 +286,7 @@ fn event_folds(
                         folds[at].saw(day, day >= from_day);
                     }
                 }
-                None if day >= from_day => {
+                None => {
                     let n: u64 = row.get(2)?;
                     match excluded.get_mut(user) {
                         Some(count) => *count += n,
@@ -282,7 +295,6 @@ fn event_folds(
                         }
                     }
                 }
-                None => {}
             }
         }
     }
@@ -290,13 +302,25 @@ fn event_folds(
     // a company with none in it (its last use is named), or whose first in it is too recent to
     // be Retained (an earlier use may make it so).
     let settled = to_day - i64::from(feature.rules.retained_after_days);
-    let unsettled: Vec<&str> = folds
+    let open: Vec<bool> = folds
         .iter()
-        .zip(&companies.ids)
-        .filter(|(f, _)| f.days.iter().min().is_none_or(|first| *first > settled))
-        .map(|(_, id)| id.as_str())
+        .map(|f| f.days.iter().min().is_none_or(|first| *first > settled))
+        .collect();
+    let unsettled: Vec<&str> = companies
+        .ids
+        .iter()
+        .zip(&open)
+        .filter(|(_, open)| **open)
+        .map(|(id, _)| id.as_str())
         .collect();
     let unsettled = serde_json::to_string(&unsettled).unwrap_or_else(|_| "[]".to_owned());
+    let users: Vec<&str> = companies
+        .memberships_of
+        .iter()
+        .filter(|(_, list)| list.iter().any(|at| open[*at]))
+        .map(|(user, _)| user.as_str())
+        .collect();
+    let users = serde_json::to_string(&users).unwrap_or_else(|_| "[]".to_owned());
     for event in events {
         let mut cursor = Cursor {
             companies,
@@ -310,6 +334,17 @@ fn event_folds(
                 continue;
             }
             if let Some(at) = cursor.at(row.get_ref(0)?.as_str()?) {
+                for day in first.into_iter().chain(last) {
+                    folds[at].saw(day, false);
+                }
+            }
+        }
+        let mut stmt = conn.prepare_cached(USER_SPAN)?;
+        let mut rows = stmt.query(params![key_id, event, window.to_ms, from_day, users])?;
+        while let Some(row) = rows.next()? {
+            let (first, last): (Option<i64>, Option<i64>) = (row.get(1)?, row.get(2)?);
+            let user = row.get_ref(0)?.as_str()?;
+            for &at in companies.memberships_of.get(user).into_iter().flatten() {
                 for day in first.into_iter().chain(last) {
                     folds[at].saw(day, false);
                 }
