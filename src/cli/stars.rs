@@ -9,7 +9,7 @@ use bucket_console::api::{suggest, timestamp};
 use bucket_console::collection;
 use bucket_console::explore::{ExploreError, Explorer};
 use bucket_console::sanitize::sanitize;
-use bucket_console::term::stars::{bar, fraction, step_figures};
+use bucket_console::term::stars::{bar, fraction, step_figures, usage_text, window_text};
 use clap::Args;
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -183,37 +183,14 @@ fn json(f: &Funnel) -> Value {
     value
 }
 
-/// `28 days: 2026-11-03 to 2026-11-30 12:32 UTC`.
-fn window_text(f: &Funnel) -> String {
-    let days = f.definition.as_ref().map_or(28, |d| d.rules.window_days);
-    let from = f.window.from.get(..10).unwrap_or(&f.window.from);
-    let to = f
-        .window
-        .to
-        .get(..16)
-        .unwrap_or(&f.window.to)
-        .replace('T', " ");
-    format!("{days} days: {from} to {to} UTC")
-}
-
 fn text(p: Painter, f: &Funnel) -> String {
     let mut out = String::new();
-    let what = match &f.definition {
-        Some(d) => match &d.usage {
-            bucket_console::api::stars::Usage::Event { events } => {
-                format!("events: {} · feedback: {}", events.join(", "), d.feedback)
-            }
-            bucket_console::api::stars::Usage::Attribute { attribute } => {
-                format!("company attribute: {attribute}")
-            }
-        },
-        None => String::new(),
-    };
+    let what = usage_text(f);
     let _ = writeln!(
         out,
         "{}  {}",
         p.paint(Style::new().bold(), &sanitize(&f.feature)),
-        p.paint(Style::new().dimmed(), &sanitize(&what))
+        p.paint(Style::new().dimmed(), &what)
     );
     let _ = writeln!(
         out,

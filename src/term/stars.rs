@@ -1,6 +1,6 @@
 //! A STARS funnel drawn as bars: the console's Features view and `bucket-console stars`.
 
-use crate::api::stars::{Funnel, StepRow};
+use crate::api::stars::{Funnel, StepRow, Usage};
 
 /// A bar `fraction` (0–1) of `width` cells, in eighths of a cell.
 pub fn bar(fraction: f64, width: usize) -> String {
@@ -39,6 +39,37 @@ pub fn step_figures(row: &StepRow) -> String {
             previous.title()
         ),
     }
+}
+
+/// What the feature counts as a use, its feedback id and who it is for, sanitized:
+/// `events: Exported report, Exported CSV · feedback: export · for plan = "enterprise"`.
+pub fn usage_text(f: &Funnel) -> String {
+    let Some(def) = &f.definition else {
+        return String::new();
+    };
+    let what = match &def.usage {
+        Usage::Event { events } => {
+            format!("events: {} · feedback: {}", events.join(", "), def.feedback)
+        }
+        Usage::Attribute { attribute } => format!("company attribute: {attribute}"),
+    };
+    let segment = def.segment.as_ref().map_or_else(String::new, |s| {
+        format!(" · for {} = {}", s.attribute, s.equals)
+    });
+    crate::sanitize::sanitize(&format!("{what}{segment}"))
+}
+
+/// `28 days: 2026-11-03 to 2026-11-30 12:32 UTC`.
+pub fn window_text(f: &Funnel) -> String {
+    let days = f.definition.as_ref().map_or(28, |d| d.rules.window_days);
+    let from = f.window.from.get(..10).unwrap_or(&f.window.from);
+    let to = f
+        .window
+        .to
+        .get(..16)
+        .unwrap_or(&f.window.to)
+        .replace('T', " ");
+    crate::sanitize::sanitize(&format!("{days} days: {from} to {to} UTC"))
 }
 
 /// The bar's fraction for a row: its share of Segment.

@@ -2,15 +2,15 @@
 //! companies step by step, each with what keeps it from the next step.
 
 use super::Theme;
-use crate::api::stars::{Funnel, Step, Usage};
+use crate::api::stars::{Funnel, Step};
 use crate::sanitize::sanitize;
-use crate::term::stars::{bar, fraction, step_figures};
+use crate::term::stars::{bar, fraction, step_figures, usage_text as usage, window_text as window};
 use crate::tui::features::Drill;
 use crate::tui::layout::Areas;
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Padding, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Padding, Paragraph};
 
 pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
     let view = &state.features;
@@ -44,37 +44,17 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
                     .border_style(theme.border(true))
                     .padding(Padding::horizontal(1)),
             )
-            .wrap(Wrap { trim: false })
             .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
         areas.body,
     );
 }
 
-/// What the feature counts as a use, in a few words.
-fn usage(f: &Funnel) -> String {
-    let Some(def) = &f.definition else {
-        return String::new();
-    };
-    let what = match &def.usage {
-        Usage::Event { events } => format!("events: {}", events.join(", ")),
-        Usage::Attribute { attribute } => format!("company attribute: {attribute}"),
-    };
-    let segment = def.segment.as_ref().map_or_else(String::new, |s| {
-        format!(" · for {} = {}", s.attribute, s.equals)
-    });
-    sanitize(&format!("{what}{segment}"))
-}
-
-/// `28 days to 2026-11-30 12:32 UTC`.
-fn window(f: &Funnel) -> String {
-    let days = f.definition.as_ref().map_or(28, |d| d.rules.window_days);
-    let to = f
-        .window
-        .to
-        .get(..16)
-        .unwrap_or(&f.window.to)
-        .replace('T', " ");
-    format!("{days} days to {to} UTC")
+/// A message as lines that fit: the view does not wrap, so that its line numbers are its rows.
+fn message(text: &str, width: u16, style: ratatui::style::Style) -> Vec<Line<'static>> {
+    crate::term::wrap(text, usize::from(width.max(10)))
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, style)))
+        .collect()
 }
 
 fn funnel_rows(f: &Funnel, width: u16, theme: Theme, lines: &mut Vec<Line<'static>>) {
@@ -110,29 +90,32 @@ fn list_lines(state: &State, width: u16, theme: Theme) -> (Vec<Line<'static>>, u
             return (lines, 0);
         }
         Some(Err(e)) => {
-            lines.push(Line::from(Span::styled(
-                format!(
+            lines.extend(message(
+                &format!(
                     "✗ the funnels could not be computed: {} · r retries",
                     sanitize(&e.to_string())
                 ),
+                width,
                 theme.error(),
-            )));
-            lines.push(Line::from(Span::styled(
+            ));
+            lines.extend(message(
                 "The Features view needs the local server's store: the built-in `local` \
                  profile, or a profile pointing at `bucket-console serve`.",
+                width,
                 theme.dim(),
-            )));
+            ));
             return (lines, 0);
         }
         Some(Ok(all)) => all,
     };
     if all.is_empty() {
-        lines.push(Line::from(Span::styled(
+        lines.extend(message(
             "No features yet: nothing stored for this key. Send an event (Alt+3), define \
              [features.NAME] in bucket-console.toml, or fill a demo with \
              `bucket-console run stars-demo --collection assets/stars-demo.toml`.",
+            width,
             theme.dim(),
-        )));
+        ));
         return (lines, 0);
     }
     let mut focus = 0;
@@ -151,8 +134,12 @@ fn list_lines(state: &State, width: u16, theme: Theme) -> (Vec<Line<'static>>, u
                     theme.title()
                 },
             ),
-            Span::styled(format!("  {} · {}", usage(f), window(f)), theme.dim()),
+            Span::styled(format!("  {}", usage(f)), theme.dim()),
         ]));
+        lines.push(Line::from(Span::styled(
+            format!("  {}", window(f)),
+            theme.dim(),
+        )));
         funnel_rows(f, width, theme, &mut lines);
         lines.push(Line::from(""));
     }
@@ -185,8 +172,9 @@ fn drill_lines(drill: &Drill, width: u16, theme: Theme) -> (Vec<Line<'static>>, 
     };
     lines.push(Line::from(vec![
         Span::styled(sanitize(&f.feature), theme.title()),
-        Span::styled(format!("  {} · {}", usage(f), window(f)), theme.dim()),
+        Span::styled(format!("  {}", usage(f)), theme.dim()),
     ]));
+    lines.push(Line::from(Span::styled(window(f), theme.dim())));
     funnel_rows(f, width, theme, &mut lines);
     let rows = drill.rows();
     let mut focus = 0;
