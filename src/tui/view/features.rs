@@ -34,8 +34,11 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
         Some(drill) => drill_lines(drill, width, theme),
         None => list_lines(state, width, theme),
     };
-    // Keep the selected line in sight with the few lines under it (its bars).
-    let scroll = (focus_line + 7).saturating_sub(inner_height);
+    // Keep the selected line in sight with the few lines under it (its bars), never scrolling
+    // past the end.
+    let scroll = (focus_line + 7)
+        .saturating_sub(inner_height)
+        .min(lines.len().saturating_sub(inner_height));
     frame.render_widget(
         Paragraph::new(lines)
             .block(
@@ -210,7 +213,7 @@ fn drill_lines(drill: &Drill, width: u16, theme: Theme) -> (Vec<Line<'static>>, 
             lines.push(Line::from(vec![
                 Span::styled(
                     format!(
-                        "{}{:<20}",
+                        "{}{:<16}",
                         if selected { "▶ " } else { "  " },
                         sanitize(&s.company_id)
                     ),
@@ -257,7 +260,7 @@ fn left_out(
             lines.push(Line::from(vec![
                 Span::styled(
                     format!(
-                        "{}{:<20}",
+                        "{}{:<16}",
                         if selected { "▶ " } else { "  " },
                         sanitize(user)
                     ),

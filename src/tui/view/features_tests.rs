@@ -82,6 +82,9 @@ fn the_companies_of_a_feature_step_by_step() {
         press(&mut s, KeyCode::Down);
     }
     snapshot("features_drill", &s);
+    // At 80×24 the selection (the last user left out) stays in sight.
+    press(&mut s, KeyCode::End);
+    insta::assert_snapshot!("features_drill_80x24", render(&s, 80, 24).backend());
 }
 
 #[test]
