@@ -285,3 +285,24 @@ fn step_heading(step: Step) -> &'static str {
         Step::Segment => "In the segment, not tried",
     }
 }
+
+/// The status line: the selected company's reason whole (the list may cut it), or what to do.
+pub fn status_text(view: &crate::tui::features::FeaturesView) -> String {
+    use crate::tui::features::Row;
+    let Some(drill) = &view.opened else {
+        return " Enter shows a feature's companies and why they stop where they do · r recomputes"
+            .to_owned();
+    };
+    match drill.rows().get(drill.selected) {
+        Some(Row::Company(s)) => format!(
+            " {}: {} · u moves it on",
+            sanitize(&s.company_id),
+            sanitize(s.why_not_next.as_deref().unwrap_or("at the top"))
+        ),
+        Some(Row::LeftOut(u)) => format!(
+            " {}: in no company, so their events count for none · u gives them one",
+            sanitize(u)
+        ),
+        None => " Esc back to the features".to_owned(),
+    }
+}

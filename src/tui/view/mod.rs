@@ -283,30 +283,7 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             theme.dim(),
         ))
     } else if state.screen == Screen::Features {
-        let selected =
-            state
-                .features
-                .opened
-                .as_ref()
-                .and_then(|d| match d.rows().get(d.selected)? {
-                    crate::tui::features::Row::Company(s) => Some(format!(
-                        " {}: {} · u moves it on",
-                        sanitize(&s.company_id),
-                        sanitize(s.why_not_next.as_deref().unwrap_or("at the top"))
-                    )),
-                    crate::tui::features::Row::LeftOut(u) => Some(format!(
-                        " {}: in no company, so their events count for none · u gives them one",
-                        sanitize(u)
-                    )),
-                });
-        let text = match (&state.features.opened, selected) {
-            (Some(_), Some(text)) => text,
-            (Some(_), None) => " Esc back to the features".to_owned(),
-            (None, _) => {
-                " Enter shows a feature's companies and why they stop where they do · r recomputes"
-                    .to_owned()
-            }
-        };
+        let text = features::status_text(&state.features);
         Line::from(Span::styled(
             fit(&text, usize::from(area.width)),
             theme.dim(),
