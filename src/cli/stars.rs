@@ -57,7 +57,7 @@ pub fn run(args: &StarsArgs) -> Result<u8, CliError> {
     let features = features(args)?;
     let (selected, _) = context::selected_profile(args.profile.as_deref())?;
     let profile = &selected.profile;
-    if !profile.is_local() && !bucket_console::net::is_loopback(&profile.base_url) {
+    if !profile.has_local_store() {
         return Err(CliError::usage(format!(
             "profile `{}` sends to {}, not a local server: the STARS funnel needs the local \
              server's store (the built-in `local` profile, or a profile pointing at \

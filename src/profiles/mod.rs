@@ -82,6 +82,13 @@ impl Profile {
         self.name == LOCAL
     }
 
+    /// Whether it sends to a local server (the built-in one, or a `serve` on a loopback
+    /// address): only those have the store the STARS funnel is computed from, and a request for
+    /// it is never sent elsewhere.
+    pub fn has_local_store(&self) -> bool {
+        self.is_local() || crate::net::is_loopback(&self.base_url)
+    }
+
     /// The default of an id field the method requires, from this profile.
     pub fn default_for(&self, field: &str) -> Option<&str> {
         match field {

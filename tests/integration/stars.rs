@@ -463,3 +463,41 @@ async fn the_cli_says_what_is_wrong_with_its_exit_status() {
         out.stderr
     );
 }
+
+/// A database written before the funnel's index (schema version 1) is migrated in place when a
+/// server opens it: its rows kept, the index made, the funnel computed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
+    use bucket_console::server::{ServerConfig, Storage};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.sqlite3");
+    {
+        let s = TestServer::with(ServerConfig::ephemeral(Storage::File(db.clone()))).await;
+        member(&s, "acme", "ada", json!({})).await;
+        used(&s, "acme", "ada", "Exported report", &[3, 2]).await;
+        s.server.shutdown().await;
+    }
+    // What version 1 left: no `events_by_name`, user_version 1.
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("DROP INDEX events_by_name; PRAGMA user_version = 1;")
+            .unwrap();
+    }
+    let s = TestServer::with(ServerConfig::ephemeral(Storage::File(db.clone()))).await;
+    let all = funnels(&s, vec![export()], AS_OF).await;
+    assert_eq!((all[0].segment, all[0].tried), (1, 1));
+    assert_eq!(steps(&all[0])["acme"].1.as_deref(), Some("2 of 5 days"));
+    s.server.shutdown().await;
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    let index: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_name'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!((version, index), (2, 1));
+}

@@ -23,8 +23,13 @@ fn open_entity(state: &mut State, which: EntityRef) -> Vec<Effect> {
     let mut effects = vec![load_entity(state, which.clone())];
     state.data.company_steps = None;
     if let EntityRef::Company(id) = &which {
-        state.data.company_steps = Some((id.clone(), None));
-        effects.push(super::features::company_steps(state, id));
+        match super::features::company_steps(state, id) {
+            Ok(effect) => {
+                state.data.company_steps = Some((id.clone(), None));
+                effects.push(effect);
+            }
+            Err(why) => state.data.company_steps = Some((id.clone(), Some(Err(why)))),
+        }
     }
     effects
 }

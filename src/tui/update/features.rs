@@ -33,11 +33,25 @@ fn load(state: &State, features: Vec<Feature>, standings: bool, purpose: StarsPu
     }
 }
 
+/// Why a profile's funnels cannot be computed (nothing is sent for them), or `None`.
+fn not_local(state: &State) -> Option<Failure> {
+    (!state.profile.has_local_store()).then(|| {
+        Failure::message(format!(
+            "profile `{}` sends to {}, not a local server, so there is no store to compute them from",
+            state.profile.name, state.profile.base_url
+        ))
+    })
+}
+
 /// F6: every feature's funnel, computed afresh.
 pub(super) fn open_features(state: &mut State) -> Vec<Effect> {
     state.screen = Screen::Features;
     state.features.opened = None;
     let generation = state.features.reload();
+    if let Some(why) = not_local(state) {
+        state.features.loaded = Some(Err(why));
+        return vec![];
+    }
     let features = defined(state);
     state.features.source = (!features.is_empty()).then(|| {
         state
@@ -182,9 +196,12 @@ pub(super) fn stars_loaded(
     }
 }
 
-/// The Data view opened a company: its step per feature.
-pub(super) fn company_steps(state: &State, company: &str) -> Effect {
-    Effect::LoadStars {
+/// The Data view opened a company: its step per feature (nothing asked of a remote server).
+pub(super) fn company_steps(state: &State, company: &str) -> Result<Effect, Failure> {
+    if let Some(why) = not_local(state) {
+        return Err(why);
+    }
+    Ok(Effect::LoadStars {
         target: state.target(),
         request: StarsRequest {
             features: defined(state),
@@ -193,5 +210,5 @@ pub(super) fn company_steps(state: &State, company: &str) -> Effect {
             standings: true,
         },
         purpose: StarsPurpose::Company(company.to_owned()),
-    }
+    })
 }

@@ -148,3 +148,17 @@ fn opening_a_company_in_the_data_view_asks_for_its_steps() {
     );
     assert!(matches!(&s.data.company_steps, Some((c, None)) if c == "acme"));
 }
+
+#[test]
+fn a_remote_profile_is_not_asked_for_funnels() {
+    let mut s = state(Method::User);
+    s.profile = crate::profiles::Profile {
+        name: "prod".into(),
+        base_url: "https://tracking.example.com".into(),
+        ..crate::profiles::Profile::local()
+    };
+    let effects = press(&mut s, KeyCode::F(6));
+    assert!(effects.is_empty(), "{effects:?}");
+    let why = s.features.loaded.clone().unwrap().unwrap_err().to_string();
+    assert!(why.contains("not a local server"), "{why}");
+}
