@@ -475,7 +475,7 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
         let s = TestServer::with(ServerConfig::ephemeral(Storage::File(db.clone()))).await;
         member(&s, "acme", "ada", json!({})).await;
         used(&s, "acme", "ada", "Exported report", &[3, 2]).await;
-        s.server.shutdown().await;
+        s.server.shutdown().await.unwrap();
     }
     // What version 1 left: no `events_by_name`, user_version 1.
     {
@@ -487,7 +487,7 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
     let all = funnels(&s, vec![export()], AS_OF).await;
     assert_eq!((all[0].segment, all[0].tried), (1, 1));
     assert_eq!(steps(&all[0])["acme"].1.as_deref(), Some("2 of 5 days"));
-    s.server.shutdown().await;
+    s.server.shutdown().await.unwrap();
     let conn = rusqlite::Connection::open(&db).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
