@@ -438,6 +438,8 @@ fn the_demo_fills_a_funnel_that_f6_shows_and_u_moves_on() {
     assert_eq!(out.code, 0, "{out:?}");
     let tmux = Tmux::start(&cli, "", 110, 40);
     tmux.wait_for("user · * required");
+    // The collection defines features: the hint line offers them.
+    tmux.wait_for("F6 features");
     tmux.keys(&["F6"]);
     let screen = tmux.wait_for("features from stars-demo.toml");
     let screen = if screen.contains("Satisfied") {

@@ -91,7 +91,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
 }
 
 /// What the hint line offers first: the outbox while calls wait in it, the results once feedback
-/// went out (each but on its own screen).
+/// went out (each but on its own screen), the features when the collection defines some.
 fn likely_next(state: &State) -> Vec<(keys::Command, String)> {
     let mut next = Vec::new();
     if state.outbox_waiting > 0 && state.screen != Screen::Outbox {
@@ -102,6 +102,15 @@ fn likely_next(state: &State) -> Vec<(keys::Command, String)> {
     }
     if state.results.feedback_delivered && state.screen != Screen::Results {
         next.push((keys::Command::OpenResults, "results".to_owned()));
+    }
+    // A collection that defines features is there to see their funnels.
+    let has_features = state
+        .collection
+        .loaded
+        .as_ref()
+        .is_some_and(|c| !c.features.is_empty());
+    if has_features && state.screen == Screen::Console {
+        next.push((keys::Command::OpenFeatures, "features".to_owned()));
     }
     next
 }
