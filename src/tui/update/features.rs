@@ -161,6 +161,10 @@ pub(super) fn fill_form(
     }
     form.load(&serde_json::Value::Object(merged).to_string());
     form.validate(now);
+    // The cursor goes to what is still missing (a feedback's score, a left-out user's company).
+    if let Some(first) = form.fields.iter().position(|f| !f.errors.is_empty()) {
+        form.focus = first;
+    }
     state.method = method;
     state.focus = Focus::Form;
     state.detail = None;

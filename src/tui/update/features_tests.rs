@@ -79,6 +79,11 @@ fn u_fills_the_form_that_moves_the_selected_company_on() {
         (&json!("export"), &json!("globex"), &json!("globex-admin"))
     );
     assert!(s.message.as_ref().unwrap().1.contains("score of 4 or more"));
+    assert_eq!(
+        s.form().focused().name,
+        "score",
+        "the cursor is on what is missing"
+    );
 
     let mut s = loaded();
     for _ in 0..3 {
