@@ -501,3 +501,25 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
         .unwrap();
     assert_eq!((version, index), (2, 1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_company_is_listed_alone_and_the_counts_stay_the_segments() {
+    let s = TestServer::start().await;
+    histories(&s).await;
+    let x = Explorer::new(&s.base, TrackingKey::parse(KEY).unwrap()).unwrap();
+    let all = x
+        .stars(&StarsRequest {
+            features: vec![export()],
+            as_of: Some(json!(AS_OF)),
+            company_id: Some("grumpy".into()),
+            standings: false,
+        })
+        .await
+        .unwrap();
+    let f = &all[0];
+    assert_eq!((f.segment, f.retained), (8, 2));
+    assert_eq!(f.standings.len(), 1);
+    assert_eq!(f.standings[0].step, Step::Retained);
+    assert_eq!(f.companies.retained, ["grumpy"]);
+    assert!(f.companies.satisfied.is_empty());
+}

@@ -7,8 +7,8 @@ use rusqlite::{Connection, params};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
-/// Every feature's funnel at `as_of_ms`; with `company`, only that company's standing is listed
-/// (the counts stay the whole segment's).
+/// Every feature's funnel at `as_of_ms`; with `company`, only that company is listed (in the
+/// standings and the lists of companies), the counts staying the whole segment's.
 pub fn funnels(
     conn: &Connection,
     key: &str,
@@ -41,7 +41,18 @@ pub fn funnels(
         let (uses, excluded) = uses(conn, key_id, feature, window, &companies)?;
         let mut funnel = stars::funnel(feature, window, &uses, excluded);
         if let Some(only) = company {
+            // One company's view: its standing, and the lists say only where it is.
             funnel.standings.retain(|s| s.company_id == only);
+            let c = &mut funnel.companies;
+            for list in [
+                &mut c.segment,
+                &mut c.tried,
+                &mut c.adopted,
+                &mut c.retained,
+                &mut c.satisfied,
+            ] {
+                list.retain(|id| id == only);
+            }
         }
         out.push(funnel);
     }
