@@ -402,3 +402,7 @@ fn scores(
     }
     Ok(latest)
 }
+
+#[cfg(test)]
+#[path = "stars_tests.rs"]
+mod tests;

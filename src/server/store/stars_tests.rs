@@ -1,0 +1,179 @@
+//! The funnel's SQL against a plain reading of the rules: whatever the history, each company's
+//! step and reason, and what is left out, are the same.
+
+use super::*;
+use crate::api::stars::{DAY_MS, Step, standing};
+use proptest::prelude::*;
+use std::collections::BTreeSet;
+
+const KEY: &str = "propKey_0123456789abcdef";
+/// The last millisecond of a UTC day, so that no event of the as-of day comes after it.
+const AS_OF: i64 = 20_000 * DAY_MS + DAY_MS - 1;
+const COMPANIES: usize = 4;
+const USERS: usize = 5;
+
+#[derive(Debug, Clone)]
+struct Event {
+    user: usize,
+    company: Option<usize>,
+    days_ago: i64,
+    ms: i64,
+    ours: bool,
+}
+
+fn event() -> impl Strategy<Value = Event> {
+    (
+        0..USERS,
+        proptest::option::of(0..COMPANIES),
+        -3i64..60,
+        0..DAY_MS,
+        proptest::bool::weighted(0.8),
+    )
+        .prop_map(|(user, company, days_ago, ms, ours)| Event {
+            user,
+            company,
+            days_ago,
+            ms,
+            ours,
+        })
+}
+
+fn at(e: &Event) -> i64 {
+    (AS_OF.div_euclid(DAY_MS) - e.days_ago) * DAY_MS + e.ms.min(DAY_MS - 1)
+}
+
+fn store(
+    memberships: &BTreeSet<(usize, usize)>,
+    events: &[Event],
+    scores: &[(usize, u8)],
+) -> Connection {
+    let conn = Connection::open_in_memory().unwrap();
+    super::super::schema::create(&conn).unwrap();
+    conn.execute(
+        "INSERT INTO tracking_keys (id, key_sha256) VALUES (1, ?1)",
+        [crate::api::key::digest(KEY)],
+    )
+    .unwrap();
+    for c in 0..COMPANIES {
+        conn.execute(
+            "INSERT INTO companies (key_id, company_id, attributes, first_seen) VALUES (1, ?1, '{}', 0)",
+            [format!("c{c}")],
+        )
+        .unwrap();
+    }
+    for (c, u) in memberships {
+        conn.execute(
+            "INSERT INTO memberships (key_id, company_id, user_id) VALUES (1, ?1, ?2)",
+            [format!("c{c}"), format!("u{u}")],
+        )
+        .unwrap();
+    }
+    for e in events {
+        conn.execute(
+            "INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at)
+             VALUES (1, ?1, ?2, ?3, '{}', ?4, ?4)",
+            params![
+                if e.ours { "Used it" } else { "Other" },
+                format!("u{}", e.user),
+                e.company.map(|c| format!("c{c}")),
+                at(e)
+            ],
+        )
+        .unwrap();
+    }
+    for (n, (c, score)) in scores.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO feedback (feedback_id, key_id, feature_id, user_id, company_id, score, source, created_at, updated_at)
+             VALUES (?1, 1, 'it', 'u0', ?2, ?3, 'api', ?4, ?4)",
+            params![format!("f{n}"), format!("c{c}"), score, n],
+        )
+        .unwrap();
+    }
+    conn
+}
+
+/// Each company's step and reason, in company order.
+type Steps = Vec<(String, Step, Option<String>)>;
+
+/// The rules read plainly: every use of every company, one by one.
+fn expected(
+    feature: &Feature,
+    memberships: &BTreeSet<(usize, usize)>,
+    events: &[Event],
+    scores: &[(usize, u8)],
+) -> (Steps, u64, Vec<String>) {
+    let window = Window::ending(AS_OF, &feature.rules);
+    let counted = |e: &&Event| e.ours && at(e) <= AS_OF;
+    let mut out = Vec::new();
+    for c in 0..COMPANIES {
+        let times: Vec<i64> = events
+            .iter()
+            .filter(counted)
+            .filter(|e| match e.company {
+                Some(x) => x == c,
+                None => memberships.contains(&(c, e.user)),
+            })
+            .map(at)
+            .collect();
+        let days: BTreeSet<i64> = times
+            .iter()
+            .filter(|t| **t >= window.from_ms)
+            .map(|t| t.div_euclid(DAY_MS))
+            .collect();
+        let use_ = CompanyUse {
+            company_id: format!("c{c}"),
+            days: u32::try_from(days.len()).unwrap(),
+            first_day: times.iter().min().map(|t| t.div_euclid(DAY_MS)),
+            last_day: times.iter().max().map(|t| t.div_euclid(DAY_MS)),
+            score: scores.iter().rev().find(|(x, _)| *x == c).map(|(_, s)| *s),
+            ..CompanyUse::default()
+        };
+        let (step, why) = standing(feature, window, &use_);
+        out.push((use_.company_id, step, why));
+    }
+    let left_out: Vec<&Event> = events
+        .iter()
+        .filter(counted)
+        .filter(|e| at(e) >= window.from_ms && e.company.is_none())
+        .filter(|e| !memberships.iter().any(|(_, u)| *u == e.user))
+        .collect();
+    let users: BTreeSet<String> = left_out.iter().map(|e| format!("u{}", e.user)).collect();
+    (out, left_out.len() as u64, users.into_iter().collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn the_sql_agrees_with_the_rules_read_plainly(
+        memberships in proptest::collection::btree_set((0..COMPANIES, 0..USERS), 0..8),
+        events in proptest::collection::vec(event(), 0..60),
+        scores in proptest::collection::vec((0..COMPANIES, 1u8..=5), 0..4),
+        adopted_days in 1u32..6,
+        retained_after_days in 0u32..20,
+        recent_days in 1u32..10,
+    ) {
+        let feature = Feature {
+            usage: Usage::Event { events: vec!["Used it".into()] },
+            rules: stars::Rules {
+                adopted_days,
+                retained_after_days,
+                recent_days,
+                ..stars::Rules::default()
+            },
+            ..Feature::from_event("it")
+        };
+        let conn = store(&memberships, &events, &scores);
+        let got = funnels(&conn, KEY, std::slice::from_ref(&feature), AS_OF, None).unwrap();
+        let got = &got[0];
+        let steps: Steps = got
+            .standings
+            .iter()
+            .map(|s| (s.company_id.clone(), s.step, s.why_not_next.clone()))
+            .collect();
+        let (want, left_out, users) = expected(&feature, &memberships, &events, &scores);
+        prop_assert_eq!(steps, want);
+        prop_assert_eq!(got.excluded_events, left_out);
+        prop_assert_eq!(&got.excluded_user_ids, &users);
+    }
+}
