@@ -258,7 +258,7 @@ fn use_in_form(state: &mut State) {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v.clone())))
         .collect();
-    super::features::fill_form(state, method, &body, note);
+    super::form::fill_form(state, method, &body, note);
 }
 
 /// Clicks choose a tab or a row; the wheel moves the selection within the page.

@@ -133,7 +133,7 @@ fn move_on(state: &mut State) {
         return;
     };
     match next_form(funnel, row) {
-        Some((method, body, note)) => fill_form(state, method, &body, note),
+        Some((method, body, note)) => super::form::fill_form(state, method, &body, note),
         None => {
             state.message = Some((
                 Level::Info,
@@ -141,35 +141,6 @@ fn move_on(state: &mut State) {
             ));
         }
     }
-}
-
-/// Loads `body` into `method`'s form, checks it and goes there, one Ctrl+S from sending.
-pub(super) fn fill_form(
-    state: &mut State,
-    method: Method,
-    body: &serde_json::Map<String, serde_json::Value>,
-    note: String,
-) {
-    let now = state.now_ms;
-    let form = &mut state.forms[method_index(method)];
-    let mut merged = match serde_json::from_str::<serde_json::Value>(&form.body_text()) {
-        Ok(serde_json::Value::Object(map)) => map,
-        _ => serde_json::Map::new(),
-    };
-    for (name, value) in body {
-        merged.insert(name.clone(), value.clone());
-    }
-    form.load(&serde_json::Value::Object(merged).to_string());
-    form.validate(now);
-    // The cursor goes to what is still missing (a feedback's score, a left-out user's company).
-    if let Some(first) = form.fields.iter().position(|f| !f.errors.is_empty()) {
-        form.focus = first;
-    }
-    state.method = method;
-    state.focus = Focus::Form;
-    state.detail = None;
-    state.screen = Screen::Console;
-    state.message = Some((Level::Info, note));
 }
 
 /// A computation came back: to the list, the drill-down or the Data view, if still wanted.

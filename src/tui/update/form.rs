@@ -6,6 +6,36 @@
 )]
 use super::*;
 
+/// Sets `body`'s fields over what `method`'s form holds and goes there, the cursor on what is
+/// still missing (a feedback's score, a user's company): one Ctrl+S from sending. The Data view's
+/// and the Features view's `u`.
+pub(super) fn fill_form(
+    state: &mut State,
+    method: Method,
+    body: &serde_json::Map<String, serde_json::Value>,
+    note: String,
+) {
+    let mut merged = match serde_json::from_str::<serde_json::Value>(
+        &state.forms[method_index(method)].body_text(),
+    ) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    merged.extend(body.iter().map(|(k, v)| (k.clone(), v.clone())));
+    load_into_form(
+        state,
+        method,
+        &serde_json::Value::Object(merged).to_string(),
+        &[],
+        None,
+    );
+    let form = state.form_mut();
+    if let Some(first) = form.fields.iter().position(|f| !f.errors.is_empty()) {
+        form.focus = first;
+    }
+    state.message = Some((Level::Info, note));
+}
+
 pub(super) fn switch_tab(state: &mut State, step: usize) {
     let next = (method_index(state.method) + step) % Method::ALL.len();
     select_tab(state, Method::ALL[next]);
