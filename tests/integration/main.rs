@@ -12,6 +12,7 @@ mod cli_run;
 mod cli_secrets;
 mod cli_send;
 pub mod client_transports;
+mod completions;
 mod console_e2e;
 mod durability;
 mod explore_data;
