@@ -26,8 +26,11 @@ pub fn split(line: &str) -> Result<Vec<String>, String> {
         match c {
             '\\' => match chars.next() {
                 Some('\n') => {}
-                Some('\r') if chars.peek() == Some(&'\n') => {
-                    chars.next();
+                // Terminals paste line breaks as CR: `\` + CR, LF or CRLF all continue the line.
+                Some('\r') => {
+                    if chars.peek() == Some(&'\n') {
+                        chars.next();
+                    }
                 }
                 Some(next) => word.get_or_insert_with(String::new).push(next),
                 None => return Err("the command ends with a lone backslash".to_owned()),
@@ -50,6 +53,11 @@ pub fn split(line: &str) -> Result<Vec<String>, String> {
                         Some('\\') => match chars.next() {
                             Some(ch @ ('"' | '\\' | '$' | '`')) => w.push(ch),
                             Some('\n') => {}
+                            Some('\r') => {
+                                if chars.peek() == Some(&'\n') {
+                                    chars.next();
+                                }
+                            }
                             Some(ch) => {
                                 w.push('\\');
                                 w.push(ch);

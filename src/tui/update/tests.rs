@@ -1267,6 +1267,36 @@ fn x_copies_an_exchange_as_code() {
     );
 }
 
+/// "Copy as cURL" is several lines; terminals paste its line breaks as CR. With CR, LF or CRLF
+/// the command is offered as an import, as a one-line one is.
+#[test]
+fn a_multi_line_curl_command_is_offered_whatever_the_line_breaks() {
+    let lines = [
+        "curl 'https://tracking.bucket.co/tk123/event' \\",
+        "  -H 'accept: */*' \\",
+        "  -H 'content-type: application/json' \\",
+        "  --data-raw $'{\"event\":\"Sent\",\"userId\":\"u1\"}' \\",
+        "  --compressed",
+    ];
+    for newline in ["\r", "\n", "\r\n"] {
+        let mut s = state(Method::User);
+        update(&mut s, Action::Paste(lines.join(newline)));
+        assert!(
+            matches!(
+                s.overlay,
+                Overlay::Confirm(Confirm::ImportCurl {
+                    method: Method::Event,
+                    ..
+                })
+            ),
+            "{newline:?}: {:?}",
+            s.overlay
+        );
+        update(&mut s, key(KeyCode::Enter));
+        assert_eq!(s.form().body(), json!({"event": "Sent", "userId": "u1"}));
+    }
+}
+
 /// A curl command pasted into a form is offered as an import; no pastes it as text.
 #[test]
 fn a_pasted_curl_command_is_offered_as_an_import() {
