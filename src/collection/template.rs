@@ -272,7 +272,12 @@ impl Scope<'_> {
                 (self.env)(name).ok_or_else(|| format!("`{{{{env {name}}}}}`: ${name} is not set"))?,
             ),
             Gen::Profile(field) => Value::String((self.profile)(field).ok_or_else(|| {
-                format!("`{{{{profile.{field}}}}}`: the profile in use has no {field}; set it with `bucket-console profiles edit`")
+                let flag = match *field {
+                    "companyId" => "company-id",
+                    "featureId" => "feature-id",
+                    _ => "user-id",
+                };
+                format!("`{{{{profile.{field}}}}}`: the profile in use has no {field}; set it with `bucket-console profiles edit NAME --{flag} ID`")
             })?),
             Gen::Null => Value::Null,
         })
