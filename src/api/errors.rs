@@ -27,6 +27,8 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The `Host` header names no loopback host while the server listens on loopback (403).
     ForbiddenHost,
+    /// More than one `Host` header (400).
+    InvalidHost,
     /// No such route or entity (404).
     NotFound,
     /// Storing failed; nothing was stored, so a retry is right (500).
