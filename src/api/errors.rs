@@ -115,6 +115,9 @@ pub enum WarningCode {
     UnassociatedUser,
     /// The timestamp is more than 24 hours ahead.
     FutureTimestamp,
+    /// Said by the client, not a server: the answer's body was too large to read, so only its
+    /// status is known.
+    AnswerTooLarge,
     /// A code this build does not know (another server's).
     #[serde(other)]
     Unrecognized,
