@@ -128,9 +128,24 @@ async fn make_room(permits: &Arc<Semaphore>, idle: &IdleList) -> Option<OwnedSem
 /// Every open connection's [`Activity`], to find the kept-alive one idle the longest.
 #[derive(Default)]
 struct IdleList {
-    open: Mutex<Vec<Weak<Activity>>>,
+    open: Mutex<Open>,
     /// Told when a connection becomes idle or refuses to close because a request came.
     changed: Notify,
+}
+
+/// Connections that ended are pruned once the list has doubled since the last pruning, so a
+/// flood of short connections costs constant time each.
+#[derive(Default)]
+struct Open {
+    list: Vec<Weak<Activity>>,
+    after_prune: usize,
+}
+
+impl Open {
+    fn prune(&mut self) {
+        self.list.retain(|a| a.strong_count() > 0);
+        self.after_prune = self.list.len();
+    }
 }
 
 impl IdleList {
@@ -139,8 +154,10 @@ impl IdleList {
             .open
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        open.retain(|a| a.strong_count() > 0);
-        open.push(Arc::downgrade(activity));
+        if open.list.len() >= (2 * open.after_prune).max(64) {
+            open.prune();
+        }
+        open.list.push(Arc::downgrade(activity));
     }
 
     /// Asks the kept-alive connection that has waited longest for its next request to close;
@@ -150,8 +167,9 @@ impl IdleList {
             .open
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        open.retain(|a| a.strong_count() > 0);
+        open.prune();
         let oldest = open
+            .list
             .iter()
             .filter_map(Weak::upgrade)
             .filter_map(|a| a.idle_since().map(|since| (since, a)))
