@@ -27,6 +27,8 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The `Host` header names no loopback host while the server listens on loopback (403).
     ForbiddenHost,
+    /// More than one `Host` header (400).
+    InvalidHost,
     /// No such route or entity (404).
     NotFound,
     /// Storing failed; nothing was stored, so a retry is right (500).
@@ -113,6 +115,9 @@ pub enum WarningCode {
     UnassociatedUser,
     /// The timestamp is more than 24 hours ahead.
     FutureTimestamp,
+    /// Said by the client, not a server: the answer's body was too large to read, so only its
+    /// status is known.
+    AnswerTooLarge,
     /// A code this build does not know (another server's).
     #[serde(other)]
     Unrecognized,

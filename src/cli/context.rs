@@ -17,6 +17,9 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// Delivery failed after retries (network, timeouts, 5xx).
     pub const FAILED: u8 = 3;
+    /// `outbox flush`: another process (a flush, the console, a kiosk) is delivering the items,
+    /// so this one sent nothing; trying again later is right.
+    pub const BUSY: u8 = 4;
 }
 
 /// A command's failure: a message for stderr and the exit status.

@@ -29,6 +29,7 @@ mod stars;
 mod support;
 mod tmux;
 mod trust_client;
+mod trust_connections;
 mod trust_heavy;
 mod trust_requests;
 pub mod trust_server;
