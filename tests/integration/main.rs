@@ -15,6 +15,7 @@ pub mod client_transports;
 mod console_e2e;
 mod durability;
 mod explore_data;
+mod export_hostile;
 mod kiosk_e2e;
 mod layering;
 mod outbox;
