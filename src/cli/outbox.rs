@@ -125,7 +125,11 @@ fn flush(only: Option<&str>) -> Result<u8, CliError> {
         let selected = match profiles::select(&saved, Some(&name), &Env::default()) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("{name}: {e}; its items wait");
+                eprintln!(
+                    "{}: {}; its items wait",
+                    sanitize(&name),
+                    sanitize(&e.to_string())
+                );
                 continue;
             }
         };
@@ -146,8 +150,11 @@ fn flush(only: Option<&str>) -> Result<u8, CliError> {
         // Visitors' answers go to the kiosk's own record, never the developer's log.
         bucket_console::delivery::Journal::kiosk().settle(&mut { report.kiosk });
         eprintln!(
-            "{name}: {} delivered, {} refused, {} still waiting",
-            report.delivered, report.rejected, report.waiting
+            "{}: {} delivered, {} refused, {} still waiting",
+            sanitize(&name),
+            report.delivered,
+            report.rejected,
+            report.waiting
         );
         rejected += report.rejected;
         waiting += report.waiting;

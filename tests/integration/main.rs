@@ -27,6 +27,7 @@ mod server_store;
 mod server_traffic;
 mod stars;
 mod support;
+mod terminal_hostile;
 mod tmux;
 mod trust_client;
 mod trust_heavy;
