@@ -6,6 +6,7 @@
     reason = "test helpers, like tests, should stop at the first failure"
 )]
 
+mod cli_bounds;
 mod cli_profiles_log;
 mod cli_replay;
 mod cli_run;
