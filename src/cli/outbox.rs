@@ -126,7 +126,11 @@ fn flush(only: Option<&str>) -> Result<u8, CliError> {
         let selected = match profiles::select(&saved, Some(&name), &Env::default()) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("{name}: {e}; its items wait");
+                eprintln!(
+                    "{}: {}; its items wait",
+                    sanitize(&name),
+                    sanitize(&e.to_string())
+                );
                 continue;
             }
         };
@@ -157,8 +161,11 @@ fn flush(only: Option<&str>) -> Result<u8, CliError> {
             continue;
         }
         eprintln!(
-            "{name}: {} delivered, {} refused, {} still waiting",
-            report.delivered, report.rejected, report.waiting
+            "{}: {} delivered, {} refused, {} still waiting",
+            sanitize(&name),
+            report.delivered,
+            report.rejected,
+            report.waiting
         );
         rejected += report.rejected;
         waiting += report.waiting;

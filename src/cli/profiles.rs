@@ -285,7 +285,7 @@ fn show(all: &profiles::Profiles, name: Option<&str>, reveal: bool) -> Result<()
         ("feature id:", &p.feature_id),
     ] {
         if let Some(v) = value {
-            println!("{label:<12} {v}");
+            println!("{label:<12} {}", bucket_console::sanitize::sanitize(v));
         }
     }
     let why = match selected.source {

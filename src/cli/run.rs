@@ -88,11 +88,11 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
     let loaded =
         collection::load(&path, &names).map_err(|e| CliError::usage(sanitize(&e.to_string())))?;
     if args.list {
-        print!("{}", listing(&loaded));
+        print!("{}", sanitize(&listing(&loaded)));
         return Ok(exit::OK);
     }
     if args.check {
-        println!("{}", checked(&loaded));
+        println!("{}", sanitize(&checked(&loaded)));
         return Ok(exit::OK);
     }
     if args.names.is_empty() {

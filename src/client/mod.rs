@@ -5,6 +5,7 @@
 pub mod code;
 mod dedicated;
 mod exchange;
+mod literal;
 pub mod retry;
 mod transport;
 

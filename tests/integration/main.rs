@@ -6,6 +6,7 @@
     reason = "test helpers, like tests, should stop at the first failure"
 )]
 
+mod cli_bounds;
 mod cli_profiles_log;
 mod cli_replay;
 mod cli_run;
@@ -16,6 +17,7 @@ mod completions;
 mod console_e2e;
 mod durability;
 mod explore_data;
+mod export_hostile;
 mod kiosk_e2e;
 mod layering;
 mod outbox;
@@ -27,6 +29,7 @@ mod server_store;
 mod server_traffic;
 mod stars;
 mod support;
+mod terminal_hostile;
 mod tmux;
 mod trust_client;
 mod trust_connections;

@@ -329,3 +329,21 @@ proptest::proptest! {
         proptest::prop_assert_eq!(validate(Method::User, &body, NOW).is_ok(), finite);
     }
 }
+
+#[test]
+fn a_body_over_the_limit_as_sent_is_refused_whole() {
+    let fits =
+        "x".repeat(crate::api::MAX_BODY_BYTES - r#"{"userId":"u","attributes":{"a":""}}"#.len());
+    ok(
+        Method::User,
+        json!({"userId": "u", "attributes": {"a": fits}}),
+    );
+    let over = format!("{fits}x");
+    assert_eq!(
+        errors(
+            Method::User,
+            json!({"userId": "u", "attributes": {"a": over}})
+        ),
+        [e("", FieldCode::BodyTooLarge)]
+    );
+}
