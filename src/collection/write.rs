@@ -104,24 +104,10 @@ pub fn replace_entry(path: &Path, name: &str, method: Method, body: &Value) -> R
     replace(path, after.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// Writes through a temporary file renamed over `path`, keeping its permissions: a team's file,
-/// not a secret, and never left half-written.
+/// A team's file, not a secret: its permissions kept, never left half-written, and a link
+/// written through (see [`crate::files::write_atomic`]).
 fn replace(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "collection".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, contents)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        std::fs::set_permissions(&tmp, meta.permissions())?;
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    crate::files::write_atomic(path, contents, crate::files::Access::Keep)
 }
 
 #[cfg(test)]
