@@ -11,6 +11,7 @@ mod cli_replay;
 mod cli_run;
 mod cli_secrets;
 mod cli_send;
+mod cli_trust;
 pub mod client_transports;
 mod console_e2e;
 mod durability;
