@@ -38,6 +38,14 @@ pub fn run(
         );
         state.palette = config.theme.palette();
         state.collection.env = bucket_console::collection::template::Env::read(allow_env);
+        state.collection.new_file = std::env::var_os("BUCKET_COLLECTION").map_or_else(
+            || {
+                std::env::current_dir()
+                    .unwrap_or_default()
+                    .join(bucket_console::collection::FILE_NAME)
+            },
+            std::path::PathBuf::from,
+        );
         bucket_console::tui::keys::install(config.bindings);
         tui::run(state, resolved.embedded, config.mouse)
             .await

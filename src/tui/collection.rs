@@ -22,6 +22,9 @@ pub struct CollectionView {
     /// The variables `{{env NAME}}` may read, read when the console started (`update` reads
     /// no environment).
     pub env: template::Env,
+    /// Where Alt+S creates the collection when none loaded, known at start (`update` reads no
+    /// environment or working directory).
+    pub new_file: std::path::PathBuf,
 }
 
 /// One line of the picker.

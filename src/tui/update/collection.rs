@@ -330,19 +330,11 @@ pub(super) fn save_form(state: &mut State, name: String, replace: bool) -> Vec<E
             return vec![];
         }
     };
-    let path = state.collection.loaded.as_ref().map_or_else(
-        || {
-            std::env::var_os("BUCKET_COLLECTION").map_or_else(
-                || {
-                    std::env::current_dir()
-                        .unwrap_or_default()
-                        .join(crate::collection::FILE_NAME)
-                },
-                std::path::PathBuf::from,
-            )
-        },
-        |c| c.path.clone(),
-    );
+    let path = state
+        .collection
+        .loaded
+        .as_ref()
+        .map_or_else(|| state.collection.new_file.clone(), |c| c.path.clone());
     vec![Effect::SaveRequest {
         path,
         name,
