@@ -8,6 +8,7 @@ mod context;
 mod data;
 mod import;
 mod items;
+mod junit;
 mod kiosk;
 mod log;
 mod outbox;
@@ -49,6 +50,10 @@ pub struct Args {
     /// The form the console opens on.
     #[arg(long, value_enum, value_name = "METHOD")]
     pub method: Option<send::MethodArg>,
+    /// An environment variable the collection's {{env NAME}} may read in the console
+    /// (repeatable); no other is read.
+    #[arg(long = "allow-env", value_name = "NAME")]
+    pub allow_env: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,7 +94,7 @@ pub fn run(args: Args) -> ExitCode {
         Some(Command::Man(a)) => shell::man(&a),
         None => context::finish(
             "console",
-            console::run(args.profile.as_deref(), args.method),
+            console::run(args.profile.as_deref(), args.method, &args.allow_env),
         ),
     }
 }

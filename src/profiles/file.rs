@@ -133,8 +133,12 @@ pub fn save(path: &Path, profiles: &Profiles) -> Result<(), ProfileError> {
             std::io::Error::other(e.to_string()),
         )
     })?;
-    files::write_atomic_private(path, format!("{HEADER}{body}").as_bytes())
-        .map_err(|e| ProfileError::Write(path.display().to_string(), e))
+    files::write_atomic(
+        path,
+        format!("{HEADER}{body}").as_bytes(),
+        files::Access::Private,
+    )
+    .map_err(|e| ProfileError::Write(path.display().to_string(), e))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod cli_replay;
 mod cli_run;
 mod cli_secrets;
 mod cli_send;
+mod cli_trust;
 pub mod client_transports;
 mod completions;
 mod console_e2e;

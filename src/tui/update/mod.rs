@@ -481,6 +481,8 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
 }
 
 mod collection;
+#[cfg(test)]
+mod collection_tests;
 mod data;
 #[cfg(test)]
 mod data_tests;
