@@ -84,7 +84,7 @@ impl Tmux {
 
     /// Waits until the screen shows `needle`, and returns the screen.
     pub fn wait_for(&self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let screen = self.screen();
             if screen.contains(needle) {
