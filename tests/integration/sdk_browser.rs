@@ -35,6 +35,8 @@ async fn browser_sdk_calls_from_another_origin_are_all_accepted_and_stored() {
     let requests = report["requests"].as_array().unwrap();
     for (method, path) in [
         ("GET", "/features/evaluated"),
+        // Opened on every start with a user, for automatic feedback prompts.
+        ("GET", "/sse/client"),
         ("POST", "/event"),
         ("POST", "/feedback"),
         ("POST", "/bulk"),
