@@ -209,3 +209,13 @@ pub async fn traffic(serve: &Serve) -> Vec<Value> {
     let records = serve.inspect("requests?limit=1000").await;
     records.as_array().cloned().unwrap_or_default()
 }
+
+/// A recorded `/bulk` request whose every item, one per element of its body, was stored.
+pub fn assert_all_stored(record: &Value) {
+    let sent = serde_json::from_str::<Value>(record["body"].as_str().unwrap_or_default())
+        .ok()
+        .and_then(|b| b.as_array().map(Vec::len));
+    let items = record["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(Some(items.len()), sent, "{record:#}");
+    assert!(items.iter().all(|i| i["verdict"] == "stored"), "{record:#}");
+}
