@@ -134,6 +134,8 @@ pub mod stored {
             source: "sdk".into(),
             created_at: "2024-05-01T12:01:00.000Z".into(),
             updated_at: "2024-05-01T12:02:00.000Z".into(),
+            key: None,
+            sent_feature_id: None,
         }]
     }
 }

@@ -92,6 +92,12 @@ pub struct FeedbackRecord {
     pub source: String,
     pub created_at: String,
     pub updated_at: String,
+    /// Runtime API: the flag key the feedback was given (then also its `featureId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Runtime API: a `featureId` sent beside `key`, as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_feature_id: Option<String>,
 }
 
 /// `GET /_local/{key}/stats`.

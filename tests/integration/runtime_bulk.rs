@@ -343,3 +343,41 @@ async fn sigkill_during_bulk_load_loses_no_acknowledged_batch() {
         drop(serve);
     }
 }
+
+/// The Trust rules hold on `/bulk`: a batch that stalls is given up (408) and one cut short is
+/// refused (400), each storing nothing and recorded as incomplete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_or_cut_batch_stores_nothing() {
+    use crate::trust_server::{addr, quick_server, read_until_closed};
+    use tokio::io::AsyncWriteExt;
+    let s = quick_server().await;
+    let body = r#"[{"type":"event","event":"e","userId":"u"}]"#;
+    let head = format!(
+        "POST /bulk HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer {PUB}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    let mut stalled = tokio::net::TcpStream::connect(addr(&s)).await.unwrap();
+    stalled.write_all(head.as_bytes()).await.unwrap();
+    stalled.write_all(&body.as_bytes()[..10]).await.unwrap();
+    let (answer, _) = read_until_closed(&mut stalled, Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    let mut cut = tokio::net::TcpStream::connect(addr(&s)).await.unwrap();
+    cut.write_all(head.as_bytes()).await.unwrap();
+    cut.write_all(&body.as_bytes()[..10]).await.unwrap();
+    drop(cut);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (_, events) = s.get("/_local/local/events").await;
+    assert_eq!(events, json!([]));
+    let (_, recorded) = s.get("/_local/local/requests").await;
+    let incomplete: Vec<_> = recorded
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["local"]["status"].clone(), r["bodyIncomplete"].clone()))
+        .collect();
+    assert_eq!(
+        incomplete,
+        [(json!(408), json!(true)), (json!(400), json!(true))]
+    );
+}

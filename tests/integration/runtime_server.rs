@@ -278,6 +278,9 @@ async fn single_runtime_calls_are_stored_like_tracking_calls() {
         [json!("huddle"), json!("huddle"), json!("f2")],
         "the key is the feature"
     );
+    assert_eq!(feedback[1]["key"], "huddle");
+    assert_eq!(feedback[1]["sentFeatureId"], "f1");
+    assert!(feedback[2].get("key").is_none(), "{}", feedback[2]);
     assert_eq!(rows(&dir, "flag_events", "local"), 2);
     assert_eq!(rows(&dir, "prompt_events", "local"), 1);
 }
