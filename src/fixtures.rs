@@ -134,6 +134,8 @@ pub mod stored {
             source: "sdk".into(),
             created_at: "2024-05-01T12:01:00.000Z".into(),
             updated_at: "2024-05-01T12:02:00.000Z".into(),
+            key: None,
+            sent_feature_id: None,
         }]
     }
 }
@@ -148,6 +150,7 @@ pub mod requests {
             received_at: format!("2024-05-01T12:00:{:02}.{:03}Z", id % 60, id * 7 % 1000),
             method: "POST".into(),
             path: format!("/{{key}}/{route}"),
+            key: None,
             headers: RequestHeaders {
                 content_type: Some("application/json".into()),
                 sdk_version: Some("browser-sdk/3.1.0".into()),
@@ -157,6 +160,7 @@ pub mod requests {
             body: body.into(),
             body_truncated: false,
             body_incomplete: false,
+            items: Vec::new(),
             local: Verdict::read(Some(status), answer.into(), 0.4),
             upstream: None,
         }

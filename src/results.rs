@@ -213,6 +213,8 @@ mod tests {
             source: "widget".into(),
             created_at: t.into(),
             updated_at: t.into(),
+            key: None,
+            sent_feature_id: None,
         }
     }
 

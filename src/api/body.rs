@@ -28,11 +28,21 @@ fn content_type_rejection(found: &str) -> Rejection {
 
 /// The rejection for a body over 32 KiB, given its size when known.
 pub fn too_large(size: Option<usize>) -> Rejection {
+    too_large_for(size, MAX_BODY_BYTES)
+}
+
+/// The rejection for a body over `limit` bytes (32 KiB for a call, 1 MiB for a `/bulk` batch).
+pub fn too_large_for(size: Option<usize>, limit: usize) -> Rejection {
     let size = size.map_or_else(|| "more than that".to_owned(), |s| format!("{s} bytes"));
+    let human = if limit.is_multiple_of(1024 * 1024) {
+        format!("{} MiB", limit / (1024 * 1024))
+    } else {
+        format!("{} KiB", limit / 1024)
+    };
     Rejection::whole(
         ErrorCode::BodyTooLarge,
         FieldCode::BodyTooLarge,
-        format!("the body may be at most {MAX_BODY_BYTES} bytes (32 KiB); this one is {size}"),
+        format!("the body may be at most {limit} bytes ({human}); this one is {size}"),
     )
 }
 
@@ -75,6 +85,14 @@ fn too_deep(bytes: &[u8], offset: usize) -> Rejection {
 pub fn parse(bytes: &[u8]) -> Result<Value, Rejection> {
     if bytes.len() > MAX_BODY_BYTES {
         return Err(oversized(bytes, Some(bytes.len())));
+    }
+    parse_within(bytes, MAX_BODY_BYTES)
+}
+
+/// [`parse`] for a body of up to `limit` bytes (a `/bulk` batch).
+pub fn parse_within(bytes: &[u8], limit: usize) -> Result<Value, Rejection> {
+    if bytes.len() > limit {
+        return Err(too_large_for(Some(bytes.len()), limit));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_column(&bytes[..e.valid_up_to()]);

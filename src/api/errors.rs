@@ -41,6 +41,14 @@ pub enum ErrorCode {
     RequestTimeout,
     /// A transfer coding other than chunked (501).
     UnsupportedTransferEncoding,
+    /// Runtime API (403): no key, neither `Authorization: Bearer` nor `?publishableKey=`.
+    KeyMissing,
+    /// Runtime API (403): not a `pub_`/`sec_` key, or not a Bearer header.
+    KeyMalformed,
+    /// Runtime API (403): a secret key in the query string.
+    SecretKeyInQuery,
+    /// Runtime API (403): a publishable key where only a secret key is taken (`GET /features`).
+    SecretKeyRequired,
     /// A code this build does not know (another server's).
     #[serde(other)]
     Unrecognized,
@@ -118,6 +126,8 @@ pub enum WarningCode {
     /// Said by the client, not a server: the answer's body was too large to read, so only its
     /// status is known.
     AnswerTooLarge,
+    /// Runtime API: a secret key of 22 characters or fewer, which the node SDK refuses.
+    ShortSecretKey,
     /// A code this build does not know (another server's).
     #[serde(other)]
     Unrecognized,

@@ -92,6 +92,12 @@ pub struct FeedbackRecord {
     pub source: String,
     pub created_at: String,
     pub updated_at: String,
+    /// Runtime API: the flag key the feedback was given (then also its `featureId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Runtime API: a `featureId` sent beside `key`, as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_feature_id: Option<String>,
 }
 
 /// `GET /_local/{key}/stats`.
@@ -127,7 +133,7 @@ impl Stats {
 pub struct RequestHeaders {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    /// `bucket-sdk-version`, sent by the official SDKs.
+    /// `bucket-sdk-version`, sent by the official SDKs (`reflag-sdk-version` on the Runtime API).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sdk_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -164,8 +170,12 @@ pub struct RequestRecord {
     pub received_at: String,
     /// The HTTP verb.
     pub method: String,
-    /// The path with the key replaced: `/{key}/event`.
+    /// The path with the key replaced: `/{key}/event`; a Runtime API call's whole path
+    /// (`/bulk`, `/features/evaluated?…`) with `publishableKey` redacted.
     pub path: String,
+    /// A Runtime API call's key as shown: kind, masked, fingerprint (never the key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     pub headers: RequestHeaders,
     /// The body as received (lossy UTF-8), cut at the size limit.
     pub body: String,
@@ -175,6 +185,9 @@ pub struct RequestRecord {
     /// neither checked nor stored it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub body_incomplete: bool,
+    /// A `/bulk` call: each item with what became of it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<crate::api::runtime::bulk::ItemVerdict>,
     /// What this server answered by the contract.
     pub local: Verdict,
     /// With `serve --forward`: what the real service answered.

@@ -11,6 +11,7 @@ pub mod locate;
 pub mod method;
 pub mod payload;
 pub mod pointer;
+pub mod runtime;
 pub mod stars;
 pub mod suggest;
 pub mod timestamp;
@@ -25,7 +26,7 @@ pub use fields::{MAX_ATTRIBUTES, MAX_COMMENT_CHARS, MAX_ID_CHARS, integer_text};
 pub use key::{KeyError, TrackingKey};
 pub use method::Method;
 pub use payload::{Payload, Score};
-pub use validate::{Validated, validate};
+pub use validate::{Validated, validate, validate_runtime};
 
 /// The largest body any call may carry: the limit Segment documents per call (assets/contract.md §2).
 pub const MAX_BODY_BYTES: usize = 32 * 1024;

@@ -149,7 +149,12 @@ pub struct EventCall {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedbackCall {
+    /// The feedback's feature: the flag key when a Runtime API call gave `key`, else `featureId`.
     pub feature_id: String,
+    /// Runtime API: the flag key (`key`).
+    pub key: Option<String>,
+    /// Runtime API: the `featureId` sent beside a `key`, kept as sent.
+    pub sent_feature_id: Option<String>,
     pub user_id: String,
     pub company_id: Option<String>,
     pub score: Update<Score>,

@@ -28,6 +28,25 @@ pub fn validate(
     body: &Value,
     now_ms: i64,
 ) -> Result<Validated, Vec<ValidationError>> {
+    validate_as(method, body, now_ms, false)
+}
+
+/// [`validate`] for the Runtime API's routes, whose feedback also takes `key` (the flag key):
+/// `key` or `featureId` is required, and `key` is the feedback's feature when given.
+pub fn validate_runtime(
+    method: Method,
+    body: &Value,
+    now_ms: i64,
+) -> Result<Validated, Vec<ValidationError>> {
+    validate_as(method, body, now_ms, true)
+}
+
+fn validate_as(
+    method: Method,
+    body: &Value,
+    now_ms: i64,
+    runtime: bool,
+) -> Result<Validated, Vec<ValidationError>> {
     let Value::Object(map) = body else {
         return Err(vec![ValidationError::new(
             "",
@@ -48,6 +67,7 @@ pub fn validate(
         map,
         method,
         now_ms,
+        runtime,
         errors: Vec::new(),
         warnings: Vec::new(),
     };
@@ -71,13 +91,17 @@ struct Validator<'a> {
     map: &'a Map<String, Value>,
     method: Method,
     now_ms: i64,
+    runtime: bool,
     errors: Vec<ValidationError>,
     warnings: Vec<Warning>,
 }
 
 impl Validator<'_> {
     fn reject_unknown_fields(&mut self) {
-        let own: Vec<&str> = self.method.fields().iter().map(|f| f.name).collect();
+        let mut own: Vec<&str> = self.method.fields().iter().map(|f| f.name).collect();
+        if self.runtime && self.method == Method::Feedback {
+            own.push("key");
+        }
         for key in self.map.keys().filter(|k| !own.contains(&k.as_str())) {
             let elsewhere: Vec<&str> = Method::ALL
                 .into_iter()
@@ -183,11 +207,29 @@ impl Validator<'_> {
     }
 
     fn feedback(&mut self) -> Option<Payload> {
-        let feature_id = self.field(
-            "featureId",
-            Some("the id of the feature the feedback is about"),
-            |p, v| fields::text(p, v, fields::MAX_ID_CHARS, true),
-        );
+        let flag_key = if self.runtime {
+            self.field("key", None, |p, v| {
+                fields::text(p, v, fields::MAX_ID_CHARS, false)
+            })
+        } else {
+            None
+        };
+        let key_given = self.runtime && present(self.map, "key").is_some();
+        let required = if self.runtime {
+            (!key_given).then_some(
+                "the flag key the feedback is about (`key`), or the feature's id (`featureId`)",
+            )
+        } else {
+            Some("the id of the feature the feedback is about")
+        };
+        let feature_id = self.field("featureId", required, |p, v| {
+            fields::text(p, v, fields::MAX_ID_CHARS, true)
+        });
+        let (feature_id, sent_feature_id) = match flag_key.clone() {
+            Some(key) => (Some(key), feature_id),
+            None if key_given => (None, feature_id),
+            None => (feature_id, None),
+        };
         let user_id = self.id("userId", Some("the id of the user giving feedback"));
         let company_id = self.id("companyId", None);
         let score = self.field("score", None, |_, v| fields::score(v));
@@ -225,6 +267,8 @@ impl Validator<'_> {
         }
         Some(Payload::Feedback(FeedbackCall {
             feature_id: feature_id?,
+            key: flag_key,
+            sent_feature_id,
             user_id: user_id?,
             company_id,
             score,

@@ -70,6 +70,12 @@ pub struct ServeArgs {
     /// and localhost always are); repeatable.
     #[arg(long, value_name = "NAME")]
     allow_host: Vec<String>,
+    /// A Runtime API environment: its name and its two keys, which belong together
+    /// (NAME=pub_…,sec_…); repeatable. Rows are stored, and read at /_local/NAME/…, under the
+    /// name. `local` is built in; a key no --env names is an environment of its own, named
+    /// `key-` and its fingerprint.
+    #[arg(long = "env", value_name = "NAME=PUB,SEC")]
+    environments: Vec<String>,
 }
 
 /// `10s`, `500ms`, `2m`, or plain seconds (`1.5`).
@@ -138,6 +144,19 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             }
         }
     };
+    let mut environments = server::Environments::default();
+    for spec in &args.environments {
+        if let Err(e) = environments.add(spec) {
+            eprintln!("bucket-console serve: {e}");
+            return ExitCode::from(exit::USAGE);
+        }
+    }
+    for name in environments.short_secrets() {
+        eprintln!(
+            "warning: environment `{name}`'s secret key has 22 characters or fewer; \
+             @reflag/node-sdk refuses such keys"
+        );
+    }
     let config = ServerConfig {
         listen: args.listen,
         storage,
@@ -157,6 +176,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             record_memory: args.record_memory,
             allowed_hosts: args.allow_host.clone(),
         },
+        environments,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -208,6 +228,10 @@ async fn serve(config: ServerConfig) -> ExitCode {
             server.addr()
         );
     }
+    eprintln!(
+        "Runtime API environments: {} (a key no --env names is its own environment)",
+        server.environments().join(", ")
+    );
     if let Some(upstream) = server.forwarding() {
         eprintln!(
             "forwarding tracking calls to {upstream}; the app gets its answers, both verdicts are recorded"

@@ -51,18 +51,47 @@ impl Forward {
     }
 
     pub async fn send(&self, parts: &http::request::Parts, body: Vec<u8>) -> Upstream {
+        self.pass_on(parts, body, &PASSED_ON).await
+    }
+
+    /// A Runtime API call, passed on with its verb and its key (`Authorization`), which the
+    /// real service needs as much as the path key of a tracking call.
+    pub async fn send_runtime(&self, parts: &http::request::Parts, body: Vec<u8>) -> Upstream {
+        const RUNTIME: [&str; 7] = [
+            "content-type",
+            "reflag-sdk-version",
+            "authorization",
+            "user-agent",
+            "origin",
+            "accept",
+            "bucket-sdk-version",
+        ];
+        self.pass_on(parts, body, &RUNTIME).await
+    }
+
+    async fn pass_on(
+        &self,
+        parts: &http::request::Parts,
+        body: Vec<u8>,
+        headers: &[&str],
+    ) -> Upstream {
         let path_and_query = parts
             .uri
             .path_and_query()
             .map_or_else(|| parts.uri.path(), |p| p.as_str());
-        let mut request = self.http.post(format!("{}{path_and_query}", self.base));
-        for name in PASSED_ON {
+        let url = format!("{}{path_and_query}", self.base);
+        let mut request = if parts.method == http::Method::GET {
+            self.http.get(url)
+        } else {
+            self.http.post(url).body(body)
+        };
+        for &name in headers {
             if let Some(value) = parts.headers.get(name) {
                 request = request.header(name, value.as_bytes());
             }
         }
         let started = Instant::now();
-        let answer = match request.body(body).send().await {
+        let answer = match request.send().await {
             Ok(response) => {
                 let status = response.status().as_u16();
                 crate::net::read_body(response)

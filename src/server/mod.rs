@@ -8,6 +8,8 @@ pub mod limits;
 mod listen;
 mod requests;
 mod respond;
+mod runtime;
+mod runtime_bulk;
 mod stars;
 pub mod store;
 mod track;
@@ -23,6 +25,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use crate::api::runtime::env::Environments;
 pub use limits::Limits;
 pub use store::{Storage, WriteStats};
 
@@ -42,6 +45,8 @@ pub struct ServerConfig {
     /// Pass tracking calls on to this base URL (the real service) and answer with its answer.
     pub forward: Option<String>,
     pub limits: Limits,
+    /// Which Runtime API keys belong together (`serve --env`); `local` always.
+    pub environments: crate::api::runtime::env::Environments,
 }
 
 impl ServerConfig {
@@ -59,6 +64,7 @@ impl ServerConfig {
             record: traffic::DEFAULT_KEEP,
             forward: None,
             limits: Limits::default(),
+            environments: crate::api::runtime::env::Environments::default(),
         }
     }
 }
@@ -85,6 +91,7 @@ pub(crate) struct AppState {
     pub traffic: traffic::Traffic,
     pub forward: Option<forward::Forward>,
     pub limits: Arc<Limits>,
+    pub environments: crate::api::runtime::env::Environments,
     /// Turns true when the server shuts down: open streams end, so shutting down does not wait
     /// on a watcher that never hangs up.
     pub stopping: tokio::sync::watch::Receiver<bool>,
@@ -117,6 +124,16 @@ impl RunningServer {
     /// The real service calls are passed on to (`--forward`), if any.
     pub fn forwarding(&self) -> Option<&str> {
         self.state.forward.as_ref().map(forward::Forward::base)
+    }
+
+    /// The names of the Runtime API environments this server knows.
+    pub fn environments(&self) -> Vec<String> {
+        self.state
+            .environments
+            .names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
     }
 
     /// `http://ADDR`, the base URL clients use.
@@ -171,6 +188,7 @@ pub async fn start_until(
         traffic: traffic::Traffic::new(config.record, limits.record_memory),
         forward,
         limits: Arc::clone(&limits),
+        environments: config.environments,
         stopping,
     });
     let app = router(Arc::clone(&state));
@@ -213,6 +231,25 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     start_until(config, std::future::pending()).await
 }
 
+/// The Runtime API (assets/contract.md, "Runtime API"): one-segment routes, and two-segment ones
+/// under `features`, `feedback` and `sse`, which therefore are no tracking keys.
+fn runtime_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/user", any(runtime::user))
+        .route("/company", any(runtime::company))
+        .route("/event", any(runtime::event))
+        .route("/feedback", any(runtime::feedback))
+        .route("/bulk", any(runtime::bulk))
+        .route("/features", any(runtime::definitions))
+        .route("/features/evaluated", any(runtime::evaluated))
+        .route("/features/enabled", any(runtime::evaluated))
+        .route("/features/events", any(runtime::flag_events))
+        .route("/feedback/prompting-init", any(runtime::prompting_init))
+        .route("/feedback/prompt-events", any(runtime::prompt_events))
+        .route("/sse/client", any(runtime::stream))
+        .route("/sse/server", any(runtime::stream))
+}
+
 fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/_local/health", get(inspect::health))
@@ -226,6 +263,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/_local/{key}/stars", post(stars::stars))
         .route("/_local/{key}/requests", get(requests::list))
         .route("/_local/{key}/requests/stream", get(requests::stream))
+        .merge(runtime_routes())
         .route("/{key}/{method}", any(track::track))
         .route("/{key}/feedback/prompting-init", any(track::prompting_init))
         .fallback(respond::route_not_found)

@@ -65,7 +65,7 @@ async fn exchange(app: &AppState, req: Request, route: Route) -> Response {
         None => local,
     };
     let (raw_key, rest) = two_segments(parts.uri.path());
-    if key::check(raw_key).is_ok() {
+    if key::check(raw_key).is_ok() && !api::runtime::is_reserved_path_key(raw_key) {
         let truncated = bytes.len() > api::MAX_BODY_BYTES;
         let body = &bytes[..bytes.len().min(api::MAX_BODY_BYTES)];
         app.traffic.record(
@@ -80,6 +80,7 @@ async fn exchange(app: &AppState, req: Request, route: Route) -> Response {
                 body_incomplete: arrived != Arrived::Whole,
                 local: (local_status, local_latency),
                 upstream: forwarded.map(traffic::Upstream::for_record),
+                runtime_key: None,
             },
         );
     }
@@ -103,6 +104,9 @@ async fn handle(
     }
     if let Err(e) = key::check(raw_key) {
         return bad_request(invalid_key(&e));
+    }
+    if api::runtime::is_reserved_path_key(raw_key) {
+        return reserved_key(raw_key);
     }
     let value = match read_json(&parts.headers, bytes) {
         Ok(value) => value,
@@ -174,6 +178,22 @@ fn unknown_method(raw: &str) -> Response {
     )
 }
 
+/// `/features/…`, `/feedback/…` and `/sse/…` are the Runtime API's routes.
+fn reserved_key(raw: &str) -> Response {
+    respond::rejection(
+        StatusCode::NOT_FOUND,
+        Rejection::whole(
+            ErrorCode::NotFound,
+            FieldCode::InvalidApiKey,
+            format!(
+                "`{raw}` cannot be a tracking key: /{raw}/… are Runtime API routes (the reserved \
+                 path keys are {}); nothing was stored",
+                api::runtime::RESERVED_PATH_KEYS.join(", ")
+            ),
+        ),
+    )
+}
+
 fn invalid_key(e: &key::KeyError) -> Rejection {
     Rejection::whole(
         ErrorCode::InvalidApiKey,
@@ -182,7 +202,10 @@ fn invalid_key(e: &key::KeyError) -> Rejection {
     )
 }
 
-fn read_json(headers: &http::HeaderMap, bytes: &[u8]) -> Result<serde_json::Value, Rejection> {
+pub(super) fn read_json(
+    headers: &http::HeaderMap,
+    bytes: &[u8],
+) -> Result<serde_json::Value, Rejection> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("?"));
@@ -199,7 +222,7 @@ fn read_json(headers: &http::HeaderMap, bytes: &[u8]) -> Result<serde_json::Valu
 
 /// How much of a body came.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Arrived {
+pub(super) enum Arrived {
     /// All of it, or the first `limit` bytes of it.
     Whole,
     /// The client closed, or broke the framing, before its end: never validated nor stored.
@@ -210,7 +233,7 @@ enum Arrived {
 
 /// Reads the body until it ends or `limit` bytes are in hand, so a huge body is never buffered,
 /// within the body timeouts.
-async fn read_at_most(body: Body, limit: usize, limits: &Limits) -> (Vec<u8>, Arrived) {
+pub(super) async fn read_at_most(body: Body, limit: usize, limits: &Limits) -> (Vec<u8>, Arrived) {
     use axum::body::HttpBody as _;
     use http_body_util::BodyExt;
     let mut body = body;

@@ -38,9 +38,24 @@ impl Texts {
         ["content-type", "bucket-sdk-version", "user-agent", "origin"];
 
     pub fn new(route: &str, headers: &axum::http::HeaderMap, body: &[u8], answer: &[u8]) -> Self {
-        let values =
+        Self::with_sdk(route, headers, None, body, answer)
+    }
+
+    /// [`Texts::new`] with the SDK named otherwise than by `bucket-sdk-version` (a Runtime API
+    /// call's `reflag-sdk-version`, a header on POSTs and a query parameter on GETs).
+    pub fn with_sdk(
+        route: &str,
+        headers: &axum::http::HeaderMap,
+        sdk: Option<&[u8]>,
+        body: &[u8],
+        answer: &[u8],
+    ) -> Self {
+        let mut values =
             Self::HEADERS.map(|name| headers.get(name).map(|v| &v.as_bytes()[..v.len().min(500)]));
-        let route = &route.as_bytes()[..route.len().min(200)];
+        if let Some(sdk) = sdk {
+            values[1] = Some(&sdk[..sdk.len().min(500)]);
+        }
+        let route = &route.as_bytes()[..route.len().min(400)];
         let mut parts: Vec<&[u8]> = vec![route];
         parts.extend(values.iter().map(|v| v.unwrap_or_default()));
         parts.push(body);
@@ -106,6 +121,9 @@ pub struct Recorded {
     /// The local answer's status and latency.
     pub local: (u16, f64),
     pub upstream: Option<Upstream>,
+    /// A Runtime API call: its key as shown (kind, masked, fingerprint; empty when none came).
+    /// The route is then the whole path, `publishableKey` redacted.
+    pub runtime_key: Option<Box<str>>,
 }
 
 /// The real service's answer in forwarding mode: status, body and latency, or why there was none.
@@ -148,16 +166,33 @@ impl Recorded {
         let text = |b: &Bytes| String::from_utf8_lossy(b).into_owned();
         let (status, latency) = self.local;
         let ms = |x: f64| (x * 1000.0).round() / 1000.0;
+        let path = match self.runtime_key {
+            Some(_) => self.texts.text(0),
+            None => format!("/{{key}}/{}", self.texts.text(0)),
+        };
+        let local = Verdict::read(Some(status), self.texts.text(6), ms(latency));
+        let body = self.texts.text(5);
+        let items = if self.runtime_key.is_some() && path == "/bulk" {
+            crate::api::runtime::bulk::item_verdicts(&body, status, &local.validation_errors)
+        } else {
+            Vec::new()
+        };
         RequestRecord {
             id: self.id.to_string(),
             received_at: timestamp::format(self.received_ms),
             method: self.verb.to_string(),
-            path: format!("/{{key}}/{}", self.texts.text(0)),
+            path,
+            key: self
+                .runtime_key
+                .as_deref()
+                .filter(|k| !k.is_empty())
+                .map(str::to_owned),
             headers: self.texts.headers(),
-            body: self.texts.text(5),
+            body,
             body_truncated: self.body_truncated,
             body_incomplete: self.body_incomplete,
-            local: Verdict::read(Some(status), self.texts.text(6), ms(latency)),
+            items,
+            local,
             upstream: self.upstream.as_ref().map(|u| match &u.answer {
                 Ok((status, body)) => Verdict::read(Some(*status), text(body), ms(u.latency_ms)),
                 Err(why) => Verdict {
@@ -344,6 +379,7 @@ mod tests {
             body_incomplete: false,
             local: (200, 0.1),
             upstream: None,
+            runtime_key: None,
         }
     }
 

@@ -477,11 +477,15 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
         used(&s, "acme", "ada", "Exported report", &[3, 2]).await;
         s.server.shutdown().await.unwrap();
     }
-    // What version 1 left: no `events_by_name`, user_version 1.
+    // What version 1 left: no `events_by_name`, nothing of the Runtime API, user_version 1.
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
-        conn.execute_batch("DROP INDEX events_by_name; PRAGMA user_version = 1;")
-            .unwrap();
+        conn.execute_batch(
+            "DROP INDEX events_by_name; DROP TABLE flag_events; DROP TABLE prompt_events;
+             ALTER TABLE feedback DROP COLUMN key; ALTER TABLE feedback DROP COLUMN sent_feature_id;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
     }
     let s = TestServer::with(ServerConfig::ephemeral(Storage::File(db.clone()))).await;
     let all = funnels(&s, vec![export()], AS_OF).await;
@@ -499,7 +503,7 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!((version, index), (2, 1));
+    assert_eq!((version, index), (3, 1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

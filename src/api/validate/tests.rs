@@ -345,5 +345,63 @@ fn a_body_over_the_limit_as_sent_is_refused_whole() {
             json!({"userId": "u", "attributes": {"a": over}})
         ),
         [e("", FieldCode::BodyTooLarge)]
+}
+
+#[test]
+fn runtime_feedback_takes_a_flag_key_that_becomes_its_feature() {
+    let runtime = |body: Value| validate_runtime(Method::Feedback, &body, NOW);
+    let Payload::Feedback(f) = runtime(json!({"key": "huddle", "userId": "u", "score": 4}))
+        .unwrap()
+        .payload
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (f.feature_id.as_str(), f.key.as_deref()),
+        ("huddle", Some("huddle"))
+    );
+    assert_eq!(f.sent_feature_id, None);
+    let Payload::Feedback(f) =
+        runtime(json!({"key": "huddle", "featureId": "f9", "userId": "u", "comment": "ok"}))
+            .unwrap()
+            .payload
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (f.feature_id.as_str(), f.sent_feature_id.as_deref()),
+        ("huddle", Some("f9"))
+    );
+    let Payload::Feedback(f) = runtime(json!({"featureId": "f9", "userId": "u", "score": 1}))
+        .unwrap()
+        .payload
+    else {
+        panic!()
+    };
+    assert_eq!((f.feature_id.as_str(), f.key), ("f9", None));
+    let missing = runtime(json!({"userId": "u", "score": 1})).unwrap_err();
+    assert_eq!(
+        (missing[0].path.as_str(), missing[0].code),
+        ("/featureId", FieldCode::Required)
+    );
+    assert!(
+        missing[0].message.contains("`key`"),
+        "{}",
+        missing[0].message
+    );
+    let blank = runtime(json!({"key": " ", "userId": "u", "score": 1})).unwrap_err();
+    assert_eq!(
+        blank.len(),
+        1,
+        "a bad key is one problem, not also a missing feature: {blank:?}"
+    );
+    assert_eq!(blank[0].path, "/key");
+    // The tracking API has no `key`.
+    assert_eq!(
+        errors(
+            Method::Feedback,
+            json!({"key": "huddle", "featureId": "f", "userId": "u", "score": 4})
+        ),
+        [e("/key", FieldCode::UnknownField)]
     );
 }

@@ -321,7 +321,8 @@ fn feedback(
     )?;
     conn.prepare_cached(
         "UPDATE feedback SET feature_id = ?3, user_id = ?4, company_id = ?5, score = ?6, comment = ?7,
-            question = ?8, prompted_question = ?9, prompt_id = ?10, source = ?11, updated_at = ?12
+            question = ?8, prompted_question = ?9, prompt_id = ?10, source = ?11, updated_at = ?12,
+            key = coalesce(?13, key), sent_feature_id = coalesce(?14, sent_feature_id)
          WHERE feedback_id = ?1 AND key_id = ?2",
     )?
     .execute(params![
@@ -336,7 +337,9 @@ fn feedback(
         call.prompted_question.clone().or(stored.prompted_question),
         call.prompt_id.clone().or(stored.prompt_id),
         call.source.map_or(stored.source, |s| s.as_str().to_owned()),
-        received_ms
+        received_ms,
+        call.key,
+        call.sent_feature_id
     ])?;
     Ok(Ok(Applied {
         feedback_id: Some(id.clone()),
@@ -362,8 +365,9 @@ fn create_feedback(
     let id = new_feedback_id();
     conn.prepare_cached(
         "INSERT INTO feedback (feedback_id, key_id, feature_id, user_id, company_id, score, comment,
-            question, prompted_question, prompt_id, source, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+            question, prompted_question, prompt_id, source, created_at, updated_at, key,
+            sent_feature_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14)",
     )?
     .execute(params![
         id,
@@ -377,7 +381,9 @@ fn create_feedback(
         call.prompted_question,
         call.prompt_id,
         call.source.map_or("api", |s| s.as_str()),
-        received_ms
+        received_ms,
+        call.key,
+        call.sent_feature_id
     ])?;
     Ok(Ok(Applied {
         feedback_id: Some(id),

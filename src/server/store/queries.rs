@@ -194,7 +194,7 @@ pub fn feedback(
     let dir = sql(page.order);
     conn.prepare_cached(&format!(
         "SELECT feedback_id, feature_id, user_id, company_id, score, comment, question,
-                prompted_question, prompt_id, source, created_at, updated_at
+                prompted_question, prompt_id, source, created_at, updated_at, key, sent_feature_id
          FROM feedback WHERE key_id = ?1 AND (?2 IS NULL OR feature_id = ?2)
            AND (?5 IS NULL OR instr(lower(feature_id), ?5) OR instr(lower(user_id), ?5)
                 OR instr(lower(coalesce(comment, '')), ?5))
@@ -216,6 +216,8 @@ pub fn feedback(
                 source: r.get(9)?,
                 created_at: format(r.get(10)?),
                 updated_at: format(r.get(11)?),
+                key: r.get(12)?,
+                sent_feature_id: r.get(13)?,
             })
         },
     )?

@@ -4,6 +4,8 @@
 
 use rusqlite::Connection;
 
+mod v3;
+
 /// Pragmas for the writer: WAL so readers never block it, `synchronous=FULL` so a commit is on disk
 /// before its requests are answered.
 pub const WRITER_PRAGMAS: &str = "
@@ -18,7 +20,7 @@ pub const READER_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA query_only 
 
 /// Bumped whenever the tables change shape. An older database is migrated in place (`MIGRATIONS`);
 /// a newer one, written by a later build, is refused.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// What takes a database of version `n` to `n + 1`, at index `n - 1`; each runs in one transaction.
 const MIGRATIONS: &[&str] = &[
@@ -26,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     // index covers every column it needs), in the order it aggregates them: per company and UTC
     // day, and for events without a company per day and user.
     EVENTS_BY_NAME,
+    v3::RUNTIME,
 ];
 
 const EVENTS_BY_NAME: &str = "CREATE INDEX IF NOT EXISTS events_by_name
@@ -165,6 +168,12 @@ mod tests {
             .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
             .unwrap();
         assert_eq!(events, 1);
+        let feedback_key: Option<String> = conn
+            .query_row("SELECT count(*), NULL FROM flag_events", [], |r| r.get(1))
+            .unwrap();
+        assert_eq!(feedback_key, None, "the Runtime API's tables exist");
+        conn.execute_batch("SELECT key, sent_feature_id FROM feedback")
+            .unwrap();
         // Opening again changes nothing.
         assert_eq!(create(&conn).unwrap(), None);
     }

@@ -2,8 +2,11 @@
 //! transaction and answered only after the commit that holds them, so concurrent requests share
 //! one fsync instead of paying one each.
 
+mod batch;
+
 use super::apply::{self, Call, Outcome, storage_failed};
 use crate::api::payload::Payload;
+pub use batch::BatchJob;
 use rusqlite::{Connection, TransactionBehavior};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,7 +33,43 @@ pub type ReadJob = Box<dyn FnOnce(&Connection) + Send>;
 )]
 pub enum Job {
     Write(WriteJob),
+    /// Runtime API items stored together or not at all (a `/bulk` call, or one flag check).
+    Batch(BatchJob),
     Read(ReadJob),
+}
+
+/// A write waiting in the writer: one call, or a batch of items.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "the common single call stays unboxed; works move once through a vector"
+)]
+enum Work {
+    One(WriteJob),
+    Many(BatchJob),
+}
+
+impl Work {
+    fn key(&self) -> &str {
+        match self {
+            Work::One(w) => &w.key,
+            Work::Many(b) => &b.key,
+        }
+    }
+
+    fn calls(&self) -> u64 {
+        match self {
+            Work::One(_) => 1,
+            Work::Many(b) => b.items.len() as u64,
+        }
+    }
+
+    fn reply(self, outcome: Outcome) {
+        // The requester may have gone away; its call is stored all the same.
+        let _ = match self {
+            Work::One(w) => w.reply.send(outcome),
+            Work::Many(b) => b.reply.send(outcome),
+        };
+    }
 }
 
 /// How much batching the writer achieved: calls stored per commit is the group-commit factor.
@@ -43,13 +82,14 @@ pub struct WriteCounters {
 /// Runs until every sender is dropped, then returns (closing the connection).
 pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters) {
     let mut keys = KeyIds::default();
-    let mut writes: Vec<WriteJob> = Vec::with_capacity(MAX_BATCH);
+    let mut writes: Vec<Work> = Vec::with_capacity(MAX_BATCH);
     let mut reads: Vec<ReadJob> = Vec::new();
     while let Ok(first) = jobs.recv() {
         let mut next = Some(first);
         while let Some(job) = next.take() {
             match job {
-                Job::Write(w) => writes.push(w),
+                Job::Write(w) => writes.push(Work::One(w)),
+                Job::Batch(b) => writes.push(Work::Many(b)),
                 Job::Read(r) => reads.push(r),
             }
             if writes.len() < MAX_BATCH {
@@ -59,12 +99,10 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
         if !writes.is_empty() {
             let outcomes = commit_batch(&mut conn, &writes, &mut keys);
             counters.commits.fetch_add(1, Ordering::Relaxed);
-            counters
-                .calls
-                .fetch_add(writes.len() as u64, Ordering::Relaxed);
+            let calls = writes.iter().map(Work::calls).sum();
+            counters.calls.fetch_add(calls, Ordering::Relaxed);
             for (job, outcome) in writes.drain(..).zip(outcomes) {
-                // The requester may have gone away; its call is stored all the same.
-                let _ = job.reply.send(outcome);
+                job.reply(outcome);
             }
         }
         for read in reads.drain(..) {
@@ -75,7 +113,7 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
 
 /// Applies the batch in one transaction. Should SQLite fail inside it, every call is retried in a
 /// transaction of its own so one bad call cannot fail the others.
-fn commit_batch(conn: &mut Connection, writes: &[WriteJob], keys: &mut KeyIds) -> Vec<Outcome> {
+fn commit_batch(conn: &mut Connection, writes: &[Work], keys: &mut KeyIds) -> Vec<Outcome> {
     match apply_all(conn, writes, keys) {
         Ok(outcomes) => outcomes,
         Err(_) if writes.len() > 1 => writes
@@ -91,7 +129,7 @@ fn commit_batch(conn: &mut Connection, writes: &[WriteJob], keys: &mut KeyIds) -
 
 fn apply_all(
     conn: &mut Connection,
-    writes: &[WriteJob],
+    writes: &[Work],
     keys: &mut KeyIds,
 ) -> rusqlite::Result<Vec<Outcome>> {
     let result = apply_in_transaction(conn, writes, keys);
@@ -104,18 +142,25 @@ fn apply_all(
 
 fn apply_in_transaction(
     conn: &mut Connection,
-    writes: &[WriteJob],
+    writes: &[Work],
     keys: &mut KeyIds,
 ) -> rusqlite::Result<Vec<Outcome>> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut outcomes = Vec::with_capacity(writes.len());
-    for w in writes {
-        let call = Call {
-            key_id: keys.resolve(&tx, &w.key)?,
-            payload: &w.payload,
-            received_ms: w.received_ms,
+    for work in writes {
+        let key_id = keys.resolve(&tx, work.key())?;
+        let outcome = match work {
+            Work::One(w) => apply::apply(
+                &tx,
+                &Call {
+                    key_id,
+                    payload: &w.payload,
+                    received_ms: w.received_ms,
+                },
+            )?,
+            Work::Many(b) => batch::apply(&mut tx, key_id, b)?,
         };
-        outcomes.push(apply::apply(&tx, &call)?);
+        outcomes.push(outcome);
     }
     tx.commit()?;
     Ok(outcomes)
