@@ -345,6 +345,7 @@ fn a_body_over_the_limit_as_sent_is_refused_whole() {
             json!({"userId": "u", "attributes": {"a": over}})
         ),
         [e("", FieldCode::BodyTooLarge)]
+    );
 }
 
 #[test]
