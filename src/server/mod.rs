@@ -109,6 +109,11 @@ impl RunningServer {
         self.state.store.write_stats()
     }
 
+    /// Store reads running now: a STARS computation counts until it ends or is stopped.
+    pub fn reads_running(&self) -> usize {
+        self.state.store.reads_running()
+    }
+
     /// Bytes the traffic recorder holds, as counted against `--record-memory`, and its keys.
     pub fn recorder_held(&self) -> (usize, usize) {
         (self.state.traffic.held(), self.state.traffic.keys())
@@ -175,6 +180,7 @@ pub async fn start_until(
     });
     let app = router(Arc::clone(&state));
     let (stop, stopped) = oneshot::channel::<()>();
+    let closing = Arc::clone(&state);
     let task = tokio::spawn(async move {
         let shutdown = async move {
             tokio::select! {
@@ -183,7 +189,11 @@ pub async fn start_until(
             }
             let _ = stopping_tx.send(true);
         };
-        listen::serve(listener, app, limits, shutdown).await
+        let served = listen::serve(listener, app, limits, shutdown).await;
+        // Every connection is closed and reads in flight were told to stop: the log can be
+        // emptied into the database.
+        closing.store.close().await;
+        served
     });
     Ok(RunningServer {
         addr,

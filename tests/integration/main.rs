@@ -31,3 +31,4 @@ mod trust_client;
 mod trust_heavy;
 mod trust_requests;
 pub mod trust_server;
+mod trust_store;

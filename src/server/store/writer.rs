@@ -6,8 +6,9 @@ use super::apply::{self, Call, Outcome, storage_failed};
 use crate::api::payload::Payload;
 use rusqlite::{Connection, TransactionBehavior};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
+use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// Most calls in one transaction: bounds the latency of the first call in a batch.
@@ -31,6 +32,11 @@ pub type ReadJob = Box<dyn FnOnce(&Connection) + Send>;
 pub enum Job {
     Write(WriteJob),
     Read(ReadJob),
+    /// The last reader ended with the write-ahead log past its limit: empty it if no reader
+    /// came back meanwhile.
+    Checkpoint,
+    /// A clean stop: empty the log into the database, close, then answer.
+    Close(oneshot::Sender<()>),
 }
 
 /// How much batching the writer achieved: calls stored per commit is the group-commit factor.
@@ -38,6 +44,8 @@ pub enum Job {
 pub struct WriteCounters {
     pub commits: AtomicU64,
     pub calls: AtomicU64,
+    /// A [`Job::Checkpoint`] is queued: readers ask once, not once each.
+    pub checkpoint_asked: AtomicBool,
 }
 
 /// Runs until every sender is dropped, then returns (closing the connection).
@@ -45,12 +53,16 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
     let mut keys = KeyIds::default();
     let mut writes: Vec<WriteJob> = Vec::with_capacity(MAX_BATCH);
     let mut reads: Vec<ReadJob> = Vec::new();
+    let mut checkpoint = false;
+    let mut close = None;
     while let Ok(first) = jobs.recv() {
         let mut next = Some(first);
         while let Some(job) = next.take() {
             match job {
                 Job::Write(w) => writes.push(w),
                 Job::Read(r) => reads.push(r),
+                Job::Checkpoint => checkpoint = true,
+                Job::Close(reply) => close = Some(reply),
             }
             if writes.len() < MAX_BATCH {
                 next = jobs.try_recv().ok();
@@ -70,7 +82,30 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
         for read in reads.drain(..) {
             read(&conn);
         }
+        if std::mem::take(&mut checkpoint) {
+            counters.checkpoint_asked.store(false, Ordering::Release);
+            empty_the_log(&conn, Duration::ZERO);
+        }
+        if let Some(reply) = close.take() {
+            empty_the_log(&conn, BUSY_TIMEOUT);
+            // The last connection to close also removes the (now empty) log and its index.
+            drop(conn);
+            let _ = reply.send(());
+            return;
+        }
     }
+}
+
+/// The writer's `busy_timeout` (schema::WRITER_PRAGMAS).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Copies the write-ahead log into the database and truncates it, waiting at most `wait` for
+/// readers of older snapshots; with readers left it stays for the next try (a later reader's end,
+/// or the stop).
+fn empty_the_log(conn: &Connection, wait: Duration) {
+    let _ = conn.busy_timeout(wait);
+    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    let _ = conn.busy_timeout(BUSY_TIMEOUT);
 }
 
 /// Applies the batch in one transaction. Should SQLite fail inside it, every call is retried in a
