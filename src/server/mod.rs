@@ -6,6 +6,7 @@ mod guard;
 mod inspect;
 pub mod limits;
 mod listen;
+mod local_only;
 mod requests;
 mod respond;
 mod stars;
@@ -240,6 +241,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/{key}/feedback/prompting-init", any(track::prompting_init))
         .fallback(respond::route_not_found)
         .method_not_allowed_fallback(respond::inspection_method_not_allowed)
+        .layer(axum::middleware::from_fn(local_only::local_only))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             guard::guard,

@@ -31,4 +31,5 @@ mod trust_client;
 mod trust_heavy;
 mod trust_requests;
 pub mod trust_server;
+mod trust_stars;
 mod trust_store;
