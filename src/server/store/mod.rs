@@ -73,6 +73,8 @@ pub struct Store {
     readers: Option<Arc<ReaderPool>>,
     counters: Arc<WriteCounters>,
     running: Arc<AtomicUsize>,
+    /// The log's size past which the last reader's end empties it: [`schema::WAL_LIMIT`].
+    wal_limit: u64,
 }
 
 /// Batches committed and calls stored since the store opened.
@@ -118,6 +120,7 @@ impl Store {
             readers,
             counters,
             running: Arc::default(),
+            wal_limit: schema::WAL_LIMIT,
         })
     }
 
@@ -239,6 +242,7 @@ struct Running {
     count: Arc<AtomicUsize>,
     jobs: mpsc::Sender<Job>,
     wal: Option<PathBuf>,
+    wal_limit: u64,
     counters: Arc<WriteCounters>,
 }
 
@@ -253,6 +257,7 @@ impl Running {
                 wal.push("-wal");
                 PathBuf::from(wal)
             }),
+            wal_limit: store.wal_limit,
             counters: Arc::clone(&store.counters),
         }
     }
@@ -267,7 +272,7 @@ impl Drop for Running {
             .wal
             .as_ref()
             .and_then(|wal| std::fs::metadata(wal).ok())
-            .is_some_and(|m| m.len() > schema::WAL_LIMIT);
+            .is_some_and(|m| m.len() > self.wal_limit);
         if grown && !self.counters.checkpoint_asked.swap(true, Ordering::AcqRel) {
             let _ = self.jobs.send(Job::Checkpoint);
         }
@@ -317,6 +322,50 @@ mod tests {
         store.jobs.send(Job::Read(job)).unwrap();
         let limit = answer.await.unwrap().unwrap();
         assert_eq!(u64::try_from(limit).unwrap(), schema::WAL_LIMIT);
+    }
+
+    /// Runs `query` on the writer's connection, after every job queued before it.
+    async fn on_writer<T: Send + 'static>(
+        store: &Store,
+        query: impl FnOnce(&Connection) -> T + Send + 'static,
+    ) -> T {
+        let (reply, answer) = oneshot::channel();
+        let job: writer::ReadJob = Box::new(move |conn| {
+            let _ = reply.send(query(conn));
+        });
+        store.jobs.send(Job::Read(job)).unwrap();
+        answer.await.unwrap()
+    }
+
+    /// A reader holding an old snapshot while calls come in keeps the log growing; once the last
+    /// reader ends, the log is emptied (here with a limit of 0 bytes, so that a few calls pass it).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_log_is_emptied_when_the_last_reader_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        let mut store = Store::open(&Storage::File(path.clone())).unwrap();
+        store.wal_limit = 0;
+        let wal_size =
+            || std::fs::metadata(dir.path().join("s.sqlite3-wal")).map_or(0, |m| m.len());
+        let pinned = Connection::open(&path).unwrap();
+        pinned
+            .execute_batch("BEGIN; SELECT count(*) FROM events;")
+            .unwrap();
+        for i in 0..50 {
+            let payload = validate(Method::Event, &json!({"event": "e", "userId": i}), 0);
+            let outcome = store.write("k", payload.unwrap().payload, 0).await.unwrap();
+            assert!(outcome.is_ok());
+        }
+        let count =
+            |c: &Connection| c.query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0));
+        assert_eq!(store.read(count).await.unwrap(), 50_i64);
+        on_writer(&store, |_| ()).await;
+        assert!(wal_size() > 0, "an old snapshot keeps the log");
+
+        pinned.execute_batch("COMMIT").unwrap();
+        assert_eq!(store.read(count).await.unwrap(), 50_i64);
+        on_writer(&store, |_| ()).await;
+        assert_eq!(wal_size(), 0);
     }
 
     /// Calls that wait while the writer is busy are committed together, in one transaction.
