@@ -155,6 +155,28 @@ async fn a_request_names_at_most_100_features_and_a_repeated_one_is_computed_onc
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stars_relays_the_limit_in_the_servers_words() {
+    let s = TestServer::start().await;
+    let cli = std::sync::Arc::new(crate::support::Cli::new());
+    cli.add_profile("app", &s.base, KEY);
+    let names: Vec<String> = (0..101).map(|i| format!("f{i}")).collect();
+    let mut args = vec!["stars", "--profile", "app"];
+    args.extend(names.iter().map(String::as_str));
+    let out = cli.run_async(&args).await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("at most 100 features"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("needs the local server's store"),
+        "a server that refused a request is a local server: {}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_past_its_bound_is_refused_with_what_to_ask_instead() {
     let s = TestServer::with(ServerConfig {
         limits: Limits {
