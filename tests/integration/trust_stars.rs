@@ -155,17 +155,38 @@ async fn a_request_names_at_most_100_features_and_a_repeated_one_is_computed_onc
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn stars_relays_the_limit_in_the_servers_words() {
+async fn stars_asks_for_many_features_in_parts_and_relays_a_refusal_in_the_servers_words() {
     let s = TestServer::start().await;
+    s.ok("event", json!({"event": "f7", "userId": "u1"})).await;
     let cli = std::sync::Arc::new(crate::support::Cli::new());
     cli.add_profile("app", &s.base, KEY);
-    let names: Vec<String> = (0..101).map(|i| format!("f{i}")).collect();
-    let mut args = vec!["stars", "--profile", "app"];
+    let names: Vec<String> = (0..150).map(|i| format!("f{i}")).collect();
+    let mut args = vec!["stars", "--profile", "app", "--json"];
     args.extend(names.iter().map(String::as_str));
     let out = cli.run_async(&args).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let got: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["feature"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(got, names);
+
+    let spent = TestServer::with(ServerConfig {
+        limits: Limits {
+            stars_timeout: Duration::ZERO,
+            ..Limits::default()
+        },
+        ..ServerConfig::ephemeral(Storage::Memory)
+    })
+    .await;
+    cli.add_profile("spent", &spent.base, KEY);
+    let out = cli.run_async(&["stars", "--profile", "spent", "f1"]).await;
     assert_eq!(out.code, 2, "{out:?}");
     assert!(
-        out.stderr.contains("at most 100 features"),
+        out.stderr.contains("503") && out.stderr.contains("took longer than"),
         "{}",
         out.stderr
     );
