@@ -29,6 +29,12 @@ pub enum ErrorCode {
     ForbiddenHost,
     /// More than one `Host` header (400).
     InvalidHost,
+    /// A `/_local` request sent by a web page of another origin (403).
+    ForbiddenOrigin,
+    /// A STARS computation that ran past its time budget and was stopped (503).
+    QueryTimeout,
+    /// A STARS answer that would pass its size bound (503).
+    AnswerTooLarge,
     /// No such route or entity (404).
     NotFound,
     /// Storing failed; nothing was stored, so a retry is right (500).

@@ -140,6 +140,9 @@ impl Feature {
     }
 }
 
+/// Most features one STARS request may name: each costs the server a pass over its events.
+pub const MAX_FEATURES: usize = 100;
+
 /// What the `stars` route takes: features (none: every event and featureId seen), the end of
 /// the window, and optionally one company whose standing alone is listed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -155,6 +158,30 @@ pub struct StarsRequest {
     /// Each company's step and what holds it there (the console's drill-down).
     #[serde(default)]
     pub standings: bool,
+}
+
+impl StarsRequest {
+    /// What makes the request as a whole unusable (its features each have their own problems).
+    pub fn problems(&self) -> Option<String> {
+        (self.features.len() > MAX_FEATURES).then(|| {
+            format!(
+                "a request names at most {MAX_FEATURES} features, this one {}: ask in several \
+                 requests",
+                self.features.len()
+            )
+        })
+    }
+
+    /// The features, each once, in the order first named: a repeated feature is computed once.
+    pub fn distinct_features(self) -> Vec<Feature> {
+        let mut distinct: Vec<Feature> = Vec::with_capacity(self.features.len());
+        for f in self.features {
+            if !distinct.contains(&f) {
+                distinct.push(f);
+            }
+        }
+        distinct
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -76,6 +76,10 @@ pub struct ServeArgs {
     /// `key-` and its fingerprint.
     #[arg(long = "env", value_name = "NAME=PUB,SEC")]
     environments: Vec<String>,
+    /// A STARS computation (`stars`, the Features view) is stopped and answered 503 after this.
+    /// Clients wait 15 s for an answer.
+    #[arg(long, default_value = "10s", value_name = "TIME", value_parser = parse_duration)]
+    stars_timeout: Duration,
 }
 
 /// `10s`, `500ms`, `2m`, or plain seconds (`1.5`).
@@ -175,6 +179,8 @@ pub fn run(args: &ServeArgs) -> ExitCode {
                 .map_or_else(server::limits::default_max_connections, |n| n as usize),
             record_memory: args.record_memory,
             allowed_hosts: args.allow_host.clone(),
+            stars_timeout: args.stars_timeout,
+            ..Limits::default()
         },
         environments,
     };

@@ -107,6 +107,8 @@ pub fn run(args: &StarsArgs) -> Result<u8, CliError> {
 fn failed(e: &ExploreError) -> CliError {
     match e {
         ExploreError::NotAnswering(_) => CliError::failed(e.to_string()),
+        // The server's own words say what to change (at most 100 features, its time budget).
+        ExploreError::Refused { .. } => CliError::usage(e.to_string()),
         _ => CliError::usage(format!(
             "{e}; the STARS funnel needs the local server's store"
         )),

@@ -8,7 +8,7 @@ mod traffic;
 use crate::api::TrackingKey;
 pub use crate::api::inspect::Order;
 use crate::api::inspect::{CompanyRecord, EventRecord, FeedbackRecord, Stats, UserRecord};
-use crate::api::stars::{Funnel, StarsRequest};
+use crate::api::stars::{Funnel, MAX_FEATURES, StarsRequest};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
@@ -244,8 +244,24 @@ impl Explorer {
         }
     }
 
-    /// Each feature's STARS funnel (assets/contract.md §9), computed by the local server.
+    /// Each feature's STARS funnel (assets/contract.md §9), computed by the local server; a
+    /// collection of more features than one request may name is asked for in several.
     pub async fn stars(&self, request: &StarsRequest) -> Result<Vec<Funnel>, ExploreError> {
+        if request.features.len() <= MAX_FEATURES {
+            return self.stars_once(request).await;
+        }
+        let mut funnels = Vec::with_capacity(request.features.len());
+        for chunk in request.features.chunks(MAX_FEATURES) {
+            let part = StarsRequest {
+                features: chunk.to_vec(),
+                ..request.clone()
+            };
+            funnels.extend(self.stars_once(&part).await?);
+        }
+        Ok(funnels)
+    }
+
+    async fn stars_once(&self, request: &StarsRequest) -> Result<Vec<Funnel>, ExploreError> {
         let body =
             serde_json::to_vec(request).map_err(|e| ExploreError::BadAnswer(e.to_string()))?;
         match self.fetch("stars", Some(body), STARS_ANSWER_BYTES).await? {

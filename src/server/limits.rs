@@ -1,6 +1,7 @@
 //! The server's bounds on what a client may hold: how long headers and bodies may take, how long
-//! a kept-alive connection may sit idle, how many connections are served at once, and how much
-//! memory the traffic recorder may use. Each has a `serve` flag; README's Limits table lists them.
+//! a kept-alive connection may sit idle, how many connections are served at once, how much
+//! memory the traffic recorder may use, and how much work and answer one STARS request may cost.
+//! README's Limits table lists them, with the `serve` flag of those that have one.
 
 use std::time::Duration;
 
@@ -20,6 +21,11 @@ pub struct Limits {
     pub record_memory: usize,
     /// With a non-loopback bind: host names accepted in `Host` besides IP literals and localhost.
     pub allowed_hosts: Vec<String>,
+    /// Longest a STARS computation may run before it is stopped and answered 503. Under the
+    /// clients' 15 s wait, so that they read why rather than time out.
+    pub stars_timeout: Duration,
+    /// Most bytes of one STARS answer; a computation that would pass it stops and is answered 503.
+    pub stars_answer_bytes: usize,
 }
 
 impl Default for Limits {
@@ -32,6 +38,8 @@ impl Default for Limits {
             max_connections: default_max_connections(),
             record_memory: 128 * 1024 * 1024,
             allowed_hosts: Vec::new(),
+            stars_timeout: Duration::from_secs(10),
+            stars_answer_bytes: 32 * 1024 * 1024,
         }
     }
 }

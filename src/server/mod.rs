@@ -6,6 +6,7 @@ mod guard;
 mod inspect;
 pub mod limits;
 mod listen;
+mod local_only;
 mod requests;
 mod respond;
 mod runtime;
@@ -116,6 +117,11 @@ impl RunningServer {
         self.state.store.write_stats()
     }
 
+    /// Store reads running now: a STARS computation counts until it ends or is stopped.
+    pub fn reads_running(&self) -> usize {
+        self.state.store.reads_running()
+    }
+
     /// Bytes the traffic recorder holds, as counted against `--record-memory`, and its keys.
     pub fn recorder_held(&self) -> (usize, usize) {
         (self.state.traffic.held(), self.state.traffic.keys())
@@ -193,6 +199,7 @@ pub async fn start_until(
     });
     let app = router(Arc::clone(&state));
     let (stop, stopped) = oneshot::channel::<()>();
+    let closing = Arc::clone(&state);
     let task = tokio::spawn(async move {
         let shutdown = async move {
             tokio::select! {
@@ -201,7 +208,11 @@ pub async fn start_until(
             }
             let _ = stopping_tx.send(true);
         };
-        listen::serve(listener, app, limits, shutdown).await
+        let served = listen::serve(listener, app, limits, shutdown).await;
+        // Every connection is closed and reads in flight were told to stop: the log can be
+        // emptied into the database.
+        closing.store.close().await;
+        served
     });
     Ok(RunningServer {
         addr,
@@ -268,6 +279,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/{key}/feedback/prompting-init", any(track::prompting_init))
         .fallback(respond::route_not_found)
         .method_not_allowed_fallback(respond::inspection_method_not_allowed)
+        .layer(axum::middleware::from_fn(local_only::local_only))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             guard::guard,

@@ -12,7 +12,14 @@ use serde::Serialize;
 pub struct SentBody(pub Bytes);
 
 pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
-    let bytes = Bytes::from(serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec()));
+    json_bytes(
+        status,
+        Bytes::from(serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec())),
+    )
+}
+
+/// An answer of JSON already written.
+pub fn json_bytes(status: StatusCode, bytes: Bytes) -> Response {
     let mut response = (status, bytes.clone()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

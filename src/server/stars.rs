@@ -1,11 +1,13 @@
 //! `POST /_local/{key}/stars` (assets/contract.md §9): each feature's STARS funnel over what this
-//! server stored. A POST because the features to evaluate travel in the body.
+//! server stored. A POST because the features to evaluate travel in the body. What one request
+//! may cost is bounded: the features it names, the time it computes (stopped too when its client
+//! goes away) and the size of its answer.
 
 use super::AppState;
 use super::inspect::{Params, key_param};
 use super::respond::{self, bad_request};
-use super::store::stars;
-use crate::api::stars::StarsRequest;
+use super::store::{StoreError, stars};
+use crate::api::stars::{Funnel, StarsRequest};
 use crate::api::{ErrorCode, FieldCode, Rejection, ValidationError, timestamp};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -31,6 +33,9 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
             Err(e) => return refuse("", format!("the body is not a STARS request: {e}")),
         }
     };
+    if let Some(problem) = request.problems() {
+        return refuse("/features", problem);
+    }
     let as_of = match &request.as_of {
         None => timestamp::now_ms(),
         Some(v) => match timestamp::parse(v) {
@@ -46,26 +51,46 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
     if !problems.is_empty() {
         return refuse("/features", problems.join("; "));
     }
-    let StarsRequest {
-        features,
-        company_id,
-        standings,
-        ..
-    } = request;
+    let (company_id, standings) = (request.company_id.clone(), request.standings);
+    let features = request.distinct_features();
+    let cap = app.limits.stars_answer_bytes;
     let read = app
         .store
-        .read(move |conn| {
-            let mut funnels = stars::funnels(conn, &key, &features, as_of, company_id.as_deref())?;
-            if !standings && company_id.is_none() {
-                for f in &mut funnels {
-                    f.standings.clear();
-                }
-            }
-            Ok(funnels)
+        .read_within(app.limits.stars_timeout, move |conn| {
+            let mut answer = Answer::new(cap);
+            stars::each_funnel(
+                conn,
+                &key,
+                &features,
+                as_of,
+                company_id.as_deref(),
+                |mut funnel| {
+                    if !standings && company_id.is_none() {
+                        funnel.standings.clear();
+                    }
+                    answer.push(&funnel)
+                },
+            )?;
+            Ok(answer.finish())
         })
         .await;
     match read {
-        Ok(funnels) => respond::json(StatusCode::OK, &funnels),
+        Ok(Some(bytes)) => respond::json_bytes(StatusCode::OK, bytes.into()),
+        Ok(None) => too_costly(
+            ErrorCode::AnswerTooLarge,
+            format!(
+                "the answer would pass {} MiB: name fewer features, or one company with `companyId`",
+                cap / (1024 * 1024)
+            ),
+        ),
+        Err(StoreError::OverBudget(budget)) => too_costly(
+            ErrorCode::QueryTimeout,
+            format!(
+                "computing the funnels took longer than {} s and was stopped: name fewer features \
+                 or events (`serve --stars-timeout` allows more)",
+                budget.as_secs_f64()
+            ),
+        ),
         Err(e) => respond::rejection(
             StatusCode::INTERNAL_SERVER_ERROR,
             Rejection::new(
@@ -74,6 +99,47 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
             ),
         ),
     }
+}
+
+/// The answer's JSON array, written funnel by funnel up to its bound: what is computed is not
+/// also held as values.
+struct Answer {
+    bytes: Vec<u8>,
+    cap: usize,
+    over: bool,
+}
+
+impl Answer {
+    fn new(cap: usize) -> Self {
+        Self {
+            bytes: b"[".to_vec(),
+            cap,
+            over: false,
+        }
+    }
+
+    /// Adds a funnel; false once the answer is past its bound (the computation stops).
+    fn push(&mut self, funnel: &Funnel) -> bool {
+        if self.bytes.len() > 1 {
+            self.bytes.push(b',');
+        }
+        self.over = serde_json::to_writer(&mut self.bytes, funnel).is_err()
+            || self.bytes.len() + 1 > self.cap;
+        !self.over
+    }
+
+    /// The whole array, or `None` when it would have passed the bound.
+    fn finish(mut self) -> Option<Vec<u8>> {
+        self.bytes.push(b']');
+        (!self.over).then_some(self.bytes)
+    }
+}
+
+fn too_costly(code: ErrorCode, message: String) -> Response {
+    respond::rejection(
+        StatusCode::SERVICE_UNAVAILABLE,
+        Rejection::new(code, message),
+    )
 }
 
 fn refuse(path: &str, message: String) -> Response {
@@ -86,4 +152,31 @@ fn refuse(path: &str, message: String) -> Response {
             message,
         )],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::stars::{Excluded, Feature, Window};
+
+    fn funnel(name: &str) -> Funnel {
+        let f = Feature::from_event(name);
+        crate::api::stars::funnel(&f, Window::ending(0, &f.rules), &[], Excluded::default())
+    }
+
+    #[test]
+    fn the_answer_is_a_json_array_and_stops_at_its_bound() {
+        let mut answer = Answer::new(1 << 20);
+        assert!(answer.push(&funnel("a")) && answer.push(&funnel("b")));
+        let bytes = answer.finish().unwrap();
+        let back: Vec<Funnel> = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(back, vec![funnel("a"), funnel("b")]);
+        assert_eq!(Answer::new(1).finish().unwrap(), b"[]");
+
+        let one = serde_json::to_vec(&funnel("a")).unwrap().len();
+        let mut answer = Answer::new(one + 2);
+        assert!(answer.push(&funnel("a")));
+        assert!(!answer.push(&funnel("b")));
+        assert_eq!(answer.finish(), None);
+    }
 }

@@ -44,3 +44,5 @@ mod trust_connections;
 mod trust_heavy;
 mod trust_requests;
 pub mod trust_server;
+mod trust_stars;
+mod trust_store;

@@ -172,11 +172,24 @@ async fn every_call_is_recorded_with_its_verdict_and_streamed_live() {
     // Keys do not see each other's traffic.
     let other = Explorer::new(&serve.base, TrackingKey::parse(OTHER_KEY).unwrap()).unwrap();
     assert!(other.requests(None, 100).await.unwrap().is_empty());
-    // The routes check their query like the other inspection routes, and have no CORS.
+    // The routes check their query like the other inspection routes, and have no CORS (a page
+    // of another origin is refused outright).
     let http = reqwest::Client::new();
+    let from_a_page = http
+        .get(format!("{}/_local/{KEY}/requests", serve.base))
+        .header("origin", "http://localhost:3000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(from_a_page.status(), 403);
+    assert!(
+        from_a_page
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
     let refused = http
         .get(format!("{}/_local/{KEY}/requests?aftr=3", serve.base))
-        .header("origin", "http://localhost:3000")
         .send()
         .await
         .unwrap();

@@ -285,7 +285,13 @@ async fn bad_requests_are_refused_with_what_to_fix() {
         let http = s.http.clone();
         let url = url.clone();
         async move {
-            let r = http.post(url).body(body).send().await.unwrap();
+            let r = http
+                .post(url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
             let status = r.status().as_u16();
             (status, r.json::<Value>().await.unwrap())
         }

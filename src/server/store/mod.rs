@@ -1,6 +1,8 @@
 //! The local server's store: SQLite with one writer thread (group commit) and a pool of readers.
 
 mod apply;
+mod cancel;
+mod open;
 pub mod queries;
 mod schema;
 pub mod stars;
@@ -9,11 +11,13 @@ mod writer;
 pub use apply::{Applied, Outcome};
 
 use crate::api::payload::Payload;
+use cancel::Watch;
 use rusqlite::{Connection, OpenFlags};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::oneshot;
 use writer::{Job, WriteCounters, WriteJob};
 
@@ -38,11 +42,26 @@ pub enum StoreError {
     Thread(std::io::Error),
     #[error(
         "the database has schema version {0}, written by a newer bucket-console (this one reads up to {1}); \
-         use another --db file or a matching bucket-console"
+         it was left as it was: use another --db file or a matching bucket-console"
     )]
     Version(i64, i64),
+    #[error(
+        "{0} is {1}, not a bucket-console store; it was left as it was: give --db a file of its \
+         own (a path that does not exist yet is created)"
+    )]
+    Foreign(PathBuf, String),
+    #[error(
+        "{0} is damaged ({1}); it was left as it was and is not served: keep it aside \
+         (`sqlite3 FILE .recover` may save its rows) and give --db a new file, or move it away \
+         to start afresh"
+    )]
+    Damaged(PathBuf, String),
     #[error("the store has shut down")]
     Closed,
+    #[error("the read was stopped: its client went away, or the server is stopping")]
+    Cancelled,
+    #[error("the read took longer than its budget of {} s and was stopped", .0.as_secs_f64())]
+    OverBudget(Duration),
     #[error("reading the store failed: {0}")]
     Read(#[from] rusqlite::Error),
 }
@@ -53,6 +72,9 @@ pub struct Store {
     jobs: mpsc::Sender<Job>,
     readers: Option<Arc<ReaderPool>>,
     counters: Arc<WriteCounters>,
+    running: Arc<AtomicUsize>,
+    /// The log's size past which the last reader's end empties it: [`schema::WAL_LIMIT`].
+    wal_limit: u64,
 }
 
 /// Batches committed and calls stored since the store opened.
@@ -71,7 +93,7 @@ impl Store {
     /// Opens (creating if needed) the store and starts its writer thread.
     pub fn open(storage: &Storage) -> Result<Store, StoreError> {
         let conn = match storage {
-            Storage::File(path) => open_file(path)?,
+            Storage::File(path) => open::open_file(path)?,
             Storage::Memory => Connection::open_in_memory().map_err(StoreError::Setup)?,
         };
         conn.execute_batch(schema::WRITER_PRAGMAS)
@@ -97,7 +119,28 @@ impl Store {
             jobs,
             readers,
             counters,
+            running: Arc::default(),
+            wal_limit: schema::WAL_LIMIT,
         })
+    }
+
+    /// Reads running now. A read whose caller went away stops at SQLite's next check.
+    pub fn reads_running(&self) -> usize {
+        self.running.load(Ordering::Acquire)
+    }
+
+    /// A clean stop: closes the idle readers, checkpoints the write-ahead log into the database
+    /// and empties it, and ends the writer. Calls after this fail with [`StoreError::Closed`].
+    pub async fn close(&self) {
+        if let Some(pool) = &self.readers
+            && let Ok(mut idle) = pool.idle.lock()
+        {
+            idle.clear();
+        }
+        let (reply, done) = oneshot::channel();
+        if self.jobs.send(Job::Close(reply)).is_ok() {
+            let _ = done.await;
+        }
     }
 
     /// How well group commit is batching.
@@ -139,29 +182,99 @@ impl Store {
         Ok(answer)
     }
 
-    /// Runs a query on a reader connection (on the writer's, for an in-memory store).
+    /// Runs a query on a reader connection (on the writer's, for an in-memory store). Dropping
+    /// the future stops the query.
     pub async fn read<T, F>(&self, query: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
+        self.read_watched(None, query).await
+    }
+
+    /// [`Store::read`], stopped with [`StoreError::OverBudget`] once it has run `budget`.
+    pub async fn read_within<T, F>(&self, budget: Duration, query: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.read_watched(Some(budget), query).await
+    }
+
+    async fn read_watched<T, F>(&self, budget: Option<Duration>, query: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        // Dropped with this future: the read stops when its caller stops waiting.
+        let (watch, _cancel) = Watch::new(budget);
+        let running = Running::start(self);
         match &self.readers {
             Some(pool) => {
                 let pool = Arc::clone(pool);
-                tokio::task::spawn_blocking(move || pool.run(query))
-                    .await
-                    .map_err(|_| StoreError::Closed)?
+                tokio::task::spawn_blocking(move || {
+                    let result = pool.run(|conn| watch.run(conn, query));
+                    drop(running);
+                    result
+                })
+                .await
+                .map_err(|_| StoreError::Closed)?
             }
             None => {
                 let (reply, answer) = oneshot::channel();
                 let job: writer::ReadJob = Box::new(move |conn| {
-                    let _ = reply.send(query(conn));
+                    let _ = reply.send(watch.run(conn, query));
+                    drop(running);
                 });
                 self.jobs
                     .send(Job::Read(job))
                     .map_err(|_| StoreError::Closed)?;
-                Ok(answer.await.map_err(|_| StoreError::Closed)??)
+                answer.await.map_err(|_| StoreError::Closed)?
             }
+        }
+    }
+}
+
+/// One read counted in [`Store::reads_running`] until it ends. The last reader to end asks the
+/// writer to checkpoint a write-ahead log that grew past [`schema::WAL_LIMIT`] while readers held
+/// it: nothing else would shrink it before the next burst of writes.
+struct Running {
+    count: Arc<AtomicUsize>,
+    jobs: mpsc::Sender<Job>,
+    wal: Option<PathBuf>,
+    wal_limit: u64,
+    counters: Arc<WriteCounters>,
+}
+
+impl Running {
+    fn start(store: &Store) -> Self {
+        store.running.fetch_add(1, Ordering::AcqRel);
+        Self {
+            count: Arc::clone(&store.running),
+            jobs: store.jobs.clone(),
+            wal: store.readers.as_ref().map(|pool| {
+                let mut wal = pool.path.clone().into_os_string();
+                wal.push("-wal");
+                PathBuf::from(wal)
+            }),
+            wal_limit: store.wal_limit,
+            counters: Arc::clone(&store.counters),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.count.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return;
+        }
+        let grown = self
+            .wal
+            .as_ref()
+            .and_then(|wal| std::fs::metadata(wal).ok())
+            .is_some_and(|m| m.len() > self.wal_limit);
+        if grown && !self.counters.checkpoint_asked.swap(true, Ordering::AcqRel) {
+            let _ = self.jobs.send(Job::Checkpoint);
         }
     }
 }
@@ -169,7 +282,7 @@ impl Store {
 impl ReaderPool {
     fn run<T>(
         &self,
-        query: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+        query: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let conn = match idle {
@@ -186,19 +299,8 @@ impl ReaderPool {
         if let Ok(mut idle) = self.idle.lock() {
             idle.push(conn);
         }
-        Ok(result?)
+        result
     }
-}
-
-fn open_file(path: &Path) -> Result<Connection, StoreError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        crate::files::create_private_dir(dir)
-            .map_err(|e| StoreError::CreateDir(dir.to_path_buf(), e))?;
-    }
-    // The database holds tracking keys: readable by its owner only (SQLite gives its -wal and
-    // -shm files the same mode).
-    crate::files::create_private(path).map_err(|e| StoreError::CreateDir(path.to_path_buf(), e))?;
-    Connection::open(path).map_err(|e| StoreError::Open(path.to_path_buf(), e))
 }
 
 #[cfg(test)]
@@ -206,6 +308,65 @@ mod tests {
     use super::*;
     use crate::api::{Method, validate};
     use serde_json::json;
+
+    /// The writer's log is bounded: a checkpoint truncates it back to the limit.
+    #[tokio::test]
+    async fn the_writer_bounds_its_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&Storage::File(dir.path().join("s.sqlite3"))).unwrap();
+        let (reply, answer) = oneshot::channel();
+        let job: writer::ReadJob = Box::new(move |conn| {
+            let _ =
+                reply.send(conn.query_row("PRAGMA journal_size_limit", [], |r| r.get::<_, i64>(0)));
+        });
+        store.jobs.send(Job::Read(job)).unwrap();
+        let limit = answer.await.unwrap().unwrap();
+        assert_eq!(u64::try_from(limit).unwrap(), schema::WAL_LIMIT);
+    }
+
+    /// Runs `query` on the writer's connection, after every job queued before it.
+    async fn on_writer<T: Send + 'static>(
+        store: &Store,
+        query: impl FnOnce(&Connection) -> T + Send + 'static,
+    ) -> T {
+        let (reply, answer) = oneshot::channel();
+        let job: writer::ReadJob = Box::new(move |conn| {
+            let _ = reply.send(query(conn));
+        });
+        store.jobs.send(Job::Read(job)).unwrap();
+        answer.await.unwrap()
+    }
+
+    /// A reader holding an old snapshot while calls come in keeps the log growing; once the last
+    /// reader ends, the log is emptied (here with a limit of 0 bytes, so that a few calls pass it).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_log_is_emptied_when_the_last_reader_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        let mut store = Store::open(&Storage::File(path.clone())).unwrap();
+        store.wal_limit = 0;
+        let wal_size =
+            || std::fs::metadata(dir.path().join("s.sqlite3-wal")).map_or(0, |m| m.len());
+        let pinned = Connection::open(&path).unwrap();
+        pinned
+            .execute_batch("BEGIN; SELECT count(*) FROM events;")
+            .unwrap();
+        for i in 0..50 {
+            let payload = validate(Method::Event, &json!({"event": "e", "userId": i}), 0);
+            let outcome = store.write("k", payload.unwrap().payload, 0).await.unwrap();
+            assert!(outcome.is_ok());
+        }
+        let count =
+            |c: &Connection| c.query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0));
+        assert_eq!(store.read(count).await.unwrap(), 50_i64);
+        on_writer(&store, |_| ()).await;
+        assert!(wal_size() > 0, "an old snapshot keeps the log");
+
+        pinned.execute_batch("COMMIT").unwrap();
+        assert_eq!(store.read(count).await.unwrap(), 50_i64);
+        on_writer(&store, |_| ()).await;
+        assert_eq!(wal_size(), 0);
+    }
 
     /// Calls that wait while the writer is busy are committed together, in one transaction.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,7 +14,17 @@ PRAGMA synchronous = FULL;
 PRAGMA busy_timeout = 5000;
 PRAGMA cache_size = -32000;
 PRAGMA wal_autocheckpoint = 8000;
+PRAGMA journal_size_limit = 67108864;
 ";
+
+/// The write-ahead log's size once a checkpoint resets it (`journal_size_limit` above). Readers
+/// that hold an old snapshot while calls keep coming make it grow past this; once they finish it
+/// is checkpointed back to nothing.
+pub const WAL_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// Stamped in the header (`PRAGMA application_id`, "BCON") so that a store is told from another
+/// program's SQLite file before anything is written.
+pub const APPLICATION_ID: i32 = 0x4243_4F4E;
 
 pub const READER_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA query_only = 1;";
 
@@ -101,8 +111,9 @@ CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (key_id, updated_at);
 CREATE INDEX IF NOT EXISTS feedback_by_feature ON feedback (key_id, feature_id, updated_at);
 ";
 
-/// Creates the tables if they do not exist yet, or brings an older database up to `VERSION`;
-/// `Ok(Some(v))` names the version of a newer database this build cannot read.
+/// Creates the tables if they do not exist yet, or brings an older database up to `VERSION`, and
+/// stamps [`APPLICATION_ID`] (stores made before it have none); `Ok(Some(v))` names the version
+/// of a newer database this build cannot read.
 pub fn create(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > VERSION {
@@ -124,6 +135,10 @@ pub fn create(conn: &Connection) -> rusqlite::Result<Option<i64>> {
         tx.execute_batch(step)?;
         tx.pragma_update(None, "user_version", from + 1)?;
         tx.commit()?;
+    }
+    let id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    if id != APPLICATION_ID {
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
     }
     Ok(None)
 }

@@ -16,15 +16,33 @@ pub fn funnels(
     as_of_ms: i64,
     company: Option<&str>,
 ) -> rusqlite::Result<Vec<Funnel>> {
+    let mut out = Vec::with_capacity(features.len());
+    each_funnel(conn, key, features, as_of_ms, company, |f| {
+        out.push(f);
+        true
+    })?;
+    Ok(out)
+}
+
+/// [`funnels`], handing each funnel over as soon as it is computed; `each` returning false stops
+/// there, so an answer over its bound costs no more work nor memory.
+pub fn each_funnel(
+    conn: &Connection,
+    key: &str,
+    features: &[Feature],
+    as_of_ms: i64,
+    company: Option<&str>,
+    mut each: impl FnMut(Funnel) -> bool,
+) -> rusqlite::Result<()> {
     let Some(key_id) = super::queries::key_id(conn, key)? else {
         // A key never written to: every funnel is empty.
-        return Ok(features
-            .iter()
-            .map(|f| {
-                let window = Window::ending(as_of_ms, &f.rules);
-                stars::funnel(f, window, &[], Excluded::default())
-            })
-            .collect());
+        for f in features {
+            let window = Window::ending(as_of_ms, &f.rules);
+            if !each(stars::funnel(f, window, &[], Excluded::default())) {
+                break;
+            }
+        }
+        return Ok(());
     };
     let features = if features.is_empty() {
         discovered(conn, key_id)?
@@ -35,7 +53,6 @@ pub fn funnels(
         .iter()
         .any(|f| f.segment.is_some() || matches!(f.usage, Usage::Attribute { .. }));
     let companies = Companies::read(conn, key_id, wants_attributes)?;
-    let mut out = Vec::with_capacity(features.len());
     for feature in &features {
         let window = Window::ending(as_of_ms, &feature.rules);
         let (uses, excluded) = uses(conn, key_id, feature, window, &companies)?;
@@ -54,9 +71,11 @@ pub fn funnels(
                 list.retain(|id| id == only);
             }
         }
-        out.push(funnel);
+        if !each(funnel) {
+            break;
+        }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Without a definition: one feature per event name and per feedback `featureId` seen.

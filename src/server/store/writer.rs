@@ -9,8 +9,9 @@ use crate::api::payload::Payload;
 pub use batch::BatchJob;
 use rusqlite::{Connection, TransactionBehavior};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
+use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// Most calls in one transaction: bounds the latency of the first call in a batch.
@@ -36,6 +37,11 @@ pub enum Job {
     /// Runtime API items stored together or not at all (a `/bulk` call, or one flag check).
     Batch(BatchJob),
     Read(ReadJob),
+    /// The last reader ended with the write-ahead log past its limit: empty it if no reader
+    /// came back meanwhile.
+    Checkpoint,
+    /// A clean stop: empty the log into the database, close, then answer.
+    Close(oneshot::Sender<()>),
 }
 
 /// A write waiting in the writer: one call, or a batch of items.
@@ -77,6 +83,8 @@ impl Work {
 pub struct WriteCounters {
     pub commits: AtomicU64,
     pub calls: AtomicU64,
+    /// A [`Job::Checkpoint`] is queued: readers ask once, not once each.
+    pub checkpoint_asked: AtomicBool,
 }
 
 /// Runs until every sender is dropped, then returns (closing the connection).
@@ -84,6 +92,8 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
     let mut keys = KeyIds::default();
     let mut writes: Vec<Work> = Vec::with_capacity(MAX_BATCH);
     let mut reads: Vec<ReadJob> = Vec::new();
+    let mut checkpoint = false;
+    let mut close = None;
     while let Ok(first) = jobs.recv() {
         let mut next = Some(first);
         while let Some(job) = next.take() {
@@ -91,6 +101,8 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
                 Job::Write(w) => writes.push(Work::One(w)),
                 Job::Batch(b) => writes.push(Work::Many(b)),
                 Job::Read(r) => reads.push(r),
+                Job::Checkpoint => checkpoint = true,
+                Job::Close(reply) => close = Some(reply),
             }
             if writes.len() < MAX_BATCH {
                 next = jobs.try_recv().ok();
@@ -108,7 +120,30 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
         for read in reads.drain(..) {
             read(&conn);
         }
+        if std::mem::take(&mut checkpoint) {
+            counters.checkpoint_asked.store(false, Ordering::Release);
+            empty_the_log(&conn, Duration::ZERO);
+        }
+        if let Some(reply) = close.take() {
+            empty_the_log(&conn, BUSY_TIMEOUT);
+            // The last connection to close also removes the (now empty) log and its index.
+            drop(conn);
+            let _ = reply.send(());
+            return;
+        }
     }
+}
+
+/// The writer's `busy_timeout` (schema::WRITER_PRAGMAS).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Copies the write-ahead log into the database and truncates it, waiting at most `wait` for
+/// readers of older snapshots; with readers left it stays for the next try (a later reader's end,
+/// or the stop).
+fn empty_the_log(conn: &Connection, wait: Duration) {
+    let _ = conn.busy_timeout(wait);
+    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    let _ = conn.busy_timeout(BUSY_TIMEOUT);
 }
 
 /// Applies the batch in one transaction. Should SQLite fail inside it, every call is retried in a
