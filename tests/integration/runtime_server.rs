@@ -445,7 +445,8 @@ async fn the_sse_channels_stay_open_and_end_at_shutdown() {
     );
     let (status, refused) = fetch(&s, None, "/sse/client").await;
     assert_eq!((status, code(&refused)), (403, "KEY_MISSING"));
-    tokio::time::timeout(Duration::from_secs(5), s.server.shutdown())
+    // Under the 3 s the stop grants calls in flight: the streams end at once, not at its end.
+    tokio::time::timeout(Duration::from_secs(2), s.server.shutdown())
         .await
         .expect("open streams do not hold the shutdown")
         .unwrap();
