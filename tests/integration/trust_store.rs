@@ -127,6 +127,10 @@ async fn a_newer_store_is_refused_before_its_journal_mode_is_touched() {
     let why = refusal(&db).await;
     assert!(why.contains("schema version 99"), "{why}");
     assert!(why.contains("left as it was"), "{why}");
+    assert!(
+        why.contains(&db.display().to_string()),
+        "an older binary names the file it refuses: {why}"
+    );
     assert_eq!(std::fs::read(&db).unwrap(), before);
     assert_eq!(side_files(&db), Vec::<PathBuf>::new());
     let conn = rusqlite::Connection::open(&db).unwrap();

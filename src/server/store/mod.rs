@@ -41,10 +41,10 @@ pub enum StoreError {
     #[error("cannot start the store's writer thread: {0}")]
     Thread(std::io::Error),
     #[error(
-        "the database has schema version {0}, written by a newer bucket-console (this one reads up to {1}); \
+        "{0} has schema version {1}, written by a newer bucket-console (this one reads up to {2}); \
          it was left as it was: use another --db file or a matching bucket-console"
     )]
-    Version(i64, i64),
+    Version(PathBuf, i64, i64),
     #[error(
         "{0} is {1}, not a bucket-console store; it was left as it was: give --db a file of its \
          own (a path that does not exist yet is created)"
@@ -99,7 +99,11 @@ impl Store {
         conn.execute_batch(schema::WRITER_PRAGMAS)
             .map_err(StoreError::Setup)?;
         if let Some(found) = schema::create(&conn).map_err(StoreError::Setup)? {
-            return Err(StoreError::Version(found, schema::VERSION));
+            let path = match storage {
+                Storage::File(path) => path.clone(),
+                Storage::Memory => PathBuf::from(":memory:"),
+            };
+            return Err(StoreError::Version(path, found, schema::VERSION));
         }
         let (jobs, queue) = mpsc::channel();
         let counters = Arc::new(WriteCounters::default());

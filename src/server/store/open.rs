@@ -58,7 +58,7 @@ fn check(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         ));
     }
     if version > VERSION {
-        return Err(StoreError::Version(version, VERSION));
+        return Err(StoreError::Version(path.to_path_buf(), version, VERSION));
     }
     let verdict: String = conn
         .query_row("PRAGMA quick_check(5)", [], |r| r.get(0))
