@@ -48,7 +48,7 @@ impl Default for Limits {
 /// streams, the runtime's own, and a margin for files opened while serving.
 const HEADROOM: u64 = 64;
 
-/// Three quarters of what the open-file limit leaves after [`HEADROOM`], at least 16: a flood of
+/// Three quarters of what the open-file limit leaves after `HEADROOM`, at least 16: a flood of
 /// connections then waits in the backlog instead of taking the descriptors the database and the
 /// served connections need.
 pub fn default_max_connections() -> usize {

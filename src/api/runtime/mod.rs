@@ -1,5 +1,5 @@
 //! The Runtime API (assets/contract.md, "Runtime API"): the routes today's Reflag SDKs call, their
-//! keys, environments and bodies. The tracking rules of [`super::validate`] apply to the calls
+//! keys, environments and bodies. The tracking rules of [`super::validate()`] apply to the calls
 //! both APIs share; this module adds only what the Runtime API has of its own.
 
 pub mod bulk;
