@@ -135,21 +135,40 @@ pub fn with_cors(mut response: Response) -> Response {
     response
 }
 
-/// The answer to a CORS preflight on a tracking route.
-pub fn preflight() -> Response {
+/// The answer to a CORS preflight: which methods and request headers a page may use.
+pub fn preflight(methods: &'static str, headers: &'static str) -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();
     let h = response.headers_mut();
     h.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("POST, OPTIONS"),
+        HeaderValue::from_static(methods),
     );
     h.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("content-type, bucket-sdk-version"),
+        HeaderValue::from_static(headers),
     );
     h.insert(
         header::ACCESS_CONTROL_MAX_AGE,
         HeaderValue::from_static("86400"),
     );
     with_cors(response)
+}
+
+/// The answer to a call the store was given: 200 with the warnings, 400 for what the store
+/// refused, 500 when storing failed (nothing stored, so a retry is right).
+pub fn stored(
+    outcome: Result<crate::server::store::Outcome, crate::server::store::StoreError>,
+    mut warnings: Vec<crate::api::Warning>,
+) -> Response {
+    match outcome {
+        Ok(Ok(applied)) => {
+            warnings.extend(applied.warnings);
+            success(&crate::api::SuccessBody::new(applied.feedback_id, warnings))
+        }
+        Ok(Err(rejection)) if rejection.code == crate::api::ErrorCode::UnknownError => {
+            self::rejection(StatusCode::INTERNAL_SERVER_ERROR, rejection)
+        }
+        Ok(Err(rejection)) => bad_request(rejection),
+        Err(e) => storage_failed(&e.to_string()),
+    }
 }

@@ -13,7 +13,7 @@ use crate::api::runtime::key::{Accepts, RuntimeKey, authenticate, redact_query};
 use crate::api::runtime::{self, MAX_BULK_BYTES, SDK_VERSION_NAME};
 use crate::api::{MAX_BODY_BYTES, Method, timestamp};
 use axum::extract::{Request, State};
-use axum::http::{self, HeaderValue, StatusCode, header};
+use axum::http::{self, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
@@ -290,19 +290,8 @@ fn query_param(query: &str, name: &str) -> Option<String> {
 
 /// Browsers ask before a call with a key and a JSON body from another origin.
 fn preflight() -> Response {
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST, OPTIONS"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("authorization, content-type, reflag-sdk-version"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_MAX_AGE,
-        HeaderValue::from_static("86400"),
-    );
-    with_cors(response)
+    respond::preflight(
+        "GET, POST, OPTIONS",
+        "authorization, content-type, reflag-sdk-version",
+    )
 }

@@ -8,8 +8,7 @@ use crate::api::runtime::bulk::{self, Item, Refused};
 use crate::api::runtime::key::SHORT_SECRET_CHARS;
 use crate::api::runtime::{MAX_BULK_BYTES, MAX_BULK_ITEMS, events};
 use crate::api::{
-    ErrorCode, FieldCode, Rejection, SuccessBody, ValidationError, Warning, WarningCode, body,
-    validate_runtime,
+    ErrorCode, FieldCode, Rejection, ValidationError, Warning, WarningCode, body, validate_runtime,
 };
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
@@ -72,17 +71,7 @@ pub(super) async fn post(
                 .await
         }
     };
-    match outcome {
-        Ok(Ok(applied)) => {
-            warnings.extend(applied.warnings);
-            respond::success(&SuccessBody::new(applied.feedback_id, warnings))
-        }
-        Ok(Err(rejection)) if rejection.code == ErrorCode::UnknownError => {
-            respond::rejection(StatusCode::INTERNAL_SERVER_ERROR, rejection)
-        }
-        Ok(Err(rejection)) => bad_request(rejection),
-        Err(e) => respond::storage_failed(&e.to_string()),
-    }
+    respond::stored(outcome, warnings)
 }
 
 fn read_json(headers: &HeaderMap, bytes: &[u8], route: Route) -> Result<Value, Rejection> {

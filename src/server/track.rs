@@ -6,9 +6,7 @@ use super::forward;
 use super::limits::Limits;
 use super::respond::{self, bad_request, with_cors};
 use super::traffic::{self, Recorded};
-use crate::api::{
-    self, ErrorCode, FieldCode, Method, Rejection, SuccessBody, Warning, body, key, timestamp,
-};
+use crate::api::{self, ErrorCode, FieldCode, Method, Rejection, Warning, body, key, timestamp};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{self, StatusCode, header};
@@ -99,7 +97,9 @@ async fn handle(
     };
     match parts.method {
         http::Method::POST => {}
-        http::Method::OPTIONS => return respond::preflight(),
+        http::Method::OPTIONS => {
+            return respond::preflight("POST, OPTIONS", "content-type, bucket-sdk-version");
+        }
         _ => return respond::method_not_allowed("POST, OPTIONS"),
     }
     if let Err(e) = key::check(raw_key) {
@@ -124,21 +124,12 @@ async fn handle(
         warnings.push(Warning::events_alias());
     }
     warnings.extend(validated.warnings);
-    match app
-        .store
-        .write(raw_key, validated.payload, received_ms)
-        .await
-    {
-        Ok(Ok(applied)) => {
-            warnings.extend(applied.warnings);
-            respond::success(&SuccessBody::new(applied.feedback_id, warnings))
-        }
-        Ok(Err(rejection)) if rejection.code == ErrorCode::UnknownError => {
-            respond::rejection(StatusCode::INTERNAL_SERVER_ERROR, rejection)
-        }
-        Ok(Err(rejection)) => bad_request(rejection),
-        Err(e) => respond::storage_failed(&e.to_string()),
-    }
+    respond::stored(
+        app.store
+            .write(raw_key, validated.payload, received_ms)
+            .await,
+        warnings,
+    )
 }
 
 fn prompting_answer(parts: &http::request::Parts) -> Response {
@@ -147,7 +138,9 @@ fn prompting_answer(parts: &http::request::Parts) -> Response {
             Ok(()) => respond::json(StatusCode::OK, &serde_json::json!({"success": false})),
             Err(e) => bad_request(invalid_key(&e)),
         },
-        http::Method::OPTIONS => respond::preflight(),
+        http::Method::OPTIONS => {
+            respond::preflight("POST, OPTIONS", "content-type, bucket-sdk-version")
+        }
         _ => respond::method_not_allowed("POST, OPTIONS"),
     }
 }
