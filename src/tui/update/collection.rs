@@ -61,7 +61,7 @@ pub(super) fn on_picker_key(
     key: KeyEvent,
 ) -> Vec<Effect> {
     let entries = state.collection.entries(picker.filter.text());
-    match keys::command(Context::Picker, &key) {
+    match state.keymap.command(Context::Picker, &key) {
         Some(Command::Back) => return vec![],
         Some(Command::SaveForm) => {
             state.overlay = Overlay::SaveRequest {
@@ -245,7 +245,7 @@ fn scenario_done(state: &mut State) {
 }
 
 pub(super) fn on_scenario_key(state: &mut State, mut run: Box<ScenarioRun>, key: KeyEvent) {
-    match keys::command(Context::Scenario, &key) {
+    match state.keymap.command(Context::Scenario, &key) {
         Some(Command::Back) => return,
         Some(Command::Up) => run.selected = run.selected.saturating_sub(1),
         Some(Command::Down) => {

@@ -2,7 +2,7 @@
 
 use super::super::action::Effect;
 use super::super::data::{Opened, PAGE, touched_by};
-use super::super::keys::{self, Command, Context};
+use super::super::keys::{Command, Context};
 use super::super::layout;
 use super::super::state::{Overlay, Screen, State};
 use crate::client::{Exchange, Outcome};
@@ -80,7 +80,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.data.opened.is_some() {
         return detail_key(state, key);
     }
-    let Some(command) = keys::command(Context::Data, &key) else {
+    let Some(command) = state.keymap.command(Context::Data, &key) else {
         return vec![];
     };
     let data = &mut state.data;
@@ -191,7 +191,7 @@ fn search_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(command) = keys::command(Context::DataDetail, &key) else {
+    let Some(command) = state.keymap.command(Context::DataDetail, &key) else {
         return vec![];
     };
     match command {

@@ -87,7 +87,7 @@ pub(super) fn features_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.features.opened.is_some() {
         return drill_key(state, key);
     }
-    match keys::command(Context::Features, &key) {
+    match state.keymap.command(Context::Features, &key) {
         Some(Command::Back) => state.screen = Screen::Console,
         Some(Command::Reload) => return open_features(state),
         Some(Command::Open) => return open_drill(state),
@@ -101,7 +101,7 @@ pub(super) fn features_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn drill_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    match keys::command(Context::FeaturesDetail, &key) {
+    match state.keymap.command(Context::FeaturesDetail, &key) {
         Some(Command::Back) => state.features.opened = None,
         Some(Command::Reload) => return open_drill(state),
         Some(Command::Down) => state.features.move_selection(1),

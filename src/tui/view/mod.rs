@@ -58,7 +58,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         }
     }
     status(frame, areas.status, state, theme);
-    let hints = keys::hints_with(context(state), &likely_next(state));
+    let hints = state.keymap.hints_with(context(state), &likely_next(state));
     let hints = hints.as_str();
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(format!(" {hints}"), theme.dim()))),
@@ -83,7 +83,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         Overlay::Scenario(run) => picker::scenario(frame, area, run, theme),
         Overlay::CopyAs { selected, .. } => picker::copy_as(frame, area, *selected, theme),
         Overlay::SaveRequest { name } => picker::save_as(frame, area, name, theme),
-        Overlay::Palette(palette) => picker::palette(frame, area, palette, theme),
+        Overlay::Palette(palette) => picker::palette(frame, area, palette, &state.keymap, theme),
         Overlay::Confirm(Confirm::ReplaceRequest { name }) => {
             picker::confirm_replace(frame, area, name, theme);
         }

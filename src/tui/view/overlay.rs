@@ -2,7 +2,7 @@
 
 use super::Theme;
 use crate::sanitize::sanitize;
-use crate::tui::keys::{self, Context};
+use crate::tui::keys::Context;
 use crate::tui::layout::centered;
 use crate::tui::profile_editor::{BASE_FIELD, DEFAULT_BASE, KEY_FIELD, LABELS, ProfileEditor};
 use crate::tui::state::State;
@@ -49,7 +49,7 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             lines.push(Line::from(""));
         }
         lines.push(Line::from(Span::styled(context.title(), theme.title())));
-        for (keys, what) in keys::help_lines(*context) {
+        for (keys, what) in state.keymap.help_lines(*context) {
             lines.push(Line::from(vec![
                 Span::styled(
                     format!("  {:<24}", format!("{keys} ")),
