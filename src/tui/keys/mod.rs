@@ -129,6 +129,22 @@ impl Keymap {
         &self.bindings
     }
 
+    /// What a message calls the key of `command` in `context` (or of every screen): its first
+    /// key as bound, so a rebound command is never named by its default key.
+    pub fn label(&self, context: Context, command: Command) -> String {
+        self.bindings
+            .iter()
+            .filter(|b| b.command == command)
+            .filter(|b| [context, Context::Console, Context::Anywhere].contains(&b.context))
+            .find_map(|b| b.keys.first())
+            .map_or_else(|| format!("[{}]", command.name()), Key::label)
+    }
+
+    /// The key of a command of every screen or of the forms (`send`, `toggle-raw`).
+    pub fn shared(&self, command: Command) -> String {
+        self.label(Context::Anywhere, command)
+    }
+
     /// The command `key` reaches in `context` (that context's own bindings only).
     pub fn command(&self, context: Context, key: &KeyEvent) -> Option<Command> {
         self.bindings

@@ -125,7 +125,8 @@ pub(super) fn load_request(state: &mut State, name: &str) {
         Level::Info,
         if templated {
             format!(
-                "requests.{name}: templates are resolved afresh for each Ctrl+S; the next send is previewed"
+                "requests.{name}: templates are resolved afresh for each {}; the next send is previewed",
+                state.keymap.shared(Command::Send)
             )
         } else {
             format!("requests.{name} loaded into the {} form", request.method)

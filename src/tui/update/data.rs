@@ -251,8 +251,9 @@ fn use_in_form(state: &mut State) {
     };
     let names: Vec<&str> = values.iter().map(|(k, _)| *k).collect();
     let note = format!(
-        "{method} form filled ({}) from the Data view · Ctrl+S sends it",
-        names.join(", ")
+        "{method} form filled ({}) from the Data view · {} sends it",
+        names.join(", "),
+        state.keymap.shared(Command::Send)
     );
     let body = values
         .iter()

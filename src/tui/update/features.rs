@@ -132,7 +132,7 @@ fn move_on(state: &mut State) {
     let Some(row) = rows.get(drill.selected) else {
         return;
     };
-    match next_form(funnel, row) {
+    match next_form(funnel, row, &state.keymap.shared(Command::Send)) {
         Some((method, body, note)) => super::form::fill_form(state, method, &body, note),
         None => {
             state.message = Some((

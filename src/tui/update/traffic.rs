@@ -100,8 +100,9 @@ fn open_in_form(state: &mut State) {
     state.message = Some((
         Level::Info,
         format!(
-            "request #{} loaded into the {method} form: fix it and Ctrl+S resends it",
-            sanitize(&record.id)
+            "request #{} loaded into the {method} form: fix it and {} resends it",
+            sanitize(&record.id),
+            state.keymap.shared(Command::Send)
         ),
     ));
 }
