@@ -17,6 +17,7 @@ pub(super) const fn bind(
         keys,
         help,
         hint,
+        rank: super::hints::RANK,
     }
 }
 
@@ -33,24 +34,24 @@ const ESC: &[Key] = &[Key::plain(KeyCode::Esc)];
 
 #[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
-    bind(X::Anywhere, C::Send, &[Key::ctrl(KeyCode::Char('s'))], "send the current form", "send"),
+    bind(X::Anywhere, C::Send, &[Key::ctrl(KeyCode::Char('s'))], "send the current form", "send").ranked(2),
     bind(X::Anywhere, C::Help, &[Key::plain(KeyCode::F(1))], "this help", "help"),
     bind(X::Anywhere, C::Quit, &[Key::ctrl(KeyCode::Char('c'))], "quit", "quit"),
-    bind(X::Anywhere, C::Profiles, &[Key::ctrl(KeyCode::Char('p'))], "choose a profile", "profile"),
-    bind(X::Anywhere, C::OpenCollection, &[Key::ctrl(KeyCode::Char('o'))], "saved requests and scenarios", "saved"),
+    bind(X::Anywhere, C::Profiles, &[Key::ctrl(KeyCode::Char('p'))], "choose a profile", "profile").ranked(2),
+    bind(X::Anywhere, C::OpenCollection, &[Key::ctrl(KeyCode::Char('o'))], "saved requests and scenarios", "saved").ranked(4),
     bind(X::Anywhere, C::Palette, &[Key::alt('x')], "every command by name, filtered as you type; Enter runs it", ""),
-    bind(X::Anywhere, C::OpenData, &[Key::plain(KeyCode::F(2))], "views: data, live requests, outbox, results, features", "data"),
-    bind(X::Anywhere, C::OpenTraffic, &[Key::plain(KeyCode::F(3))], "views: data, live requests, outbox, results, features", "traffic"),
-    bind(X::Anywhere, C::OpenOutbox, &[Key::plain(KeyCode::F(4))], "views: data, live requests, outbox, results, features", "outbox"),
-    bind(X::Anywhere, C::OpenResults, &[Key::plain(KeyCode::F(5))], "views: data, live requests, outbox, results, features", "results"),
+    bind(X::Anywhere, C::OpenData, &[Key::plain(KeyCode::F(2))], "views: data, live requests, outbox, results, features", "data").ranked(4),
+    bind(X::Anywhere, C::OpenTraffic, &[Key::plain(KeyCode::F(3))], "views: data, live requests, outbox, results, features", "traffic").ranked(4),
+    bind(X::Anywhere, C::OpenOutbox, &[Key::plain(KeyCode::F(4))], "views: data, live requests, outbox, results, features", "outbox").ranked(4),
+    bind(X::Anywhere, C::OpenResults, &[Key::plain(KeyCode::F(5))], "views: data, live requests, outbox, results, features", "results").ranked(4),
     bind(X::Anywhere, C::OpenFeatures, &[Key::plain(KeyCode::F(6))], "views: data, live requests, outbox, results, features", ""),
     bind(X::Console, C::PrevMethod, &[Key::ctrl(KeyCode::Left)], "switch method tab", ""),
-    bind(X::Console, C::NextMethod, &[Key::ctrl(KeyCode::Right)], "switch method tab", "method"),
+    bind(X::Console, C::NextMethod, &[Key::ctrl(KeyCode::Right)], "switch method tab", "method").ranked(3),
     bind(X::Console, C::MethodUser, &[Key::alt('1')], "switch method tab", ""),
     bind(X::Console, C::MethodCompany, &[Key::alt('2')], "switch method tab", ""),
     bind(X::Console, C::MethodEvent, &[Key::alt('3')], "switch method tab", ""),
     bind(X::Console, C::MethodFeedback, &[Key::alt('4')], "switch method tab", ""),
-    bind(X::Console, C::ToggleLog, &[Key::ctrl(KeyCode::Char('l'))], "move between form and log", "log"),
+    bind(X::Console, C::ToggleLog, &[Key::ctrl(KeyCode::Char('l'))], "move between form and log", "log").ranked(3),
     bind(X::Console, C::ToggleRaw, &[Key::ctrl(KeyCode::Char('r'))], "edit the body as raw JSON / back to fields", ""),
     bind(X::Console, C::ExternalEditor, &[Key::alt('e')], "edit the body (or comment) in $VISUAL/$EDITOR", ""),
     bind(X::Log, C::Up, UP, "select an exchange", "select"),

@@ -105,6 +105,18 @@ pub struct Binding {
     pub keys: &'static [Key],
     pub help: &'static str,
     pub hint: &'static str,
+    /// Which hints the hint line keeps when not all fit, lowest first: a context's own keys 1,
+    /// `send` and `profile` 2, what is likely next and the forms' method and log keys 3, the
+    /// other views 4.
+    pub rank: u8,
+}
+
+impl Binding {
+    /// The binding with its hint ranked `rank` rather than [`hints::RANK`].
+    #[must_use]
+    pub const fn ranked(self, rank: u8) -> Self {
+        Self { rank, ..self }
+    }
 }
 
 /// The bindings in force: the defaults, or the defaults with `config.toml`'s keys. `State` holds

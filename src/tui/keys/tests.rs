@@ -87,6 +87,7 @@ fn what_is_likely_next_comes_first_and_is_not_said_twice() {
     let line = Keymap::default().hints_with(
         Context::Form,
         &[(Command::OpenOutbox, "outbox (2)".to_owned())],
+        80,
     );
     assert!(line.starts_with("F4 outbox (2) · "), "{line}");
     assert_eq!(line.matches("F4").count(), 1, "{line}");

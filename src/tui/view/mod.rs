@@ -58,7 +58,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         }
     }
     status(frame, areas.status, state, theme);
-    let hints = state.keymap.hints_with(context(state), &likely_next(state));
+    let hints = state
+        .keymap
+        .hints_with(context(state), &likely_next(state), areas.hints.width);
     let hints = hints.as_str();
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(format!(" {hints}"), theme.dim()))),
@@ -375,6 +377,8 @@ pub fn fit(text: &str, width: usize) -> String {
 mod data_tests;
 #[cfg(test)]
 mod features_tests;
+#[cfg(test)]
+mod hint_line_tests;
 #[cfg(test)]
 mod keys_named_tests;
 #[cfg(test)]
