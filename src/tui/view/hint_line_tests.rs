@@ -35,7 +35,7 @@ fn send_and_profile_stay_on_every_form_and_field_at_80_and_120_columns() {
         s.results.feedback_delivered = true;
         for field in 0..s.form().fields.len() {
             s.form_mut().focus = field;
-            let name = s.form().focused().name.clone();
+            let name = s.form().focused().name;
             check(&s, &format!("{m} form, {name}"));
         }
         let raw = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
