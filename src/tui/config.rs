@@ -72,6 +72,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 
 /// The views `[keys.<view>]` names, and the contexts each covers.
 const VIEWS: &[(&str, &[Context])] = &[
+    ("list", &[Context::List]),
     ("log", &[Context::Log]),
     ("detail", &[Context::Detail]),
     ("profiles", &[Context::Profiles]),

@@ -45,6 +45,9 @@ impl Keymap {
             })
             .collect();
         let taken: Vec<Command> = next.iter().map(|(c, _)| *c).collect();
+        if context.falls_back_to_list() {
+            parts.extend(hinted(Context::List));
+        }
         parts.extend(hinted(context));
         if context.on_console() && context != Context::Console {
             parts.extend(hinted(Context::Console));

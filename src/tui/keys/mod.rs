@@ -24,6 +24,8 @@ pub enum Context {
     Anywhere,
     /// The console screen (form, log and detail).
     Console,
+    /// The moves every list and scrolled view shares, bound once: the views fall back to it.
+    List,
     Form,
     RawJson,
     Score,
@@ -53,6 +55,7 @@ impl Context {
         match self {
             Context::Anywhere => "Anywhere",
             Context::Console => "Forms and log",
+            Context::List => "Every list and scrolled view",
             Context::Form => "Form",
             Context::RawJson => "Raw JSON (Ctrl+R)",
             Context::Score => "Score picker",
@@ -76,6 +79,23 @@ impl Context {
             Context::Features => "Features (F6): the STARS funnel per feature",
             Context::FeaturesDetail => "Features: one feature's companies, step by step",
         }
+    }
+
+    /// A key this context does not bind reaches [`Context::List`]'s moves (then the shared
+    /// commands, which the router asks first).
+    pub fn falls_back_to_list(self) -> bool {
+        matches!(
+            self,
+            Context::Log
+                | Context::Data
+                | Context::DataDetail
+                | Context::Traffic
+                | Context::TrafficDetail
+                | Context::Outbox
+                | Context::Results
+                | Context::Features
+                | Context::FeaturesDetail
+        )
     }
 
     /// Where a field's editing keys are, the console's commands apply too.
@@ -147,7 +167,9 @@ impl Keymap {
         self.bindings
             .iter()
             .filter(|b| b.command == command)
-            .filter(|b| [context, Context::Console, Context::Anywhere].contains(&b.context))
+            .filter(|b| {
+                [context, Context::List, Context::Console, Context::Anywhere].contains(&b.context)
+            })
             .find_map(|b| b.keys.first())
             .map_or_else(|| format!("[{}]", command.name()), Key::label)
     }
@@ -157,8 +179,18 @@ impl Keymap {
         self.label(Context::Anywhere, command)
     }
 
-    /// The command `key` reaches in `context` (that context's own bindings only).
+    /// The command `key` reaches in `context`: its own bindings, then the list's moves where
+    /// it falls back to them.
     pub fn command(&self, context: Context, key: &KeyEvent) -> Option<Command> {
+        self.own_command(context, key).or_else(|| {
+            context
+                .falls_back_to_list()
+                .then(|| self.own_command(Context::List, key))
+                .flatten()
+        })
+    }
+
+    fn own_command(&self, context: Context, key: &KeyEvent) -> Option<Command> {
         self.bindings
             .iter()
             .filter(|b| b.context == context)
@@ -202,6 +234,7 @@ impl Keymap {
         let contexts = [
             Context::Anywhere,
             Context::Console,
+            Context::List,
             Context::Form,
             Context::RawJson,
             Context::Score,

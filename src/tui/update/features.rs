@@ -93,6 +93,8 @@ pub(super) fn features_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Command::Open) => return open_drill(state),
         Some(Command::Down) => state.features.move_selection(1),
         Some(Command::Up) => state.features.move_selection(-1),
+        Some(Command::PageDown) => state.features.move_selection(10),
+        Some(Command::PageUp) => state.features.move_selection(-10),
         Some(Command::First) => state.features.selected = 0,
         Some(Command::Last) => state.features.move_selection(isize::MAX),
         _ => {}

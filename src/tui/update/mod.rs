@@ -328,6 +328,9 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         Command::Palette => {
             let here = crate::tui::view::context(state);
             let mut from = vec![here];
+            if here.falls_back_to_list() {
+                from.push(Context::List);
+            }
             if here.on_console() && here != Context::Console {
                 from.push(Context::Console);
             }

@@ -39,6 +39,9 @@ pub fn with_hint(
 pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let here = super::context(state);
     let mut contexts = vec![here];
+    if here.falls_back_to_list() {
+        contexts.push(Context::List);
+    }
     if here.on_console() && here != Context::Console {
         contexts.push(Context::Console);
     }
