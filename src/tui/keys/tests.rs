@@ -118,3 +118,22 @@ fn update_runs_under_the_keymap_in_its_state() {
     assert_eq!(rebound.overlay, default.overlay);
     assert_ne!(format!("{rebound:?}"), before);
 }
+
+#[test]
+fn no_view_hides_a_list_move_by_default() {
+    let moves: Vec<&Key> = BINDINGS
+        .iter()
+        .filter(|b| b.context == Context::List)
+        .flat_map(|b| b.keys)
+        .collect();
+    for b in BINDINGS.iter().filter(|b| b.context.falls_back_to_list()) {
+        for k in b.keys {
+            assert!(
+                !moves.contains(&k),
+                "{} in {:?} hides a list move",
+                k.label(),
+                b.context
+            );
+        }
+    }
+}
