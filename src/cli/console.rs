@@ -37,6 +37,7 @@ pub fn run(
             bucket_console::api::timestamp::now_ms(),
         );
         state.palette = config.theme.palette();
+        state.keymap = tui::keys::Keymap::new(config.bindings);
         state.collection.env = bucket_console::collection::template::Env::read(allow_env);
         state.collection.new_file = std::env::var_os("BUCKET_COLLECTION").map_or_else(
             || {
@@ -46,7 +47,6 @@ pub fn run(
             },
             std::path::PathBuf::from,
         );
-        bucket_console::tui::keys::install(config.bindings);
         tui::run(state, resolved.embedded, config.mouse)
             .await
             .map_err(CliError::failed)

@@ -208,6 +208,7 @@ impl Palette {
     /// The commands shown: each with the first key that reaches it, and its help.
     pub fn entries(
         &self,
+        keymap: &crate::tui::keys::Keymap,
     ) -> Vec<(
         crate::tui::keys::Command,
         crate::tui::keys::Key,
@@ -219,7 +220,8 @@ impl Palette {
             crate::tui::keys::Key,
             &'static str,
         )> = Vec::new();
-        for b in crate::tui::keys::bindings()
+        for b in keymap
+            .bindings()
             .iter()
             .filter(|b| self.from.contains(&b.context))
             .filter(|b| b.command != crate::tui::keys::Command::Palette)

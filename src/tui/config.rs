@@ -1,7 +1,7 @@
 //! `config.toml`: the console's keys, theme and mouse. A file with any problem is refused whole
 //! (file:line, a suggestion, exit 2) before the terminal is touched: a config never half-applies.
 
-use super::keys::{self, Binding, Command, Context, Key};
+use super::keys::{self, Binding, Command, Context, Key, parse_key};
 use crate::collection::lines::LineIndex;
 use crate::term::{ThemeChoice, ThemeName};
 use crossterm::event::KeyCode;
@@ -72,6 +72,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 
 /// The views `[keys.<view>]` names, and the contexts each covers.
 const VIEWS: &[(&str, &[Context])] = &[
+    ("list", &[Context::List]),
     ("log", &[Context::Log]),
     ("detail", &[Context::Detail]),
     ("profiles", &[Context::Profiles]),
@@ -432,102 +433,6 @@ fn clashes(r: &mut Reader, bindings: &[Binding], asked: &[Asked]) {
                     ),
                 );
             }
-        }
-    }
-}
-
-/// `ctrl+s`, `alt+enter`, `f5`, `shift+tab`, `R`, `esc`, `pgdn`.
-pub fn parse_key(text: &str) -> Result<Key, String> {
-    let trimmed = text.trim();
-    let mut parts: Vec<&str> = trimmed.split('+').collect();
-    // `ctrl++` ends with an empty part: the key is `+`.
-    if trimmed.ends_with("++") {
-        parts.pop();
-        if let Some(last) = parts.last_mut() {
-            *last = "+";
-        }
-    }
-    let Some((last, mods)) = parts.split_last() else {
-        return Err(bad(text));
-    };
-    let (mut ctrl, mut alt, mut shift) = (false, false, false);
-    for m in mods {
-        match m.to_ascii_lowercase().as_str() {
-            "ctrl" | "control" => ctrl = true,
-            "alt" | "meta" | "option" => alt = true,
-            "shift" => shift = true,
-            _ => return Err(bad(text)),
-        }
-    }
-    let lower = last.to_ascii_lowercase();
-    let code = match lower.as_str() {
-        "enter" | "return" => KeyCode::Enter,
-        "esc" | "escape" => KeyCode::Esc,
-        "tab" if shift => KeyCode::BackTab,
-        "tab" => KeyCode::Tab,
-        "backspace" => KeyCode::Backspace,
-        "delete" | "del" => KeyCode::Delete,
-        "up" => KeyCode::Up,
-        "down" => KeyCode::Down,
-        "left" => KeyCode::Left,
-        "right" => KeyCode::Right,
-        "home" => KeyCode::Home,
-        "end" => KeyCode::End,
-        "pgup" | "pageup" => KeyCode::PageUp,
-        "pgdn" | "pagedown" => KeyCode::PageDown,
-        "space" => KeyCode::Char(' '),
-        f if f.len() > 1
-            && f.starts_with('f')
-            && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
-        {
-            KeyCode::F(f[1..].parse().unwrap_or(1))
-        }
-        _ if last.chars().count() == 1 => {
-            let c = last.chars().next().unwrap_or(' ');
-            KeyCode::Char(if shift {
-                c.to_ascii_uppercase()
-            } else if ctrl || alt {
-                c.to_ascii_lowercase()
-            } else {
-                c
-            })
-        }
-        _ => return Err(bad(text)),
-    };
-    Ok(Key { code, ctrl, alt })
-}
-
-fn bad(text: &str) -> String {
-    format!("\"{text}\" is not a key (write ctrl+s, alt+enter, f5, shift+tab, esc, pgdn, R…)")
-}
-
-impl Key {
-    /// The key as `config.toml` writes it.
-    pub fn config_name(&self) -> String {
-        let name = match self.code {
-            KeyCode::Enter => "enter".to_owned(),
-            KeyCode::Esc => "esc".to_owned(),
-            KeyCode::Tab => "tab".to_owned(),
-            KeyCode::BackTab => "shift+tab".to_owned(),
-            KeyCode::Backspace => "backspace".to_owned(),
-            KeyCode::Delete => "delete".to_owned(),
-            KeyCode::Up => "up".to_owned(),
-            KeyCode::Down => "down".to_owned(),
-            KeyCode::Left => "left".to_owned(),
-            KeyCode::Right => "right".to_owned(),
-            KeyCode::Home => "home".to_owned(),
-            KeyCode::End => "end".to_owned(),
-            KeyCode::PageUp => "pgup".to_owned(),
-            KeyCode::PageDown => "pgdn".to_owned(),
-            KeyCode::F(n) => format!("f{n}"),
-            KeyCode::Char(' ') => "space".to_owned(),
-            KeyCode::Char(c) => c.to_string(),
-            other => format!("{other:?}").to_lowercase(),
-        };
-        match (self.ctrl, self.alt) {
-            (true, _) => format!("ctrl+{name}"),
-            (_, true) => format!("alt+{name}"),
-            _ => name,
         }
     }
 }

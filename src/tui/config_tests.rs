@@ -83,7 +83,7 @@ fn every_problem_is_named_with_its_line_and_a_suggestion() {
         (
             "[keys.logg]\nresend = \"R\"\n",
             &[
-                "config.toml:1: unknown view \"logg\"; did you mean \"log\"? (views: log, detail, profiles, picker, scenario, copy-as, data, data-detail, traffic, traffic-detail, outbox, results, features, features-detail)",
+                "config.toml:1: unknown view \"logg\"; did you mean \"log\"? (views: list, log, detail, profiles, picker, scenario, copy-as, data, data-detail, traffic, traffic-detail, outbox, results, features, features-detail)",
             ],
         ),
         (
@@ -192,5 +192,27 @@ fn the_default_file_loads_and_lists_every_command() {
                 command.name()
             );
         }
+    }
+}
+
+#[test]
+fn the_list_moves_are_rebound_once_for_every_view() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let config = parse(Path::new("config.toml"), "[keys.list]\ndown = \"ctrl+n\"\n").unwrap();
+    let keymap = keys::Keymap::new(config.bindings);
+    let ctrl_n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL);
+    let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+    for view in [
+        Context::Log,
+        Context::Data,
+        Context::Traffic,
+        Context::FeaturesDetail,
+    ] {
+        assert_eq!(
+            keymap.command(view, &ctrl_n),
+            Some(Command::Down),
+            "{view:?}"
+        );
+        assert_eq!(keymap.command(view, &j), None, "{view:?}");
     }
 }

@@ -77,7 +77,12 @@ impl FeaturesView {
 }
 
 /// The form, filled, that would move `row` of `funnel` on, and what to say; `None` at the top.
-pub fn next_form(funnel: &Funnel, row: &Row<'_>) -> Option<(Method, Map<String, Value>, String)> {
+/// `send` names the key that sends, as bound.
+pub fn next_form(
+    funnel: &Funnel,
+    row: &Row<'_>,
+    send: &str,
+) -> Option<(Method, Map<String, Value>, String)> {
     let def = funnel.definition.as_ref()?;
     let mut body = Map::new();
     match row {
@@ -85,7 +90,7 @@ pub fn next_form(funnel: &Funnel, row: &Row<'_>) -> Option<(Method, Map<String, 
             body.insert("userId".into(), json!(user));
             body.insert("companyId".into(), json!(""));
             let note = format!(
-                "company form: give `{user}` a company (companyId) and Ctrl+S; their events then count"
+                "company form: give `{user}` a company (companyId) and {send}; their events then count"
             );
             Some((Method::Company, body, note))
         }
@@ -95,7 +100,7 @@ pub fn next_form(funnel: &Funnel, row: &Row<'_>) -> Option<(Method, Map<String, 
                 body.insert("companyId".into(), json!(s.company_id));
                 body.insert("attributes".into(), json!({ attribute.as_str(): true }));
                 let note = format!(
-                    "company form: `{attribute}` set true for {} · Ctrl+S adopts it",
+                    "company form: `{attribute}` set true for {} · {send} adopts it",
                     s.company_id
                 );
                 return Some((Method::Company, body, note));
@@ -109,7 +114,7 @@ pub fn next_form(funnel: &Funnel, row: &Row<'_>) -> Option<(Method, Map<String, 
             if s.step == Step::Retained {
                 body.insert("featureId".into(), json!(def.feedback));
                 let note = format!(
-                    "feedback form for {}: pick a score of {} or more and Ctrl+S",
+                    "feedback form for {}: pick a score of {} or more and {send}",
                     s.company_id, def.rules.satisfied_score
                 );
                 return Some((Method::Feedback, body, note));
@@ -118,7 +123,7 @@ pub fn next_form(funnel: &Funnel, row: &Row<'_>) -> Option<(Method, Map<String, 
             body.insert("event".into(), json!(event));
             let why = s.why_not_next.as_deref().unwrap_or_default();
             let note = format!(
-                "event form: one more use by {} ({why}) · Ctrl+S sends it",
+                "event form: one more use by {} ({why}) · {send} sends it",
                 s.company_id
             );
             Some((Method::Event, body, note))

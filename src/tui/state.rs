@@ -153,6 +153,8 @@ pub struct State {
     pub color: bool,
     /// The theme's colours (`config.toml`'s `[theme]`).
     pub palette: crate::term::Palette,
+    /// The keys in force (`config.toml`'s `[keys]` over the defaults).
+    pub keymap: crate::tui::keys::Keymap,
     pub quit: bool,
 }
 
@@ -204,6 +206,7 @@ impl State {
             size: (80, 24),
             color,
             palette: crate::term::ThemeName::Dark.palette(),
+            keymap: crate::tui::keys::Keymap::default(),
             quit: false,
         }
     }

@@ -61,7 +61,7 @@ pub(super) fn on_picker_key(
     key: KeyEvent,
 ) -> Vec<Effect> {
     let entries = state.collection.entries(picker.filter.text());
-    match keys::command(Context::Picker, &key) {
+    match state.keymap.command(Context::Picker, &key) {
         Some(Command::Back) => return vec![],
         Some(Command::SaveForm) => {
             state.overlay = Overlay::SaveRequest {
@@ -125,7 +125,8 @@ pub(super) fn load_request(state: &mut State, name: &str) {
         Level::Info,
         if templated {
             format!(
-                "requests.{name}: templates are resolved afresh for each Ctrl+S; the next send is previewed"
+                "requests.{name}: templates are resolved afresh for each {}; the next send is previewed",
+                state.keymap.shared(Command::Send)
             )
         } else {
             format!("requests.{name} loaded into the {} form", request.method)
@@ -245,7 +246,7 @@ fn scenario_done(state: &mut State) {
 }
 
 pub(super) fn on_scenario_key(state: &mut State, mut run: Box<ScenarioRun>, key: KeyEvent) {
-    match keys::command(Context::Scenario, &key) {
+    match state.keymap.command(Context::Scenario, &key) {
         Some(Command::Back) => return,
         Some(Command::Up) => run.selected = run.selected.saturating_sub(1),
         Some(Command::Down) => {

@@ -2,7 +2,7 @@
 
 use super::super::action::Effect;
 use super::super::data::{Opened, PAGE, touched_by};
-use super::super::keys::{self, Command, Context};
+use super::super::keys::{Command, Context};
 use super::super::layout;
 use super::super::state::{Overlay, Screen, State};
 use crate::client::{Exchange, Outcome};
@@ -80,7 +80,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.data.opened.is_some() {
         return detail_key(state, key);
     }
-    let Some(command) = keys::command(Context::Data, &key) else {
+    let Some(command) = state.keymap.command(Context::Data, &key) else {
         return vec![];
     };
     let data = &mut state.data;
@@ -191,7 +191,7 @@ fn search_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(command) = keys::command(Context::DataDetail, &key) else {
+    let Some(command) = state.keymap.command(Context::DataDetail, &key) else {
         return vec![];
     };
     match command {
@@ -251,8 +251,9 @@ fn use_in_form(state: &mut State) {
     };
     let names: Vec<&str> = values.iter().map(|(k, _)| *k).collect();
     let note = format!(
-        "{method} form filled ({}) from the Data view · Ctrl+S sends it",
-        names.join(", ")
+        "{method} form filled ({}) from the Data view · {} sends it",
+        names.join(", "),
+        state.keymap.shared(Command::Send)
     );
     let body = values
         .iter()

@@ -87,12 +87,14 @@ pub(super) fn features_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.features.opened.is_some() {
         return drill_key(state, key);
     }
-    match keys::command(Context::Features, &key) {
+    match state.keymap.command(Context::Features, &key) {
         Some(Command::Back) => state.screen = Screen::Console,
         Some(Command::Reload) => return open_features(state),
         Some(Command::Open) => return open_drill(state),
         Some(Command::Down) => state.features.move_selection(1),
         Some(Command::Up) => state.features.move_selection(-1),
+        Some(Command::PageDown) => state.features.move_selection(10),
+        Some(Command::PageUp) => state.features.move_selection(-10),
         Some(Command::First) => state.features.selected = 0,
         Some(Command::Last) => state.features.move_selection(isize::MAX),
         _ => {}
@@ -101,7 +103,7 @@ pub(super) fn features_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn drill_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    match keys::command(Context::FeaturesDetail, &key) {
+    match state.keymap.command(Context::FeaturesDetail, &key) {
         Some(Command::Back) => state.features.opened = None,
         Some(Command::Reload) => return open_drill(state),
         Some(Command::Down) => state.features.move_selection(1),
@@ -132,7 +134,7 @@ fn move_on(state: &mut State) {
     let Some(row) = rows.get(drill.selected) else {
         return;
     };
-    match next_form(funnel, row) {
+    match next_form(funnel, row, &state.keymap.shared(Command::Send)) {
         Some((method, body, note)) => super::form::fill_form(state, method, &body, note),
         None => {
             state.message = Some((

@@ -95,8 +95,10 @@ pub(super) fn toggle_raw(state: &mut State) {
     state.message = Some(match (switched, form.raw.is_some()) {
         (true, true) => (
             Level::Info,
-            "editing the body as raw JSON; it is sent exactly as typed (Ctrl+R: back to fields)"
-                .into(),
+            format!(
+                "editing the body as raw JSON; it is sent exactly as typed ({}: back to fields)",
+                state.keymap.shared(Command::ToggleRaw)
+            ),
         ),
         (true, false) => (Level::Info, "back to the fields".into()),
         (false, _) => (

@@ -9,7 +9,7 @@ use super::*;
 
 pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let page = usize::from(layout::areas(state).log.height.saturating_sub(2)).max(1);
-    let Some(command) = keys::command(Context::Log, &key) else {
+    let Some(command) = state.keymap.command(Context::Log, &key) else {
         return vec![];
     };
     let at = state.selected_position().unwrap_or(0);
@@ -61,7 +61,7 @@ pub(super) fn on_copy_as_key(
 ) -> Vec<Effect> {
     use crate::client::code::{Format, render};
     let keep = |state: &mut State, selected| state.overlay = Overlay::CopyAs { index, selected };
-    match keys::command(Context::CopyAs, &key) {
+    match state.keymap.command(Context::CopyAs, &key) {
         Some(Command::Back) => {}
         Some(Command::Up) => keep(state, selected.saturating_sub(1)),
         Some(Command::Down) => keep(state, (selected + 1).min(Format::ALL.len() - 1)),
@@ -187,7 +187,7 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         .log
         .get(detail.index)
         .map_or(0, |e| e.validation_errors.len());
-    let command = keys::command(Context::Detail, &key);
+    let command = state.keymap.command(Context::Detail, &key);
     let typing = detail.search.as_ref().is_some_and(|s| s.typing);
     if typing
         || matches!(

@@ -3,7 +3,7 @@
 
 use super::action::{Action, Edited, Effect};
 use super::form::{Column, FieldValue, Form, Kind};
-use super::keys::{self, Command, Context};
+use super::keys::{Command, Context};
 use super::layout;
 use super::profile_editor::ProfileEditor;
 use super::state::{
@@ -257,7 +257,7 @@ fn ctrl(key: &KeyEvent) -> bool {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let shared = keys::command(Context::Anywhere, &key);
+    let shared = state.keymap.command(Context::Anywhere, &key);
     if shared == Some(Command::Quit) {
         state.quit = true;
         return vec![];
@@ -272,7 +272,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return on_view_key(state, key);
     }
     // A text field takes the keys its editing needs; the console's commands use Ctrl or Alt.
-    match keys::command(Context::Console, &key) {
+    match state.keymap.command(Context::Console, &key) {
         Some(Command::ToggleLog) => {
             state.focus = if state.focus == Focus::Form {
                 Focus::Log
@@ -328,6 +328,9 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         Command::Palette => {
             let here = crate::tui::view::context(state);
             let mut from = vec![here];
+            if here.falls_back_to_list() {
+                from.push(Context::List);
+            }
             if here.on_console() && here != Context::Console {
                 from.push(Context::Console);
             }
@@ -402,7 +405,7 @@ fn on_palette_key(
     mut palette: Box<crate::tui::collection::Palette>,
     key: KeyEvent,
 ) -> Vec<Effect> {
-    let entries = palette.entries();
+    let entries = palette.entries(&state.keymap);
     match key.code {
         KeyCode::Esc => vec![],
         KeyCode::Up => {

@@ -13,7 +13,7 @@ pub(super) fn open_outbox(state: &mut State) -> Vec<Effect> {
 
 pub(super) fn outbox_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let view = &mut state.outbox;
-    match keys::command(Context::Outbox, &key) {
+    match state.keymap.command(Context::Outbox, &key) {
         Some(Command::Back) => state.screen = Screen::Console,
         Some(Command::Down) => view.move_selection(true),
         Some(Command::Up) => view.move_selection(false),

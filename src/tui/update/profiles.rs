@@ -51,7 +51,7 @@ pub(super) fn on_profiles_key(state: &mut State, selected: usize, key: KeyEvent)
     let list = state.profiles.list();
     let chosen = list.get(selected).cloned();
     let keep = |state: &mut State, selected: usize| state.overlay = Overlay::Profiles { selected };
-    let Some(command) = keys::command(Context::Profiles, &key) else {
+    let Some(command) = state.keymap.command(Context::Profiles, &key) else {
         keep(state, selected);
         return vec![];
     };

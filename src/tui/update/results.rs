@@ -16,7 +16,7 @@ pub(super) fn open_results(state: &mut State) -> Vec<Effect> {
 
 pub(super) fn results_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let scroll = &mut state.results.scroll;
-    match keys::command(Context::Results, &key) {
+    match state.keymap.command(Context::Results, &key) {
         Some(Command::Back) => state.screen = Screen::Console,
         Some(Command::Reload) => return open_results(state),
         Some(Command::Down) => *scroll = scroll.saturating_add(1),

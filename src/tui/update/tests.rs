@@ -1471,7 +1471,11 @@ fn the_command_palette_finds_and_runs_a_command() {
     let Overlay::Palette(palette) = &s.overlay else {
         panic!("{:?}", s.overlay)
     };
-    let names: Vec<String> = palette.entries().iter().map(|(c, _, _)| c.name()).collect();
+    let names: Vec<String> = palette
+        .entries(&s.keymap)
+        .iter()
+        .map(|(c, _, _)| c.name())
+        .collect();
     assert!(names.contains(&"toggle-raw".to_owned()) && names.contains(&"send".to_owned()));
     assert!(
         !names.contains(&"resend".to_owned()),
@@ -1481,7 +1485,7 @@ fn the_command_palette_finds_and_runs_a_command() {
     let Overlay::Palette(palette) = &s.overlay else {
         panic!()
     };
-    assert_eq!(palette.entries()[0].0, Command::ToggleRaw);
+    assert_eq!(palette.entries(&s.keymap)[0].0, Command::ToggleRaw);
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.overlay, Overlay::None);
     assert!(s.form().raw.is_some(), "toggle-raw ran");

@@ -1,7 +1,7 @@
 //! Keys and stream results of the Traffic view (F3).
 
 use super::super::action::Effect;
-use super::super::keys::{self, Command, Context};
+use super::super::keys::{Command, Context};
 use super::super::state::{Level, Screen, State};
 use super::load_into_form;
 use crate::api::Method;
@@ -29,7 +29,7 @@ pub fn restart(state: &mut State) -> Vec<Effect> {
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let traffic = &mut state.traffic;
     if traffic.opened.is_some() {
-        match keys::command(Context::TrafficDetail, &key) {
+        match state.keymap.command(Context::TrafficDetail, &key) {
             Some(Command::Back) => traffic.opened = None,
             Some(Command::OpenInForm) => open_in_form(state),
             Some(Command::Down) => traffic.scroll = traffic.scroll.saturating_add(1),
@@ -41,7 +41,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         return vec![];
     }
-    match keys::command(Context::Traffic, &key) {
+    match state.keymap.command(Context::Traffic, &key) {
         Some(Command::Back) => state.screen = Screen::Console,
         Some(Command::Down) => traffic.move_selection(true, 1),
         Some(Command::Up) => traffic.move_selection(false, 1),
@@ -100,8 +100,9 @@ fn open_in_form(state: &mut State) {
     state.message = Some((
         Level::Info,
         format!(
-            "request #{} loaded into the {method} form: fix it and Ctrl+S resends it",
-            sanitize(&record.id)
+            "request #{} loaded into the {method} form: fix it and {} resends it",
+            sanitize(&record.id),
+            state.keymap.shared(Command::Send)
         ),
     ));
 }

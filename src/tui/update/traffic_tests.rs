@@ -130,7 +130,7 @@ fn a_rejected_request_opens_in_its_form_with_the_errors_on_the_fields() {
     // Focus and hints agree: the keys go to the JSON, and the hint line says so.
     let context = crate::tui::view::context(&s);
     assert_eq!(context, crate::tui::keys::Context::RawJson);
-    assert!(crate::tui::keys::hints(context).starts_with("type JSON"));
+    assert!(s.keymap.hints(context).starts_with("type JSON"));
     let before = s.form().body_text();
     press(&mut s, KeyCode::Char('5'));
     assert_ne!(s.form().body_text(), before, "the digit went into the text");

@@ -7,6 +7,7 @@ use crate::explore::table::{self, NO_COMPANY, precise_time, short_time};
 use crate::explore::{Entity, EntityRef, Rows, Tab};
 use crate::sanitize::sanitize;
 use crate::tui::data::{DataView, Opened, PAGE};
+use crate::tui::keys::{Command, Keymap};
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -42,7 +43,7 @@ pub fn tabs(frame: &mut Frame<'_>, area: Rect, data: &DataView, theme: Theme) {
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let data = &state.data;
     match &data.opened {
-        Some(opened) => detail(frame, area, data, opened, theme),
+        Some(opened) => detail(frame, area, (data, &state.keymap), opened, theme),
         None => list(frame, area, state, theme),
     }
 }
@@ -258,7 +259,13 @@ fn empty_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
     ]
 }
 
-fn detail(frame: &mut Frame<'_>, area: Rect, data: &DataView, opened: &Opened, theme: Theme) {
+fn detail(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    (data, keymap): (&DataView, &Keymap),
+    opened: &Opened,
+    theme: Theme,
+) {
     let (title, lines) = match opened {
         Opened::Entity { which, loaded } => {
             let (noun, id) = match which {
@@ -279,7 +286,7 @@ fn detail(frame: &mut Frame<'_>, area: Rect, data: &DataView, opened: &Opened, t
                     ),
                     theme.label(),
                 ))],
-                Some(Ok(Some(entity))) => entity_lines(data, entity, theme),
+                Some(Ok(Some(entity))) => entity_lines(data, keymap, entity, theme),
             };
             (title, lines)
         }
@@ -366,7 +373,12 @@ fn seen_line(
     Line::from(spans)
 }
 
-fn entity_lines(data: &DataView, entity: &Entity, theme: Theme) -> Vec<Line<'static>> {
+fn entity_lines(
+    data: &DataView,
+    keymap: &Keymap,
+    entity: &Entity,
+    theme: Theme,
+) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let (attributes, events) = match entity {
         Entity::User { user, events } => {
@@ -401,7 +413,8 @@ fn entity_lines(data: &DataView, entity: &Entity, theme: Theme) -> Vec<Line<'sta
                 company.users.join(", ")
             };
             lines.push(field("members", &members, theme));
-            lines.extend(feature_steps(data, &company.company_id, theme));
+            let funnels = keymap.shared(Command::OpenFeatures);
+            lines.extend(feature_steps(data, &company.company_id, &funnels, theme));
             (&company.attributes, events)
         }
     };
@@ -444,9 +457,14 @@ fn entity_lines(data: &DataView, entity: &Entity, theme: Theme) -> Vec<Line<'sta
 }
 
 /// The company's STARS step per feature, and what keeps it from the next one.
-fn feature_steps(data: &DataView, company: &str, theme: Theme) -> Vec<Line<'static>> {
+fn feature_steps(
+    data: &DataView,
+    company: &str,
+    funnels_key: &str,
+    theme: Theme,
+) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled(
-        "features (STARS step · F6 for the funnels)",
+        format!("features (STARS step · {funnels_key} for the funnels)"),
         theme.label(),
     ))];
     match &data.company_steps {

@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
     let inner_height = usize::from(areas.body.height.saturating_sub(2));
     let width = areas.body.width.saturating_sub(4);
     let (lines, focus_line) = match &view.opened {
-        Some(drill) => drill_lines(drill, width, theme),
+        Some(drill) => drill_lines(drill, &state.keymap, width, theme),
         None => list_lines(state, width, theme),
     };
     // Keep the selected line in sight with the few lines under it (its bars), never scrolling
@@ -150,7 +150,12 @@ fn list_lines(state: &State, width: u16, theme: Theme) -> (Vec<Line<'static>>, u
 }
 
 /// The drill-down, and the line of the selected row.
-fn drill_lines(drill: &Drill, width: u16, theme: Theme) -> (Vec<Line<'static>>, usize) {
+fn drill_lines(
+    drill: &Drill,
+    keymap: &crate::tui::keys::Keymap,
+    width: u16,
+    theme: Theme,
+) -> (Vec<Line<'static>>, usize) {
     let mut lines = Vec::new();
     let f = match &drill.loaded {
         None => {
@@ -228,7 +233,18 @@ fn drill_lines(drill: &Drill, width: u16, theme: Theme) -> (Vec<Line<'static>>, 
             ]));
         }
     }
-    left_out(f, drill, &mut index, &mut focus, &mut lines, theme);
+    let move_on = keymap.label(
+        crate::tui::keys::Context::FeaturesDetail,
+        crate::tui::keys::Command::UseInForm,
+    );
+    left_out(
+        f,
+        (drill, &move_on),
+        &mut index,
+        &mut focus,
+        &mut lines,
+        theme,
+    );
     debug_assert_eq!(index, rows.len());
     (lines, focus)
 }
@@ -236,7 +252,7 @@ fn drill_lines(drill: &Drill, width: u16, theme: Theme) -> (Vec<Line<'static>>, 
 /// The users left out, selectable after the companies.
 fn left_out(
     f: &Funnel,
-    drill: &Drill,
+    (drill, move_on): (&Drill, &str),
     index: &mut usize,
     focus: &mut usize,
     lines: &mut Vec<Line<'static>>,
@@ -270,7 +286,10 @@ fn left_out(
                         theme.input()
                     },
                 ),
-                Span::styled("  → u gives this user a company", theme.dim()),
+                Span::styled(
+                    format!("  → {move_on} gives this user a company"),
+                    theme.dim(),
+                ),
             ]));
         }
     }
@@ -287,22 +306,34 @@ fn step_heading(step: Step) -> &'static str {
 }
 
 /// The status line: the selected company's reason whole (the list may cut it), or what to do.
-pub fn status_text(view: &crate::tui::features::FeaturesView) -> String {
+pub fn status_text(
+    view: &crate::tui::features::FeaturesView,
+    keymap: &crate::tui::keys::Keymap,
+) -> String {
     use crate::tui::features::Row;
+    use crate::tui::keys::{Command, Context};
+    let key = |context, command| keymap.label(context, command);
     let Some(drill) = &view.opened else {
-        return " Enter shows a feature's companies and why they stop where they do · r recomputes"
-            .to_owned();
+        return format!(
+            " {} shows a feature's companies and why they stop where they do · {} recomputes",
+            key(Context::Features, Command::Open),
+            key(Context::Features, Command::Reload)
+        );
     };
+    let move_on = key(Context::FeaturesDetail, Command::UseInForm);
     match drill.rows().get(drill.selected) {
         Some(Row::Company(s)) => format!(
-            " {}: {} · u moves it on",
+            " {}: {} · {move_on} moves it on",
             sanitize(&s.company_id),
             sanitize(s.why_not_next.as_deref().unwrap_or("at the top"))
         ),
         Some(Row::LeftOut(u)) => format!(
-            " {}: in no company, so their events count for none · u gives them one",
+            " {}: in no company, so their events count for none · {move_on} gives them one",
             sanitize(u)
         ),
-        None => " Esc back to the features".to_owned(),
+        None => format!(
+            " {} back to the features",
+            key(Context::FeaturesDetail, Command::Back)
+        ),
     }
 }

@@ -4,6 +4,7 @@
 use super::{Theme, fit};
 use crate::client::Exchange;
 use crate::sanitize::sanitize;
+use crate::tui::keys::{Command, Context};
 use crate::tui::state::{Focus, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -33,12 +34,21 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if state.log.is_empty() || window.count == 0 {
+        let label = |c| state.keymap.label(Context::Log, c);
         let text = if state.log_loading {
-            "loading the log…"
+            "loading the log…".to_owned()
         } else if filtered {
-            "nothing matches the filter (f status · m method · p profile)"
+            format!(
+                "nothing matches the filter ({} status · {} method · {} profile)",
+                label(Command::StatusFilter),
+                label(Command::RouteFilter),
+                label(Command::ProfileFilter)
+            )
         } else {
-            "no exchanges yet: fill the form and press Ctrl+S"
+            format!(
+                "no exchanges yet: fill the form and press {}",
+                label(Command::Send)
+            )
         };
         frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), inner);
         return;

@@ -15,7 +15,7 @@ mod traffic;
 
 pub use crate::term::{Theme, json_lines};
 
-use super::keys::{self, Context};
+use super::keys::{self, Command, Context};
 use super::layout::{self, Areas};
 use super::state::{Confirm, Focus, Level, Overlay, RequestState, Screen, ServerStatus, State};
 use crate::api::Method;
@@ -58,7 +58,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         }
     }
     status(frame, areas.status, state, theme);
-    let hints = keys::hints_with(context(state), &likely_next(state));
+    let hints = state
+        .keymap
+        .hints_with(context(state), &likely_next(state), areas.hints.width);
     let hints = hints.as_str();
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(format!(" {hints}"), theme.dim()))),
@@ -83,10 +85,48 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         Overlay::Scenario(run) => picker::scenario(frame, area, run, theme),
         Overlay::CopyAs { selected, .. } => picker::copy_as(frame, area, *selected, theme),
         Overlay::SaveRequest { name } => picker::save_as(frame, area, name, theme),
-        Overlay::Palette(palette) => picker::palette(frame, area, palette, theme),
+        Overlay::Palette(palette) => picker::palette(frame, area, palette, &state.keymap, theme),
         Overlay::Confirm(Confirm::ReplaceRequest { name }) => {
             picker::confirm_replace(frame, area, name, theme);
         }
+    }
+}
+
+/// The Traffic view's status line, its keys as bound.
+fn traffic_status(state: &State) -> String {
+    let key = |c, command| state.keymap.label(c, command);
+    if state.traffic.opened.is_some() {
+        format!(
+            " {} opens it in its form to fix and resend · {} back to the list",
+            key(Context::TrafficDetail, Command::OpenInForm),
+            key(Context::TrafficDetail, Command::Back)
+        )
+    } else {
+        format!(
+            " {} opens a request · {} opens it in its form · {} pauses",
+            key(Context::Traffic, Command::Open),
+            key(Context::Traffic, Command::OpenInForm),
+            key(Context::Traffic, Command::Pause)
+        )
+    }
+}
+
+/// The Data view's status line, its keys as bound.
+fn data_status(state: &State) -> String {
+    let key = |c, command| state.keymap.label(c, command);
+    if state.data.opened.is_some() {
+        format!(
+            " {} fills a form from this · {} back to the list",
+            key(Context::DataDetail, Command::UseInForm),
+            key(Context::DataDetail, Command::Back)
+        )
+    } else {
+        format!(
+            " {} opens a row · {} fills a form from it · {} sends the form",
+            key(Context::Data, Command::Open),
+            key(Context::Data, Command::UseInForm),
+            key(Context::Data, Command::Send)
+        )
     }
 }
 
@@ -226,10 +266,11 @@ fn tabs(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
             areas.tabs[i],
         );
     }
+    let raw = state.keymap.shared(Command::ToggleRaw);
     let right = if state.form().raw.is_some() {
-        "raw JSON · Ctrl+R fields"
+        format!("raw JSON · {raw} fields")
     } else {
-        "Ctrl+R raw JSON"
+        format!("{raw} raw JSON")
     };
     let width = right.chars().count() as u16 + 1;
     if areas.tabs_line.width > width + 40 {
@@ -292,36 +333,27 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             theme.dim(),
         ))
     } else if state.screen == Screen::Features {
-        let text = features::status_text(&state.features);
+        let text = features::status_text(&state.features, &state.keymap);
         Line::from(Span::styled(
             fit(&text, usize::from(area.width)),
             theme.dim(),
         ))
     } else if state.screen == Screen::Traffic {
-        let text = if state.traffic.opened.is_some() {
-            " o opens it in its form to fix and resend · Esc back to the list"
-        } else {
-            " Enter opens a request · o opens it in its form · Space pauses"
-        };
-        Line::from(Span::styled(text, theme.dim()))
+        Line::from(Span::styled(traffic_status(state), theme.dim()))
     } else if state.screen == Screen::Data {
-        let text = if state.data.opened.is_some() {
-            " u fills a form from this · Esc back to the list"
-        } else {
-            " Enter opens a row · u fills a form from it · Ctrl+S sends the form"
-        };
-        Line::from(Span::styled(text, theme.dim()))
+        Line::from(Span::styled(data_status(state), theme.dim()))
     } else {
         let problems = state.form().error_count();
+        let send = state.keymap.shared(Command::Send);
         if problems == 0 {
             Line::from(Span::styled(
-                " ✓ this body passes the server's rules · Ctrl+S sends it",
+                format!(" ✓ this body passes the server's rules · {send} sends it"),
                 theme.success(),
             ))
         } else {
             Line::from(Span::styled(
                 format!(
-                    " ✗ {problems} problem(s) by the server's rules · Ctrl+S asks before sending"
+                    " ✗ {problems} problem(s) by the server's rules · {send} asks before sending"
                 ),
                 theme.warning(),
             ))
@@ -345,6 +377,10 @@ pub fn fit(text: &str, width: usize) -> String {
 mod data_tests;
 #[cfg(test)]
 mod features_tests;
+#[cfg(test)]
+mod hint_line_tests;
+#[cfg(test)]
+mod keys_named_tests;
 #[cfg(test)]
 mod outbox_tests;
 #[cfg(test)]

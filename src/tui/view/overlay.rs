@@ -2,7 +2,7 @@
 
 use super::Theme;
 use crate::sanitize::sanitize;
-use crate::tui::keys::{self, Context};
+use crate::tui::keys::Context;
 use crate::tui::layout::centered;
 use crate::tui::profile_editor::{BASE_FIELD, DEFAULT_BASE, KEY_FIELD, LABELS, ProfileEditor};
 use crate::tui::state::State;
@@ -39,6 +39,9 @@ pub fn with_hint(
 pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let here = super::context(state);
     let mut contexts = vec![here];
+    if here.falls_back_to_list() {
+        contexts.push(Context::List);
+    }
     if here.on_console() && here != Context::Console {
         contexts.push(Context::Console);
     }
@@ -49,7 +52,7 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             lines.push(Line::from(""));
         }
         lines.push(Line::from(Span::styled(context.title(), theme.title())));
-        for (keys, what) in keys::help_lines(*context) {
+        for (keys, what) in state.keymap.help_lines(*context) {
             lines.push(Line::from(vec![
                 Span::styled(
                     format!("  {:<24}", format!("{keys} ")),

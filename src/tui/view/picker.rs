@@ -195,9 +195,10 @@ pub fn palette(
     frame: &mut Frame<'_>,
     area: Rect,
     palette: &crate::tui::collection::Palette,
+    keymap: &crate::tui::keys::Keymap,
     theme: Theme,
 ) {
-    let entries = palette.entries();
+    let entries = palette.entries(keymap);
     let mut lines = vec![Line::from(vec![
         Span::styled("command: ", theme.label()),
         Span::raw(sanitize(palette.filter.text())),

@@ -1,6 +1,7 @@
 //! The bindings against themselves, the shared keys, the hint line's width and README.
 
 use super::*;
+use crossterm::event::{KeyCode, KeyModifiers};
 
 fn event(k: &Key) -> KeyEvent {
     let mut modifiers = KeyModifiers::NONE;
@@ -18,7 +19,7 @@ fn every_binding_reaches_its_command_and_no_key_is_bound_twice_in_a_context() {
     for b in BINDINGS {
         for k in b.keys {
             assert_eq!(
-                command(b.context, &event(k)),
+                Keymap::default().command(b.context, &event(k)),
                 Some(b.command),
                 "{} in {:?} is taken by another binding",
                 k.label(),
@@ -65,7 +66,7 @@ fn every_hint_line_fits_80_columns_and_says_something() {
         Context::Features,
         Context::FeaturesDetail,
     ] {
-        let line = hints(c);
+        let line = Keymap::default().hints(c);
         assert!(line.chars().count() <= 79, "{c:?}: {line}");
         assert!(line.contains(" · "), "{c:?}: {line}");
     }
@@ -73,8 +74,8 @@ fn every_hint_line_fits_80_columns_and_says_something() {
 
 #[test]
 fn readme_shows_the_keys_in_force() {
-    let readme = include_str!("../../README.md");
-    let table = markdown_table();
+    let readme = include_str!("../../../README.md");
+    let table = Keymap::default().markdown_table();
     assert!(
         readme.contains(&table),
         "README's key table differs from the bindings; it should read:\n{table}"
@@ -83,11 +84,56 @@ fn readme_shows_the_keys_in_force() {
 
 #[test]
 fn what_is_likely_next_comes_first_and_is_not_said_twice() {
-    let line = hints_with(
+    let line = Keymap::default().hints_with(
         Context::Form,
         &[(Command::OpenOutbox, "outbox (2)".to_owned())],
+        80,
     );
     assert!(line.starts_with("F4 outbox (2) · "), "{line}");
     assert_eq!(line.matches("F4").count(), 1, "{line}");
     assert!(line.chars().count() <= 79);
+}
+
+#[test]
+fn update_runs_under_the_keymap_in_its_state() {
+    use crate::api::Method;
+    use crate::tui::action::Action;
+    use crate::tui::fixtures::state;
+    let config = crate::tui::config::parse(
+        std::path::Path::new("config.toml"),
+        "[keys]\nsend = \"ctrl+g\"\n",
+    )
+    .expect("a valid config");
+    let mut rebound = state(Method::Event);
+    rebound.keymap = Keymap::new(config.bindings);
+    let ctrl = |c| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    let before = format!("{rebound:?}");
+    let effects = crate::tui::update::update(&mut rebound, ctrl('s'));
+    assert!(effects.is_empty(), "Ctrl+S no longer sends");
+    assert_eq!(format!("{rebound:?}"), before, "Ctrl+S does nothing");
+    let mut default = state(Method::Event);
+    let sent = crate::tui::update::update(&mut default, ctrl('s'));
+    let effects = crate::tui::update::update(&mut rebound, ctrl('g'));
+    assert_eq!(format!("{effects:?}"), format!("{sent:?}"), "Ctrl+G sends");
+    assert_eq!(rebound.overlay, default.overlay);
+    assert_ne!(format!("{rebound:?}"), before);
+}
+
+#[test]
+fn no_view_hides_a_list_move_by_default() {
+    let moves: Vec<&Key> = BINDINGS
+        .iter()
+        .filter(|b| b.context == Context::List)
+        .flat_map(|b| b.keys)
+        .collect();
+    for b in BINDINGS.iter().filter(|b| b.context.falls_back_to_list()) {
+        for k in b.keys {
+            assert!(
+                !moves.contains(&k),
+                "{} in {:?} hides a list move",
+                k.label(),
+                b.context
+            );
+        }
+    }
 }

@@ -1,0 +1,103 @@
+//! The commands keys reach, and their stable names in `config.toml` and F1.
+
+use super::defaults::BINDINGS;
+
+/// What a key does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Send,
+    Quit,
+    Help,
+    OpenData,
+    OpenTraffic,
+    OpenOutbox,
+    OpenResults,
+    OpenFeatures,
+    Profiles,
+    OpenCollection,
+    Palette,
+    NextMethod,
+    PrevMethod,
+    MethodUser,
+    MethodCompany,
+    MethodEvent,
+    MethodFeedback,
+    ToggleLog,
+    ToggleRaw,
+    ExternalEditor,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    Open,
+    Back,
+    Resend,
+    Edit,
+    CopyCurl,
+    CopyAs,
+    SaveForm,
+    CopyBody,
+    Search,
+    NextMatch,
+    PrevMatch,
+    AddProfile,
+    EditProfile,
+    DeleteProfile,
+    MakeDefault,
+    NextTab,
+    PrevTab,
+    Tab1,
+    Tab2,
+    Tab3,
+    Tab4,
+    Sort,
+    UseInForm,
+    Reload,
+    OpenInForm,
+    Pause,
+    StatusFilter,
+    ProfileFilter,
+    RouteFilter,
+    Retry,
+    Drop,
+}
+
+/// Every command, in the order of the bindings.
+pub fn all_commands() -> Vec<Command> {
+    let mut out: Vec<Command> = Vec::new();
+    for b in BINDINGS {
+        if !out.contains(&b.command) {
+            out.push(b.command);
+        }
+    }
+    out
+}
+
+impl Command {
+    /// The command's stable name in `config.toml` and F1: `open-data`, `toggle-raw`.
+    pub fn name(self) -> String {
+        // `profiles` is also a view's table in config.toml: the command needs another name.
+        if self == Command::Profiles {
+            return "open-profiles".to_owned();
+        }
+        let debug = format!("{self:?}");
+        let mut out = String::new();
+        for (i, c) in debug.chars().enumerate() {
+            if c.is_ascii_uppercase() {
+                if i > 0 {
+                    out.push('-');
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    pub fn from_name(name: &str) -> Option<Command> {
+        all_commands().into_iter().find(|c| c.name() == name)
+    }
+}
