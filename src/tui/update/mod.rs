@@ -459,6 +459,11 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
             state.form_mut().jump_to_first_problem();
             vec![]
         }
+        Confirm::CannotSend if yes || no => {
+            state.focus = Focus::Form;
+            state.form_mut().jump_to_first_problem();
+            vec![]
+        }
         Confirm::DeleteProfile { name } if yes => delete_profile(state, &name),
         Confirm::DropOutboxItem { id } if yes => {
             if let Some(row) = state.log.iter_mut().find(|e| e.outbox_id == Some(id)) {

@@ -575,15 +575,14 @@ fn an_attribute_that_is_not_its_type_is_a_problem_and_cycling_keeps_its_text() {
     let attributes = s.form().focus;
     assert_eq!(
         s.form().fields[attributes].errors,
-        ["beta: `yes` is not a number; Ctrl+T changes the type"]
+        ["beta: `yes` is not a number: fix it, or Ctrl+T to make it a string"]
     );
-    // Ctrl+S asks first, like any other problem.
+    // The console's own problem: no "anyway", as it would go out as the string "yes".
     update(&mut s, ctrl('s'));
-    assert_eq!(
-        s.overlay,
-        Overlay::Confirm(Confirm::SendAnyway { problems: 1 })
-    );
-    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.overlay, Overlay::Confirm(Confirm::CannotSend));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(effects.is_empty(), "nothing sent");
+    assert_eq!(s.overlay, Overlay::None);
     // boolean, null, string: the text survives null.
     for _ in 0..3 {
         update(&mut s, ctrl('t'));
@@ -811,7 +810,7 @@ fn ctrl_t_sends_an_id_as_an_integer_and_says_when_it_is_not_one() {
     update(&mut s, key(KeyCode::Char('x')));
     assert_eq!(
         s.form().fields[0].errors,
-        ["`42x` is not an integer; Ctrl+T sends it as a string"]
+        ["`42x` is not an integer: fix it, or Ctrl+T to send a string"]
     );
     update(&mut s, ctrl('t'));
     assert_eq!(s.form().body()["userId"], json!("42x"));
@@ -1187,6 +1186,26 @@ fn a_saved_request_is_picked_loaded_and_resolved_afresh_for_each_send() {
     let second = sent(&mut s);
     assert_ne!(first["userId"], second["userId"], "resolved afresh");
     assert!(uuid::Uuid::parse_str(second["userId"].as_str().unwrap()).is_ok());
+}
+
+/// A template the profile cannot fill is the console's problem, not the server's: no "anyway".
+#[test]
+fn a_template_the_profile_cannot_fill_offers_no_send_anyway() {
+    let mut s = with_example_collection(Method::Event);
+    s.profile.user_id = None;
+    update(&mut s, ctrl('o'));
+    type_text(&mut s, "sent-message");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(s.form().preview, Some(Err(_))),
+        "{:?}",
+        s.form().preview
+    );
+    update(&mut s, ctrl('s'));
+    assert_eq!(s.overlay, Overlay::Confirm(Confirm::CannotSend));
+    let effects = update(&mut s, key(KeyCode::Char('y')));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!((s.overlay.clone(), s.focus), (Overlay::None, Focus::Form));
 }
 
 #[test]

@@ -70,6 +70,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         Overlay::Confirm(Confirm::SendAnyway { problems }) => {
             overlay::confirm(frame, area, state, *problems, theme);
         }
+        Overlay::Confirm(Confirm::CannotSend) => overlay::cannot_send(frame, area, state, theme),
         Overlay::Confirm(Confirm::DeleteProfile { name }) => {
             overlay::confirm_delete(frame, area, name, theme);
         }
@@ -313,7 +314,16 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         Line::from(Span::styled(text, theme.dim()))
     } else {
         let problems = state.form().error_count();
-        if problems == 0 {
+        let console = state.form().console_problems().len();
+        if console > 0 {
+            Line::from(Span::styled(
+                format!(
+                    " ✗ {console} problem(s) the console cannot send, {} by the server's rules",
+                    problems - console
+                ),
+                theme.error(),
+            ))
+        } else if problems == 0 {
             Line::from(Span::styled(
                 " ✓ this body passes the server's rules · Ctrl+S sends it",
                 theme.success(),

@@ -107,6 +107,64 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, state: &State, problems: usize
     );
 }
 
+/// Nothing can be sent while the console has problems of its own: they are named apart from the
+/// server's, with what to do, and there is no "anyway".
+pub fn cannot_send(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
+    const SHOWN: usize = 3;
+    let console = state.form().console_problems();
+    let server: Vec<String> = state
+        .form()
+        .problems()
+        .into_iter()
+        .filter(|p| !console.contains(p))
+        .collect();
+    let mut lines = Vec::new();
+    for (title, named) in [
+        (
+            "The console cannot send this body as the form shows it:",
+            &console,
+        ),
+        ("The server's rules would refuse it too:", &server),
+    ] {
+        if named.is_empty() {
+            continue;
+        }
+        lines.push(Line::from(title));
+        for p in named.iter().take(SHOWN) {
+            for (i, part) in wrap_words(&sanitize(p), 70).into_iter().enumerate() {
+                let mark = if i == 0 { "✗" } else { " " };
+                lines.push(Line::from(Span::styled(
+                    format!("  {mark} {part}"),
+                    theme.error(),
+                )));
+            }
+        }
+        if named.len() > SHOWN {
+            lines.push(Line::from(Span::styled(
+                format!("  … and {} more on the form", named.len() - SHOWN),
+                theme.dim(),
+            )));
+        }
+    }
+    lines.extend([
+        Line::from("Nothing was sent. Fix the console's problems first (a value can be"),
+        Line::from("made a string); what only the server refuses can then be sent anyway."),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("Enter/Esc", theme.focused_label()),
+            Span::raw(" back to the form"),
+        ]),
+    ]);
+    let height = lines.len() as u16 + 2;
+    boxed(
+        frame,
+        centered(area, 76, height),
+        "cannot send",
+        lines,
+        theme,
+    );
+}
+
 pub fn profiles(frame: &mut Frame<'_>, area: Rect, state: &State, selected: usize, theme: Theme) {
     let default = state.profiles.default_name().to_owned();
     let lines: Vec<Line<'static>> = state
@@ -258,4 +316,30 @@ pub fn confirm_delete(frame: &mut Frame<'_>, area: Rect, name: &str, theme: Them
         lines,
         theme,
     );
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces (a longer word is split).
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let last = lines.last_mut().expect("never empty");
+        let len = last.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(String::new());
+        } else if len > 0 {
+            last.push(' ');
+        }
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let last = lines.last_mut().expect("never empty");
+            let room = width.saturating_sub(last.chars().count()).max(1);
+            if word.len() <= room {
+                last.extend(word);
+                break;
+            }
+            last.extend(word.drain(..room));
+            lines.push(String::new());
+        }
+    }
+    lines
 }

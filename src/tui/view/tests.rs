@@ -214,6 +214,21 @@ fn overlays() {
     let mut s = ready(Method::Event);
     s.overlay = Overlay::Confirm(Confirm::SendAnyway { problems: 2 });
     snapshot("confirm_send", &s);
+    let mut s = ready(Method::User);
+    type_text(&mut s, "u1");
+    press(&mut s, KeyCode::Tab);
+    type_text(&mut s, "seats");
+    press(&mut s, KeyCode::Enter);
+    type_text(&mut s, "ten");
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL)),
+    );
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    snapshot("cannot_send", &s);
     let mut s = ready(Method::Event);
     s.overlay = Overlay::Profiles { selected: 1 };
     snapshot("profiles_switcher", &s);
