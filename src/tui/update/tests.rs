@@ -1236,6 +1236,12 @@ fn a_broken_edit_of_the_collection_keeps_what_was_loaded() {
     );
     assert!(s.collection.loaded.is_some());
     assert!(s.collection.problem.as_deref().unwrap().contains(":3:"));
+    let (level, text) = s.message.clone().unwrap();
+    assert_eq!(level, Level::Error);
+    assert!(
+        text.starts_with("the collection no longer loads: bucket-console.toml:3: requests.a"),
+        "the status line no longer says the last save succeeded: {text}"
+    );
     assert!(!s.collection.entries("").is_empty());
 }
 

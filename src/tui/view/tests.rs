@@ -458,6 +458,14 @@ fn the_saved_requests_picker_and_a_templated_body_with_its_preview() {
         Action::Key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL)),
     );
     snapshot("picker", &s);
+    let mut broken = s.clone();
+    update(
+        &mut broken,
+        Action::CollectionLoaded(Err(
+            "bucket-console.toml:6: requests.signup: `{{plna}}` is not a var, a --var, or a value an earlier step saves; did you mean `plan`?\nbucket-console.toml:9: requests.ev: unknown method `evnt`: did you mean `event`? user, company, event or feedback".into(),
+        )),
+    );
+    snapshot_sized("picker_broken_file", &broken, 120, 40);
     type_text(&mut s, "rate");
     update(
         &mut s,
