@@ -13,6 +13,7 @@ pub mod features;
 pub(crate) mod fixtures;
 pub mod form;
 mod form_check;
+pub mod help;
 pub mod keys;
 pub mod layout;
 pub mod log_view;

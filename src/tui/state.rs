@@ -75,7 +75,7 @@ pub enum Confirm {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help,
+    Help(crate::tui::help::HelpView),
     /// A question before doing something, carrying what to do on yes.
     Confirm(Confirm),
     /// Choose and manage profiles.

@@ -319,7 +319,7 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
     let typing = state.data.typing && state.screen == Screen::Data;
     let view = match command {
         Command::Help => {
-            state.overlay = Overlay::Help;
+            state.overlay = Overlay::Help(crate::tui::help::HelpView::default());
             return Some(vec![]);
         }
         Command::Send => return Some(request_send(state)),
@@ -373,13 +373,8 @@ fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let overlay = std::mem::replace(&mut state.overlay, Overlay::None);
     match overlay {
         Overlay::Confirm(confirm) => on_confirm_key(state, confirm, key),
-        Overlay::Help => {
-            if !matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::F(1) | KeyCode::Enter | KeyCode::Char('q')
-            ) {
-                state.overlay = Overlay::Help;
-            }
+        Overlay::Help(view) => {
+            help_key(state, view, key);
             vec![]
         }
         Overlay::Profiles { selected } => on_profiles_key(state, selected, key),
@@ -394,6 +389,40 @@ fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Overlay::None => vec![],
     }
+}
+
+/// F1 scrolls (↑↓, PgUp/PgDn, Home/End) and filters (`/`, then typing; Esc clears the filter);
+/// Esc, F1, Enter or q closes it.
+fn help_key(state: &mut State, mut view: crate::tui::help::HelpView, key: KeyEvent) {
+    use crate::tui::help;
+    let here = crate::tui::view::context(state);
+    let page = help::layout(here, &view, state.size).1.max(1);
+    match key.code {
+        KeyCode::Up => view.scroll = view.scroll.saturating_sub(1),
+        KeyCode::Down => view.scroll += 1,
+        KeyCode::PageUp => view.scroll = view.scroll.saturating_sub(page),
+        KeyCode::PageDown => view.scroll += page,
+        KeyCode::Home => view.scroll = 0,
+        KeyCode::End => view.scroll = usize::MAX,
+        KeyCode::Esc if view.typing || !view.filter.is_empty() => {
+            view.filter.clear();
+            view.typing = false;
+        }
+        KeyCode::Enter if view.typing => view.typing = false,
+        KeyCode::Backspace if view.typing => {
+            view.filter.pop();
+        }
+        KeyCode::Char(c) if view.typing => {
+            view.filter.push(c);
+            view.scroll = 0;
+        }
+        KeyCode::Char('/') => view.typing = true,
+        KeyCode::Esc | KeyCode::F(1) | KeyCode::Enter | KeyCode::Char('q') => return,
+        _ => {}
+    }
+    let (rows, shown) = help::layout(here, &view, state.size);
+    view.scroll = view.scroll.min(help::max_scroll(rows.len(), shown));
+    state.overlay = Overlay::Help(view);
 }
 
 /// Typing filters; Enter runs the chosen command as its key would, where the palette was opened.

@@ -229,7 +229,7 @@ fn raw_json_paste_tabs_help_and_quit() {
     );
     assert_eq!(s.method, Method::Feedback);
     update(&mut s, key(KeyCode::F(1)));
-    assert_eq!(s.overlay, Overlay::Help);
+    assert!(matches!(s.overlay, Overlay::Help(_)));
     update(&mut s, ctrl('c'));
     assert!(s.quit, "Ctrl+C quits from anywhere, overlays included");
 }
@@ -1510,4 +1510,48 @@ fn the_command_palette_finds_and_runs_a_command() {
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.overlay, Overlay::None);
     assert!(s.form().raw.is_some(), "toggle-raw ran");
+}
+
+/// At 80×24 F1 is longer than the screen: End reaches its last row, PgUp goes back a page, `/`
+/// filters, Esc clears the filter and then closes.
+#[test]
+fn help_scrolls_to_its_last_row_and_filters() {
+    use crate::tui::help::{self, Row};
+    let mut s = state(Method::Event);
+    s.size = (80, 24);
+    update(&mut s, key(KeyCode::F(1)));
+    update(&mut s, key(KeyCode::End));
+    let Overlay::Help(view) = s.overlay.clone() else {
+        panic!("{:?}", s.overlay)
+    };
+    let here = crate::tui::view::context(&s);
+    let (rows, shown) = help::layout(here, &view, s.size);
+    assert!(shown < rows.len(), "longer than the screen");
+    assert_eq!(view.scroll + shown, rows.len(), "the last row shows");
+    update(&mut s, key(KeyCode::PageUp));
+    update(&mut s, key(KeyCode::Down));
+    let Overlay::Help(back) = s.overlay.clone() else {
+        panic!()
+    };
+    assert_eq!(back.scroll, view.scroll.saturating_sub(shown) + 1);
+    update(&mut s, key(KeyCode::Char('/')));
+    type_text(&mut s, "quit");
+    let Overlay::Help(filtered) = s.overlay.clone() else {
+        panic!()
+    };
+    let (rows, _) = help::layout(here, &filtered, s.size);
+    assert_eq!(filtered.scroll, 0);
+    assert!(
+        rows.iter()
+            .any(|r| matches!(r, Row::Entry { what, .. } if what.contains("[quit]")))
+    );
+    assert!(
+        !rows
+            .iter()
+            .any(|r| matches!(r, Row::Entry { what, .. } if what.contains("[send]")))
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.overlay, Overlay::Help(help::HelpView::default()));
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.overlay, Overlay::None);
 }

@@ -66,7 +66,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     );
     match &state.overlay {
         Overlay::None => {}
-        Overlay::Help => overlay::help(frame, area, state, theme),
+        Overlay::Help(view) => overlay::help(frame, area, state, view, theme),
         Overlay::Confirm(Confirm::SendAnyway { problems }) => {
             overlay::confirm(frame, area, state, *problems, theme);
         }

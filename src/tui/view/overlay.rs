@@ -2,7 +2,7 @@
 
 use super::Theme;
 use crate::sanitize::sanitize;
-use crate::tui::keys::{self, Context};
+use crate::tui::help::{HelpView, KEYS_WIDTH, Row, box_width};
 use crate::tui::layout::centered;
 use crate::tui::profile_editor::{BASE_FIELD, DEFAULT_BASE, KEY_FIELD, LABELS, ProfileEditor};
 use crate::tui::state::State;
@@ -35,39 +35,56 @@ pub fn with_hint(
     boxed(frame, centered(area, 76, height), title, lines, theme);
 }
 
-/// Every binding of the current context, then the console's (on the console) and the shared ones.
-pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
-    let here = super::context(state);
-    let mut contexts = vec![here];
-    if here.on_console() && here != Context::Console {
-        contexts.push(Context::Console);
-    }
-    contexts.push(Context::Anywhere);
-    let mut lines = Vec::new();
-    for (i, context) in contexts.iter().enumerate() {
-        if i > 0 {
-            lines.push(Line::from(""));
-        }
-        lines.push(Line::from(Span::styled(context.title(), theme.title())));
-        for (keys, what) in keys::help_lines(*context) {
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {:<24}", format!("{keys} ")),
-                    theme.focused_label(),
-                ),
-                Span::raw(what),
-            ]));
-        }
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        "Mouse: click tabs, fields and log rows; wheel scrolls the log. Esc closes. The names in [ ] rebind in config.toml.",
-        theme.dim(),
-    )));
-    // As wide as the terminal allows (up to 118), so the commands' names show in full.
-    let width = area.width.saturating_sub(2).clamp(76, 118);
+/// Every binding of the current context, then the console's (on the console) and the shared ones,
+/// scrolled and filtered as `view` says; a footer says how to move and where the view is.
+pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, view: &HelpView, theme: Theme) {
+    let (rows, shown) =
+        crate::tui::help::layout(super::context(state), view, (area.width, area.height));
+    let scroll = view
+        .scroll
+        .min(crate::tui::help::max_scroll(rows.len(), shown));
+    let mut lines: Vec<Line<'static>> = rows
+        .iter()
+        .skip(scroll)
+        .take(shown)
+        .map(|row| match row {
+            Row::Title(title) => Line::from(Span::styled(*title, theme.title())),
+            Row::Entry { keys, what } => Line::from(vec![
+                Span::styled(format!("{keys:<KEYS_WIDTH$}"), theme.focused_label()),
+                Span::raw(what.clone()),
+            ]),
+            Row::Blank => Line::from(""),
+            Row::Note(text) => Line::from(Span::styled(text.clone(), theme.dim())),
+        })
+        .collect();
+    let place = if shown < rows.len() {
+        format!(
+            "  {}–{} of {}",
+            scroll + 1,
+            (scroll + shown).min(rows.len()),
+            rows.len()
+        )
+    } else {
+        String::new()
+    };
+    let footer = if view.typing || !view.filter.is_empty() {
+        format!(
+            "/{}{} · Enter done · Esc clears{place}",
+            sanitize(&view.filter),
+            if view.typing { "▏" } else { "" }
+        )
+    } else {
+        format!("↑↓ PgUp/PgDn Home/End scroll · / filter · Esc close{place}")
+    };
+    lines.push(Line::from(Span::styled(footer, theme.dim())));
     let height = lines.len() as u16 + 2;
-    boxed(frame, centered(area, width, height), "keys", lines, theme);
+    boxed(
+        frame,
+        centered(area, box_width(area.width), height),
+        "keys",
+        lines,
+        theme,
+    );
 }
 
 /// Send anyway? naming the problems (the first four; the form shows them all).
@@ -131,7 +148,7 @@ pub fn cannot_send(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Them
         }
         lines.push(Line::from(title));
         for p in named.iter().take(SHOWN) {
-            for (i, part) in wrap_words(&sanitize(p), 70).into_iter().enumerate() {
+            for (i, part) in crate::term::wrap(&sanitize(p), 70).into_iter().enumerate() {
                 let mark = if i == 0 { "✗" } else { " " };
                 lines.push(Line::from(Span::styled(
                     format!("  {mark} {part}"),
@@ -316,30 +333,4 @@ pub fn confirm_delete(frame: &mut Frame<'_>, area: Rect, name: &str, theme: Them
         lines,
         theme,
     );
-}
-
-/// `text` in lines of at most `width` characters, broken at spaces (a longer word is split).
-pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split(' ') {
-        let last = lines.last_mut().expect("never empty");
-        let len = last.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > width {
-            lines.push(String::new());
-        } else if len > 0 {
-            last.push(' ');
-        }
-        let mut word: Vec<char> = word.chars().collect();
-        loop {
-            let last = lines.last_mut().expect("never empty");
-            let room = width.saturating_sub(last.chars().count()).max(1);
-            if word.len() <= room {
-                last.extend(word);
-                break;
-            }
-            last.extend(word.drain(..room));
-            lines.push(String::new());
-        }
-    }
-    lines
 }

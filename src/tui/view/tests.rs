@@ -205,12 +205,26 @@ fn detail_of_a_400() {
 #[test]
 fn overlays() {
     let mut s = ready(Method::Event);
-    s.overlay = Overlay::Help;
+    s.overlay = Overlay::Help(crate::tui::help::HelpView::default());
     snapshot("help_form", &s);
     let mut s = with_log();
     s.focus = Focus::Log;
-    s.overlay = Overlay::Help;
+    s.overlay = Overlay::Help(crate::tui::help::HelpView::default());
     snapshot("help_log", &s);
+    let mut s = ready(Method::Event);
+    s.overlay = Overlay::Help(crate::tui::help::HelpView {
+        scroll: usize::MAX,
+        ..Default::default()
+    });
+    snapshot("help_at_its_end", &s);
+    s.overlay = Overlay::Help(crate::tui::help::HelpView::default());
+    snapshot_sized("help_120", &s, 120, 40);
+    s.overlay = Overlay::Help(crate::tui::help::HelpView {
+        filter: "log".into(),
+        typing: true,
+        ..Default::default()
+    });
+    snapshot("help_filtered", &s);
     let mut s = ready(Method::Event);
     s.overlay = Overlay::Confirm(Confirm::SendAnyway { problems: 2 });
     snapshot("confirm_send", &s);
