@@ -500,6 +500,11 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
                 row.error_message = Some("dropped from the outbox".to_owned());
             }
             state.outbox.dropped += 1;
+            // The status line may still say the call is queued: it is not, any more.
+            state.message = Some((
+                Level::Info,
+                format!("dropped #{id} from the outbox: it will not be sent"),
+            ));
             vec![Effect::DropOutboxItem(id)]
         }
         Confirm::DeleteProfile { .. } if no => {

@@ -371,6 +371,7 @@ fn the_built_in_profile_takes_default_ids_in_the_console() {
 
 #[test]
 fn a_bad_profile_stays_in_the_editor_with_the_reason() {
+    use crate::tui::profile_editor::{BASE_FIELD, KEY_FIELD};
     let mut s = state(Method::User);
     update(&mut s, ctrl('p'));
     update(&mut s, key(KeyCode::Char('a')));
@@ -383,6 +384,19 @@ fn a_bad_profile_stays_in_the_editor_with_the_reason() {
         editor.error.as_deref(),
         Some("the tracking key is required")
     );
+    assert_eq!(
+        editor.focus, KEY_FIELD,
+        "the cursor goes where the problem is"
+    );
+    update(&mut s, key(KeyCode::BackTab));
+    type_text(&mut s, "127.0.0.1:8787");
+    update(&mut s, key(KeyCode::Tab));
+    type_text(&mut s, "pk_test_abcdefghijklmnop");
+    update(&mut s, ctrl('s'));
+    let Overlay::ProfileEditor(editor) = &s.overlay else {
+        panic!("{:?}", s.overlay)
+    };
+    assert_eq!(editor.focus, BASE_FIELD, "{:?}", editor.error);
 }
 
 #[test]
@@ -710,8 +724,7 @@ fn adding_a_profile_types_into_empty_fields_and_speaks_in_the_consoles_keys() {
         error.contains("exists already") && !error.contains("--force"),
         "{error}"
     );
-    update(&mut s, key(KeyCode::Up));
-    update(&mut s, key(KeyCode::Up));
+    assert_eq!(editor.focus, 0, "on the name, the field to fix");
     update(&mut s, key(KeyCode::End));
     for _ in 0..7 {
         update(&mut s, key(KeyCode::Backspace));

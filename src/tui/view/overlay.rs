@@ -268,10 +268,9 @@ pub fn profile_editor(frame: &mut Frame<'_>, area: Rect, editor: &ProfileEditor,
     }
     lines.push(Line::from(""));
     if let Some(error) = &editor.error {
-        lines.push(Line::from(Span::styled(
-            format!("✗ {}", sanitize(error)),
-            theme.error(),
-        )));
+        for line in crate::term::wrap(&format!("✗ {}", sanitize(error)), 74) {
+            lines.push(Line::from(Span::styled(line, theme.error())));
+        }
     }
     lines.push(Line::from(Span::styled(
         "Tab/↑↓ field · Enter next (save on the last) · Ctrl+S save · Esc cancel",

@@ -309,6 +309,19 @@ fn the_profile_editor_masks_the_key() {
         "{screen}"
     );
     snapshot("profile_editor", &s);
+    let mut taken = s.clone();
+    press(&mut taken, KeyCode::BackTab);
+    type_text(&mut taken, "127.0.0.1:8787");
+    update(
+        &mut taken,
+        Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    let screen = render(&taken, 80, 24).backend().to_string();
+    assert!(
+        screen.contains("(or https://)"),
+        "the whole error: {screen}"
+    );
+    snapshot("profile_editor_error", &taken);
     s.overlay = Overlay::Confirm(Confirm::DeleteProfile {
         name: "staging".into(),
     });
