@@ -33,7 +33,18 @@ Examples:
   bucket-console run onboarding --seed 7 --output junit > report.xml
   bucket-console run rate-export --repeat 1000 --concurrency 32 --var plan=team
   bucket-console run signup --allow-env STAGING_USER     # lets {{env STAGING_USER}} read it
-  bucket-console run --check --collection ci/bucket-console.toml"
+  bucket-console run --check --collection ci/bucket-console.toml
+  bucket-console run --check --var profile.userId=u1   # stands in for the profile's id
+
+A collection file (bucket-console.toml):
+  [vars]
+  plan = \"pro\"
+  [requests.signup]
+  method = \"user\"
+  body = { userId = \"{{uuid}}\", attributes = { plan = \"{{plan}}\" } }
+  [[scenarios.onboarding]]
+  request = \"signup\"
+  save = { user = \"request:/userId\" }"
 )]
 pub struct RunArgs {
     /// Requests and scenarios to run, in this order.
@@ -84,7 +95,7 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let path = collection::locate(args.collection.as_deref(), &cwd).ok_or_else(|| {
         CliError::usage(format!(
-            "no {} in {} or a parent directory: write one (see README, \"Saved requests\") or \
+            "no {} in {} or a parent directory: write one (`bucket-console man run` shows the format) or \
              give --collection PATH",
             collection::FILE_NAME,
             cwd.display()

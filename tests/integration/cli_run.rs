@@ -401,3 +401,38 @@ async fn a_profile_without_the_ids_a_template_needs_is_flagged_and_var_fills_it(
         "{wrong:?}"
     );
 }
+
+/// Options typed after the quoted command are told to go before it (clap hands them to the
+/// command), not called "a second URL"; `log export --help` says what its ID is, with examples.
+#[test]
+fn import_options_after_the_command_and_log_export_help_say_what_to_write() {
+    let cli = Cli::new();
+    let out = cli.run(&[
+        "import",
+        "curl",
+        "curl -X POST http://127.0.0.1:1/k/event -d '{\"event\":\"e\",\"userId\":\"u\"}'",
+        "--name",
+        "x",
+    ]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("--name came after the command: options go before it")
+            && !out.stderr.contains("second URL"),
+        "{out:?}"
+    );
+    let help = cli.run(&["log", "export", "--help"]);
+    assert!(
+        help.stdout
+            .contains("the first column of `bucket-console log`")
+            && help
+                .stdout
+                .contains("bucket-console log export 42 --as python"),
+        "{help:?}"
+    );
+    let nowhere = cli.run(&["run", "--list"]);
+    assert!(
+        nowhere.stderr.contains("bucket-console man run") && !nowhere.stderr.contains("README"),
+        "{nowhere:?}"
+    );
+}

@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, picker: &Picker, t
     }
     let note = match (&state.collection.loaded, &state.collection.problem) {
         (None, None) => Some((
-            "no bucket-console.toml here or in a parent directory (see README, \"Saved requests\")"
+            "no bucket-console.toml here or in a parent directory (`bucket-console man run` shows the format)"
                 .to_owned(),
             theme.dim(),
         )),
