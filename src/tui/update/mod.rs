@@ -112,10 +112,7 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             features::stars_loaded(state, purpose, result);
             vec![]
         }
-        Action::ResultsLoaded(result) => {
-            state.results.loaded = Some(result);
-            vec![]
-        }
+        Action::ResultsLoaded(result) => results_loaded(state, result),
         Action::Queued { .. } | Action::OutboxDelivered { .. } | Action::OutboxLoaded(_) => {
             outbox_action(state, action)
         }
@@ -209,6 +206,32 @@ fn health(state: &mut State, base_url: &str, result: Result<(), Failure>) -> Vec
             }]
         }
     }
+}
+
+/// F5 and the header must agree: a read that found the server silent says so above.
+fn results_loaded(
+    state: &mut State,
+    result: Result<Vec<crate::results::Results>, Failure>,
+) -> Vec<Effect> {
+    let effects = match &result {
+        Err(e) if not_answering(e) => {
+            let base_url = state.base_url.clone();
+            health(state, &base_url, Err(e.clone()))
+        }
+        _ => vec![],
+    };
+    state.results.loaded = Some(result);
+    effects
+}
+
+/// Whether a read failed because the server did not answer (not because it refused).
+fn not_answering(e: &Failure) -> bool {
+    use crate::explore::ExploreError;
+    use crate::results::ResultsError;
+    matches!(
+        e.error().downcast_ref::<ResultsError>(),
+        Some(ResultsError::Server(ExploreError::NotAnswering(_)))
+    )
 }
 
 /// What an exchange says of its server's health, for the header.

@@ -1568,3 +1568,31 @@ fn help_scrolls_to_its_last_row_and_filters() {
     update(&mut s, key(KeyCode::Esc));
     assert_eq!(s.overlay, Overlay::None);
 }
+
+/// The header said `● answers` while F5 said the server was not answering: a results read that
+/// found the server silent marks it down (and probes it), as a failed send does.
+#[test]
+fn results_that_find_the_server_silent_mark_the_header_down() {
+    use crate::explore::ExploreError;
+    use crate::results::ResultsError;
+    let mut s = state(Method::Event);
+    s.server = ServerStatus::Answers;
+    let silent = Failure::from(ResultsError::Server(ExploreError::NotAnswering(
+        "connection refused".into(),
+    )));
+    let effects = update(&mut s, Action::ResultsLoaded(Err(silent)));
+    assert!(matches!(s.server, ServerStatus::Down(_)), "{:?}", s.server);
+    assert!(
+        matches!(&effects[..], [Effect::ProbeHealth { .. }]),
+        "{effects:?}"
+    );
+    let mut s = state(Method::Event);
+    s.server = ServerStatus::Answers;
+    let refused = Failure::from(ResultsError::Server(ExploreError::NotLocal));
+    update(&mut s, Action::ResultsLoaded(Err(refused)));
+    assert_eq!(
+        s.server,
+        ServerStatus::Answers,
+        "it answered, with a refusal"
+    );
+}
