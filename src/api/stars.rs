@@ -556,8 +556,26 @@ impl Funnel {
         (self.excluded_events > 0).then(|| {
             let plural =
                 |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+            // Named, so the call to send can be written from the note alone.
+            let listed: Vec<String> = self
+                .excluded_user_ids
+                .iter()
+                .take(3)
+                .map(|u| format!("`{u}`"))
+                .collect();
+            let more = self.excluded_users.saturating_sub(listed.len() as u64);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            let whom = match listed.len() {
+                0 => "with their `userId`".to_owned(),
+                1 => format!("with `userId` {}", listed[0]),
+                _ => format!("for each `userId`: {}{more}", listed.join(", ")),
+            };
             format!(
-                "{} from {} left out: no company; send a `company` call with this `userId`",
+                "{} from {} left out: no company; send a `company` call {whom}",
                 plural(self.excluded_events, "event"),
                 plural(self.excluded_users, "user")
             )

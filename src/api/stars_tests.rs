@@ -143,7 +143,7 @@ fn the_report_counts_nested_steps_and_the_excluded() {
     assert!((report.shares.adopted.unwrap().of_previous - 0.5).abs() < 1e-9);
     assert_eq!(
         report.excluded_note().unwrap(),
-        "3 events from 1 user left out: no company; send a `company` call with this `userId`"
+        "3 events from 1 user left out: no company; send a `company` call with `userId` `u9`"
     );
 }
 

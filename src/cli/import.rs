@@ -58,6 +58,20 @@ pub fn run(args: &ImportArgs) -> Result<u8, CliError> {
         save,
         collection: explicit,
     } = &args.what;
+    // `import curl "curl …" --name x`: the quoted command came first, so clap gave it the
+    // options too; no curl command has these, so say where they go.
+    if let [first, rest @ ..] = command.as_slice()
+        && first.trim_start().starts_with("curl ")
+        && let Some(option) = rest
+            .iter()
+            .find(|w| matches!(w.as_str(), "--name" | "--save" | "--collection"))
+    {
+        return Err(CliError::usage(format!(
+            "{option} came after the command: options go before it \
+             (bucket-console import curl {option} … \"curl …\"); everything after the \
+             command is read as the command"
+        )));
+    }
     let words = match command.as_slice() {
         [] => split(&read_stdin()?)?,
         [one] if one == "-" => split(&read_stdin()?)?,

@@ -44,13 +44,19 @@ pub struct LogArgs {
 enum LogCommand {
     /// Show one exchange whole.
     Show {
+        /// The exchange's id: the first column of `bucket-console log`.
         id: i64,
         #[arg(long)]
         json: bool,
     },
     /// Print the request as code: curl, httpie, fetch (JavaScript), python (requests) or sdk
     /// (@bucketco/tracking-sdk's call). The key is read from $BUCKET_TRACKING_KEY in it.
+    #[command(after_help = "Examples:
+  bucket-console log --limit 5                 # the ids are the first column
+  bucket-console log export 42                 # curl
+  bucket-console log export 42 --as python > replay.py")]
     Export {
+        /// The exchange's id: the first column of `bucket-console log`.
         id: i64,
         #[arg(long = "as", value_enum, default_value_t = ExportAs::Curl, value_name = "FORMAT")]
         format: ExportAs,
@@ -60,6 +66,7 @@ enum LogCommand {
     },
     /// Print an equivalent curl command.
     Curl {
+        /// The exchange's id: the first column of `bucket-console log`.
         id: i64,
         /// Put the tracking key itself in the command instead of $BUCKET_TRACKING_KEY.
         #[arg(long)]

@@ -33,7 +33,18 @@ Examples:
   bucket-console run onboarding --seed 7 --output junit > report.xml
   bucket-console run rate-export --repeat 1000 --concurrency 32 --var plan=team
   bucket-console run signup --allow-env STAGING_USER     # lets {{env STAGING_USER}} read it
-  bucket-console run --check --collection ci/bucket-console.toml"
+  bucket-console run --check --collection ci/bucket-console.toml
+  bucket-console run --check --var profile.userId=u1   # stands in for the profile's id
+
+A collection file (bucket-console.toml):
+  [vars]
+  plan = \"pro\"
+  [requests.signup]
+  method = \"user\"
+  body = { userId = \"{{uuid}}\", attributes = { plan = \"{{plan}}\" } }
+  [[scenarios.onboarding]]
+  request = \"signup\"
+  save = { user = \"request:/userId\" }"
 )]
 pub struct RunArgs {
     /// Requests and scenarios to run, in this order.
@@ -79,12 +90,12 @@ pub enum RunOutput {
 }
 
 pub fn run(args: &RunArgs) -> Result<u8, CliError> {
-    let vars = parse_vars(&args.vars)?;
+    let (vars, id_vars) = parse_vars(&args.vars)?;
     let names: Vec<String> = vars.keys().cloned().collect();
     let cwd = std::env::current_dir().unwrap_or_default();
     let path = collection::locate(args.collection.as_deref(), &cwd).ok_or_else(|| {
         CliError::usage(format!(
-            "no {} in {} or a parent directory: write one (see README, \"Saved requests\") or \
+            "no {} in {} or a parent directory: write one (`bucket-console man run` shows the format) or \
              give --collection PATH",
             collection::FILE_NAME,
             cwd.display()
@@ -92,13 +103,34 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
     })?;
     let loaded =
         collection::load(&path, &names).map_err(|e| CliError::usage(sanitize(&e.to_string())))?;
-    if args.list {
-        print!("{}", sanitize(&listing(&loaded)));
-        return Ok(exit::OK);
-    }
-    if args.check {
-        println!("{}", sanitize(&checked(&loaded)));
-        return Ok(exit::OK);
+    if args.list || args.check {
+        // What `run` would stop at on the profile it would use: a template that profile cannot fill.
+        let (selected, _) = context::selected_profile(args.profile.as_deref())?;
+        let mut ids = selected.profile.ids();
+        ids.extend(id_vars);
+        let unfillable = loaded.unfillable(&ids);
+        let profile = &selected.profile.name;
+        if args.list {
+            print!("{}", sanitize(&listing(&loaded, &unfillable, profile)));
+            return Ok(exit::OK);
+        }
+        if unfillable.is_empty() {
+            println!("{}", sanitize(&checked(&loaded)));
+            return Ok(exit::OK);
+        }
+        for (name, field) in &unfillable {
+            println!(
+                "{}",
+                sanitize(&format!(
+                    "{}: {name}: {{{{profile.{field}}}}} cannot be filled: profile `{profile}` has \
+                     no {field}; set it with `bucket-console profiles edit {profile} --{} ID` or \
+                     give --var profile.{field}=ID",
+                    loaded.path.display(),
+                    id_flag(field)
+                ))
+            );
+        }
+        return Ok(exit::FAILURE);
     }
     if args.names.is_empty() {
         return Err(CliError::usage(
@@ -121,32 +153,62 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
             flags.join(" ")
         ))));
     }
-    send(args, loaded, items, vars, env)
+    send(args, loaded, items, (vars, id_vars), env)
 }
 
-fn parse_vars(raw: &[String]) -> Result<BTreeMap<String, Value>, CliError> {
-    raw.iter()
-        .map(|v| {
-            let (name, value) = v.split_once('=').ok_or_else(|| {
-                CliError::usage(format!("--var {v}: write NAME=VALUE (--var plan=team)"))
-            })?;
-            if !collection::template::is_name(name) {
+/// The flag of `profiles edit` that sets a profile's id field.
+fn id_flag(field: &str) -> &'static str {
+    match field {
+        "companyId" => "company-id",
+        "featureId" => "feature-id",
+        _ => "user-id",
+    }
+}
+
+/// `--var NAME=VALUE`s: the collection's variables, and apart from them the profile's ids they
+/// stand in for (`--var profile.userId=u1`, for this run only).
+type Vars = (BTreeMap<String, Value>, BTreeMap<String, String>);
+
+fn parse_vars(raw: &[String]) -> Result<Vars, CliError> {
+    let mut vars = BTreeMap::new();
+    let mut ids = BTreeMap::new();
+    for v in raw {
+        let (name, value) = v.split_once('=').ok_or_else(|| {
+            CliError::usage(format!("--var {v}: write NAME=VALUE (--var plan=team)"))
+        })?;
+        if let Some(field) = name.strip_prefix("profile.") {
+            if !matches!(field, "userId" | "companyId" | "featureId") {
                 return Err(CliError::usage(format!(
-                    "--var {v}: `{name}` is not a name (letters, digits, _ and -)"
+                    "--var {v}: a profile gives profile.userId, profile.companyId or \
+                     profile.featureId"
                 )));
             }
-            Ok((name.to_owned(), Value::String(value.to_owned())))
-        })
-        .collect()
+            ids.insert(field.to_owned(), value.to_owned());
+            continue;
+        }
+        if !collection::template::is_name(name) {
+            return Err(CliError::usage(format!(
+                "--var {v}: `{name}` is not a name (letters, digits, _ and -, or \
+                 profile.userId and its kin)"
+            )));
+        }
+        vars.insert(name.to_owned(), Value::String(value.to_owned()));
+    }
+    Ok((vars, ids))
 }
 
-fn listing(c: &Collection) -> String {
+fn listing(c: &Collection, unfillable: &[(String, &str)], profile: &str) -> String {
     let mut out = String::new();
     for (name, r) in &c.requests {
+        let lacking = unfillable
+            .iter()
+            .find(|(n, _)| n.strip_prefix("requests.") == Some(name.as_str()));
+        let lacking = lacking
+            .map(|(_, field)| format!("  (cannot be filled: profile `{profile}` has no {field})"));
         let note = if r.meant_to_fail {
             "  (meant to be refused)"
         } else {
-            ""
+            lacking.as_deref().unwrap_or("")
         };
         let _ = writeln!(out, "request   {name:<24} {}{note}", r.method);
     }
@@ -207,11 +269,12 @@ fn send(
     args: &RunArgs,
     loaded: Collection,
     items: Vec<String>,
-    vars: BTreeMap<String, Value>,
+    (vars, id_vars): Vars,
     env: Env,
 ) -> Result<u8, CliError> {
     let (selected, _) = context::selected_profile(args.profile.as_deref())?;
-    let profile_ids = selected.profile.ids();
+    let mut profile_ids = selected.profile.ids();
+    profile_ids.extend(id_vars);
     let expected: usize =
         items.iter().map(|i| calls_in(&loaded, i)).sum::<usize>() * args.repeat as usize;
     let options = Options {

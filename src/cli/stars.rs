@@ -212,11 +212,14 @@ fn text(p: Painter, f: &Funnel) -> String {
         );
     }
     if let Some(note) = f.excluded_note() {
+        // The note names the users (the first three) itself.
         let _ = writeln!(
             out,
-            "  {}: {}",
-            p.paint(Style::new().fg_color(Some(AnsiColor::Yellow.into())), &note),
-            sanitize(&f.excluded_user_ids.join(", "))
+            "  {}",
+            p.paint(
+                Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+                &sanitize(&note)
+            ),
         );
     }
     out

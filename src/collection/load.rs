@@ -148,9 +148,13 @@ impl Reader {
         let text = self.string(value, &format!("{what}: method"))?;
         let method = Method::parse(&text);
         if method.is_none() {
+            let names = ["user", "company", "event", "feedback"];
+            let hint = api::suggest::nearest(&text, &names)
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
             self.problem(
                 value.span().start,
-                format!("{what}: unknown method `{text}`: user, company, event or feedback"),
+                format!("{what}: unknown method `{text}`: {hint}user, company, event or feedback"),
             );
         }
         method
@@ -332,6 +336,12 @@ fn read_scenarios(
         let mut saved_before = BTreeSet::new();
         for (n, item) in items.iter().enumerate() {
             let what = format!("{what} step {}", n + 1);
+            // What a step saves is known even when the step is broken or `save` misspelled, so
+            // one typo is one error, not one more for every later use of the name.
+            for name in save_names(item) {
+                saved_before.insert(name.clone());
+                saved_anywhere.insert(name);
+            }
             let Some((step, located)) = step(r, item, &what, requests) else {
                 continue;
             };
@@ -448,6 +458,22 @@ fn step(
         },
         located,
     ))
+}
+
+/// The names under a step's `save` (or a key one typo from it), read without judging them.
+fn save_names(item: &Spanned<DeValue<'_>>) -> Vec<String> {
+    let DeValue::Table(table) = item.get_ref() else {
+        return Vec::new();
+    };
+    table
+        .iter()
+        .filter(|(k, _)| api::suggest::nearest(k.get_ref(), &["save"]).is_some())
+        .filter_map(|(_, v)| match v.get_ref() {
+            DeValue::Table(saved) => Some(saved.keys().map(|k| k.get_ref().to_string())),
+            _ => None,
+        })
+        .flatten()
+        .collect()
 }
 
 fn saves(r: &mut Reader, value: &Spanned<DeValue<'_>>, what: &str) -> Vec<Save> {

@@ -270,3 +270,41 @@ fn the_key_is_found_whole_or_split_across_a_body() {
         &local
     ));
 }
+
+/// One typo is one error: a broken step (or a misspelled `save`) still provides the names it
+/// saves, and a misspelled method or template name gets a suggestion.
+#[test]
+fn one_typo_is_one_error_with_a_suggestion() {
+    let found = problems(
+        r#"
+[vars]
+plan = "pro"
+
+[requests.signup]
+method = "user"
+body = { userId = "u1", attributes = { plan = "{{plna}}" } }
+
+[requests.ev]
+method = "evnt"
+body = { event = "x", userId = "u1" }
+
+[[scenarios.onboarding]]
+request = "sign-up"
+save = { user = "request:/userId" }
+
+[[scenarios.onboarding]]
+method = "company"
+body = { companyId = "acme", userId = "{{user}}" }
+sav = { company = "request:/companyId" }
+
+[[scenarios.onboarding]]
+method = "event"
+body = { event = "e", userId = "{{user}}", companyId = "{{company}}" }
+"#,
+    );
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert!(found[0].contains("`{{plna}}`") && found[0].ends_with("did you mean `plan`?"));
+    assert!(found[1].contains("unknown method `evnt`: did you mean `event`?"));
+    assert!(found[2].contains("no request named `sign-up`"));
+    assert!(found[3].contains("unknown key `sav`"));
+}

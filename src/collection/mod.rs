@@ -205,4 +205,33 @@ impl Collection {
             .map(String::as_str)
             .collect()
     }
+
+    /// Each saved request (and inline scenario step, as `scenario NAME step N`) whose body asks
+    /// for a `{{profile.…}}` id that `ids` lacks, with that id's field: `run` would stop there.
+    pub fn unfillable(&self, ids: &BTreeMap<String, String>) -> Vec<(String, &'static str)> {
+        let missing = |body: &Shape| {
+            let mut used = Vec::new();
+            template::gens(body, &mut used);
+            used.into_iter().find_map(|g| match g {
+                template::Gen::Profile(field) if !ids.contains_key(field) => Some(field),
+                _ => None,
+            })
+        };
+        let requests = self
+            .requests
+            .iter()
+            .filter_map(|(name, r)| Some((format!("requests.{name}"), missing(&r.body)?)));
+        let steps = self.scenarios.iter().flat_map(|(name, steps)| {
+            steps
+                .iter()
+                .enumerate()
+                .filter_map(move |(i, step)| match &step.call {
+                    Call::Inline { body, .. } => {
+                        Some((format!("scenario {name} step {}", i + 1), missing(body)?))
+                    }
+                    Call::Request(_) => None,
+                })
+        });
+        requests.chain(steps).collect()
+    }
 }

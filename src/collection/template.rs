@@ -322,7 +322,7 @@ impl Scope<'_> {
                     "featureId" => "feature-id",
                     _ => "user-id",
                 };
-                format!("`{{{{profile.{field}}}}}`: the profile in use has no {field}; set it with `bucket-console profiles edit NAME --{flag} ID`")
+                format!("`{{{{profile.{field}}}}}`: the profile in use has no {field}; set it with `bucket-console profiles edit NAME --{flag} ID` (run also takes --var profile.{field}=ID)")
             })?),
             Gen::Null => Value::Null,
         })

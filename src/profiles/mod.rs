@@ -256,6 +256,13 @@ pub fn check_name(name: &str) -> Result<(), ProfileError> {
 /// Checks a base URL (http or https, no query) and returns it without a trailing slash.
 pub fn normalize_base_url(raw: &str) -> Result<String, ProfileError> {
     let bad = |why: &str| ProfileError::BadUrl(raw.to_owned(), why.to_owned());
+    // `127.0.0.1:8787` and `localhost:8787` read as a relative URL or a scheme: say what to write.
+    if !raw.contains("://") {
+        return Err(bad(&format!(
+            "it needs its scheme: http://{} (or https://)",
+            raw.trim()
+        )));
+    }
     let url = reqwest::Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(bad("it must start with http:// or https://"));
@@ -277,6 +284,14 @@ mod tests {
         Profile {
             name: name.into(),
             ..Profile::local()
+        }
+    }
+
+    #[test]
+    fn a_base_url_without_its_scheme_is_told_what_to_write() {
+        for raw in ["127.0.0.1:8787", "localhost:8787"] {
+            let e = normalize_base_url(raw).unwrap_err().to_string();
+            assert!(e.contains(&format!("http://{raw}")), "{e}");
         }
     }
 

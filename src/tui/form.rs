@@ -481,45 +481,6 @@ impl Form {
         }
     }
 
-    /// A value that is not what its row's type says would go out as text, silently: it is a
-    /// problem on the attributes field instead, so "send anyway?" counts it.
-    fn check_attribute_types(&mut self) {
-        for field in self.fields.iter_mut().filter(|f| f.integer) {
-            if let FieldValue::Line(input) = &field.value {
-                let text = input.text().trim();
-                let integer = serde_json::from_str::<serde_json::Number>(text)
-                    .ok()
-                    .and_then(|n| api::integer_text(&n));
-                if !text.is_empty() && integer.is_none() {
-                    field.errors.push(format!(
-                        "`{text}` is not an integer; Ctrl+T sends it as a string"
-                    ));
-                }
-            }
-        }
-        for field in &mut self.fields {
-            let FieldValue::Attributes(attrs) = &field.value else {
-                continue;
-            };
-            for row in attrs.rows.iter().filter(|r| !r.key.text().is_empty()) {
-                let text = row.value.text().trim();
-                let fits = match row.kind {
-                    AttrKind::String | AttrKind::Null => true,
-                    AttrKind::Number => serde_json::from_str::<serde_json::Number>(text).is_ok(),
-                    AttrKind::Boolean => matches!(text, "true" | "false"),
-                };
-                if !fits {
-                    field.errors.push(format!(
-                        "{}: `{}` is not a {}; Ctrl+T changes the type",
-                        row.key.text(),
-                        row.value.text(),
-                        row.kind.label()
-                    ));
-                }
-            }
-        }
-    }
-
     /// Puts a problem (local or from a server's answer) on the field its path names.
     pub fn place_error(&mut self, path: &str, message: &str) {
         let tokens = pointer::tokens(path);
@@ -667,7 +628,7 @@ mod tests {
         assert_eq!(form.fields[1].errors.len(), 1);
         assert_eq!(
             form.fields[attrs].errors,
-            ["seats: `many` is not a number; Ctrl+T changes the type"],
+            ["seats: `many` is not a number: fix it, or Ctrl+T to make it a string"],
             "a number that is not one is a problem, not text sent silently"
         );
         assert_eq!(form.error_count(), 3, "send anyway? counts it");

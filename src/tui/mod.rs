@@ -12,6 +12,8 @@ pub mod features;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod form;
+mod form_check;
+pub mod help;
 pub mod keys;
 pub mod layout;
 pub mod log_view;

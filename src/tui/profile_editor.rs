@@ -74,6 +74,11 @@ impl ProfileEditor {
     /// Applies the editor to `all`; returns the saved profile, or says what to fix.
     /// The change the editor describes, checked against `all`.
     pub fn change(&self, all: &Profiles) -> Result<Change, String> {
+        self.checked(all).map_err(|(_, e)| e)
+    }
+
+    /// The field a problem is in, so the editor can put the cursor there.
+    fn checked(&self, all: &Profiles) -> Result<Change, (usize, String)> {
         let field = |i: usize| self.inputs[i].text().trim().to_owned();
         let optional = |i: usize| Some(field(i)).filter(|v| !v.is_empty());
         if self.builtin
@@ -92,23 +97,26 @@ impl ProfileEditor {
             });
         }
         let name = field(0);
-        profiles::check_name(&name).map_err(|e| e.to_string())?;
+        profiles::check_name(&name).map_err(|e| (0, e.to_string()))?;
         let base = Some(field(BASE_FIELD)).filter(|b| !b.is_empty());
         let base_url = profiles::normalize_base_url(base.as_deref().unwrap_or(DEFAULT_BASE))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| (BASE_FIELD, e.to_string()))?;
         let typed = self.inputs[KEY_FIELD].text().trim();
         let key = match (&self.original, typed.is_empty()) {
             (Some(original), true) => all
                 .get(original)
                 .map(|p| p.key)
-                .ok_or("the profile is gone")?,
-            (None, true) => return Err("the tracking key is required".into()),
-            (_, false) => TrackingKey::parse(typed).map_err(|e| e.to_string())?,
+                .ok_or((0, "the profile is gone".to_owned()))?,
+            (None, true) => return Err((KEY_FIELD, "the tracking key is required".into())),
+            (_, false) => TrackingKey::parse(typed).map_err(|e| (KEY_FIELD, e.to_string()))?,
         };
         if self.original.as_deref() != Some(name.as_str()) && all.get(&name).is_some() {
-            return Err(format!(
-                "a profile named `{name}` exists already: choose another name, or Esc and e to \
-                 edit that one"
+            return Err((
+                0,
+                format!(
+                    "a profile named `{name}` exists already: choose another name, or Esc and e \
+                     to edit that one"
+                ),
             ));
         }
         Ok(Change::Put {
@@ -128,8 +136,13 @@ impl ProfileEditor {
 
     /// Applies the editor's change to `all`; returns the profile saved and the change, which the
     /// file is given next.
-    pub fn apply(&self, all: &mut Profiles) -> Result<(Profile, Change), String> {
-        let change = self.change(all)?;
+    pub fn apply(&mut self, all: &mut Profiles) -> Result<(Profile, Change), String> {
+        let change = self.checked(all).map_err(|(at, e)| {
+            if self.editable().contains(&at) {
+                self.focus = at;
+            }
+            e
+        })?;
         let saved = change.apply(all).map_err(|e| match e {
             // The CLI's words would say --force; here the way out is a key.
             profiles::ProfileError::Exists(name) => format!(

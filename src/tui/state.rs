@@ -53,8 +53,11 @@ pub enum ServerStatus {
 /// What a confirmation does on yes: one overlay for every question, each carrying its action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
-    /// The form breaks `problems` rules: send anyway?
+    /// The form breaks `problems` of the server's rules: send anyway?
     SendAnyway { problems: usize },
+    /// The form has problems only the console has (a value its type cannot hold, a template the
+    /// profile cannot fill): nothing can be sent until they are fixed, so there is no "anyway".
+    CannotSend,
     /// Delete this profile? (No goes back to the list.)
     DeleteProfile { name: String },
     /// Drop this outbox item? (Any other key keeps it.)
@@ -72,7 +75,7 @@ pub enum Confirm {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help,
+    Help(crate::tui::help::HelpView),
     /// A question before doing something, carrying what to do on yes.
     Confirm(Confirm),
     /// Choose and manage profiles.

@@ -85,6 +85,9 @@ pub struct TrafficView {
     /// reconnect) is a duplicate, found without scanning the list.
     pub newest: u64,
     pub started: bool,
+    /// How many records were ever shown, for their short numbers (#1, #2…): the server's ids
+    /// are long and meant for `watch` and the stream, not for reading.
+    pub pushed: u64,
 }
 
 impl Default for TrafficView {
@@ -102,6 +105,7 @@ impl Default for TrafficView {
             generation: 0,
             newest: 0,
             started: false,
+            pushed: 0,
         }
     }
 }
@@ -156,7 +160,14 @@ impl TrafficView {
         }
     }
 
+    /// The short number of the record with `id`, in the order records were shown (display only).
+    pub fn number(&self, id: &str) -> Option<u64> {
+        let at = self.records.iter().position(|r| r.id == id)?;
+        Some(self.pushed - at as u64)
+    }
+
     fn push(&mut self, record: RequestRecord) {
+        self.pushed += 1;
         self.records.push_front(record);
         self.records.truncate(KEEP);
     }

@@ -364,3 +364,75 @@ async fn a_copied_curl_command_becomes_a_saved_request_that_runs() {
     assert_eq!(again.code, 2);
     assert!(again.stderr.contains("exists already"), "{again:?}");
 }
+
+/// The example collection's `{{profile.userId}}` requests: `--check` and `--list` name what the
+/// profile `run` would use cannot fill, and `--var profile.userId=…` fills it for one run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_without_the_ids_a_template_needs_is_flagged_and_var_fills_it() {
+    let (server, cli, path) = setup().await;
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/bucket-console.toml");
+    std::fs::copy(example, &path).unwrap();
+    let check = run(&cli, &path, &["--check"]).await;
+    assert_eq!(check.code, 1, "{check:?}");
+    assert!(
+        check.stdout.contains(
+            "requests.sent-message: {{profile.userId}} cannot be filled: profile `app` has no userId"
+        ) && check.stdout.contains("--var profile.userId=ID"),
+        "{check:?}"
+    );
+    assert!(!check.stdout.contains("every body passes"), "{check:?}");
+    let list = run(&cli, &path, &["--list"]).await;
+    assert!(
+        list.stdout.contains(
+            "sent-message             event  (cannot be filled: profile `app` has no userId)"
+        ),
+        "{list:?}"
+    );
+    let filled = run(&cli, &path, &["--check", "--var", "profile.userId=u9"]).await;
+    assert_eq!(filled.code, 0, "{filled:?}");
+    let sent = run(&cli, &path, &["sent-message", "--var", "profile.userId=u9"]).await;
+    assert_eq!(sent.code, 0, "{sent:?}");
+    let events = server.inspect("events").await;
+    assert_eq!(events[0]["userId"], json!("u9"), "{events}");
+    let wrong = run(&cli, &path, &["--check", "--var", "profile.userid=u9"]).await;
+    assert_eq!(wrong.code, 2);
+    assert!(
+        wrong.stderr.contains("profile.userId, profile.companyId"),
+        "{wrong:?}"
+    );
+}
+
+/// Options typed after the quoted command are told to go before it (clap hands them to the
+/// command), not called "a second URL"; `log export --help` says what its ID is, with examples.
+#[test]
+fn import_options_after_the_command_and_log_export_help_say_what_to_write() {
+    let cli = Cli::new();
+    let out = cli.run(&[
+        "import",
+        "curl",
+        "curl -X POST http://127.0.0.1:1/k/event -d '{\"event\":\"e\",\"userId\":\"u\"}'",
+        "--name",
+        "x",
+    ]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("--name came after the command: options go before it")
+            && !out.stderr.contains("second URL"),
+        "{out:?}"
+    );
+    let help = cli.run(&["log", "export", "--help"]);
+    assert!(
+        help.stdout
+            .contains("the first column of `bucket-console log`")
+            && help
+                .stdout
+                .contains("bucket-console log export 42 --as python"),
+        "{help:?}"
+    );
+    let nowhere = cli.run(&["run", "--list"]);
+    assert!(
+        nowhere.stderr.contains("bucket-console man run") && !nowhere.stderr.contains("README"),
+        "{nowhere:?}"
+    );
+}

@@ -422,7 +422,7 @@ async fn the_demo_fills_every_step_and_the_cli_reports_it_as_json() {
     assert_eq!(out.code, 0, "{out:?}");
     assert!(out.stdout.contains("Satisfied"), "{}", out.stdout);
     assert!(
-        out.stdout.contains("3 events from 1 user left out"),
+        out.stdout.contains("3 events from 1 user left out: no company; send a `company` call with `userId` `visitor-7`"),
         "{}",
         out.stdout
     );

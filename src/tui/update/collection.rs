@@ -44,8 +44,24 @@ fn collection_loaded(state: &mut State, result: Result<Option<Collection>, Strin
             state.collection.loaded = None;
             state.collection.problem = None;
         }
-        // Kept: an edit half-done in an editor must not take the requests away.
-        Err(e) => state.collection.problem = Some(e),
+        // Kept: an edit half-done in an editor must not take the requests away. The status line
+        // says so once (not again for each read of the same error), replacing "saved".
+        Err(e) => {
+            if state.collection.problem.as_ref() != Some(&e) {
+                let first = e.lines().next().unwrap_or_default();
+                let more = e.lines().count() - 1;
+                let more = if more > 0 {
+                    format!(" (and {more} more)")
+                } else {
+                    String::new()
+                };
+                state.message = Some((
+                    Level::Error,
+                    format!("the collection no longer loads: {first}{more} · Ctrl+O shows all"),
+                ));
+            }
+            state.collection.problem = Some(e);
+        }
     }
 }
 

@@ -112,10 +112,7 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             features::stars_loaded(state, purpose, result);
             vec![]
         }
-        Action::ResultsLoaded(result) => {
-            state.results.loaded = Some(result);
-            vec![]
-        }
+        Action::ResultsLoaded(result) => results_loaded(state, result),
         Action::Queued { .. } | Action::OutboxDelivered { .. } | Action::OutboxLoaded(_) => {
             outbox_action(state, action)
         }
@@ -209,6 +206,32 @@ fn health(state: &mut State, base_url: &str, result: Result<(), Failure>) -> Vec
             }]
         }
     }
+}
+
+/// F5 and the header must agree: a read that found the server silent says so above.
+fn results_loaded(
+    state: &mut State,
+    result: Result<Vec<crate::results::Results>, Failure>,
+) -> Vec<Effect> {
+    let effects = match &result {
+        Err(e) if not_answering(e) => {
+            let base_url = state.base_url.clone();
+            health(state, &base_url, Err(e.clone()))
+        }
+        _ => vec![],
+    };
+    state.results.loaded = Some(result);
+    effects
+}
+
+/// Whether a read failed because the server did not answer (not because it refused).
+fn not_answering(e: &Failure) -> bool {
+    use crate::explore::ExploreError;
+    use crate::results::ResultsError;
+    matches!(
+        e.error().downcast_ref::<ResultsError>(),
+        Some(ResultsError::Server(ExploreError::NotAnswering(_)))
+    )
 }
 
 /// What an exchange says of its server's health, for the header.
@@ -319,7 +342,7 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
     let typing = state.data.typing && state.screen == Screen::Data;
     let view = match command {
         Command::Help => {
-            state.overlay = Overlay::Help;
+            state.overlay = Overlay::Help(crate::tui::help::HelpView::default());
             return Some(vec![]);
         }
         Command::Send => return Some(request_send(state)),
@@ -376,13 +399,8 @@ fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let overlay = std::mem::replace(&mut state.overlay, Overlay::None);
     match overlay {
         Overlay::Confirm(confirm) => on_confirm_key(state, confirm, key),
-        Overlay::Help => {
-            if !matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::F(1) | KeyCode::Enter | KeyCode::Char('q')
-            ) {
-                state.overlay = Overlay::Help;
-            }
+        Overlay::Help(view) => {
+            help_key(state, view, key);
             vec![]
         }
         Overlay::Profiles { selected } => on_profiles_key(state, selected, key),
@@ -397,6 +415,40 @@ fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Overlay::None => vec![],
     }
+}
+
+/// F1 scrolls (↑↓, PgUp/PgDn, Home/End) and filters (`/`, then typing; Esc clears the filter);
+/// Esc, F1, Enter or q closes it.
+fn help_key(state: &mut State, mut view: crate::tui::help::HelpView, key: KeyEvent) {
+    use crate::tui::help;
+    let here = crate::tui::view::context(state);
+    let page = help::layout(&state.keymap, here, &view, state.size).1.max(1);
+    match key.code {
+        KeyCode::Up => view.scroll = view.scroll.saturating_sub(1),
+        KeyCode::Down => view.scroll += 1,
+        KeyCode::PageUp => view.scroll = view.scroll.saturating_sub(page),
+        KeyCode::PageDown => view.scroll += page,
+        KeyCode::Home => view.scroll = 0,
+        KeyCode::End => view.scroll = usize::MAX,
+        KeyCode::Esc if view.typing || !view.filter.is_empty() => {
+            view.filter.clear();
+            view.typing = false;
+        }
+        KeyCode::Enter if view.typing => view.typing = false,
+        KeyCode::Backspace if view.typing => {
+            view.filter.pop();
+        }
+        KeyCode::Char(c) if view.typing => {
+            view.filter.push(c);
+            view.scroll = 0;
+        }
+        KeyCode::Char('/') => view.typing = true,
+        KeyCode::Esc | KeyCode::F(1) | KeyCode::Enter | KeyCode::Char('q') => return,
+        _ => {}
+    }
+    let (rows, shown) = help::layout(&state.keymap, here, &view, state.size);
+    view.scroll = view.scroll.min(help::max_scroll(rows.len(), shown));
+    state.overlay = Overlay::Help(view);
 }
 
 /// Typing filters; Enter runs the chosen command as its key would, where the palette was opened.
@@ -462,6 +514,11 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
             state.form_mut().jump_to_first_problem();
             vec![]
         }
+        Confirm::CannotSend if yes || no => {
+            state.focus = Focus::Form;
+            state.form_mut().jump_to_first_problem();
+            vec![]
+        }
         Confirm::DeleteProfile { name } if yes => delete_profile(state, &name),
         Confirm::DropOutboxItem { id } if yes => {
             if let Some(row) = state.log.iter_mut().find(|e| e.outbox_id == Some(id)) {
@@ -469,6 +526,11 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
                 row.error_message = Some("dropped from the outbox".to_owned());
             }
             state.outbox.dropped += 1;
+            // The status line may still say the call is queued: it is not, any more.
+            state.message = Some((
+                Level::Info,
+                format!("dropped #{id} from the outbox: it will not be sent"),
+            ));
             vec![Effect::DropOutboxItem(id)]
         }
         Confirm::DeleteProfile { .. } if no => {

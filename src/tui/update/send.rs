@@ -6,13 +6,18 @@
 )]
 use super::*;
 
-/// Ctrl+S: send, or ask first when the form breaks rules (sending it anyway is a use of this tool).
+/// Ctrl+S: send, or ask first when the form breaks the server's rules (sending it anyway is a use
+/// of this tool); a problem only the console has stops it, as the form cannot be sent as shown.
 pub(super) fn request_send(state: &mut State) -> Vec<Effect> {
     if in_flight(state) {
         return vec![];
     }
     let now = state.now_ms;
     state.form_mut().validate(now);
+    if !state.form().console_problems().is_empty() {
+        state.overlay = Overlay::Confirm(Confirm::CannotSend);
+        return vec![];
+    }
     let problems = state.form().error_count();
     if problems > 0 {
         state.overlay = Overlay::Confirm(Confirm::SendAnyway { problems });

@@ -229,7 +229,7 @@ fn raw_json_paste_tabs_help_and_quit() {
     );
     assert_eq!(s.method, Method::Feedback);
     update(&mut s, key(KeyCode::F(1)));
-    assert_eq!(s.overlay, Overlay::Help);
+    assert!(matches!(s.overlay, Overlay::Help(_)));
     update(&mut s, ctrl('c'));
     assert!(s.quit, "Ctrl+C quits from anywhere, overlays included");
 }
@@ -371,6 +371,7 @@ fn the_built_in_profile_takes_default_ids_in_the_console() {
 
 #[test]
 fn a_bad_profile_stays_in_the_editor_with_the_reason() {
+    use crate::tui::profile_editor::{BASE_FIELD, KEY_FIELD};
     let mut s = state(Method::User);
     update(&mut s, ctrl('p'));
     update(&mut s, key(KeyCode::Char('a')));
@@ -383,6 +384,19 @@ fn a_bad_profile_stays_in_the_editor_with_the_reason() {
         editor.error.as_deref(),
         Some("the tracking key is required")
     );
+    assert_eq!(
+        editor.focus, KEY_FIELD,
+        "the cursor goes where the problem is"
+    );
+    update(&mut s, key(KeyCode::BackTab));
+    type_text(&mut s, "127.0.0.1:8787");
+    update(&mut s, key(KeyCode::Tab));
+    type_text(&mut s, "pk_test_abcdefghijklmnop");
+    update(&mut s, ctrl('s'));
+    let Overlay::ProfileEditor(editor) = &s.overlay else {
+        panic!("{:?}", s.overlay)
+    };
+    assert_eq!(editor.focus, BASE_FIELD, "{:?}", editor.error);
 }
 
 #[test]
@@ -575,15 +589,14 @@ fn an_attribute_that_is_not_its_type_is_a_problem_and_cycling_keeps_its_text() {
     let attributes = s.form().focus;
     assert_eq!(
         s.form().fields[attributes].errors,
-        ["beta: `yes` is not a number; Ctrl+T changes the type"]
+        ["beta: `yes` is not a number: fix it, or Ctrl+T to make it a string"]
     );
-    // Ctrl+S asks first, like any other problem.
+    // The console's own problem: no "anyway", as it would go out as the string "yes".
     update(&mut s, ctrl('s'));
-    assert_eq!(
-        s.overlay,
-        Overlay::Confirm(Confirm::SendAnyway { problems: 1 })
-    );
-    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.overlay, Overlay::Confirm(Confirm::CannotSend));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(effects.is_empty(), "nothing sent");
+    assert_eq!(s.overlay, Overlay::None);
     // boolean, null, string: the text survives null.
     for _ in 0..3 {
         update(&mut s, ctrl('t'));
@@ -711,8 +724,7 @@ fn adding_a_profile_types_into_empty_fields_and_speaks_in_the_consoles_keys() {
         error.contains("exists already") && !error.contains("--force"),
         "{error}"
     );
-    update(&mut s, key(KeyCode::Up));
-    update(&mut s, key(KeyCode::Up));
+    assert_eq!(editor.focus, 0, "on the name, the field to fix");
     update(&mut s, key(KeyCode::End));
     for _ in 0..7 {
         update(&mut s, key(KeyCode::Backspace));
@@ -811,7 +823,7 @@ fn ctrl_t_sends_an_id_as_an_integer_and_says_when_it_is_not_one() {
     update(&mut s, key(KeyCode::Char('x')));
     assert_eq!(
         s.form().fields[0].errors,
-        ["`42x` is not an integer; Ctrl+T sends it as a string"]
+        ["`42x` is not an integer: fix it, or Ctrl+T to send a string"]
     );
     update(&mut s, ctrl('t'));
     assert_eq!(s.form().body()["userId"], json!("42x"));
@@ -1189,6 +1201,26 @@ fn a_saved_request_is_picked_loaded_and_resolved_afresh_for_each_send() {
     assert!(uuid::Uuid::parse_str(second["userId"].as_str().unwrap()).is_ok());
 }
 
+/// A template the profile cannot fill is the console's problem, not the server's: no "anyway".
+#[test]
+fn a_template_the_profile_cannot_fill_offers_no_send_anyway() {
+    let mut s = with_example_collection(Method::Event);
+    s.profile.user_id = None;
+    update(&mut s, ctrl('o'));
+    type_text(&mut s, "sent-message");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(s.form().preview, Some(Err(_))),
+        "{:?}",
+        s.form().preview
+    );
+    update(&mut s, ctrl('s'));
+    assert_eq!(s.overlay, Overlay::Confirm(Confirm::CannotSend));
+    let effects = update(&mut s, key(KeyCode::Char('y')));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!((s.overlay.clone(), s.focus), (Overlay::None, Focus::Form));
+}
+
 #[test]
 fn a_plain_saved_request_fills_the_typed_fields() {
     let mut s = state(Method::User);
@@ -1217,6 +1249,12 @@ fn a_broken_edit_of_the_collection_keeps_what_was_loaded() {
     );
     assert!(s.collection.loaded.is_some());
     assert!(s.collection.problem.as_deref().unwrap().contains(":3:"));
+    let (level, text) = s.message.clone().unwrap();
+    assert_eq!(level, Level::Error);
+    assert!(
+        text.starts_with("the collection no longer loads: bucket-console.toml:3: requests.a"),
+        "the status line no longer says the last save succeeded: {text}"
+    );
     assert!(!s.collection.entries("").is_empty());
 }
 
@@ -1489,4 +1527,76 @@ fn the_command_palette_finds_and_runs_a_command() {
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.overlay, Overlay::None);
     assert!(s.form().raw.is_some(), "toggle-raw ran");
+}
+
+/// At 80×24 F1 is longer than the screen: End reaches its last row, PgUp goes back a page, `/`
+/// filters, Esc clears the filter and then closes.
+#[test]
+fn help_scrolls_to_its_last_row_and_filters() {
+    use crate::tui::help::{self, Row};
+    let mut s = state(Method::Event);
+    s.size = (80, 24);
+    update(&mut s, key(KeyCode::F(1)));
+    update(&mut s, key(KeyCode::End));
+    let Overlay::Help(view) = s.overlay.clone() else {
+        panic!("{:?}", s.overlay)
+    };
+    let here = crate::tui::view::context(&s);
+    let (rows, shown) = help::layout(&s.keymap, here, &view, s.size);
+    assert!(shown < rows.len(), "longer than the screen");
+    assert_eq!(view.scroll + shown, rows.len(), "the last row shows");
+    update(&mut s, key(KeyCode::PageUp));
+    update(&mut s, key(KeyCode::Down));
+    let Overlay::Help(back) = s.overlay.clone() else {
+        panic!()
+    };
+    assert_eq!(back.scroll, view.scroll.saturating_sub(shown) + 1);
+    update(&mut s, key(KeyCode::Char('/')));
+    type_text(&mut s, "quit");
+    let Overlay::Help(filtered) = s.overlay.clone() else {
+        panic!()
+    };
+    let (rows, _) = help::layout(&s.keymap, here, &filtered, s.size);
+    assert_eq!(filtered.scroll, 0);
+    assert!(
+        rows.iter()
+            .any(|r| matches!(r, Row::Entry { what, .. } if what.contains("[quit]")))
+    );
+    assert!(
+        !rows
+            .iter()
+            .any(|r| matches!(r, Row::Entry { what, .. } if what.contains("[send]")))
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.overlay, Overlay::Help(help::HelpView::default()));
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.overlay, Overlay::None);
+}
+
+/// The header said `● answers` while F5 said the server was not answering: a results read that
+/// found the server silent marks it down (and probes it), as a failed send does.
+#[test]
+fn results_that_find_the_server_silent_mark_the_header_down() {
+    use crate::explore::ExploreError;
+    use crate::results::ResultsError;
+    let mut s = state(Method::Event);
+    s.server = ServerStatus::Answers;
+    let silent = Failure::from(ResultsError::Server(ExploreError::NotAnswering(
+        "connection refused".into(),
+    )));
+    let effects = update(&mut s, Action::ResultsLoaded(Err(silent)));
+    assert!(matches!(s.server, ServerStatus::Down(_)), "{:?}", s.server);
+    assert!(
+        matches!(&effects[..], [Effect::ProbeHealth { .. }]),
+        "{effects:?}"
+    );
+    let mut s = state(Method::Event);
+    s.server = ServerStatus::Answers;
+    let refused = Failure::from(ResultsError::Server(ExploreError::NotLocal));
+    update(&mut s, Action::ResultsLoaded(Err(refused)));
+    assert_eq!(
+        s.server,
+        ServerStatus::Answers,
+        "it answered, with a refusal"
+    );
 }

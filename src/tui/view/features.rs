@@ -74,7 +74,7 @@ fn funnel_rows(f: &Funnel, width: u16, theme: Theme, lines: &mut Vec<Line<'stati
     }
     if let Some(note) = f.excluded_note() {
         lines.push(Line::from(Span::styled(
-            format!("  ⚠ {note}"),
+            format!("  ⚠ {}", sanitize(&note)),
             theme.warning(),
         )));
     }

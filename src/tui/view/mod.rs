@@ -68,10 +68,11 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     );
     match &state.overlay {
         Overlay::None => {}
-        Overlay::Help => overlay::help(frame, area, state, theme),
+        Overlay::Help(view) => overlay::help(frame, area, state, view, theme),
         Overlay::Confirm(Confirm::SendAnyway { problems }) => {
             overlay::confirm(frame, area, state, *problems, theme);
         }
+        Overlay::Confirm(Confirm::CannotSend) => overlay::cannot_send(frame, area, state, theme),
         Overlay::Confirm(Confirm::DeleteProfile { name }) => {
             overlay::confirm_delete(frame, area, name, theme);
         }
@@ -345,7 +346,16 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     } else {
         let problems = state.form().error_count();
         let send = state.keymap.shared(Command::Send);
-        if problems == 0 {
+        let console = state.form().console_problems().len();
+        if console > 0 {
+            Line::from(Span::styled(
+                format!(
+                    " ✗ {console} problem(s) the console cannot send, {} by the server's rules",
+                    problems - console
+                ),
+                theme.error(),
+            ))
+        } else if problems == 0 {
             Line::from(Span::styled(
                 format!(" ✓ this body passes the server's rules · {send} sends it"),
                 theme.success(),

@@ -42,6 +42,10 @@ fn retry_now_and_drop_after_confirming() {
         "anything but yes keeps it"
     );
     press(&mut s, KeyCode::Char('d'));
+    s.message = Some((
+        crate::tui::state::Level::Warning,
+        "not delivered: queued in the outbox as #5 (2 waiting)".into(),
+    ));
     assert_eq!(
         press(&mut s, KeyCode::Enter),
         vec![Effect::DropOutboxItem(5)]
@@ -51,6 +55,10 @@ fn retry_now_and_drop_after_confirming() {
     snapshot("outbox_after_dropping", &s);
     let screen = format!("{:?}", render(&s, 80, 24).backend());
     assert!(!screen.contains("delivered.") && screen.contains("1 dropped by you"));
+    assert!(
+        !screen.contains("queued in the outbox as #5") && screen.contains("dropped #5"),
+        "{screen}"
+    );
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.screen, Screen::Console);
 }

@@ -2,7 +2,7 @@
 
 use super::Theme;
 use crate::sanitize::sanitize;
-use crate::tui::keys::Context;
+use crate::tui::help::{HelpView, KEYS_WIDTH, Row, box_width};
 use crate::tui::layout::centered;
 use crate::tui::profile_editor::{BASE_FIELD, DEFAULT_BASE, KEY_FIELD, LABELS, ProfileEditor};
 use crate::tui::state::State;
@@ -35,42 +35,56 @@ pub fn with_hint(
     boxed(frame, centered(area, 76, height), title, lines, theme);
 }
 
-/// Every binding of the current context, then the console's (on the console) and the shared ones.
-pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
-    let here = super::context(state);
-    let mut contexts = vec![here];
-    if here.falls_back_to_list() {
-        contexts.push(Context::List);
-    }
-    if here.on_console() && here != Context::Console {
-        contexts.push(Context::Console);
-    }
-    contexts.push(Context::Anywhere);
-    let mut lines = Vec::new();
-    for (i, context) in contexts.iter().enumerate() {
-        if i > 0 {
-            lines.push(Line::from(""));
-        }
-        lines.push(Line::from(Span::styled(context.title(), theme.title())));
-        for (keys, what) in state.keymap.help_lines(*context) {
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {:<24}", format!("{keys} ")),
-                    theme.focused_label(),
-                ),
-                Span::raw(what),
-            ]));
-        }
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        "Mouse: click tabs, fields and log rows; wheel scrolls the log. Esc closes. The names in [ ] rebind in config.toml.",
-        theme.dim(),
-    )));
-    // As wide as the terminal allows (up to 118), so the commands' names show in full.
-    let width = area.width.saturating_sub(2).clamp(76, 118);
+/// Every binding of the current context, then the console's (on the console) and the shared ones,
+/// scrolled and filtered as `view` says; a footer says how to move and where the view is.
+pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, view: &HelpView, theme: Theme) {
+    let (rows, shown) =
+        crate::tui::help::layout(&state.keymap, super::context(state), view, (area.width, area.height));
+    let scroll = view
+        .scroll
+        .min(crate::tui::help::max_scroll(rows.len(), shown));
+    let mut lines: Vec<Line<'static>> = rows
+        .iter()
+        .skip(scroll)
+        .take(shown)
+        .map(|row| match row {
+            Row::Title(title) => Line::from(Span::styled(*title, theme.title())),
+            Row::Entry { keys, what } => Line::from(vec![
+                Span::styled(format!("{keys:<KEYS_WIDTH$}"), theme.focused_label()),
+                Span::raw(what.clone()),
+            ]),
+            Row::Blank => Line::from(""),
+            Row::Note(text) => Line::from(Span::styled(text.clone(), theme.dim())),
+        })
+        .collect();
+    let place = if shown < rows.len() {
+        format!(
+            "  {}–{} of {}",
+            scroll + 1,
+            (scroll + shown).min(rows.len()),
+            rows.len()
+        )
+    } else {
+        String::new()
+    };
+    let footer = if view.typing || !view.filter.is_empty() {
+        format!(
+            "/{}{} · Enter done · Esc clears{place}",
+            sanitize(&view.filter),
+            if view.typing { "▏" } else { "" }
+        )
+    } else {
+        format!("↑↓ PgUp/PgDn Home/End scroll · / filter · Esc close{place}")
+    };
+    lines.push(Line::from(Span::styled(footer, theme.dim())));
     let height = lines.len() as u16 + 2;
-    boxed(frame, centered(area, width, height), "keys", lines, theme);
+    boxed(
+        frame,
+        centered(area, box_width(area.width), height),
+        "keys",
+        lines,
+        theme,
+    );
 }
 
 /// Send anyway? naming the problems (the first four; the form shows them all).
@@ -105,6 +119,64 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, state: &State, problems: usize
         frame,
         centered(area, 76, height),
         "send anyway?",
+        lines,
+        theme,
+    );
+}
+
+/// Nothing can be sent while the console has problems of its own: they are named apart from the
+/// server's, with what to do, and there is no "anyway".
+pub fn cannot_send(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
+    const SHOWN: usize = 3;
+    let console = state.form().console_problems();
+    let server: Vec<String> = state
+        .form()
+        .problems()
+        .into_iter()
+        .filter(|p| !console.contains(p))
+        .collect();
+    let mut lines = Vec::new();
+    for (title, named) in [
+        (
+            "The console cannot send this body as the form shows it:",
+            &console,
+        ),
+        ("The server's rules would refuse it too:", &server),
+    ] {
+        if named.is_empty() {
+            continue;
+        }
+        lines.push(Line::from(title));
+        for p in named.iter().take(SHOWN) {
+            for (i, part) in crate::term::wrap(&sanitize(p), 70).into_iter().enumerate() {
+                let mark = if i == 0 { "✗" } else { " " };
+                lines.push(Line::from(Span::styled(
+                    format!("  {mark} {part}"),
+                    theme.error(),
+                )));
+            }
+        }
+        if named.len() > SHOWN {
+            lines.push(Line::from(Span::styled(
+                format!("  … and {} more on the form", named.len() - SHOWN),
+                theme.dim(),
+            )));
+        }
+    }
+    lines.extend([
+        Line::from("Nothing was sent. Fix the console's problems first (a value can be"),
+        Line::from("made a string); what only the server refuses can then be sent anyway."),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("Enter/Esc", theme.focused_label()),
+            Span::raw(" back to the form"),
+        ]),
+    ]);
+    let height = lines.len() as u16 + 2;
+    boxed(
+        frame,
+        centered(area, 76, height),
+        "cannot send",
         lines,
         theme,
     );
@@ -196,10 +268,9 @@ pub fn profile_editor(frame: &mut Frame<'_>, area: Rect, editor: &ProfileEditor,
     }
     lines.push(Line::from(""));
     if let Some(error) = &editor.error {
-        lines.push(Line::from(Span::styled(
-            format!("✗ {}", sanitize(error)),
-            theme.error(),
-        )));
+        for line in crate::term::wrap(&format!("✗ {}", sanitize(error)), 74) {
+            lines.push(Line::from(Span::styled(line, theme.error())));
+        }
     }
     lines.push(Line::from(Span::styled(
         "Tab/↑↓ field · Enter next (save on the last) · Ctrl+S save · Esc cancel",

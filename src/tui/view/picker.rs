@@ -43,12 +43,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, picker: &Picker, t
     }
     let note = match (&state.collection.loaded, &state.collection.problem) {
         (None, None) => Some((
-            "no bucket-console.toml here or in a parent directory (see README, \"Saved requests\")"
+            "no bucket-console.toml here or in a parent directory (`bucket-console man run` shows the format)"
                 .to_owned(),
             theme.dim(),
         )),
+        // One problem a line, each wrapped on its own: run together they could not be told apart.
         (_, Some(problem)) => Some((
-            format!("✗ the file does not load; showing what last did: {problem}"),
+            format!("✗ the file does not load; showing what last did:\n{problem}"),
             theme.error(),
         )),
         (Some(_), None) if entries.is_empty() => {
@@ -57,7 +58,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, picker: &Picker, t
         _ => None,
     };
     if let Some((text, style)) = note {
-        for line in crate::term::wrap(&text, 72) {
+        for line in text.lines().flat_map(|l| crate::term::wrap(l, 72)) {
             lines.push(Line::from(Span::styled(line, style)));
         }
     }

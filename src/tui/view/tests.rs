@@ -205,15 +205,44 @@ fn detail_of_a_400() {
 #[test]
 fn overlays() {
     let mut s = ready(Method::Event);
-    s.overlay = Overlay::Help;
+    s.overlay = Overlay::Help(crate::tui::help::HelpView::default());
     snapshot("help_form", &s);
     let mut s = with_log();
     s.focus = Focus::Log;
-    s.overlay = Overlay::Help;
+    s.overlay = Overlay::Help(crate::tui::help::HelpView::default());
     snapshot("help_log", &s);
+    let mut s = ready(Method::Event);
+    s.overlay = Overlay::Help(crate::tui::help::HelpView {
+        scroll: usize::MAX,
+        ..Default::default()
+    });
+    snapshot("help_at_its_end", &s);
+    s.overlay = Overlay::Help(crate::tui::help::HelpView::default());
+    snapshot_sized("help_120", &s, 120, 40);
+    s.overlay = Overlay::Help(crate::tui::help::HelpView {
+        filter: "log".into(),
+        typing: true,
+        ..Default::default()
+    });
+    snapshot("help_filtered", &s);
     let mut s = ready(Method::Event);
     s.overlay = Overlay::Confirm(Confirm::SendAnyway { problems: 2 });
     snapshot("confirm_send", &s);
+    let mut s = ready(Method::User);
+    type_text(&mut s, "u1");
+    press(&mut s, KeyCode::Tab);
+    type_text(&mut s, "seats");
+    press(&mut s, KeyCode::Enter);
+    type_text(&mut s, "ten");
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL)),
+    );
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    snapshot("cannot_send", &s);
     let mut s = ready(Method::Event);
     s.overlay = Overlay::Profiles { selected: 1 };
     snapshot("profiles_switcher", &s);
@@ -280,6 +309,19 @@ fn the_profile_editor_masks_the_key() {
         "{screen}"
     );
     snapshot("profile_editor", &s);
+    let mut taken = s.clone();
+    press(&mut taken, KeyCode::BackTab);
+    type_text(&mut taken, "127.0.0.1:8787");
+    update(
+        &mut taken,
+        Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    let screen = render(&taken, 80, 24).backend().to_string();
+    assert!(
+        screen.contains("(or https://)"),
+        "the whole error: {screen}"
+    );
+    snapshot("profile_editor_error", &taken);
     s.overlay = Overlay::Confirm(Confirm::DeleteProfile {
         name: "staging".into(),
     });
@@ -443,6 +485,14 @@ fn the_saved_requests_picker_and_a_templated_body_with_its_preview() {
         Action::Key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL)),
     );
     snapshot("picker", &s);
+    let mut broken = s.clone();
+    update(
+        &mut broken,
+        Action::CollectionLoaded(Err(
+            "bucket-console.toml:6: requests.signup: `{{plna}}` is not a var, a --var, or a value an earlier step saves; did you mean `plan`?\nbucket-console.toml:9: requests.ev: unknown method `evnt`: did you mean `event`? user, company, event or feedback".into(),
+        )),
+    );
+    snapshot_sized("picker_broken_file", &broken, 120, 40);
     type_text(&mut s, "rate");
     update(
         &mut s,

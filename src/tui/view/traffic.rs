@@ -45,7 +45,10 @@ pub fn bar(frame: &mut Frame<'_>, area: Rect, t: &TrafficView, theme: Theme) {
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     match state.traffic.opened_record() {
-        Some(r) => detail(frame, area, r, state.traffic.scroll, theme),
+        Some(r) => {
+            let number = state.traffic.number(&r.id).unwrap_or_default();
+            detail(frame, area, r, number, state.traffic.scroll, theme);
+        }
         None => list(frame, area, state, theme),
     }
 }
@@ -196,7 +199,14 @@ fn notes(v: &Verdict, prefix: &str) -> Vec<Note> {
         .collect()
 }
 
-fn detail(frame: &mut Frame<'_>, area: Rect, r: &RequestRecord, scroll: u16, theme: Theme) {
+fn detail(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    r: &RequestRecord,
+    number: u64,
+    scroll: u16,
+    theme: Theme,
+) {
     let mut lines = vec![
         Line::from(vec![
             Span::styled(format!("{:<24}", "received"), theme.label()),
@@ -244,8 +254,7 @@ fn detail(frame: &mut Frame<'_>, area: Rect, r: &RequestRecord, scroll: u16, the
         .padding(Padding::horizontal(1))
         .title(Span::styled(
             format!(
-                " request {} · {} {} ",
-                sanitize(&r.id),
+                " request #{number} · {} {} ",
                 sanitize(&r.method),
                 sanitize(&r.path)
             ),

@@ -115,3 +115,25 @@ fn a_long_list_shows_the_selected_request() {
         "{screen}"
     );
 }
+
+/// The server's ids are long (`request 1796204579058003`): the title numbers requests as they
+/// arrived instead; `watch` and the stream keep the real ids.
+#[test]
+fn an_opened_request_is_titled_by_a_short_number() {
+    let records: Vec<_> = requests::three()
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut r)| {
+            r.id = (1_796_204_579_058_003_u64 + i as u64).to_string();
+            r
+        })
+        .collect();
+    let mut s = live(records);
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Enter);
+    let screen = render(&s, 100, 30).backend().to_string();
+    assert!(
+        screen.contains(" request #2 · ") && !screen.contains("1796204579058"),
+        "{screen}"
+    );
+}
