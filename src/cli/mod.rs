@@ -21,6 +21,8 @@ mod send;
 mod serve;
 mod shell;
 mod stars;
+mod tags;
+mod tap;
 mod watch;
 
 use clap::{Parser, Subcommand};

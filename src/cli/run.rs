@@ -33,7 +33,8 @@ Examples:
   bucket-console run onboarding --seed 7 --output junit > report.xml
   bucket-console run rate-export --repeat 1000 --concurrency 32 --var plan=team
   bucket-console run signup --allow-env STAGING_USER     # lets {{env STAGING_USER}} read it
-  bucket-console run --check --collection ci/bucket-console.toml"
+  bucket-console run --check --collection ci/bucket-console.toml
+  bucket-console run --tags smoke --exclude-tags slow --output tap   # every item tagged smoke"
 )]
 pub struct RunArgs {
     /// Requests and scenarios to run, in this order.
@@ -60,7 +61,15 @@ pub struct RunArgs {
     /// Makes the generators reproducible (uuid, int, pick, ago).
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
-    /// pretty (the default), json (one object per call, then a summary) or junit (XML).
+    /// Run only the named items (or, with none named, every item) that have one of these tags
+    /// (repeatable, or comma-separated).
+    #[arg(long, value_name = "TAG", value_delimiter = ',')]
+    tags: Vec<String>,
+    /// Leave out the items that have one of these tags (repeatable, or comma-separated).
+    #[arg(long, value_name = "TAG", value_delimiter = ',')]
+    exclude_tags: Vec<String>,
+    /// pretty (the default), json (one object per call, then a summary), junit (XML) or tap
+    /// (TAP version 14, streamed).
     #[arg(long, value_enum, default_value_t = RunOutput::Pretty)]
     output: RunOutput,
     /// Check the file and send nothing.
@@ -76,6 +85,7 @@ pub enum RunOutput {
     Pretty,
     Json,
     Junit,
+    Tap,
 }
 
 pub fn run(args: &RunArgs) -> Result<u8, CliError> {
@@ -100,12 +110,15 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
         println!("{}", sanitize(&checked(&loaded)));
         return Ok(exit::OK);
     }
-    if args.names.is_empty() {
+    let selecting = !args.tags.is_empty() || !args.exclude_tags.is_empty();
+    if args.names.is_empty() && !selecting {
         return Err(CliError::usage(
-            "name the requests or scenarios to run (`bucket-console run --list` lists them)",
+            "name the requests or scenarios to run, or select them with --tags \
+             (`bucket-console run --list` lists them)",
         ));
     }
     let items = run::plan(&loaded, &args.names).map_err(CliError::usage)?;
+    let items = super::tags::select(&loaded, items, &args.tags, &args.exclude_tags)?;
     let env = Env::read(&args.allow_env);
     let refused: Vec<String> = run::env_read(&loaded, &items)
         .into_iter()
@@ -148,16 +161,22 @@ fn listing(c: &Collection) -> String {
         } else {
             ""
         };
-        let _ = writeln!(out, "request   {name:<24} {}{note}", r.method);
+        let _ = writeln!(
+            out,
+            "request   {name:<24} {}{note}{}",
+            r.method,
+            super::tags::shown(&r.tags)
+        );
     }
     for (name, steps) in &c.scenarios {
         let calls: u32 = steps.iter().map(|s| s.repeat).sum();
         let _ = writeln!(
             out,
-            "scenario  {name:<24} {} step{}, {calls} call{}",
+            "scenario  {name:<24} {} step{}, {calls} call{}{}",
             steps.len(),
             if steps.len() == 1 { "" } else { "s" },
-            if calls == 1 { "" } else { "s" }
+            if calls == 1 { "" } else { "s" },
+            super::tags::shown(c.tags(name))
         );
     }
     out
@@ -201,6 +220,7 @@ struct Tally {
     refused: usize,
     undelivered: usize,
     junit: super::junit::Junit,
+    tap: super::tap::Tap,
 }
 
 fn send(
@@ -230,6 +250,9 @@ fn send(
     } else {
         indicatif::ProgressBar::hidden()
     };
+    if output == RunOutput::Tap {
+        print!("{}", super::tap::HEADER);
+    }
     let logger = replay_log::Writer::start(expected);
     let tally = Arc::new(Mutex::new(Tally::default()));
     let started = Instant::now();
@@ -266,8 +289,10 @@ fn send(
                         }
                         _ => {}
                     }
-                    if output == RunOutput::Junit {
-                        t.junit.add(&report);
+                    match output {
+                        RunOutput::Junit => t.junit.add(&report),
+                        RunOutput::Tap => print!("{}", t.tap.point(&report)),
+                        _ => {}
                     }
                     drop(t);
                     if let Some(exchange) = report.exchange.take() {
@@ -315,6 +340,7 @@ fn print_summary(output: RunOutput, t: &mut Tally, seconds: f64) {
             t.passed, t.failed, t.refused, t.undelivered
         ),
         RunOutput::Junit => print!("{}", t.junit.render(seconds)),
+        RunOutput::Tap => print!("{}", t.tap.plan()),
     }
 }
 

@@ -266,7 +266,11 @@ fn read_requests(
         let Some(entry) = r.table(value, &what) else {
             continue;
         };
-        r.known_keys(entry, &["method", "body"], &what);
+        r.known_keys(entry, &["method", "body", "tags"], &what);
+        let tags = entry
+            .get("tags")
+            .map(|t| tags(r, t, &what))
+            .unwrap_or_default();
         let method = match entry.get("method") {
             Some(m) => r.method(m, &what),
             None => {
@@ -288,6 +292,7 @@ fn read_requests(
                 written: located.value.clone(),
                 line: r.line(value.span().start),
                 meant_to_fail: false,
+                tags,
             };
             requests.insert(name, request);
             pending.push(Pending {
@@ -335,6 +340,12 @@ fn read_scenarios(
             let Some((step, located)) = step(r, item, &what, requests) else {
                 continue;
             };
+            if n > 0 && !step.tags.is_empty() {
+                r.problem(
+                    item.span().start,
+                    format!("{what}: tags go on a scenario's first step, for the whole scenario"),
+                );
+            }
             if let (Call::Inline { method, .. }, Some(located)) = (&step.call, located) {
                 pending.push(Pending {
                     what: what.clone(),
@@ -373,7 +384,9 @@ fn step(
     let table = r.table(item, what)?;
     r.known_keys(
         table,
-        &["request", "method", "body", "save", "repeat", "expect"],
+        &[
+            "request", "method", "body", "save", "repeat", "expect", "tags",
+        ],
         what,
     );
     let at = item.span().start;
@@ -438,6 +451,10 @@ fn step(
         None => Expect::default(),
     };
     let line = r.line(at);
+    let tags = table
+        .get("tags")
+        .map(|t| tags(r, t, what))
+        .unwrap_or_default();
     Some((
         Step {
             call,
@@ -445,6 +462,7 @@ fn step(
             repeat,
             expect,
             line,
+            tags,
         },
         located,
     ))
@@ -483,6 +501,29 @@ fn saves(r: &mut Reader, value: &Spanned<DeValue<'_>>, what: &str) -> Vec<Save> 
         }
     }
     save
+}
+
+/// `tags = ["smoke", "slow"]`: names, as `run --tags` takes them.
+fn tags(r: &mut Reader, value: &Spanned<DeValue<'_>>, what: &str) -> Vec<String> {
+    let words = match value.get_ref() {
+        DeValue::Array(items) => items
+            .iter()
+            .map(|i| match i.get_ref() {
+                DeValue::String(s) if template::is_name(s) => Some(s.to_string()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>(),
+        _ => None,
+    };
+    words.unwrap_or_else(|| {
+        r.problem(
+            value.span().start,
+            format!(
+                "{what}: tags is a list of names (tags = [\"smoke\"]; letters, digits, _ and -)"
+            ),
+        );
+        Vec::new()
+    })
 }
 
 fn repeat(r: &mut Reader, value: &Spanned<DeValue<'_>>, what: &str) -> u32 {

@@ -41,6 +41,8 @@ pub struct Request {
     pub line: usize,
     /// Used by a step that expects a 4xx: meant to be refused, so not checked at load.
     pub meant_to_fail: bool,
+    /// `tags = [...]`, for `run --tags`.
+    pub tags: Vec<String>,
 }
 
 /// One step of a scenario.
@@ -51,6 +53,8 @@ pub struct Step {
     pub repeat: u32,
     pub expect: Expect,
     pub line: usize,
+    /// `tags = [...]`: only a scenario's first step takes them, for the whole scenario.
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -204,5 +208,17 @@ impl Collection {
             .chain(self.scenarios.keys())
             .map(String::as_str)
             .collect()
+    }
+
+    /// The tags of a request or scenario (a scenario's are on its first step).
+    pub fn tags(&self, item: &str) -> &[String] {
+        match self.requests.get(item) {
+            Some(r) => &r.tags,
+            None => self
+                .scenarios
+                .get(item)
+                .and_then(|steps| steps.first())
+                .map_or(&[], |s| &s.tags),
+        }
     }
 }
