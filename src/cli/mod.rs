@@ -6,6 +6,7 @@ mod config;
 mod console;
 mod context;
 mod data;
+mod dry_run;
 mod import;
 mod items;
 mod junit;

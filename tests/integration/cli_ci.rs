@@ -183,3 +183,95 @@ async fn tap_output_is_tap_14_with_a_plan_that_counts_its_points() {
     assert!(out.stdout.contains("expected the warning NO_SUCH_WARNING"));
     assert!(!out.stdout.contains(KEY));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_dry_run_sends_logs_and_queues_nothing_and_exits_by_the_verdict() {
+    use std::sync::atomic::Ordering;
+    let answer = (
+        200,
+        vec![("x-seen", "yes".to_owned())],
+        "{\"success\":true}".to_owned(),
+    );
+    let (base, hits) = crate::support::scripted_server(vec![answer]).await;
+    let cli = Arc::new(Cli::new());
+    cli.add_profile("app", &base, KEY);
+    let valid = cli
+        .run_async(&["send", "user", "userId=u1", "--profile", "app", "--dry-run"])
+        .await;
+    assert_eq!(valid.code, 0, "{valid:?}");
+    assert!(valid.stdout.contains("POST "), "{}", valid.stdout);
+    assert!(valid.stdout.contains("/user"), "{}", valid.stdout);
+    assert!(valid.stdout.contains("Content-Type: application/json"));
+    assert!(
+        valid.stdout.contains("\"userId\": \"u1\""),
+        "{}",
+        valid.stdout
+    );
+    assert!(valid.stdout.contains("valid: the body passes"));
+    assert!(
+        !valid.stdout.contains(KEY),
+        "the key is masked: {}",
+        valid.stdout
+    );
+    let invalid = cli
+        .run_async(&[
+            "send",
+            "feedback",
+            "featureId=f",
+            "userId=u1",
+            "score:=9",
+            "--profile",
+            "app",
+            "--dry-run",
+            "--print",
+            "Bhb",
+        ])
+        .await;
+    assert_eq!(invalid.code, 1, "{invalid:?}");
+    assert!(invalid.stdout.contains("not valid"), "{}", invalid.stdout);
+    assert!(invalid.stdout.contains("score"), "{}", invalid.stdout);
+    assert!(!invalid.stdout.contains("POST "), "no H asked for");
+    assert!(!invalid.stdout.contains("success"), "h and b print nothing");
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "the server saw no call");
+    let log = cli.run_async(&["log", "--json"]).await;
+    assert_eq!(log.json(), json!([]), "nothing logged: {log:?}");
+    let outbox = cli.run_async(&["outbox", "list", "--json"]).await;
+    assert_eq!(outbox.json(), json!([]), "nothing queued: {outbox:?}");
+    let bad = cli
+        .run_async(&[
+            "send",
+            "user",
+            "userId=u1",
+            "--profile",
+            "app",
+            "--print",
+            "Hx",
+        ])
+        .await;
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+    let printed = cli
+        .run_async(&[
+            "send",
+            "user",
+            "userId=u1",
+            "--profile",
+            "app",
+            "--print",
+            "hb",
+        ])
+        .await;
+    assert_eq!(printed.code, 0, "{printed:?}");
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    assert!(printed.stdout.contains("x-seen: yes"), "{}", printed.stdout);
+    assert!(
+        printed.stdout.contains("\"success\": true"),
+        "{}",
+        printed.stdout
+    );
+    assert!(
+        !printed.stdout.contains("userId"),
+        "no B asked for: {}",
+        printed.stdout
+    );
+}
