@@ -153,6 +153,66 @@ pub fn sent(parts: Parts, profile: &Profile, method: Method, body: &[u8], ex: &E
     print!("{out}");
 }
 
+/// `run --dry-run`: each call of one round as it would go and its verdict; 0 when every call
+/// would pass, 1 otherwise.
+pub fn run(
+    collection: &bucket_console::collection::Collection,
+    items: &[String],
+    options: &bucket_console::collection::run::Options,
+    profile: &Profile,
+) -> u8 {
+    let p = Painter::for_stdout();
+    let calls = bucket_console::collection::dry::calls(collection, items, options);
+    let mut failed = 0;
+    let mut out = String::new();
+    for call in &calls {
+        let step = call.step.map(|s| format!(" step {s}")).unwrap_or_default();
+        let leaks = call
+            .body
+            .as_ref()
+            .is_ok_and(|b| bucket_console::collection::holds_key(b, &profile.key));
+        let verdict = if leaks {
+            Err("the resolved body holds the tracking key in use: it would not be sent".to_owned())
+        } else {
+            call.verdict.clone()
+        };
+        let (mark, why) = match &verdict {
+            Ok(()) => ("✓ would pass".to_owned(), String::new()),
+            Err(why) => {
+                failed += 1;
+                ("✗ would fail".to_owned(), format!(": {why}"))
+            }
+        };
+        let _ = writeln!(out, "{}{step}", sanitize(&call.item));
+        let text = match &call.body {
+            Ok(_) if leaks => Err(()),
+            Ok(b) => Ok(b.to_string()),
+            Err(_) => Err(()),
+        };
+        let body = text.as_deref().unwrap_or("");
+        out.push_str(&request_head(p, profile, call.method, body.len()));
+        match &text {
+            Ok(text) => {
+                let _ = writeln!(out, "\n{}", p.body(text));
+            }
+            Err(()) => out.push_str("\n(the body is not shown)\n"),
+        }
+        let _ = writeln!(out, "{mark}{}\n", sanitize(&why));
+    }
+    let _ = writeln!(
+        out,
+        "{} call(s): {} would pass, {failed} would fail; dry run: nothing was sent, logged or queued",
+        calls.len(),
+        calls.len() - failed
+    );
+    print!("{out}");
+    if failed == 0 {
+        exit::OK
+    } else {
+        exit::REJECTED
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

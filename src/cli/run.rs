@@ -34,7 +34,8 @@ Examples:
   bucket-console run rate-export --repeat 1000 --concurrency 32 --var plan=team
   bucket-console run signup --allow-env STAGING_USER     # lets {{env STAGING_USER}} read it
   bucket-console run --check --collection ci/bucket-console.toml
-  bucket-console run --tags smoke --exclude-tags slow --output tap   # every item tagged smoke"
+  bucket-console run --tags smoke --exclude-tags slow --output tap   # every item tagged smoke
+  bucket-console run onboarding --dry-run      # each call as it would go, nothing sent"
 )]
 pub struct RunArgs {
     /// Requests and scenarios to run, in this order.
@@ -72,6 +73,10 @@ pub struct RunArgs {
     /// (TAP version 14, streamed).
     #[arg(long, value_enum, default_value_t = RunOutput::Pretty)]
     output: RunOutput,
+    /// Print one round of each item's calls as they would go, each judged by its step's
+    /// expectation; send, log and queue nothing.
+    #[arg(long)]
+    dry_run: bool,
     /// Check the file and send nothing.
     #[arg(long)]
     check: bool,
@@ -133,6 +138,24 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
             refused.join(", $"),
             flags.join(" ")
         ))));
+    }
+    if args.dry_run {
+        let (selected, _) = context::selected_profile(args.profile.as_deref())?;
+        let options = Options {
+            repeat: 1,
+            concurrency: 1,
+            seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
+            vars,
+            profile_ids: selected.profile.ids(),
+            env,
+            keep_bodies: true,
+        };
+        return Ok(super::dry_run::run(
+            &loaded,
+            &items,
+            &options,
+            &selected.profile,
+        ));
     }
     send(args, loaded, items, vars, env)
 }

@@ -4,6 +4,7 @@
 //! afresh for every call (`run`).
 
 pub mod curl;
+pub mod dry;
 mod features;
 pub mod lines;
 mod load;

@@ -275,3 +275,60 @@ async fn send_dry_run_sends_logs_and_queues_nothing_and_exits_by_the_verdict() {
         printed.stdout
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_dry_run_judges_by_expectation_and_sends_nothing() {
+    use std::sync::atomic::Ordering;
+    let (base, hits) = crate::support::scripted_server(vec![(200, vec![], "{}".to_owned())]).await;
+    let cli = Arc::new(Cli::new());
+    cli.add_profile("app", &base, KEY);
+    let path = cli.home.path().join("bucket-console.toml");
+    std::fs::write(
+        &path,
+        r#"
+[[scenarios.rate]]
+method = "feedback"
+body = { featureId = "export", userId = "u1", score = 4 }
+save = { fid = "response:/feedbackId", who = "request:/userId" }
+
+[[scenarios.rate]]
+method = "event"
+body = { event = "Rated", userId = "{{who}}", attributes = { feedback = "{{fid}}" } }
+
+[[scenarios.refused]]
+method = "feedback"
+body = { featureId = "export", userId = "u1", score = 9 }
+expect = { status = 400 }
+
+[[scenarios.wrongly-refused]]
+method = "user"
+body = { userId = "u1" }
+expect = { status = 400 }
+"#,
+    )
+    .unwrap();
+    let ok = run(&cli, &path, &["rate", "refused", "--dry-run"]).await;
+    assert_eq!(ok.code, 0, "{ok:?}");
+    assert!(
+        ok.stdout.contains("\"feedback\": \"from step 1's answer\""),
+        "{}",
+        ok.stdout
+    );
+    assert!(ok.stdout.contains("\"userId\": \"u1\""), "{}", ok.stdout);
+    assert_eq!(
+        ok.stdout.matches("✓ would pass").count(),
+        3,
+        "{}",
+        ok.stdout
+    );
+    assert!(!ok.stdout.contains(KEY), "the key is masked");
+    let bad = run(&cli, &path, &["wrongly-refused", "--dry-run"]).await;
+    assert_eq!(bad.code, 1, "{bad:?}");
+    assert!(
+        bad.stdout
+            .contains("meant to be refused, but the contract accepts it")
+    );
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "the server saw no call");
+    let log = cli.run_async(&["log", "--json"]).await;
+    assert_eq!(log.json(), json!([]), "nothing logged: {log:?}");
+}
