@@ -267,10 +267,7 @@ fn read_requests(
             continue;
         };
         r.known_keys(entry, &["method", "body", "tags"], &what);
-        let tags = entry
-            .get("tags")
-            .map(|t| tags(r, t, &what))
-            .unwrap_or_default();
+        let tags = super::tags::read(r, entry.get("tags"), &what);
         let method = match entry.get("method") {
             Some(m) => r.method(m, &what),
             None => {
@@ -340,12 +337,7 @@ fn read_scenarios(
             let Some((step, located)) = step(r, item, &what, requests) else {
                 continue;
             };
-            if n > 0 && !step.tags.is_empty() {
-                r.problem(
-                    item.span().start,
-                    format!("{what}: tags go on a scenario's first step, for the whole scenario"),
-                );
-            }
+            super::tags::first_step_only(r, n, &step.tags, item.span().start, &what);
             if let (Call::Inline { method, .. }, Some(located)) = (&step.call, located) {
                 pending.push(Pending {
                     what: what.clone(),
@@ -451,10 +443,7 @@ fn step(
         None => Expect::default(),
     };
     let line = r.line(at);
-    let tags = table
-        .get("tags")
-        .map(|t| tags(r, t, what))
-        .unwrap_or_default();
+    let tags = super::tags::read(r, table.get("tags"), what);
     Some((
         Step {
             call,
@@ -501,29 +490,6 @@ fn saves(r: &mut Reader, value: &Spanned<DeValue<'_>>, what: &str) -> Vec<Save> 
         }
     }
     save
-}
-
-/// `tags = ["smoke", "slow"]`: names, as `run --tags` takes them.
-fn tags(r: &mut Reader, value: &Spanned<DeValue<'_>>, what: &str) -> Vec<String> {
-    let words = match value.get_ref() {
-        DeValue::Array(items) => items
-            .iter()
-            .map(|i| match i.get_ref() {
-                DeValue::String(s) if template::is_name(s) => Some(s.to_string()),
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>(),
-        _ => None,
-    };
-    words.unwrap_or_else(|| {
-        r.problem(
-            value.span().start,
-            format!(
-                "{what}: tags is a list of names (tags = [\"smoke\"]; letters, digits, _ and -)"
-            ),
-        );
-        Vec::new()
-    })
 }
 
 fn repeat(r: &mut Reader, value: &Spanned<DeValue<'_>>, what: &str) -> u32 {

@@ -9,6 +9,7 @@ mod features;
 pub mod lines;
 mod load;
 pub mod run;
+mod tags;
 pub mod template;
 pub mod write;
 
