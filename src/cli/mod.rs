@@ -6,6 +6,7 @@ mod config;
 mod console;
 mod context;
 mod data;
+mod dry_run;
 mod import;
 mod items;
 mod junit;
@@ -21,6 +22,8 @@ mod send;
 mod serve;
 mod shell;
 mod stars;
+mod tags;
+mod tap;
 mod watch;
 
 use clap::{Parser, Subcommand};

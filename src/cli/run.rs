@@ -35,6 +35,8 @@ Examples:
   bucket-console run signup --allow-env STAGING_USER     # lets {{env STAGING_USER}} read it
   bucket-console run --check --collection ci/bucket-console.toml
   bucket-console run --check --var profile.userId=u1   # stands in for the profile's id
+  bucket-console run --tags smoke --exclude-tags slow --output tap   # every item tagged smoke
+  bucket-console run onboarding --dry-run      # each call as it would go, nothing sent
 
 A collection file (bucket-console.toml):
   [vars]
@@ -71,9 +73,21 @@ pub struct RunArgs {
     /// Makes the generators reproducible (uuid, int, pick, ago).
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
-    /// pretty (the default), json (one object per call, then a summary) or junit (XML).
+    /// Run only the named items (or, with none named, every item) that have one of these tags
+    /// (repeatable, or comma-separated).
+    #[arg(long, value_name = "TAG", value_delimiter = ',')]
+    tags: Vec<String>,
+    /// Leave out the items that have one of these tags (repeatable, or comma-separated).
+    #[arg(long, value_name = "TAG", value_delimiter = ',')]
+    exclude_tags: Vec<String>,
+    /// pretty (the default), json (one object per call, then a summary), junit (XML) or tap
+    /// (TAP version 14, streamed).
     #[arg(long, value_enum, default_value_t = RunOutput::Pretty)]
     output: RunOutput,
+    /// Print one round of each item's calls as they would go, each judged by its step's
+    /// expectation; send, log and queue nothing.
+    #[arg(long)]
+    dry_run: bool,
     /// Check the file and send nothing.
     #[arg(long)]
     check: bool,
@@ -87,6 +101,7 @@ pub enum RunOutput {
     Pretty,
     Json,
     Junit,
+    Tap,
 }
 
 pub fn run(args: &RunArgs) -> Result<u8, CliError> {
@@ -132,12 +147,15 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
         }
         return Ok(exit::FAILURE);
     }
-    if args.names.is_empty() {
+    let selecting = !args.tags.is_empty() || !args.exclude_tags.is_empty();
+    if args.names.is_empty() && !selecting {
         return Err(CliError::usage(
-            "name the requests or scenarios to run (`bucket-console run --list` lists them)",
+            "name the requests or scenarios to run, or select them with --tags \
+             (`bucket-console run --list` lists them)",
         ));
     }
     let items = run::plan(&loaded, &args.names).map_err(CliError::usage)?;
+    let items = super::tags::select(&loaded, items, &args.tags, &args.exclude_tags)?;
     let env = Env::read(&args.allow_env);
     let refused: Vec<String> = run::env_read(&loaded, &items)
         .into_iter()
@@ -152,6 +170,28 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
             refused.join(", $"),
             flags.join(" ")
         ))));
+    }
+    if args.dry_run {
+        let (selected, _) = context::selected_profile(args.profile.as_deref())?;
+        let options = Options {
+            repeat: 1,
+            concurrency: 1,
+            seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
+            vars,
+            profile_ids: {
+                let mut ids = selected.profile.ids();
+                ids.extend(id_vars);
+                ids
+            },
+            env,
+            keep_bodies: true,
+        };
+        return Ok(super::dry_run::run(
+            &loaded,
+            &items,
+            &options,
+            &selected.profile,
+        ));
     }
     send(args, loaded, items, (vars, id_vars), env)
 }
@@ -210,16 +250,22 @@ fn listing(c: &Collection, unfillable: &[(String, &str)], profile: &str) -> Stri
         } else {
             lacking.as_deref().unwrap_or("")
         };
-        let _ = writeln!(out, "request   {name:<24} {}{note}", r.method);
+        let _ = writeln!(
+            out,
+            "request   {name:<24} {}{note}{}",
+            r.method,
+            super::tags::shown(&r.tags)
+        );
     }
     for (name, steps) in &c.scenarios {
         let calls: u32 = steps.iter().map(|s| s.repeat).sum();
         let _ = writeln!(
             out,
-            "scenario  {name:<24} {} step{}, {calls} call{}",
+            "scenario  {name:<24} {} step{}, {calls} call{}{}",
             steps.len(),
             if steps.len() == 1 { "" } else { "s" },
-            if calls == 1 { "" } else { "s" }
+            if calls == 1 { "" } else { "s" },
+            super::tags::shown(c.tags(name))
         );
     }
     out
@@ -263,6 +309,7 @@ struct Tally {
     refused: usize,
     undelivered: usize,
     junit: super::junit::Junit,
+    tap: super::tap::Tap,
 }
 
 fn send(
@@ -293,6 +340,9 @@ fn send(
     } else {
         indicatif::ProgressBar::hidden()
     };
+    if output == RunOutput::Tap {
+        print!("{}", super::tap::HEADER);
+    }
     let logger = replay_log::Writer::start(expected);
     let tally = Arc::new(Mutex::new(Tally::default()));
     let started = Instant::now();
@@ -329,8 +379,10 @@ fn send(
                         }
                         _ => {}
                     }
-                    if output == RunOutput::Junit {
-                        t.junit.add(&report);
+                    match output {
+                        RunOutput::Junit => t.junit.add(&report),
+                        RunOutput::Tap => print!("{}", t.tap.point(&report)),
+                        _ => {}
                     }
                     drop(t);
                     if let Some(exchange) = report.exchange.take() {
@@ -378,6 +430,7 @@ fn print_summary(output: RunOutput, t: &mut Tally, seconds: f64) {
             t.passed, t.failed, t.refused, t.undelivered
         ),
         RunOutput::Junit => print!("{}", t.junit.render(seconds)),
+        RunOutput::Tap => print!("{}", t.tap.plan()),
     }
 }
 

@@ -65,7 +65,9 @@ Examples:
   bucket-console send event event=\"Sent message\" userId:=42 companyId=acme
   bucket-console send feedback featureId=export userId:=42 score:=4 comment=\"Nice, but slow\"
   bucket-console send event --file body.json --profile staging --output json | jq .status
-  echo '{\"userId\": 1,}' | bucket-console send user --file - --no-validate   # a bad body on purpose")]
+  echo '{\"userId\": 1,}' | bucket-console send user --file - --no-validate   # a bad body on purpose
+  bucket-console send event event=Signed userId:=42 --dry-run   # prints it, sends nothing
+  bucket-console send user userId:=42 --print Hb                # request headers, answer body")]
 pub struct SendArgs {
     /// The method to call.
     #[arg(value_enum)]
@@ -88,6 +90,14 @@ pub struct SendArgs {
     /// pretty (the default on a terminal) or json (one object, for scripts).
     #[arg(long, value_enum, value_name = "FORMAT")]
     output: Option<Output>,
+    /// Print the request as it would go and the validator's verdict; send, log and queue
+    /// nothing. Exits 0 when the body is valid, 1 when not.
+    #[arg(long)]
+    dry_run: bool,
+    /// What to print, by HTTPie's letters: H request headers, B request body, h answer
+    /// headers, b answer body [default under --dry-run: HB]. The key is always masked.
+    #[arg(long, value_name = "WHAT", conflicts_with = "output")]
+    print: Option<String>,
 }
 
 pub fn run(args: &SendArgs) -> Result<u8, CliError> {
@@ -99,6 +109,22 @@ pub fn run(args: &SendArgs) -> Result<u8, CliError> {
     let method = Method::from(args.method);
     let (selected, _) = context::selected_profile(args.profile.as_deref())?;
     let body = build_body(args, method, &selected.profile)?;
+    let parts = args
+        .print
+        .as_deref()
+        .map(super::dry_run::Parts::parse)
+        .transpose()?;
+    if args.dry_run {
+        let parts = parts.map_or_else(|| super::dry_run::Parts::parse("HB"), Ok)?;
+        let verdict = check(method, &body);
+        return Ok(super::dry_run::send(
+            method,
+            &selected.profile,
+            &body,
+            verdict,
+            parts,
+        ));
+    }
     if !args.no_validate
         && let Err(rejection) = check(method, &body)
     {
@@ -106,6 +132,7 @@ pub fn run(args: &SendArgs) -> Result<u8, CliError> {
         return Ok(exit::REJECTED);
     }
     let rt = context::runtime(1)?;
+    let sent = body.clone();
     let exchange = rt.block_on(async {
         let resolved = bucket_console::target::resolve(&selected)
             .await
@@ -125,7 +152,10 @@ pub fn run(args: &SendArgs) -> Result<u8, CliError> {
         );
     }
     let [exchange] = logged;
-    print_exchange(output, &exchange);
+    match parts {
+        Some(parts) => super::dry_run::sent(parts, &selected.profile, method, &sent, &exchange),
+        None => print_exchange(output, &exchange),
+    }
     Ok(match exchange.outcome {
         Outcome::Delivered => exit::OK,
         Outcome::Rejected => exit::REJECTED,

@@ -270,7 +270,8 @@ fn read_requests(
         let Some(entry) = r.table(value, &what) else {
             continue;
         };
-        r.known_keys(entry, &["method", "body"], &what);
+        r.known_keys(entry, &["method", "body", "tags"], &what);
+        let tags = super::tags::read(r, entry.get("tags"), &what);
         let method = match entry.get("method") {
             Some(m) => r.method(m, &what),
             None => {
@@ -292,6 +293,7 @@ fn read_requests(
                 written: located.value.clone(),
                 line: r.line(value.span().start),
                 meant_to_fail: false,
+                tags,
             };
             requests.insert(name, request);
             pending.push(Pending {
@@ -345,6 +347,7 @@ fn read_scenarios(
             let Some((step, located)) = step(r, item, &what, requests) else {
                 continue;
             };
+            super::tags::first_step_only(r, n, &step.tags, item.span().start, &what);
             if let (Call::Inline { method, .. }, Some(located)) = (&step.call, located) {
                 pending.push(Pending {
                     what: what.clone(),
@@ -383,7 +386,9 @@ fn step(
     let table = r.table(item, what)?;
     r.known_keys(
         table,
-        &["request", "method", "body", "save", "repeat", "expect"],
+        &[
+            "request", "method", "body", "save", "repeat", "expect", "tags",
+        ],
         what,
     );
     let at = item.span().start;
@@ -448,6 +453,7 @@ fn step(
         None => Expect::default(),
     };
     let line = r.line(at);
+    let tags = super::tags::read(r, table.get("tags"), what);
     Some((
         Step {
             call,
@@ -455,6 +461,7 @@ fn step(
             repeat,
             expect,
             line,
+            tags,
         },
         located,
     ))

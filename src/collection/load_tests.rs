@@ -308,3 +308,23 @@ body = { event = "e", userId = "{{user}}", companyId = "{{company}}" }
     assert!(found[2].contains("no request named `sign-up`"));
     assert!(found[3].contains("unknown key `sav`"));
 }
+
+#[test]
+fn tags_are_read_on_requests_and_a_scenarios_first_step_only() {
+    let text = "[requests.a]\nmethod = \"user\"\nbody = { userId = \"u\" }\ntags = [\"smoke\", \"fast\"]\n\n[[scenarios.s]]\nrequest = \"a\"\ntags = [\"slow\"]\n";
+    let c = parse(Path::new("bucket-console.toml"), text, &[]).unwrap();
+    assert_eq!(c.tags("a"), ["smoke", "fast"]);
+    assert_eq!(c.tags("s"), ["slow"]);
+    assert!(c.tags("nothing").is_empty());
+    let got = problems(
+        "[requests.a]\nmethod = \"user\"\nbody = { userId = \"u\" }\ntag = [\"x\"]\n\n[requests.b]\nmethod = \"user\"\nbody = { userId = \"u\" }\ntags = \"smoke\"\n\n[[scenarios.s]]\nrequest = \"a\"\n\n[[scenarios.s]]\nrequest = \"a\"\ntags = [\"late\"]\n",
+    );
+    assert_eq!(
+        got,
+        [
+            "bucket-console.toml:4: requests.a: unknown key `tag`; did you mean `tags`?",
+            "bucket-console.toml:9: requests.b: tags is a list of names (tags = [\"smoke\"]; letters, digits, _ and -)",
+            "bucket-console.toml:14: scenarios.s step 2: tags go on a scenario's first step, for the whole scenario",
+        ]
+    );
+}

@@ -4,10 +4,12 @@
 //! afresh for every call (`run`).
 
 pub mod curl;
+pub mod dry;
 mod features;
 pub mod lines;
 mod load;
 pub mod run;
+mod tags;
 pub mod template;
 pub mod write;
 
@@ -41,6 +43,8 @@ pub struct Request {
     pub line: usize,
     /// Used by a step that expects a 4xx: meant to be refused, so not checked at load.
     pub meant_to_fail: bool,
+    /// `tags = [...]`, for `run --tags`.
+    pub tags: Vec<String>,
 }
 
 /// One step of a scenario.
@@ -51,6 +55,8 @@ pub struct Step {
     pub repeat: u32,
     pub expect: Expect,
     pub line: usize,
+    /// `tags = [...]`: only a scenario's first step takes them, for the whole scenario.
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -233,5 +239,17 @@ impl Collection {
                 })
         });
         requests.chain(steps).collect()
+    }
+
+    /// The tags of a request or scenario (a scenario's are on its first step).
+    pub fn tags(&self, item: &str) -> &[String] {
+        match self.requests.get(item) {
+            Some(r) => &r.tags,
+            None => self
+                .scenarios
+                .get(item)
+                .and_then(|steps| steps.first())
+                .map_or(&[], |s| &s.tags),
+        }
     }
 }
