@@ -7,6 +7,7 @@ mod cli;
 
 fn main() -> ExitCode {
     quiet_when_the_reader_goes_away();
+    cli::answer_completion_if_asked();
     let args = cli::Args::parse();
     cli::run(args)
 }

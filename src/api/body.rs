@@ -46,6 +46,23 @@ pub fn too_large_for(size: Option<usize>, limit: usize) -> Rejection {
     )
 }
 
+/// The size of a body as a client sends it (compact JSON), counted without building the text.
+pub fn sent_size(body: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = serde_json::to_writer(&mut count, body);
+    count.0
+}
+
 /// The rejection for a body over the limit of which `read` is what was read (at least the first
 /// 32 KiB). Nesting already too deep inside the limit is reported first, as a streaming parser
 /// would meet it: fifty thousand `[` are a nesting problem before they are a size problem.

@@ -27,6 +27,8 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The `Host` header names no loopback host while the server listens on loopback (403).
     ForbiddenHost,
+    /// More than one `Host` header (400).
+    InvalidHost,
     /// No such route or entity (404).
     NotFound,
     /// Storing failed; nothing was stored, so a retry is right (500).
@@ -123,6 +125,9 @@ pub enum WarningCode {
     FutureTimestamp,
     /// Runtime API: a secret key of 22 characters or fewer, which the node SDK refuses.
     ShortSecretKey,
+    /// Said by the client, not a server: the answer's body was too large to read, so only its
+    /// status is known.
+    AnswerTooLarge,
     /// A code this build does not know (another server's).
     #[serde(other)]
     Unrecognized,

@@ -143,6 +143,14 @@ pub fn attributes(value: &Value, errors: &mut Vec<ValidationError>) -> Option<At
                 FieldCode::TooLong,
                 format!("attribute names must be at most {MAX_ATTRIBUTE_KEY_CHARS} characters long, not {len}"),
             ));
+        } else if let Some(text) = not_finite(v) {
+            errors.push(ValidationError::new(
+                path,
+                FieldCode::OutOfRange,
+                format!(
+                    "attribute numbers must fit a double (JavaScript's Number), about ±1.8e308;                      {text} would be read as Infinity"
+                ),
+            ));
         } else if v.is_object() || v.is_array() {
             errors.push(ValidationError::new(
                 path,
@@ -156,6 +164,25 @@ pub fn attributes(value: &Value, errors: &mut Vec<ValidationError>) -> Option<At
         }
     }
     (errors.len() == before).then(|| map.clone())
+}
+
+/// The number's text when it is a number that JavaScript (and every f64 reader) would take as
+/// an infinity: the digits are kept as sent, so `1e400` would be stored and served as is.
+fn not_finite(value: &Value) -> Option<String> {
+    let Value::Number(n) = value else {
+        return None;
+    };
+    let text = n.to_string();
+    let finite = text.parse::<f64>().is_ok_and(f64::is_finite);
+    (!finite).then(|| shorten_number(&text))
+}
+
+fn shorten_number(text: &str) -> String {
+    if text.len() <= 40 {
+        text.to_owned()
+    } else {
+        format!("{}…", &text[..40])
+    }
 }
 
 /// `context`: an object whose only key is `active`, a boolean. Returns `context.active`.

@@ -10,7 +10,7 @@ const MAX_MS: i64 = 253_402_300_799_999;
 /// Why a value is not a timestamp, in the words a sender needs to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimestampError {
-    #[error("milliseconds since the epoch must fall between the years 1 and 9999")]
+    #[error("must fall between the years 1 and 9999 (UTC)")]
     OutOfRange,
     /// A JSON value of another kind (described: "the number 1.5", "a boolean"…).
     #[error(
@@ -39,10 +39,18 @@ pub fn parse(value: &Value) -> Result<i64, TimestampError> {
     }
 }
 
+/// The same years as for milliseconds, in UTC: RFC 3339 lets a string name the year 0
+/// (`0000-01-01T00:00:00Z`, or `0001-01-01T00:00:00+01:00`), which is no year of the Gregorian
+/// era a client means and prints as no valid ISO date in JavaScript's `toISOString`.
 fn parse_str(s: &str) -> Result<i64, TimestampError> {
-    DateTime::parse_from_rfc3339(s)
+    let ms = DateTime::parse_from_rfc3339(s)
         .map(|t| t.timestamp_millis())
-        .map_err(|e| TimestampError::Unparsable(shorten(s), e.to_string()))
+        .map_err(|e| TimestampError::Unparsable(shorten(s), e.to_string()))?;
+    if (MIN_MS..=MAX_MS).contains(&ms) {
+        Ok(ms)
+    } else {
+        Err(TimestampError::OutOfRange)
+    }
 }
 
 /// Formats epoch milliseconds as RFC 3339 in UTC with milliseconds: `2024-05-01T12:00:00.000Z`.
@@ -94,6 +102,35 @@ mod tests {
         ] {
             assert!(parse(&bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn strings_and_milliseconds_share_the_years_1_to_9999_in_utc() {
+        for (value, ok) in [
+            (json!("0000-01-01T00:00:00Z"), false),
+            (json!("0001-01-01T00:00:00+01:00"), false),
+            (json!("0001-01-01T00:00:00Z"), true),
+            (json!("9999-12-31T23:59:59.999Z"), true),
+            (json!("9999-12-31T23:59:59-01:00"), false),
+            (json!(MIN_MS - 1), false),
+            (json!(MIN_MS), true),
+            (json!(MAX_MS), true),
+            (json!(MAX_MS + 1), false),
+        ] {
+            let parsed = parse(&value);
+            assert_eq!(parsed.is_ok(), ok, "{value}: {parsed:?}");
+            if let Ok(ms) = parsed {
+                assert_eq!(
+                    parse(&json!(format(ms))),
+                    Ok(ms),
+                    "{value} prints and reads back"
+                );
+            }
+        }
+        assert_eq!(
+            parse(&json!("0000-01-01T00:00:00Z")),
+            Err(TimestampError::OutOfRange)
+        );
     }
 
     #[test]

@@ -57,6 +57,12 @@ fn validate_as(
             ),
         )]);
     };
+    // A body built from a file, a paste or templates meets the size rule here, before a server
+    // does; one that arrived whole within the limit is never larger compact.
+    let size = super::body::sent_size(body);
+    if size > super::MAX_BODY_BYTES {
+        return Err(super::body::too_large(Some(size)).validation_errors);
+    }
     let mut v = Validator {
         map,
         method,

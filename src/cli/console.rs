@@ -7,7 +7,11 @@ use bucket_console::api::Method;
 use bucket_console::tui::{self, state::State};
 use std::io::IsTerminal;
 
-pub fn run(profile: Option<&str>, method: Option<MethodArg>) -> Result<u8, CliError> {
+pub fn run(
+    profile: Option<&str>,
+    method: Option<MethodArg>,
+    allow_env: &[String],
+) -> Result<u8, CliError> {
     if !std::io::stdout().is_terminal() {
         return Err(CliError::usage(
             "the console needs a terminal; for scripts use `bucket-console send` (see --help)",
@@ -33,6 +37,15 @@ pub fn run(profile: Option<&str>, method: Option<MethodArg>) -> Result<u8, CliEr
             bucket_console::api::timestamp::now_ms(),
         );
         state.palette = config.theme.palette();
+        state.collection.env = bucket_console::collection::template::Env::read(allow_env);
+        state.collection.new_file = std::env::var_os("BUCKET_COLLECTION").map_or_else(
+            || {
+                std::env::current_dir()
+                    .unwrap_or_default()
+                    .join(bucket_console::collection::FILE_NAME)
+            },
+            std::path::PathBuf::from,
+        );
         bucket_console::tui::keys::install(config.bindings);
         tui::run(state, resolved.embedded, config.mouse)
             .await

@@ -4,6 +4,7 @@
 use bucket_console::history::{self, History};
 use bucket_console::paths;
 use bucket_console::profiles::{self, Env, Profiles, Selected};
+use bucket_console::sanitize::sanitize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,6 +18,9 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// Delivery failed after retries (network, timeouts, 5xx).
     pub const FAILED: u8 = 3;
+    /// `outbox flush`: another process (a flush, the console, a kiosk) is delivering the items,
+    /// so this one sent nothing; trying again later is right.
+    pub const BUSY: u8 = 4;
 }
 
 /// A command's failure: a message for stderr and the exit status.
@@ -54,7 +58,8 @@ pub fn finish(command: &str, result: Result<u8, CliError>) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("bucket-console {command}: {}", e.message);
+            // Messages quote files, servers and pastes: one sanitizer for all of them.
+            eprintln!("bucket-console {command}: {}", sanitize(&e.message));
             ExitCode::from(e.code)
         }
     }
@@ -65,7 +70,7 @@ pub fn load_profiles() -> Result<(Profiles, PathBuf), CliError> {
     let path = paths::profiles_file().map_err(|e| CliError::usage(e.to_string()))?;
     let (profiles, warnings) = profiles::load(&path).map_err(|e| CliError::usage(e.to_string()))?;
     for warning in warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", sanitize(&warning));
     }
     Ok((profiles, path))
 }
@@ -88,7 +93,7 @@ pub fn open_history() -> Option<History> {
     match opened {
         Ok(history) => Some(history),
         Err(e) => {
-            eprintln!("warning: this exchange is not logged: {e}");
+            eprintln!("warning: this exchange is not logged: {}", sanitize(&e));
             None
         }
     }

@@ -156,7 +156,7 @@ fn text_table(p: Painter, rows: &Rows) -> String {
         let note = format!(
             "{}: {}",
             table::NO_COMPANY,
-            table::unassociated_explanation(&u.user_id)
+            bucket_console::sanitize::sanitize(&table::unassociated_explanation(&u.user_id))
         );
         out.push_str(&p.paint(Style::new().fg_color(Some(AnsiColor::Yellow.into())), &note));
         out.push('\n');

@@ -1,7 +1,7 @@
 //! `bucket-console import curl`: a copied curl command becomes a saved request.
 
 use super::context::{CliError, exit};
-use bucket_console::api::{self, TrackingKey};
+use bucket_console::api::{self, TrackingKey, errors::FieldCode};
 use bucket_console::collection::{self, curl, write};
 use bucket_console::sanitize::sanitize;
 use clap::{Args, Subcommand};
@@ -21,7 +21,8 @@ enum ImportCommand {
     /// stdout. The key and base URL are dropped: profiles hold them.
     #[command(
         after_help = "Exit status: 0 imported; 1 imported, but the body breaks the contract
-(the problems are listed); 2 not a tracking call, or --save could not add it.
+(the problems are listed); 2 not a tracking call, a body over 32 KiB, more than 1 MiB
+on stdin, or --save could not add it.
 
 Examples:
   pbpaste | bucket-console import curl -
@@ -92,6 +93,15 @@ pub fn run(args: &ImportArgs) -> Result<u8, CliError> {
             .find(|candidate| !taken.contains(candidate))
             .unwrap_or(base)
     });
+    let problems = api::validate(imported.method, &imported.body, api::timestamp::now_ms()).err();
+    // A body no server takes is not worth a place in the collection.
+    if let Some(e) = problems
+        .iter()
+        .flatten()
+        .find(|e| e.code == FieldCode::BodyTooLarge)
+    {
+        return Err(CliError::usage(format!("{}: nothing imported", e.message)));
+    }
     let text = write::entry(&name, imported.method, &imported.body);
     if *save {
         write::append(&path, &name, &text).map_err(CliError::usage)?;
@@ -99,7 +109,6 @@ pub fn run(args: &ImportArgs) -> Result<u8, CliError> {
     } else {
         print!("{text}");
     }
-    let problems = api::validate(imported.method, &imported.body, api::timestamp::now_ms()).err();
     if let Some(errors) = problems {
         for e in errors {
             let at = if e.path.is_empty() { "body" } else { &e.path };
@@ -110,12 +119,23 @@ pub fn run(args: &ImportArgs) -> Result<u8, CliError> {
     Ok(exit::OK)
 }
 
+/// A pasted command is kilobytes: standard input past this is refused, never read whole.
+const MAX_PASTE_BYTES: u64 = 1024 * 1024;
+
 fn read_stdin() -> Result<String, CliError> {
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     std::io::stdin()
-        .read_to_string(&mut text)
+        .take(MAX_PASTE_BYTES + 1)
+        .read_to_end(&mut bytes)
         .map_err(|e| CliError::usage(format!("cannot read standard input: {e}")))?;
-    Ok(text)
+    if bytes.len() as u64 > MAX_PASTE_BYTES {
+        return Err(CliError::usage(
+            "standard input holds more than 1 MiB (1048576 bytes), the most import reads: \
+             give it one curl command",
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| CliError::usage("standard input is not UTF-8 text: give it a curl command"))
 }
 
 fn split(line: &str) -> Result<Vec<String>, CliError> {

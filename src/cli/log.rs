@@ -152,11 +152,13 @@ pub fn run(args: &LogArgs) -> Result<u8, CliError> {
             } else {
                 None
             };
-            let mut text = code::render(&exchange, format.format(), key.as_ref());
+            let format = format.format();
+            let mut text = code::render(&exchange, format, key.as_ref());
             if answered_by_a_gone_local(&exchange) {
                 text = format!(
-                    "# the local server that answered this ran inside bucket-console and is gone: \
-                     start one with `bucket-console serve` (on 127.0.0.1:8787)\n{text}"
+                    "{} the local server that answered this ran inside bucket-console and is gone: \
+                     start one with `bucket-console serve` (on 127.0.0.1:8787)\n{text}",
+                    format.comment()
                 );
             }
             println!("{text}");

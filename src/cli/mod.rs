@@ -1,12 +1,14 @@
 //! The command line: clap definitions and dispatch. Results go to stdout, messages to stderr, and
 //! the exit status says what happened (see `context::exit`).
 
+mod complete;
 mod config;
 mod console;
 mod context;
 mod data;
 mod import;
 mod items;
+mod junit;
 mod kiosk;
 mod log;
 mod outbox;
@@ -48,6 +50,10 @@ pub struct Args {
     /// The form the console opens on.
     #[arg(long, value_enum, value_name = "METHOD")]
     pub method: Option<send::MethodArg>,
+    /// An environment variable the collection's {{env NAME}} may read in the console
+    /// (repeatable); no other is read.
+    #[arg(long = "allow-env", value_name = "NAME")]
+    pub allow_env: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,8 +72,7 @@ pub enum Command {
     Kiosk(kiosk::KioskArgs),
     Config(config::ConfigArgs),
     Completions(shell::CompletionsArgs),
-    /// Print the manual page (roff): `bucket-console man | man -l -`.
-    Man,
+    Man(shell::ManArgs),
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -86,10 +91,16 @@ pub fn run(args: Args) -> ExitCode {
         Some(Command::Kiosk(a)) => context::finish("kiosk", kiosk::run(&a)),
         Some(Command::Config(a)) => context::finish("config", config::run(&a)),
         Some(Command::Completions(a)) => shell::completions(&a),
-        Some(Command::Man) => shell::man(),
+        Some(Command::Man(a)) => shell::man(&a),
         None => context::finish(
             "console",
-            console::run(args.profile.as_deref(), args.method),
+            console::run(args.profile.as_deref(), args.method, &args.allow_env),
         ),
     }
+}
+
+/// Answers the shell's completion request (`COMPLETE=bash bucket-console -- …`) and exits, if
+/// this run is one; must come before anything is printed.
+pub fn answer_completion_if_asked() {
+    complete::answer_if_asked();
 }

@@ -16,7 +16,8 @@ use std::sync::Mutex;
 #[derive(Debug, Args)]
 #[command(
     after_help = "Exit status: 0 done; 1 an item was refused by the server; 2 usage error;
-3 items are still waiting (the server did not answer).
+3 items are still waiting (the server did not answer); 4 another process (another flush, the
+console or a kiosk) is delivering them, so this flush sent nothing.
 
 Examples:
   bucket-console outbox                 # what waits, and what was refused
@@ -119,13 +120,17 @@ fn flush(only: Option<&str>) -> Result<u8, CliError> {
     let (saved, _) = context::load_profiles()?;
     let client =
         Client::new(ClientConfig::default()).map_err(|e| CliError::failed(e.to_string()))?;
-    let (mut rejected, mut waiting) = (0, 0);
+    let (mut rejected, mut waiting, mut busy) = (0, 0, false);
     let runtime = context::runtime(1)?;
     for name in names {
         let selected = match profiles::select(&saved, Some(&name), &Env::default()) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("{name}: {e}; its items wait");
+                eprintln!(
+                    "{}: {}; its items wait",
+                    sanitize(&name),
+                    sanitize(&e.to_string())
+                );
                 continue;
             }
         };
@@ -145,9 +150,22 @@ fn flush(only: Option<&str>) -> Result<u8, CliError> {
         }
         // Visitors' answers go to the kiosk's own record, never the developer's log.
         bucket_console::delivery::Journal::kiosk().settle(&mut { report.kiosk });
+        if report.busy {
+            eprintln!(
+                "{name}: another process (another `outbox flush`, the console or a kiosk) is \
+                 delivering the outbox now; its {} waiting item(s) are in its hands, and this \
+                 flush sent none",
+                report.waiting
+            );
+            busy = true;
+            continue;
+        }
         eprintln!(
-            "{name}: {} delivered, {} refused, {} still waiting",
-            report.delivered, report.rejected, report.waiting
+            "{}: {} delivered, {} refused, {} still waiting",
+            sanitize(&name),
+            report.delivered,
+            report.rejected,
+            report.waiting
         );
         rejected += report.rejected;
         waiting += report.waiting;
@@ -156,6 +174,8 @@ fn flush(only: Option<&str>) -> Result<u8, CliError> {
         exit::FAILED
     } else if rejected > 0 {
         exit::REJECTED
+    } else if busy {
+        exit::BUSY
     } else {
         exit::OK
     })

@@ -32,6 +32,12 @@ enum ProfilesCommand {
     },
     /// Add a profile (or replace one with --force).
     Add(AddArgs),
+    /// Change a profile's base URL, key or default ids; the built-in ones take default ids only.
+    #[command(after_help = "Examples:
+  bucket-console profiles edit local --user-id u1 --company-id acme
+  bucket-console profiles edit staging --base https://tracking.bucket.co --key-stdin
+  bucket-console profiles edit local --user-id ''     # an empty value clears a default")]
+    Edit(EditArgs),
     /// Remove a profile.
     Remove { name: String },
     /// Show one profile (the selected one without a name), key masked unless --reveal.
@@ -111,6 +117,34 @@ pub fn run(args: &ProfilesArgs) -> Result<u8, CliError> {
                 if a.default { ", now the default" } else { "" }
             );
         }
+        ProfilesCommand::Edit(a) => {
+            let was = all.get(&a.name).ok_or_else(|| {
+                CliError::usage(ProfileError::NotFound(a.name.clone()).to_string())
+            })?;
+            let profile = edited(was, a)?;
+            let (saved, _) = change(Change::Put {
+                profile,
+                was: Some(a.name.clone()),
+                keep_key: false,
+                replace: true,
+            })?;
+            let ids: Vec<String> = saved
+                .ids()
+                .iter()
+                .map(|(field, value)| format!("{field} {value}"))
+                .collect();
+            eprintln!(
+                "edited {} → {} (key {}); default ids: {}",
+                saved.name,
+                saved.base_url,
+                saved.key,
+                if ids.is_empty() {
+                    "none".to_owned()
+                } else {
+                    ids.join(", ")
+                }
+            );
+        }
         ProfilesCommand::Remove { name } => {
             change(Change::Remove(name.clone()))?;
             eprintln!("removed {name}");
@@ -152,6 +186,59 @@ fn list(all: &profiles::Profiles, json: bool) {
 }
 
 /// The profile `add` describes.
+#[derive(Debug, Args)]
+struct EditArgs {
+    name: String,
+    /// A new base URL (not for the built-in profiles).
+    #[arg(long, value_name = "URL")]
+    base: Option<String>,
+    /// Read a new tracking key from standard input (not for the built-in profiles).
+    #[arg(long)]
+    key_stdin: bool,
+    /// Default userId; '' clears it.
+    #[arg(long, value_name = "ID")]
+    user_id: Option<String>,
+    /// Default companyId; '' clears it.
+    #[arg(long, value_name = "ID")]
+    company_id: Option<String>,
+    /// Default featureId; '' clears it.
+    #[arg(long, value_name = "ID")]
+    feature_id: Option<String>,
+}
+
+/// The profile `edit` makes of `was`.
+fn edited(was: Profile, a: &EditArgs) -> Result<Profile, CliError> {
+    if was.is_builtin() && (a.base.is_some() || a.key_stdin) {
+        return Err(CliError::usage(
+            ProfileError::BuiltinFixed(was.name.clone()).to_string(),
+        ));
+    }
+    let change = |given: &Option<String>, current: Option<String>| match given {
+        Some(v) if v.trim().is_empty() => None,
+        Some(v) => Some(v.trim().to_owned()),
+        None => current,
+    };
+    let base_url = match &a.base {
+        Some(base) => {
+            profiles::normalize_base_url(base).map_err(|e| CliError::usage(e.to_string()))?
+        }
+        None => was.base_url.clone(),
+    };
+    let key = if a.key_stdin {
+        read_key_from_stdin()?
+    } else {
+        was.key.clone()
+    };
+    Ok(Profile {
+        base_url,
+        key,
+        user_id: change(&a.user_id, was.user_id.clone()),
+        company_id: change(&a.company_id, was.company_id.clone()),
+        feature_id: change(&a.feature_id, was.feature_id.clone()),
+        name: was.name,
+    })
+}
+
 fn new_profile(a: &AddArgs) -> Result<Profile, CliError> {
     profiles::check_name(&a.name).map_err(|e| CliError::usage(e.to_string()))?;
     Ok(Profile {
@@ -198,7 +285,7 @@ fn show(all: &profiles::Profiles, name: Option<&str>, reveal: bool) -> Result<()
         ("feature id:", &p.feature_id),
     ] {
         if let Some(v) = value {
-            println!("{label:<12} {v}");
+            println!("{label:<12} {}", bucket_console::sanitize::sanitize(v));
         }
     }
     let why = match selected.source {
@@ -212,20 +299,21 @@ fn show(all: &profiles::Profiles, name: Option<&str>, reveal: bool) -> Result<()
 }
 
 fn read_key(a: &AddArgs) -> Result<TrackingKey, CliError> {
-    let raw = match &a.key {
-        Some(k) => k.clone(),
-        None => {
-            if std::io::stdin().is_terminal() {
-                eprint!("tracking key (not echoed to history): ");
-            }
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| CliError::usage(format!("cannot read the key: {e}")))?;
-            text.trim().to_owned()
-        }
-    };
-    TrackingKey::parse(&raw).map_err(|e| CliError::usage(e.to_string()))
+    match &a.key {
+        Some(k) => TrackingKey::parse(k).map_err(|e| CliError::usage(e.to_string())),
+        None => read_key_from_stdin(),
+    }
+}
+
+fn read_key_from_stdin() -> Result<TrackingKey, CliError> {
+    if std::io::stdin().is_terminal() {
+        eprint!("tracking key (not echoed to history): ");
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| CliError::usage(format!("cannot read the key: {e}")))?;
+    TrackingKey::parse(text.trim()).map_err(|e| CliError::usage(e.to_string()))
 }
 
 fn summary_json(p: &Profile, default: bool) -> serde_json::Value {

@@ -83,7 +83,10 @@ fn write_until_done(book: &LogBook, stop: &mpsc::Receiver<()>) {
             && !batch.is_empty()
             && let Err(e) = history.append(&mut batch)
         {
-            eprintln!("warning: exchanges not logged: {e}");
+            eprintln!(
+                "warning: exchanges not logged: {}",
+                bucket_console::sanitize::sanitize(&e.to_string())
+            );
         }
         if last {
             return;

@@ -6,6 +6,7 @@ use super::render::{self, Painter};
 use super::replay_log;
 use super::send::exchange_json;
 use bucket_console::collection::run::{self, CallReport, Options, Verdict};
+use bucket_console::collection::template::Env;
 use bucket_console::collection::{self, Collection};
 use bucket_console::sanitize::sanitize;
 use clap::{Args, ValueEnum};
@@ -31,6 +32,7 @@ Examples:
   bucket-console run signup rate-export --profile staging
   bucket-console run onboarding --seed 7 --output junit > report.xml
   bucket-console run rate-export --repeat 1000 --concurrency 32 --var plan=team
+  bucket-console run signup --allow-env STAGING_USER     # lets {{env STAGING_USER}} read it
   bucket-console run --check --collection ci/bucket-console.toml"
 )]
 pub struct RunArgs {
@@ -52,6 +54,9 @@ pub struct RunArgs {
     /// A value for {{NAME}}, over the file's [vars] (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     vars: Vec<String>,
+    /// An environment variable {{env NAME}} may read (repeatable); no other is read.
+    #[arg(long = "allow-env", value_name = "NAME")]
+    allow_env: Vec<String>,
     /// Makes the generators reproducible (uuid, int, pick, ago).
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
@@ -88,11 +93,11 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
     let loaded =
         collection::load(&path, &names).map_err(|e| CliError::usage(sanitize(&e.to_string())))?;
     if args.list {
-        print!("{}", listing(&loaded));
+        print!("{}", sanitize(&listing(&loaded)));
         return Ok(exit::OK);
     }
     if args.check {
-        println!("{}", checked(&loaded));
+        println!("{}", sanitize(&checked(&loaded)));
         return Ok(exit::OK);
     }
     if args.names.is_empty() {
@@ -101,7 +106,22 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
         ));
     }
     let items = run::plan(&loaded, &args.names).map_err(CliError::usage)?;
-    send(args, loaded, items, vars)
+    let env = Env::read(&args.allow_env);
+    let refused: Vec<String> = run::env_read(&loaded, &items)
+        .into_iter()
+        .filter(|name| !env.allows(name))
+        .collect();
+    if !refused.is_empty() {
+        let flags: Vec<String> = refused.iter().map(|n| format!("--allow-env {n}")).collect();
+        return Err(CliError::usage(sanitize(&format!(
+            "{}: {{{{env …}}}} reads ${}, not allowed: templates read only the variables you \
+             name; add {} (nothing was sent)",
+            loaded.path.display(),
+            refused.join(", $"),
+            flags.join(" ")
+        ))));
+    }
+    send(args, loaded, items, vars, env)
 }
 
 fn parse_vars(raw: &[String]) -> Result<BTreeMap<String, Value>, CliError> {
@@ -180,7 +200,7 @@ struct Tally {
     failed: usize,
     refused: usize,
     undelivered: usize,
-    reports: Vec<CallReport>,
+    junit: super::junit::Junit,
 }
 
 fn send(
@@ -188,6 +208,7 @@ fn send(
     loaded: Collection,
     items: Vec<String>,
     vars: BTreeMap<String, Value>,
+    env: Env,
 ) -> Result<u8, CliError> {
     let (selected, _) = context::selected_profile(args.profile.as_deref())?;
     let profile_ids = selected.profile.ids();
@@ -199,6 +220,7 @@ fn send(
         seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
         vars,
         profile_ids,
+        env,
         keep_bodies: args.output == RunOutput::Json,
     };
     let output = args.output;
@@ -244,17 +266,11 @@ fn send(
                         }
                         _ => {}
                     }
-                    // The log takes the exchange itself; only JUnit needs it after.
-                    let exchange = if output == RunOutput::Junit {
-                        report.exchange.clone()
-                    } else {
-                        report.exchange.take()
-                    };
                     if output == RunOutput::Junit {
-                        t.reports.push(report);
+                        t.junit.add(&report);
                     }
                     drop(t);
-                    if let Some(exchange) = exchange {
+                    if let Some(exchange) = report.exchange.take() {
                         book.offer(exchange);
                     }
                 }
@@ -268,12 +284,12 @@ fn send(
     let seconds = started.elapsed().as_secs_f64();
     progress.finish_and_clear();
     logger.finish();
-    let tally = std::mem::take(
+    let mut tally = std::mem::take(
         &mut *tally
             .lock()
             .map_err(|_| CliError::failed("a worker crashed"))?,
     );
-    print_summary(output, &tally, seconds);
+    print_summary(output, &mut tally, seconds);
     let _ = std::io::stdout().flush();
     Ok(if tally.undelivered > 0 {
         exit::FAILED
@@ -284,7 +300,7 @@ fn send(
     })
 }
 
-fn print_summary(output: RunOutput, t: &Tally, seconds: f64) {
+fn print_summary(output: RunOutput, t: &mut Tally, seconds: f64) {
     let total = t.passed + t.failed + t.refused + t.undelivered;
     let rate = total as f64 / seconds.max(1e-9);
     match output {
@@ -298,17 +314,17 @@ fn print_summary(output: RunOutput, t: &Tally, seconds: f64) {
             "{total} call(s) in {seconds:.2} s ({rate:.0}/s): {} passed, {} failed, {} refused, {} undelivered",
             t.passed, t.failed, t.refused, t.undelivered
         ),
-        RunOutput::Junit => print!("{}", junit(&t.reports, seconds)),
+        RunOutput::Junit => print!("{}", t.junit.render(seconds)),
     }
 }
 
 /// `onboarding step 3 #2`: which call of the run.
-fn call_name(r: &CallReport) -> String {
+pub(super) fn call_name(r: &CallReport) -> String {
     let step = r.step.map(|s| format!(" step {s}")).unwrap_or_default();
     format!("{}{step} #{}", r.item, r.round)
 }
 
-fn verdict_text(v: &Verdict) -> (&'static str, Option<&str>) {
+pub(super) fn verdict_text(v: &Verdict) -> (&'static str, Option<&str>) {
     match v {
         Verdict::Passed => ("passed", None),
         Verdict::Failed(why) => ("failed", Some(why)),
@@ -352,77 +368,4 @@ fn call_json(r: &CallReport) -> Value {
         "reason": why,
         "exchange": r.exchange.as_ref().map(exchange_json),
     })
-}
-
-/// The JUnit XML CI systems read: a test suite per item, a test case per call.
-fn junit(reports: &[CallReport], seconds: f64) -> String {
-    let mut suites: BTreeMap<&str, Vec<&CallReport>> = BTreeMap::new();
-    for r in reports {
-        suites.entry(r.item.as_str()).or_default().push(r);
-    }
-    let failures = |rs: &[&CallReport]| rs.iter().filter(|r| r.verdict != Verdict::Passed).count();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"bucket-console run\" tests=\"{}\" failures=\"{}\" time=\"{seconds:.3}\">",
-        reports.len(),
-        reports
-            .iter()
-            .filter(|r| r.verdict != Verdict::Passed)
-            .count()
-    );
-    for (item, rs) in &suites {
-        let mut sorted = rs.clone();
-        sorted.sort_by_key(|r| r.seq);
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">",
-            xml(item),
-            sorted.len(),
-            failures(&sorted)
-        );
-        for r in sorted {
-            let time = r.exchange.as_ref().map_or(0.0, |e| e.latency_ms / 1000.0);
-            let _ = write!(
-                out,
-                "    <testcase classname=\"{}\" name=\"{} {} (call {})\" time=\"{time:.4}\"",
-                xml(item),
-                xml(&call_name(r)),
-                r.method,
-                r.seq
-            );
-            match verdict_text(&r.verdict) {
-                (_, None) => out.push_str("/>\n"),
-                (word, Some(why)) => {
-                    let _ = write!(
-                        out,
-                        ">\n      <failure type=\"{word}\" message=\"{}\"/>\n    </testcase>\n",
-                        xml(why)
-                    );
-                }
-            }
-        }
-        out.push_str("  </testsuite>\n");
-    }
-    out.push_str("</testsuites>\n");
-    out
-}
-
-/// Text for an XML attribute: escaped, and without the control characters XML cannot hold.
-fn xml(text: &str) -> String {
-    sanitize(text)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn xml_is_escaped() {
-        assert_eq!(xml("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;");
-    }
 }

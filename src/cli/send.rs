@@ -119,7 +119,10 @@ pub fn run(args: &SendArgs) -> Result<u8, CliError> {
     if let Some(mut history) = context::open_history()
         && let Err(e) = history.append(&mut logged)
     {
-        eprintln!("warning: this exchange is not logged: {e}");
+        eprintln!(
+            "warning: this exchange is not logged: {}",
+            bucket_console::sanitize::sanitize(&e.to_string())
+        );
     }
     let [exchange] = logged;
     print_exchange(output, &exchange);

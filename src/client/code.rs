@@ -2,7 +2,8 @@
 //! `requests`, or the official tracking SDK's call. The key is read from `BUCKET_TRACKING_KEY`
 //! in each, never written, unless the caller passes it (`--reveal`).
 
-use super::Exchange;
+use super::{Exchange, literal};
+use crate::api::TrackingKey;
 use serde_json::Value;
 
 /// The forms `log export --as` and the console's "copy as" offer.
@@ -35,69 +36,131 @@ impl Format {
     }
 }
 
-/// Single quotes for a POSIX shell.
-fn shell(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
+impl Format {
+    /// How a line of commentary starts in the form's language.
+    pub fn comment(self) -> &'static str {
+        match self {
+            Format::Curl | Format::Httpie | Format::Python => "#",
+            Format::Fetch | Format::Sdk => "//",
+        }
+    }
 }
 
-/// The request as `format`, to the server that answered it; `key` replaces the variable.
-pub fn render(ex: &Exchange, format: Format, key: Option<&crate::api::TrackingKey>) -> String {
-    let body = serde_json::from_str::<Value>(&ex.request_body).ok();
-    let pretty = body
-        .as_ref()
-        .and_then(|b| serde_json::to_string_pretty(b).ok())
-        .unwrap_or_else(|| ex.request_body.clone());
-    let compact = body
-        .as_ref()
-        .map_or_else(|| ex.request_body.clone(), Value::to_string);
-    let base = &ex.base_url;
+/// The request as `format`, to the server that answered it; `key` replaces the variable. Bodies
+/// and URLs are data of the language (quoted by its rules), never code.
+pub fn render(ex: &Exchange, format: Format, key: Option<&TrackingKey>) -> String {
     let method = &ex.method;
     match format {
-        Format::Curl => ex.curl(key, false),
+        Format::Curl => curl(ex, key),
         Format::Httpie => {
-            let key = key.map_or_else(
-                || "$BUCKET_TRACKING_KEY".to_owned(),
-                |k| k.expose().to_owned(),
-            );
-            format!(
-                "http --raw {} POST \"{base}/{key}/{method}\" Content-Type:application/json",
-                shell(&compact)
-            )
+            let url = shell_url(&ex.base_url, method, key);
+            if ex.request_body.chars().any(literal::unprintable) {
+                format!(
+                    "{} | http POST {url} Content-Type:application/json",
+                    literal::shell_printf(&ex.request_body)
+                )
+            } else {
+                format!(
+                    "http --raw {} POST {url} Content-Type:application/json",
+                    literal::shell(&ex.request_body)
+                )
+            }
         }
         Format::Fetch => {
             let key = key.map_or_else(
                 || "${process.env.BUCKET_TRACKING_KEY}".to_owned(),
-                |k| k.expose().to_owned(),
+                |k| literal::template_part(k.expose()),
             );
+            let (base, method) = (
+                literal::template_part(&literal::url_part(&ex.base_url)),
+                literal::template_part(&literal::url_part(method)),
+            );
+            let body = shown_body(&ex.request_body);
             format!(
-                "await fetch(`{base}/{key}/{method}`, {{\n  method: \"POST\",\n  headers: {{ \"Content-Type\": \"application/json\" }},\n  body: JSON.stringify({pretty}),\n}});",
-                pretty = indent(&pretty, "  ")
+                "const body = {};\n\nawait fetch(`{base}/{key}/{method}`, {{\n  method: \"POST\",\n  headers: {{ \"Content-Type\": \"application/json\" }},\n  body,\n}});",
+                literal::javascript(&body, true)
             )
         }
         Format::Python => {
             let key = key.map_or_else(
-                || "{os.environ['BUCKET_TRACKING_KEY']}".to_owned(),
-                |k| k.expose().to_owned(),
+                || "os.environ['BUCKET_TRACKING_KEY']".to_owned(),
+                |k| literal::python(k.expose(), false),
             );
+            let base = literal::python(&format!("{}/", literal::url_part(&ex.base_url)), false);
+            let method = literal::python(&format!("/{}", literal::url_part(method)), false);
+            let body = shown_body(&ex.request_body);
             format!(
-                "import json, os\nimport requests\n\nbody = json.loads(r'''{pretty}''')\nrequests.post(f\"{base}/{key}/{method}\", json=body).raise_for_status()"
+                "import os\nimport requests\n\nbody = {}\nrequests.post(\n    {base} + {key} + {method},\n    data=body.encode(),\n    headers={{'Content-Type': 'application/json'}},\n).raise_for_status()",
+                literal::python(&body, true)
             )
         }
-        Format::Sdk => sdk(body.as_ref(), method, key),
+        Format::Sdk => {
+            let body = serde_json::from_str::<Value>(&ex.request_body).ok();
+            sdk(body.as_ref(), method, key)
+        }
     }
 }
 
-fn indent(text: &str, by: &str) -> String {
-    text.replace('\n', &format!("\n{by}"))
+/// The request as a curl command line (also `log curl` and the console's `c`).
+pub fn curl(ex: &Exchange, key: Option<&TrackingKey>) -> String {
+    let url = shell_url(&ex.base_url, &ex.method, key);
+    if ex.request_body.chars().any(literal::unprintable) {
+        // No shell word carries NUL, and controls must not be printed raw: printf writes them.
+        format!(
+            "{} | curl -sS -X POST {url} -H 'Content-Type: application/json' --data-binary @-",
+            literal::shell_printf(&ex.request_body)
+        )
+    } else {
+        format!(
+            "curl -sS -X POST {url} -H 'Content-Type: application/json' --data-raw {}",
+            literal::shell(&ex.request_body)
+        )
+    }
+}
+
+/// The call's URL as one shell word, the key as `$BUCKET_TRACKING_KEY` unless given. Double quotes
+/// only around characters no shell reads specially; anything else is single-quoted.
+fn shell_url(base: &str, method: &str, key: Option<&TrackingKey>) -> String {
+    let plain = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/:.-_~%+,=@[]".contains(c))
+    };
+    let (base, method) = (literal::url_part(base), literal::url_part(method));
+    match key {
+        None if plain(&base) && plain(&method) => {
+            format!("\"{base}/$BUCKET_TRACKING_KEY/{method}\"")
+        }
+        None => format!(
+            "{}\"$BUCKET_TRACKING_KEY\"{}",
+            literal::shell(&format!("{base}/")),
+            literal::shell(&format!("/{method}"))
+        ),
+        Some(k) => {
+            let url = format!("{base}/{}/{method}", literal::url_part(k.expose()));
+            if plain(&url) {
+                format!("\"{url}\"")
+            } else {
+                literal::shell(&url)
+            }
+        }
+    }
+}
+
+/// The body as the code sends it: laid out on lines when it is JSON and that still fits the body
+/// limit (only whitespace between tokens changes), else exactly as it was sent.
+fn shown_body(body: &str) -> String {
+    literal::pretty_json(body)
+        .filter(|pretty| pretty.len() <= crate::api::MAX_BODY_BYTES)
+        .unwrap_or_else(|| body.to_owned())
 }
 
 /// `@bucketco/tracking-sdk`'s call for the method: `user(id, attributes)`,
 /// `company(id, attributes, userId)`, `track(event, attributes, userId, companyId)`,
 /// `feedback({…})`.
-fn sdk(body: Option<&Value>, method: &str, key: Option<&crate::api::TrackingKey>) -> String {
+fn sdk(body: Option<&Value>, method: &str, key: Option<&TrackingKey>) -> String {
     let key = key.map_or_else(
         || "process.env.BUCKET_TRACKING_KEY".to_owned(),
-        |k| format!("\"{}\"", k.expose()),
+        |k| literal::javascript(k.expose(), false),
     );
     let field = |name: &str| {
         body.and_then(|b| b.get(name))
@@ -129,6 +192,7 @@ fn sdk(body: Option<&Value>, method: &str, key: Option<&crate::api::TrackingKey>
                 .unwrap_or_else(|| "{}".to_owned())
         ),
     };
+    let call = literal::json_for_javascript(&call);
     format!(
         "// @bucketco/tracking-sdk 2.x\nimport bucket from \"@bucketco/tracking-sdk\";\n\nbucket.init({key});\n{call}"
     )
@@ -172,7 +236,7 @@ mod tests {
         }
         assert_eq!(
             render(&ex, Format::Httpie, None),
-            "http --raw '{\"attributes\":{\"n\":1},\"companyId\":\"acme\",\"event\":\"Sent message\",\"userId\":\"u1\"}' POST \"http://127.0.0.1:8787/$BUCKET_TRACKING_KEY/event\" Content-Type:application/json"
+            "http --raw '{\"event\":\"Sent message\",\"userId\":\"u1\",\"companyId\":\"acme\",\"attributes\":{\"n\":1}}' POST \"http://127.0.0.1:8787/$BUCKET_TRACKING_KEY/event\" Content-Type:application/json"
         );
         assert!(
             render(&ex, Format::Sdk, None)

@@ -48,7 +48,6 @@ impl Dedicated {
         .map_err(|_| SendError {
             message: "connection timed out".to_owned(),
             may_have_arrived: false,
-            last: false,
         })?
         .map_err(|e| not_sent(&e))?;
         let _ = stream.set_nodelay(true);
@@ -84,27 +83,35 @@ impl Dedicated {
         let status = response.status().as_u16();
         let headers = header_pairs(response.headers());
         // Past the bound the sender is not kept: dropping it closes the connection mid-answer.
-        let bytes = Limited::new(response.into_body(), crate::net::MAX_ANSWER_BYTES)
+        let collected = Limited::new(response.into_body(), crate::net::MAX_ANSWER_BYTES)
             .collect()
-            .await
-            .map_err(|e| {
-                if e.is::<LengthLimitError>() {
-                    SendError::too_large()
-                } else {
-                    SendError {
-                        message: crate::net::chain(e.as_ref()),
-                        may_have_arrived: true,
-                        last: false,
-                    }
-                }
-            })?
-            .to_bytes();
-        // Kept only after a whole answer: a connection in an unknown state is not reused.
-        self.sender = Some(sender);
+            .await;
+        let bytes = match collected {
+            Ok(body) => {
+                // Kept only after a whole answer: a connection in an unknown state is not reused.
+                self.sender = Some(sender);
+                body.to_bytes()
+            }
+            Err(e) if e.is::<LengthLimitError>() => {
+                return Ok(RawResponse {
+                    status,
+                    headers,
+                    body: String::new(),
+                    unread: true,
+                });
+            }
+            Err(e) => {
+                return Err(SendError {
+                    message: crate::net::chain(e.as_ref()),
+                    may_have_arrived: true,
+                });
+            }
+        };
         Ok(RawResponse {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            unread: false,
         })
     }
 }

@@ -99,15 +99,7 @@ impl Exchange {
     /// `$BUCKET_TRACKING_KEY` unless given. When that server is `gone` (a `local` server that ran
     /// inside a finished process), a comment line says so and how to start one.
     pub fn curl(&self, key: Option<&crate::api::TrackingKey>, gone: bool) -> String {
-        let key = key.map_or_else(
-            || "$BUCKET_TRACKING_KEY".to_owned(),
-            |k| k.expose().to_owned(),
-        );
-        let url = format!("{}/{key}/{}", self.base_url, self.method).replace('"', "\\\"");
-        let command = format!(
-            "curl -sS -X POST \"{url}\" -H 'Content-Type: application/json' --data-raw '{}'",
-            self.request_body.replace('\'', "'\\''")
-        );
+        let command = super::code::curl(self, key);
         if gone {
             format!(
                 "# the local server that answered this ran inside bucket-console and is gone: start \

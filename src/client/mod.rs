@@ -5,6 +5,7 @@
 pub mod code;
 mod dedicated;
 mod exchange;
+mod literal;
 pub mod retry;
 mod transport;
 
@@ -12,7 +13,7 @@ pub use exchange::{Attempt, Exchange, Outcome, Response};
 pub use retry::RetryPolicy;
 
 use crate::api::inspect;
-use crate::api::{TrackingKey, timestamp};
+use crate::api::{TrackingKey, Warning, WarningCode, timestamp};
 use crate::sanitize::redact;
 use bytes::Bytes;
 use dedicated::Dedicated;
@@ -116,6 +117,7 @@ impl Client {
         };
         let policy = self.config.retry;
         let mut maybe_stored = false;
+        let mut unread = false;
         for n in 1..=policy.attempts.max(1) {
             let attempt_started = Instant::now();
             let at = timestamp::format(timestamp::now_ms());
@@ -125,6 +127,7 @@ impl Client {
             let latency_ms = round_ms(attempt_started.elapsed());
             let (verdict, wait) = match result {
                 Ok(response) => {
+                    unread = response.unread;
                     let retry_after = retry_after(&response);
                     let response = Response {
                         status: response.status,
@@ -148,6 +151,7 @@ impl Client {
                     (verdict, retry_after)
                 }
                 Err(error) => {
+                    unread = false;
                     exchange.attempts.push(Attempt {
                         started_at: at,
                         status: None,
@@ -155,12 +159,8 @@ impl Client {
                         latency_ms,
                     });
                     exchange.response = None;
-                    let verdict = if error.last {
-                        Verdict::Done
-                    } else {
-                        Verdict::Retry {
-                            committed: error.may_have_arrived,
-                        }
+                    let verdict = Verdict::Retry {
+                        committed: error.may_have_arrived,
                     };
                     (verdict, None)
                 }
@@ -178,6 +178,9 @@ impl Client {
         }
         exchange.latency_ms = round_ms(started.elapsed());
         finish(&mut exchange, maybe_stored);
+        if unread {
+            exchange.warnings.push(answer_unread(exchange.status()));
+        }
         exchange
     }
 }
@@ -221,6 +224,26 @@ fn says_nothing_stored(body: &str) -> bool {
         .ok()
         .and_then(|v| v["error"]["code"].as_str().map(|c| c == "UNKNOWN_ERROR"))
         .unwrap_or(false)
+}
+
+/// Said when the final answer's status came but its body was too large to read: the status
+/// alone says what became of the call (a 200's was stored), so the outcome is the status's.
+fn answer_unread(status: Option<u16>) -> Warning {
+    let status = status.unwrap_or(0);
+    let stored = if (200..300).contains(&status) {
+        ": the call was stored"
+    } else {
+        ""
+    };
+    Warning {
+        code: WarningCode::AnswerTooLarge,
+        path: String::new(),
+        message: format!(
+            "the server answered {status}{stored}, but its answer was over 1 MiB and was not \
+             read, so any warnings or errors in it are unknown (the tracking API's answers are \
+             tiny: check the base URL)"
+        ),
+    }
 }
 
 /// What a redirect is said to be. The location was redacted of the key with the other headers.

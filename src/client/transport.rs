@@ -10,6 +10,9 @@ pub struct RawResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The body was past [`crate::net::MAX_ANSWER_BYTES`] and not read (`body` is empty): the
+    /// status still says what the server did with the call.
+    pub unread: bool,
 }
 
 impl RawResponse {
@@ -25,8 +28,6 @@ impl RawResponse {
 pub struct SendError {
     pub message: String,
     pub may_have_arrived: bool,
-    /// Trying again would end the same way (an answer too large to read).
-    pub last: bool,
 }
 
 impl SendError {
@@ -34,16 +35,6 @@ impl SendError {
         Self {
             message: "timed out".to_owned(),
             may_have_arrived: true,
-            last: false,
-        }
-    }
-
-    /// An answer came but its body was too large to read: the call may well have been stored.
-    pub fn too_large() -> Self {
-        Self {
-            message: crate::net::TOO_LARGE.to_owned(),
-            may_have_arrived: true,
-            last: true,
         }
     }
 
@@ -52,7 +43,6 @@ impl SendError {
         Self {
             message: crate::net::chain(error),
             may_have_arrived,
-            last: false,
         }
     }
 }
@@ -88,18 +78,21 @@ impl Transport for Pooled<'_> {
             .map_err(from_reqwest)?;
         let status = response.status().as_u16();
         let headers = header_pairs(response.headers());
-        let bytes = crate::net::read_body(response).await.map_err(|e| match e {
-            crate::net::ReadError::TooLarge => SendError::too_large(),
-            crate::net::ReadError::Broken(message) => SendError {
-                message,
-                may_have_arrived: true,
-                last: false,
-            },
-        })?;
+        let (bytes, unread) = match crate::net::read_body(response).await {
+            Ok(bytes) => (bytes, false),
+            Err(crate::net::ReadError::TooLarge) => (Bytes::new(), true),
+            Err(crate::net::ReadError::Broken(message)) => {
+                return Err(SendError {
+                    message,
+                    may_have_arrived: true,
+                });
+            }
+        };
         Ok(RawResponse {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            unread,
         })
     }
 }
@@ -120,6 +113,5 @@ fn from_reqwest(e: reqwest::Error) -> SendError {
     SendError {
         may_have_arrived: !e.is_connect(),
         message: crate::net::describe(e),
-        last: false,
     }
 }

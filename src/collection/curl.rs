@@ -26,8 +26,11 @@ pub fn split(line: &str) -> Result<Vec<String>, String> {
         match c {
             '\\' => match chars.next() {
                 Some('\n') => {}
-                Some('\r') if chars.peek() == Some(&'\n') => {
-                    chars.next();
+                // Terminals paste line breaks as CR: `\` + CR, LF or CRLF all continue the line.
+                Some('\r') => {
+                    if chars.peek() == Some(&'\n') {
+                        chars.next();
+                    }
                 }
                 Some(next) => word.get_or_insert_with(String::new).push(next),
                 None => return Err("the command ends with a lone backslash".to_owned()),
@@ -50,6 +53,11 @@ pub fn split(line: &str) -> Result<Vec<String>, String> {
                         Some('\\') => match chars.next() {
                             Some(ch @ ('"' | '\\' | '$' | '`')) => w.push(ch),
                             Some('\n') => {}
+                            Some('\r') => {
+                                if chars.peek() == Some(&'\n') {
+                                    chars.next();
+                                }
+                            }
                             Some(ch) => {
                                 w.push('\\');
                                 w.push(ch);
@@ -77,43 +85,141 @@ pub fn split(line: &str) -> Result<Vec<String>, String> {
     Ok(words)
 }
 
-/// The body of `$'…'`: C escapes, as Chrome writes bodies with non-ASCII or quotes.
+const ANSI_NOT_CLOSED: &str = "a $' quote is not closed";
+
+/// The body of `$'…'`, read as bash reads it: the closing quote is found first (a backslash
+/// hides any one character from it), then the escapes are decoded to bytes, which must make
+/// UTF-8 text. Chrome writes bodies with quotes or non-ASCII this way.
 fn ansi_c(
     chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
     out: &mut String,
 ) -> Result<(), String> {
+    let mut raw = Vec::new();
     loop {
         match chars.next() {
-            Some('\'') => return Ok(()),
+            Some('\'') => break,
             Some('\\') => {
-                let escaped = chars.next().ok_or("a $' quote is not closed")?;
-                match escaped {
-                    'n' => out.push('\n'),
-                    't' => out.push('\t'),
-                    'r' => out.push('\r'),
-                    'x' | 'u' | 'U' => {
-                        let len = match escaped {
-                            'x' => 2,
-                            'u' => 4,
-                            _ => 8,
-                        };
-                        let mut hex = String::new();
-                        while hex.len() < len && chars.peek().is_some_and(char::is_ascii_hexdigit) {
-                            hex.extend(chars.next());
-                        }
-                        let code = u32::from_str_radix(&hex, 16)
-                            .ok()
-                            .and_then(char::from_u32)
-                            .ok_or_else(|| format!("\\{escaped}{hex} is not a character"))?;
-                        out.push(code);
-                    }
-                    other => out.push(other),
-                }
+                raw.push('\\');
+                raw.push(chars.next().ok_or(ANSI_NOT_CLOSED)?);
             }
-            Some(ch) => out.push(ch),
-            None => return Err("a $' quote is not closed".to_owned()),
+            Some(ch) => raw.push(ch),
+            None => return Err(ANSI_NOT_CLOSED.to_owned()),
         }
     }
+    let bytes = ansi_c_bytes(&raw)?;
+    if bytes.contains(&0) {
+        return Err(
+            "a $'…' quote holds a NUL character (\\0, \\x00, \\c@…), where bash would cut the text \
+             short; a JSON string writes it as the escape \\u0000"
+                .to_owned(),
+        );
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| "a $'…' quote makes bytes that are not UTF-8 text (\\x or octal escapes)")?;
+    out.push_str(&text);
+    Ok(())
+}
+
+/// Bash's ANSI-C escapes (bash(1), QUOTING): \a \b \e \E \f \n \r \t \v \\ \' \" \?, one to
+/// three octal digits, \x with one or two hex digits, \u and \U with up to four and eight, \cX
+/// for control-X. An escape bash does not know, or \x, \u, \U and \c with nothing to take, stays
+/// as written, backslash included.
+fn ansi_c_bytes(raw: &[char]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let mut rest = raw.iter().copied().peekable();
+    while let Some(c) = rest.next() {
+        let escaped = match (c, rest.peek()) {
+            ('\\', Some(&e)) => {
+                rest.next();
+                e
+            }
+            _ => {
+                push_char(&mut out, c);
+                continue;
+            }
+        };
+        let simple = match escaped {
+            'a' => Some(0x07),
+            'b' => Some(0x08),
+            'e' | 'E' => Some(0x1b),
+            'f' => Some(0x0c),
+            'n' => Some(b'\n'),
+            'r' => Some(b'\r'),
+            't' => Some(b'\t'),
+            'v' => Some(0x0b),
+            '\\' | '\'' | '"' | '?' => Some(escaped as u8),
+            _ => None,
+        };
+        if let Some(byte) = simple {
+            out.push(byte);
+            continue;
+        }
+        match escaped {
+            '0'..='7' => {
+                let mut value = escaped.to_digit(8).unwrap_or(0);
+                for _ in 0..2 {
+                    match rest.peek().and_then(|d| d.to_digit(8)) {
+                        Some(d) => {
+                            value = value * 8 + d;
+                            rest.next();
+                        }
+                        None => break,
+                    }
+                }
+                out.push((value & 0xff) as u8);
+            }
+            'x' | 'u' | 'U' => {
+                let most = match escaped {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let mut hex = String::new();
+                while hex.len() < most && rest.peek().is_some_and(char::is_ascii_hexdigit) {
+                    hex.extend(rest.next());
+                }
+                let Ok(value) = u32::from_str_radix(&hex, 16) else {
+                    out.push(b'\\');
+                    push_char(&mut out, escaped);
+                    continue;
+                };
+                if escaped == 'x' {
+                    out.push((value & 0xff) as u8);
+                } else {
+                    let ch = char::from_u32(value)
+                        .ok_or_else(|| format!("\\{escaped}{hex} is not a character"))?;
+                    push_char(&mut out, ch);
+                }
+            }
+            'c' => {
+                let Some(x) = rest.next() else {
+                    out.extend_from_slice(b"\\c");
+                    continue;
+                };
+                // `\c\\` is control-backslash, the pair taken as one.
+                if x == '\\' && rest.peek() == Some(&'\\') {
+                    rest.next();
+                }
+                let mut buf = [0; 4];
+                let encoded = x.encode_utf8(&mut buf).as_bytes();
+                out.push(match encoded[0] {
+                    b'?' => 0x7f,
+                    first => first.to_ascii_uppercase() & 0x1f,
+                });
+                out.extend_from_slice(&encoded[1..]);
+            }
+            other => {
+                out.push(b'\\');
+                push_char(&mut out, other);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn push_char(out: &mut Vec<u8>, c: char) {
+    let mut buf = [0; 4];
+    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
 }
 
 const FLAGS: &[&str] = &[
@@ -299,6 +405,55 @@ mod tests {
             ),
         ] {
             let err = import(line).unwrap_err();
+            assert!(err.contains(says), "{line}: {err}");
+        }
+    }
+
+    /// Each expectation is what bash 5.2 makes of `printf %s $'…'`.
+    #[test]
+    fn ansi_c_quotes_decode_as_bash_does() {
+        for (quoted, bash) in [
+            (r"\e[1m", "\u{1b}[1m"),
+            (r"\E", "\u{1b}"),
+            (r"\a\b\f\v", "\u{7}\u{8}\u{c}\u{b}"),
+            (r"\n\r\t", "\n\r\t"),
+            (r#"\\\'\"\?"#, r#"\'"?"#),
+            (r"\z", r"\z"),
+            (r"\x", r"\x"),
+            (r"\xZ", r"\xZ"),
+            (r"\x41B", "AB"),
+            (r"\x4", "\u{4}"),
+            (r"\xc3\xa9", "é"),
+            (r"\101", "A"),
+            (r"\18", "\u{1}8"),
+            (r"\703\251", "é"),
+            (r"\cA\ca\c1", "\u{1}\u{1}\u{11}"),
+            (r"\c?", "\u{7f}"),
+            (r"\c[", "\u{1b}"),
+            (r"\c\\x", "\u{1c}x"),
+            (r"\c\x41", "\u{1c}x41"),
+            (r"\c", r"\c"),
+            (r"\u", r"\u"),
+            (r"\u00e9", "é"),
+            (r"\u12345", "\u{1234}5"),
+            (r"\U0001F600", "😀"),
+            (r"\'hi\'", "'hi'"),
+        ] {
+            let line = format!("$'{quoted}'");
+            assert_eq!(split(&line), Ok(vec![bash.to_owned()]), "{line}");
+        }
+        for (quoted, says) in [
+            (r"a\0b", "NUL"),
+            (r"\x00", "NUL"),
+            (r"\c@", "NUL"),
+            (r"\u0", "NUL"),
+            (r"\xff", "not UTF-8"),
+            (r"\ud800", "not a character"),
+            (r"\U110000", "not a character"),
+            (r"abc\", "not closed"),
+        ] {
+            let line = format!("$'{quoted}'");
+            let err = split(&line).unwrap_err();
             assert!(err.contains(says), "{line}: {err}");
         }
     }

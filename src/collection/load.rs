@@ -589,7 +589,7 @@ fn check_body(r: &mut Reader, body: &Pending, vars: &BTreeMap<String, Value>, cl
     }
     let mut rng = fastrand::Rng::with_seed(0);
     let profile = |field: &str| Some(format!("sample-{field}"));
-    let env = |_: &str| Some("sample".to_owned());
+    let env = |_: &str| Ok("sample".to_owned());
     let now = api::timestamp::now_ms();
     let mut scope = template::Scope {
         names: &names,

@@ -117,9 +117,30 @@ impl std::fmt::Display for CollectionError {
 
 impl std::error::Error for CollectionError {}
 
+/// The largest collection file read. A hand-written one is kilobytes; loading costs about 55
+/// times the file's size in memory, so a file from elsewhere must not be able to ask for more.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The file's text, refused past [`MAX_FILE_BYTES`] without reading further.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} MiB, the bound on a collection file (split it into several \
+             files)",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(text)
+}
+
 /// Reads and checks the file; `cli_vars` are the names `--var` gives.
 pub fn load(path: &Path, cli_vars: &[String]) -> Result<Collection, CollectionError> {
-    let text = std::fs::read_to_string(path).map_err(|e| CollectionError {
+    let text = read_text(path).map_err(|e| CollectionError {
         path: path.to_path_buf(),
         problems: vec![Problem {
             line: None,
@@ -139,6 +160,40 @@ pub fn locate(explicit: Option<&Path>, start: &Path) -> Option<PathBuf> {
         .ancestors()
         .map(|dir| dir.join(FILE_NAME))
         .find(|candidate| candidate.is_file())
+}
+
+/// Whether a resolved body holds the tracking key: whole in its text, or split across its
+/// values (`{"a": "trCq", "b": "x4DG…"}`) or its names and values, in the order they are sent.
+/// `local`, the local server's key, is no secret and a common word.
+pub fn holds_key(body: &Value, key: &crate::api::TrackingKey) -> bool {
+    /// Appends the body's values to `values`, its names and values to `names`.
+    fn gather(value: &Value, values: &mut String, names: &mut String) {
+        match value {
+            Value::String(s) => {
+                values.push_str(s);
+                names.push_str(s);
+            }
+            Value::Number(n) => {
+                values.push_str(&n.to_string());
+                names.push_str(&n.to_string());
+            }
+            Value::Array(items) => items.iter().for_each(|i| gather(i, values, names)),
+            Value::Object(map) => {
+                for (k, v) in map {
+                    names.push_str(k);
+                    gather(v, values, names);
+                }
+            }
+            Value::Bool(_) | Value::Null => {}
+        }
+    }
+    let key = key.expose();
+    if key == crate::profiles::LOCAL {
+        return false;
+    }
+    let (mut values, mut names) = (String::new(), String::new());
+    gather(body, &mut values, &mut names);
+    values.contains(key) || names.contains(key) || body.to_string().contains(key)
 }
 
 impl Collection {

@@ -8,9 +8,9 @@ use super::{Call, Collection, Expect, Save, Side, Step};
 use crate::api::{self, Method};
 use crate::client::{Client, Exchange, Outcome, Target};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How a run goes.
 #[derive(Debug, Clone)]
@@ -23,6 +23,8 @@ pub struct Options {
     pub vars: BTreeMap<String, Value>,
     /// The profile's ids, for `{{profile.userId}}` and the like.
     pub profile_ids: BTreeMap<String, String>,
+    /// The variables `{{env NAME}}` may read.
+    pub env: super::template::Env,
     /// Reports carry each body sent (else only the refused ones': a long run saves the copies).
     pub keep_bodies: bool,
 }
@@ -75,14 +77,44 @@ pub fn plan(collection: &Collection, names: &[String]) -> Result<Vec<String>, St
     Ok(names.to_vec())
 }
 
+/// The variables the calls of `items` read with `{{env NAME}}`, so a run can refuse the ones
+/// not allowed before it sends anything.
+pub fn env_read(collection: &Collection, items: &[String]) -> BTreeSet<String> {
+    let mut gens = Vec::new();
+    for item in items {
+        if let Some(request) = collection.requests.get(item) {
+            super::template::gens(&request.body, &mut gens);
+        }
+        for step in collection.scenarios.get(item).into_iter().flatten() {
+            match &step.call {
+                Call::Request(name) => {
+                    if let Some(r) = collection.requests.get(name) {
+                        super::template::gens(&r.body, &mut gens);
+                    }
+                }
+                Call::Inline { body, .. } => super::template::gens(body, &mut gens),
+            }
+        }
+    }
+    gens.into_iter()
+        .filter_map(|g| match g {
+            super::template::Gen::Env(name) => Some(name),
+            _ => None,
+        })
+        .collect()
+}
+
 struct Shared {
     collection: Collection,
     /// The file's vars with the command line's over them.
     names: BTreeMap<String, Value>,
     options: Options,
     target: Target,
-    units: Vec<(String, u32)>,
-    next: AtomicUsize,
+    items: Vec<String>,
+    /// Every repeat of every item, numbered as they are taken: produced one at a time, so a
+    /// run of any length holds no list of them.
+    units: u64,
+    next: AtomicU64,
     seq: AtomicU64,
     report: Box<dyn Fn(CallReport) + Send + Sync>,
 }
@@ -96,10 +128,10 @@ pub async fn run(
     target: Target,
     report: impl Fn(CallReport) + Send + Sync + 'static,
 ) {
-    let units: Vec<(String, u32)> = (1..=options.repeat.max(1))
-        .flat_map(|round| items.iter().map(move |i| (i.clone(), round)))
-        .collect();
-    let workers = options.concurrency.clamp(1, units.len().max(1));
+    let units = u64::from(options.repeat.max(1)) * items.len() as u64;
+    let workers = options
+        .concurrency
+        .clamp(1, usize::try_from(units).unwrap_or(usize::MAX).max(1));
     let mut names = collection.vars.clone();
     names.extend(options.vars.clone());
     let shared = Arc::new(Shared {
@@ -107,8 +139,9 @@ pub async fn run(
         collection,
         options,
         target,
+        items,
         units,
-        next: AtomicUsize::new(0),
+        next: AtomicU64::new(0),
         seq: AtomicU64::new(0),
         report: Box::new(report),
     });
@@ -117,15 +150,26 @@ pub async fn run(
         let shared = Arc::clone(&shared);
         let mut worker = client.worker(&shared.target);
         tasks.spawn(async move {
-            while let Some((item, round)) = shared
-                .units
-                .get(shared.next.fetch_add(1, Ordering::Relaxed))
+            while let Some((item, round)) = shared.unit(shared.next.fetch_add(1, Ordering::Relaxed))
             {
-                run_unit(&shared, &mut worker, item, *round).await;
+                run_unit(&shared, &mut worker, item, round).await;
             }
         });
     }
     while tasks.join_next().await.is_some() {}
+}
+
+impl Shared {
+    /// The `n`th call of the run (0-based): each item of round 1, then of round 2…
+    fn unit(&self, n: u64) -> Option<(&str, u32)> {
+        let len = self.items.len() as u64;
+        (n < self.units).then(|| {
+            (
+                self.items[(n % len) as usize].as_str(),
+                (n / len + 1) as u32,
+            )
+        })
+    }
 }
 
 async fn run_unit(shared: &Shared, worker: &mut crate::client::Worker, item: &str, round: u32) {
@@ -205,7 +249,7 @@ impl One<'_> {
             let mut rng = fastrand::Rng::with_seed(mix(shared.options.seed, seq));
             let ids = &shared.options.profile_ids;
             let profile = |field: &str| ids.get(field).cloned();
-            let env = |name: &str| std::env::var(name).ok();
+            let env = |name: &str| shared.options.env.value(name);
             let mut scope = Scope {
                 names: names.get(),
                 profile: &profile,
@@ -234,7 +278,7 @@ impl One<'_> {
                 return false;
             }
         };
-        if let Some(refusal) = self.refusal_before_sending(shared, &body, &report.body) {
+        if let Some(refusal) = self.refusal_before_sending(shared, &body) {
             report.verdict = Verdict::Refused(refusal);
             (shared.report)(report);
             return false;
@@ -265,10 +309,8 @@ impl One<'_> {
         passed
     }
 
-    fn refusal_before_sending(&self, shared: &Shared, body: &Value, text: &str) -> Option<String> {
-        let key = shared.target.key.expose();
-        // `local`, the local server's key, is no secret and a common word.
-        if key != crate::profiles::LOCAL && text.contains(key) {
+    fn refusal_before_sending(&self, shared: &Shared, body: &Value) -> Option<String> {
+        if super::holds_key(body, &shared.target.key) {
             return Some(
                 "the resolved body holds the tracking key in use (from a var or {{env …}}?): \
                  not sent, so that the key stays out of bodies, stores and logs"

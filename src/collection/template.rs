@@ -235,11 +235,58 @@ pub fn gens(shape: &Shape, out: &mut Vec<Gen>) {
     }
 }
 
+/// The environment variables `{{env NAME}}` may read: only those the user named
+/// (`--allow-env NAME`), read once when the command starts. A collection comes from a
+/// repository, and without this it could send any variable (a token, a password) to its
+/// server and into the history.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Env {
+    /// Each allowed name, with its value when it is set.
+    allowed: BTreeMap<String, Option<String>>,
+}
+
+impl Env {
+    /// Reads the variables `names` from the environment (the only place it is read).
+    pub fn read(names: &[String]) -> Self {
+        Self::with(names.iter().map(|n| (n.clone(), std::env::var(n).ok())))
+    }
+
+    pub fn with(values: impl IntoIterator<Item = (String, Option<String>)>) -> Self {
+        Self {
+            allowed: values.into_iter().collect(),
+        }
+    }
+
+    /// `{{env NAME}}`'s value, or why there is none and how to give it.
+    pub fn value(&self, name: &str) -> Result<String, String> {
+        match self.allowed.get(name) {
+            Some(Some(value)) => Ok(value.clone()),
+            Some(None) => Err(format!("`{{{{env {name}}}}}`: ${name} is not set")),
+            None => Err(format!(
+                "`{{{{env {name}}}}}`: ${name} is not allowed: templates read only the variables \
+                 you name; add --allow-env {name}"
+            )),
+        }
+    }
+
+    pub fn allows(&self, name: &str) -> bool {
+        self.allowed.contains_key(name)
+    }
+}
+
+/// Names only: the values may be secrets.
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.allowed.keys()).finish()
+    }
+}
+
 /// What templates resolve against.
 pub struct Scope<'a> {
     pub names: &'a BTreeMap<String, Value>,
     pub profile: &'a dyn Fn(&str) -> Option<String>,
-    pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// `{{env NAME}}`: its value, or why there is none.
+    pub env: &'a dyn Fn(&str) -> Result<String, String>,
     pub rng: &'a mut fastrand::Rng,
     pub seq: u64,
     pub now_ms: i64,
@@ -268,11 +315,14 @@ impl Scope<'_> {
             Gen::Pick(choices) => {
                 Value::String(choices[self.rng.usize(..choices.len())].clone())
             }
-            Gen::Env(name) => Value::String(
-                (self.env)(name).ok_or_else(|| format!("`{{{{env {name}}}}}`: ${name} is not set"))?,
-            ),
+            Gen::Env(name) => Value::String((self.env)(name)?),
             Gen::Profile(field) => Value::String((self.profile)(field).ok_or_else(|| {
-                format!("`{{{{profile.{field}}}}}`: the profile in use has no {field}; set it with `bucket-console profiles edit`")
+                let flag = match *field {
+                    "companyId" => "company-id",
+                    "featureId" => "feature-id",
+                    _ => "user-id",
+                };
+                format!("`{{{{profile.{field}}}}}`: the profile in use has no {field}; set it with `bucket-console profiles edit NAME --{flag} ID`")
             })?),
             Gen::Null => Value::Null,
         })

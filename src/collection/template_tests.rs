@@ -10,7 +10,11 @@ fn resolve_with(
     let shape = shape(&value)?;
     let mut rng = fastrand::Rng::with_seed(seed);
     let profile = |f: &str| (f == "userId").then(|| "u-profile".to_owned());
-    let env = |n: &str| (n == "HOME_TEAM").then(|| "blue".to_owned());
+    let allowed = Env::with([
+        ("HOME_TEAM".to_owned(), Some("blue".to_owned())),
+        ("NOPE_NOT_SET".to_owned(), None),
+    ]);
+    let env = |n: &str| allowed.value(n);
     let mut scope = Scope {
         names,
         profile: &profile,
@@ -111,6 +115,17 @@ fn mistakes_are_named() {
     assert!(err.contains("--var missing="), "{err}");
     let err = resolve(json!({"a": "{{env NOPE_NOT_SET}}"})).unwrap_err();
     assert!(err.contains("$NOPE_NOT_SET is not set"), "{err}");
+    let err = resolve(json!({"a": "{{env HOME}}"})).unwrap_err();
+    assert!(
+        err.contains("$HOME is not allowed") && err.contains("--allow-env HOME"),
+        "{err}"
+    );
+    let allowed = Env::with([("HOME_TEAM".to_owned(), Some("blue".to_owned()))]);
+    assert_eq!(
+        format!("{allowed:?}"),
+        "{\"HOME_TEAM\"}",
+        "names, never values"
+    );
     let err = resolve(json!({"a": "{{profile.companyId}}"})).unwrap_err();
     assert!(err.contains("no companyId"), "{err}");
 }

@@ -55,7 +55,7 @@ fn inline(value: &Value) -> String {
 /// Appends `text` (one entry named `name`) to the collection at `path`, creating the file if
 /// there is none. Refuses a name already taken, and writes nothing unless the file still loads.
 pub fn append(path: &Path, name: &str, text: &str) -> Result<(), String> {
-    let before = match std::fs::read_to_string(path) {
+    let before = match super::read_text(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
@@ -84,8 +84,8 @@ pub fn append(path: &Path, name: &str, text: &str) -> Result<(), String> {
 /// Replaces the method and body of the entry `name` where it stands: its comments, its place
 /// and the rest of the file stay as they were.
 pub fn replace_entry(path: &Path, name: &str, method: Method, body: &Value) -> Result<(), String> {
-    let before = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let before =
+        super::read_text(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut doc: toml_edit::DocumentMut = before
         .parse()
         .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -104,24 +104,10 @@ pub fn replace_entry(path: &Path, name: &str, method: Method, body: &Value) -> R
     replace(path, after.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// Writes through a temporary file renamed over `path`, keeping its permissions: a team's file,
-/// not a secret, and never left half-written.
+/// A team's file, not a secret: its permissions kept, never left half-written, and a link
+/// written through (see [`crate::files::write_atomic`]).
 fn replace(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "collection".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, contents)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        std::fs::set_permissions(&tmp, meta.permissions())?;
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    crate::files::write_atomic(path, contents, crate::files::Access::Keep)
 }
 
 #[cfg(test)]
@@ -141,10 +127,11 @@ mod tests {
         let request = &loaded.requests["from curl"];
         let mut rng = fastrand::Rng::with_seed(1);
         let none = |_: &str| None;
+        let no_env = |_: &str| Err(String::new());
         let mut scope = super::super::template::Scope {
             names: &std::collections::BTreeMap::new(),
             profile: &none,
-            env: &none,
+            env: &no_env,
             rng: &mut rng,
             seq: 1,
             now_ms: 0,

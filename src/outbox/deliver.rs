@@ -18,6 +18,9 @@ pub struct Delivered {
     pub rejected: usize,
     /// Still waiting: the server did not take them (yet).
     pub waiting: usize,
+    /// Another process held the right to deliver: the `waiting` items are in its hands, and
+    /// this round sent nothing.
+    pub busy: bool,
 }
 
 /// Waits between rounds for an item that failed, after its n-th attempt (assets/contract.md §8's
@@ -47,6 +50,7 @@ pub async fn deliver_due(
             None => {
                 return Ok(Delivered {
                     waiting: items.len(),
+                    busy: true,
                     ..Delivered::default()
                 });
             }

@@ -35,6 +35,16 @@ impl Change {
                 replace,
             } => {
                 let mut profile = profile.clone();
+                if profile.is_builtin() || was.as_deref() == Some(crate::profiles::LOCAL) {
+                    if was.as_deref() != Some(profile.name.as_str()) {
+                        return Err(ProfileError::Reserved);
+                    }
+                    if *keep_key {
+                        profile.key = Profile::local().key;
+                    }
+                    all.set_builtin_ids(&profile)?;
+                    return Ok(profile);
+                }
                 let previous = was.as_deref().and_then(|w| all.saved.get(w).cloned());
                 if *keep_key && let Some(p) = &previous {
                     profile.key = p.key.clone();

@@ -1,7 +1,7 @@
 //! `profiles.toml`: read with errors that point at a line but never quote it (a line may hold a
 //! key), written atomically with mode 0600.
 
-use super::{Profile, ProfileError, Profiles, check_name, normalize_base_url};
+use super::{DefaultIds, Profile, ProfileError, Profiles, check_name, normalize_base_url};
 use crate::api::TrackingKey;
 use crate::files;
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,9 @@ struct FileFormat {
     default: Option<String>,
     #[serde(default)]
     profiles: BTreeMap<String, Entry>,
+    /// Default ids of the built-in profiles, whose base URL and key are fixed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    builtin: BTreeMap<String, DefaultIds>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -31,7 +34,7 @@ struct Entry {
 }
 
 const HEADER: &str = "# bucket-console profiles. Tracking keys are secrets: keep this file mode 0600.\n\
-# Edit with `bucket-console profiles add|remove|default`, or by hand.\n\n";
+# Edit with `bucket-console profiles add|edit|remove|default`, or by hand.\n\n";
 
 /// Loads the profiles; a missing file means none saved. The second value lists warnings (a file
 /// others can read).
@@ -77,6 +80,18 @@ pub fn load(path: &Path) -> Result<(Profiles, Vec<String>), ProfileError> {
         };
         profiles.add(profile, false)?;
     }
+    for (name, ids) in parsed.builtin {
+        let builtin = Profile::local();
+        if name != builtin.name {
+            return Err(ProfileError::Invalid {
+                path: shown.clone(),
+                profile: name,
+                message: format!("is not a built-in profile ([builtin.{}] is)", builtin.name),
+            });
+        }
+        let with_ids = builtin.with_ids(ids);
+        profiles.set_builtin_ids(&with_ids)?;
+    }
     if let Some(default) = parsed.default {
         profiles
             .set_default(&default)
@@ -107,6 +122,10 @@ pub fn save(path: &Path, profiles: &Profiles) -> Result<(), ProfileError> {
                 (p.name.clone(), entry)
             })
             .collect(),
+        builtin: std::iter::once(profiles.local())
+            .filter(|p| p.default_ids() != DefaultIds::default())
+            .map(|p| (p.name.clone(), p.default_ids()))
+            .collect(),
     };
     let body = toml::to_string(&file).map_err(|e| {
         ProfileError::Write(
@@ -114,8 +133,12 @@ pub fn save(path: &Path, profiles: &Profiles) -> Result<(), ProfileError> {
             std::io::Error::other(e.to_string()),
         )
     })?;
-    files::write_atomic_private(path, format!("{HEADER}{body}").as_bytes())
-        .map_err(|e| ProfileError::Write(path.display().to_string(), e))
+    files::write_atomic(
+        path,
+        format!("{HEADER}{body}").as_bytes(),
+        files::Access::Private,
+    )
+    .map_err(|e| ProfileError::Write(path.display().to_string(), e))
 }
 
 #[cfg(test)]

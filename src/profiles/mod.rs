@@ -40,8 +40,16 @@ pub enum ProfileError {
     NotFound(String),
     #[error("a profile named `{0}` exists already; remove it first or pass --force")]
     Exists(String),
-    #[error("`local` is the built-in profile; choose another name")]
+    #[error(
+        "`local` is the built-in profile; choose another name (to give it default ids: \
+         `bucket-console profiles edit local --user-id ID`)"
+    )]
     Reserved,
+    #[error(
+        "`{0}` is built in: its base URL and key are fixed; only its default ids change \
+         (`bucket-console profiles edit {0} --user-id ID --company-id ID --feature-id ID`)"
+    )]
+    BuiltinFixed(String),
     #[error("profile names are 1–64 letters, digits, `_`, `-` or `.`, not `{0}`")]
     BadName(String),
     #[error("`{0}` is not a base URL: {1}")]
@@ -89,6 +97,29 @@ impl Profile {
         self.is_local() || crate::net::is_loopback(&self.base_url)
     }
 
+    /// Whether this is a built-in profile: its base URL and key are fixed, its ids are not.
+    pub fn is_builtin(&self) -> bool {
+        self.is_local()
+    }
+
+    pub fn default_ids(&self) -> DefaultIds {
+        DefaultIds {
+            user_id: self.user_id.clone(),
+            company_id: self.company_id.clone(),
+            feature_id: self.feature_id.clone(),
+        }
+    }
+
+    #[must_use]
+    pub fn with_ids(self, ids: DefaultIds) -> Profile {
+        Profile {
+            user_id: ids.user_id,
+            company_id: ids.company_id,
+            feature_id: ids.feature_id,
+            ..self
+        }
+    }
+
     /// The default of an id field the method requires, from this profile.
     pub fn default_for(&self, field: &str) -> Option<&str> {
         match field {
@@ -114,22 +145,57 @@ impl Profile {
 pub struct Profiles {
     saved: BTreeMap<String, Profile>,
     default: Option<String>,
+    /// The default ids given to the built-in profile, whose base URL and key stay fixed.
+    local_ids: DefaultIds,
+}
+
+/// A profile's default ids: what a form is prefilled with and `{{profile.userId}}` gives. In
+/// `profiles.toml` the built-in profiles keep these alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(clippy::struct_field_names)] // the names `profiles.toml` has always used
+pub struct DefaultIds {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature_id: Option<String>,
 }
 
 impl Profiles {
     /// A profile by name, `local` included.
     pub fn get(&self, name: &str) -> Option<Profile> {
         if name == LOCAL {
-            return Some(Profile::local());
+            return Some(self.local());
         }
         self.saved.get(name).cloned()
     }
 
     /// `local` first, then the saved ones by name.
     pub fn list(&self) -> Vec<Profile> {
-        std::iter::once(Profile::local())
+        std::iter::once(self.local())
             .chain(self.saved.values().cloned())
             .collect()
+    }
+
+    /// The built-in profile with the default ids the user gave it.
+    fn local(&self) -> Profile {
+        Profile::local().with_ids(self.local_ids.clone())
+    }
+
+    /// Gives the built-in profile `profile`'s default ids; its base URL and key must be the
+    /// built-in ones.
+    pub fn set_builtin_ids(&mut self, profile: &Profile) -> Result<(), ProfileError> {
+        let builtin = Profile::local();
+        if profile.name != builtin.name
+            || profile.base_url != builtin.base_url
+            || profile.key != builtin.key
+        {
+            return Err(ProfileError::BuiltinFixed(builtin.name));
+        }
+        self.local_ids = profile.default_ids();
+        Ok(())
     }
 
     /// The default profile's name (`local` unless another was chosen).
@@ -224,6 +290,78 @@ mod tests {
             p.add(profile(LOCAL), true),
             Err(ProfileError::Reserved)
         ));
+    }
+
+    #[test]
+    fn the_built_in_profile_takes_ids_but_keeps_its_base_and_key() {
+        let mut p = Profiles::default();
+        let with_ids = Profile {
+            user_id: Some("u1".into()),
+            ..Profile::local()
+        };
+        p.set_builtin_ids(&with_ids).unwrap();
+        assert_eq!(p.get(LOCAL).unwrap().user_id.as_deref(), Some("u1"));
+        assert_eq!(p.list()[0].user_id.as_deref(), Some("u1"));
+        let moved = Profile {
+            base_url: "https://elsewhere.example".into(),
+            ..with_ids.clone()
+        };
+        assert!(matches!(
+            p.set_builtin_ids(&moved),
+            Err(ProfileError::BuiltinFixed(_))
+        ));
+        let put = Change::Put {
+            profile: moved,
+            was: Some(LOCAL.into()),
+            keep_key: false,
+            replace: true,
+        };
+        assert!(matches!(
+            put.apply(&mut p),
+            Err(ProfileError::BuiltinFixed(_))
+        ));
+        let renamed = Change::Put {
+            profile: profile("mine"),
+            was: Some(LOCAL.into()),
+            keep_key: false,
+            replace: true,
+        };
+        assert!(renamed.apply(&mut p).is_err(), "local cannot be renamed");
+        assert!(p.get("mine").is_none());
+    }
+
+    #[test]
+    fn built_in_ids_are_kept_in_the_file_and_nothing_else_of_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("profiles.toml");
+        let mut p = Profiles::default();
+        p.set_builtin_ids(&Profile {
+            company_id: Some("acme".into()),
+            ..Profile::local()
+        })
+        .unwrap();
+        file::save(&path, &p).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("[builtin.local]") && !text.contains("base_url"),
+            "{text}"
+        );
+        let (loaded, _) = load(&path).unwrap();
+        assert_eq!(
+            loaded.get(LOCAL).unwrap().company_id.as_deref(),
+            Some("acme")
+        );
+        for (bad, says) in [
+            ("[builtin.local]\nkey = \"other\"\n", "unknown field `key`"),
+            (
+                "[builtin.remote]\nuser_id = \"u\"\n",
+                "not a built-in profile",
+            ),
+        ] {
+            std::fs::write(&path, bad).unwrap();
+            let err = load(&path).unwrap_err().to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -15,8 +15,10 @@ use std::time::Instant;
 pub async fn guard(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let log = app.access_log.then(|| LogLine::of(&req));
-    let response = if !host_allowed(req.headers(), app.loopback_only, &app.limits.allowed_hosts) {
-        forbidden_host(app.loopback_only)
+    let response = if let Some(refused) =
+        host_refusal(&req, app.loopback_only, &app.limits.allowed_hosts)
+    {
+        refused
     } else if let Some(coding) = unsupported_coding(req.headers()) {
         respond::rejection(
             StatusCode::NOT_IMPLEMENTED,
@@ -40,6 +42,31 @@ pub async fn guard(State(app): State<Arc<AppState>>, req: Request, next: Next) -
     response
 }
 
+/// The Host rule, applied to every name the request is addressed to: more than one `Host` is a
+/// 400 (RFC 9112 §3.2: which one a proxy or the server reads would differ), and an absolute-form
+/// target (`POST http://evil.example/k/event`), which names the host in place of `Host`
+/// (RFC 9112 §3.2.2), must pass the same check as `Host`.
+fn host_refusal(req: &Request, loopback_only: bool, allowed: &[String]) -> Option<Response> {
+    if req.headers().get_all(header::HOST).iter().nth(1).is_some() {
+        return Some(respond::rejection(
+            StatusCode::BAD_REQUEST,
+            Rejection::new(
+                ErrorCode::InvalidHost,
+                "a request must carry one `Host` header, not several (RFC 9112 §3.2)",
+            ),
+        ));
+    }
+    let target_ok = req.uri().authority().is_none_or(|a| {
+        name_allowed(
+            a.as_str().rsplit('@').next().unwrap_or(""),
+            loopback_only,
+            allowed,
+        )
+    });
+    (!target_ok || !host_allowed(req.headers(), loopback_only, allowed))
+        .then(|| forbidden_host(loopback_only))
+}
+
 /// The Host rule that stops DNS rebinding (a page on an attacker's name that resolves to this
 /// server). On loopback, only loopback names pass. On a network address, a request must name the
 /// server by an IP literal, `localhost`, or a name given with `--allow-host`: a rebinding page
@@ -52,6 +79,11 @@ fn host_allowed(headers: &HeaderMap, loopback_only: bool, allowed: &[String]) ->
     let Ok(host) = value.to_str() else {
         return false;
     };
+    name_allowed(host, loopback_only, allowed)
+}
+
+/// Whether `host` (a name or address, with or without a port) is one this server answers to.
+fn name_allowed(host: &str, loopback_only: bool, allowed: &[String]) -> bool {
     let name = if host.starts_with('[') {
         host.split_inclusive(']').next().unwrap_or(host)
     } else {

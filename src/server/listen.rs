@@ -8,7 +8,10 @@
 //!   connection waits, which would cut idle connections at the header timeout, so both are kept
 //!   here from what the connection reads and which requests are in flight;
 //! - at most `max_connections` are served at once; more wait in the kernel's backlog, and those
-//!   being served never starve for descriptors;
+//!   being served never starve for descriptors. When every slot is taken and a client waits, the
+//!   kept-alive connection idle the longest is closed to make room (nginx reuses connections the
+//!   same way): otherwise clients that each sent one request and kept the connection would make
+//!   every new client wait out the idle timeout;
 //! - a stop ends accepting, lets requests in flight finish for [`GRACE`], then closes the rest.
 //!
 //! Body timeouts belong to the handlers, which know when they read a body.
@@ -21,8 +24,8 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -32,6 +35,9 @@ use tower::ServiceExt;
 
 /// How long requests in flight may finish after a stop before their connections are closed.
 pub const GRACE: Duration = Duration::from_secs(3);
+
+/// How long a connection closed for a waiting client may take to send what it still holds.
+const EVICTION_FLUSH: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -52,21 +58,24 @@ pub async fn serve(
     let max = u32::try_from(limits.max_connections.max(1)).unwrap_or(u32::MAX >> 3);
     let permits = Arc::new(Semaphore::new(max as usize));
     let (phase_tx, phase) = watch::channel(Phase::Serving);
+    let idle = Arc::new(IdleList::default());
     tokio::pin!(stop);
     loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&permits).acquire_owned() => match permit {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-            () = &mut stop => break,
-        };
+        // Accepting before a slot is free holds one descriptor more than the slots, and tells
+        // that a client waits, which is when an idle connection is worth closing.
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             () = &mut stop => break,
         };
         match accepted {
             Ok((stream, _)) => {
+                let permit = tokio::select! {
+                    permit = make_room(&permits, &idle) => match permit {
+                        Some(p) => p,
+                        None => break,
+                    },
+                    () = &mut stop => break,
+                };
                 let _ = stream.set_nodelay(true);
                 tokio::spawn(connection(
                     stream,
@@ -74,6 +83,7 @@ pub async fn serve(
                     Arc::clone(&limits),
                     phase.clone(),
                     permit,
+                    Arc::clone(&idle),
                 ));
             }
             // Out of descriptors, or a connection reset before it was taken: retrying at once
@@ -92,14 +102,95 @@ pub async fn serve(
     Ok(())
 }
 
+/// A slot for a client that waits: a free one, or the one the longest-idle kept-alive
+/// connection gives back when told to close. `None` once the slots are closed.
+async fn make_room(permits: &Arc<Semaphore>, idle: &IdleList) -> Option<OwnedSemaphorePermit> {
+    let mut asked: Option<Arc<Activity>> = None;
+    loop {
+        if let Ok(permit) = Arc::clone(permits).try_acquire_owned() {
+            return Some(permit);
+        }
+        // One connection at a time: the one asked may have started a request meanwhile, and
+        // then says so through `idle.changed`.
+        if asked
+            .as_ref()
+            .is_none_or(|a| !a.evicted.load(Ordering::Acquire))
+        {
+            asked = idle.close_longest_idle();
+        }
+        tokio::select! {
+            permit = Arc::clone(permits).acquire_owned() => return permit.ok(),
+            () = idle.changed.notified() => {}
+        }
+    }
+}
+
+/// Every open connection's [`Activity`], to find the kept-alive one idle the longest.
+#[derive(Default)]
+struct IdleList {
+    open: Mutex<Open>,
+    /// Told when a connection becomes idle or refuses to close because a request came.
+    changed: Notify,
+}
+
+/// Connections that ended are pruned once the list has doubled since the last pruning, so a
+/// flood of short connections costs constant time each.
+#[derive(Default)]
+struct Open {
+    list: Vec<Weak<Activity>>,
+    after_prune: usize,
+}
+
+impl Open {
+    fn prune(&mut self) {
+        self.list.retain(|a| a.strong_count() > 0);
+        self.after_prune = self.list.len();
+    }
+}
+
+impl IdleList {
+    fn add(&self, activity: &Arc<Activity>) {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if open.list.len() >= (2 * open.after_prune).max(64) {
+            open.prune();
+        }
+        open.list.push(Arc::downgrade(activity));
+    }
+
+    /// Asks the kept-alive connection that has waited longest for its next request to close;
+    /// returns it, or `None` when no connection is idle.
+    fn close_longest_idle(&self) -> Option<Arc<Activity>> {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        open.prune();
+        let oldest = open
+            .list
+            .iter()
+            .filter_map(Weak::upgrade)
+            .filter_map(|a| a.idle_since().map(|since| (since, a)))
+            .min_by_key(|(since, _)| *since)
+            .map(|(_, a)| a)?;
+        oldest.evicted.store(true, Ordering::Release);
+        oldest.changed.notify_one();
+        Some(oldest)
+    }
+}
+
 async fn connection(
     stream: TcpStream,
     app: Router,
     limits: Arc<Limits>,
     mut phase: watch::Receiver<Phase>,
     _permit: OwnedSemaphorePermit,
+    idle: Arc<IdleList>,
 ) {
-    let activity = Arc::new(Activity::new());
+    let activity = Arc::new(Activity::new(Arc::clone(&idle)));
+    idle.add(&activity);
     let io = TokioIo::new(Counted {
         inner: stream,
         activity: Arc::clone(&activity),
@@ -137,7 +228,19 @@ async fn connection(
                     return;
                 }
             }
-            () = activity.changed.notified() => {}
+            () = activity.changed.notified() => {
+                if activity.evicted.load(Ordering::Acquire) {
+                    if activity.idle_since().is_some() {
+                        // Graceful, so the end of the last answer still goes out; a peer that
+                        // does not read it does not keep the slot.
+                        connection.as_mut().graceful_shutdown();
+                        let _ = tokio::time::timeout(EVICTION_FLUSH, connection.as_mut()).await;
+                        return;
+                    }
+                    activity.evicted.store(false, Ordering::Release);
+                    idle.changed.notify_one();
+                }
+            }
             changed = phase.changed() => match changed.map(|()| *phase.borrow()) {
                 Ok(Phase::Draining) => connection.as_mut().graceful_shutdown(),
                 Ok(Phase::Serving) => {}
@@ -163,12 +266,16 @@ struct Activity {
     served: AtomicBool,
     idle_since: AtomicU64,
     header_started: AtomicU64,
-    /// Told when the deadline moves earlier or goes away.
+    /// Told when the deadline moves earlier or goes away, or the connection is asked to close.
     changed: Notify,
+    /// Asked to close to give its slot to a waiting client.
+    evicted: AtomicBool,
+    /// Told when this connection becomes idle, in case a client waits for a slot.
+    list: Arc<IdleList>,
 }
 
 impl Activity {
-    fn new() -> Self {
+    fn new(list: Arc<IdleList>) -> Self {
         Self {
             opened: Instant::now(),
             in_flight: AtomicUsize::new(0),
@@ -176,7 +283,18 @@ impl Activity {
             idle_since: AtomicU64::new(0),
             header_started: AtomicU64::new(0),
             changed: Notify::new(),
+            evicted: AtomicBool::new(false),
+            list,
         }
+    }
+
+    /// Since when a kept-alive connection waits for its next request with nothing read of it;
+    /// `None` while it reads or serves one, or before its first.
+    fn idle_since(&self) -> Option<Instant> {
+        (self.in_flight.load(Ordering::Acquire) == 0
+            && self.header_started.load(Ordering::Acquire) == 0
+            && self.served.load(Ordering::Acquire))
+        .then(|| self.at(self.idle_since.load(Ordering::Acquire)))
     }
 
     fn now(&self) -> u64 {
@@ -232,6 +350,7 @@ impl Drop for InFlight {
         if activity.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             activity.idle_since.store(activity.now(), Ordering::Release);
             activity.changed.notify_one();
+            activity.list.changed.notify_one();
         }
     }
 }

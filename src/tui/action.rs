@@ -135,6 +135,7 @@ pub enum Effect {
         name: String,
         target: Target,
         profile_ids: std::collections::BTreeMap<String, String>,
+        env: crate::collection::template::Env,
     },
     /// Read the history's entries written after change `since`.
     LoadHistoryChanges {

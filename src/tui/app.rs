@@ -379,6 +379,7 @@ fn collection_effect(runner: Arc<Runner>, effect: Effect) {
             name,
             target,
             profile_ids,
+            env,
         } => {
             tokio::spawn(async move {
                 let options = crate::collection::run::Options {
@@ -387,6 +388,7 @@ fn collection_effect(runner: Arc<Runner>, effect: Effect) {
                     seed: fastrand::u64(..),
                     vars: std::collections::BTreeMap::new(),
                     profile_ids,
+                    env,
                     keep_bodies: false,
                 };
                 let (journals, actions) = (Arc::clone(&runner.journals), runner.actions.clone());

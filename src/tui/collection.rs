@@ -19,6 +19,12 @@ pub struct CollectionView {
     pub seq: u64,
     /// Mixed into each send's generators, so two consoles draw different values.
     pub salt: u64,
+    /// The variables `{{env NAME}}` may read, read when the console started (`update` reads
+    /// no environment).
+    pub env: template::Env,
+    /// Where Alt+S creates the collection when none loaded, known at start (`update` reads no
+    /// environment or working directory).
+    pub new_file: std::path::PathBuf,
 }
 
 /// One line of the picker.
@@ -104,6 +110,7 @@ pub fn resolve_text(
     text: &str,
     vars: &BTreeMap<String, Value>,
     profile_ids: &BTreeMap<String, String>,
+    env: &template::Env,
     seq: u64,
     now_ms: i64,
     salt: u64,
@@ -119,7 +126,7 @@ pub fn resolve_text(
     // The values depend on the send's number only: the preview shows the next send's.
     let mut rng = fastrand::Rng::with_seed(seq.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ salt);
     let profile = |field: &str| profile_ids.get(field).cloned();
-    let env = |name: &str| std::env::var(name).ok();
+    let env = |name: &str| env.value(name);
     let mut scope = Scope {
         names: vars,
         profile: &profile,
@@ -140,9 +147,13 @@ mod tests {
     fn templates_resolve_and_plain_text_is_left_alone() {
         let vars = BTreeMap::from([("plan".to_owned(), json!("pro"))]);
         let ids = BTreeMap::from([("userId".to_owned(), "u-7".to_owned())]);
-        assert_eq!(resolve_text("{\"a\": 1}", &vars, &ids, 1, 0, 0), None);
+        let none = template::Env::default();
         assert_eq!(
-            resolve_text("{\"a\": \"{{seq}}\",", &vars, &ids, 1, 0, 0),
+            resolve_text("{\"a\": 1}", &vars, &ids, &none, 1, 0, 0),
+            None
+        );
+        assert_eq!(
+            resolve_text("{\"a\": \"{{seq}}\",", &vars, &ids, &none, 1, 0, 0),
             None,
             "not JSON yet"
         );
@@ -150,6 +161,7 @@ mod tests {
             "{\"userId\": \"{{profile.userId}}\", \"plan\": \"{{plan}}\", \"n\": \"{{seq}}\"}",
             &vars,
             &ids,
+            &none,
             4,
             0,
             0,
@@ -161,10 +173,25 @@ mod tests {
             json!({"userId": "u-7", "plan": "pro", "n": 4})
         );
         assert!(
-            resolve_text("{\"a\": \"{{nope}}\"}", &vars, &ids, 1, 0, 0)
+            resolve_text("{\"a\": \"{{nope}}\"}", &vars, &ids, &none, 1, 0, 0)
                 .unwrap()
                 .is_err()
         );
+    }
+
+    /// The console reads only the variables it was started with `--allow-env` for, and read
+    /// then: resolving reads no environment.
+    #[test]
+    fn env_resolves_only_what_was_allowed_at_start() {
+        let (vars, ids) = (BTreeMap::new(), BTreeMap::new());
+        let text = "{\"a\": \"{{env HOME}}\"}";
+        let refused = resolve_text(text, &vars, &ids, &template::Env::default(), 1, 0, 0)
+            .unwrap()
+            .unwrap_err();
+        assert!(refused.contains("--allow-env HOME"), "{refused}");
+        let allowed = template::Env::with([("HOME".to_owned(), Some("given".to_owned()))]);
+        let got = resolve_text(text, &vars, &ids, &allowed, 1, 0, 0).unwrap();
+        assert_eq!(got, Ok("{\"a\":\"given\"}".to_owned()));
     }
 }
 

@@ -275,6 +275,14 @@ fn read_command(r: &mut Reader, one: &Rebind<'_, '_>, bindings: &mut [Binding]) 
     let mut parsed = Vec::new();
     for (offset, text) in texts {
         match parse_key(&text) {
+            Ok(k) if arrives_as(k).is_some() => r.problem(
+                offset,
+                format!(
+                    "{name} = \"{text}\": terminals send that key as {}, so it never reaches a \
+                     program as {text}; pick another key",
+                    arrives_as(k).unwrap_or_default()
+                ),
+            ),
             Ok(k) if contexts == GLOBAL && eats_typing(k) => r.problem(
                 offset,
                 format!("{name} = \"{text}\": text fields need that key; a command of every screen takes Ctrl, Alt or an F-key"),
@@ -294,6 +302,29 @@ fn read_command(r: &mut Reader, one: &Rebind<'_, '_>, bindings: &mut [Binding]) 
         contexts,
         command,
         keys: parsed,
+    })
+}
+
+/// What a Ctrl key is read as when the terminal sends it as another: Ctrl with I, M or [ is
+/// the control byte of Tab, Enter or Esc, and Ctrl with \\ ] ^ _ or @ the byte the terminal
+/// layer reads as Ctrl+4 to Ctrl+7 or Ctrl+Space. Ctrl+J and Ctrl+H are read as themselves.
+fn arrives_as(k: Key) -> Option<&'static str> {
+    let KeyCode::Char(c) = k.code else {
+        return None;
+    };
+    if !k.ctrl {
+        return None;
+    }
+    Some(match c.to_ascii_lowercase() {
+        'i' => "Tab",
+        'm' => "Enter",
+        '[' => "Esc",
+        '\\' => "ctrl+4",
+        ']' => "ctrl+5",
+        '^' => "ctrl+6",
+        '_' => "ctrl+7",
+        '@' => "ctrl+space",
+        _ => return None,
     })
 }
 

@@ -111,6 +111,21 @@ fn every_problem_is_named_with_its_line_and_a_suggestion() {
             &["config.toml:1: unknown setting \"mose\"; did you mean \"mouse\"?"],
         ),
         ("[keys\n", &["config.toml:1: unclosed table, expected `]`"]),
+        (
+            "[keys]\nsend = [\"ctrl+i\", \"ctrl+j\"]\n\n[keys.log]\nresend = \"alt+ctrl+m\"\n",
+            &[
+                "config.toml:2: send = \"ctrl+i\": terminals send that key as Tab, so it never reaches a program as ctrl+i; pick another key",
+                "config.toml:5: resend = \"alt+ctrl+m\": terminals send that key as Enter, so it never reaches a program as alt+ctrl+m; pick another key",
+            ],
+        ),
+        (
+            "[keys.log]\nresend = [\"ctrl+[\", \"ctrl+]\", \"ctrl+shift+I\"]\n",
+            &[
+                "config.toml:2: resend = \"ctrl+[\": terminals send that key as Esc, so it never reaches a program as ctrl+[; pick another key",
+                "config.toml:2: resend = \"ctrl+]\": terminals send that key as ctrl+5, so it never reaches a program as ctrl+]; pick another key",
+                "config.toml:2: resend = \"ctrl+shift+I\": terminals send that key as Tab, so it never reaches a program as ctrl+shift+I; pick another key",
+            ],
+        ),
     ];
     for (text, expected) in cases {
         assert_eq!(&problems(text), expected, "{text}");

@@ -27,7 +27,12 @@ pub struct ProfileEditor {
     /// The stored key, masked, shown while the key field is empty.
     pub key_hint: Option<String>,
     pub error: Option<String>,
+    /// Editing a built-in profile: its name, base URL and key are fixed, only the ids change.
+    pub builtin: bool,
 }
+
+/// The first field a built-in profile lets the user change.
+pub const FIRST_ID_FIELD: usize = 3;
 
 impl ProfileEditor {
     pub fn add() -> Self {
@@ -37,6 +42,7 @@ impl ProfileEditor {
             focus: 0,
             key_hint: None,
             error: None,
+            builtin: false,
         }
     }
 
@@ -52,10 +58,17 @@ impl ProfileEditor {
                 text(&p.company_id),
                 text(&p.feature_id),
             ],
-            focus: 0,
+            focus: if p.is_builtin() { FIRST_ID_FIELD } else { 0 },
             key_hint: Some(p.key.masked()),
             error: None,
+            builtin: p.is_builtin(),
         }
+    }
+
+    /// The fields Tab and the arrows move through.
+    pub fn editable(&self) -> std::ops::Range<usize> {
+        let first = if self.builtin { FIRST_ID_FIELD } else { 0 };
+        first..self.inputs.len()
     }
 
     /// Applies the editor to `all`; returns the saved profile, or says what to fix.
@@ -63,6 +76,21 @@ impl ProfileEditor {
     pub fn change(&self, all: &Profiles) -> Result<Change, String> {
         let field = |i: usize| self.inputs[i].text().trim().to_owned();
         let optional = |i: usize| Some(field(i)).filter(|v| !v.is_empty());
+        if self.builtin
+            && let Some(original) = &self.original
+            && let Some(builtin) = all.get(original)
+        {
+            return Ok(Change::Put {
+                profile: builtin.with_ids(profiles::DefaultIds {
+                    user_id: optional(3),
+                    company_id: optional(4),
+                    feature_id: optional(5),
+                }),
+                was: self.original.clone(),
+                keep_key: true,
+                replace: true,
+            });
+        }
         let name = field(0);
         profiles::check_name(&name).map_err(|e| e.to_string())?;
         let base = Some(field(BASE_FIELD)).filter(|b| !b.is_empty());

@@ -462,3 +462,70 @@ fn a_reader_that_goes_away_ends_the_command_quietly() {
     assert_eq!(out.status.code(), Some(141), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// The example collection's requests that read `{{profile.userId}}` can be sent on `local` once
+/// `profiles edit` gives it one; its base URL and key stay fixed; other profiles are edited too.
+#[test]
+fn profiles_edit_gives_the_built_in_profile_ids_and_changes_others() {
+    let cli = Cli::new();
+    let dir = tempfile::tempdir().unwrap();
+    let collection = dir.path().join("bucket-console.toml");
+    std::fs::copy("assets/bucket-console.toml", &collection).unwrap();
+    let collection = collection.to_str().unwrap();
+    let before = cli.run(&["run", "sent-message", "--collection", collection]);
+    assert_ne!(before.code, 0, "{before:?}");
+    assert!(
+        before.stdout.contains("profiles edit NAME --user-id"),
+        "{before:?}"
+    );
+
+    let edited = cli.run(&[
+        "profiles",
+        "edit",
+        "local",
+        "--user-id",
+        "u-demo",
+        "--company-id",
+        "acme",
+    ]);
+    assert_eq!(edited.code, 0, "{edited:?}");
+    let shown = cli.run(&["profiles", "show", "local"]);
+    assert!(
+        shown.stdout.contains("u-demo") && shown.stdout.contains("acme"),
+        "{shown:?}"
+    );
+    for name in ["sent-message", "join-company", "rate-export"] {
+        let sent = cli.run(&["run", name, "--collection", collection]);
+        assert_eq!(sent.code, 0, "{name}: {sent:?}");
+    }
+
+    let fixed = cli.run(&["profiles", "edit", "local", "--base", "http://127.0.0.1:9"]);
+    assert_eq!(fixed.code, 2, "{fixed:?}");
+    assert!(fixed.stderr.contains("fixed"), "{fixed:?}");
+    let cleared = cli.run(&["profiles", "edit", "local", "--user-id", ""]);
+    assert_eq!(cleared.code, 0, "{cleared:?}");
+    let json = cli.run(&["profiles", "list", "--json"]).json();
+    assert_eq!(json[0]["userId"], json!(null));
+    assert_eq!(json[0]["companyId"], json!("acme"));
+
+    cli.add_profile("staging", "https://tracking.bucket.co/", KEY);
+    let moved = cli.run_with(
+        &[
+            "profiles",
+            "edit",
+            "staging",
+            "--base",
+            "http://127.0.0.1:9",
+            "--key-stdin",
+        ],
+        &format!("{OTHER_KEY}\n"),
+    );
+    assert_eq!(moved.code, 0, "{moved:?}");
+    let shown = cli.run(&["profiles", "show", "staging", "--reveal"]);
+    assert!(
+        shown.stdout.contains("http://127.0.0.1:9") && shown.stdout.contains(OTHER_KEY),
+        "{shown:?}"
+    );
+    let missing = cli.run(&["profiles", "edit", "nope", "--user-id", "u"]);
+    assert_eq!(missing.code, 2, "{missing:?}");
+}

@@ -6,15 +6,19 @@
     reason = "test helpers, like tests, should stop at the first failure"
 )]
 
+mod cli_bounds;
 mod cli_profiles_log;
 mod cli_replay;
 mod cli_run;
 mod cli_secrets;
 mod cli_send;
+mod cli_trust;
 pub mod client_transports;
+mod completions;
 mod console_e2e;
 mod durability;
 mod explore_data;
+mod export_hostile;
 mod kiosk_e2e;
 mod layering;
 mod outbox;
@@ -30,8 +34,10 @@ mod server_store;
 mod server_traffic;
 mod stars;
 mod support;
+mod terminal_hostile;
 mod tmux;
 mod trust_client;
+mod trust_connections;
 mod trust_heavy;
 mod trust_requests;
 pub mod trust_server;

@@ -291,3 +291,37 @@ fn a_kiosk_item_delivered_later_stays_out_of_the_developers_log() {
             .any(|e| e.request_body.contains("a visitor's words"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flush_that_finds_another_delivering_says_so_and_exits_4() {
+    let server = TestServer::start().await;
+    let cli = std::sync::Arc::new(Cli::new());
+    cli.add_profile("p", &server.base, KEY);
+    let path = cli.data_dir().join("bucket-console/outbox.sqlite3");
+    let outbox = Outbox::open(&path).unwrap();
+    let fp = TrackingKey::parse(KEY).unwrap().fingerprint();
+    outbox
+        .enqueue(
+            bucket_console::outbox::Origin::Console,
+            "p",
+            &fp,
+            "user",
+            r#"{"userId":"a"}"#,
+            "down",
+        )
+        .unwrap();
+    // What another flush (or the console) holds while it delivers.
+    let held = outbox.delivery_lock().expect("free");
+    let out = cli.run_async(&["outbox", "flush"]).await;
+    assert_eq!(out.code, 4, "{out:?}");
+    assert!(
+        out.stderr.contains("another process") && out.stderr.contains("is delivering"),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("still waiting"), "{out:?}");
+    assert_eq!(server.inspect("stats").await["users"], json!(0));
+    drop(held);
+    let out = cli.run_async(&["outbox", "flush"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(server.inspect("stats").await["users"], json!(1));
+}

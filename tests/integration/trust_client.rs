@@ -4,6 +4,7 @@
 
 use crate::client_transports::target;
 use crate::support::{Cli, KEY, scripted_server};
+use bucket_console::api::WarningCode;
 use bucket_console::client::{Client, Exchange, Outcome};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -179,16 +180,29 @@ pub async fn endless_answer(declare_length: bool, mib: usize) -> (String, Arc<At
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_answer_past_1_mib_is_refused_the_connection_dropped_and_not_retried() {
+async fn a_200_past_1_mib_is_not_read_but_delivered_with_a_warning_and_not_retried() {
     for declare_length in [false, true] {
         let (base, written) = endless_answer(declare_length, 64).await;
         let started = std::time::Instant::now();
         for exchange in both(&base, EVENT).await {
-            assert_eq!(exchange.outcome, Outcome::Failed);
+            // The 200 says the call was stored: reporting it failed would have it sent again.
+            assert_eq!(exchange.outcome, Outcome::Delivered, "{exchange:?}");
+            assert!(!exchange.possibly_duplicated);
             assert_eq!(exchange.attempts.len(), 1, "{:?}", exchange.attempts);
-            let error = exchange.attempts[0].error.clone().unwrap_or_default();
-            assert!(error.starts_with("answer too large"), "{error}");
-            assert!(exchange.response.is_none());
+            assert_eq!(exchange.attempts[0].status, Some(200));
+            assert_eq!(exchange.status(), Some(200));
+            assert_eq!(exchange.response.as_ref().map(|r| r.body.len()), Some(0));
+            let warning = exchange
+                .warnings
+                .iter()
+                .find(|w| w.code == WarningCode::AnswerTooLarge)
+                .unwrap_or_else(|| panic!("{:?}", exchange.warnings));
+            assert!(
+                warning.message.contains("the call was stored")
+                    && warning.message.contains("over 1 MiB"),
+                "{}",
+                warning.message
+            );
         }
         assert!(started.elapsed() < Duration::from_secs(5));
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -201,14 +215,17 @@ async fn an_answer_past_1_mib_is_refused_the_connection_dropped_and_not_retried(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn send_against_an_endless_answer_says_too_large_and_exits_3() {
+async fn send_against_an_endless_200_says_it_was_stored_but_not_read_and_exits_0() {
     let (base, _) = endless_answer(false, 64).await;
     let (_cli, out) = send_to(&base).await;
-    assert_eq!(out.code, 3, "{out:?}");
+    assert_eq!(out.code, 0, "{out:?}");
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(said.contains("200"), "{out:?}");
     assert!(
-        format!("{}{}", out.stdout, out.stderr).contains("answer too large"),
+        said.contains("the call was stored") && said.contains("over 1 MiB and was not read"),
         "{out:?}"
     );
+    assert!(!said.contains("possibly stored"), "{out:?}");
 }
 
 /// The full-size case of issue "Trust" §2: `send` against a 1 GiB answer keeps its peak RSS

@@ -307,3 +307,28 @@ async fn forward_answers_502_when_the_real_service_answers_too_much() {
             .contains("too large")
     );
 }
+
+#[tokio::test]
+async fn an_infinite_attribute_or_a_year_0_timestamp_is_refused_and_stores_nothing() {
+    let s = TestServer::start().await;
+    let before = s.snapshot().await;
+    for (body, path) in [
+        (
+            r#"{"userId": 1, "attributes": {"spend": 1e400}}"#,
+            "/attributes/spend",
+        ),
+        (
+            r#"{"userId": 1, "timestamp": "0000-01-01T00:00:00Z"}"#,
+            "/timestamp",
+        ),
+    ] {
+        let (status, answer) = s
+            .post_raw(KEY, "user", Some("application/json"), body.into())
+            .await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        let problems = crate::support::problems(&answer);
+        assert_eq!(problems.len(), 1, "{answer}");
+        assert_eq!(problems[0].0, path, "{answer}");
+    }
+    assert_eq!(s.snapshot().await, before);
+}

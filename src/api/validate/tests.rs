@@ -335,3 +335,74 @@ fn runtime_feedback_takes_a_flag_key_that_becomes_its_feature() {
         [e("/key", FieldCode::UnknownField)]
     );
 }
+
+#[test]
+fn attribute_numbers_must_be_finite_doubles_and_say_which() {
+    for (text, finite) in [
+        ("1e400", false),
+        ("-1e400", false),
+        ("1.8e308", false),
+        ("1.7e308", true),
+        ("1e-400", true),
+        ("12", true),
+        ("-0", true),
+        ("18446744073709551616", true),
+        (&format!("1{}", "0".repeat(400)), false),
+    ] {
+        let body: Value = serde_json::from_str(&format!(
+            r#"{{"userId": 1, "attributes": {{"ok": 1, "big": {text}}}}}"#
+        ))
+        .unwrap();
+        let got = validate(Method::User, &body, NOW);
+        if finite {
+            assert!(got.is_ok(), "{text}: {got:?}");
+        } else {
+            let errors = got.expect_err(text);
+            assert_eq!(errors.len(), 1, "{text}: {errors:?}");
+            assert_eq!(
+                (errors[0].path.as_str(), errors[0].code),
+                ("/attributes/big", FieldCode::OutOfRange)
+            );
+            assert!(
+                errors[0].message.contains("Infinity"),
+                "{}",
+                errors[0].message
+            );
+        }
+    }
+}
+
+proptest::proptest! {
+    /// Whatever the number, it is accepted exactly when an f64 holds it finitely, so what is
+    /// stored reads back in JavaScript as the number sent (to its precision), never Infinity.
+    #[test]
+    fn an_attribute_number_is_accepted_exactly_when_finite(
+        mantissa in -99_999i64..99_999,
+        exponent in -400i32..400,
+    ) {
+        let text = format!("{mantissa}e{exponent}");
+        let body: Value =
+            serde_json::from_str(&format!(r#"{{"userId": 1, "attributes": {{"n": {text}}}}}"#))
+                .unwrap();
+        let finite = text.parse::<f64>().unwrap().is_finite();
+        proptest::prop_assert_eq!(validate(Method::User, &body, NOW).is_ok(), finite);
+    }
+}
+
+#[test]
+fn a_body_over_the_limit_as_sent_is_refused_whole() {
+    let fits =
+        "x".repeat(crate::api::MAX_BODY_BYTES - r#"{"userId":"u","attributes":{"a":""}}"#.len());
+    ok(
+        Method::User,
+        json!({"userId": "u", "attributes": {"a": fits}}),
+    );
+    let over = format!("{fits}x");
+    assert_eq!(
+        errors(
+            Method::User,
+            json!({"userId": "u", "attributes": {"a": over}})
+        ),
+        [e("", FieldCode::BodyTooLarge)]
+    );
+}

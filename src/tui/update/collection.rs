@@ -150,6 +150,7 @@ pub(super) fn refresh_preview(state: &mut State) {
             &area.lines().join("\n"),
             &vars(state),
             &state.profile.ids(),
+            &state.collection.env,
             state.collection.seq + 1,
             now,
             state.collection.salt,
@@ -175,15 +176,17 @@ pub(super) fn body_to_send(state: &mut State) -> Result<String, String> {
         &text,
         &vars(state),
         &state.profile.ids(),
+        &state.collection.env,
         seq,
         state.now_ms,
         salt,
     ) {
         None => Ok(text),
         Some(Ok(body)) => {
-            let key = state.profile.key.expose();
-            // `local` is no secret; any other key must stay out of bodies, stores and logs.
-            if key != crate::profiles::LOCAL && body.contains(key) {
+            // The key must stay out of bodies, stores and logs, whole or split.
+            if serde_json::from_str(&body)
+                .is_ok_and(|v| crate::collection::holds_key(&v, &state.profile.key))
+            {
                 return Err(
                     "the resolved body holds the tracking key in use (from {{env …}}?)".into(),
                 );
@@ -209,6 +212,7 @@ fn run_scenario(state: &mut State, name: &str) -> Vec<Effect> {
         name: name.to_owned(),
         target: state.target(),
         profile_ids: state.profile.ids(),
+        env: state.collection.env.clone(),
     }]
 }
 
@@ -326,19 +330,11 @@ pub(super) fn save_form(state: &mut State, name: String, replace: bool) -> Vec<E
             return vec![];
         }
     };
-    let path = state.collection.loaded.as_ref().map_or_else(
-        || {
-            std::env::var_os("BUCKET_COLLECTION").map_or_else(
-                || {
-                    std::env::current_dir()
-                        .unwrap_or_default()
-                        .join(crate::collection::FILE_NAME)
-                },
-                std::path::PathBuf::from,
-            )
-        },
-        |c| c.path.clone(),
-    );
+    let path = state
+        .collection
+        .loaded
+        .as_ref()
+        .map_or_else(|| state.collection.new_file.clone(), |c| c.path.clone());
     vec![Effect::SaveRequest {
         path,
         name,

@@ -192,7 +192,12 @@ fn health(state: &mut State, base_url: &str, result: Result<(), Failure>) -> Vec
                 Level::Warning,
                 "the local serve stopped answering: starting the console's own local server".into(),
             ));
-            vec![Effect::SwitchProfile(Profile::local())]
+            vec![Effect::SwitchProfile(
+                state
+                    .profiles
+                    .get(crate::profiles::LOCAL)
+                    .unwrap_or_else(Profile::local),
+            )]
         }
         Err(e) => {
             state.server = ServerStatus::Down(e);
@@ -476,6 +481,8 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
 }
 
 mod collection;
+#[cfg(test)]
+mod collection_tests;
 mod data;
 #[cfg(test)]
 mod data_tests;

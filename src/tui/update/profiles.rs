@@ -68,13 +68,11 @@ pub(super) fn on_profiles_key(state: &mut State, selected: usize, key: KeyEvent)
         Command::AddProfile => {
             state.overlay = Overlay::ProfileEditor(Box::new(ProfileEditor::add()));
         }
-        Command::EditProfile | Command::DeleteProfile
-            if chosen.as_ref().is_some_and(Profile::is_local) =>
-        {
+        Command::DeleteProfile if chosen.as_ref().is_some_and(Profile::is_builtin) => {
             keep(state, selected);
             state.message = Some((
                 Level::Warning,
-                "`local` is built in: it cannot be edited or deleted".into(),
+                "`local` is built in: it cannot be deleted (e gives it default ids)".into(),
             ));
         }
         Command::EditProfile => {
@@ -110,16 +108,17 @@ pub(super) fn on_editor_key(
     mut editor: ProfileEditor,
     key: KeyEvent,
 ) -> Vec<Effect> {
-    let last = editor.inputs.len() - 1;
+    let fields = editor.editable();
+    let (first, last) = (fields.start, fields.end - 1);
+    let count = fields.len();
+    let step = |focus: usize, by: usize| first + (focus - first + by) % count;
     match key.code {
         KeyCode::Esc => {
             state.overlay = Overlay::Profiles { selected: 0 };
             return vec![];
         }
-        KeyCode::Tab | KeyCode::Down => editor.focus = (editor.focus + 1) % editor.inputs.len(),
-        KeyCode::BackTab | KeyCode::Up => {
-            editor.focus = (editor.focus + last) % editor.inputs.len();
-        }
+        KeyCode::Tab | KeyCode::Down => editor.focus = step(editor.focus, 1),
+        KeyCode::BackTab | KeyCode::Up => editor.focus = step(editor.focus, count - 1),
         KeyCode::Enter if editor.focus < last => editor.focus += 1,
         KeyCode::Enter | KeyCode::Char('s') if key.code == KeyCode::Enter || ctrl(&key) => {
             let mut profiles = state.profiles.clone();
@@ -164,7 +163,12 @@ pub(super) fn delete_profile(state: &mut State, name: &str) -> Vec<Effect> {
             state.overlay = Overlay::Profiles { selected: 0 };
             let mut effects = vec![Effect::ChangeProfiles(Change::Remove(name.to_owned()))];
             if state.profile.name == name {
-                effects.push(Effect::SwitchProfile(Profile::local()));
+                effects.push(Effect::SwitchProfile(
+                    state
+                        .profiles
+                        .get(crate::profiles::LOCAL)
+                        .unwrap_or_else(Profile::local),
+                ));
             }
             effects
         }

@@ -256,10 +256,10 @@ fn profiles_are_added_edited_made_default_and_deleted_in_the_console() {
     const SECRET: &str = "trCqx4DGo1lk3Lcct5NHLjWy";
     let mut s = state(Method::User);
     update(&mut s, ctrl('p'));
-    update(&mut s, key(KeyCode::Char('e')));
+    update(&mut s, key(KeyCode::Char('d')));
     assert!(
         matches!(s.overlay, Overlay::Profiles { .. }),
-        "local cannot be edited"
+        "local cannot be deleted"
     );
     update(&mut s, key(KeyCode::Char('a')));
     assert!(matches!(s.overlay, Overlay::ProfileEditor(_)));
@@ -324,6 +324,49 @@ fn profiles_are_added_edited_made_default_and_deleted_in_the_console() {
     );
     assert!(s.profiles.get("prod").is_none());
     assert_eq!(s.profiles.default_name(), "local");
+}
+
+/// The built-in profile takes default ids in Ctrl+P's editor; its name, base URL and key cannot
+/// be reached, and saving keeps them.
+#[test]
+fn the_built_in_profile_takes_default_ids_in_the_console() {
+    let mut s = state(Method::User);
+    update(&mut s, ctrl('p'));
+    update(&mut s, key(KeyCode::Char('e')));
+    let Overlay::ProfileEditor(editor) = &s.overlay else {
+        panic!("local opens in the editor: {:?}", s.overlay)
+    };
+    assert_eq!(editor.focus, 3, "on its default userId, not its fixed name");
+    for _ in 0..5 {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    let Overlay::ProfileEditor(editor) = &s.overlay else {
+        panic!()
+    };
+    assert!(
+        editor.focus >= 3,
+        "Tab never reaches the fixed fields: {}",
+        editor.focus
+    );
+    while matches!(&s.overlay, Overlay::ProfileEditor(e) if e.focus != 3) {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    type_text(&mut s, "u-demo");
+    update(&mut s, key(KeyCode::Tab));
+    type_text(&mut s, "acme");
+    let effects = update(&mut s, ctrl('s'));
+    assert!(
+        matches!(&effects[..], [Effect::ChangeProfiles(Change::Put { was: Some(w), .. }), Effect::SwitchProfile(p)]
+            if w == "local" && p.user_id.as_deref() == Some("u-demo")),
+        "{effects:?}"
+    );
+    let local = s.profiles.get("local").unwrap();
+    assert_eq!(local.user_id.as_deref(), Some("u-demo"));
+    assert_eq!(local.company_id.as_deref(), Some("acme"));
+    assert_eq!(
+        (local.base_url.as_str(), local.key.expose()),
+        ("http://127.0.0.1:8787", "local")
+    );
 }
 
 #[test]
@@ -1265,6 +1308,36 @@ fn x_copies_an_exchange_as_code() {
         matches!(s.overlay, Overlay::CopyAs { .. }),
         "from the detail too"
     );
+}
+
+/// "Copy as cURL" is several lines; terminals paste its line breaks as CR. With CR, LF or CRLF
+/// the command is offered as an import, as a one-line one is.
+#[test]
+fn a_multi_line_curl_command_is_offered_whatever_the_line_breaks() {
+    let lines = [
+        "curl 'https://tracking.bucket.co/tk123/event' \\",
+        "  -H 'accept: */*' \\",
+        "  -H 'content-type: application/json' \\",
+        "  --data-raw $'{\"event\":\"Sent\",\"userId\":\"u1\"}' \\",
+        "  --compressed",
+    ];
+    for newline in ["\r", "\n", "\r\n"] {
+        let mut s = state(Method::User);
+        update(&mut s, Action::Paste(lines.join(newline)));
+        assert!(
+            matches!(
+                s.overlay,
+                Overlay::Confirm(Confirm::ImportCurl {
+                    method: Method::Event,
+                    ..
+                })
+            ),
+            "{newline:?}: {:?}",
+            s.overlay
+        );
+        update(&mut s, key(KeyCode::Enter));
+        assert_eq!(s.form().body(), json!({"event": "Sent", "userId": "u1"}));
+    }
 }
 
 /// A curl command pasted into a form is offered as an import; no pastes it as text.

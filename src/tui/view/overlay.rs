@@ -172,8 +172,16 @@ pub fn profile_editor(frame: &mut Frame<'_>, area: Rect, editor: &ProfileEditor,
         } else {
             sanitize(input.text())
         };
+        let fixed = !editor.editable().contains(&i);
+        let shown = if fixed && i == KEY_FIELD {
+            editor.key_hint.clone().unwrap_or_default()
+        } else {
+            shown
+        };
         let style = if i == editor.focus {
             theme.selected()
+        } else if fixed {
+            theme.dim()
         } else {
             theme.input()
         };
@@ -194,6 +202,15 @@ pub fn profile_editor(frame: &mut Frame<'_>, area: Rect, editor: &ProfileEditor,
         "Tab/↑↓ field · Enter next (save on the last) · Ctrl+S save · Esc cancel",
         theme.dim(),
     )));
+    if editor.builtin {
+        lines.insert(
+            LABELS.len() + 1,
+            Line::from(Span::styled(
+                "built in: its name, base URL and key are fixed; its default ids are yours",
+                theme.dim(),
+            )),
+        );
+    }
     let title = if editor.original.is_some() {
         "edit profile"
     } else {
