@@ -147,6 +147,7 @@ pub fn run(args: &LogArgs) -> Result<u8, CliError> {
         }
         Some(LogCommand::Export { id, format, reveal }) => {
             let exchange = fetch(*id)?;
+            refuse_runtime(&exchange)?;
             let key = if *reveal {
                 Some(find_key(&exchange)?)
             } else {
@@ -165,6 +166,7 @@ pub fn run(args: &LogArgs) -> Result<u8, CliError> {
         }
         Some(LogCommand::Curl { id, reveal }) => {
             let exchange = fetch(*id)?;
+            refuse_runtime(&exchange)?;
             let key = if *reveal {
                 Some(find_key(&exchange)?)
             } else {
@@ -205,6 +207,20 @@ fn row(p: Painter, e: &Exchange) -> String {
     )
 }
 
+/// Exports build the tracking API's `{base}/{key}/{method}`: a Runtime API call written that way
+/// would go to the wrong route, so it is refused rather than written wrong.
+fn refuse_runtime(e: &Exchange) -> Result<(), CliError> {
+    if e.is_runtime() {
+        return Err(CliError::usage(format!(
+            "exchange #{} went to the Runtime API ({}): exports are written for the tracking API \
+             only so far",
+            e.id.unwrap_or(0),
+            sanitize(&e.url)
+        )));
+    }
+    Ok(())
+}
+
 /// The key that made an exchange: the profile's or the environment's, if its fingerprint matches.
 fn find_key(e: &Exchange) -> Result<TrackingKey, CliError> {
     let (profiles, _) = context::load_profiles()?;
@@ -213,7 +229,10 @@ fn find_key(e: &Exchange) -> Result<TrackingKey, CliError> {
         .and_then(|k| TrackingKey::parse(&k).ok());
     profiles
         .get(&e.profile)
-        .map(|p| p.key)
+        .and_then(|p| match p.key {
+            bucket_console::api::AnyKey::Tracking(k) => Some(k),
+            bucket_console::api::AnyKey::Runtime(_) => None,
+        })
         .into_iter()
         .chain(from_env)
         .find(|k| k.fingerprint() == e.key_fingerprint)

@@ -100,7 +100,7 @@ pub fn run(args: &SendArgs) -> Result<u8, CliError> {
     let (selected, _) = context::selected_profile(args.profile.as_deref())?;
     let body = build_body(args, method, &selected.profile)?;
     if !args.no_validate
-        && let Err(rejection) = check(method, &body)
+        && let Err(rejection) = check(method, &body, selected.profile.api())
     {
         print_local_rejection(output, &rejection);
         return Ok(exit::REJECTED);
@@ -186,7 +186,13 @@ fn build_body(args: &SendArgs, method: Method, profile: &Profile) -> Result<Byte
     };
     items::apply(&mut map, &parsed).map_err(CliError::usage)?;
     if !args.no_validate {
-        for field in method.fields().iter().filter(|f| f.required) {
+        // On the Runtime API a feedback's `key` names its flag, so no default featureId is added.
+        let runtime_key = profile.api() == api::Api::Runtime && map.contains_key("key");
+        for field in method
+            .fields()
+            .iter()
+            .filter(|f| f.required && !(runtime_key && f.name == "featureId"))
+        {
             if let (false, Some(default)) = (
                 map.contains_key(field.name),
                 profile.default_for(field.name),
@@ -198,10 +204,14 @@ fn build_body(args: &SendArgs, method: Method, profile: &Profile) -> Result<Byte
     Ok(Bytes::from(Value::Object(map).to_string()))
 }
 
-/// The server's rules, applied before sending.
-fn check(method: Method, body: &[u8]) -> Result<(), Rejection> {
+/// The server's rules (the API's the profile speaks), applied before sending.
+fn check(method: Method, body: &[u8], on: api::Api) -> Result<(), Rejection> {
     let value = api::body::parse(body)?;
-    api::validate(method, &value, timestamp::now_ms())
+    let validate = match on {
+        api::Api::Tracking => api::validate,
+        api::Api::Runtime => api::validate_runtime,
+    };
+    validate(method, &value, timestamp::now_ms())
         .map(drop)
         .map_err(Rejection::from_errors)
 }

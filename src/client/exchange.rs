@@ -110,6 +110,13 @@ impl Exchange {
         }
     }
 
+    /// Whether it went to the Runtime API: its URL is `{base}/{route}`, with no key in the path.
+    pub fn is_runtime(&self) -> bool {
+        self.url
+            .strip_prefix(self.base_url.as_str())
+            .is_some_and(|rest| rest.strip_prefix('/') == Some(self.method.as_str()))
+    }
+
     pub fn status(&self) -> Option<u16> {
         self.response.as_ref().map(|r| r.status)
     }
