@@ -74,8 +74,13 @@ impl AnyKey {
         }
     }
 
+    /// The masked form; a runtime key keeps its prefix, which says its kind and no secret, so
+    /// a recorded exchange still tells which kind of key made it.
     pub fn masked(&self) -> String {
-        mask(self.expose())
+        match self {
+            AnyKey::Tracking(k) => k.masked(),
+            AnyKey::Runtime(k) => format!("{}{}", &k.expose()[..4], mask(k.expose())),
+        }
     }
 
     pub fn fingerprint(&self) -> String {
@@ -136,6 +141,7 @@ mod tests {
             "tracking"
         );
         assert!(!format!("{pubk:?}").contains(LOCAL_PUBLISHABLE));
+        assert_eq!(pubk.masked(), "pub_…sole");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::context::{self, CliError, exit};
 use super::render::{self, Painter};
 use super::send::exchange_json;
-use bucket_console::api::TrackingKey;
+use bucket_console::api::{AnyKey, Api};
 use bucket_console::client::{Exchange, code};
 use bucket_console::history::{Filter, StatusClass};
 use bucket_console::profiles::Env;
@@ -147,7 +147,6 @@ pub fn run(args: &LogArgs) -> Result<u8, CliError> {
         }
         Some(LogCommand::Export { id, format, reveal }) => {
             let exchange = fetch(*id)?;
-            refuse_runtime(&exchange)?;
             let key = if *reveal {
                 Some(find_key(&exchange)?)
             } else {
@@ -166,7 +165,6 @@ pub fn run(args: &LogArgs) -> Result<u8, CliError> {
         }
         Some(LogCommand::Curl { id, reveal }) => {
             let exchange = fetch(*id)?;
-            refuse_runtime(&exchange)?;
             let key = if *reveal {
                 Some(find_key(&exchange)?)
             } else {
@@ -207,32 +205,20 @@ fn row(p: Painter, e: &Exchange) -> String {
     )
 }
 
-/// Exports build the tracking API's `{base}/{key}/{method}`: a Runtime API call written that way
-/// would go to the wrong route, so it is refused rather than written wrong.
-fn refuse_runtime(e: &Exchange) -> Result<(), CliError> {
-    if e.is_runtime() {
-        return Err(CliError::usage(format!(
-            "exchange #{} went to the Runtime API ({}): exports are written for the tracking API \
-             only so far",
-            e.id.unwrap_or(0),
-            sanitize(&e.url)
-        )));
-    }
-    Ok(())
-}
-
 /// The key that made an exchange: the profile's or the environment's, if its fingerprint matches.
-fn find_key(e: &Exchange) -> Result<TrackingKey, CliError> {
+fn find_key(e: &Exchange) -> Result<AnyKey, CliError> {
     let (profiles, _) = context::load_profiles()?;
+    let api = if e.is_runtime() {
+        Api::Runtime
+    } else {
+        Api::Tracking
+    };
     let from_env = Env::from_process()
         .tracking_key
-        .and_then(|k| TrackingKey::parse(&k).ok());
+        .and_then(|k| AnyKey::parse(api, &k).ok());
     profiles
         .get(&e.profile)
-        .and_then(|p| match p.key {
-            bucket_console::api::AnyKey::Tracking(k) => Some(k),
-            bucket_console::api::AnyKey::Runtime(_) => None,
-        })
+        .map(|p| p.key)
         .into_iter()
         .chain(from_env)
         .find(|k| k.fingerprint() == e.key_fingerprint)

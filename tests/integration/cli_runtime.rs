@@ -81,6 +81,19 @@ async fn a_runtime_profile_sends_with_a_bearer_key_into_its_environment_and_writ
     // The log shows the key-free route.
     let log = cli.run(&["log", "--json"]);
     assert!(log.stdout.contains(&format!("{}/user", s.base)), "{log:?}");
+    let id = user.json()["id"].to_string();
+    let export = cli.run(&["log", "export", &id, "--as", "curl"]);
+    assert!(
+        export.stdout.contains("Bearer $REFLAG_SECRET_KEY")
+            && export.stdout.contains(&format!("'{}/user'", s.base)),
+        "{export:?}"
+    );
+    let revealed = cli.run(&["log", "export", &id, "--as", "curl", "--reveal"]);
+    assert!(
+        revealed.stdout.contains(&format!("Bearer {SECRET}")),
+        "{revealed:?}"
+    );
+    let _ = write!(printed, "{export:?}");
     for args in [
         vec!["profiles", "list"],
         vec!["profiles", "show", "rt"],
