@@ -18,6 +18,7 @@ mod replay;
 mod replay_log;
 mod run;
 mod send;
+mod send_bulk;
 mod serve;
 mod shell;
 mod stars;

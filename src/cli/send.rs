@@ -32,6 +32,18 @@ impl From<MethodArg> for Method {
     }
 }
 
+/// What `send` sends: one call, or a Runtime API batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SendMethod {
+    User,
+    Company,
+    Event,
+    Feedback,
+    /// Runtime profiles only: ITEMS is a file (or -) of a JSON array or JSON lines, sent as one
+    /// POST /bulk (at most 100 items and 1 MiB).
+    Bulk,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
     Pretty,
@@ -69,7 +81,7 @@ Examples:
 pub struct SendArgs {
     /// The method to call.
     #[arg(value_enum)]
-    method: MethodArg,
+    method: SendMethod,
     /// Fields of the body: field=value, field:=json, a[b]=value, field=@path, field:=@path.
     #[arg(value_name = "ITEM")]
     items: Vec<String>,
@@ -96,7 +108,20 @@ pub fn run(args: &SendArgs) -> Result<u8, CliError> {
     } else {
         Output::Json
     });
-    let method = Method::from(args.method);
+    let method = match args.method {
+        SendMethod::User => Method::User,
+        SendMethod::Company => Method::Company,
+        SendMethod::Event => Method::Event,
+        SendMethod::Feedback => Method::Feedback,
+        SendMethod::Bulk => {
+            return super::send_bulk::run(
+                args.items.first().map(String::as_str),
+                args.profile.as_deref(),
+                args.no_validate,
+                output,
+            );
+        }
+    };
     let (selected, _) = context::selected_profile(args.profile.as_deref())?;
     let body = build_body(args, method, &selected.profile)?;
     if !args.no_validate

@@ -190,3 +190,88 @@ fn local_runtime_starts_the_local_server_and_lands_in_the_local_environment() {
         "{list:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_bulk_sends_one_batch_says_each_items_verdict_and_stores_nothing_of_a_bad_one() {
+    let s = TestServer::start().await;
+    let cli = Arc::new(Cli::new());
+    let added = cli.run_with(
+        &[
+            "profiles",
+            "add",
+            "rt",
+            "--runtime",
+            "--base",
+            &s.base,
+            "--key-stdin",
+        ],
+        SECRET,
+    );
+    assert_eq!(added.code, 0, "{added:?}");
+    let env = AnyKey::parse(Api::Runtime, SECRET).unwrap().data_key();
+    let dir = cli.home.path();
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"[{"type":"user","userId":"b0"},{"type":"user"},{"type":"nope","userId":"b2"}]"#,
+    )
+    .unwrap();
+    let bad = bad.to_str().unwrap().to_owned();
+    let out = cli
+        .run_async(&[
+            "send",
+            "bulk",
+            &bad,
+            "--profile",
+            "rt",
+            "--output",
+            "pretty",
+        ])
+        .await;
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stdout.contains("/1/userId") && out.stdout.contains("/2/type"),
+        "{out:?}"
+    );
+    // With --no-validate the server refuses it whole: still nothing stored.
+    let out = cli
+        .run_async(&["send", "bulk", &bad, "--profile", "rt", "--no-validate"])
+        .await;
+    assert_eq!(out.code, 1, "{out:?}");
+    let verdicts = &out.json()["items"];
+    assert_eq!(verdicts[0]["verdict"], "not-stored", "{out:?}");
+    assert_eq!(verdicts[1]["verdict"], "refused", "{out:?}");
+    let (_, users) = s.get(&format!("/_local/{}/users", env.expose())).await;
+    assert!(!users.to_string().contains("b0"), "{users}");
+    // JSON lines from standard input: all stored.
+    let good = "{\"type\":\"user\",\"userId\":\"g1\"}\n\n{\"type\":\"event\",\"event\":\"e\",\"userId\":\"g1\"}\n";
+    let me = cli.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        me.run_with(&["send", "bulk", "-", "--profile", "rt"], good)
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.json()["items"][1]["verdict"], "stored", "{out:?}");
+    let (_, users) = s.get(&format!("/_local/{}/users", env.expose())).await;
+    assert!(users.to_string().contains("g1"), "{users}");
+    // Bounds are the server's, named.
+    let mut many = String::new();
+    for i in 0..101 {
+        let _ = writeln!(many, "{{\"type\":\"user\",\"userId\":\"m{i}\"}}");
+    }
+    let out = cli.run_with(&["send", "bulk", "-", "--profile", "rt"], &many);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("at most 100"), "{out:?}");
+}
+
+#[test]
+fn bulk_on_a_tracking_profile_exits_2_and_says_why() {
+    let cli = Cli::new();
+    let out = cli.run_with(&["send", "bulk", "-"], "[]");
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("tracking API") && out.stderr.contains("local-runtime"),
+        "{out:?}"
+    );
+}
