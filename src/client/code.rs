@@ -206,14 +206,34 @@ fn runtime(ex: &Exchange, format: Format, kind: KeyKind, key: Option<&AnyKey>) -
                 ),
             }
         }
+        Format::Sdk
+            if let Some(code) = serde_json::from_str::<Value>(body).ok().and_then(|b| {
+                let base = literal::javascript(&literal::url_part(&ex.base_url), false);
+                let key = key.map_or_else(
+                    || format!("process.env.{var}"),
+                    |k| literal::javascript(k.expose(), false),
+                );
+                super::sdk_runtime::render(kind, &ex.method, &b, &base, &key)
+            }) =>
+        {
+            code
+        }
         Format::Fetch | Format::Sdk => {
             let key = key.map_or_else(
                 || format!("${{process.env.{var}}}"),
                 |k| literal::template_part(k.expose()),
             );
             let note = if format == Format::Sdk {
-                "// The Reflag SDKs batch and shape calls their own way; this is the call as it was \
-                 sent, with fetch.\n"
+                match kind {
+                    KeyKind::Secret => {
+                        "// @reflag/node-sdk has no call for this route: the call \
+                                        as it was sent, with fetch.\n"
+                    }
+                    KeyKind::Publishable => {
+                        "// @reflag/browser-sdk has no call for this route: \
+                                             the call as it was sent, with fetch.\n"
+                    }
+                }
             } else {
                 ""
             };

@@ -7,6 +7,7 @@ mod dedicated;
 mod exchange;
 mod literal;
 pub mod retry;
+mod sdk_runtime;
 mod transport;
 
 pub use exchange::{Attempt, Exchange, Outcome, Response};

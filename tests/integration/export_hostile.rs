@@ -124,6 +124,22 @@ esac; done
          if (init.headers && init.headers.Authorization) writeFileSync('auth', 'Authorization: ' + init.headers.Authorization); \
          return { ok: true }; };\n",
     );
+    for name in ["node-sdk", "browser-sdk"] {
+        let sdk = dir.join("node_modules/@reflag").join(name);
+        write(
+            &sdk.join("package.json"),
+            &format!(r#"{{"name":"@reflag/{name}","type":"module","main":"index.js"}}"#),
+        );
+        write(
+            &sdk.join("index.js"),
+            "import { appendFileSync } from 'node:fs';\n\
+             const rec = (...a) => appendFileSync('calls', JSON.stringify(a) + '\\n');\n\
+             export class ReflagClient {\n  constructor(o) { rec('new', o); }\n  \
+             async initialize() { rec('initialize'); }\n  async updateUser(...a) { rec('updateUser', ...a); }\n  \
+             async updateCompany(...a) { rec('updateCompany', ...a); }\n  async track(...a) { rec('track', ...a); }\n  \
+             async feedback(...a) { rec('feedback', ...a); }\n  async flush() { rec('flush'); }\n}\n",
+        );
+    }
     let sdk = dir.join("node_modules/@bucketco/tracking-sdk");
     write(
         &sdk.join("package.json"),
@@ -320,6 +336,7 @@ fn runtime_exports_send_the_key_only_as_a_bearer_header_from_the_kinds_variable(
     drop(history);
     let work = tempfile::tempdir().unwrap();
     stubs(work.path());
+    let mut sdk_runs = 0;
     for ((base, body, _, key), ex) in cases.iter().zip(&exchanges) {
         let id = ex.id.unwrap().to_string();
         for format in ["curl", "httpie", "python", "fetch", "sdk"] {
@@ -328,6 +345,11 @@ fn runtime_exports_send_the_key_only_as_a_bearer_header_from_the_kinds_variable(
             let code = &out.stdout;
             assert!(!code.contains(key), "{format} wrote the key:\n{code}");
             let (url, received) = run_export(work.path(), format, code);
+            if format == "sdk" && code.contains("new ReflagClient") {
+                reflag_sdk_called(work.path(), base, key, body, code);
+                sdk_runs += 1;
+                continue;
+            }
             assert_eq!(url, format!("{base}/event"), "{format}:\n{code}");
             let auth = std::fs::read_to_string(work.path().join("auth")).unwrap_or_default();
             assert_eq!(
@@ -342,5 +364,34 @@ fn runtime_exports_send_the_key_only_as_a_bearer_header_from_the_kinds_variable(
                 assert_eq!(&received, body, "{format}:\n{code}");
             }
         }
+    }
+    // The JSON object bodies, with each kind of key, are written for the SDK.
+    assert_eq!(sdk_runs, 2);
+}
+
+/// The Reflag SDK export made the client with the key from its variable and the base it went to,
+/// and tracked the body's event.
+fn reflag_sdk_called(dir: &Path, base: &str, key: &str, body: &str, code: &str) {
+    let calls: Vec<Value> = std::fs::read_to_string(dir.join("calls"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let options = &calls[0][1];
+    let given = if key.starts_with("sec_") {
+        &options["secretKey"]
+    } else {
+        &options["publishableKey"]
+    };
+    assert_eq!(given, key, "{code}");
+    assert_eq!(options["apiBaseUrl"], base, "{code}");
+    let sent: Value = serde_json::from_str(body).unwrap();
+    let track = calls.iter().find(|c| c[0] == "track").expect(code);
+    assert!(
+        track.as_array().unwrap().contains(&sent["event"]),
+        "{track}:\n{code}"
+    );
+    if key.starts_with("sec_") {
+        assert_eq!(track[1], sent["userId"], "{code}");
     }
 }
