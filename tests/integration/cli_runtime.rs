@@ -182,6 +182,15 @@ fn local_runtime_starts_the_local_server_and_lands_in_the_local_environment() {
     assert_eq!(data.code, 0, "{data:?}");
     let rows: Value = data.json();
     assert!(rows.to_string().contains("sdk-user"), "{rows}");
+    // It takes default ids like `local`, kept under its own name.
+    let edited = cli.run(&["profiles", "edit", "local-runtime", "--user-id", "u9"]);
+    assert_eq!(edited.code, 0, "{edited:?}");
+    let shown = cli.run(&["profiles", "show", "local-runtime"]);
+    assert!(shown.stdout.contains("u9"), "{shown:?}");
+    let text =
+        std::fs::read_to_string(cli.config_dir().join("bucket-console/profiles.toml")).unwrap();
+    assert!(text.contains("[builtin.local-runtime]"), "{text}");
+    assert!(!text.contains("sec_local"), "{text}");
     let list = cli.run(&["profiles", "list"]);
     assert!(
         list.stdout
