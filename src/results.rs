@@ -25,7 +25,7 @@ pub async fn load(
     sent: &crate::delivery::Journal,
 ) -> Result<Vec<Results>, ResultsError> {
     use crate::explore::{ExploreError, Explorer};
-    let explorer = Explorer::new(&target.base_url, target.key.clone())?;
+    let explorer = Explorer::new(&target.base_url, target.key.data_key())?;
     let mut pairs = vec![("limit", "1000".to_owned())];
     if let Some(f) = only {
         pairs.push(("featureId", f.to_owned()));

@@ -2,6 +2,7 @@
 //! response, error and warning bodies. Nothing here knows about HTTP servers or terminals, so the
 //! server, the CLI and the console's forms all apply exactly the same rules.
 
+pub mod any_key;
 pub mod body;
 pub mod errors;
 mod fields;
@@ -17,6 +18,7 @@ pub mod suggest;
 pub mod timestamp;
 pub mod validate;
 
+pub use any_key::{AnyKey, Api};
 pub use errors::{
     ErrorBody, ErrorCode, FieldCode, Rejection, SuccessBody, ValidationError, Warning, WarningCode,
 };

@@ -75,7 +75,7 @@ pub fn run(args: &DataArgs) -> Result<u8, CliError> {
         let resolved = bucket_console::target::resolve(&selected)
             .await
             .map_err(|e| CliError::failed(e.to_string()))?;
-        let explorer = Explorer::new(&resolved.target.base_url, resolved.target.key.clone())
+        let explorer = Explorer::new(&resolved.target.base_url, resolved.target.key.data_key())
             .map_err(|e| failed(&e))?;
         let rows = explorer.page(&query).await.map_err(|e| failed(&e));
         drop(resolved.embedded);

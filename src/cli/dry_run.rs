@@ -47,18 +47,20 @@ impl Parts {
 /// The request line and headers as they would go, the key masked in the URL, and any
 /// `Authorization` value masked whatever the scheme.
 fn request_head(p: Painter, profile: &Profile, method: Method, body_len: usize) -> String {
-    let url = format!(
-        "{}/{}/{}",
-        profile.base_url.trim_end_matches('/'),
-        profile.key.masked(),
-        method.as_str()
-    );
+    // The same URL and headers the client builds: a tracking key in the path, a Runtime API
+    // key only in `Authorization`.
+    let target = bucket_console::client::Target {
+        profile: profile.name.clone(),
+        base_url: profile.base_url.trim_end_matches('/').to_owned(),
+        key: profile.key.clone(),
+    };
+    let (_, url) = target.url_of(method.as_str());
     let mut out = format!(
         "{} {}\n",
         p.paint(anstyle::Style::new().bold(), "POST"),
         sanitize(&url)
     );
-    let headers = [
+    let mut headers = vec![
         ("Content-Type", "application/json".to_owned()),
         (
             "User-Agent",
@@ -66,6 +68,9 @@ fn request_head(p: Painter, profile: &Profile, method: Method, body_len: usize) 
         ),
         ("Content-Length", body_len.to_string()),
     ];
+    if let Some(key) = target.bearer() {
+        headers.push(("Authorization", format!("Bearer {key}")));
+    }
     for (name, value) in headers {
         let _ = writeln!(out, "{name}: {}", shown_header(name, &value));
     }

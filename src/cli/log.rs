@@ -3,7 +3,7 @@
 use super::context::{self, CliError, exit};
 use super::render::{self, Painter};
 use super::send::exchange_json;
-use bucket_console::api::TrackingKey;
+use bucket_console::api::{AnyKey, Api};
 use bucket_console::client::{Exchange, code};
 use bucket_console::history::{Filter, StatusClass};
 use bucket_console::profiles::Env;
@@ -213,11 +213,16 @@ fn row(p: Painter, e: &Exchange) -> String {
 }
 
 /// The key that made an exchange: the profile's or the environment's, if its fingerprint matches.
-fn find_key(e: &Exchange) -> Result<TrackingKey, CliError> {
+fn find_key(e: &Exchange) -> Result<AnyKey, CliError> {
     let (profiles, _) = context::load_profiles()?;
+    let api = if e.is_runtime() {
+        Api::Runtime
+    } else {
+        Api::Tracking
+    };
     let from_env = Env::from_process()
         .tracking_key
-        .and_then(|k| TrackingKey::parse(&k).ok());
+        .and_then(|k| AnyKey::parse(api, &k).ok());
     profiles
         .get(&e.profile)
         .map(|p| p.key)

@@ -19,6 +19,7 @@ mod replay;
 mod replay_log;
 mod run;
 mod send;
+mod send_bulk;
 mod serve;
 mod shell;
 mod stars;

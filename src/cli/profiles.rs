@@ -1,7 +1,7 @@
 //! `bucket-console profiles list|add|remove|show|default`.
 
 use super::context::{self, CliError, exit};
-use bucket_console::api::TrackingKey;
+use bucket_console::api::{AnyKey, Api};
 use bucket_console::profiles::{self, Change, Env, Profile, ProfileError, Source};
 use clap::{Args, Subcommand};
 use std::io::{IsTerminal, Read};
@@ -52,12 +52,17 @@ enum ProfilesCommand {
 }
 
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // each is a command-line flag
 struct AddArgs {
     name: String,
-    /// The API's base URL, e.g. https://tracking.bucket.co
+    /// The API's base URL, e.g. https://tracking.bucket.co; with --runtime also `reflag`
+    /// (https://front.reflag.com) or `reflag-eu` (https://front-eu.reflag.com).
     #[arg(long, value_name = "URL")]
     base: String,
-    /// The tracking key (it stays in your shell history; prefer --key-stdin).
+    /// A Runtime API profile: its key is a `pub_`/`sec_` key, sent only as a Bearer header.
+    #[arg(long)]
+    runtime: bool,
+    /// The key (it stays in your shell history; prefer --key-stdin).
     #[arg(
         long,
         value_name = "KEY",
@@ -113,7 +118,7 @@ pub fn run(args: &ProfilesArgs) -> Result<u8, CliError> {
                 "added {} → {} (key {}){}",
                 added.name,
                 added.base_url,
-                added.key,
+                added.key.masked(),
                 if a.default { ", now the default" } else { "" }
             );
         }
@@ -137,7 +142,7 @@ pub fn run(args: &ProfilesArgs) -> Result<u8, CliError> {
                 "edited {} → {} (key {}); default ids: {}",
                 saved.name,
                 saved.base_url,
-                saved.key,
+                saved.key.masked(),
                 if ids.is_empty() {
                     "none".to_owned()
                 } else {
@@ -178,9 +183,10 @@ fn list(all: &profiles::Profiles, json: bool) {
             p.base_url.clone()
         };
         println!(
-            "{mark} {:<width$}  {:<13}  {base}",
+            "{mark} {:<width$}  {:<13}  {:<21}  {base}",
             p.name,
-            p.key.labelled()
+            p.key.labelled(),
+            p.key.describe()
         );
     }
 }
@@ -225,7 +231,7 @@ fn edited(was: Profile, a: &EditArgs) -> Result<Profile, CliError> {
         None => was.base_url.clone(),
     };
     let key = if a.key_stdin {
-        read_key_from_stdin()?
+        read_key_from_stdin(was.api())?
     } else {
         was.key.clone()
     };
@@ -243,8 +249,12 @@ fn new_profile(a: &AddArgs) -> Result<Profile, CliError> {
     profiles::check_name(&a.name).map_err(|e| CliError::usage(e.to_string()))?;
     Ok(Profile {
         name: a.name.clone(),
-        base_url: profiles::normalize_base_url(&a.base)
-            .map_err(|e| CliError::usage(e.to_string()))?,
+        base_url: if a.runtime {
+            profiles::runtime_base_url(&a.base)
+        } else {
+            profiles::normalize_base_url(&a.base)
+        }
+        .map_err(|e| CliError::usage(e.to_string()))?,
         key: read_key(a)?,
         user_id: a.user_id.clone(),
         company_id: a.company_id.clone(),
@@ -279,6 +289,7 @@ fn show(all: &profiles::Profiles, name: Option<&str>, reveal: bool) -> Result<()
         from(selected.key_overridden, "BUCKET_TRACKING_KEY")
     );
     println!("fingerprint: {}", p.key.fingerprint());
+    println!("api:         {}", p.key.describe());
     for (label, value) in [
         ("user id:", &p.user_id),
         ("company id:", &p.company_id),
@@ -298,28 +309,35 @@ fn show(all: &profiles::Profiles, name: Option<&str>, reveal: bool) -> Result<()
     Ok(())
 }
 
-fn read_key(a: &AddArgs) -> Result<TrackingKey, CliError> {
+fn read_key(a: &AddArgs) -> Result<AnyKey, CliError> {
+    let api = if a.runtime {
+        Api::Runtime
+    } else {
+        Api::Tracking
+    };
     match &a.key {
-        Some(k) => TrackingKey::parse(k).map_err(|e| CliError::usage(e.to_string())),
-        None => read_key_from_stdin(),
+        Some(k) => AnyKey::parse(api, k).map_err(CliError::usage),
+        None => read_key_from_stdin(api),
     }
 }
 
-fn read_key_from_stdin() -> Result<TrackingKey, CliError> {
+fn read_key_from_stdin(api: Api) -> Result<AnyKey, CliError> {
     if std::io::stdin().is_terminal() {
-        eprint!("tracking key (not echoed to history): ");
+        eprint!("{} key (not echoed to history): ", api.as_str());
     }
     let mut text = String::new();
     std::io::stdin()
         .read_to_string(&mut text)
         .map_err(|e| CliError::usage(format!("cannot read the key: {e}")))?;
-    TrackingKey::parse(text.trim()).map_err(|e| CliError::usage(e.to_string()))
+    AnyKey::parse(api, text.trim()).map_err(CliError::usage)
 }
 
 fn summary_json(p: &Profile, default: bool) -> serde_json::Value {
     serde_json::json!({
         "name": p.name,
         "baseUrl": p.base_url,
+        "api": p.api().as_str(),
+        "kind": p.key.describe(),
         "key": p.key.masked(),
         "fingerprint": p.key.fingerprint(),
         "userId": p.user_id,

@@ -32,6 +32,18 @@ impl From<MethodArg> for Method {
     }
 }
 
+/// What `send` sends: one call, or a Runtime API batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SendMethod {
+    User,
+    Company,
+    Event,
+    Feedback,
+    /// Runtime profiles only: ITEMS is a file (or -) of a JSON array or JSON lines, sent as one
+    /// POST /bulk (at most 100 items and 1 MiB).
+    Bulk,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
     Pretty,
@@ -71,7 +83,7 @@ Examples:
 pub struct SendArgs {
     /// The method to call.
     #[arg(value_enum)]
-    method: MethodArg,
+    method: SendMethod,
     /// Fields of the body: field=value, field:=json, a[b]=value, field=@path, field:=@path.
     #[arg(value_name = "ITEM")]
     items: Vec<String>,
@@ -106,7 +118,20 @@ pub fn run(args: &SendArgs) -> Result<u8, CliError> {
     } else {
         Output::Json
     });
-    let method = Method::from(args.method);
+    let method = match args.method {
+        SendMethod::User => Method::User,
+        SendMethod::Company => Method::Company,
+        SendMethod::Event => Method::Event,
+        SendMethod::Feedback => Method::Feedback,
+        SendMethod::Bulk => {
+            return super::send_bulk::run(
+                args.items.first().map(String::as_str),
+                args.profile.as_deref(),
+                args.no_validate,
+                output,
+            );
+        }
+    };
     let (selected, _) = context::selected_profile(args.profile.as_deref())?;
     let body = build_body(args, method, &selected.profile)?;
     let parts = args
@@ -116,7 +141,7 @@ pub fn run(args: &SendArgs) -> Result<u8, CliError> {
         .transpose()?;
     if args.dry_run {
         let parts = parts.map_or_else(|| super::dry_run::Parts::parse("HB"), Ok)?;
-        let verdict = check(method, &body);
+        let verdict = check(method, &body, selected.profile.api());
         return Ok(super::dry_run::send(
             method,
             &selected.profile,
@@ -126,7 +151,7 @@ pub fn run(args: &SendArgs) -> Result<u8, CliError> {
         ));
     }
     if !args.no_validate
-        && let Err(rejection) = check(method, &body)
+        && let Err(rejection) = check(method, &body, selected.profile.api())
     {
         print_local_rejection(output, &rejection);
         return Ok(exit::REJECTED);
@@ -216,7 +241,13 @@ fn build_body(args: &SendArgs, method: Method, profile: &Profile) -> Result<Byte
     };
     items::apply(&mut map, &parsed).map_err(CliError::usage)?;
     if !args.no_validate {
-        for field in method.fields().iter().filter(|f| f.required) {
+        // On the Runtime API a feedback's `key` names its flag, so no default featureId is added.
+        let runtime_key = profile.api() == api::Api::Runtime && map.contains_key("key");
+        for field in method
+            .fields()
+            .iter()
+            .filter(|f| f.required && !(runtime_key && f.name == "featureId"))
+        {
             if let (false, Some(default)) = (
                 map.contains_key(field.name),
                 profile.default_for(field.name),
@@ -228,10 +259,14 @@ fn build_body(args: &SendArgs, method: Method, profile: &Profile) -> Result<Byte
     Ok(Bytes::from(Value::Object(map).to_string()))
 }
 
-/// The server's rules, applied before sending.
-fn check(method: Method, body: &[u8]) -> Result<(), Rejection> {
+/// The server's rules (the API's the profile speaks), applied before sending.
+fn check(method: Method, body: &[u8], on: api::Api) -> Result<(), Rejection> {
     let value = api::body::parse(body)?;
-    api::validate(method, &value, timestamp::now_ms())
+    let validate = match on {
+        api::Api::Tracking => api::validate,
+        api::Api::Runtime => api::validate_runtime,
+    };
+    validate(method, &value, timestamp::now_ms())
         .map(drop)
         .map_err(Rejection::from_errors)
 }

@@ -46,7 +46,7 @@ pub fn run(args: &WatchArgs) -> Result<u8, CliError> {
     let (selected, _) = context::selected_profile(args.profile.as_deref())?;
     let key = match &args.key {
         Some(k) => TrackingKey::parse(k).map_err(|e| CliError::usage(format!("--key: {e}")))?,
-        None => selected.profile.key.clone(),
+        None => selected.profile.key.data_key(),
     };
     let base = selected.profile.base_url.clone();
     context::runtime(1)?.block_on(async move {

@@ -1,9 +1,11 @@
 //! An exchange's request as code to paste elsewhere: curl, HTTPie, JavaScript's `fetch`, Python's
 //! `requests`, or the official tracking SDK's call. The key is read from `BUCKET_TRACKING_KEY`
-//! in each, never written, unless the caller passes it (`--reveal`).
+//! in each (a Runtime API call's from `REFLAG_SECRET_KEY` or `REFLAG_PUBLISHABLE_KEY`, sent as
+//! `Authorization: Bearer`), never written, unless the caller passes it (`--reveal`).
 
 use super::{Exchange, literal};
-use crate::api::TrackingKey;
+use crate::api::AnyKey;
+use crate::api::runtime::key::KeyKind;
 use serde_json::Value;
 
 /// The forms `log export --as` and the console's "copy as" offer.
@@ -48,7 +50,10 @@ impl Format {
 
 /// The request as `format`, to the server that answered it; `key` replaces the variable. Bodies
 /// and URLs are data of the language (quoted by its rules), never code.
-pub fn render(ex: &Exchange, format: Format, key: Option<&TrackingKey>) -> String {
+pub fn render(ex: &Exchange, format: Format, key: Option<&AnyKey>) -> String {
+    if let Some(kind) = ex.runtime_kind() {
+        return runtime(ex, format, kind, key);
+    }
     let method = &ex.method;
     match format {
         Format::Curl => curl(ex, key),
@@ -102,7 +107,10 @@ pub fn render(ex: &Exchange, format: Format, key: Option<&TrackingKey>) -> Strin
 }
 
 /// The request as a curl command line (also `log curl` and the console's `c`).
-pub fn curl(ex: &Exchange, key: Option<&TrackingKey>) -> String {
+pub fn curl(ex: &Exchange, key: Option<&AnyKey>) -> String {
+    if let Some(kind) = ex.runtime_kind() {
+        return runtime(ex, Format::Curl, kind, key);
+    }
     let url = shell_url(&ex.base_url, &ex.method, key);
     if ex.request_body.chars().any(literal::unprintable) {
         // No shell word carries NUL, and controls must not be printed raw: printf writes them.
@@ -120,7 +128,7 @@ pub fn curl(ex: &Exchange, key: Option<&TrackingKey>) -> String {
 
 /// The call's URL as one shell word, the key as `$BUCKET_TRACKING_KEY` unless given. Double quotes
 /// only around characters no shell reads specially; anything else is single-quoted.
-fn shell_url(base: &str, method: &str, key: Option<&TrackingKey>) -> String {
+fn shell_url(base: &str, method: &str, key: Option<&AnyKey>) -> String {
     let plain = |s: &str| {
         s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "/:.-_~%+,=@[]".contains(c))
@@ -146,6 +154,109 @@ fn shell_url(base: &str, method: &str, key: Option<&TrackingKey>) -> String {
     }
 }
 
+/// The variable a Runtime API export reads its key from.
+pub fn runtime_key_variable(kind: KeyKind) -> &'static str {
+    match kind {
+        KeyKind::Publishable => "REFLAG_PUBLISHABLE_KEY",
+        KeyKind::Secret => "REFLAG_SECRET_KEY",
+    }
+}
+
+/// A Runtime API call: `POST {base}/{route}` with the key only in `Authorization: Bearer`.
+fn runtime(ex: &Exchange, format: Format, kind: KeyKind, key: Option<&AnyKey>) -> String {
+    let var = runtime_key_variable(kind);
+    let url = format!(
+        "{}/{}",
+        literal::url_part(&ex.base_url),
+        literal::url_part(&ex.method)
+    );
+    let body = &ex.request_body;
+    match format {
+        Format::Curl | Format::Httpie => {
+            let auth = key.map_or_else(
+                || format!("\"Authorization: Bearer ${var}\""),
+                |k| literal::shell(&format!("Authorization: Bearer {}", k.expose())),
+            );
+            let printf = body.chars().any(literal::unprintable);
+            match (format, printf) {
+                (Format::Curl, true) => format!(
+                    "{} | curl -sS -X POST {} -H {auth} -H 'Content-Type: application/json' \
+                     --data-binary @-",
+                    literal::shell_printf(body),
+                    literal::shell(&url)
+                ),
+                (Format::Curl, false) => format!(
+                    "curl -sS -X POST {} -H {auth} -H 'Content-Type: application/json' \
+                     --data-raw {}",
+                    literal::shell(&url),
+                    literal::shell(body)
+                ),
+                // HTTPie takes a header as `Name:value`.
+                (_, true) => format!(
+                    "{} | http POST {} Content-Type:application/json {}",
+                    literal::shell_printf(body),
+                    literal::shell(&url),
+                    auth.replacen("Authorization: ", "Authorization:", 1)
+                ),
+                (_, false) => format!(
+                    "http --raw {} POST {} Content-Type:application/json {}",
+                    literal::shell(body),
+                    literal::shell(&url),
+                    auth.replacen("Authorization: ", "Authorization:", 1)
+                ),
+            }
+        }
+        Format::Sdk
+            if let Some(code) = serde_json::from_str::<Value>(body).ok().and_then(|b| {
+                let base = literal::javascript(&literal::url_part(&ex.base_url), false);
+                let key = key.map_or_else(
+                    || format!("process.env.{var}"),
+                    |k| literal::javascript(k.expose(), false),
+                );
+                super::sdk_runtime::render(kind, &ex.method, &b, &base, &key)
+            }) =>
+        {
+            code
+        }
+        Format::Fetch | Format::Sdk => {
+            let key = key.map_or_else(
+                || format!("${{process.env.{var}}}"),
+                |k| literal::template_part(k.expose()),
+            );
+            let note = if format == Format::Sdk {
+                match kind {
+                    KeyKind::Secret => {
+                        "// @reflag/node-sdk has no call for this route: the call \
+                                        as it was sent, with fetch.\n"
+                    }
+                    KeyKind::Publishable => {
+                        "// @reflag/browser-sdk has no call for this route: \
+                                             the call as it was sent, with fetch.\n"
+                    }
+                }
+            } else {
+                ""
+            };
+            format!(
+                "{note}const body = {};\n\nawait fetch(`{}`, {{\n  method: \"POST\",\n  headers: {{\n    \"Content-Type\": \"application/json\",\n    Authorization: `Bearer {key}`,\n  }},\n  body,\n}});",
+                literal::javascript(&shown_body(body), true),
+                literal::template_part(&url)
+            )
+        }
+        Format::Python => {
+            let key = key.map_or_else(
+                || format!("os.environ['{var}']"),
+                |k| literal::python(k.expose(), false),
+            );
+            format!(
+                "import os\nimport requests\n\nbody = {}\nrequests.post(\n    {},\n    data=body.encode(),\n    headers={{'Content-Type': 'application/json', 'Authorization': 'Bearer ' + {key}}},\n).raise_for_status()",
+                literal::python(&shown_body(body), true),
+                literal::python(&url, false)
+            )
+        }
+    }
+}
+
 /// The body as the code sends it: laid out on lines when it is JSON and that still fits the body
 /// limit (only whitespace between tokens changes), else exactly as it was sent.
 fn shown_body(body: &str) -> String {
@@ -157,7 +268,7 @@ fn shown_body(body: &str) -> String {
 /// `@bucketco/tracking-sdk`'s call for the method: `user(id, attributes)`,
 /// `company(id, attributes, userId)`, `track(event, attributes, userId, companyId)`,
 /// `feedback({…})`.
-fn sdk(body: Option<&Value>, method: &str, key: Option<&TrackingKey>) -> String {
+fn sdk(body: Option<&Value>, method: &str, key: Option<&AnyKey>) -> String {
     let key = key.map_or_else(
         || "process.env.BUCKET_TRACKING_KEY".to_owned(),
         |k| literal::javascript(k.expose(), false),

@@ -58,7 +58,12 @@ impl Dedicated {
         Ok(sender)
     }
 
-    async fn exchange(&mut self, path: &str, body: Bytes) -> Result<RawResponse, SendError> {
+    async fn exchange(
+        &mut self,
+        path: &str,
+        bearer: Option<&str>,
+        body: Bytes,
+    ) -> Result<RawResponse, SendError> {
         let reusable = match self.sender.take() {
             Some(mut s) => s.ready().await.is_ok().then_some(s),
             None => None,
@@ -67,7 +72,11 @@ impl Dedicated {
             Some(s) => s,
             None => self.connect().await?,
         };
-        let request = hyper::Request::post(path)
+        let mut request = hyper::Request::post(path);
+        if let Some(key) = bearer {
+            request = request.header(hyper::header::AUTHORIZATION, format!("Bearer {key}"));
+        }
+        let request = request
             .header(hyper::header::HOST, self.authority.as_str())
             .header(hyper::header::CONTENT_TYPE, "application/json")
             .header(
@@ -120,11 +129,12 @@ impl Transport for Dedicated {
     async fn post(
         &mut self,
         url: &str,
+        bearer: Option<&str>,
         body: Bytes,
         timeout: Duration,
     ) -> Result<RawResponse, SendError> {
         let path = path_of(url);
-        match tokio::time::timeout(timeout, self.exchange(&path, body)).await {
+        match tokio::time::timeout(timeout, self.exchange(&path, bearer, body)).await {
             Ok(result) => result,
             Err(_) => {
                 self.sender = None;

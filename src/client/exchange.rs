@@ -98,7 +98,7 @@ impl Exchange {
     /// The same request as a curl command, to the server that answered it. The key is
     /// `$BUCKET_TRACKING_KEY` unless given. When that server is `gone` (a `local` server that ran
     /// inside a finished process), a comment line says so and how to start one.
-    pub fn curl(&self, key: Option<&crate::api::TrackingKey>, gone: bool) -> String {
+    pub fn curl(&self, key: Option<&crate::api::AnyKey>, gone: bool) -> String {
         let command = super::code::curl(self, key);
         if gone {
             format!(
@@ -108,6 +108,25 @@ impl Exchange {
         } else {
             command
         }
+    }
+
+    /// Whether it went to the Runtime API: its URL is `{base}/{route}`, with no key in the path.
+    pub fn is_runtime(&self) -> bool {
+        self.url
+            .strip_prefix(self.base_url.as_str())
+            .is_some_and(|rest| rest.strip_prefix('/') == Some(self.method.as_str()))
+    }
+
+    /// The kind of Runtime API key that made it, read from its masked key's prefix.
+    pub fn runtime_kind(&self) -> Option<crate::api::runtime::key::KeyKind> {
+        use crate::api::runtime::key::KeyKind;
+        self.is_runtime().then(|| {
+            if self.key_masked.starts_with("pub_") {
+                KeyKind::Publishable
+            } else {
+                KeyKind::Secret
+            }
+        })
     }
 
     pub fn status(&self) -> Option<u16> {

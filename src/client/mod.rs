@@ -7,13 +7,14 @@ mod dedicated;
 mod exchange;
 mod literal;
 pub mod retry;
+mod sdk_runtime;
 mod transport;
 
 pub use exchange::{Attempt, Exchange, Outcome, Response};
 pub use retry::RetryPolicy;
 
 use crate::api::inspect;
-use crate::api::{TrackingKey, Warning, WarningCode, timestamp};
+use crate::api::{AnyKey, Warning, WarningCode, timestamp};
 use crate::sanitize::redact;
 use bytes::Bytes;
 use dedicated::Dedicated;
@@ -30,7 +31,32 @@ const RETRY_AFTER_CAP: Duration = Duration::from_secs(30);
 pub struct Target {
     pub profile: String,
     pub base_url: String,
-    pub key: TrackingKey,
+    /// A tracking key goes in the path; a Runtime API key only in `Authorization: Bearer`.
+    pub key: AnyKey,
+}
+
+impl Target {
+    /// The URL a call of `route` goes to, and the same with the key masked (what is recorded).
+    /// The Runtime API's routes carry no key: `{base}/{route}`.
+    pub fn url_of(&self, route: &str) -> (String, String) {
+        match &self.key {
+            AnyKey::Tracking(key) => (
+                format!("{}/{}/{route}", self.base_url, key.expose()),
+                format!("{}/{}/{route}", self.base_url, key.masked()),
+            ),
+            AnyKey::Runtime(_) => {
+                let url = format!("{}/{route}", self.base_url);
+                (url.clone(), url)
+            }
+        }
+    }
+
+    /// The `Authorization` header's key, for a runtime target.
+    pub fn bearer(&self) -> Option<&str> {
+        self.key
+            .runtime()
+            .map(crate::api::runtime::key::RuntimeKey::expose)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -89,7 +115,7 @@ impl Client {
         body: Bytes,
     ) -> Exchange {
         let key = &target.key;
-        let url = format!("{}/{}/{route}", target.base_url, key.expose());
+        let (url, shown_url) = target.url_of(route);
         let masked = key.masked();
         let clean = |text: &str| redact(text, key.expose(), &masked);
         let started = Instant::now();
@@ -98,7 +124,7 @@ impl Client {
             started_at: timestamp::format(timestamp::now_ms()),
             profile: target.profile.clone(),
             base_url: target.base_url.clone(),
-            url: format!("{}/{masked}/{route}", target.base_url),
+            url: shown_url,
             key_masked: masked.clone(),
             key_fingerprint: key.fingerprint(),
             method: route.to_owned(),
@@ -122,7 +148,7 @@ impl Client {
             let attempt_started = Instant::now();
             let at = timestamp::format(timestamp::now_ms());
             let result = transport
-                .post(&url, body.clone(), self.config.timeout)
+                .post(&url, target.bearer(), body.clone(), self.config.timeout)
                 .await;
             let latency_ms = round_ms(attempt_started.elapsed());
             let (verdict, wait) = match result {

@@ -48,10 +48,12 @@ impl SendError {
 }
 
 pub trait Transport {
-    /// One `POST url` with a JSON body, bounded by `timeout` as a whole.
+    /// One `POST url` with a JSON body (and `Authorization: Bearer` when `bearer` is given),
+    /// bounded by `timeout` as a whole.
     fn post(
         &mut self,
         url: &str,
+        bearer: Option<&str>,
         body: Bytes,
         timeout: Duration,
     ) -> impl Future<Output = Result<RawResponse, SendError>> + Send;
@@ -64,12 +66,15 @@ impl Transport for Pooled<'_> {
     async fn post(
         &mut self,
         url: &str,
+        bearer: Option<&str>,
         body: Bytes,
         timeout: Duration,
     ) -> Result<RawResponse, SendError> {
-        let response = self
-            .0
-            .post(url)
+        let mut request = self.0.post(url);
+        if let Some(key) = bearer {
+            request = request.bearer_auth(key);
+        }
+        let response = request
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .timeout(timeout)
             .body(body)

@@ -253,7 +253,8 @@ evnts = 1
 
 #[test]
 fn the_key_is_found_whole_or_split_across_a_body() {
-    let key = crate::api::TrackingKey::parse("trCqx4DGo1lk3Lcct5NHLjWy").unwrap();
+    let key =
+        crate::api::AnyKey::parse(crate::api::Api::Tracking, "trCqx4DGo1lk3Lcct5NHLjWy").unwrap();
     for held in [
         serde_json::json!({"userId": "x trCqx4DGo1lk3Lcct5NHLjWy y"}),
         serde_json::json!({"userId": "u", "attributes": {"a": "trCqx4DG", "b": "o1lk3Lcct5NHLjWy"}}),
@@ -264,7 +265,8 @@ fn the_key_is_found_whole_or_split_across_a_body() {
     }
     let clean = serde_json::json!({"userId": "trCqx4DG", "attributes": {"n": 1}});
     assert!(!super::super::holds_key(&clean, &key));
-    let local = crate::api::TrackingKey::parse(crate::profiles::LOCAL).unwrap();
+    let local =
+        crate::api::AnyKey::parse(crate::api::Api::Tracking, crate::profiles::LOCAL).unwrap();
     assert!(!super::super::holds_key(
         &serde_json::json!({"userId": "local"}),
         &local

@@ -168,10 +168,10 @@ pub fn locate(explicit: Option<&Path>, start: &Path) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// Whether a resolved body holds the tracking key: whole in its text, or split across its
+/// Whether a resolved body holds the key: whole in its text, or split across its
 /// values (`{"a": "trCq", "b": "x4DG…"}`) or its names and values, in the order they are sent.
 /// `local`, the local server's key, is no secret and a common word.
-pub fn holds_key(body: &Value, key: &crate::api::TrackingKey) -> bool {
+pub fn holds_key(body: &Value, key: &crate::api::AnyKey) -> bool {
     /// Appends the body's values to `values`, its names and values to `names`.
     fn gather(value: &Value, values: &mut String, names: &mut String) {
         match value {

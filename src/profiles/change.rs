@@ -35,12 +35,17 @@ impl Change {
                 replace,
             } => {
                 let mut profile = profile.clone();
-                if profile.is_builtin() || was.as_deref() == Some(crate::profiles::LOCAL) {
+                let was_builtin = was
+                    .as_deref()
+                    .is_some_and(|w| crate::profiles::BUILTINS.contains(&w));
+                if profile.is_builtin() || was_builtin {
                     if was.as_deref() != Some(profile.name.as_str()) {
-                        return Err(ProfileError::Reserved);
+                        return Err(ProfileError::Reserved(
+                            was.clone().unwrap_or_else(|| profile.name.clone()),
+                        ));
                     }
-                    if *keep_key {
-                        profile.key = Profile::local().key;
+                    if *keep_key && let Some(builtin) = Profile::builtin(&profile.name) {
+                        profile.key = builtin.key;
                     }
                     all.set_builtin_ids(&profile)?;
                     return Ok(profile);
@@ -119,7 +124,7 @@ mod tests {
         Profile {
             name: name.into(),
             base_url: "https://tracking.example".into(),
-            key: TrackingKey::parse(key).unwrap(),
+            key: crate::api::AnyKey::Tracking(TrackingKey::parse(key).unwrap()),
             user_id: None,
             company_id: None,
             feature_id: None,
@@ -194,6 +199,6 @@ mod tests {
             }
         });
         let (all, _) = file::load(&path).unwrap();
-        assert_eq!(all.list().len(), 17, "16 saved and local");
+        assert_eq!(all.list().len(), 18, "16 saved and the two built-in");
     }
 }

@@ -2,7 +2,7 @@
 //! key), written atomically with mode 0600.
 
 use super::{DefaultIds, Profile, ProfileError, Profiles, check_name, normalize_base_url};
-use crate::api::TrackingKey;
+use crate::api::{AnyKey, Api};
 use crate::files;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -23,6 +23,9 @@ struct FileFormat {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Entry {
+    /// `tracking` (also when absent: files from before the Runtime API) or `runtime`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    api: Option<String>,
     base_url: String,
     key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,7 +72,12 @@ pub fn load(path: &Path) -> Result<(Profiles, Vec<String>), ProfileError> {
         };
         check_name(&name).map_err(|e| invalid(e.to_string()))?;
         let base_url = normalize_base_url(&entry.base_url).map_err(|e| invalid(e.to_string()))?;
-        let key = TrackingKey::parse(&entry.key).map_err(|e| invalid(e.to_string()))?;
+        let api = match entry.api.as_deref() {
+            None => Api::Tracking,
+            Some(text) => Api::parse(text)
+                .ok_or_else(|| invalid("`api` is `tracking` or `runtime`".to_owned()))?,
+        };
+        let key = AnyKey::parse(api, &entry.key).map_err(invalid)?;
         let profile = Profile {
             name: name.clone(),
             base_url,
@@ -81,14 +89,17 @@ pub fn load(path: &Path) -> Result<(Profiles, Vec<String>), ProfileError> {
         profiles.add(profile, false)?;
     }
     for (name, ids) in parsed.builtin {
-        let builtin = Profile::local();
-        if name != builtin.name {
+        let Some(builtin) = Profile::builtin(&name) else {
             return Err(ProfileError::Invalid {
                 path: shown.clone(),
                 profile: name,
-                message: format!("is not a built-in profile ([builtin.{}] is)", builtin.name),
+                message: format!(
+                    "is not a built-in profile ([builtin.{}] and [builtin.{}] are)",
+                    super::LOCAL,
+                    super::LOCAL_RUNTIME
+                ),
             });
-        }
+        };
         let with_ids = builtin.with_ids(ids);
         profiles.set_builtin_ids(&with_ids)?;
     }
@@ -113,6 +124,7 @@ pub fn save(path: &Path, profiles: &Profiles) -> Result<(), ProfileError> {
             .values()
             .map(|p| {
                 let entry = Entry {
+                    api: (p.api() == Api::Runtime).then(|| Api::Runtime.as_str().to_owned()),
                     base_url: p.base_url.clone(),
                     key: p.key.expose().to_owned(),
                     user_id: p.user_id.clone(),
@@ -122,7 +134,9 @@ pub fn save(path: &Path, profiles: &Profiles) -> Result<(), ProfileError> {
                 (p.name.clone(), entry)
             })
             .collect(),
-        builtin: std::iter::once(profiles.local())
+        builtin: super::BUILTINS
+            .iter()
+            .filter_map(|name| profiles.builtin(name))
             .filter(|p| p.default_ids() != DefaultIds::default())
             .map(|p| (p.name.clone(), p.default_ids()))
             .collect(),
@@ -151,7 +165,7 @@ mod tests {
         Profile {
             name: "staging".into(),
             base_url: "https://tracking.bucket.co".into(),
-            key: TrackingKey::parse(KEY).unwrap(),
+            key: crate::api::AnyKey::Tracking(crate::api::TrackingKey::parse(KEY).unwrap()),
             user_id: Some("u1".into()),
             company_id: None,
             feature_id: Some("export".into()),

@@ -9,11 +9,20 @@ pub use change::{Change, update};
 pub use file::load;
 pub use select::{Env, Selected, Source, select};
 
-use crate::api::TrackingKey;
+use crate::api::{AnyKey, Api, TrackingKey};
 use std::collections::BTreeMap;
 
 /// The built-in profile's name; its key is `local` too.
 pub const LOCAL: &str = "local";
+/// The built-in Runtime API profile: the same embedded server, the `local` environment's secret key.
+pub const LOCAL_RUNTIME: &str = "local-runtime";
+/// The built-in profiles, in the order lists show them.
+pub const BUILTINS: [&str; 2] = [LOCAL, LOCAL_RUNTIME];
+/// `profiles add --runtime --base reflag|reflag-eu`: Reflag's Runtime API hosts.
+pub const REFLAG_HOSTS: [(&str, &str); 2] = [
+    ("reflag", "https://front.reflag.com"),
+    ("reflag-eu", "https://front-eu.reflag.com"),
+];
 /// Where `local` looks for a running `serve` first (the default listen address).
 pub const LOCAL_URL: &str = "http://127.0.0.1:8787";
 
@@ -41,10 +50,10 @@ pub enum ProfileError {
     #[error("a profile named `{0}` exists already; remove it first or pass --force")]
     Exists(String),
     #[error(
-        "`local` is the built-in profile; choose another name (to give it default ids: \
-         `bucket-console profiles edit local --user-id ID`)"
+        "`{0}` is a built-in profile; choose another name (to give it default ids: \
+         `bucket-console profiles edit {0} --user-id ID`)"
     )]
-    Reserved,
+    Reserved(String),
     #[error(
         "`{0}` is built in: its base URL and key are fixed; only its default ids change \
          (`bucket-console profiles edit {0} --user-id ID --company-id ID --feature-id ID`)"
@@ -55,7 +64,7 @@ pub enum ProfileError {
     #[error("`{0}` is not a base URL: {1}")]
     BadUrl(String, String),
     #[error("{0}: {1}")]
-    BadKey(String, crate::api::KeyError),
+    BadKey(String, String),
     #[error(transparent)]
     NoHome(#[from] crate::paths::NoHome),
 }
@@ -66,7 +75,8 @@ pub struct Profile {
     pub name: String,
     /// Without a trailing slash.
     pub base_url: String,
-    pub key: TrackingKey,
+    /// A tracking key (sent in the path) or a Runtime API key (sent only as a Bearer header).
+    pub key: AnyKey,
     pub user_id: Option<String>,
     pub company_id: Option<String>,
     pub feature_id: Option<String>,
@@ -78,16 +88,44 @@ impl Profile {
         Profile {
             name: LOCAL.to_owned(),
             base_url: LOCAL_URL.to_owned(),
-            key: TrackingKey::parse(LOCAL)
-                .unwrap_or_else(|_| unreachable!("`local` is a valid key")),
+            key: AnyKey::Tracking(
+                TrackingKey::parse(LOCAL)
+                    .unwrap_or_else(|_| unreachable!("`local` is a valid key")),
+            ),
             user_id: None,
             company_id: None,
             feature_id: None,
         }
     }
 
+    /// The built-in Runtime API profile: the local server's `local` environment, secret key.
+    pub fn local_runtime() -> Profile {
+        Profile {
+            name: LOCAL_RUNTIME.to_owned(),
+            key: AnyKey::parse(Api::Runtime, crate::api::runtime::env::LOCAL_SECRET)
+                .unwrap_or_else(|_| unreachable!("the local secret key is well-formed")),
+            ..Profile::local()
+        }
+    }
+
+    /// The built-in profile of this name, without ids.
+    pub fn builtin(name: &str) -> Option<Profile> {
+        match name {
+            LOCAL => Some(Profile::local()),
+            LOCAL_RUNTIME => Some(Profile::local_runtime()),
+            _ => None,
+        }
+    }
+
+    /// Which API this profile speaks.
+    pub fn api(&self) -> Api {
+        self.key.api()
+    }
+
+    /// Whether it is a built-in profile, served by the embedded local server (started when no
+    /// `serve` answers on the default address).
     pub fn is_local(&self) -> bool {
-        self.name == LOCAL
+        BUILTINS.contains(&self.name.as_str())
     }
 
     /// Whether it sends to a local server (the built-in one, or a `serve` on a loopback
@@ -146,7 +184,7 @@ pub struct Profiles {
     saved: BTreeMap<String, Profile>,
     default: Option<String>,
     /// The default ids given to the built-in profile, whose base URL and key stay fixed.
-    local_ids: DefaultIds,
+    builtin_ids: BTreeMap<String, DefaultIds>,
 }
 
 /// A profile's default ids: what a form is prefilled with and `{{profile.userId}}` gives. In
@@ -166,35 +204,38 @@ pub struct DefaultIds {
 impl Profiles {
     /// A profile by name, `local` included.
     pub fn get(&self, name: &str) -> Option<Profile> {
-        if name == LOCAL {
-            return Some(self.local());
+        if let Some(builtin) = self.builtin(name) {
+            return Some(builtin);
         }
         self.saved.get(name).cloned()
     }
 
-    /// `local` first, then the saved ones by name.
+    /// The built-in profiles first, then the saved ones by name.
     pub fn list(&self) -> Vec<Profile> {
-        std::iter::once(self.local())
+        BUILTINS
+            .iter()
+            .filter_map(|name| self.builtin(name))
             .chain(self.saved.values().cloned())
             .collect()
     }
 
-    /// The built-in profile with the default ids the user gave it.
-    fn local(&self) -> Profile {
-        Profile::local().with_ids(self.local_ids.clone())
+    /// A built-in profile with the default ids the user gave it.
+    fn builtin(&self, name: &str) -> Option<Profile> {
+        let ids = self.builtin_ids.get(name).cloned().unwrap_or_default();
+        Profile::builtin(name).map(|p| p.with_ids(ids))
     }
 
-    /// Gives the built-in profile `profile`'s default ids; its base URL and key must be the
+    /// Gives a built-in profile `profile`'s default ids; its base URL and key must be the
     /// built-in ones.
     pub fn set_builtin_ids(&mut self, profile: &Profile) -> Result<(), ProfileError> {
-        let builtin = Profile::local();
-        if profile.name != builtin.name
-            || profile.base_url != builtin.base_url
-            || profile.key != builtin.key
-        {
+        let Some(builtin) = Profile::builtin(&profile.name) else {
+            return Err(ProfileError::BuiltinFixed(LOCAL.to_owned()));
+        };
+        if profile.base_url != builtin.base_url || profile.key != builtin.key {
             return Err(ProfileError::BuiltinFixed(builtin.name));
         }
-        self.local_ids = profile.default_ids();
+        self.builtin_ids
+            .insert(profile.name.clone(), profile.default_ids());
         Ok(())
     }
 
@@ -215,8 +256,8 @@ impl Profiles {
 
     /// Removes a profile; if it was the default, `local` becomes the default again.
     pub fn remove(&mut self, name: &str) -> Result<Profile, ProfileError> {
-        if name == LOCAL {
-            return Err(ProfileError::Reserved);
+        if BUILTINS.contains(&name) {
+            return Err(ProfileError::Reserved(name.to_owned()));
         }
         let removed = self
             .saved
@@ -239,8 +280,8 @@ impl Profiles {
 
 /// Names are short and safe to show anywhere.
 pub fn check_name(name: &str) -> Result<(), ProfileError> {
-    if name == LOCAL {
-        return Err(ProfileError::Reserved);
+    if BUILTINS.contains(&name) {
+        return Err(ProfileError::Reserved(name.to_owned()));
     }
     let ok = (1..=64).contains(&name.chars().count())
         && name
@@ -251,6 +292,14 @@ pub fn check_name(name: &str) -> Result<(), ProfileError> {
     } else {
         Err(ProfileError::BadName(name.to_owned()))
     }
+}
+
+/// A `--base` of a runtime profile: `reflag`, `reflag-eu` or a base URL.
+pub fn runtime_base_url(raw: &str) -> Result<String, ProfileError> {
+    REFLAG_HOSTS
+        .iter()
+        .find(|(name, _)| *name == raw.trim())
+        .map_or_else(|| normalize_base_url(raw), |(_, url)| Ok((*url).to_owned()))
 }
 
 /// Checks a base URL (http or https, no query) and returns it without a trailing slash.
@@ -300,10 +349,10 @@ mod tests {
         let mut p = Profiles::default();
         assert_eq!(p.default_name(), LOCAL);
         assert_eq!(p.get(LOCAL).unwrap(), Profile::local());
-        assert!(matches!(p.remove(LOCAL), Err(ProfileError::Reserved)));
+        assert!(matches!(p.remove(LOCAL), Err(ProfileError::Reserved(_))));
         assert!(matches!(
             p.add(profile(LOCAL), true),
-            Err(ProfileError::Reserved)
+            Err(ProfileError::Reserved(_))
         ));
     }
 

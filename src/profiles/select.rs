@@ -2,7 +2,7 @@
 //! `local`; then `BUCKET_TRACKING_KEY` and `BUCKET_BASE_URL` override its values.
 
 use super::{Profile, ProfileError, Profiles, normalize_base_url};
-use crate::api::TrackingKey;
+use crate::api::AnyKey;
 
 /// The environment variables that matter, read once by the caller.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,7 +57,8 @@ pub fn select(
     };
     let mut profile = profiles.get(&name).ok_or(ProfileError::NotFound(name))?;
     if let Some(key) = &env.tracking_key {
-        profile.key = TrackingKey::parse(key)
+        // The override keeps the profile's API: a runtime profile takes a `pub_`/`sec_` key.
+        profile.key = AnyKey::parse(profile.api(), key)
             .map_err(|e| ProfileError::BadKey("BUCKET_TRACKING_KEY".into(), e))?;
     }
     if let Some(url) = &env.base_url {

@@ -434,7 +434,8 @@ fn stars_effect(runner: Arc<Runner>, effect: Effect) {
     } = effect
     {
         tokio::spawn(async move {
-            let explorer = Explorer::with_client(runner.http.clone(), &target.base_url, target.key);
+            let explorer =
+                Explorer::with_client(runner.http.clone(), &target.base_url, target.key.data_key());
             let result = explorer.stars(&request).await.map_err(Failure::from);
             let _ = runner.actions.send(Action::StarsLoaded { purpose, result });
         });
@@ -450,8 +451,11 @@ fn data_effect(runner: Arc<Runner>, effect: Effect) {
             generation,
         } => {
             tokio::spawn(async move {
-                let explorer =
-                    Explorer::with_client(runner.http.clone(), &target.base_url, target.key);
+                let explorer = Explorer::with_client(
+                    runner.http.clone(),
+                    &target.base_url,
+                    target.key.data_key(),
+                );
                 let result = explorer.page(&query).await.map_err(Failure::from);
                 let _ = runner
                     .actions
@@ -460,8 +464,11 @@ fn data_effect(runner: Arc<Runner>, effect: Effect) {
         }
         Effect::LoadEntity { target, which } => {
             tokio::spawn(async move {
-                let explorer =
-                    Explorer::with_client(runner.http.clone(), &target.base_url, target.key);
+                let explorer = Explorer::with_client(
+                    runner.http.clone(),
+                    &target.base_url,
+                    target.key.data_key(),
+                );
                 let result = explorer.entity(&which).await.map_err(Failure::from);
                 let _ = runner.actions.send(Action::EntityLoaded { which, result });
             });
@@ -612,7 +619,8 @@ async fn check_health(http: &reqwest::Client, base_url: &str) -> Result<(), Fail
 async fn follow_traffic(runner: Arc<Runner>, target: crate::client::Target, generation: u64) {
     use crate::tui::traffic::Link;
     use futures_util::StreamExt;
-    let explorer = Explorer::with_client(runner.http.clone(), &target.base_url, target.key);
+    let explorer =
+        Explorer::with_client(runner.http.clone(), &target.base_url, target.key.data_key());
     let link = |link: Link| {
         let _ = runner
             .actions

@@ -1,7 +1,7 @@
 //! Adding and editing a profile inside the console. The key is typed into a masked field; when
 //! editing, leaving it empty keeps the stored key.
 
-use crate::api::TrackingKey;
+use crate::api::{AnyKey, Api};
 use crate::profiles::{self, Change, Profile, Profiles};
 use crate::term::LineInput;
 
@@ -108,7 +108,15 @@ impl ProfileEditor {
                 .map(|p| p.key)
                 .ok_or((0, "the profile is gone".to_owned()))?,
             (None, true) => return Err((KEY_FIELD, "the tracking key is required".into())),
-            (_, false) => TrackingKey::parse(typed).map_err(|e| (KEY_FIELD, e.to_string()))?,
+            // An edited profile keeps its API: a runtime profile's new key is a `pub_`/`sec_` key.
+            (_, false) => AnyKey::parse(
+                self.original
+                    .as_deref()
+                    .and_then(|o| all.get(o))
+                    .map_or(Api::Tracking, |p| p.api()),
+                typed,
+            )
+            .map_err(|e| (KEY_FIELD, e))?,
         };
         if self.original.as_deref() != Some(name.as_str()) && all.get(&name).is_some() {
             return Err((

@@ -58,7 +58,7 @@ fn main() {
     let profile = Profile {
         name: "bench".into(),
         base_url: base.clone(),
-        key: TrackingKey::parse(KEY).unwrap(),
+        key: bucket_console::api::AnyKey::Tracking(TrackingKey::parse(KEY).unwrap()),
         ..Profile::local()
     };
     let mut state = State::new(

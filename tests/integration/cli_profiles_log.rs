@@ -40,8 +40,9 @@ fn profiles_are_added_listed_shown_defaulted_and_removed() {
 
     assert_eq!(cli.run(&["profiles", "default", "staging"]).code, 0);
     let json = cli.run(&["profiles", "list", "--json"]).json();
-    assert_eq!(json[1]["default"], json!(true));
-    assert_eq!(json[1]["key"], json!("…LjWy"));
+    // After the two built-in profiles.
+    assert_eq!(json[2]["default"], json!(true));
+    assert_eq!(json[2]["key"], json!("…LjWy"));
     assert!(
         cli.run(&["profiles", "show"])
             .stdout
@@ -324,8 +325,8 @@ fn twenty_profiles_added_at_once_are_twenty_profiles() {
     let listed = cli.run(&["profiles", "list", "--json"]).json();
     assert_eq!(
         listed.as_array().map(Vec::len),
-        Some(21),
-        "20 and local: {listed}"
+        Some(22),
+        "20 and the two built-in: {listed}"
     );
 }
 

@@ -36,7 +36,7 @@ pub fn target(base: &str) -> Target {
     Target {
         profile: "t".into(),
         base_url: base.to_owned(),
-        key: TrackingKey::parse(KEY).unwrap(),
+        key: bucket_console::api::AnyKey::Tracking(TrackingKey::parse(KEY).unwrap()),
     }
 }
 

@@ -110,7 +110,11 @@ fn bash_completes_the_users_own_names() {
         dir.path(),
         &["bucket-console", "send", "--profile", ""],
     );
-    assert_eq!(profiles, ["local", "staging"], "{profiles:?}");
+    assert_eq!(
+        profiles,
+        ["local", "local-runtime", "staging"],
+        "{profiles:?}"
+    );
     let names = bash_offers(&cli, dir.path(), &["bucket-console", "run", ""]);
     for name in ["signup", "join-company", "rate-export"] {
         assert!(names.iter().any(|n| n == name), "{name}: {names:?}");

@@ -75,7 +75,8 @@ fn profiles_are_switched_in_the_console() {
     tmux.wait_for("user · * required");
     tmux.keys(&["C-p"]);
     tmux.wait_for("a add · e edit");
-    tmux.keys(&["Down", "Enter"]);
+    // Past `local-runtime`, the second built-in profile.
+    tmux.keys(&["Down", "Down", "Enter"]);
     let screen = tmux.wait_for("│ other │");
     assert!(
         screen.contains("…LjWy") && !screen.contains(KEY),
@@ -221,8 +222,8 @@ fn a_profile_added_by_the_cli_while_the_console_runs_is_listed_and_kept() {
     cli.add_profile("app", "https://app.example", "app_key_0123456789abcd");
     tmux.keys(&["C-p"]);
     tmux.wait_for("https://app.example");
-    // local, app, demo: edit demo.
-    tmux.keys(&["Down", "Down", "e"]);
+    // local, local-runtime, app, demo: edit demo.
+    tmux.keys(&["Down", "Down", "Down", "e"]);
     tmux.wait_for("edit profile");
     tmux.keys(&["Tab", "Tab", "Tab"]);
     tmux.text("42");

@@ -9,6 +9,8 @@ use std::path::Path;
 use std::process::Command;
 
 const KEY: &str = "trCqx4DGo1lk3Lcct5NHLjWy";
+const SECRET: &str = "sec_exportTest_0123456789abcdef";
+const PUBLISHABLE: &str = "pub_exportTest_0123456789";
 const SAFE_BASE: &str = "http://127.0.0.1:9";
 const HOSTILE_BASE: &str = "http://127.0.0.1:9/$(touch pwned)/`touch pwned`/${HOME}'\"\\!x";
 
@@ -84,7 +86,8 @@ fn stubs(dir: &Path) {
 while [ $# -gt 0 ]; do case "$1" in
   --data-raw) printf '%s' "$2" > body; shift 2;;
   --data-binary) [ "$2" = "@-" ] && cat > body; shift 2;;
-  -X|-H) shift 2;;
+  -H) case "$2" in Authorization:*) printf '%s' "$2" > auth;; esac; shift 2;;
+  -X) shift 2;;
   -sS) shift;;
   *) printf '%s' "$1" > url; shift;;
 esac; done
@@ -94,6 +97,7 @@ raw=0
 while [ $# -gt 0 ]; do case "$1" in
   --raw) printf '%s' "$2" > body; raw=1; shift 2;;
   POST|Content-Type:application/json) shift;;
+  Authorization:*) printf '%s' "$1" > auth; shift;;
   *) printf '%s' "$1" > url; shift;;
 esac; done
 [ $raw = 1 ] || cat > body
@@ -107,14 +111,35 @@ esac; done
         &dir.join("py/requests.py"),
         "class _Answer:\n    def raise_for_status(self):\n        pass\n\n\
          def post(url, data=None, headers=None):\n    open('url', 'w', encoding='utf-8').write(url)\n    \
-         open('body', 'wb').write(data)\n    return _Answer()\n",
+         open('body', 'wb').write(data)\n    \
+         if headers and 'Authorization' in headers:\n        \
+         open('auth', 'w', encoding='utf-8').write('Authorization: ' + headers['Authorization'])\n    \
+         return _Answer()\n",
     );
     write(
         &dir.join("stub.mjs"),
         "import { writeFileSync } from 'node:fs';\n\
          globalThis.fetch = async (url, init) => { writeFileSync('url', String(url)); \
-         writeFileSync('body', init.body); return { ok: true }; };\n",
+         writeFileSync('body', init.body); \
+         if (init.headers && init.headers.Authorization) writeFileSync('auth', 'Authorization: ' + init.headers.Authorization); \
+         return { ok: true }; };\n",
     );
+    for name in ["node-sdk", "browser-sdk"] {
+        let sdk = dir.join("node_modules/@reflag").join(name);
+        write(
+            &sdk.join("package.json"),
+            &format!(r#"{{"name":"@reflag/{name}","type":"module","main":"index.js"}}"#),
+        );
+        write(
+            &sdk.join("index.js"),
+            "import { appendFileSync } from 'node:fs';\n\
+             const rec = (...a) => appendFileSync('calls', JSON.stringify(a) + '\\n');\n\
+             export class ReflagClient {\n  constructor(o) { rec('new', o); }\n  \
+             async initialize() { rec('initialize'); }\n  async updateUser(...a) { rec('updateUser', ...a); }\n  \
+             async updateCompany(...a) { rec('updateCompany', ...a); }\n  async track(...a) { rec('track', ...a); }\n  \
+             async feedback(...a) { rec('feedback', ...a); }\n  async flush() { rec('flush'); }\n}\n",
+        );
+    }
     let sdk = dir.join("node_modules/@bucketco/tracking-sdk");
     write(
         &sdk.join("package.json"),
@@ -131,7 +156,7 @@ esac; done
 
 /// Runs an export where its stubs are; returns what the stub received as (url, body).
 fn run_export(dir: &Path, format: &str, code: &str) -> (String, Vec<u8>) {
-    for name in ["url", "body", "calls", "pwned"] {
+    for name in ["url", "body", "calls", "pwned", "auth"] {
         let _ = std::fs::remove_file(dir.join(name));
     }
     let (program, file, args): (&str, &str, Vec<&str>) = match format {
@@ -156,6 +181,8 @@ fn run_export(dir: &Path, format: &str, code: &str) -> (String, Vec<u8>) {
         .env("PYTHONPATH", dir.join("py"))
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("BUCKET_TRACKING_KEY", KEY)
+        .env("REFLAG_SECRET_KEY", SECRET)
+        .env("REFLAG_PUBLISHABLE_KEY", PUBLISHABLE)
         .output()
         .unwrap();
     assert!(
@@ -262,5 +289,109 @@ fn sdk_calls_match(dir: &Path, method: &str, body: &str, code: &str) {
             body["companyId"]
         ]);
         assert_eq!(calls[1], expected, "{code}");
+    }
+}
+
+/// A Runtime API exchange as recorded: `{base}/{route}`, the key's kind in its masked prefix.
+fn runtime_exchange(base: &str, method: &str, body: &str, masked: &str) -> Exchange {
+    let mut ex = exchange(base, method, body);
+    ex.url = format!("{base}/{method}");
+    masked.clone_into(&mut ex.key_masked);
+    ex
+}
+
+#[test]
+fn runtime_exports_send_the_key_only_as_a_bearer_header_from_the_kinds_variable() {
+    let missing: Vec<_> = ["bash", "python3", "node"]
+        .into_iter()
+        .filter(|p| !have(p))
+        .collect();
+    if !missing.is_empty() {
+        eprintln!(
+            "SKIPPED: exports are run by their interpreters, and {missing:?} are not installed"
+        );
+        return;
+    }
+    let cli = Cli::new();
+    let mut history = bucket_console::history::History::open(
+        &cli.data_dir().join("bucket-console/history.sqlite3"),
+        1000,
+    )
+    .unwrap();
+    let mut cases = Vec::new();
+    for (i, body) in bodies().into_iter().enumerate() {
+        let base = if i % 2 == 0 { HOSTILE_BASE } else { SAFE_BASE };
+        let (masked, key) = if i % 3 == 0 {
+            ("pub_…6789", PUBLISHABLE)
+        } else {
+            ("sec_…cdef", SECRET)
+        };
+        cases.push((base, body, masked, key));
+    }
+    let mut exchanges: Vec<_> = cases
+        .iter()
+        .map(|(b, body, masked, _)| runtime_exchange(b, "event", body, masked))
+        .collect();
+    history.append(&mut exchanges).unwrap();
+    drop(history);
+    let work = tempfile::tempdir().unwrap();
+    stubs(work.path());
+    let mut sdk_runs = 0;
+    for ((base, body, _, key), ex) in cases.iter().zip(&exchanges) {
+        let id = ex.id.unwrap().to_string();
+        for format in ["curl", "httpie", "python", "fetch", "sdk"] {
+            let out = cli.run(&["log", "export", &id, "--as", format]);
+            assert_eq!(out.code, 0, "{out:?}");
+            let code = &out.stdout;
+            assert!(!code.contains(key), "{format} wrote the key:\n{code}");
+            let (url, received) = run_export(work.path(), format, code);
+            if format == "sdk" && code.contains("new ReflagClient") {
+                reflag_sdk_called(work.path(), base, key, body, code);
+                sdk_runs += 1;
+                continue;
+            }
+            assert_eq!(url, format!("{base}/event"), "{format}:\n{code}");
+            let auth = std::fs::read_to_string(work.path().join("auth")).unwrap_or_default();
+            assert_eq!(
+                auth.replacen(": ", ":", 1),
+                format!("Authorization:Bearer {key}"),
+                "{format}:\n{code}"
+            );
+            let received = String::from_utf8(received).unwrap();
+            if serde_json::from_str::<Value>(body).is_ok() && !matches!(format, "curl" | "httpie") {
+                assert_eq!(minified(&received), minified(body), "{format}:\n{code}");
+            } else {
+                assert_eq!(&received, body, "{format}:\n{code}");
+            }
+        }
+    }
+    // The JSON object bodies, with each kind of key, are written for the SDK.
+    assert_eq!(sdk_runs, 2);
+}
+
+/// The Reflag SDK export made the client with the key from its variable and the base it went to,
+/// and tracked the body's event.
+fn reflag_sdk_called(dir: &Path, base: &str, key: &str, body: &str, code: &str) {
+    let calls: Vec<Value> = std::fs::read_to_string(dir.join("calls"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let options = &calls[0][1];
+    let given = if key.starts_with("sec_") {
+        &options["secretKey"]
+    } else {
+        &options["publishableKey"]
+    };
+    assert_eq!(given, key, "{code}");
+    assert_eq!(options["apiBaseUrl"], base, "{code}");
+    let sent: Value = serde_json::from_str(body).unwrap();
+    let track = calls.iter().find(|c| c[0] == "track").expect(code);
+    assert!(
+        track.as_array().unwrap().contains(&sent["event"]),
+        "{track}:\n{code}"
+    );
+    if key.starts_with("sec_") {
+        assert_eq!(track[1], sent["userId"], "{code}");
     }
 }

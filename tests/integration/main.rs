@@ -11,6 +11,7 @@ mod cli_ci;
 mod cli_profiles_log;
 mod cli_replay;
 mod cli_run;
+mod cli_runtime;
 mod cli_secrets;
 mod cli_send;
 mod cli_trust;

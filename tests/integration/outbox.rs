@@ -58,7 +58,7 @@ async fn a_refused_item_is_set_aside_and_never_retried() {
     let target = Target {
         profile: "p".into(),
         base_url: base,
-        key,
+        key: bucket_console::api::AnyKey::Tracking(key),
     };
     let report = deliver_due(&outbox, &quick_client(), &target)
         .await
@@ -115,7 +115,7 @@ async fn items_wait_in_order_while_the_server_is_down_and_keys_must_match() {
     let target = Target {
         profile: "p".into(),
         base_url: format!("http://{down}"),
-        key: key.clone(),
+        key: bucket_console::api::AnyKey::Tracking(key.clone()),
     };
     let report = deliver_due(&outbox, &quick_client(), &target)
         .await

@@ -128,7 +128,7 @@ pub(super) fn on_editor_key(
                     state.profiles = profiles;
                     state.message = Some((
                         Level::Success,
-                        format!("saved profile {} (key {})", saved.name, saved.key),
+                        format!("saved profile {} (key {})", saved.name, saved.key.masked()),
                     ));
                     let mut effects = vec![Effect::ChangeProfiles(change)];
                     let active = editor.original.as_deref() == Some(state.profile.name.as_str());

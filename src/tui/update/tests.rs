@@ -182,6 +182,8 @@ fn profiles_switch_and_fill_defaults() {
     let mut s = state(Method::Event);
     update(&mut s, ctrl('p'));
     assert_eq!(s.overlay, Overlay::Profiles { selected: 0 });
+    // Past `local-runtime`, the second built-in profile.
+    update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Down));
     let effects = update(&mut s, key(KeyCode::Enter));
     let Some(Effect::SwitchProfile(p)) = effects.first() else {
@@ -315,6 +317,8 @@ fn profiles_are_added_edited_made_default_and_deleted_in_the_console() {
     );
     update(&mut s, key(KeyCode::Char('n')));
     assert!(s.profiles.get("prod").is_some());
+    // Past `local-runtime`, the second built-in profile.
+    update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Char('d')));
     let effects = update(&mut s, key(KeyCode::Char('y')));
@@ -707,8 +711,8 @@ fn adding_a_profile_types_into_empty_fields_and_speaks_in_the_consoles_keys() {
         prod.base_url, "http://127.0.0.1:9999",
         "typed, not appended to a default"
     );
-    // local, prod, staging: the saved one stays chosen.
-    assert_eq!(s.overlay, Overlay::Profiles { selected: 1 });
+    // local, local-runtime, prod, staging: the saved one stays chosen.
+    assert_eq!(s.overlay, Overlay::Profiles { selected: 2 });
     // An empty base URL is the default one; a taken name is said without CLI flags.
     update(&mut s, key(KeyCode::Char('a')));
     type_text(&mut s, "staging");
@@ -1474,7 +1478,9 @@ fn the_current_form_is_saved_into_the_collection() {
 #[test]
 fn a_resolved_body_holding_the_key_is_not_sent_from_the_console() {
     let mut s = state(Method::User);
-    s.profile.key = crate::api::TrackingKey::parse("trCqx4DGo1lk3Lcct5NHLjWy").unwrap();
+    s.profile.key = crate::api::AnyKey::Tracking(
+        crate::api::TrackingKey::parse("trCqx4DGo1lk3Lcct5NHLjWy").unwrap(),
+    );
     let secret = s.profile.key.expose().to_owned();
     // A var carries the key here, as a careless {{env …}} could.
     let text = format!(

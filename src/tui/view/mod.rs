@@ -239,6 +239,14 @@ fn header(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         ),
         Span::styled(" │ key ", theme.dim()),
         Span::raw(state.profile.key.masked()),
+        // A tracking profile's header is as it always was; a runtime one says its key's kind.
+        Span::styled(
+            match state.profile.api() {
+                crate::api::Api::Tracking => String::new(),
+                crate::api::Api::Runtime => format!(" · {}", state.profile.key.describe()),
+            },
+            theme.dim(),
+        ),
         Span::styled(" │ ", theme.dim()),
         Span::styled(format!("{dot} {text}"), style),
     ]);

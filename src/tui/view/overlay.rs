@@ -198,7 +198,11 @@ pub fn profiles(frame: &mut Frame<'_>, area: Rect, state: &State, selected: usiz
                     " "
                 },
                 p.name,
-                p.key.labelled(),
+                match p.api() {
+                    crate::api::Api::Tracking => p.key.labelled(),
+                    crate::api::Api::Runtime =>
+                        format!("{} {}", p.key.labelled(), p.key.describe()),
+                },
                 // Where the local server really listens, when this console knows.
                 match (&state.local, p.is_local()) {
                     (Some(local), true) => local.url.as_str(),
