@@ -43,7 +43,8 @@ pub fn rows(keymap: &Keymap, contexts: &[Context], filter: &str, inner: usize) -
     let filter = filter.to_lowercase();
     let mut rows = Vec::new();
     for context in contexts {
-        let entries: Vec<(String, String)> = keymap.help_lines(*context)
+        let entries: Vec<(String, String)> = keymap
+            .help_lines(*context)
             .into_iter()
             .filter(|(k, w)| {
                 filter.is_empty()

@@ -2,6 +2,7 @@
 
 pub use super::detail::{Detail, Search};
 use super::form::Form;
+use super::keys::Context;
 use crate::api::Method;
 use crate::client::{Exchange, Target};
 use crate::profiles::{Profile, Profiles};
@@ -253,4 +254,59 @@ pub fn defaults(profile: &Profile) -> [(&'static str, Option<&str>); 3] {
         ("companyId", profile.company_id.as_deref()),
         ("featureId", profile.feature_id.as_deref()),
     ]
+}
+
+impl State {
+    /// Which bindings apply now: what `update` dispatches on, the hint bar and F1 show.
+    pub fn context(&self) -> Context {
+        match self.overlay {
+            Overlay::Picker(_) => return Context::Picker,
+            Overlay::Scenario(_) => return Context::Scenario,
+            Overlay::CopyAs { .. } => return Context::CopyAs,
+            _ => {}
+        }
+        if self.screen == Screen::Outbox {
+            return Context::Outbox;
+        }
+        if self.screen == Screen::Results {
+            return Context::Results;
+        }
+        if self.screen == Screen::Features {
+            return if self.features.opened.is_some() {
+                Context::FeaturesDetail
+            } else {
+                Context::Features
+            };
+        }
+        if self.screen == Screen::Traffic {
+            return if self.traffic.opened.is_some() {
+                Context::TrafficDetail
+            } else {
+                Context::Traffic
+            };
+        }
+        if self.screen == Screen::Data {
+            return if self.data.typing {
+                Context::DataSearch
+            } else if self.data.opened.is_some() {
+                Context::DataDetail
+            } else {
+                Context::Data
+            };
+        }
+        match self.focus {
+            Focus::Log => Context::Log,
+            Focus::Detail => Context::Detail,
+            // Raw JSON takes every key as text, whichever field was focused before.
+            Focus::Form if self.form().raw.is_some() => Context::RawJson,
+            Focus::Form => match self.form().focused().kind {
+                crate::tui::form::Kind::Score => Context::Score,
+                crate::tui::form::Kind::Comment => Context::Comment,
+                crate::tui::form::Kind::Attributes => Context::Attributes,
+                crate::tui::form::Kind::Context | crate::tui::form::Kind::Source => Context::Choice,
+                crate::tui::form::Kind::Timestamp => Context::Timestamp,
+                _ => Context::Form,
+            },
+        }
+    }
 }

@@ -186,6 +186,38 @@ fn every_arrow_between_modules_points_down_and_no_layer_has_a_cycle() {
     );
 }
 
+/// Inside the console, `update` changes state and `view` draws it: no file of `tui/update/`
+/// names the view's code, so what a key does never depends on how a screen is drawn.
+#[test]
+fn the_consoles_update_never_reaches_into_its_view() {
+    let update = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui/update");
+    let mut files = Vec::new();
+    rust_files(&update, &mut files);
+    assert!(!files.is_empty());
+    let mut problems = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let code: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect();
+        let uses_view = references_after(&code.join("\n"), "tui::").contains("view")
+            || code.iter().any(|l| {
+                l.contains("super::view::")
+                    || l.contains("super::super::view")
+                    || l.contains("use super::view")
+            });
+        if uses_view {
+            problems.push(file.strip_prefix(&update).unwrap().display().to_string());
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "tui/update reaches into tui/view in: {}",
+        problems.join(", ")
+    );
+}
+
 #[test]
 fn the_scanner_sees_paths_and_skips_comments_and_other_crates() {
     let text = "use crate::tui::view;\n// crate::kiosk in a comment\nlet x = crate::api::MAX;\nuse bucket_console::client;\n";

@@ -349,7 +349,7 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         Command::Profiles => return Some(open_profiles(state)),
         Command::OpenCollection => return Some(collection::open_picker(state)),
         Command::Palette => {
-            let here = crate::tui::view::context(state);
+            let here = state.context();
             let mut from = vec![here];
             if here.falls_back_to_list() {
                 from.push(Context::List);
@@ -421,8 +421,10 @@ fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 /// Esc, F1, Enter or q closes it.
 fn help_key(state: &mut State, mut view: crate::tui::help::HelpView, key: KeyEvent) {
     use crate::tui::help;
-    let here = crate::tui::view::context(state);
-    let page = help::layout(&state.keymap, here, &view, state.size).1.max(1);
+    let here = state.context();
+    let page = help::layout(&state.keymap, here, &view, state.size)
+        .1
+        .max(1);
     match key.code {
         KeyCode::Up => view.scroll = view.scroll.saturating_sub(1),
         KeyCode::Down => view.scroll += 1,

@@ -1547,7 +1547,7 @@ fn help_scrolls_to_its_last_row_and_filters() {
     let Overlay::Help(view) = s.overlay.clone() else {
         panic!("{:?}", s.overlay)
     };
-    let here = crate::tui::view::context(&s);
+    let here = s.context();
     let (rows, shown) = help::layout(&s.keymap, here, &view, s.size);
     assert!(shown < rows.len(), "longer than the screen");
     assert_eq!(view.scroll + shown, rows.len(), "the last row shows");

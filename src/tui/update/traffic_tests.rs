@@ -128,7 +128,7 @@ fn a_rejected_request_opens_in_its_form_with_the_errors_on_the_fields() {
         "userID and a nested attribute cannot be fields: raw JSON"
     );
     // Focus and hints agree: the keys go to the JSON, and the hint line says so.
-    let context = crate::tui::view::context(&s);
+    let context = s.context();
     assert_eq!(context, crate::tui::keys::Context::RawJson);
     assert!(s.keymap.hints(context).starts_with("type JSON"));
     let before = s.form().body_text();

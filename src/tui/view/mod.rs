@@ -60,7 +60,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     status(frame, areas.status, state, theme);
     let hints = state
         .keymap
-        .hints_with(context(state), &likely_next(state), areas.hints.width);
+        .hints_with(state.context(), &likely_next(state), areas.hints.width);
     let hints = hints.as_str();
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(format!(" {hints}"), theme.dim()))),
@@ -154,59 +154,6 @@ fn likely_next(state: &State) -> Vec<(keys::Command, String)> {
         next.push((keys::Command::OpenFeatures, "features".to_owned()));
     }
     next
-}
-
-/// Which bindings apply now (for the hint bar and the help overlay).
-pub fn context(state: &State) -> Context {
-    match state.overlay {
-        Overlay::Picker(_) => return Context::Picker,
-        Overlay::Scenario(_) => return Context::Scenario,
-        Overlay::CopyAs { .. } => return Context::CopyAs,
-        _ => {}
-    }
-    if state.screen == Screen::Outbox {
-        return Context::Outbox;
-    }
-    if state.screen == Screen::Results {
-        return Context::Results;
-    }
-    if state.screen == Screen::Features {
-        return if state.features.opened.is_some() {
-            Context::FeaturesDetail
-        } else {
-            Context::Features
-        };
-    }
-    if state.screen == Screen::Traffic {
-        return if state.traffic.opened.is_some() {
-            Context::TrafficDetail
-        } else {
-            Context::Traffic
-        };
-    }
-    if state.screen == Screen::Data {
-        return if state.data.typing {
-            Context::DataSearch
-        } else if state.data.opened.is_some() {
-            Context::DataDetail
-        } else {
-            Context::Data
-        };
-    }
-    match state.focus {
-        Focus::Log => Context::Log,
-        Focus::Detail => Context::Detail,
-        // Raw JSON takes every key as text, whichever field was focused before.
-        Focus::Form if state.form().raw.is_some() => Context::RawJson,
-        Focus::Form => match state.form().focused().kind {
-            super::form::Kind::Score => Context::Score,
-            super::form::Kind::Comment => Context::Comment,
-            super::form::Kind::Attributes => Context::Attributes,
-            super::form::Kind::Context | super::form::Kind::Source => Context::Choice,
-            super::form::Kind::Timestamp => Context::Timestamp,
-            _ => Context::Form,
-        },
-    }
 }
 
 fn header(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {

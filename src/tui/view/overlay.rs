@@ -38,8 +38,12 @@ pub fn with_hint(
 /// Every binding of the current context, then the console's (on the console) and the shared ones,
 /// scrolled and filtered as `view` says; a footer says how to move and where the view is.
 pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, view: &HelpView, theme: Theme) {
-    let (rows, shown) =
-        crate::tui::help::layout(&state.keymap, super::context(state), view, (area.width, area.height));
+    let (rows, shown) = crate::tui::help::layout(
+        &state.keymap,
+        state.context(),
+        view,
+        (area.width, area.height),
+    );
     let scroll = view
         .scroll
         .min(crate::tui::help::max_scroll(rows.len(), shown));
