@@ -5,6 +5,7 @@
 pub mod body;
 pub mod errors;
 mod fields;
+pub mod flags;
 pub mod inspect;
 pub mod key;
 pub mod locate;
