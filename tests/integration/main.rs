@@ -19,6 +19,7 @@ mod console_e2e;
 mod durability;
 mod explore_data;
 mod export_hostile;
+mod flags_vectors;
 mod kiosk_e2e;
 mod layering;
 mod outbox;
