@@ -6,6 +6,7 @@ pub mod any_key;
 pub mod body;
 pub mod errors;
 mod fields;
+pub mod flags;
 pub mod inspect;
 pub mod key;
 pub mod locate;
