@@ -2,7 +2,7 @@
 //! TOML errors, unknown keys (with a suggestion), methods, names and generators, and each body,
 //! resolved with sample values, against the contract.
 
-use super::template::{self, Gen, Shape};
+use super::template::{self, Shape};
 use super::{Call, Collection, CollectionError, Expect, Request, Save, Side, Step};
 use crate::api::{self, Method, pointer};
 use serde_json::{Map, Value};
@@ -19,9 +19,9 @@ pub struct Problem {
 }
 
 /// A body as JSON, with the line each of its values starts on (by JSON Pointer).
-struct Located {
-    value: Value,
-    lines: BTreeMap<String, usize>,
+pub(super) struct Located {
+    pub(super) value: Value,
+    pub(super) lines: BTreeMap<String, usize>,
 }
 
 pub(super) struct Reader {
@@ -175,13 +175,13 @@ impl Reader {
 }
 
 /// A body to check once every request and scenario is read.
-struct Pending {
-    what: String,
-    method: Method,
-    located: Located,
-    refused: bool,
+pub(super) struct Pending {
+    pub(super) what: String,
+    pub(super) method: Method,
+    pub(super) located: Located,
+    pub(super) refused: bool,
     /// Names saved by steps that run before this body's call.
-    saved: BTreeSet<String>,
+    pub(super) saved: BTreeSet<String>,
 }
 
 /// Reads and checks collection text (`path` names it in messages).
@@ -210,7 +210,7 @@ pub fn parse(path: &Path, text: &str, cli_vars: &[String]) -> Result<Collection,
             body.refused = requests.get(name).is_some_and(|q| q.meant_to_fail);
             body.saved.clone_from(&saved_anywhere);
         }
-        check_body(&mut r, body, &vars, cli_vars);
+        super::check_body::check_body(&mut r.problems, body, &vars, cli_vars);
     }
     if !r.problems.is_empty() {
         r.problems.sort_by_key(|p| p.line);
@@ -571,96 +571,6 @@ fn expect(r: &mut Reader, value: &Spanned<DeValue<'_>>, what: &str) -> Expect {
 
 /// Names a body's templates use must exist; the body, resolved with sample values, must pass
 /// the contract unless it is meant to be refused.
-fn check_body(r: &mut Reader, body: &Pending, vars: &BTreeMap<String, Value>, cli_vars: &[String]) {
-    let Pending {
-        what,
-        method,
-        located,
-        refused,
-        saved,
-    } = body;
-    let (method, refused) = (*method, *refused);
-    let Ok(shape) = template::shape(&located.value) else {
-        return;
-    };
-    let mut gens = Vec::new();
-    template::gens(&shape, &mut gens);
-    let line = located.lines.get("").copied();
-    let mut names: BTreeMap<String, Value> = vars.clone();
-    for name in cli_vars {
-        names
-            .entry(name.clone())
-            .or_insert_with(|| Value::String("sample".into()));
-    }
-    for name in saved {
-        names
-            .entry(name.clone())
-            .or_insert_with(|| Value::String(format!("sample-{name}")));
-    }
-    let mut unknown = false;
-    for g in &gens {
-        if let Gen::Name(n) = g
-            && !names.contains_key(n)
-        {
-            let known: Vec<&str> = names
-                .keys()
-                .map(String::as_str)
-                .chain(template::GENERATORS.iter().copied())
-                .collect();
-            let hint = api::suggest::nearest(n, &known)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            r.problems.push(Problem {
-                line,
-                message: format!("{what}: `{{{{{n}}}}}` is not a var, a --var, or a value an earlier step saves{hint}"),
-            });
-            unknown = true;
-        }
-    }
-    if unknown || refused {
-        return;
-    }
-    let mut rng = fastrand::Rng::with_seed(0);
-    let profile = |field: &str| Some(format!("sample-{field}"));
-    let env = |_: &str| Ok("sample".to_owned());
-    let now = api::timestamp::now_ms();
-    let mut scope = template::Scope {
-        names: &names,
-        profile: &profile,
-        env: &env,
-        rng: &mut rng,
-        seq: 1,
-        now_ms: now,
-    };
-    let Ok(sample) = scope.resolve(&shape) else {
-        return;
-    };
-    if let Err(errors) = api::validate(method, &sample, now) {
-        for e in errors {
-            r.problems.push(Problem {
-                line: line_of(&located.lines, &e.path).or(line),
-                message: format!(
-                    "{what}: {}: {}",
-                    if e.path.is_empty() { "body" } else { &e.path },
-                    e.message
-                ),
-            });
-        }
-    }
-}
-
-/// The line of the deepest part of `path` the body has.
-fn line_of(lines: &BTreeMap<String, usize>, path: &str) -> Option<usize> {
-    let mut at = path.to_owned();
-    loop {
-        if let Some(line) = lines.get(&at) {
-            return Some(*line);
-        }
-        let cut = at.rfind('/')?;
-        at.truncate(cut);
-    }
-}
-
 #[cfg(test)]
 #[path = "load_tests.rs"]
 mod tests;

@@ -3,6 +3,7 @@
 //! checks everything and says where (`bucket-console.toml:12: …`); running resolves templates
 //! afresh for every call (`run`).
 
+mod check_body;
 pub mod curl;
 pub mod dry;
 mod features;
