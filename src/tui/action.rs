@@ -194,3 +194,17 @@ pub enum Effect {
         generation: u64,
     },
 }
+
+impl Action {
+    /// What a terminal event means to the console; other events mean nothing.
+    pub fn from_terminal(event: crossterm::event::Event) -> Option<Action> {
+        use crossterm::event::Event;
+        match event {
+            Event::Key(key) => Some(Action::Key(key)),
+            Event::Paste(text) => Some(Action::Paste(text)),
+            Event::Mouse(mouse) => Some(Action::Mouse(mouse)),
+            Event::Resize(w, h) => Some(Action::Resize(w, h)),
+            _ => None,
+        }
+    }
+}

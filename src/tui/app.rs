@@ -14,7 +14,7 @@ use crate::profiles::Profile;
 use crate::server::RunningServer;
 use crate::term::{Failure, enter_terminal};
 use base64::Engine;
-use crossterm::event::{Event, EventStream};
+use crossterm::event::EventStream;
 use futures_util::StreamExt;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -81,8 +81,8 @@ pub async fn run(state: State, embedded: Option<RunningServer>, mouse: bool) -> 
     );
 
     // Kept for the loop's life: dropping it stops the watching.
-    let _watcher = watch_history(runner.actions.clone());
-    let _collection_watcher = watch_collection(runner.actions.clone());
+    let _watcher = super::watch::history(runner.actions.clone());
+    let _collection_watcher = super::watch::collection(runner.actions.clone());
     let (targets, current) = tokio::sync::watch::channel(state.target());
     tokio::spawn(deliver_outbox(Arc::clone(&runner), current));
 
@@ -92,7 +92,7 @@ pub async fn run(state: State, embedded: Option<RunningServer>, mouse: bool) -> 
         let action = tokio::select! {
             () = &mut ended => break,
             event = events.next() => match event {
-                Some(Ok(event)) => match to_action(event) { Some(a) => a, None => continue },
+                Some(Ok(event)) => match Action::from_terminal(event) { Some(a) => a, None => continue },
                 Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
                 None => break,
             },
@@ -131,80 +131,6 @@ pub async fn run(state: State, embedded: Option<RunningServer>, mouse: bool) -> 
         }
     }
     Ok(())
-}
-
-/// The collection file `run` would use (BUCKET_COLLECTION, else here or in a parent).
-fn read_collection() -> Result<Option<crate::collection::Collection>, String> {
-    let explicit = std::env::var_os("BUCKET_COLLECTION").map(std::path::PathBuf::from);
-    let cwd = std::env::current_dir().unwrap_or_default();
-    match crate::collection::locate(explicit.as_deref(), &cwd) {
-        None => Ok(None),
-        Some(path) => crate::collection::load(&path, &[])
-            .map(Some)
-            .map_err(|e| crate::sanitize::sanitize(&e.to_string())),
-    }
-}
-
-/// Wakes the console when the history file is written, by this process or another (the CLI,
-/// a second console): the OS notifies, nothing polls, so an idle console stays idle.
-fn watch_history(actions: UnboundedSender<Action>) -> Option<notify::RecommendedWatcher> {
-    let file = paths::history_database().ok()?;
-    let dir = file.parent()?.to_path_buf();
-    std::fs::create_dir_all(&dir).ok()?;
-    let name = file.file_name()?.to_string_lossy().into_owned();
-    // Reading the file touches its `-shm`, never these two: no loop of reads.
-    let names = vec![format!("{name}-wal"), name];
-    watch_files(&dir, names, move || {
-        let _ = actions.send(Action::HistoryTouched);
-    })
-}
-
-/// Reads the collection again when an editor saves it (or creates it where `run` would find it).
-fn watch_collection(actions: UnboundedSender<Action>) -> Option<notify::RecommendedWatcher> {
-    let explicit = std::env::var_os("BUCKET_COLLECTION").map(std::path::PathBuf::from);
-    let cwd = std::env::current_dir().ok()?;
-    let file = crate::collection::locate(explicit.as_deref(), &cwd)
-        .unwrap_or_else(|| cwd.join(crate::collection::FILE_NAME));
-    let dir = file
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())?
-        .to_path_buf();
-    let name = file.file_name()?.to_string_lossy().into_owned();
-    watch_files(&dir, vec![name], move || {
-        let _ = actions.send(Action::CollectionTouched);
-    })
-}
-
-/// Calls `touched` whenever one of `names` in `dir` is created or written.
-fn watch_files(
-    dir: &std::path::Path,
-    names: Vec<String>,
-    touched: impl Fn() + Send + 'static,
-) -> Option<notify::RecommendedWatcher> {
-    use notify::{EventKind, RecursiveMode, Watcher};
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        let Ok(event) = event else { return };
-        let ours = event.paths.iter().any(|p| {
-            p.file_name()
-                .is_some_and(|n| names.iter().any(|w| *w == n.to_string_lossy()))
-        });
-        if ours && matches!(event.kind, EventKind::Modify(_) | EventKind::Create(_)) {
-            touched();
-        }
-    })
-    .ok()?;
-    watcher.watch(dir, RecursiveMode::NonRecursive).ok()?;
-    Some(watcher)
-}
-
-fn to_action(event: Event) -> Option<Action> {
-    match event {
-        Event::Key(key) => Some(Action::Key(key)),
-        Event::Paste(text) => Some(Action::Paste(text)),
-        Event::Mouse(mouse) => Some(Action::Mouse(mouse)),
-        Event::Resize(w, h) => Some(Action::Resize(w, h)),
-        _ => None,
-    }
 }
 
 /// Runs effects in tasks, except an external edit, which the loop runs itself: it is returned.
@@ -418,7 +344,7 @@ fn collection_effect(runner: Arc<Runner>, effect: Effect) {
             tokio::task::spawn_blocking(move || {
                 let _ = runner
                     .actions
-                    .send(Action::CollectionLoaded(read_collection()));
+                    .send(Action::CollectionLoaded(super::watch::read_collection()));
             });
         }
         _ => {}

@@ -25,5 +25,6 @@ pub mod state;
 pub mod traffic;
 pub mod update;
 pub mod view;
+mod watch;
 
 pub use app::run;

@@ -17,7 +17,7 @@ impl Keymap {
     }
 
     /// The hint line, `width` columns with the space before it: `F1 help · ^C quit` always, then
-    /// what fits by rank (what is likely next, `F4 outbox (2)` while calls wait, at [`NEXT`]),
+    /// what fits by rank (what is likely next, `F4 outbox (2)` while calls wait, at `NEXT`),
     /// said in the order of the table: what is likely next first, this context's keys, the
     /// console's, the shared ones.
     pub fn hints_with(&self, context: Context, next: &[(Command, String)], width: u16) -> String {

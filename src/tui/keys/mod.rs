@@ -132,7 +132,7 @@ pub struct Binding {
 }
 
 impl Binding {
-    /// The binding with its hint ranked `rank` rather than [`hints::RANK`].
+    /// The binding with its hint ranked `rank` rather than `hints::RANK`.
     #[must_use]
     pub const fn ranked(self, rank: u8) -> Self {
         Self { rank, ..self }
