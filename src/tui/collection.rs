@@ -205,19 +205,19 @@ pub struct Palette {
 }
 
 impl Palette {
-    /// The commands shown: each with the first key that reaches it, and its help.
+    /// The commands shown: each with every key that reaches it, and its help.
     pub fn entries(
         &self,
         keymap: &crate::tui::keys::Keymap,
     ) -> Vec<(
         crate::tui::keys::Command,
-        crate::tui::keys::Key,
+        &'static [crate::tui::keys::Key],
         &'static str,
     )> {
         let wanted = self.filter.text().to_lowercase();
         let mut out: Vec<(
             crate::tui::keys::Command,
-            crate::tui::keys::Key,
+            &'static [crate::tui::keys::Key],
             &'static str,
         )> = Vec::new();
         for b in keymap
@@ -231,7 +231,7 @@ impl Palette {
             }
             let name = b.command.name();
             if name.contains(&wanted) || b.help.to_lowercase().contains(&wanted) {
-                out.push((b.command, b.keys[0], b.help));
+                out.push((b.command, b.keys, b.help));
             }
         }
         out

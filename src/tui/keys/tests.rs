@@ -137,3 +137,33 @@ fn no_view_hides_a_list_move_by_default() {
         }
     }
 }
+
+/// A command bound to two keys shows both in the palette (Alt+X), not only the first.
+#[test]
+fn the_palette_names_every_key_of_a_command() {
+    use crate::api::Method;
+    use crate::tui::action::Action;
+    use crate::tui::fixtures::state;
+    use crate::tui::state::Overlay;
+    let config = crate::tui::config::parse(
+        std::path::Path::new("config.toml"),
+        "[keys]\nquit = [\"ctrl+c\", \"ctrl+q\"]\n",
+    )
+    .expect("a valid config");
+    let mut s = state(Method::Event);
+    s.keymap = Keymap::new(config.bindings);
+    crate::tui::update::update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::ALT)),
+    );
+    let Overlay::Palette(palette) = &s.overlay else {
+        panic!("{:?}", s.overlay)
+    };
+    let entries = palette.entries(&s.keymap);
+    let (_, keys, _) = entries
+        .iter()
+        .find(|(c, _, _)| *c == Command::Quit)
+        .expect("quit is offered");
+    let labels: Vec<String> = keys.iter().map(Key::label).collect();
+    assert_eq!(labels, ["Ctrl+C", "Ctrl+Q"]);
+}

@@ -472,8 +472,11 @@ fn on_palette_key(
             state.overlay = Overlay::Palette(palette);
             vec![]
         }
-        KeyCode::Enter => match entries.get(palette.selected) {
-            Some((_, bound, _)) => {
+        KeyCode::Enter => match entries
+            .get(palette.selected)
+            .and_then(|(_, keys, _)| keys.first())
+        {
+            Some(bound) => {
                 let mut modifiers = KeyModifiers::NONE;
                 if bound.ctrl {
                     modifiers |= KeyModifiers::CONTROL;

@@ -206,9 +206,11 @@ pub fn palette(
         Span::styled("▏", theme.dim()),
     ])];
     let first = palette.selected.saturating_sub(SHOWN - 1);
-    for (i, (command, key, help)) in entries.iter().enumerate().skip(first).take(SHOWN) {
+    for (i, (command, keys, help)) in entries.iter().enumerate().skip(first).take(SHOWN) {
+        // Every key that runs it: a command bound twice (quit = ["ctrl+c", "ctrl+q"]) shows both.
+        let keys: Vec<String> = keys.iter().map(crate::tui::keys::Key::label).collect();
         let text = super::fit(
-            &format!(" {:<18} {:<10} {help}", command.name(), key.label()),
+            &format!(" {:<18} {:<10} {help}", command.name(), keys.join(", ")),
             74,
         );
         let style = if i == palette.selected {
