@@ -117,12 +117,13 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
                 job.reply(outcome);
             }
         }
-        for read in reads.drain(..) {
-            read(&conn);
-        }
+        // A checkpoint asked for before a read was queued runs before it, as the jobs came.
         if std::mem::take(&mut checkpoint) {
             counters.checkpoint_asked.store(false, Ordering::Release);
             empty_the_log(&conn, Duration::ZERO);
+        }
+        for read in reads.drain(..) {
+            read(&conn);
         }
         if let Some(reply) = close.take() {
             empty_the_log(&conn, BUSY_TIMEOUT);
