@@ -44,7 +44,7 @@ fn is_link(path: &Path) -> bool {
 fn saving_writes_through_a_linked_collection_and_follows_no_planted_link() {
     let cli = Cli::new();
     let home = cli.home.path();
-    let (project, shared) = (home.join("project"), home.join("shared"));
+    let (project, shared) = (home.join("project"), home.join("team"));
     std::fs::create_dir_all(&project).unwrap();
     std::fs::create_dir_all(&shared).unwrap();
     let victim = home.join("victim");
@@ -53,7 +53,7 @@ fn saving_writes_through_a_linked_collection_and_follows_no_planted_link() {
     let original = "# the team's calls\n";
     std::fs::write(&team, original).unwrap();
     let collection = project.join("bucket-console.toml");
-    symlink("../shared/team.toml", &collection).unwrap();
+    symlink("../team/team.toml", &collection).unwrap();
     // The names a writer could once predict, `.NAME.tmp-PID`, for the next process ids, in both
     // the link's directory and its target's.
     let mut next = std::process::Command::new("true").spawn().unwrap();
