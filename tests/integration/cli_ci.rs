@@ -1,7 +1,7 @@
 //! `run` for CI: tags select what runs and show in `--list`, and `--output tap` is TAP 14 that a
 //! parser accepts, its plan counting its test points.
 
-use crate::support::{Cli, KEY, Out, TestServer};
+use crate::support::{Cli, KEY, TestServer, run_collection as run, with_collection};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -32,24 +32,7 @@ expect = { status = 200, warning = "NO_SUCH_WARNING" }
 "#;
 
 async fn setup() -> (TestServer, Arc<Cli>, std::path::PathBuf) {
-    let server = TestServer::start().await;
-    let cli = Arc::new(Cli::new());
-    cli.add_profile("app", &server.base, KEY);
-    let path = cli.home.path().join("bucket-console.toml");
-    std::fs::write(&path, COLLECTION).unwrap();
-    (server, cli, path)
-}
-
-async fn run(cli: &Arc<Cli>, path: &std::path::Path, args: &[&str]) -> Out {
-    let mut all = vec![
-        "run",
-        "--profile",
-        "app",
-        "--collection",
-        path.to_str().unwrap(),
-    ];
-    all.extend_from_slice(args);
-    cli.run_async(&all).await
+    with_collection(COLLECTION).await
 }
 
 async fn user_ids(server: &TestServer) -> Vec<String> {

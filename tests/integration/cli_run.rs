@@ -2,7 +2,7 @@
 //! from requests and answers, expectations, exit statuses, reproducible generators, `{{seq}}`
 //! under concurrency, and the tracking key kept out of bodies.
 
-use crate::support::{Cli, KEY, Out, TestServer};
+use crate::support::{Cli, KEY, Out, TestServer, run_collection as run, with_collection};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -57,24 +57,7 @@ expect = { status = 200, warning = "NO_SUCH_WARNING" }
 "#;
 
 async fn setup() -> (TestServer, Arc<Cli>, std::path::PathBuf) {
-    let server = TestServer::start().await;
-    let cli = Arc::new(Cli::new());
-    cli.add_profile("app", &server.base, KEY);
-    let path = cli.home.path().join("bucket-console.toml");
-    std::fs::write(&path, COLLECTION).unwrap();
-    (server, cli, path)
-}
-
-async fn run(cli: &Arc<Cli>, path: &std::path::Path, args: &[&str]) -> Out {
-    let mut all = vec![
-        "run",
-        "--profile",
-        "app",
-        "--collection",
-        path.to_str().unwrap(),
-    ];
-    all.extend_from_slice(args);
-    cli.run_async(&all).await
+    with_collection(COLLECTION).await
 }
 
 fn calls(out: &Out) -> Vec<Value> {

@@ -352,3 +352,32 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .build()
         .unwrap()
 }
+
+/// A server, a CLI with profile `app` on it, and `collection` written as the CLI's collection file.
+pub async fn with_collection(
+    collection: &str,
+) -> (TestServer, std::sync::Arc<Cli>, std::path::PathBuf) {
+    let server = TestServer::start().await;
+    let cli = std::sync::Arc::new(Cli::new());
+    cli.add_profile("app", &server.base, KEY);
+    let path = cli.home.path().join("bucket-console.toml");
+    std::fs::write(&path, collection).unwrap();
+    (server, cli, path)
+}
+
+/// `run ARGS` with profile `app` and the collection at `path`.
+pub async fn run_collection(
+    cli: &std::sync::Arc<Cli>,
+    path: &std::path::Path,
+    args: &[&str],
+) -> Out {
+    let mut all = vec![
+        "run",
+        "--profile",
+        "app",
+        "--collection",
+        path.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    cli.run_async(&all).await
+}
