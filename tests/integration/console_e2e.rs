@@ -376,7 +376,11 @@ fn an_edit_of_the_collection_file_is_picked_up_and_a_bad_one_is_named() {
     )
     .unwrap();
     tmux.wait_for("second");
-    std::fs::write(&file, "[requests.first]\nmetod = \"user\"\n").unwrap();
+    // Saved whole, as editors save (a temporary renamed over it): a plain write is seen empty
+    // first, and an empty file is a valid collection that would replace what loaded.
+    let saved = cli.home.path().join(".bucket-console.toml.new");
+    std::fs::write(&saved, "[requests.first]\nmetod = \"user\"\n").unwrap();
+    std::fs::rename(&saved, &file).unwrap();
     tmux.wait_for("does not load");
     // Waited for, not read once: the picker and the status line may land in different frames.
     let screen = tmux.wait_for("bucket-console.toml:2");
