@@ -97,7 +97,7 @@ pub async fn feedback(
 }
 
 pub async fn stats(State(app): State<Arc<AppState>>, params: Params) -> Response {
-    let key = match key_param(params) {
+    let key = match key_param(&app, params) {
         Ok((key, _)) => key,
         Err(r) => return r,
     };
@@ -119,7 +119,7 @@ async fn one<T: Serialize + Send + 'static>(
     noun: &str,
     query: fn(&rusqlite::Connection, &str, &str) -> rusqlite::Result<Option<T>>,
 ) -> Response {
-    let (key, id) = match key_param(params) {
+    let (key, id) = match key_param(app, params) {
         Ok((key, id)) => (key, id.unwrap_or_default()),
         Err(r) => return r,
     };
@@ -145,7 +145,7 @@ where
         + Send
         + 'static,
 {
-    let key = match key_param(params) {
+    let key = match key_param(&app, params) {
         Ok((key, _)) => key,
         Err(r) => return r,
     };
@@ -177,12 +177,16 @@ fn read_failed(e: &StoreError) -> Response {
     )
 }
 
-/// The `{key}` parameter (checked) and the `{id}` one when the route has it.
+/// The `{key}` parameter (checked, and resolved to the environment it reads) and the `{id}` one
+/// when the route has it.
 #[expect(
     clippy::result_large_err,
     reason = "the error is the answer, built once per request"
 )]
-pub(super) fn key_param(params: Params) -> Result<(String, Option<String>), Response> {
+pub(super) fn key_param(
+    app: &AppState,
+    params: Params,
+) -> Result<(String, Option<String>), Response> {
     let Path(mut map) = params.map_err(|e| {
         bad_request(Rejection::whole(
             ErrorCode::QueryValidationFailed,
@@ -198,6 +202,8 @@ pub(super) fn key_param(params: Params) -> Result<(String, Option<String>), Resp
             e.to_string(),
         ))
     })?;
+    // A runtime key's client asks by its own fingerprint; `serve --env` may know it by name.
+    let key = app.environments.data_name(&key).to_owned();
     Ok((key, map.remove("id")))
 }
 

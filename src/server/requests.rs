@@ -57,7 +57,7 @@ pub async fn list(
     params: Params,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let key = match key_param(params) {
+    let key = match key_param(&app, params) {
         Ok((key, _)) => key,
         Err(r) => return r,
     };
@@ -80,7 +80,7 @@ pub async fn stream(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let key = match key_param(params) {
+    let key = match key_param(&app, params) {
         Ok((key, _)) => key,
         Err(r) => return r,
     };

@@ -16,7 +16,7 @@ use axum::response::Response;
 use std::sync::Arc;
 
 pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes) -> Response {
-    let key = match key_param(params) {
+    let key = match key_param(&app, params) {
         Ok((key, _)) => key,
         Err(r) => return r,
     };

@@ -111,6 +111,24 @@ impl Environments {
             )
     }
 
+    /// The environment `/_local/{path_key}/…` reads. A client knows only its own key, so it asks
+    /// for `key-{fingerprint}` (what [`Environments::name_of`] says of a key no `--env` names);
+    /// when that is the fingerprint of either key of an environment the server was told about,
+    /// that environment is meant. A name given to `--env` is itself, so it wins.
+    pub fn data_name<'a>(&'a self, path_key: &'a str) -> &'a str {
+        if self.0.iter().any(|e| e.name == path_key) {
+            return path_key;
+        }
+        let Some(hex) = path_key.strip_prefix("key-") else {
+            return path_key;
+        };
+        let of = |raw: &str| crate::api::key::fingerprint(raw).trim_start_matches('#') == hex;
+        self.0
+            .iter()
+            .find(|e| of(&e.publishable) || of(&e.secret))
+            .map_or(path_key, |e| e.name.as_str())
+    }
+
     /// The names known, in the order given.
     pub fn names(&self) -> Vec<&str> {
         self.0.iter().map(|e| e.name.as_str()).collect()
@@ -157,6 +175,32 @@ mod tests {
             "a path key of /_local/"
         );
         assert_eq!(envs.names(), ["local", "prod"]);
+    }
+
+    #[test]
+    fn either_keys_fingerprint_reads_its_named_environment() {
+        let mut envs = Environments::default();
+        envs.add("prod=pub_P1x,sec_S1xxxxxxxxxxxxxxxxxxxxxxx")
+            .unwrap();
+        let own = |raw: &str| {
+            format!(
+                "key-{}",
+                crate::api::key::fingerprint(raw).trim_start_matches('#')
+            )
+        };
+        assert_eq!(envs.data_name(&own("pub_P1x")), "prod");
+        assert_eq!(
+            envs.data_name(&own("sec_S1xxxxxxxxxxxxxxxxxxxxxxx")),
+            "prod"
+        );
+        assert_eq!(envs.data_name("prod"), "prod");
+        assert_eq!(envs.data_name("local"), "local");
+        let stranger = own("pub_unknown_key_123");
+        assert_eq!(envs.data_name(&stranger), stranger);
+        assert_eq!(
+            envs.data_name("trCqx4DGo1lk3Lcct5NHLjWy"),
+            "trCqx4DGo1lk3Lcct5NHLjWy"
+        );
     }
 
     #[test]
