@@ -167,14 +167,15 @@ pub fn enqueue(
     let outbox = outbox
         .lock()
         .map_err(|_| crate::outbox::OutboxError::Poisoned)?;
-    let id = outbox.enqueue(
+    let id = outbox.queue(&crate::outbox::NewItem {
         origin,
-        &exchange.profile,
-        &exchange.key_fingerprint,
-        &exchange.method,
-        &exchange.request_body,
-        &exchange.problem().unwrap_or_default(),
-    )?;
+        profile: &exchange.profile,
+        key_fingerprint: &exchange.key_fingerprint,
+        api: exchange.api.unwrap_or_else(|| exchange.api_by_url()),
+        route: &exchange.method,
+        body: &exchange.request_body,
+        error: &exchange.problem().unwrap_or_default(),
+    })?;
     let waiting = outbox.waiting()?;
     drop(outbox);
     if let Some(entry) = exchange.id {

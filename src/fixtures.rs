@@ -14,6 +14,7 @@ pub fn exchange(method: &str, status: u16, body: &str, errors: Vec<ValidationErr
         url: format!("http://127.0.0.1:8787/l…/{method}"),
         key_masked: "…".into(),
         key_fingerprint: "#000000".into(),
+        api: None,
         method: method.into(),
         request_body: body.into(),
         attempts: vec![Attempt {
@@ -214,6 +215,7 @@ pub fn outbox_items() -> Vec<crate::outbox::Item> {
         queued_at: "2024-05-01T12:00:00.000Z".into(),
         profile: "booth".into(),
         key_fingerprint: "#a3f340".into(),
+        api: crate::api::Api::Tracking,
         method: method.into(),
         body: "{}".into(),
         attempts: 3,

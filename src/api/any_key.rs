@@ -8,8 +8,11 @@ use super::runtime::env::Environments;
 use super::runtime::key::{KeyKind, RuntimeKey};
 use std::fmt;
 
-/// Which API a profile speaks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+/// Which API a profile speaks (and, stored with a call, which API it went to).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Api {
     #[default]
     Tracking,

@@ -89,12 +89,17 @@ fn list(json: bool) -> Result<u8, CliError> {
             State::Queued => format!("waiting, {} attempt(s)", item.attempts),
             State::Rejected => format!("refused {}", item.status.unwrap_or(400)),
         };
+        // A runtime item shows its route as sent (`/bulk`), a tracking one its method.
+        let route = match item.api {
+            bucket_console::api::Api::Runtime => format!("/{}", item.method),
+            bucket_console::api::Api::Tracking => item.method.clone(),
+        };
         println!(
             "{:>5}  {}  {:<10} {:<8} {state}{}",
             item.id,
             item.queued_at,
             sanitize(&item.profile),
-            sanitize(&item.method),
+            sanitize(&route),
             item.last_error
                 .as_deref()
                 .map(|e| format!(": {}", sanitize(e)))

@@ -48,6 +48,11 @@ pub struct Exchange {
     pub url: String,
     pub key_masked: String,
     pub key_fingerprint: String,
+    /// Which API the call went to; `method` is its route there. Absent from records written
+    /// before exchanges said so: the history fills it in as it reads them
+    /// ([`Exchange::api_by_url`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<crate::api::Api>,
     pub method: String,
     pub request_body: String,
     pub attempts: Vec<Attempt>,
@@ -110,11 +115,23 @@ impl Exchange {
         }
     }
 
-    /// Whether it went to the Runtime API: its URL is `{base}/{route}`, with no key in the path.
+    /// Whether it went to the Runtime API, as recorded with it.
     pub fn is_runtime(&self) -> bool {
-        self.url
+        self.api == Some(crate::api::Api::Runtime)
+    }
+
+    /// The API of a record that does not say: a Runtime API call's URL is `{base}/{route}`,
+    /// with no key in the path. Only for records written before the API was stored.
+    pub fn api_by_url(&self) -> crate::api::Api {
+        let runtime = self
+            .url
             .strip_prefix(self.base_url.as_str())
-            .is_some_and(|rest| rest.strip_prefix('/') == Some(self.method.as_str()))
+            .is_some_and(|rest| rest.strip_prefix('/') == Some(self.method.as_str()));
+        if runtime {
+            crate::api::Api::Runtime
+        } else {
+            crate::api::Api::Tracking
+        }
     }
 
     /// The kind of Runtime API key that made it, read from its masked key's prefix.

@@ -127,6 +127,7 @@ impl Client {
             url: shown_url,
             key_masked: masked.clone(),
             key_fingerprint: key.fingerprint(),
+            api: Some(key.api()),
             method: route.to_owned(),
             request_body: clean(&String::from_utf8_lossy(&body)),
             attempts: Vec::new(),

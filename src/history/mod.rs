@@ -274,6 +274,10 @@ fn decode(id: i64, record: &str) -> Result<Exchange, HistoryError> {
     let mut exchange: Exchange =
         serde_json::from_str(record).map_err(|e| HistoryError::Corrupt(id, e))?;
     exchange.id = Some(id);
+    // Lines written before exchanges stored their API: read once from the URL's shape.
+    if exchange.api.is_none() {
+        exchange.api = Some(exchange.api_by_url());
+    }
     Ok(exchange)
 }
 
@@ -354,6 +358,7 @@ pub(crate) mod tests {
             url: "http://127.0.0.1:1/l…/event".into(),
             key_masked: "…".into(),
             key_fingerprint: "#000000".into(),
+            api: None,
             method: "event".into(),
             request_body: format!("{{\"n\":{n}}}"),
             attempts: vec![],
@@ -368,6 +373,50 @@ pub(crate) mod tests {
             feedback_id: None,
             outbox_id: None,
         }
+    }
+
+    #[test]
+    fn a_calls_api_is_the_stored_field_and_older_lines_are_read_by_their_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut history = History::open(&dir.path().join("h.sqlite3"), 50).unwrap();
+        // A runtime call whose URL a tracking call could have had: the field decides.
+        let mut runtime = sample(1);
+        runtime.api = Some(crate::api::Api::Runtime);
+        runtime.method = "event".into();
+        runtime.url = "http://127.0.0.1:1/proxy/event".into();
+        // A tracking call through a base whose URL reads like a runtime route.
+        let mut tracking = sample(2);
+        tracking.api = Some(crate::api::Api::Tracking);
+        tracking.base_url = "http://127.0.0.1:1/k".into();
+        tracking.url = "http://127.0.0.1:1/k/event".into();
+        history
+            .append(&mut [runtime.clone(), tracking.clone()])
+            .unwrap();
+        let read = history.recent(2, 0).unwrap();
+        assert!(read[1].is_runtime(), "{:?}", read[1]);
+        assert!(!read[0].is_runtime(), "{:?}", read[0]);
+        // Lines written before the field: a runtime call's URL is `{base}/{route}`.
+        let mut old_runtime = serde_json::to_value(sample(3)).unwrap();
+        old_runtime["url"] = "http://127.0.0.1:1/event".into();
+        let old_tracking = serde_json::to_value(sample(4)).unwrap();
+        for line in [old_runtime, old_tracking] {
+            assert!(line.get("api").is_none(), "{line}");
+            history
+                .conn
+                .execute(
+                    "INSERT INTO exchanges (started_at, record) VALUES ('x', ?1)",
+                    [line.to_string()],
+                )
+                .unwrap();
+        }
+        let read = history.recent(2, 0).unwrap();
+        assert_eq!(read[1].api, Some(crate::api::Api::Runtime), "{:?}", read[1]);
+        assert_eq!(
+            read[0].api,
+            Some(crate::api::Api::Tracking),
+            "{:?}",
+            read[0]
+        );
     }
 
     #[test]

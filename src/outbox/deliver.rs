@@ -60,6 +60,23 @@ pub async fn deliver_due(
     let mut report = Delivered::default();
     let mut stopped = false;
     for item in items {
+        if item.api != target.key.api() {
+            // A runtime call sent to a tracking profile (or the reverse) would go to a route
+            // that means something else there, with the key where that API does not take it.
+            let other = format!(
+                "queued for the {} API, and profile `{}` now speaks the {} API: point a {} \
+                 profile of this name at it again, or drop the item",
+                item.api.as_str(),
+                target.profile,
+                target.key.api().as_str(),
+                item.api.as_str()
+            );
+            if item.last_error.as_deref() != Some(other.as_str()) {
+                lock()?.failed(item.id, &other, item.next_try_ms)?;
+            }
+            report.waiting += 1;
+            continue;
+        }
         if item.key_fingerprint != fingerprint {
             // Another key's call: sending it with this one would file it under the wrong key.
             const CHANGED: &str = "the profile's tracking key changed since this was queued: \

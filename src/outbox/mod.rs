@@ -4,14 +4,17 @@
 //! to the rejected list with the server's errors; it is never retried.
 //!
 //! Items name their profile and the fingerprint of its key, never the key: delivery uses the
-//! profile's key of the moment, and only if it is still the key the call was made with.
+//! profile's key of the moment, and only if it is still the key the call was made with and the
+//! profile still speaks the API the call was made for (a runtime item never goes to a tracking
+//! profile, nor the reverse). A Runtime API batch is one item, its route `bulk`: it was one
+//! request, refused or stored whole, and is delivered as one.
 
 mod deliver;
 
 pub use deliver::{Delivered, deliver_due};
 
-use crate::api::ValidationError;
 use crate::api::timestamp;
+use crate::api::{Api, ValidationError};
 use crate::files;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -35,6 +38,10 @@ pub struct Item {
     pub queued_at: String,
     pub profile: String,
     pub key_fingerprint: String,
+    /// The API the call was made for; `method` is its route there. Items queued before the
+    /// outbox said so were all tracking calls.
+    #[serde(default)]
+    pub api: Api,
     pub method: String,
     pub body: String,
     pub attempts: u32,
@@ -59,6 +66,29 @@ pub enum OutboxError {
     NoSuchItem(i64),
     #[error("the outbox was left unusable by a crashed task")]
     Poisoned,
+    #[error(
+        "the outbox {0} has version {1}, written by a newer bucket-console (this one reads up to \
+         {VERSION}): use that build, or move the file aside to start an empty outbox"
+    )]
+    Newer(PathBuf, i64),
+}
+
+/// The outbox file's version (`PRAGMA user_version`): 0 before items stored their API, 1 since.
+/// A build refuses a file of a higher version rather than misread it.
+pub const VERSION: i64 = 1;
+
+/// A call to queue.
+#[derive(Debug, Clone, Copy)]
+pub struct NewItem<'a> {
+    pub origin: Origin,
+    pub profile: &'a str,
+    pub key_fingerprint: &'a str,
+    pub api: Api,
+    /// The method (tracking) or route (runtime: `event`, `bulk`…).
+    pub route: &'a str,
+    pub body: &'a str,
+    /// Why it could not be delivered.
+    pub error: &'a str,
 }
 
 pub struct Outbox {
@@ -67,7 +97,7 @@ pub struct Outbox {
 }
 
 const COLUMNS: &str = "id, queued_at, profile, key_fingerprint, method, body, attempts, last_error,
-    state, next_try_ms, status, validation_errors, origin";
+    state, next_try_ms, status, validation_errors, origin, api";
 
 /// Which face queued an item. The kiosk's are visitors' answers: their exchanges go to the kiosk's
 /// own record, never the developer's log, whoever delivers them.
@@ -92,6 +122,7 @@ fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Item> {
     let state: String = r.get(8)?;
     let errors: Option<String> = r.get(11)?;
     let origin: String = r.get(12)?;
+    let api: String = r.get(13)?;
     Ok(Item {
         id: r.get(0)?,
         origin: if origin == "kiosk" {
@@ -102,6 +133,9 @@ fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Item> {
         queued_at: timestamp::format(r.get(1)?),
         profile: r.get(2)?,
         key_fingerprint: r.get(3)?,
+        // An API this build does not know is not one it may send to: read as runtime, an
+        // item no tracking profile takes (a newer file is refused before this anyway).
+        api: Api::parse(&api).unwrap_or(Api::Runtime),
         method: r.get(4)?,
         body: r.get(5)?,
         attempts: r.get(6)?,
@@ -141,10 +175,17 @@ impl Outbox {
                  next_try_ms INTEGER NOT NULL DEFAULT 0,
                  status INTEGER,
                  validation_errors TEXT,
-                 origin TEXT NOT NULL DEFAULT 'console'
+                 origin TEXT NOT NULL DEFAULT 'console',
+                 api TEXT NOT NULL DEFAULT 'tracking'
              );",
         )
         .map_err(|e| OutboxError::Sql(path.to_path_buf(), e))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| OutboxError::Sql(path.to_path_buf(), e))?;
+        if version > VERSION {
+            return Err(OutboxError::Newer(path.to_path_buf(), version));
+        }
         // Outboxes written before items had an origin: every item was the console's or the
         // kiosk's alike, and the column's default says console.
         let has_origin = conn.prepare("SELECT origin FROM items LIMIT 0").is_ok();
@@ -152,6 +193,20 @@ impl Outbox {
             conn.execute_batch(
                 "ALTER TABLE items ADD COLUMN origin TEXT NOT NULL DEFAULT 'console';",
             )
+            .map_err(|e| OutboxError::Sql(path.to_path_buf(), e))?;
+        }
+        if version < VERSION {
+            // Items queued before they stored their API were all tracking calls: the column's
+            // default says so. One transaction, so a crash leaves the file as it was.
+            let has_api = conn.prepare("SELECT api FROM items LIMIT 0").is_ok();
+            let step = if has_api {
+                String::new()
+            } else {
+                "ALTER TABLE items ADD COLUMN api TEXT NOT NULL DEFAULT 'tracking';".to_owned()
+            };
+            conn.execute_batch(&format!(
+                "BEGIN IMMEDIATE; {step} PRAGMA user_version = {VERSION}; COMMIT;"
+            ))
             .map_err(|e| OutboxError::Sql(path.to_path_buf(), e))?;
         }
         Ok(Self {
@@ -164,7 +219,7 @@ impl Outbox {
         OutboxError::Sql(self.path.clone(), e)
     }
 
-    /// Queues a call; when this returns the item is on disk.
+    /// Queues a tracking call; when this returns the item is on disk.
     pub fn enqueue(
         &self,
         origin: Origin,
@@ -174,11 +229,34 @@ impl Outbox {
         body: &str,
         error: &str,
     ) -> Result<i64, OutboxError> {
+        self.queue(&NewItem {
+            origin,
+            profile,
+            key_fingerprint,
+            api: Api::Tracking,
+            route: method,
+            body,
+            error,
+        })
+    }
+
+    /// Queues a call of either API; when this returns the item is on disk.
+    pub fn queue(&self, new: &NewItem<'_>) -> Result<i64, OutboxError> {
         self.conn
             .execute(
-                "INSERT INTO items (queued_at, profile, key_fingerprint, method, body, attempts, last_error, origin)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)",
-                params![timestamp::now_ms(), profile, key_fingerprint, method, body, error, origin.as_str()],
+                "INSERT INTO items (queued_at, profile, key_fingerprint, method, body, attempts,
+                                    last_error, origin, api)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8)",
+                params![
+                    timestamp::now_ms(),
+                    new.profile,
+                    new.key_fingerprint,
+                    new.route,
+                    new.body,
+                    new.error,
+                    new.origin.as_str(),
+                    new.api.as_str()
+                ],
             )
             .map_err(|e| self.sql(e))?;
         Ok(self.conn.last_insert_rowid())
@@ -404,3 +482,7 @@ mod tests {
         assert!(b.delivery_lock().is_some(), "free again once released");
     }
 }
+
+#[cfg(test)]
+#[path = "api_tests.rs"]
+mod api_tests;

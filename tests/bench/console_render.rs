@@ -27,6 +27,7 @@ fn exchange(i: usize) -> Exchange {
         url: "http://127.0.0.1:8787/l…/event".into(),
         key_masked: "…".into(),
         key_fingerprint: "#000000".into(),
+        api: None,
         method: "event".into(),
         request_body: format!("{{\"event\":\"Sent message\",\"userId\":\"{i}\"}}"),
         attempts: vec![Attempt {

@@ -25,6 +25,7 @@ mod flags_vectors;
 mod kiosk_e2e;
 mod layering;
 mod outbox;
+mod outbox_runtime;
 mod runtime_bulk;
 mod runtime_env_views;
 mod runtime_serve_cli;
