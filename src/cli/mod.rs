@@ -16,6 +16,7 @@ mod outbox;
 mod profiles;
 mod render;
 mod replay;
+mod replay_bulk;
 mod replay_log;
 mod run;
 mod send;

@@ -3,7 +3,7 @@
 use super::context::{self, CliError, exit};
 use super::render;
 use super::replay_log;
-use bucket_console::api::{self, Method, Rejection, timestamp};
+use bucket_console::api::{self, Api, Method, Rejection, timestamp};
 use bucket_console::client::{Client, ClientConfig, Outcome};
 use bucket_console::profiles::Selected;
 use bucket_console::sanitize::sanitize;
@@ -44,12 +44,16 @@ pub struct ReplayArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
+    /// Runtime profiles only: send the lines as items of `POST /bulk`, N to a request (1–100,
+    /// and at most 1 MiB a request). Each line is still counted by its own item's verdict.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=100))]
+    bulk: Option<u16>,
 }
 
-struct Call {
-    line: usize,
-    method: Method,
-    body: Bytes,
+pub(super) struct Call {
+    pub(super) line: usize,
+    pub(super) method: Method,
+    pub(super) body: Bytes,
 }
 
 #[derive(Default)]
@@ -60,8 +64,18 @@ struct Tally {
 }
 
 pub fn run(args: &ReplayArgs) -> Result<u8, CliError> {
+    let (selected, _) = context::selected_profile(args.profile.as_deref())?;
+    let api = selected.profile.api();
+    if args.bulk.is_some() && api != Api::Runtime {
+        return Err(CliError::usage(format!(
+            "`replay --bulk` sends batches to the Runtime API's /bulk, and profile `{}` speaks \
+             the tracking API, which has none: drop --bulk, or use a runtime profile \
+             (`--profile local-runtime`, or one added with `profiles add NAME --runtime`)",
+            selected.profile.name
+        )));
+    }
     let text = read_input(args)?;
-    let (calls, invalid) = parse_lines(&text);
+    let (calls, invalid) = parse_lines(&text, api);
     for (line, problem) in &invalid {
         eprintln!("line {line}: {}", sanitize(problem));
     }
@@ -71,18 +85,44 @@ pub fn run(args: &ReplayArgs) -> Result<u8, CliError> {
             invalid.len()
         )));
     }
-    let (selected, _) = context::selected_profile(args.profile.as_deref())?;
     let total = calls.len();
-    let logger = replay_log::Writer::start(total);
+    let (calls, batches) = match args.bulk {
+        Some(per) => (Vec::new(), Some(super::replay_bulk::batches(calls, per)?)),
+        None => (calls, None),
+    };
+    let requests = batches.as_ref().map_or(total, Vec::len);
+    let logger = replay_log::Writer::start(requests);
     let progress = progress_bar(total as u64);
     let started = Instant::now();
-    let report = context::runtime(1)?.block_on(send_all(
-        &selected,
-        calls,
-        args.concurrency,
-        logger.book.clone(),
-        progress.clone(),
-    ))?;
+    let report = context::runtime(1)?.block_on(async {
+        match batches {
+            None => {
+                send_all(
+                    &selected,
+                    calls,
+                    args.concurrency,
+                    logger.book.clone(),
+                    progress.clone(),
+                )
+                .await
+            }
+            Some(batches) => {
+                let resolved = bucket_console::target::resolve(&selected)
+                    .await
+                    .map_err(|e| CliError::failed(e.to_string()))?;
+                let report = super::replay_bulk::send_all(
+                    &resolved.target,
+                    batches,
+                    args.concurrency,
+                    logger.book.clone(),
+                    progress.clone(),
+                )
+                .await;
+                drop(resolved.embedded);
+                report
+            }
+        }
+    })?;
     let elapsed = started.elapsed();
     progress.finish_and_clear();
     logger.finish();
@@ -96,12 +136,18 @@ pub fn run(args: &ReplayArgs) -> Result<u8, CliError> {
             "{}",
             render::json_safe(
                 &json!({"sent": total, "accepted": accepted, "rejected": rejected, "failed": failed,
-                "skipped": invalid.len(), "seconds": elapsed.as_secs_f64(), "perSecond": rate.round()})
+                "skipped": invalid.len(), "seconds": elapsed.as_secs_f64(), "perSecond": rate.round(),
+                "requests": requests})
             )
         );
     } else {
+        let batches = if args.bulk.is_some() {
+            format!(" in {requests} /bulk request(s)")
+        } else {
+            String::new()
+        };
         println!(
-            "sent {total} in {:.2} s ({rate:.0}/s): {accepted} accepted, {rejected} rejected, {failed} failed; {} line(s) skipped as invalid",
+            "sent {total}{batches} in {:.2} s ({rate:.0}/s): {accepted} accepted, {rejected} rejected, {failed} failed; {} line(s) skipped as invalid",
             elapsed.as_secs_f64(),
             invalid.len()
         );
@@ -115,13 +161,13 @@ pub fn run(args: &ReplayArgs) -> Result<u8, CliError> {
     })
 }
 
-/// What the sending part of a replay found.
-struct Report {
-    accepted: u64,
-    rejected: u64,
-    failed: u64,
+/// What the sending part of a replay found, counted by line.
+pub(super) struct Report {
+    pub(super) accepted: u64,
+    pub(super) rejected: u64,
+    pub(super) failed: u64,
     /// The first refusals and failures, with their line numbers.
-    examples: Vec<String>,
+    pub(super) examples: Vec<String>,
 }
 
 /// Sends every call with `concurrency` workers; each exchange goes to the log.
@@ -206,8 +252,8 @@ fn read_input(args: &ReplayArgs) -> Result<String, CliError> {
     }
 }
 
-/// Valid calls, and `(line, problem)` for each line that is not one.
-fn parse_lines(text: &str) -> (Vec<Call>, Vec<(usize, String)>) {
+/// Valid calls, and `(line, problem)` for each line that is not one, by the rules of `api`.
+fn parse_lines(text: &str, api: Api) -> (Vec<Call>, Vec<(usize, String)>) {
     let now = timestamp::now_ms();
     let mut calls = Vec::new();
     let mut invalid = Vec::new();
@@ -216,7 +262,7 @@ fn parse_lines(text: &str) -> (Vec<Call>, Vec<(usize, String)>) {
         if line.trim().is_empty() {
             continue;
         }
-        match parse_line(line, now) {
+        match parse_line(line, now, api) {
             Ok((method, body)) => calls.push(Call {
                 line: line_no,
                 method,
@@ -228,7 +274,7 @@ fn parse_lines(text: &str) -> (Vec<Call>, Vec<(usize, String)>) {
     (calls, invalid)
 }
 
-fn parse_line(line: &str, now: i64) -> Result<(Method, Bytes), String> {
+fn parse_line(line: &str, now: i64, on: Api) -> Result<(Method, Bytes), String> {
     let value: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
     let method = value["method"]
         .as_str()
@@ -240,7 +286,11 @@ fn parse_line(line: &str, now: i64) -> Result<(Method, Bytes), String> {
         )
     })?;
     let body = value.get("body").ok_or("needs a \"body\" object")?;
-    api::validate(method, body, now).map_err(|errors| {
+    let validate = match on {
+        Api::Tracking => api::validate,
+        Api::Runtime => api::validate_runtime,
+    };
+    validate(method, body, now).map_err(|errors| {
         let rejection = Rejection::from_errors(errors);
         rejection
             .validation_errors
@@ -278,7 +328,7 @@ mod tests {
     #[test]
     fn lines_are_checked_with_their_numbers() {
         let text = "{\"method\":\"event\",\"body\":{\"event\":\"e\",\"userId\":1}}\n\n{\"method\":\"events\",\"body\":{}}\nnope\n{\"method\":\"user\",\"body\":{\"userID\":1}}\n";
-        let (calls, invalid) = parse_lines(text);
+        let (calls, invalid) = parse_lines(text, Api::Tracking);
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].line, 1);
         let lines: Vec<usize> = invalid.iter().map(|(l, _)| *l).collect();

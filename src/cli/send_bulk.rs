@@ -4,12 +4,12 @@
 
 use super::context::{self, CliError, exit};
 use super::send::{Output, exchange_json};
-use bucket_console::api::runtime::bulk::{self, ItemOutcome, Refused};
-use bucket_console::api::runtime::{MAX_BULK_BYTES, MAX_BULK_ITEMS};
+use bucket_console::api::runtime::MAX_BULK_BYTES;
+use bucket_console::api::runtime::bulk::{self, ItemOutcome};
 use bucket_console::api::{Api, ValidationError, timestamp};
+use bucket_console::client::batch::Batch;
 use bucket_console::client::{Client, ClientConfig, Outcome};
 use bucket_console::sanitize::sanitize;
-use bytes::Bytes;
 use serde_json::{Value, json};
 use std::io::Read;
 
@@ -33,33 +33,10 @@ pub fn run(
         source.ok_or_else(|| CliError::usage("send bulk takes ITEMS: a file, or - for stdin"))?;
     let text = read_bounded(source)?;
     let items = parse_items(&text)?;
-    if items.len() > MAX_BULK_ITEMS {
-        return Err(CliError::usage(format!(
-            "{} items: a /bulk batch takes at most {MAX_BULK_ITEMS} (send them in parts)",
-            items.len()
-        )));
-    }
-    let body = Value::Array(items);
-    if !no_validate {
-        match bulk::validate(&body, timestamp::now_ms()) {
-            Ok(_) => {}
-            Err(Refused::TooMany(n)) => {
-                return Err(CliError::usage(format!(
-                    "{n} items: a /bulk batch takes at most {MAX_BULK_ITEMS}"
-                )));
-            }
-            Err(Refused::Invalid(problems)) => {
-                print_verdicts(output, false, &body.to_string(), 400, &problems);
-                return Ok(exit::REJECTED);
-            }
-        }
-    }
-    let bytes = body.to_string();
-    if bytes.len() > MAX_BULK_BYTES {
-        return Err(CliError::usage(format!(
-            "the batch is {} bytes as sent: a /bulk batch is at most 1 MiB ({MAX_BULK_BYTES} bytes)",
-            bytes.len()
-        )));
+    let batch = Batch::new(items).map_err(|e| CliError::usage(e.to_string()))?;
+    if !no_validate && let Err(problems) = batch.check(timestamp::now_ms()) {
+        print_verdicts(output, false, batch.text(), 400, &problems);
+        return Ok(exit::REJECTED);
     }
     let exchange = context::runtime(1)?.block_on(async {
         let resolved = bucket_console::target::resolve(&selected)
@@ -67,11 +44,7 @@ pub fn run(
             .map_err(|e| CliError::failed(e.to_string()))?;
         let client =
             Client::new(ClientConfig::default()).map_err(|e| CliError::failed(e.to_string()))?;
-        Ok::<_, CliError>(
-            client
-                .send(&resolved.target, "bulk", Bytes::from(bytes.clone()))
-                .await,
-        )
+        Ok::<_, CliError>(client.send_batch(&resolved.target, &batch).await)
     })?;
     let mut logged = [exchange];
     if let Some(mut history) = context::open_history()
@@ -85,17 +58,13 @@ pub fn run(
     let [exchange] = logged;
     if output == Output::Json {
         let mut answer = exchange_json(&exchange);
-        answer["items"] = json!(bulk::item_verdicts(
-            &bytes,
-            exchange.status().unwrap_or(0),
-            &exchange.validation_errors
-        ));
+        answer["items"] = json!(batch.verdicts(&exchange));
         println!("{}", super::render::json_safe(&answer));
     } else {
         print_verdicts(
             output,
             true,
-            &bytes,
+            batch.text(),
             exchange.status().unwrap_or(0),
             &exchange.validation_errors,
         );

@@ -79,6 +79,15 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// Whether the outbox takes this call when it was not delivered: a call of the API's
+    /// methods, or a Runtime API batch, queued whole as one item (it was refused or stored
+    /// whole, so it is delivered whole). Another route (a flag check…) is not worth keeping.
+    pub fn queueable(&self) -> bool {
+        self.outcome == Outcome::Failed
+            && (crate::api::Method::parse(&self.method).is_some()
+                || (self.is_runtime() && self.method == "bulk"))
+    }
+
     /// Waiting in the outbox: no answer yet, and an item that will try again.
     pub fn is_queued(&self) -> bool {
         self.outcome == Outcome::Failed && self.outbox_id.is_some()
@@ -168,5 +177,28 @@ impl Exchange {
                     .unwrap_or_else(|| format!("HTTP {}", self.status().unwrap_or(0))),
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Api;
+
+    #[test]
+    fn a_failed_call_or_runtime_batch_is_queued_and_nothing_else() {
+        let mut e = crate::fixtures::exchange("event", 200, "{}", vec![]);
+        e.outcome = Outcome::Failed;
+        assert!(e.queueable(), "a tracking method");
+        e.method = "bulk".into();
+        e.api = Some(Api::Tracking);
+        assert!(!e.queueable(), "the tracking API has no /bulk");
+        e.api = Some(Api::Runtime);
+        assert!(e.queueable(), "a runtime batch, whole");
+        e.method = "features/events".into();
+        assert!(!e.queueable());
+        e.method = "bulk".into();
+        e.outcome = Outcome::Rejected;
+        assert!(!e.queueable(), "a refusal is not retried");
     }
 }

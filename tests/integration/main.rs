@@ -10,6 +10,7 @@ mod cli_bounds;
 mod cli_ci;
 mod cli_profiles_log;
 mod cli_replay;
+mod cli_replay_bulk;
 mod cli_run;
 mod cli_runtime;
 mod cli_secrets;

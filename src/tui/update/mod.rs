@@ -100,9 +100,7 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Sent(exchange) => {
             let mut effects = data::after_send(state, &exchange);
             effects.extend(health_from(state, &exchange));
-            let queue =
-                exchange.outcome == Outcome::Failed && Method::parse(&exchange.method).is_some();
-            if queue {
+            if exchange.queueable() {
                 effects.push(Effect::Enqueue(exchange.clone()));
             }
             sent(state, *exchange);
