@@ -150,6 +150,7 @@ mod tests {
                 } else {
                     Verdict::Refused("no".into())
                 },
+                batch: None,
             });
         }
         let xml = junit.render(1.0);

@@ -88,6 +88,11 @@ pub struct RunArgs {
     /// expectation; send, log and queue nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Runtime profiles only: send calls N to a `POST /bulk` request (1–100): a step's
+    /// repeats, and the rounds of lone requests. Each call is still judged on its own; a step
+    /// that expects a refusal, a code or a warning, or saves from the answer, goes alone.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=100))]
+    bulk: Option<u16>,
     /// Check the file and send nothing.
     #[arg(long)]
     check: bool,
@@ -171,6 +176,9 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
             flags.join(" ")
         ))));
     }
+    if !args.dry_run {
+        batches_need_runtime(args, &loaded, &items)?;
+    }
     if args.dry_run {
         let (selected, _) = context::selected_profile(args.profile.as_deref())?;
         let options = Options {
@@ -185,6 +193,7 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
             },
             env,
             keep_bodies: true,
+            bulk: args.bulk,
         };
         return Ok(super::dry_run::run(
             &loaded,
@@ -194,6 +203,33 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
         ));
     }
     send(args, loaded, items, (vars, id_vars), env)
+}
+
+/// `--bulk` and a step's `bulk = N` post to the Runtime API's `/bulk`: refused, before anything
+/// is sent, on a tracking profile, which has none.
+fn batches_need_runtime(
+    args: &RunArgs,
+    loaded: &Collection,
+    items: &[String],
+) -> Result<(), CliError> {
+    if args.bulk.is_none() && !run::uses_bulk(loaded, items) {
+        return Ok(());
+    }
+    let (selected, _) = context::selected_profile(args.profile.as_deref())?;
+    if selected.profile.api() == bucket_console::api::Api::Runtime {
+        return Ok(());
+    }
+    let why = if args.bulk.is_some() {
+        "`run --bulk` sends".to_owned()
+    } else {
+        format!("a step of {} with `bulk = N` sends", loaded.path.display())
+    };
+    Err(CliError::usage(sanitize(&format!(
+        "{why} batches to the Runtime API's /bulk, and profile `{}` speaks the tracking API, \
+         which has none: use a runtime profile (`--profile local-runtime`, or one added with \
+         `profiles add NAME --runtime`)",
+        selected.profile.name
+    ))))
 }
 
 /// The flag of `profiles edit` that sets a profile's id field.
@@ -332,6 +368,7 @@ fn send(
         profile_ids,
         env,
         keep_bodies: args.output == RunOutput::Json,
+        bulk: args.bulk,
     };
     let output = args.output;
     let painter = Painter::for_stdout();
@@ -385,7 +422,10 @@ fn send(
                         _ => {}
                     }
                     drop(t);
-                    if let Some(exchange) = report.exchange.take() {
+                    // A batch's items share its exchange: the log has it once.
+                    if report.batch.is_none_or(|b| b.index == 0)
+                        && let Some(exchange) = report.exchange.take()
+                    {
                         book.offer(exchange);
                     }
                 }

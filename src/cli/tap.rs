@@ -70,6 +70,7 @@ mod tests {
             body: String::new(),
             exchange: None,
             verdict,
+            batch: None,
         }
     }
 

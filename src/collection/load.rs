@@ -387,7 +387,7 @@ fn step(
     r.known_keys(
         table,
         &[
-            "request", "method", "body", "save", "repeat", "expect", "tags",
+            "request", "method", "body", "save", "repeat", "expect", "tags", "bulk",
         ],
         what,
     );
@@ -448,6 +448,7 @@ fn step(
         .map(|v| saves(r, v, what))
         .unwrap_or_default();
     let repeat = table.get("repeat").map_or(1, |v| repeat(r, v, what));
+    let bulk = table.get("bulk").map(|v| bulk(r, v, what));
     let expect = match table.get("expect") {
         Some(e) => expect(r, e, what),
         None => Expect::default(),
@@ -460,6 +461,7 @@ fn step(
             save,
             repeat,
             expect,
+            bulk,
             line,
             tags,
         },
@@ -528,6 +530,21 @@ fn repeat(r: &mut Reader, value: &Spanned<DeValue<'_>>, what: &str) -> u32 {
     r.problem(
         value.span().start,
         format!("{what}: repeat is a whole number from 1"),
+    );
+    1
+}
+
+/// `bulk = N`: items a Runtime API `/bulk` request carries, as the server bounds them.
+fn bulk(r: &mut Reader, value: &Spanned<DeValue<'_>>, what: &str) -> u16 {
+    if let DeValue::Integer(i) = value.get_ref()
+        && let Ok(n) = i.as_str().parse::<u16>()
+        && (1..=100).contains(&n)
+    {
+        return n;
+    }
+    r.problem(
+        value.span().start,
+        format!("{what}: bulk is a whole number from 1 to 100 (items a /bulk request carries)"),
     );
     1
 }

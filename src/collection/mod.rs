@@ -10,6 +10,7 @@ mod features;
 pub mod lines;
 mod load;
 pub mod run;
+mod run_bulk;
 mod tags;
 pub mod template;
 pub mod write;
@@ -55,6 +56,8 @@ pub struct Step {
     pub save: Vec<Save>,
     pub repeat: u32,
     pub expect: Expect,
+    /// `bulk = N`: the step's calls go N to a Runtime API `/bulk` request.
+    pub bulk: Option<u16>,
     pub line: usize,
     /// `tags = [...]`: only a scenario's first step takes them, for the whole scenario.
     pub tags: Vec<String>,

@@ -27,6 +27,9 @@ pub struct Options {
     pub env: super::template::Env,
     /// Reports carry each body sent (else only the refused ones': a long run saves the copies).
     pub keep_bodies: bool,
+    /// `run --bulk N`: calls go N to a Runtime API `/bulk` request (a step's `bulk = N` says
+    /// so for its own calls).
+    pub bulk: Option<u16>,
 }
 
 /// What became of one call.
@@ -58,6 +61,16 @@ pub struct CallReport {
     pub body: String,
     pub exchange: Option<Exchange>,
     pub verdict: Verdict,
+    /// Sent as an item of a `/bulk` batch: `exchange` is the batch's, shared by its items.
+    pub batch: Option<BatchPart>,
+}
+
+/// Which item of its batch a call was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchPart {
+    /// 0-based: the batch's first item's report is the one that logs the exchange.
+    pub index: usize,
+    pub of: usize,
 }
 
 /// The items to run, known to exist.
@@ -104,19 +117,29 @@ pub fn env_read(collection: &Collection, items: &[String]) -> BTreeSet<String> {
         .collect()
 }
 
-struct Shared {
+/// Whether a step of `items` asks for batches (`bulk = N`).
+pub fn uses_bulk(collection: &Collection, items: &[String]) -> bool {
+    items.iter().any(|item| {
+        collection
+            .scenarios
+            .get(item)
+            .is_some_and(|steps| steps.iter().any(|s| s.bulk.is_some()))
+    })
+}
+
+pub(super) struct Shared {
     collection: Collection,
     /// The file's vars with the command line's over them.
-    names: BTreeMap<String, Value>,
-    options: Options,
-    target: Target,
+    pub(super) names: BTreeMap<String, Value>,
+    pub(super) options: Options,
+    pub(super) target: Target,
     items: Vec<String>,
     /// Every repeat of every item, numbered as they are taken: produced one at a time, so a
     /// run of any length holds no list of them.
     units: u64,
-    next: AtomicU64,
+    pub(super) next: AtomicU64,
     seq: AtomicU64,
-    report: Box<dyn Fn(CallReport) + Send + Sync>,
+    pub(super) report: Box<dyn Fn(CallReport) + Send + Sync>,
 }
 
 /// Runs `items` (see [`plan`]), reporting each call as it finishes.
@@ -150,6 +173,9 @@ pub async fn run(
         let shared = Arc::clone(&shared);
         let mut worker = client.worker(&shared.target);
         tasks.spawn(async move {
+            if let Some(per) = shared.options.bulk {
+                return super::run_bulk::units(&shared, &mut worker, per).await;
+            }
             while let Some((item, round)) = shared.unit(shared.next.fetch_add(1, Ordering::Relaxed))
             {
                 run_unit(&shared, &mut worker, item, round).await;
@@ -161,7 +187,7 @@ pub async fn run(
 
 impl Shared {
     /// The `n`th call of the run (0-based): each item of round 1, then of round 2…
-    fn unit(&self, n: u64) -> Option<(&str, u32)> {
+    pub(super) fn unit(&self, n: u64) -> Option<(&str, u32)> {
         let len = self.items.len() as u64;
         (n < self.units).then(|| {
             (
@@ -172,7 +198,31 @@ impl Shared {
     }
 }
 
-async fn run_unit(shared: &Shared, worker: &mut crate::client::Worker, item: &str, round: u32) {
+/// The lone request `item` names, as a call of round `round`.
+pub(super) fn lone<'a>(shared: &'a Shared, item: &'a str, round: u32) -> Option<One<'a>> {
+    const NOTHING: Expect = Expect {
+        status: None,
+        code: None,
+        error_path: None,
+        warning: None,
+    };
+    shared.collection.requests.get(item).map(|request| One {
+        item,
+        step: None,
+        round,
+        method: request.method,
+        body: &request.body,
+        expect: &NOTHING,
+        save: &[],
+    })
+}
+
+pub(super) async fn run_unit(
+    shared: &Shared,
+    worker: &mut crate::client::Worker,
+    item: &str,
+    round: u32,
+) {
     if let Some(request) = shared.collection.requests.get(item) {
         let expect = Expect::default();
         let call = One {
@@ -199,6 +249,7 @@ async fn run_unit(shared: &Shared, worker: &mut crate::client::Worker, item: &st
             save,
             repeat,
             expect,
+            bulk,
             ..
         } = step;
         let (method, body) = match call {
@@ -208,6 +259,21 @@ async fn run_unit(shared: &Shared, worker: &mut crate::client::Worker, item: &st
             },
             Call::Inline { method, body } => (*method, body),
         };
+        if let Some(per) = bulk.or(shared.options.bulk) {
+            let one = One {
+                item,
+                step: Some(n + 1),
+                round,
+                method,
+                body,
+                expect,
+                save,
+            };
+            if !super::run_bulk::step(shared, worker, one, *repeat, per, &mut names).await {
+                return;
+            }
+            continue;
+        }
         for _ in 0..*repeat {
             let call = One {
                 item,
@@ -226,63 +292,32 @@ async fn run_unit(shared: &Shared, worker: &mut crate::client::Worker, item: &st
 }
 
 /// One call about to be made.
-struct One<'a> {
-    item: &'a str,
-    step: Option<usize>,
-    round: u32,
-    method: Method,
+#[derive(Clone, Copy)]
+pub(super) struct One<'a> {
+    pub(super) item: &'a str,
+    pub(super) step: Option<usize>,
+    pub(super) round: u32,
+    pub(super) method: Method,
     body: &'a Shape,
-    expect: &'a Expect,
-    save: &'a [Save],
+    pub(super) expect: &'a Expect,
+    pub(super) save: &'a [Save],
 }
 
 impl One<'_> {
     /// Makes the call and reports it; `true` when it passed (a scenario goes on).
-    async fn go(
+    pub(super) async fn go(
         self,
         shared: &Shared,
         worker: &mut crate::client::Worker,
         names: &mut Names<'_>,
     ) -> bool {
-        let seq = shared.seq.fetch_add(1, Ordering::Relaxed) + 1;
-        let resolved = {
-            let mut rng = fastrand::Rng::with_seed(mix(shared.options.seed, seq));
-            let ids = &shared.options.profile_ids;
-            let profile = |field: &str| ids.get(field).cloned();
-            let env = |name: &str| shared.options.env.value(name);
-            let mut scope = Scope {
-                names: names.get(),
-                profile: &profile,
-                env: &env,
-                rng: &mut rng,
-                seq,
-                now_ms: api::timestamp::now_ms(),
-            };
-            scope.resolve(self.body)
-        };
-        let mut report = CallReport {
-            item: self.item.to_owned(),
-            step: self.step,
-            round: self.round,
-            seq,
-            method: self.method,
-            body: resolved.as_ref().map(Value::to_string).unwrap_or_default(),
-            exchange: None,
-            verdict: Verdict::Passed,
-        };
-        let body = match resolved {
-            Ok(body) => body,
-            Err(e) => {
-                report.verdict = Verdict::Refused(e);
-                (shared.report)(report);
+        let (mut report, body) = match self.prepare(shared, names) {
+            Ok(ready) => ready,
+            Err(refused) => {
+                (shared.report)(refused);
                 return false;
             }
         };
-        if let Some(refusal) = self.refusal_before_sending(shared, &body) {
-            report.verdict = Verdict::Refused(refusal);
-            (shared.report)(report);
-            return false;
-        }
         // The text goes out as the request's bytes; the report keeps the same buffer.
         let text = if shared.options.keep_bodies {
             report.body.clone()
@@ -309,6 +344,58 @@ impl One<'_> {
         passed
     }
 
+    /// The call's templates resolved afresh and its body checked: its report so far and the
+    /// body, or its report refused before sending.
+    #[expect(
+        clippy::result_large_err,
+        reason = "the refusal is the report, made once per call"
+    )]
+    pub(super) fn prepare(
+        &self,
+        shared: &Shared,
+        names: &Names<'_>,
+    ) -> Result<(CallReport, Value), CallReport> {
+        let seq = shared.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let resolved = {
+            let mut rng = fastrand::Rng::with_seed(mix(shared.options.seed, seq));
+            let ids = &shared.options.profile_ids;
+            let profile = |field: &str| ids.get(field).cloned();
+            let env = |name: &str| shared.options.env.value(name);
+            let mut scope = Scope {
+                names: names.get(),
+                profile: &profile,
+                env: &env,
+                rng: &mut rng,
+                seq,
+                now_ms: api::timestamp::now_ms(),
+            };
+            scope.resolve(self.body)
+        };
+        let mut report = CallReport {
+            item: self.item.to_owned(),
+            step: self.step,
+            round: self.round,
+            seq,
+            method: self.method,
+            body: resolved.as_ref().map(Value::to_string).unwrap_or_default(),
+            exchange: None,
+            verdict: Verdict::Passed,
+            batch: None,
+        };
+        let body = match resolved {
+            Ok(body) => body,
+            Err(e) => {
+                report.verdict = Verdict::Refused(e);
+                return Err(report);
+            }
+        };
+        if let Some(refusal) = self.refusal_before_sending(shared, &body) {
+            report.verdict = Verdict::Refused(refusal);
+            return Err(report);
+        }
+        Ok((report, body))
+    }
+
     fn refusal_before_sending(&self, shared: &Shared, body: &Value) -> Option<String> {
         if super::holds_key(body, &shared.target.key) {
             return Some(
@@ -320,7 +407,12 @@ impl One<'_> {
         if self.expect.wants_refusal() {
             return None;
         }
-        api::validate(self.method, body, api::timestamp::now_ms())
+        // The rules of the API the profile speaks (a runtime feedback names its flag by `key`).
+        let validate = match shared.target.key.api() {
+            api::Api::Tracking => api::validate,
+            api::Api::Runtime => api::validate_runtime,
+        };
+        validate(self.method, body, api::timestamp::now_ms())
             .err()
             .map(|errors| {
                 let named: Vec<String> = errors
@@ -337,7 +429,7 @@ impl One<'_> {
 
 /// The names a call resolves against: the run's, or a scenario run's own copy that its steps
 /// save into.
-enum Names<'a> {
+pub(super) enum Names<'a> {
     Shared(&'a BTreeMap<String, Value>),
     Own(BTreeMap<String, Value>),
 }
@@ -350,7 +442,7 @@ impl Names<'_> {
         }
     }
 
-    fn own(&mut self) -> &mut BTreeMap<String, Value> {
+    pub(super) fn own(&mut self) -> &mut BTreeMap<String, Value> {
         if let Names::Shared(n) = self {
             *self = Names::Own((*n).clone());
         }
@@ -439,7 +531,7 @@ fn or_none(text: &str) -> &str {
 }
 
 /// Keeps what a step saves, for the steps after it.
-fn save(
+pub(super) fn save(
     saves: &[Save],
     body: &Value,
     exchange: &Exchange,

@@ -145,7 +145,7 @@ where
         + Send
         + 'static,
 {
-    let key = match key_param(&app, params) {
+    let key = match key_param(app, params) {
         Ok((key, _)) => key,
         Err(r) => return r,
     };

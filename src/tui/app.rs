@@ -316,11 +316,15 @@ fn collection_effect(runner: Arc<Runner>, effect: Effect) {
                     profile_ids,
                     env,
                     keep_bodies: false,
+                    bulk: None,
                 };
                 let (journals, actions) = (Arc::clone(&runner.journals), runner.actions.clone());
                 let report = move |mut report: crate::collection::run::CallReport| {
-                    // Each call is an exchange of this console's, in its log like a send.
-                    if let Some(exchange) = report.exchange.take() {
+                    // Each call is an exchange of this console's, in its log like a send; a
+                    // batch's items share one, logged once.
+                    if report.batch.is_none_or(|b| b.index == 0)
+                        && let Some(exchange) = report.exchange.take()
+                    {
                         let mut one = [exchange];
                         journals.developer.append(&mut one);
                         let [logged] = one;

@@ -25,16 +25,16 @@ fn add_runtime(cli: &Cli, name: &str, base: &str) {
 }
 
 fn lines(n: usize) -> String {
-    (0..n)
-        .map(|i| {
-            let line = if i % 2 == 0 {
-                json!({"method": "user", "body": {"userId": format!("rb-{i}")}})
-            } else {
-                json!({"method": "event", "body": {"event": "e", "userId": format!("rb-{i}")}})
-            };
-            format!("{line}\n")
-        })
-        .collect()
+    use std::fmt::Write as _;
+    (0..n).fold(String::new(), |mut text, i| {
+        let line = if i % 2 == 0 {
+            json!({"method": "user", "body": {"userId": format!("rb-{i}")}})
+        } else {
+            json!({"method": "event", "body": {"event": "e", "userId": format!("rb-{i}")}})
+        };
+        let _ = writeln!(text, "{line}");
+        text
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

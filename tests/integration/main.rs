@@ -12,6 +12,7 @@ mod cli_profiles_log;
 mod cli_replay;
 mod cli_replay_bulk;
 mod cli_run;
+mod cli_run_bulk;
 mod cli_runtime;
 mod cli_secrets;
 mod cli_send;

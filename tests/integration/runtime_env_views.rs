@@ -4,6 +4,7 @@
 //! output shows a key.
 
 use crate::support::{Cli, binary, listening_on};
+use std::fmt::Write as _;
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -80,7 +81,7 @@ async fn data_stars_and_watch_read_a_named_environment_by_either_keys_fingerprin
             .await;
         assert_eq!(stars.code, 0, "{profile}: {stars:?}");
         assert!(stars.stdout.contains("huddle"), "{profile}: {stars:?}");
-        printed.push_str(&format!("{data:?}{stars:?}"));
+        let _ = write!(printed, "{data:?}{stars:?}");
     }
     // Traffic: the request the secret key made, seen from the publishable key's profile.
     let mut watch = cli

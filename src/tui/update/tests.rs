@@ -1290,6 +1290,7 @@ fn a_scenario_runs_from_the_picker_and_its_calls_open() {
                 body: String::new(),
                 exchange: Some(exchange),
                 verdict: Verdict::Passed,
+                batch: None,
             })),
         );
     }
