@@ -27,6 +27,7 @@ use std::time::Instant;
 Examples:
   bucket-console replay calls.jsonl --profile staging
   bucket-console replay events.jsonl --concurrency 64 --strict
+  bucket-console replay events.jsonl --profile local-runtime --bulk 100   # 100 to a /bulk
   jq -c '{method: \"event\", body: .}' events.json | bucket-console replay -"
 )]
 pub struct ReplayArgs {

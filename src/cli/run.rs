@@ -37,6 +37,7 @@ Examples:
   bucket-console run --check --var profile.userId=u1   # stands in for the profile's id
   bucket-console run --tags smoke --exclude-tags slow --output tap   # every item tagged smoke
   bucket-console run onboarding --dry-run      # each call as it would go, nothing sent
+  bucket-console run signup --repeat 500 --bulk 100 --profile local-runtime   # 5 /bulk requests
 
 A collection file (bucket-console.toml):
   [vars]

@@ -1,4 +1,5 @@
 use super::*;
+use crate::client::exchange::tests::sample;
 use serde_json::json;
 
 #[test]
@@ -48,8 +49,7 @@ fn each_item_is_told_what_became_of_it() {
     .remove(0);
     let problems = batch.check(0).unwrap_err();
     assert_eq!(problems[0].path, "/1/userId");
-    let mut refused = crate::fixtures::exchange(ROUTE, 400, batch.text(), problems);
-    refused.api = Some(crate::api::Api::Runtime);
+    let refused = sample(ROUTE, 400, batch.text(), problems);
     let results = results(&batch, &refused);
     assert!(matches!(&results[1], ItemResult::Refused(p) if p[0].path == "/1/userId"));
     for other in [&results[0], &results[2]] {
@@ -61,10 +61,9 @@ fn each_item_is_told_what_became_of_it() {
             "{why}"
         );
     }
-    let stored = crate::fixtures::exchange(ROUTE, 200, batch.text(), vec![]);
+    let stored = sample(ROUTE, 200, batch.text(), vec![]);
     assert_eq!(super::results(&batch, &stored), vec![ItemResult::Stored; 3]);
-    let mut forbidden = crate::fixtures::exchange(ROUTE, 403, batch.text(), vec![]);
-    forbidden.outcome = Outcome::Rejected;
+    let mut forbidden = sample(ROUTE, 403, batch.text(), vec![]);
     forbidden.error_message = Some("the key is malformed".into());
     assert!(matches!(
         &super::results(&batch, &forbidden)[0],

@@ -181,13 +181,54 @@ impl Exchange {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::api::Api;
 
+    /// A finished exchange of `route` answered `status` (a 2xx delivered, else refused), for
+    /// the client's own tests (the shared fixtures sit above the client).
+    pub fn sample(route: &str, status: u16, body: &str, errors: Vec<ValidationError>) -> Exchange {
+        Exchange {
+            id: Some(7),
+            started_at: "2024-05-01T12:00:00.000Z".into(),
+            profile: "local".into(),
+            base_url: "http://127.0.0.1:8787".into(),
+            url: format!("http://127.0.0.1:8787/{route}"),
+            key_masked: "sec_…".into(),
+            key_fingerprint: "#000000".into(),
+            api: Some(Api::Runtime),
+            method: route.into(),
+            request_body: body.into(),
+            attempts: vec![Attempt {
+                started_at: "2024-05-01T12:00:00.000Z".into(),
+                status: Some(status),
+                error: None,
+                latency_ms: 3.2,
+            }],
+            response: Some(Response {
+                status,
+                headers: vec![],
+                body: "{}".into(),
+            }),
+            outcome: if (200..300).contains(&status) {
+                Outcome::Delivered
+            } else {
+                Outcome::Rejected
+            },
+            possibly_duplicated: false,
+            latency_ms: 3.4,
+            warnings: vec![],
+            validation_errors: errors,
+            error_code: None,
+            error_message: None,
+            feedback_id: None,
+            outbox_id: None,
+        }
+    }
+
     #[test]
     fn a_failed_call_or_runtime_batch_is_queued_and_nothing_else() {
-        let mut e = crate::fixtures::exchange("event", 200, "{}", vec![]);
+        let mut e = sample("event", 200, "{}", vec![]);
         e.outcome = Outcome::Failed;
         assert!(e.queueable(), "a tracking method");
         e.method = "bulk".into();
