@@ -122,3 +122,64 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// The console's path: a batch the server did not answer is queued whole, as a runtime item
+/// without the key, and the background delivery sends it as one `/bulk` once the server is up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_that_found_no_server_is_queued_whole_and_delivered_as_one() {
+    use bucket_console::client::batch::{Batch, ROUTE};
+    use bucket_console::client::{Client, ClientConfig, RetryPolicy, Target};
+    use bucket_console::server::{ServerConfig, Storage};
+    use std::sync::Mutex;
+    let down = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let client = Client::new(ClientConfig {
+        retry: RetryPolicy {
+            attempts: 1,
+            base: std::time::Duration::from_millis(10),
+            cap: std::time::Duration::from_millis(10),
+        },
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let target = Target {
+        profile: "rt".into(),
+        base_url: format!("http://{down}"),
+        key: AnyKey::parse(Api::Runtime, KEY).unwrap(),
+    };
+    let batch = Batch::new(vec![
+        serde_json::json!({"type": "user", "userId": "bg-1"}),
+        serde_json::json!({"type": "user", "userId": "bg-2"}),
+    ])
+    .unwrap();
+    let failed = client.send_batch(&target, &batch).await;
+    assert!(failed.queueable(), "{failed:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite3");
+    let outbox = Mutex::new(Outbox::open(&path).unwrap());
+    let journals = bucket_console::delivery::Journals::new();
+    let (id, waiting) =
+        bucket_console::delivery::enqueue(&outbox, &journals, &failed, Origin::Console).unwrap();
+    assert_eq!(waiting, 1);
+    let item = outbox.lock().unwrap().get(id).unwrap();
+    assert_eq!((item.api, item.method.as_str()), (Api::Runtime, ROUTE));
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(!bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()));
+    let server = TestServer::with(ServerConfig {
+        listen: down,
+        ..ServerConfig::ephemeral(Storage::Memory)
+    })
+    .await;
+    outbox.lock().unwrap().retry_now().unwrap();
+    let round = bucket_console::outbox::deliver_due(&outbox, &client, &target)
+        .await
+        .unwrap();
+    assert_eq!((round.delivered, round.waiting), (1, 0), "{round:?}");
+    assert_eq!(round.sent.len(), 1, "one request");
+    let env = target.key.data_key();
+    let (_, users) = server.get(&format!("/_local/{}/users", env.expose())).await;
+    let users = users.to_string();
+    assert!(users.contains("bg-1") && users.contains("bg-2"), "{users}");
+}
