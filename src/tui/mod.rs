@@ -13,6 +13,7 @@ pub mod features;
 pub(crate) mod fixtures;
 pub mod form;
 mod form_check;
+mod form_runtime;
 pub mod help;
 pub mod keys;
 pub mod layout;

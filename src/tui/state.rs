@@ -173,7 +173,7 @@ impl State {
     ) -> Self {
         let forms = Method::ALL
             .iter()
-            .map(|m| Form::with_defaults(*m, &defaults(&profile), now_ms))
+            .map(|m| Form::with_defaults(*m, profile.api(), &defaults(&profile), now_ms))
             .collect();
         Self {
             local: profile.is_local().then(|| LocalServer {
@@ -247,12 +247,16 @@ pub fn method_index(method: Method) -> usize {
     Method::ALL.iter().position(|m| *m == method).unwrap_or(0)
 }
 
-/// The profile's default ids, as the forms take them.
+/// The profile's default ids, as the forms take them (on the Runtime API its feature is the
+/// feedback's flag key).
 pub fn defaults(profile: &Profile) -> [(&'static str, Option<&str>); 3] {
     [
         ("userId", profile.user_id.as_deref()),
         ("companyId", profile.company_id.as_deref()),
-        ("featureId", profile.feature_id.as_deref()),
+        (
+            Method::feature_field(profile.api()),
+            profile.feature_id.as_deref(),
+        ),
     ]
 }
 

@@ -129,6 +129,7 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
         Action::TargetReady(result) => match result {
             Ok((profile, base_url, in_process)) => {
                 for form in &mut state.forms {
+                    form.set_api(profile.api(), state.now_ms);
                     fill_defaults(form, &defaults(&profile), state.now_ms);
                 }
                 state.message = Some((
