@@ -33,12 +33,8 @@ pub fn run(
         source.ok_or_else(|| CliError::usage("send bulk takes ITEMS: a file, or - for stdin"))?;
     let text = read_bounded(source)?;
     let items = parse_items(&text)?;
-    if items.len() > MAX_BULK_ITEMS {
-        return Err(CliError::usage(format!(
-            "{} items: a /bulk batch takes at most {MAX_BULK_ITEMS} (send them in parts)",
-            items.len()
-        )));
-    }
+    bucket_console::client::bulk::check_count(items.len())
+        .map_err(|e| CliError::usage(e.to_string()))?;
     let body = Value::Array(items);
     if !no_validate {
         match bulk::validate(&body, timestamp::now_ms()) {
@@ -54,13 +50,9 @@ pub fn run(
             }
         }
     }
-    let bytes = body.to_string();
-    if bytes.len() > MAX_BULK_BYTES {
-        return Err(CliError::usage(format!(
-            "the batch is {} bytes as sent: a /bulk batch is at most 1 MiB ({MAX_BULK_BYTES} bytes)",
-            bytes.len()
-        )));
-    }
+    let items = body.as_array().map(Vec::as_slice).unwrap_or_default();
+    let bytes =
+        bucket_console::client::bulk::body(items).map_err(|e| CliError::usage(e.to_string()))?;
     let exchange = context::runtime(1)?.block_on(async {
         let resolved = bucket_console::target::resolve(&selected)
             .await
@@ -69,7 +61,11 @@ pub fn run(
             Client::new(ClientConfig::default()).map_err(|e| CliError::failed(e.to_string()))?;
         Ok::<_, CliError>(
             client
-                .send(&resolved.target, "bulk", Bytes::from(bytes.clone()))
+                .send(
+                    &resolved.target,
+                    bucket_console::client::bulk::ROUTE,
+                    Bytes::from(bytes.clone()),
+                )
                 .await,
         )
     })?;

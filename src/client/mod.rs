@@ -2,6 +2,7 @@
 //! [`Exchange`], after the retries of assets/contract.md §8. Free of terminal concerns: the CLI and the
 //! console both drive it.
 
+pub mod bulk;
 pub mod code;
 mod dedicated;
 mod exchange;

@@ -65,6 +65,8 @@ pub enum Confirm {
     DropOutboxItem { id: i64 },
     /// The collection has a request of this name: replace its method and body?
     ReplaceRequest { name: String },
+    /// Drop the batch being collected, and its pending items (never sent)?
+    DropBatch { items: usize },
     /// A pasted curl command: import it into its form? (No pastes `text` as text.)
     ImportCurl {
         method: Method,
@@ -151,6 +153,8 @@ pub struct State {
     pub log_refresh: Option<bool>,
     pub detail: Option<Detail>,
     pub request: RequestState,
+    /// Alt+B's batch, while one is collected (runtime profiles).
+    pub batch: Option<super::batch::Batch>,
     pub overlay: Overlay,
     pub message: Option<(Level, String)>,
     pub size: (u16, u16),
@@ -205,6 +209,7 @@ impl State {
             log_refresh: None,
             detail: None,
             request: RequestState::Idle,
+            batch: None,
             overlay: Overlay::None,
             message: None,
             size: (80, 24),
