@@ -22,6 +22,8 @@ pub struct Pending {
 pub struct Batch {
     pub items: Vec<Pending>,
     pub sending: bool,
+    /// Quit was asked once while items were pending, and told what it would lose.
+    pub quit_warned: bool,
 }
 
 impl Batch {

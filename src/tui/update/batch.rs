@@ -123,6 +123,29 @@ pub(super) fn asks_to_drop(state: &State, key: &KeyEvent) -> bool {
         && state.keymap.command(Context::Form, key) == Some(Command::DropBatch)
 }
 
+/// Whether quitting waits: the first quit with pending items says they were never sent; the
+/// next one quits.
+pub(super) fn holds_quit(state: &mut State) -> bool {
+    let quit = state.keymap.shared(Command::Quit);
+    let batch_key = state.keymap.shared(Command::Batch);
+    let Some(batch) = state
+        .batch
+        .as_mut()
+        .filter(|b| !b.items.is_empty() && !b.quit_warned)
+    else {
+        return false;
+    };
+    batch.quit_warned = true;
+    state.message = Some((
+        Level::Warning,
+        format!(
+            "the batch's {} were never sent: {batch_key} sends them; {quit} again quits without them",
+            batch.count()
+        ),
+    ));
+    true
+}
+
 /// Asks before pending items are dropped; an empty batch just closes.
 pub(super) fn ask_drop(state: &mut State) -> Vec<Effect> {
     let pending = state.batch.as_ref().map_or(0, |b| b.items.len());

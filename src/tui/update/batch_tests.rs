@@ -197,3 +197,21 @@ fn a_refused_key_is_said_in_words() {
         "{text}"
     );
 }
+
+#[test]
+fn quitting_with_pending_items_says_so_once() {
+    let mut s = runtime(Method::Event);
+    three_pending(&mut s);
+    let quit = || {
+        Action::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('c'),
+            crossterm::event::KeyModifiers::CONTROL,
+        ))
+    };
+    update(&mut s, quit());
+    assert!(!s.quit);
+    let text = s.message.clone().unwrap().1;
+    assert!(text.contains("3 items were never sent"), "{text}");
+    update(&mut s, quit());
+    assert!(s.quit, "the second quit quits");
+}

@@ -284,7 +284,7 @@ fn ctrl(key: &KeyEvent) -> bool {
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let shared = state.keymap.command(Context::Anywhere, &key);
     if shared == Some(Command::Quit) {
-        state.quit = true;
+        state.quit = !batch::holds_quit(state);
         return vec![];
     }
     if state.overlay != Overlay::None {
@@ -571,6 +571,8 @@ mod form;
 mod log;
 mod mouse;
 mod outbox;
+#[cfg(test)]
+mod profile_api_tests;
 mod profiles;
 mod results;
 mod send;

@@ -351,8 +351,6 @@ pub fn fit(text: &str, width: usize) -> String {
 }
 
 #[cfg(test)]
-mod batch_tests;
-#[cfg(test)]
 mod data_tests;
 #[cfg(test)]
 mod features_tests;
@@ -364,6 +362,8 @@ mod keys_named_tests;
 mod outbox_tests;
 #[cfg(test)]
 mod results_tests;
+#[cfg(test)]
+mod runtime_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

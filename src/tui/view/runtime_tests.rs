@@ -1,6 +1,6 @@
-//! Snapshots of the batch and the runtime console: pending items, the batch's log row and its
-//! items opened after a 400, an item back in its form, the runtime feedback form with `key`,
-//! a refused key in words, and the question before dropping a batch.
+//! Snapshots of the console on a runtime profile: a batch's pending items, its log row and its
+//! items opened after a 400, an item back in its form, the question before dropping a batch,
+//! the feedback form with `key`, a refused key in words, and Ctrl+P's add dialog on runtime.
 
 use crate::api::Method;
 use crate::tui::action::Action;
@@ -85,4 +85,24 @@ fn batch_drop_question() {
     s.focus = Focus::Form;
     press(&mut s, KeyCode::Esc);
     snapshot("batch_drop_question", &s);
+}
+
+#[test]
+fn runtime_profile_editor() {
+    let mut s = crate::tui::fixtures::state(Method::Event);
+    s.color = false;
+    let ctrl = |c| {
+        Action::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char(c),
+            crossterm::event::KeyModifiers::CONTROL,
+        ))
+    };
+    update(&mut s, ctrl('p'));
+    press(&mut s, KeyCode::Char('a'));
+    for c in "rt".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    update(&mut s, ctrl('t'));
+    press(&mut s, KeyCode::Tab);
+    snapshot("runtime_profile_editor", &s);
 }
