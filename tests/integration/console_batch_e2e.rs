@@ -1,6 +1,7 @@
 //! The console's batch on `local-runtime`, as a user drives it in tmux: Alt+B collects sends as
 //! pending items; a batch with a bad item comes back 400 and stores nothing, its log row opens
-//! into its items and the bad one into its form; fixed, a batch of it is stored.
+//! into its items and the bad one into its form; fixed, a batch of it is stored. A feedback by
+//! flag key goes to the runtime route alone.
 
 use crate::support::Cli;
 use crate::tmux::Tmux;
@@ -76,6 +77,19 @@ fn a_batch_on_local_runtime_is_refused_whole_opened_fixed_and_stored() {
     wait_long(&tmux, "batch of 1 item stored");
     assert_eq!(
         count(&cli, "SELECT count(*) FROM users WHERE user_id = 'u-fixed'"),
+        1
+    );
+    // A single send goes to the runtime route too: a feedback by flag key.
+    tmux.keys(&["M-4"]);
+    wait_long(&tmux, "key*");
+    tmux.text("huddle");
+    tmux.keys(&["Tab", "Tab", "Tab", "Tab", "4", "C-s"]);
+    wait_long(&tmux, "feedback 200");
+    assert_eq!(
+        count(
+            &cli,
+            "SELECT count(*) FROM feedback WHERE feature_id = 'huddle' AND user_id = 'u-fixed'"
+        ),
         1
     );
     tmux.quit_and_check_restored();

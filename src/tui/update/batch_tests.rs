@@ -215,3 +215,13 @@ fn quitting_with_pending_items_says_so_once() {
     update(&mut s, quit());
     assert!(s.quit, "the second quit quits");
 }
+
+#[test]
+fn r_on_a_batch_row_sends_its_items_again_as_one_bulk() {
+    let mut s = runtime(Method::Event);
+    three_pending(&mut s);
+    let body = sent_body(&alt_b(&mut s));
+    update(&mut s, Action::BatchSent(Box::new(refused_batch(&body))));
+    assert_eq!(s.focus, Focus::Log);
+    assert_eq!(sent_body(&press(&mut s, KeyCode::Char('r'))), body);
+}

@@ -109,8 +109,13 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, state: &State, problems: usize
             theme.dim(),
         )));
     }
+    let question = if state.batch.is_some() {
+        "Add it to the batch anyway, to see what the server answers?"
+    } else {
+        "Send it anyway, to see what the server answers?"
+    };
     lines.extend([
-        Line::from("Send it anyway, to see what the server answers?"),
+        Line::from(question),
         Line::from(""),
         Line::from(vec![
             Span::styled("Enter/y", theme.focused_label()),
