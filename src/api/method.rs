@@ -56,6 +56,21 @@ const EVENT_FIELDS: &[FieldSpec] = &[
     opt("context"),
     opt("timestamp"),
 ];
+/// The Runtime API's feedback: the flag key (`key`, what the SDKs send) first; `featureId` is
+/// optional beside it, and one of the two is required (see [`super::validate_runtime`]).
+const RUNTIME_FEEDBACK_FIELDS: &[FieldSpec] = &[
+    req("key"),
+    opt("featureId"),
+    req("userId"),
+    opt("companyId"),
+    opt("score"),
+    opt("comment"),
+    opt("feedbackId"),
+    opt("question"),
+    opt("promptedQuestion"),
+    opt("promptId"),
+    opt("source"),
+];
 const FEEDBACK_FIELDS: &[FieldSpec] = &[
     req("featureId"),
     req("userId"),
@@ -111,6 +126,23 @@ impl Method {
         }
     }
 
+    /// The fields this method accepts on `api`: the Runtime API's feedback also takes `key`.
+    pub const fn fields_on(self, api: super::Api) -> &'static [FieldSpec] {
+        match (self, api) {
+            (Method::Feedback, super::Api::Runtime) => RUNTIME_FEEDBACK_FIELDS,
+            _ => self.fields(),
+        }
+    }
+
+    /// The field naming the feature a feedback is about on `api`: the flag key on the Runtime
+    /// API (what the SDKs send), the feature's id on the tracking API.
+    pub const fn feature_field(api: super::Api) -> &'static str {
+        match api {
+            super::Api::Runtime => "key",
+            super::Api::Tracking => "featureId",
+        }
+    }
+
     /// The canonical names joined for messages: "user, company, event, feedback".
     pub fn list() -> String {
         Method::ALL.map(Method::as_str).join(", ")
@@ -145,5 +177,25 @@ mod tests {
             assert!(m.fields()[0].required, "{m}");
         }
         assert_eq!(Method::list(), "user, company, event, feedback");
+    }
+
+    #[test]
+    fn runtime_feedback_takes_the_flag_key_first() {
+        use crate::api::Api;
+        let names: Vec<_> = Method::Feedback
+            .fields_on(Api::Runtime)
+            .iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(names[..3], ["key", "featureId", "userId"]);
+        assert_eq!(
+            Method::Feedback.fields_on(Api::Tracking),
+            Method::Feedback.fields()
+        );
+        assert_eq!(
+            Method::Event.fields_on(Api::Runtime),
+            Method::Event.fields()
+        );
+        assert_eq!(Method::feature_field(Api::Runtime), "key");
     }
 }

@@ -98,10 +98,12 @@ struct Validator<'a> {
 
 impl Validator<'_> {
     fn reject_unknown_fields(&mut self) {
-        let mut own: Vec<&str> = self.method.fields().iter().map(|f| f.name).collect();
-        if self.runtime && self.method == Method::Feedback {
-            own.push("key");
-        }
+        let api = if self.runtime {
+            super::Api::Runtime
+        } else {
+            super::Api::Tracking
+        };
+        let own: Vec<&str> = self.method.fields_on(api).iter().map(|f| f.name).collect();
         for key in self.map.keys().filter(|k| !own.contains(&k.as_str())) {
             let elsewhere: Vec<&str> = Method::ALL
                 .into_iter()

@@ -57,6 +57,7 @@ pub fn run(args: &KioskArgs) -> Result<u8, CliError> {
         session,
     );
     state.idle_limit = args.idle_seconds.max(1);
+    state.api = selected.profile.api();
     state.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     // The kiosk takes the theme, not the keys.
     let config_path =

@@ -28,6 +28,12 @@ pub enum BatchError {
     ItemTooLarge { index: usize, bytes: usize },
     #[error("--bulk takes 1 to {MAX_BULK_ITEMS} items a batch, not {0}")]
     BadSize(usize),
+    #[error("a /bulk item is a JSON object with its fields; this {method} body is {found}")]
+    NotAnObject { method: Method, found: String },
+    #[error(
+        "a /bulk item is a JSON object with its fields; this {method} body is not JSON ({why})"
+    )]
+    NotJson { method: Method, why: String },
 }
 
 /// A `/bulk` body within the bounds: its items as sent.
@@ -132,6 +138,37 @@ pub fn item(method: Method, body: &Value) -> Value {
         }
     }
     Value::Object(map)
+}
+
+/// A form's call, as text, as a `/bulk` item: refused when the body is not a JSON object.
+pub fn item_from_text(method: Method, body: &str) -> Result<Value, BatchError> {
+    match serde_json::from_str::<Value>(body) {
+        Ok(fields @ Value::Object(_)) => Ok(item(method, &fields)),
+        Ok(other) => Err(BatchError::NotAnObject {
+            method,
+            found: crate::api::describe_value(&other),
+        }),
+        Err(e) => Err(BatchError::NotJson {
+            method,
+            why: e.to_string(),
+        }),
+    }
+}
+
+/// An item of a sent batch back as a call: its method and its body without `type`, or `None`
+/// when it is not one of the four methods (a flag check, a prompt event: the forms hold none).
+pub fn split(item: &Value) -> Option<(Method, String)> {
+    let Value::Object(map) = item else {
+        return None;
+    };
+    let method = map
+        .get("type")
+        .and_then(Value::as_str)
+        .filter(|t| crate::api::runtime::bulk::ITEM_TYPES.contains(t))
+        .and_then(Method::parse)?;
+    let mut body = map.clone();
+    body.remove("type");
+    Some((method, Value::Object(body).to_string()))
 }
 
 /// What became of one item, in words a report gives per item.

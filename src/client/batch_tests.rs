@@ -78,3 +78,32 @@ fn each_item_is_told_what_became_of_it() {
         ItemResult::Undelivered(why) if why.contains("possibly stored")
     ));
 }
+
+#[test]
+fn a_forms_call_becomes_an_item_and_comes_back_as_that_call() {
+    let item = item_from_text(
+        Method::Event,
+        r#"{"event":"Sent","userId":"u1","type":"x"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        item,
+        serde_json::json!({"type": "event", "event": "Sent", "userId": "u1"})
+    );
+    assert_eq!(
+        split(&item),
+        Some((
+            Method::Event,
+            r#"{"event":"Sent","userId":"u1"}"#.to_owned()
+        ))
+    );
+    assert_eq!(split(&serde_json::json!({"type": "prompt-event"})), None);
+    assert!(matches!(
+        item_from_text(Method::User, "[1]"),
+        Err(BatchError::NotAnObject { .. })
+    ));
+    assert!(matches!(
+        item_from_text(Method::User, "{"),
+        Err(BatchError::NotJson { .. })
+    ));
+}

@@ -9,6 +9,8 @@ pub mod update;
 pub mod view;
 
 #[cfg(test)]
+mod runtime_tests;
+#[cfg(test)]
 mod tests;
 
 pub use app::run;

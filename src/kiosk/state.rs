@@ -77,6 +77,8 @@ pub enum Link {
 #[derive(Debug, Clone)]
 pub struct KioskState {
     pub feature: String,
+    /// The profile's API: on the Runtime API the feature is sent as the flag `key`.
+    pub api: crate::api::Api,
     pub question: String,
     pub company_id: Option<String>,
     pub ask_name: bool,
@@ -115,6 +117,7 @@ impl KioskState {
     ) -> Self {
         let mut state = Self {
             feature,
+            api: crate::api::Api::Tracking,
             question: question.unwrap_or_else(|| DEFAULT_QUESTION.to_owned()),
             company_id,
             ask_name,

@@ -207,9 +207,14 @@ fn name_given(state: &mut KioskState) -> Vec<Effect> {
     }]
 }
 
+/// The field the feedback's feature goes in, by the API's rules.
+fn feature_field(state: &KioskState) -> &'static str {
+    crate::api::Method::feature_field(state.api)
+}
+
 fn base_feedback(state: &KioskState) -> Map<String, Value> {
     let mut body = Map::new();
-    body.insert("featureId".into(), json!(state.feature));
+    body.insert(feature_field(state).into(), json!(state.feature));
     body.insert("userId".into(), json!(state.respondent.user_id));
     if let Some(c) = &state.company_id {
         body.insert("companyId".into(), json!(c));
@@ -244,7 +249,7 @@ fn comment(state: &mut KioskState, text: &str) -> Vec<Effect> {
             purpose: Purpose::Comment,
             respondent,
             method: "feedback",
-            body: json!({"featureId": state.feature, "userId": state.respondent.user_id,
+            body: json!({feature_field(state): state.feature, "userId": state.respondent.user_id,
                          "feedbackId": id, "comment": text}),
         }],
         Sent::InFlight => {
@@ -351,7 +356,7 @@ fn sent(
         return vec![];
     };
     let mut update = Map::new();
-    for k in ["featureId", "userId"] {
+    for k in ["featureId", "key", "userId"] {
         if let Some(v) = body.get(k) {
             update.insert(k.into(), v.clone());
         }

@@ -52,6 +52,8 @@ pub enum Action {
     /// The entries written since the change the console had seen, and the latest change's number.
     HistoryChanges(Result<(Vec<Exchange>, i64), Failure>),
     Sent(Box<Exchange>),
+    /// The batch's `/bulk` came back (or failed): one exchange for all its items.
+    BatchSent(Box<Exchange>),
     /// The editor closed: the text saved, or why there is none.
     EditedExternally {
         what: Edited,
@@ -116,6 +118,11 @@ pub enum Effect {
     Send {
         target: Target,
         method: Method,
+        body: String,
+    },
+    /// Send a batch's items as one `POST /bulk` (the body built by `client::batch`).
+    SendBatch {
+        target: Target,
         body: String,
     },
     LoadHistory,

@@ -5,7 +5,7 @@
 use super::action::{Action, Effect};
 use super::state::State;
 use super::{update, view};
-use crate::client::{Client, ClientConfig};
+use crate::client::{Client, ClientConfig, Exchange, Target};
 use crate::delivery;
 use crate::explore::Explorer;
 use crate::outbox::Outbox;
@@ -182,20 +182,12 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
             target,
             method,
             body,
-        } => {
-            tokio::spawn(async move {
-                let body = bytes::Bytes::from(body);
-                let exchange = delivery::send_logged(
-                    &runner.client,
-                    &runner.journals,
-                    crate::outbox::Origin::Console,
-                    &target,
-                    method.as_str(),
-                    body,
-                )
-                .await;
-                let _ = runner.actions.send(Action::Sent(Box::new(exchange)));
-            });
+        } => send(runner, target, method.as_str(), body, |e| {
+            Action::Sent(Box::new(e))
+        }),
+        Effect::SendBatch { target, body } => {
+            let done = |e| Action::BatchSent(Box::new(e));
+            send(runner, target, crate::client::batch::ROUTE, body, done);
         }
         Effect::LoadHistory => {
             tokio::task::spawn_blocking(move || {
@@ -275,6 +267,17 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
             let _ = out.flush();
         }
     }
+}
+
+type Done = fn(Exchange) -> Action;
+/// One call (a form's, or a batch's `/bulk`), logged; its exchange comes back as `done` says.
+fn send(runner: Arc<Runner>, to: Target, route: &'static str, body: String, done: Done) {
+    tokio::spawn(async move {
+        let (body, origin) = (bytes::Bytes::from(body), crate::outbox::Origin::Console);
+        let exchange =
+            delivery::send_logged(&runner.client, &runner.journals, origin, &to, route, body).await;
+        let _ = runner.actions.send(done(exchange));
+    });
 }
 
 /// The collection's effects: reading the file, running a scenario of it.

@@ -59,7 +59,13 @@ impl Detail {
 /// Everything the detail shows, as lines (the search reads the same lines).
 fn lines(e: &Exchange, selected_error: usize, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = summary(e, theme);
-    lines.extend(problems(e, selected_error, theme));
+    // A batch opens into its items, each problem under the item it names.
+    if crate::tui::batch::is_batch(e) {
+        lines.extend(crate::tui::batch::item_lines(e, selected_error, theme));
+    } else {
+        lines.extend(problems(e, selected_error, theme));
+    }
+    lines.extend(warnings(e, theme));
     lines.push(Line::from(Span::styled("request body", theme.title())));
     lines.extend(json_lines(&e.request_body, theme));
     lines.extend(answer(e, theme));
@@ -101,13 +107,15 @@ fn summary(e: &Exchange, theme: Theme) -> Vec<Line<'static>> {
             theme.dim(),
         )),
     ];
-    if let Some(problem) = e.problem() {
+    if let Some(refused) = crate::tui::refusal::key_refusal(e) {
+        lines.push(Line::from(Span::styled(refused, theme.error())));
+    } else if let Some(problem) = e.problem() {
         lines.push(Line::from(Span::styled(sanitize(&problem), theme.error())));
     }
     lines
 }
 
-/// The validation errors (one selected, to jump from) and the warnings.
+/// The validation errors (one selected, to jump from).
 fn problems(e: &Exchange, selected: usize, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     if !e.validation_errors.is_empty() {
@@ -136,13 +144,19 @@ fn problems(e: &Exchange, selected: usize, theme: Theme) -> Vec<Line<'static>> {
             )));
         }
     }
-    for w in &e.warnings {
-        lines.push(Line::from(Span::styled(
-            format!("⚠ {} {}", sanitize(&w.path), sanitize(&w.message)),
-            theme.warning(),
-        )));
-    }
     lines
+}
+
+fn warnings(e: &Exchange, theme: Theme) -> Vec<Line<'static>> {
+    e.warnings
+        .iter()
+        .map(|w| {
+            Line::from(Span::styled(
+                format!("⚠ {} {}", sanitize(&w.path), sanitize(&w.message)),
+                theme.warning(),
+            ))
+        })
+        .collect()
 }
 
 /// Each attempt, then the response's headers and body.

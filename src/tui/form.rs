@@ -3,7 +3,7 @@
 //! that the fields cannot show faithfully (unknown fields, wrong types) is edited as raw JSON.
 
 use crate::api::payload::Source;
-use crate::api::{self, Method, pointer};
+use crate::api::{self, Api, Method, pointer};
 use crate::term::LineInput;
 use crate::term::comment_box;
 use ratatui_textarea::TextArea;
@@ -318,6 +318,9 @@ pub fn raw_editor(text: &str) -> TextArea<'static> {
 #[derive(Debug, Clone)]
 pub struct Form {
     pub method: Method,
+    /// The API of the profile it is sent to: its fields and rules (the Runtime API's feedback
+    /// takes `key`).
+    pub api: Api,
     pub fields: Vec<Field>,
     pub focus: usize,
     /// Set while the body is edited as raw JSON (sent exactly as typed).
@@ -334,13 +337,19 @@ pub struct Form {
 
 impl Form {
     pub fn new(method: Method) -> Self {
+        Self::on(method, Api::Tracking)
+    }
+
+    /// An empty form of `method` for a profile of `api`.
+    pub fn on(method: Method, api: Api) -> Self {
         let fields = method
-            .fields()
+            .fields_on(api)
             .iter()
             .map(|f| Field::new(f.name, f.required))
             .collect();
         Self {
             method,
+            api,
             fields,
             focus: 0,
             raw: None,
@@ -352,8 +361,13 @@ impl Form {
     }
 
     /// A form with the profile's defaults in the ids it has.
-    pub fn with_defaults(method: Method, defaults: &[(&str, Option<&str>)], now_ms: i64) -> Self {
-        let mut form = Self::new(method);
+    pub fn with_defaults(
+        method: Method,
+        api: Api,
+        defaults: &[(&str, Option<&str>)],
+        now_ms: i64,
+    ) -> Self {
+        let mut form = Self::on(method, api);
         for (name, value) in defaults {
             if let (Some(field), Some(v)) =
                 (form.fields.iter_mut().find(|f| f.name == *name), value)
@@ -394,7 +408,7 @@ impl Form {
     /// Shows `body` in the fields, or as raw JSON when they cannot hold it faithfully; the caller
     /// validates it (with the time of its action).
     pub fn load(&mut self, body_text: &str) {
-        let fresh = Self::new(self.method);
+        let fresh = Self::on(self.method, self.api);
         self.fields = fresh.fields;
         self.raw = None;
         let faithful = match serde_json::from_str::<Value>(body_text) {
@@ -411,7 +425,7 @@ impl Form {
             _ => false,
         };
         if !faithful {
-            self.fields = Self::new(self.method).fields;
+            self.fields = Self::on(self.method, self.api).fields;
             self.raw = Some(Box::new(raw_editor(&pretty(body_text))));
         }
     }
@@ -466,7 +480,11 @@ impl Form {
                 return;
             }
         };
-        match api::validate(self.method, &value, now_ms) {
+        let rules = match self.api {
+            Api::Tracking => api::validate,
+            Api::Runtime => api::validate_runtime,
+        };
+        match rules(self.method, &value, now_ms) {
             Ok(validated) => {
                 self.warnings = validated.warnings.into_iter().map(|w| w.message).collect();
             }

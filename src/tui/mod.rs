@@ -4,6 +4,9 @@
 
 pub mod action;
 pub mod app;
+pub mod batch;
+#[cfg(test)]
+pub(crate) mod batch_fixtures;
 pub mod collection;
 pub mod config;
 pub mod data;
@@ -13,12 +16,14 @@ pub mod features;
 pub(crate) mod fixtures;
 pub mod form;
 mod form_check;
+mod form_runtime;
 pub mod help;
 pub mod keys;
 pub mod layout;
 pub mod log_view;
 pub mod outbox;
 pub mod profile_editor;
+pub mod refusal;
 pub mod results;
 pub mod search;
 pub mod state;

@@ -17,6 +17,8 @@ pub const KEY_FIELD: usize = 2;
 pub const BASE_FIELD: usize = 1;
 /// What an empty base URL means: shown as a hint, never typed in for the user to type after.
 pub const DEFAULT_BASE: &str = "https://tracking.bucket.co";
+/// What an empty base URL means for a runtime profile: Reflag's Runtime API host.
+pub const DEFAULT_RUNTIME_BASE: &str = "reflag";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileEditor {
@@ -29,6 +31,9 @@ pub struct ProfileEditor {
     pub error: Option<String>,
     /// Editing a built-in profile: its name, base URL and key are fixed, only the ids change.
     pub builtin: bool,
+    /// The API the profile speaks (Ctrl+T while adding; a saved profile keeps its own), as
+    /// `profiles add --runtime` chooses it.
+    pub api: Api,
 }
 
 /// The first field a built-in profile lets the user change.
@@ -43,6 +48,7 @@ impl ProfileEditor {
             key_hint: None,
             error: None,
             builtin: false,
+            api: Api::Tracking,
         }
     }
 
@@ -62,6 +68,38 @@ impl ProfileEditor {
             key_hint: Some(p.key.masked()),
             error: None,
             builtin: p.is_builtin(),
+            api: p.api(),
+        }
+    }
+
+    /// Ctrl+T: tracking or runtime, while adding; a saved profile keeps its API.
+    pub fn toggle_api(&mut self) -> Result<(), String> {
+        if self.original.is_some() {
+            return Err(format!(
+                "a profile keeps the API it speaks ({}): add another profile for the other one",
+                self.api.as_str()
+            ));
+        }
+        self.api = match self.api {
+            Api::Tracking => Api::Runtime,
+            Api::Runtime => Api::Tracking,
+        };
+        Ok(())
+    }
+
+    /// The key field's label.
+    pub fn key_label(&self) -> &'static str {
+        match self.api {
+            Api::Tracking => "tracking key",
+            Api::Runtime => "runtime key",
+        }
+    }
+
+    /// What an empty base URL means, said in its place.
+    pub fn base_hint(&self) -> String {
+        match self.api {
+            Api::Tracking => format!("{DEFAULT_BASE} (when left empty)"),
+            Api::Runtime => "reflag (when left empty), reflag-eu or a URL".to_owned(),
         }
     }
 
@@ -99,24 +137,35 @@ impl ProfileEditor {
         let name = field(0);
         profiles::check_name(&name).map_err(|e| (0, e.to_string()))?;
         let base = Some(field(BASE_FIELD)).filter(|b| !b.is_empty());
-        let base_url = profiles::normalize_base_url(base.as_deref().unwrap_or(DEFAULT_BASE))
-            .map_err(|e| (BASE_FIELD, e.to_string()))?;
+        // A runtime profile's base is `reflag`, `reflag-eu` or a URL, as `profiles add --base`.
+        let base_url = match self.api {
+            Api::Tracking => profiles::normalize_base_url(base.as_deref().unwrap_or(DEFAULT_BASE)),
+            Api::Runtime => {
+                profiles::runtime_base_url(base.as_deref().unwrap_or(DEFAULT_RUNTIME_BASE))
+            }
+        }
+        .map_err(|e| (BASE_FIELD, e.to_string()))?;
         let typed = self.inputs[KEY_FIELD].text().trim();
         let key = match (&self.original, typed.is_empty()) {
             (Some(original), true) => all
                 .get(original)
                 .map(|p| p.key)
                 .ok_or((0, "the profile is gone".to_owned()))?,
-            (None, true) => return Err((KEY_FIELD, "the tracking key is required".into())),
+            (None, true) => {
+                return Err((KEY_FIELD, format!("the {} is required", self.key_label())));
+            }
             // An edited profile keeps its API: a runtime profile's new key is a `pub_`/`sec_` key.
-            (_, false) => AnyKey::parse(
-                self.original
-                    .as_deref()
-                    .and_then(|o| all.get(o))
-                    .map_or(Api::Tracking, |p| p.api()),
-                typed,
-            )
-            .map_err(|e| (KEY_FIELD, e))?,
+            (_, false) => AnyKey::parse(self.api, typed).map_err(|e| {
+                let runtime_key = typed.starts_with("pub_") || typed.starts_with("sec_");
+                if self.api == Api::Tracking && runtime_key && self.original.is_none() {
+                    (
+                        KEY_FIELD,
+                        "that is a Runtime API key: Ctrl+T makes this a runtime profile".to_owned(),
+                    )
+                } else {
+                    (KEY_FIELD, e)
+                }
+            })?,
         };
         if self.original.as_deref() != Some(name.as_str()) && all.get(&name).is_some() {
             return Err((

@@ -65,6 +65,8 @@ pub enum Confirm {
     DropOutboxItem { id: i64 },
     /// The collection has a request of this name: replace its method and body?
     ReplaceRequest { name: String },
+    /// Drop the batch being collected, and its pending items (never sent)?
+    DropBatch { items: usize },
     /// A pasted curl command: import it into its form? (No pastes `text` as text.)
     ImportCurl {
         method: Method,
@@ -151,6 +153,8 @@ pub struct State {
     pub log_refresh: Option<bool>,
     pub detail: Option<Detail>,
     pub request: RequestState,
+    /// Alt+B's batch, while one is collected (runtime profiles).
+    pub batch: Option<super::batch::Batch>,
     pub overlay: Overlay,
     pub message: Option<(Level, String)>,
     pub size: (u16, u16),
@@ -173,7 +177,7 @@ impl State {
     ) -> Self {
         let forms = Method::ALL
             .iter()
-            .map(|m| Form::with_defaults(*m, &defaults(&profile), now_ms))
+            .map(|m| Form::with_defaults(*m, profile.api(), &defaults(&profile), now_ms))
             .collect();
         Self {
             local: profile.is_local().then(|| LocalServer {
@@ -205,6 +209,7 @@ impl State {
             log_refresh: None,
             detail: None,
             request: RequestState::Idle,
+            batch: None,
             overlay: Overlay::None,
             message: None,
             size: (80, 24),
@@ -247,12 +252,16 @@ pub fn method_index(method: Method) -> usize {
     Method::ALL.iter().position(|m| *m == method).unwrap_or(0)
 }
 
-/// The profile's default ids, as the forms take them.
+/// The profile's default ids, as the forms take them (on the Runtime API its feature is the
+/// feedback's flag key).
 pub fn defaults(profile: &Profile) -> [(&'static str, Option<&str>); 3] {
     [
         ("userId", profile.user_id.as_deref()),
         ("companyId", profile.company_id.as_deref()),
-        ("featureId", profile.feature_id.as_deref()),
+        (
+            Method::feature_field(profile.api()),
+            profile.feature_id.as_deref(),
+        ),
     ]
 }
 

@@ -19,6 +19,7 @@ mod cli_send;
 mod cli_trust;
 pub mod client_transports;
 mod completions;
+mod console_batch_e2e;
 mod console_e2e;
 mod durability;
 mod explore_data;

@@ -120,6 +120,30 @@ impl Rule {
             Rule::SecretRequired => ErrorCode::SecretKeyRequired,
         }
     }
+
+    /// The rule a 403's `error.code` names, read back by a client.
+    pub fn from_code(code: ErrorCode) -> Option<Rule> {
+        [
+            Rule::Missing,
+            Rule::Malformed,
+            Rule::SecretInQuery,
+            Rule::SecretRequired,
+        ]
+        .into_iter()
+        .find(|r| r.code() == code)
+    }
+
+    /// The rule in a few words, for a person reading why a key was refused.
+    pub const fn words(self) -> &'static str {
+        match self {
+            Rule::Missing => "a key is required",
+            Rule::Malformed => {
+                "a key is `pub_` or `sec_` and letters, digits, `_`, `-`, sent as `Bearer KEY`"
+            }
+            Rule::SecretInQuery => "a secret key never goes in the URL",
+            Rule::SecretRequired => "this route takes a secret key only",
+        }
+    }
 }
 
 /// Why a request's key was refused (403): the rule and a sentence about it.
@@ -303,6 +327,19 @@ mod tests {
             rule(authenticate(Some("Bearer tr_x"), None, Accepts::Either)),
             Rule::Malformed
         );
+    }
+
+    #[test]
+    fn each_rule_is_read_back_from_its_code() {
+        for rule in [
+            Rule::Missing,
+            Rule::Malformed,
+            Rule::SecretInQuery,
+            Rule::SecretRequired,
+        ] {
+            assert_eq!(Rule::from_code(rule.code()), Some(rule));
+        }
+        assert_eq!(Rule::from_code(ErrorCode::ForbiddenHost), None);
     }
 
     #[test]

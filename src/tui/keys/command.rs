@@ -62,6 +62,8 @@ pub enum Command {
     RouteFilter,
     Retry,
     Drop,
+    Batch,
+    DropBatch,
 }
 
 /// Every command, in the order of the bindings.

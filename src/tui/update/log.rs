@@ -33,6 +33,11 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Command::Edit => load_selected(state, None),
         Command::Resend => {
             if let Some(ex) = state.selected_exchange().cloned()
+                && crate::tui::batch::is_batch(&ex)
+            {
+                return super::batch::resend(state, ex.request_body);
+            }
+            if let Some(ex) = state.selected_exchange().cloned()
                 && let Some(method) = Method::parse(&ex.method)
             {
                 return start_send(state, method, ex.request_body, "resending");
@@ -183,10 +188,11 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         state.focus = Focus::Log;
         return vec![];
     };
+    // A batch's detail chooses among its items, another exchange's among its errors.
     let errors = state
         .log
         .get(detail.index)
-        .map_or(0, |e| e.validation_errors.len());
+        .map_or(0, crate::tui::batch::choices);
     let command = state.keymap.command(Context::Detail, &key);
     let typing = detail.search.as_ref().is_some_and(|s| s.typing);
     if typing
@@ -229,6 +235,15 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Command::PageDown => detail.scroll = detail.scroll.saturating_add(10),
         Command::PageUp => detail.scroll = detail.scroll.saturating_sub(10),
+        Command::Open
+            if state
+                .log
+                .get(detail.index)
+                .is_some_and(crate::tui::batch::is_batch) =>
+        {
+            let (index, item) = (detail.index, detail.selected_error);
+            super::batch::open_item(state, index, item);
+        }
         Command::Open => {
             let path = state
                 .log

@@ -106,6 +106,7 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             sent(state, *exchange);
             effects
         }
+        Action::BatchSent(exchange) => batch::sent(state, *exchange),
         Action::StarsLoaded { purpose, result } => {
             features::stars_loaded(state, purpose, result);
             vec![]
@@ -127,6 +128,7 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
         Action::TargetReady(result) => match result {
             Ok((profile, base_url, in_process)) => {
                 for form in &mut state.forms {
+                    form.set_api(profile.api(), state.now_ms);
                     fill_defaults(form, &defaults(&profile), state.now_ms);
                 }
                 state.message = Some((
@@ -280,7 +282,7 @@ fn ctrl(key: &KeyEvent) -> bool {
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let shared = state.keymap.command(Context::Anywhere, &key);
     if shared == Some(Command::Quit) {
-        state.quit = true;
+        state.quit = !batch::holds_quit(state);
         return vec![];
     }
     if state.overlay != Overlay::None {
@@ -320,6 +322,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Command::MethodCompany) => select_tab(state, Method::Company),
         Some(Command::MethodEvent) => select_tab(state, Method::Event),
         Some(Command::MethodFeedback) => select_tab(state, Method::Feedback),
+        _ if batch::asks_to_drop(state, &key) => return batch::ask_drop(state),
         _ => {
             return match state.focus {
                 Focus::Form => {
@@ -344,6 +347,7 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
             return Some(vec![]);
         }
         Command::Send => return Some(request_send(state)),
+        Command::Batch => return Some(batch::toggle(state)),
         Command::Profiles => return Some(open_profiles(state)),
         Command::OpenCollection => return Some(collection::open_picker(state)),
         Command::Palette => {
@@ -523,6 +527,7 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
             vec![]
         }
         Confirm::DeleteProfile { name } if yes => delete_profile(state, &name),
+        Confirm::DropBatch { .. } if yes => batch::drop_batch(state),
         Confirm::DropOutboxItem { id } if yes => {
             if let Some(row) = state.log.iter_mut().find(|e| e.outbox_id == Some(id)) {
                 row.outbox_id = None;
@@ -548,6 +553,9 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
     }
 }
 
+mod batch;
+#[cfg(test)]
+mod batch_tests;
 mod collection;
 #[cfg(test)]
 mod collection_tests;
@@ -561,6 +569,8 @@ mod form;
 mod log;
 mod mouse;
 mod outbox;
+#[cfg(test)]
+mod profile_api_tests;
 mod profiles;
 mod results;
 mod send;

@@ -117,6 +117,9 @@ pub(super) fn on_editor_key(
             state.overlay = Overlay::Profiles { selected: 0 };
             return vec![];
         }
+        KeyCode::Char('t') if ctrl(&key) => {
+            editor.error = editor.toggle_api().err();
+        }
         KeyCode::Tab | KeyCode::Down => editor.focus = step(editor.focus, 1),
         KeyCode::BackTab | KeyCode::Up => editor.focus = step(editor.focus, count - 1),
         KeyCode::Enter if editor.focus < last => editor.focus += 1,

@@ -28,6 +28,7 @@ pub(super) fn request_send(state: &mut State) -> Vec<Effect> {
 
 pub(super) fn send(state: &mut State) -> Vec<Effect> {
     match super::collection::body_to_send(state) {
+        Ok(body) if state.batch.is_some() => super::batch::add(state, state.method, body),
         Ok(body) => start_send(state, state.method, body, "sending"),
         Err(e) => {
             state.message = Some((Level::Error, format!("not sent: {e}")));
@@ -81,7 +82,9 @@ pub(super) fn sent(state: &mut State, exchange: Exchange) {
         "{} {status} in {:.0} ms",
         exchange.method, exchange.latency_ms
     );
-    if let Some(problem) = exchange.problem() {
+    if let Some(refused) = crate::tui::refusal::key_refusal(&exchange) {
+        text = format!("{text}: {refused}");
+    } else if let Some(problem) = exchange.problem() {
         text = format!("{text}: {}", sanitize(&problem));
     } else if let Some(w) = exchange.warnings.first() {
         text = format!("{text}, warning: {}", sanitize(&w.message));

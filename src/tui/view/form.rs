@@ -17,7 +17,8 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let form = state.form();
     let focused = state.focus == super::Focus::Form;
-    let title = format!(" {} · * required, others optional ", form.method);
+    let title = super::batch::form_title(state)
+        .unwrap_or_else(|| format!(" {} · * required, others optional ", form.method));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))

@@ -97,7 +97,10 @@ fn row(e: &Exchange, width: usize, selected: bool, focused: bool, theme: Theme) 
             format!("{}{time} ", if selected { "▸" } else { " " }),
             theme.dim(),
         ),
-        Span::raw(format!("{:<8} ", fit(&sanitize(&e.method), 8))),
+        Span::raw(format!(
+            "{:<8} ",
+            fit(&sanitize(&crate::tui::batch::method_label(e)), 8)
+        )),
         Span::styled(status, theme.status(e.status())),
         Span::raw(fit(&rest, width.saturating_sub(22))),
     ]);

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the state. Nothing here reads files, the clock or the network.
 
 mod annotated;
+mod batch;
 mod data;
 mod detail;
 mod features;
@@ -77,6 +78,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
             overlay::confirm_delete(frame, area, name, theme);
         }
         Overlay::Confirm(Confirm::DropOutboxItem { id }) => outbox::confirm_drop(frame, *id, theme),
+        Overlay::Confirm(Confirm::DropBatch { items }) => {
+            batch::confirm_drop(frame, area, state, *items, theme);
+        }
         Overlay::Confirm(Confirm::ImportCurl { method, .. }) => {
             overlay::confirm_import(frame, area, *method, theme);
         }
@@ -134,7 +138,7 @@ fn data_status(state: &State) -> String {
 /// What the hint line offers first: the outbox while calls wait in it, the results once feedback
 /// went out (each but on its own screen), the features when the collection defines some.
 fn likely_next(state: &State) -> Vec<(keys::Command, String)> {
-    let mut next = Vec::new();
+    let mut next: Vec<(keys::Command, String)> = batch::likely(state).into_iter().collect();
     if state.outbox_waiting > 0 && state.screen != Screen::Outbox {
         next.push((
             keys::Command::OpenOutbox,
@@ -197,6 +201,14 @@ fn header(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         Span::styled(" │ ", theme.dim()),
         Span::styled(format!("{dot} {text}"), style),
     ]);
+    let line = match batch::header(state, theme) {
+        Some(span) => {
+            let mut spans = line.spans;
+            spans.insert(1, span);
+            Line::from(spans)
+        }
+        None => line,
+    };
     let line = if state.outbox_waiting > 0 {
         let mut spans = line.spans;
         spans.insert(
@@ -350,6 +362,8 @@ mod keys_named_tests;
 mod outbox_tests;
 #[cfg(test)]
 mod results_tests;
+#[cfg(test)]
+mod runtime_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

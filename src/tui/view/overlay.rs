@@ -1,10 +1,11 @@
 //! What is drawn over the screen: help, the send-anyway question, the profile switcher.
 
 use super::Theme;
+use crate::api::Api;
 use crate::sanitize::sanitize;
 use crate::tui::help::{HelpView, KEYS_WIDTH, Row, box_width};
 use crate::tui::layout::centered;
-use crate::tui::profile_editor::{BASE_FIELD, DEFAULT_BASE, KEY_FIELD, LABELS, ProfileEditor};
+use crate::tui::profile_editor::{BASE_FIELD, KEY_FIELD, LABELS, ProfileEditor};
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -108,8 +109,13 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, state: &State, problems: usize
             theme.dim(),
         )));
     }
+    let question = if state.batch.is_some() {
+        "Add it to the batch anyway, to see what the server answers?"
+    } else {
+        "Send it anyway, to see what the server answers?"
+    };
     lines.extend([
-        Line::from("Send it anyway, to see what the server answers?"),
+        Line::from(question),
         Line::from(""),
         Line::from(vec![
             Span::styled("Enter/y", theme.focused_label()),
@@ -239,8 +245,15 @@ pub fn profile_editor(frame: &mut Frame<'_>, area: Rect, editor: &ProfileEditor,
     let mut lines = Vec::new();
     for (i, label) in LABELS.iter().enumerate() {
         let input = &editor.inputs[i];
-        let hint = (i == BASE_FIELD && input.text().is_empty())
-            .then(|| format!("{DEFAULT_BASE} (when left empty)"));
+        let label = if i == KEY_FIELD {
+            editor.key_label()
+        } else {
+            label
+        };
+        if i == BASE_FIELD {
+            lines.push(api_row(editor, theme));
+        }
+        let hint = (i == BASE_FIELD && input.text().is_empty()).then(|| editor.base_hint());
         let shown = if let Some(hint) = hint {
             hint
         } else if i == KEY_FIELD {
@@ -281,12 +294,12 @@ pub fn profile_editor(frame: &mut Frame<'_>, area: Rect, editor: &ProfileEditor,
         }
     }
     lines.push(Line::from(Span::styled(
-        "Tab/↑↓ field · Enter next (save on the last) · Ctrl+S save · Esc cancel",
+        "Tab/↑↓ field · Enter next/save · Ctrl+S save · Ctrl+T API · Esc cancel",
         theme.dim(),
     )));
     if editor.builtin {
         lines.insert(
-            LABELS.len() + 1,
+            LABELS.len() + 2,
             Line::from(Span::styled(
                 "built in: its name, base URL and key are fixed; its default ids are yours",
                 theme.dim(),
@@ -300,6 +313,25 @@ pub fn profile_editor(frame: &mut Frame<'_>, area: Rect, editor: &ProfileEditor,
     };
     let height = lines.len() as u16 + 2;
     boxed(frame, centered(area, 76, height), title, lines, theme);
+}
+
+/// The API row: tracking (`{base}/{key}/{method}`) or runtime (Bearer key), Ctrl+T while adding.
+fn api_row(editor: &ProfileEditor, theme: Theme) -> Line<'static> {
+    let shown = match (editor.api, editor.original.is_some()) {
+        (Api::Tracking, false) => "tracking  (Ctrl+T: runtime, Reflag's Runtime API)",
+        (Api::Runtime, false) => "runtime, key as a Bearer header  (Ctrl+T: tracking)",
+        (Api::Tracking, true) => "tracking",
+        (Api::Runtime, true) => "runtime, key as a Bearer header",
+    };
+    let style = if editor.original.is_some() {
+        theme.dim()
+    } else {
+        theme.input()
+    };
+    Line::from(vec![
+        Span::styled(format!("  {:<18}", "API"), theme.label()),
+        Span::styled(format!(" {shown:<44}"), style),
+    ])
 }
 
 pub fn confirm_import(frame: &mut Frame<'_>, area: Rect, method: crate::api::Method, theme: Theme) {

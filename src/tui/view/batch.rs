@@ -1,0 +1,73 @@
+//! The batch on screen: its state in the header (collecting, how many items, on its way), the
+//! hint that says what Alt+B does now, and the question before pending items are dropped.
+
+use super::Theme;
+use super::overlay::with_hint;
+use crate::tui::batch::items;
+use crate::tui::keys::{Command, Context};
+use crate::tui::state::State;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+/// The header's word on the batch, while one is collected.
+pub fn header(state: &State, theme: Theme) -> Option<Span<'static>> {
+    let batch = state.batch.as_ref()?;
+    let text = if batch.sending {
+        format!("batch: sending {}… ", items(batch.items.len()))
+    } else {
+        format!("batch: {} pending ", items(batch.items.len()))
+    };
+    Some(Span::styled(text, theme.warning()))
+}
+
+/// What Alt+B does now, for the hint line: on a runtime profile only (a tracking one has no
+/// `/bulk`), first among what is likely next.
+pub fn likely(state: &State) -> Option<(Command, String)> {
+    if state.profile.api() != crate::api::Api::Runtime {
+        return None;
+    }
+    let word = match &state.batch {
+        None => "batch".to_owned(),
+        Some(b) if b.sending => return None,
+        Some(b) if b.items.is_empty() => "close batch".to_owned(),
+        Some(b) => format!("send batch ({})", b.items.len()),
+    };
+    Some((Command::Batch, word))
+}
+
+/// The form's title while a batch is collected: where a send goes.
+pub fn form_title(state: &State) -> Option<String> {
+    let batch = state.batch.as_ref()?;
+    Some(format!(
+        " {} · {} adds it to the batch ({} pending) ",
+        state.method,
+        state.keymap.shared(Command::Send),
+        batch.items.len()
+    ))
+}
+
+/// Drop the batch and its `items` pending calls?
+pub fn confirm_drop(frame: &mut Frame<'_>, area: Rect, state: &State, items_: usize, theme: Theme) {
+    let lines = vec![
+        Line::from(format!(
+            "Drop the batch? Its {} were never sent and are in no log.",
+            items(items_)
+        )),
+        Line::from(Span::styled(
+            format!(
+                "To send them instead: {} (one /bulk).",
+                state.keymap.label(Context::Anywhere, Command::Batch)
+            ),
+            theme.dim(),
+        )),
+    ];
+    with_hint(
+        frame,
+        area,
+        "drop the batch?",
+        lines,
+        "Enter/y drop them · Esc/n keep collecting",
+        theme,
+    );
+}
