@@ -118,7 +118,7 @@ pub fn run(args: &ImportArgs) -> Result<u8, CliError> {
     }
     let text = write::entry(&name, imported.method, &imported.body);
     if *save {
-        write::append(&path, &name, &text).map_err(CliError::usage)?;
+        write::append(&path, &name, &text).map_err(|e| CliError::usage(e.to_string()))?;
         eprintln!("saved as requests.{name} in {}", path.display());
     } else {
         print!("{text}");

@@ -10,8 +10,10 @@ mod features;
 pub mod lines;
 mod load;
 pub mod run;
+mod run_error;
 mod tags;
 pub mod template;
+mod template_error;
 pub mod write;
 
 pub use load::{Problem, parse};

@@ -294,9 +294,7 @@ fn collection_effect(runner: Arc<Runner>, effect: Effect) {
                     let text = crate::collection::write::entry(&name, method, &body);
                     crate::collection::write::append(&path, &name, &text)
                 };
-                let result = written
-                    .map(|()| name)
-                    .map_err(|e| crate::sanitize::sanitize(&e));
+                let result = written.map(|()| name);
                 let _ = runner.actions.send(Action::RequestSaved(result));
             });
         }
