@@ -78,7 +78,7 @@ pub fn run(args: &ImportArgs) -> Result<u8, CliError> {
         [one] => split(one)?,
         many => many.to_vec(),
     };
-    let imported = curl::parse(&words).map_err(CliError::usage)?;
+    let imported = curl::parse(&words).map_err(|e| CliError::usage(e.to_string()))?;
     let masked = TrackingKey::parse(&imported.key).map_or_else(|_| "…".to_owned(), |k| k.masked());
     eprintln!(
         "note: the base URL ({}) and the key ({masked}) are dropped: profiles hold them",
