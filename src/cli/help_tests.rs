@@ -16,9 +16,16 @@ fn every_help(command: &mut clap::Command, path: &str, out: &mut Vec<(String, St
 fn no_help_page_sends_the_reader_to_the_readme() {
     let mut pages = Vec::new();
     every_help(&mut Args::command(), "", &mut pages);
-    assert!(pages.len() > 20, "every subcommand is walked: {}", pages.len());
+    assert!(
+        pages.len() > 20,
+        "every subcommand is walked: {}",
+        pages.len()
+    );
     for (name, text) in pages {
-        assert!(!text.contains("README"), "`{name} --help` mentions README:\n{text}");
+        assert!(
+            !text.contains("README"),
+            "`{name} --help` mentions README:\n{text}"
+        );
     }
 }
 

@@ -54,20 +54,58 @@ const SEPARATORS: [(&str, Sep); 7] = [
 /// Why an item cannot be read, or cannot be set into the body; `item` is the item as typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ItemError {
-    Query { item: String, key: String, value: String },
-    Header { item: String, key: String },
-    Upload { item: String, key: String, value: String },
-    NotAnItem { item: String },
-    LoneBackslash { item: String },
-    StartsWithBracket { item: String },
-    StrayClose { item: String },
-    AfterBracket { item: String, found: char },
-    EmptyName { item: String },
-    Unclosed { item: String },
-    IndexTooLarge { item: String, index: String },
-    NotJson { item: String, error: String },
-    NoFile { item: String },
-    CannotRead { item: String, path: String, error: String },
+    Query {
+        item: String,
+        key: String,
+        value: String,
+    },
+    Header {
+        item: String,
+        key: String,
+    },
+    Upload {
+        item: String,
+        key: String,
+        value: String,
+    },
+    NotAnItem {
+        item: String,
+    },
+    LoneBackslash {
+        item: String,
+    },
+    StartsWithBracket {
+        item: String,
+    },
+    StrayClose {
+        item: String,
+    },
+    AfterBracket {
+        item: String,
+        found: char,
+    },
+    EmptyName {
+        item: String,
+    },
+    Unclosed {
+        item: String,
+    },
+    IndexTooLarge {
+        item: String,
+        index: String,
+    },
+    NotJson {
+        item: String,
+        error: String,
+    },
+    NoFile {
+        item: String,
+    },
+    CannotRead {
+        item: String,
+        path: String,
+        error: String,
+    },
     /// Setting `path` inside `at`, which holds a value of another shape.
     Clash {
         path: String,
@@ -129,7 +167,10 @@ impl std::fmt::Display for ItemError {
                 at,
                 found,
                 wants,
-            } => write!(f, "cannot set `{path}`: `{at}` is already {found}, not {wants}"),
+            } => write!(
+                f,
+                "cannot set `{path}`: `{at}` is already {found}, not {wants}"
+            ),
         }
     }
 }

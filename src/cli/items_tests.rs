@@ -78,13 +78,17 @@ fn files_give_their_text_or_their_json() {
         json!({"comment": "line one\nline two\n", "attributes": {"plan": "pro", "seats": 3}})
     );
     let missing = dir.path().join("nope.json");
-    let err = body(&[&format!("a:=@{}", missing.display())]).unwrap_err().to_string();
+    let err = body(&[&format!("a:=@{}", missing.display())])
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("cannot read") && err.contains("nope.json"),
         "{err}"
     );
     std::fs::write(&text, "not json").unwrap();
-    let err = body(&[&format!("a:=@{}", text.display())]).unwrap_err().to_string();
+    let err = body(&[&format!("a:=@{}", text.display())])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not JSON"), "{err}");
 }
 

@@ -268,9 +268,8 @@ fn parse_line(line: &str, now: i64) -> Result<(Method, Bytes), LineError> {
     let method =
         Method::parse(method).ok_or_else(|| LineError::UnknownMethod(method.to_owned()))?;
     let body = value.get("body").ok_or(LineError::NoBody)?;
-    api::validate(method, body, now).map_err(|errors| {
-        LineError::Invalid(Rejection::from_errors(errors).validation_errors)
-    })?;
+    api::validate(method, body, now)
+        .map_err(|errors| LineError::Invalid(Rejection::from_errors(errors).validation_errors))?;
     Ok((method, Bytes::from(body.to_string())))
 }
 

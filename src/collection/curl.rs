@@ -25,17 +25,32 @@ pub enum CurlError {
     /// A NUL inside `$'…'`, where bash would cut the text short.
     Nul,
     NotUtf8,
-    NotACharacter { escape: String },
-    NeedsValue { option: String },
-    SecondUrl { word: String },
-    NotPost { verb: String },
+    NotACharacter {
+        escape: String,
+    },
+    NeedsValue {
+        option: String,
+    },
+    SecondUrl {
+        word: String,
+    },
+    NotPost {
+        verb: String,
+    },
     NoUrl,
     BodyFromFile,
     NoBody,
-    NotJson { error: String },
+    NotJson {
+        error: String,
+    },
     NotAnObject,
-    NotATrackingUrl { url: String },
-    NotAMethod { url: String, method: String },
+    NotATrackingUrl {
+        url: String,
+    },
+    NotAMethod {
+        url: String,
+        method: String,
+    },
 }
 
 impl std::fmt::Display for CurlError {
@@ -142,7 +157,6 @@ pub fn split(line: &str) -> Result<Vec<String>, CurlError> {
     words.extend(word);
     Ok(words)
 }
-
 
 /// The body of `$'…'`, read as bash reads it: the closing quote is found first (a backslash
 /// hides any one character from it), then the escapes are decoded to bytes, which must make

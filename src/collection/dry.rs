@@ -50,9 +50,9 @@ impl std::fmt::Display for WouldFail {
                 }
                 Ok(())
             }
-            Self::HoldsKey => f.write_str(
-                "the resolved body holds the tracking key in use: it would not be sent",
-            ),
+            Self::HoldsKey => {
+                f.write_str("the resolved body holds the tracking key in use: it would not be sent")
+            }
         }
     }
 }

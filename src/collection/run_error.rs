@@ -23,7 +23,11 @@ impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::NoSuchItem { name, path, hint } => {
-                write!(f, "no request or scenario named `{name}` in {}", path.display())?;
+                write!(
+                    f,
+                    "no request or scenario named `{name}` in {}",
+                    path.display()
+                )?;
                 if let Some(h) = hint {
                     write!(f, "; did you mean `{h}`?")?;
                 }

@@ -153,9 +153,9 @@ fn parse_gen(inner: &str) -> Result<Gen, TemplateError> {
         "profile.userId" => no_arg(Gen::Profile("userId")),
         "profile.companyId" => no_arg(Gen::Profile("companyId")),
         "profile.featureId" => no_arg(Gen::Profile("featureId")),
-        w if w.starts_with("profile.") => Err(TemplateError::NotAProfileField {
-            word: w.to_owned(),
-        }),
+        w if w.starts_with("profile.") => {
+            Err(TemplateError::NotAProfileField { word: w.to_owned() })
+        }
         w if arg.is_empty() && is_name(w) => Ok(Gen::Name(w.to_owned())),
         w => Err(TemplateError::Unknown {
             inner: inner.to_owned(),
@@ -174,10 +174,11 @@ pub fn is_name(s: &str) -> bool {
 }
 
 fn range<'a>(arg: &'a str, example: &'static str) -> Result<(&'a str, &'a str), TemplateError> {
-    arg.split_once("..").ok_or_else(|| TemplateError::NotARange {
-        arg: arg.to_owned(),
-        example,
-    })
+    arg.split_once("..")
+        .ok_or_else(|| TemplateError::NotARange {
+            arg: arg.to_owned(),
+            example,
+        })
 }
 
 /// `-3d`, `+90m`, `2h`: milliseconds, signed.
@@ -197,11 +198,9 @@ fn duration(text: &str) -> Result<i64, TemplateError> {
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
-    let n: i64 = digits
-        .parse()
-        .map_err(|_| TemplateError::NotADuration {
-            text: text.to_owned(),
-        })?;
+    let n: i64 = digits.parse().map_err(|_| TemplateError::NotADuration {
+        text: text.to_owned(),
+    })?;
     let unit_ms = match unit {
         "ms" => 1,
         "s" => 1_000,
@@ -215,9 +214,10 @@ fn duration(text: &str) -> Result<i64, TemplateError> {
             });
         }
     };
-    n.checked_mul(unit_ms).ok_or_else(|| TemplateError::TooLong {
-        text: text.to_owned(),
-    })
+    n.checked_mul(unit_ms)
+        .ok_or_else(|| TemplateError::TooLong {
+            text: text.to_owned(),
+        })
 }
 
 /// Compiles every string of a JSON value.
@@ -320,26 +320,28 @@ impl Scope<'_> {
             Gen::Uuid => {
                 let mut bytes = [0u8; 16];
                 self.rng.fill(&mut bytes);
-                Value::String(uuid::Builder::from_random_bytes(bytes).into_uuid().to_string())
+                Value::String(
+                    uuid::Builder::from_random_bytes(bytes)
+                        .into_uuid()
+                        .to_string(),
+                )
             }
-            Gen::Now(offset) => {
-                Value::String(crate::api::timestamp::format(self.now_ms + offset))
-            }
+            Gen::Now(offset) => Value::String(crate::api::timestamp::format(self.now_ms + offset)),
             Gen::NowMs => Value::from(self.now_ms),
             Gen::Ago { min, max } => Value::String(crate::api::timestamp::format(
                 self.now_ms - self.rng.i64(*min..=*max),
             )),
             Gen::Seq => Value::from(self.seq),
             Gen::Int(a, b) => Value::from(self.rng.i64(*a..=*b)),
-            Gen::Pick(choices) => {
-                Value::String(choices[self.rng.usize(..choices.len())].clone())
-            }
+            Gen::Pick(choices) => Value::String(choices[self.rng.usize(..choices.len())].clone()),
             Gen::Env(name) => Value::String((self.env)(name)?),
-            Gen::Profile(field) => Value::String((self.profile)(field).ok_or_else(|| {
-                TemplateError::NoProfileId {
-                    field: (*field).to_owned(),
-                }
-            })?),
+            Gen::Profile(field) => {
+                Value::String(
+                    (self.profile)(field).ok_or_else(|| TemplateError::NoProfileId {
+                        field: (*field).to_owned(),
+                    })?,
+                )
+            }
             Gen::Null => Value::Null,
         })
     }

@@ -7,39 +7,72 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TemplateError {
     /// `{{` without its `}}` in the string.
-    Unclosed { text: String },
+    Unclosed {
+        text: String,
+    },
     /// `{{}}`.
     Empty,
     /// `{{uuid x}}`: a generator that takes no argument was given one.
-    TakesNothing { word: String },
+    TakesNothing {
+        word: String,
+    },
     /// `{{int 5}}`: a range was wanted, as in `example`.
-    NotARange { arg: String, example: &'static str },
+    NotARange {
+        arg: String,
+        example: &'static str,
+    },
     /// `{{ago 28d..1d}}`.
-    FarBoundFirst { arg: String },
+    FarBoundFirst {
+        arg: String,
+    },
     /// `{{int a..5}}`: `part` is not a whole number.
-    NotWhole { part: String, arg: String },
+    NotWhole {
+        part: String,
+        arg: String,
+    },
     /// `{{int 5..1}}`.
-    EmptyRange { arg: String },
+    EmptyRange {
+        arg: String,
+    },
     /// `{{pick}}` or `{{pick a||b}}`.
     NoChoices,
     /// `{{env}}` or `{{env A B}}`.
     NoVariable,
     /// `{{profile.name}}`.
-    NotAProfileField { word: String },
+    NotAProfileField {
+        word: String,
+    },
     /// Neither a generator nor a name, with the nearest generator when one is close.
-    Unknown { inner: String, hint: Option<String> },
+    Unknown {
+        inner: String,
+        hint: Option<String>,
+    },
     /// `{{now -3x}}`'s duration.
-    NotADuration { text: String },
-    BadUnit { text: String },
-    TooLong { text: String },
+    NotADuration {
+        text: String,
+    },
+    BadUnit {
+        text: String,
+    },
+    TooLong {
+        text: String,
+    },
     /// `{{name}}` with no var, `--var` or saved value.
-    NoValue { name: String },
+    NoValue {
+        name: String,
+    },
     /// `{{env NAME}}` with `--allow-env NAME` but `$NAME` unset.
-    EnvNotSet { name: String },
+    EnvNotSet {
+        name: String,
+    },
     /// `{{env NAME}}` without `--allow-env NAME`.
-    EnvNotAllowed { name: String },
+    EnvNotAllowed {
+        name: String,
+    },
     /// `{{profile.userId}}` on a profile with no default userId.
-    NoProfileId { field: String },
+    NoProfileId {
+        field: String,
+    },
 }
 
 impl fmt::Display for TemplateError {
@@ -61,9 +94,7 @@ impl fmt::Display for TemplateError {
             }
             Self::EmptyRange { arg } => write!(f, "`{{{{int {arg}}}}}`: the range is empty"),
             Self::NoChoices => f.write_str("`{{pick …}}` takes choices: {{pick a|b|c}}"),
-            Self::NoVariable => {
-                f.write_str("`{{env …}}` takes a variable's name: {{env USER_ID}}")
-            }
+            Self::NoVariable => f.write_str("`{{env …}}` takes a variable's name: {{env USER_ID}}"),
             Self::NotAProfileField { word } => write!(
                 f,
                 "`{{{{{word}}}}}`: a profile gives profile.userId, profile.companyId or \

@@ -111,11 +111,17 @@ fn mistakes_are_named() {
         let err = compile(text).unwrap_err().to_string();
         assert!(err.contains(says), "{text}: {err}");
     }
-    let err = resolve(json!({"a": "{{missing}}"})).unwrap_err().to_string();
+    let err = resolve(json!({"a": "{{missing}}"}))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("--var missing="), "{err}");
-    let err = resolve(json!({"a": "{{env NOPE_NOT_SET}}"})).unwrap_err().to_string();
+    let err = resolve(json!({"a": "{{env NOPE_NOT_SET}}"}))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("$NOPE_NOT_SET is not set"), "{err}");
-    let err = resolve(json!({"a": "{{env HOME}}"})).unwrap_err().to_string();
+    let err = resolve(json!({"a": "{{env HOME}}"}))
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("$HOME is not allowed") && err.contains("--allow-env HOME"),
         "{err}"
@@ -126,7 +132,9 @@ fn mistakes_are_named() {
         "{\"HOME_TEAM\"}",
         "names, never values"
     );
-    let err = resolve(json!({"a": "{{profile.companyId}}"})).unwrap_err().to_string();
+    let err = resolve(json!({"a": "{{profile.companyId}}"}))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("no companyId"), "{err}");
 }
 

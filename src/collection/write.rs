@@ -96,10 +96,12 @@ pub fn replace_entry(
 ) -> Result<(), WriteError> {
     let before = super::read_text(path).map_err(|e| WriteError::read(path, &e))?;
     let mut doc: toml_edit::DocumentMut =
-        before.parse().map_err(|e: toml_edit::TomlError| WriteError::NotToml {
-            path: path.to_path_buf(),
-            error: e.to_string(),
-        })?;
+        before
+            .parse()
+            .map_err(|e: toml_edit::TomlError| WriteError::NotToml {
+                path: path.to_path_buf(),
+                error: e.to_string(),
+            })?;
     let entry = doc
         .get_mut("requests")
         .and_then(|r| r.get_mut(name))
@@ -128,17 +130,34 @@ pub fn replace_entry(
 #[derive(Debug, Clone, PartialEq)]
 pub enum WriteError {
     /// The file could not be read (the OS's reason as text: the error travels to the console).
-    Read { path: PathBuf, error: String },
-    Write { path: PathBuf, error: String },
+    Read {
+        path: PathBuf,
+        error: String,
+    },
+    Write {
+        path: PathBuf,
+        error: String,
+    },
     /// The file does not load, before or after the change; `outcome` says what was left undone.
     Broken {
         error: super::CollectionError,
         outcome: &'static str,
     },
-    Taken { path: PathBuf, name: String },
-    NotToml { path: PathBuf, error: String },
-    NoSuchRequest { path: PathBuf, name: String },
-    BodyNotToml { error: String },
+    Taken {
+        path: PathBuf,
+        name: String,
+    },
+    NotToml {
+        path: PathBuf,
+        error: String,
+    },
+    NoSuchRequest {
+        path: PathBuf,
+        name: String,
+    },
+    BodyNotToml {
+        error: String,
+    },
 }
 
 impl WriteError {
@@ -170,7 +189,11 @@ impl std::fmt::Display for WriteError {
             ),
             Self::NotToml { path, error } => write!(f, "{}: {error}", path.display()),
             Self::NoSuchRequest { path, name } => {
-                write!(f, "{}: no request named `{name}` to replace", path.display())
+                write!(
+                    f,
+                    "{}: no request named `{name}` to replace",
+                    path.display()
+                )
             }
             Self::BodyNotToml { error } => {
                 write!(f, "the body cannot be written as TOML: {error}")

@@ -39,8 +39,8 @@ pub struct Forward {
 impl Forward {
     /// `base` is checked as an http(s) URL; calls go to `{base}/{key}/{method}`.
     pub fn new(base: &str) -> Result<Self, ForwardError> {
-        let url = reqwest::Url::parse(base.trim())
-            .map_err(|e| ForwardError::NotAUrl(e.to_string()))?;
+        let url =
+            reqwest::Url::parse(base.trim()).map_err(|e| ForwardError::NotAUrl(e.to_string()))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(ForwardError::Scheme(url.scheme().to_owned()));
         }

@@ -204,10 +204,7 @@ pub(super) fn key_param(params: Params) -> Result<(String, Option<String>), Resp
     Ok((key, map.remove("id")))
 }
 
-fn parse_query(
-    query: &str,
-    filters: &[&str],
-) -> Result<(Page, Fields), Vec<ValidationError>> {
+fn parse_query(query: &str, filters: &[&str]) -> Result<(Page, Fields), Vec<ValidationError>> {
     let pairs = pairs(query)?;
     let mut known = vec!["limit", "offset", "order", "q"];
     known.extend_from_slice(filters);
