@@ -459,7 +459,7 @@ fn refusal(path: &[Segment], depth: usize, root: &Value) -> ItemError {
     ItemError::Clash {
         path: render(path),
         at: render(&path[..depth]),
-        found: bucket_console::api::describe_value(at).to_string(),
+        found: bucket_console::api::describe_value(at),
         wants,
     }
 }
