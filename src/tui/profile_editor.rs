@@ -116,7 +116,7 @@ impl ProfileEditor {
                     .map_or(Api::Tracking, |p| p.api()),
                 typed,
             )
-            .map_err(|e| (KEY_FIELD, e))?,
+            .map_err(|e| (KEY_FIELD, e.to_string()))?,
         };
         if self.original.as_deref() != Some(name.as_str()) && all.get(&name).is_some() {
             return Err((
