@@ -8,6 +8,24 @@ use super::runtime::env::Environments;
 use super::runtime::key::{KeyKind, RuntimeKey};
 use std::fmt;
 
+/// Why a string is not a key of the API asked for, in that API's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnyKeyError {
+    Tracking(super::KeyError),
+    Runtime(super::runtime::key::Refusal),
+}
+
+impl fmt::Display for AnyKeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Tracking(e) => e.fmt(f),
+            Self::Runtime(r) => f.write_str(&r.message),
+        }
+    }
+}
+
+impl std::error::Error for AnyKeyError {}
+
 /// Which API a profile speaks (and, stored with a call, which API it went to).
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
@@ -44,14 +62,14 @@ pub enum AnyKey {
 
 impl AnyKey {
     /// Parses `raw` as a key of `api`, with the words of that API's rule when it is not one.
-    pub fn parse(api: Api, raw: &str) -> Result<Self, String> {
+    pub fn parse(api: Api, raw: &str) -> Result<Self, AnyKeyError> {
         match api {
             Api::Tracking => TrackingKey::parse(raw)
                 .map(AnyKey::Tracking)
-                .map_err(|e| e.to_string()),
+                .map_err(AnyKeyError::Tracking),
             Api::Runtime => RuntimeKey::parse(raw)
                 .map(AnyKey::Runtime)
-                .map_err(|r| r.message),
+                .map_err(AnyKeyError::Runtime),
         }
     }
 
@@ -137,7 +155,9 @@ mod tests {
                 .describe(),
             "runtime · secret"
         );
-        let refused = AnyKey::parse(Api::Runtime, "trCqx4DGo1lk3Lcct5NHLjWy").unwrap_err();
+        let refused = AnyKey::parse(Api::Runtime, "trCqx4DGo1lk3Lcct5NHLjWy")
+            .unwrap_err()
+            .to_string();
         assert!(refused.contains("`pub_`"), "{refused}");
         assert_eq!(
             AnyKey::parse(Api::Tracking, "local").unwrap().describe(),

@@ -49,7 +49,7 @@ pub fn run(
         );
         tui::run(state, resolved.embedded, config.mouse)
             .await
-            .map_err(CliError::failed)
+            .map_err(|e| CliError::failed(e.to_string()))
     })?;
     Ok(exit::OK)
 }

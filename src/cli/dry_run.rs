@@ -177,7 +177,7 @@ pub fn run(
             .as_ref()
             .is_ok_and(|b| bucket_console::collection::holds_key(b, &profile.key));
         let verdict = if leaks {
-            Err("the resolved body holds the tracking key in use: it would not be sent".to_owned())
+            Err(bucket_console::collection::dry::WouldFail::HoldsKey)
         } else {
             call.verdict.clone()
         };

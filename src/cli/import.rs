@@ -78,7 +78,7 @@ pub fn run(args: &ImportArgs) -> Result<u8, CliError> {
         [one] => split(one)?,
         many => many.to_vec(),
     };
-    let imported = curl::parse(&words).map_err(CliError::usage)?;
+    let imported = curl::parse(&words).map_err(|e| CliError::usage(e.to_string()))?;
     let masked = TrackingKey::parse(&imported.key).map_or_else(|_| "…".to_owned(), |k| k.masked());
     eprintln!(
         "note: the base URL ({}) and the key ({masked}) are dropped: profiles hold them",
@@ -118,7 +118,7 @@ pub fn run(args: &ImportArgs) -> Result<u8, CliError> {
     }
     let text = write::entry(&name, imported.method, &imported.body);
     if *save {
-        write::append(&path, &name, &text).map_err(CliError::usage)?;
+        write::append(&path, &name, &text).map_err(|e| CliError::usage(e.to_string()))?;
         eprintln!("saved as requests.{name} in {}", path.display());
     } else {
         print!("{text}");

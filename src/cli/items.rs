@@ -51,8 +51,134 @@ const SEPARATORS: [(&str, Sep); 7] = [
     ("@", Sep::Upload),
 ];
 
+/// Why an item cannot be read, or cannot be set into the body; `item` is the item as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemError {
+    Query {
+        item: String,
+        key: String,
+        value: String,
+    },
+    Header {
+        item: String,
+        key: String,
+    },
+    Upload {
+        item: String,
+        key: String,
+        value: String,
+    },
+    NotAnItem {
+        item: String,
+    },
+    LoneBackslash {
+        item: String,
+    },
+    StartsWithBracket {
+        item: String,
+    },
+    StrayClose {
+        item: String,
+    },
+    AfterBracket {
+        item: String,
+        found: char,
+    },
+    EmptyName {
+        item: String,
+    },
+    Unclosed {
+        item: String,
+    },
+    IndexTooLarge {
+        item: String,
+        index: String,
+    },
+    NotJson {
+        item: String,
+        error: String,
+    },
+    NoFile {
+        item: String,
+    },
+    CannotRead {
+        item: String,
+        path: String,
+        error: String,
+    },
+    /// Setting `path` inside `at`, which holds a value of another shape.
+    Clash {
+        path: String,
+        at: String,
+        found: String,
+        wants: &'static str,
+    },
+}
+
+impl std::fmt::Display for ItemError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Query { item, key, value } => write!(
+                f,
+                "`{item}` is a query parameter in HTTPie's syntax; tracking calls take none. \
+                 For a body field holding \"={value}\", write {key}\\==..."
+            ),
+            Self::Header { item, key } => write!(
+                f,
+                "`{item}` is a header in HTTPie's syntax; tracking calls set their own headers. \
+                 For a number, boolean or object write {key}:=json"
+            ),
+            Self::Upload { item, key, value } => write!(
+                f,
+                "`{item}` is a file upload in HTTPie's syntax; tracking calls are JSON only. \
+                 Write {key}=@{value} for the file's text or {key}:=@{value} for its JSON"
+            ),
+            Self::NotAnItem { item } => write!(
+                f,
+                "`{item}` is not an item: write field=value for a string or field:=json for a \
+                 number, boolean, null or object (e.g. userId:=42 attributes[plan]=pro)"
+            ),
+            Self::LoneBackslash { item } => write!(f, "`{item}` ends with a lone backslash"),
+            Self::StartsWithBracket { item } => write!(
+                f,
+                "`{item}` starts with `[`: the body of a tracking call is a JSON object, so the \
+                 first name is a field (e.g. attributes[plan]=pro)"
+            ),
+            Self::StrayClose { item } => write!(f, "`{item}` has a `]` without its `[`"),
+            Self::AfterBracket { item, found } => write!(
+                f,
+                "`{item}`: after `]` comes `[`, `.` or the value, not `{found}`"
+            ),
+            Self::EmptyName { item } => write!(f, "`{item}` has an empty field name"),
+            Self::Unclosed { item } => write!(f, "`{item}` has a `[` without its `]`"),
+            Self::IndexTooLarge { item, index } => write!(
+                f,
+                "`{item}`: index {index} is past {MAX_INDEX}; write [\\{index}] for a key"
+            ),
+            Self::NotJson { item, error } => {
+                write!(f, "in `{item}`, the value after `:=` is not JSON: {error}")
+            }
+            Self::NoFile { item } => write!(f, "`{item}` names no file after `@`"),
+            Self::CannotRead { item, path, error } => {
+                write!(f, "`{item}`: cannot read {path}: {error}")
+            }
+            Self::Clash {
+                path,
+                at,
+                found,
+                wants,
+            } => write!(
+                f,
+                "cannot set `{path}`: `{at}` is already {found}, not {wants}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ItemError {}
+
 /// Parses one item (reading the file an `@` names), or says how to write it.
-pub fn parse(raw: &str) -> Result<Item, String> {
+pub fn parse(raw: &str) -> Result<Item, ItemError> {
     let (key, sep, value) = split(raw)?;
     let path = parse_path(raw, &key)?;
     let value = match sep {
@@ -61,43 +187,46 @@ pub fn parse(raw: &str) -> Result<Item, String> {
         Sep::TextFile => Value::String(read(raw, &value)?),
         Sep::JsonFile => json(raw, &read(raw, &value)?)?,
         Sep::Query => {
-            return Err(format!(
-                "`{raw}` is a query parameter in HTTPie's syntax; tracking calls take none. \
-                 For a body field holding \"={value}\", write {key}\\==..."
-            ));
+            return Err(ItemError::Query {
+                item: raw.to_owned(),
+                key,
+                value,
+            });
         }
         Sep::Header => {
-            return Err(format!(
-                "`{raw}` is a header in HTTPie's syntax; tracking calls set their own headers. \
-                 For a number, boolean or object write {key}:=json"
-            ));
+            return Err(ItemError::Header {
+                item: raw.to_owned(),
+                key,
+            });
         }
         Sep::Upload => {
-            return Err(format!(
-                "`{raw}` is a file upload in HTTPie's syntax; tracking calls are JSON only. \
-                 Write {key}=@{value} for the file's text or {key}:=@{value} for its JSON"
-            ));
+            return Err(ItemError::Upload {
+                item: raw.to_owned(),
+                key,
+                value,
+            });
         }
     };
     Ok(Item { path, value })
 }
 
 /// The key (escapes kept, for the path parser), the first separator and the value (unescaped).
-fn split(raw: &str) -> Result<(String, Sep, String), String> {
+fn split(raw: &str) -> Result<(String, Sep, String), ItemError> {
     let mut key = String::new();
     let mut rest = raw;
     loop {
         let Some(c) = rest.chars().next() else {
-            return Err(format!(
-                "`{raw}` is not an item: write field=value for a string or field:=json for a \
-                 number, boolean, null or object (e.g. userId:=42 attributes[plan]=pro)"
-            ));
+            return Err(ItemError::NotAnItem {
+                item: raw.to_owned(),
+            });
         };
         if c == '\\' {
             let mut chars = rest.chars();
             chars.next();
             let Some(escaped) = chars.next() else {
-                return Err(format!("`{raw}` ends with a lone backslash"));
+                return Err(ItemError::LoneBackslash {
+                    item: raw.to_owned(),
+                });
             };
             key.push('\\');
             key.push(escaped);
@@ -129,7 +258,7 @@ fn unescape_value(value: &str) -> String {
     out
 }
 
-fn parse_path(raw: &str, key: &str) -> Result<Vec<Segment>, String> {
+fn parse_path(raw: &str, key: &str) -> Result<Vec<Segment>, ItemError> {
     let mut path = Vec::new();
     let mut name = String::new();
     let mut chars = key.chars();
@@ -150,21 +279,25 @@ fn parse_path(raw: &str, key: &str) -> Result<Vec<Segment>, String> {
             '[' => {
                 if !after_bracket {
                     if path.is_empty() && name.is_empty() {
-                        return Err(format!(
-                            "`{raw}` starts with `[`: the body of a tracking call is a JSON \
-                             object, so the first name is a field (e.g. attributes[plan]=pro)"
-                        ));
+                        return Err(ItemError::StartsWithBracket {
+                            item: raw.to_owned(),
+                        });
                     }
                     path.push(key_segment(raw, std::mem::take(&mut name))?);
                 }
                 path.push(bracket(raw, &mut chars)?);
                 after_bracket = true;
             }
-            ']' => return Err(format!("`{raw}` has a `]` without its `[`")),
+            ']' => {
+                return Err(ItemError::StrayClose {
+                    item: raw.to_owned(),
+                });
+            }
             c if after_bracket => {
-                return Err(format!(
-                    "`{raw}`: after `]` comes `[`, `.` or the value, not `{c}`"
-                ));
+                return Err(ItemError::AfterBracket {
+                    item: raw.to_owned(),
+                    found: c,
+                });
             }
             c => name.push(c),
         }
@@ -175,19 +308,25 @@ fn parse_path(raw: &str, key: &str) -> Result<Vec<Segment>, String> {
     Ok(path)
 }
 
-fn key_segment(raw: &str, name: String) -> Result<Segment, String> {
+fn key_segment(raw: &str, name: String) -> Result<Segment, ItemError> {
     if name.is_empty() {
-        return Err(format!("`{raw}` has an empty field name"));
+        return Err(ItemError::EmptyName {
+            item: raw.to_owned(),
+        });
     }
     Ok(Segment::Key(name))
 }
 
-fn bracket(raw: &str, chars: &mut std::str::Chars<'_>) -> Result<Segment, String> {
+fn bracket(raw: &str, chars: &mut std::str::Chars<'_>) -> Result<Segment, ItemError> {
     let mut inside = String::new();
     let mut escaped = false;
     loop {
         match chars.next() {
-            None => return Err(format!("`{raw}` has a `[` without its `]`")),
+            None => {
+                return Err(ItemError::Unclosed {
+                    item: raw.to_owned(),
+                });
+            }
             Some('\\') => {
                 inside.push(chars.next().unwrap_or('\\'));
                 escaped = true;
@@ -202,17 +341,20 @@ fn bracket(raw: &str, chars: &mut std::str::Chars<'_>) -> Result<Segment, String
     if !escaped && inside.bytes().all(|b| b.is_ascii_digit()) {
         return match inside.parse::<usize>() {
             Ok(i) if i <= MAX_INDEX => Ok(Segment::Index(i)),
-            _ => Err(format!(
-                "`{raw}`: index {inside} is past {MAX_INDEX}; write [\\{inside}] for a key"
-            )),
+            _ => Err(ItemError::IndexTooLarge {
+                item: raw.to_owned(),
+                index: inside,
+            }),
         };
     }
     Ok(Segment::Key(inside))
 }
 
-fn json(raw: &str, text: &str) -> Result<Value, String> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| format!("in `{raw}`, the value after `:=` is not JSON: {e}"))?;
+fn json(raw: &str, text: &str) -> Result<Value, ItemError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| ItemError::NotJson {
+        item: raw.to_owned(),
+        error: e.to_string(),
+    })?;
     Ok(zero_without_sign(value))
 }
 
@@ -230,16 +372,22 @@ fn zero_without_sign(value: Value) -> Value {
     }
 }
 
-fn read(raw: &str, path: &str) -> Result<String, String> {
+fn read(raw: &str, path: &str) -> Result<String, ItemError> {
     if path.is_empty() {
-        return Err(format!("`{raw}` names no file after `@`"));
+        return Err(ItemError::NoFile {
+            item: raw.to_owned(),
+        });
     }
-    std::fs::read_to_string(path).map_err(|e| format!("`{raw}`: cannot read {path}: {e}"))
+    std::fs::read_to_string(path).map_err(|e| ItemError::CannotRead {
+        item: raw.to_owned(),
+        path: path.to_owned(),
+        error: e.to_string(),
+    })
 }
 
 /// Sets every item into `body` in order; later items win. Setting inside a value of another
 /// shape (a key into an array, an index into a string) is refused, naming both.
-pub fn apply(body: &mut Map<String, Value>, items: &[Item]) -> Result<(), String> {
+pub fn apply(body: &mut Map<String, Value>, items: &[Item]) -> Result<(), ItemError> {
     let mut root = Value::Object(std::mem::take(body));
     let result = items.iter().try_for_each(|item| {
         set(&mut root, &item.path, item.value.clone()).map_err(|at| refusal(&item.path, at, &root))
@@ -294,7 +442,7 @@ fn set(target: &mut Value, path: &[Segment], value: Value) -> Result<(), usize> 
     }
 }
 
-fn refusal(path: &[Segment], depth: usize, root: &Value) -> String {
+fn refusal(path: &[Segment], depth: usize, root: &Value) -> ItemError {
     let mut at = root;
     for segment in &path[..depth] {
         at = match (segment, at) {
@@ -308,12 +456,12 @@ fn refusal(path: &[Segment], depth: usize, root: &Value) -> String {
         Segment::Key(_) => "an object",
         Segment::Index(_) | Segment::Append => "an array",
     };
-    format!(
-        "cannot set `{}`: `{}` is already {}, not {wants}",
-        render(path),
-        render(&path[..depth]),
-        bucket_console::api::describe_value(at)
-    )
+    ItemError::Clash {
+        path: render(path),
+        at: render(&path[..depth]),
+        found: bucket_console::api::describe_value(at),
+        wants,
+    }
 }
 
 /// A path as HTTPie writes it: `attributes[tags][]`.

@@ -1,7 +1,7 @@
 use super::*;
 use serde_json::json;
 
-fn body(items: &[&str]) -> Result<Value, String> {
+fn body(items: &[&str]) -> Result<Value, ItemError> {
     let parsed: Vec<Item> = items.iter().map(|i| parse(i)).collect::<Result<_, _>>()?;
     let mut map = Map::new();
     apply(&mut map, &parsed)?;
@@ -78,13 +78,17 @@ fn files_give_their_text_or_their_json() {
         json!({"comment": "line one\nline two\n", "attributes": {"plan": "pro", "seats": 3}})
     );
     let missing = dir.path().join("nope.json");
-    let err = body(&[&format!("a:=@{}", missing.display())]).unwrap_err();
+    let err = body(&[&format!("a:=@{}", missing.display())])
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("cannot read") && err.contains("nope.json"),
         "{err}"
     );
     std::fs::write(&text, "not json").unwrap();
-    let err = body(&[&format!("a:=@{}", text.display())]).unwrap_err();
+    let err = body(&[&format!("a:=@{}", text.display())])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not JSON"), "{err}");
 }
 
@@ -107,7 +111,7 @@ fn what_the_api_cannot_carry_is_refused_by_name() {
         ("a=@", "names no file"),
     ];
     for (item, says) in cases {
-        let err = body(&[item]).unwrap_err();
+        let err = body(&[item]).unwrap_err().to_string();
         assert!(err.contains(says), "{item}: {err}");
     }
 }
@@ -115,15 +119,15 @@ fn what_the_api_cannot_carry_is_refused_by_name() {
 #[test]
 fn shapes_that_clash_name_both_paths() {
     assert_eq!(
-        body(&["a=1", "a[b]=2"]).unwrap_err(),
+        body(&["a=1", "a[b]=2"]).unwrap_err().to_string(),
         "cannot set `a[b]`: `a` is already a string, not an object"
     );
     assert_eq!(
-        body(&["a[x]=1", "a[]=2"]).unwrap_err(),
+        body(&["a[x]=1", "a[]=2"]).unwrap_err().to_string(),
         "cannot set `a[]`: `a` is already an object, not an array"
     );
     assert_eq!(
-        body(&["a[0]=1", "a[0][k]=2"]).unwrap_err(),
+        body(&["a[0]=1", "a[0][k]=2"]).unwrap_err().to_string(),
         "cannot set `a[0][k]`: `a[0]` is already a string, not an object"
     );
 }

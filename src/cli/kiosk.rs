@@ -71,7 +71,7 @@ pub fn run(args: &KioskArgs) -> Result<u8, CliError> {
             .map_err(|e| CliError::failed(e.to_string()))?;
         kiosk::run(state, resolved.target, resolved.embedded)
             .await
-            .map_err(CliError::failed)
+            .map_err(|e| CliError::failed(e.to_string()))
     })?;
     Ok(exit::OK)
 }

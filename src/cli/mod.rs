@@ -28,6 +28,9 @@ mod tags;
 mod tap;
 mod watch;
 
+#[cfg(test)]
+mod help_tests;
+
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 

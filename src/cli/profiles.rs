@@ -316,7 +316,7 @@ fn read_key(a: &AddArgs) -> Result<AnyKey, CliError> {
         Api::Tracking
     };
     match &a.key {
-        Some(k) => AnyKey::parse(api, k).map_err(CliError::usage),
+        Some(k) => AnyKey::parse(api, k).map_err(|e| CliError::usage(e.to_string())),
         None => read_key_from_stdin(api),
     }
 }
@@ -329,7 +329,7 @@ fn read_key_from_stdin(api: Api) -> Result<AnyKey, CliError> {
     std::io::stdin()
         .read_to_string(&mut text)
         .map_err(|e| CliError::usage(format!("cannot read the key: {e}")))?;
-    AnyKey::parse(api, text.trim()).map_err(CliError::usage)
+    AnyKey::parse(api, text.trim()).map_err(|e| CliError::usage(e.to_string()))
 }
 
 fn summary_json(p: &Profile, default: bool) -> serde_json::Value {

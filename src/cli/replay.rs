@@ -78,7 +78,7 @@ pub fn run(args: &ReplayArgs) -> Result<u8, CliError> {
     let text = read_input(args)?;
     let (calls, invalid) = parse_lines(&text, api);
     for (line, problem) in &invalid {
-        eprintln!("line {line}: {}", sanitize(problem));
+        eprintln!("line {line}: {}", sanitize(&problem.to_string()));
     }
     if args.strict && !invalid.is_empty() {
         return Err(CliError::rejected(format!(
@@ -254,7 +254,7 @@ fn read_input(args: &ReplayArgs) -> Result<String, CliError> {
 }
 
 /// Valid calls, and `(line, problem)` for each line that is not one, by the rules of `api`.
-fn parse_lines(text: &str, api: Api) -> (Vec<Call>, Vec<(usize, String)>) {
+fn parse_lines(text: &str, api: Api) -> (Vec<Call>, Vec<(usize, LineError)>) {
     let now = timestamp::now_ms();
     let mut calls = Vec::new();
     let mut invalid = Vec::new();
@@ -275,37 +275,52 @@ fn parse_lines(text: &str, api: Api) -> (Vec<Call>, Vec<(usize, String)>) {
     (calls, invalid)
 }
 
-fn parse_line(line: &str, now: i64, on: Api) -> Result<(Method, Bytes), String> {
-    let value: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
-    let method = value["method"]
-        .as_str()
-        .ok_or("needs a \"method\": user, company, event or feedback")?;
-    let method = Method::parse(method).ok_or_else(|| {
-        format!(
-            "unknown method `{method}`: the methods are {}",
-            Method::list()
-        )
-    })?;
-    let body = value.get("body").ok_or("needs a \"body\" object")?;
+/// Why a line of the file is not a call.
+#[derive(Debug)]
+enum LineError {
+    NotJson(serde_json::Error),
+    NoMethod,
+    UnknownMethod(String),
+    NoBody,
+    /// The body breaks the contract; each problem at its path.
+    Invalid(Vec<api::ValidationError>),
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotJson(e) => write!(f, "not JSON: {e}"),
+            Self::NoMethod => f.write_str("needs a \"method\": user, company, event or feedback"),
+            Self::UnknownMethod(m) => write!(
+                f,
+                "unknown method `{m}`: the methods are {}",
+                Method::list()
+            ),
+            Self::NoBody => f.write_str("needs a \"body\" object"),
+            Self::Invalid(errors) => {
+                for (i, e) in errors.iter().enumerate() {
+                    let at = if e.path.is_empty() { "(body)" } else { &e.path };
+                    let sep = if i > 0 { "; " } else { "" };
+                    write!(f, "{sep}{at} {}", e.message)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn parse_line(line: &str, now: i64, on: Api) -> Result<(Method, Bytes), LineError> {
+    let value: Value = serde_json::from_str(line).map_err(LineError::NotJson)?;
+    let method = value["method"].as_str().ok_or(LineError::NoMethod)?;
+    let method =
+        Method::parse(method).ok_or_else(|| LineError::UnknownMethod(method.to_owned()))?;
+    let body = value.get("body").ok_or(LineError::NoBody)?;
     let validate = match on {
         Api::Tracking => api::validate,
         Api::Runtime => api::validate_runtime,
     };
-    validate(method, body, now).map_err(|errors| {
-        let rejection = Rejection::from_errors(errors);
-        rejection
-            .validation_errors
-            .iter()
-            .map(|e| {
-                format!(
-                    "{} {}",
-                    if e.path.is_empty() { "(body)" } else { &e.path },
-                    e.message
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
-    })?;
+    validate(method, body, now)
+        .map_err(|errors| LineError::Invalid(Rejection::from_errors(errors).validation_errors))?;
     Ok((method, Bytes::from(body.to_string())))
 }
 
@@ -334,10 +349,7 @@ mod tests {
         assert_eq!(calls[0].line, 1);
         let lines: Vec<usize> = invalid.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, vec![3, 4, 5]);
-        assert!(
-            invalid[2].1.contains("did you mean `userId`"),
-            "{}",
-            invalid[2].1
-        );
+        let third = invalid[2].1.to_string();
+        assert!(third.contains("did you mean `userId`"), "{third}");
     }
 }

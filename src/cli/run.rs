@@ -160,7 +160,7 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
              (`bucket-console run --list` lists them)",
         ));
     }
-    let items = run::plan(&loaded, &args.names).map_err(CliError::usage)?;
+    let items = run::plan(&loaded, &args.names).map_err(|e| CliError::usage(e.to_string()))?;
     let items = super::tags::select(&loaded, items, &args.tags, &args.exclude_tags)?;
     let env = Env::read(&args.allow_env);
     let refused: Vec<String> = run::env_read(&loaded, &items)

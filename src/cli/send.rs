@@ -209,8 +209,8 @@ fn build_body(args: &SendArgs, method: Method, profile: &Profile) -> Result<Byte
         .items
         .iter()
         .map(|i| items::parse(i))
-        .collect::<Result<_, _>>()
-        .map_err(CliError::usage)?;
+        .collect::<Result<_, items::ItemError>>()
+        .map_err(|e| CliError::usage(e.to_string()))?;
     if let Some(text) = &base
         && parsed.is_empty()
         && args.no_validate
@@ -239,7 +239,7 @@ fn build_body(args: &SendArgs, method: Method, profile: &Profile) -> Result<Byte
             }
         },
     };
-    items::apply(&mut map, &parsed).map_err(CliError::usage)?;
+    items::apply(&mut map, &parsed).map_err(|e| CliError::usage(e.to_string()))?;
     if !args.no_validate {
         // On the Runtime API a feedback's `key` names its flag, so no default featureId is added.
         let runtime_key = profile.api() == api::Api::Runtime && map.contains_key("key");

@@ -23,8 +23,16 @@ use std::path::PathBuf;
 (bucket-console.toml here or in a parent). Without one, every event name and every feedback \
 featureId stored is a feature, and FEATURE names an event.
 
-The window is 28 UTC days ending at --as-of (default now). README (\"Features and the STARS \
-funnel\") gives each step's rule and where it differs from Bucket's.
+The window is 28 UTC days ending at --as-of (default now). A company is on a step when:
+  Segment    the feature is for it (segment.attribute equals segment.equals, or every company)
+  Tried      it used the feature in the window
+  Adopted    uses on at least adopted_days (5) separate days; an attribute-based feature: the
+             company attribute is truthy (its only step)
+  Retained   Adopted, first use at least retained_after_days (14) before the window's end, and a
+             use in its last recent_days (7)
+  Satisfied  Retained, and its latest score for the feature is satisfied_score (4) or more
+An event without companyId counts for every company its user belongs to; one from a user in no
+company is left out and reported.
 
 Exit status: 0 shown; 2 usage error, an invalid collection, or a profile that is not a local \
 server; 3 the local server did not answer.

@@ -16,9 +16,82 @@ pub struct Imported {
     pub notes: Vec<String>,
 }
 
+/// Why a curl command cannot be read as a tracking call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CurlError {
+    LoneBackslash,
+    /// The opening quote (`'`, `"` or `$'`) whose end is missing.
+    NotClosed(&'static str),
+    /// A NUL inside `$'…'`, where bash would cut the text short.
+    Nul,
+    NotUtf8,
+    NotACharacter {
+        escape: String,
+    },
+    NeedsValue {
+        option: String,
+    },
+    SecondUrl {
+        word: String,
+    },
+    NotPost {
+        verb: String,
+    },
+    NoUrl,
+    BodyFromFile,
+    NoBody,
+    NotJson {
+        error: String,
+    },
+    NotAnObject,
+    NotATrackingUrl {
+        url: String,
+    },
+    NotAMethod {
+        url: String,
+        method: String,
+    },
+}
+
+impl std::fmt::Display for CurlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::LoneBackslash => f.write_str("the command ends with a lone backslash"),
+            Self::NotClosed(quote) => write!(f, "a {quote} quote is not closed"),
+            Self::Nul => f.write_str(
+                "a $'…' quote holds a NUL character (\\0, \\x00, \\c@…), where bash would cut \
+                 the text short; a JSON string writes it as the escape \\u0000",
+            ),
+            Self::NotUtf8 => f.write_str(
+                "a $'…' quote makes bytes that are not UTF-8 text (\\x or octal escapes)",
+            ),
+            Self::NotACharacter { escape } => write!(f, "{escape} is not a character"),
+            Self::NeedsValue { option } => write!(f, "{option} needs a value"),
+            Self::SecondUrl { word } => write!(f, "`{word}`: a second URL; import takes one call"),
+            Self::NotPost { verb } => write!(f, "-X {verb}: tracking calls are POSTs"),
+            Self::NoUrl => f.write_str("no URL in the command"),
+            Self::BodyFromFile => {
+                f.write_str("a body read from a file (-d @file): paste the body itself")
+            }
+            Self::NoBody => f.write_str("no body: give it with -d, --data-raw or --json"),
+            Self::NotJson { error } => write!(f, "the body is not JSON: {error}"),
+            Self::NotAnObject => f.write_str("the body is not a JSON object"),
+            Self::NotATrackingUrl { url } => {
+                write!(f, "{url}: not a tracking URL ({{base}}/{{key}}/{{method}})")
+            }
+            Self::NotAMethod { url, method } => write!(
+                f,
+                "{url}: `{method}` is not a method: user, company, event or feedback"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CurlError {}
+
 /// Splits a command line as a POSIX shell would: '…', "…", $'…', backslashes, and `\` at a
 /// line's end continuing it.
-pub fn split(line: &str) -> Result<Vec<String>, String> {
+pub fn split(line: &str) -> Result<Vec<String>, CurlError> {
     let mut words = Vec::new();
     let mut word: Option<String> = None;
     let mut chars = line.chars().peekable();
@@ -33,7 +106,7 @@ pub fn split(line: &str) -> Result<Vec<String>, String> {
                     }
                 }
                 Some(next) => word.get_or_insert_with(String::new).push(next),
-                None => return Err("the command ends with a lone backslash".to_owned()),
+                None => return Err(CurlError::LoneBackslash),
             },
             '\'' => {
                 let w = word.get_or_insert_with(String::new);
@@ -41,7 +114,7 @@ pub fn split(line: &str) -> Result<Vec<String>, String> {
                     match chars.next() {
                         Some('\'') => break,
                         Some(ch) => w.push(ch),
-                        None => return Err("a ' quote is not closed".to_owned()),
+                        None => return Err(CurlError::NotClosed("'")),
                     }
                 }
             }
@@ -62,10 +135,10 @@ pub fn split(line: &str) -> Result<Vec<String>, String> {
                                 w.push('\\');
                                 w.push(ch);
                             }
-                            None => return Err("a \" quote is not closed".to_owned()),
+                            None => return Err(CurlError::NotClosed("\"")),
                         },
                         Some(ch) => w.push(ch),
-                        None => return Err("a \" quote is not closed".to_owned()),
+                        None => return Err(CurlError::NotClosed("\"")),
                     }
                 }
             }
@@ -85,37 +158,30 @@ pub fn split(line: &str) -> Result<Vec<String>, String> {
     Ok(words)
 }
 
-const ANSI_NOT_CLOSED: &str = "a $' quote is not closed";
-
 /// The body of `$'…'`, read as bash reads it: the closing quote is found first (a backslash
 /// hides any one character from it), then the escapes are decoded to bytes, which must make
 /// UTF-8 text. Chrome writes bodies with quotes or non-ASCII this way.
 fn ansi_c(
     chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
     out: &mut String,
-) -> Result<(), String> {
+) -> Result<(), CurlError> {
     let mut raw = Vec::new();
     loop {
         match chars.next() {
             Some('\'') => break,
             Some('\\') => {
                 raw.push('\\');
-                raw.push(chars.next().ok_or(ANSI_NOT_CLOSED)?);
+                raw.push(chars.next().ok_or(CurlError::NotClosed("$'"))?);
             }
             Some(ch) => raw.push(ch),
-            None => return Err(ANSI_NOT_CLOSED.to_owned()),
+            None => return Err(CurlError::NotClosed("$'")),
         }
     }
     let bytes = ansi_c_bytes(&raw)?;
     if bytes.contains(&0) {
-        return Err(
-            "a $'…' quote holds a NUL character (\\0, \\x00, \\c@…), where bash would cut the text \
-             short; a JSON string writes it as the escape \\u0000"
-                .to_owned(),
-        );
+        return Err(CurlError::Nul);
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| "a $'…' quote makes bytes that are not UTF-8 text (\\x or octal escapes)")?;
+    let text = String::from_utf8(bytes).map_err(|_| CurlError::NotUtf8)?;
     out.push_str(&text);
     Ok(())
 }
@@ -124,7 +190,7 @@ fn ansi_c(
 /// three octal digits, \x with one or two hex digits, \u and \U with up to four and eight, \cX
 /// for control-X. An escape bash does not know, or \x, \u, \U and \c with nothing to take, stays
 /// as written, backslash included.
-fn ansi_c_bytes(raw: &[char]) -> Result<Vec<u8>, String> {
+fn ansi_c_bytes(raw: &[char]) -> Result<Vec<u8>, CurlError> {
     let mut out = Vec::new();
     let mut rest = raw.iter().copied().peekable();
     while let Some(c) = rest.next() {
@@ -186,8 +252,9 @@ fn ansi_c_bytes(raw: &[char]) -> Result<Vec<u8>, String> {
                 if escaped == 'x' {
                     out.push((value & 0xff) as u8);
                 } else {
-                    let ch = char::from_u32(value)
-                        .ok_or_else(|| format!("\\{escaped}{hex} is not a character"))?;
+                    let ch = char::from_u32(value).ok_or_else(|| CurlError::NotACharacter {
+                        escape: format!("\\{escaped}{hex}"),
+                    })?;
                     push_char(&mut out, ch);
                 }
             }
@@ -267,7 +334,7 @@ const WITH_VALUE: &[&str] = &[
 ];
 
 /// Reads a curl command (a whole line, or words a shell already split).
-pub fn parse(words: &[String]) -> Result<Imported, String> {
+pub fn parse(words: &[String]) -> Result<Imported, CurlError> {
     let mut words = words.iter().map(String::as_str).peekable();
     if words.peek() == Some(&"curl") {
         words.next();
@@ -279,7 +346,9 @@ pub fn parse(words: &[String]) -> Result<Imported, String> {
             words
                 .next()
                 .map(str::to_owned)
-                .ok_or_else(|| format!("{name} needs a value"))
+                .ok_or_else(|| CurlError::NeedsValue {
+                    option: name.to_owned(),
+                })
         };
         match word {
             "-X" | "--request" => verb = Some(value(word)?),
@@ -301,25 +370,26 @@ pub fn parse(words: &[String]) -> Result<Imported, String> {
             }
             w if w.starts_with('-') => notes.push(format!("option ignored: {w}")),
             w if url.is_none() => url = Some(w.to_owned()),
-            w => return Err(format!("`{w}`: a second URL; import takes one call")),
+            w => return Err(CurlError::SecondUrl { word: w.to_owned() }),
         }
     }
     if let Some(v) = verb.filter(|v| !v.eq_ignore_ascii_case("POST")) {
-        return Err(format!("-X {v}: tracking calls are POSTs"));
+        return Err(CurlError::NotPost { verb: v });
     }
-    let url = url.ok_or("no URL in the command")?;
+    let url = url.ok_or(CurlError::NoUrl)?;
     let (base_url, key, method) = split_url(&url)?;
     if data.iter().any(|d| d.starts_with('@')) {
-        return Err("a body read from a file (-d @file): paste the body itself".to_owned());
+        return Err(CurlError::BodyFromFile);
     }
     let text = data.join("&");
     if text.trim().is_empty() {
-        return Err("no body: give it with -d, --data-raw or --json".to_owned());
+        return Err(CurlError::NoBody);
     }
-    let body: Value =
-        serde_json::from_str(&text).map_err(|e| format!("the body is not JSON: {e}"))?;
+    let body: Value = serde_json::from_str(&text).map_err(|e| CurlError::NotJson {
+        error: e.to_string(),
+    })?;
     if !body.is_object() {
-        return Err("the body is not a JSON object".to_owned());
+        return Err(CurlError::NotAnObject);
     }
     Ok(Imported {
         method,
@@ -331,25 +401,23 @@ pub fn parse(words: &[String]) -> Result<Imported, String> {
 }
 
 /// `https://tracking.bucket.co/KEY/event` → base, key, method.
-fn split_url(url: &str) -> Result<(String, String, Method), String> {
+fn split_url(url: &str) -> Result<(String, String, Method), CurlError> {
+    let not_tracking = || CurlError::NotATrackingUrl {
+        url: url.to_owned(),
+    };
     let trimmed = url
         .split(['?', '#'])
         .next()
         .unwrap_or(url)
         .trim_end_matches('/');
-    let (rest, method) = trimmed
-        .rsplit_once('/')
-        .ok_or_else(|| format!("{url}: not a tracking URL ({{base}}/{{key}}/{{method}})"))?;
-    let method = Method::parse(method).ok_or_else(|| {
-        format!("{url}: `{method}` is not a method: user, company, event or feedback")
+    let (rest, method) = trimmed.rsplit_once('/').ok_or_else(not_tracking)?;
+    let method = Method::parse(method).ok_or_else(|| CurlError::NotAMethod {
+        url: url.to_owned(),
+        method: method.to_owned(),
     })?;
-    let (base, key) = rest
-        .rsplit_once('/')
-        .ok_or_else(|| format!("{url}: not a tracking URL ({{base}}/{{key}}/{{method}})"))?;
+    let (base, key) = rest.rsplit_once('/').ok_or_else(not_tracking)?;
     if !base.contains("://") {
-        return Err(format!(
-            "{url}: not a tracking URL ({{base}}/{{key}}/{{method}})"
-        ));
+        return Err(not_tracking());
     }
     Ok((base.to_owned(), key.to_owned(), method))
 }
@@ -359,7 +427,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn import(line: &str) -> Result<Imported, String> {
+    fn import(line: &str) -> Result<Imported, CurlError> {
         parse(&split(line)?)
     }
 
@@ -404,7 +472,7 @@ mod tests {
                 "second URL",
             ),
         ] {
-            let err = import(line).unwrap_err();
+            let err = import(line).unwrap_err().to_string();
             assert!(err.contains(says), "{line}: {err}");
         }
     }
@@ -453,7 +521,7 @@ mod tests {
             (r"abc\", "not closed"),
         ] {
             let line = format!("$'{quoted}'");
-            let err = split(&line).unwrap_err();
+            let err = split(&line).unwrap_err().to_string();
             assert!(err.contains(says), "{line}: {err}");
         }
     }

@@ -4,7 +4,7 @@
 //! it as "from step N's answer".
 
 use super::run::Options;
-use super::template::Scope;
+use super::template::{Scope, TemplateError};
 use super::{Call, Collection, Expect, Side};
 use crate::api::{self, Method};
 use serde_json::Value;
@@ -17,9 +17,44 @@ pub struct DryCall {
     pub step: Option<usize>,
     pub method: Method,
     /// The resolved body, or why it cannot be resolved.
-    pub body: Result<Value, String>,
+    pub body: Result<Value, TemplateError>,
     /// Passed, or why not.
-    pub verdict: Result<(), String>,
+    pub verdict: Result<(), WouldFail>,
+}
+
+/// Why a call would not pass.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WouldFail {
+    /// Its body cannot be filled in.
+    Template(TemplateError),
+    /// The step expects a refusal the contract would not give.
+    MeantToBeRefused,
+    /// The contract refuses the body, and the step expects it to pass.
+    Invalid(Vec<api::ValidationError>),
+    /// The resolved body holds the key in use, so it would never be sent.
+    HoldsKey,
+}
+
+impl std::fmt::Display for WouldFail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Template(e) => e.fmt(f),
+            Self::MeantToBeRefused => {
+                f.write_str("meant to be refused, but the contract accepts it")
+            }
+            Self::Invalid(errors) => {
+                for (i, e) in errors.iter().enumerate() {
+                    let at = if e.path.is_empty() { "body" } else { &e.path };
+                    let sep = if i > 0 { "; " } else { "" };
+                    write!(f, "{sep}{at}: {}", e.message)?;
+                }
+                Ok(())
+            }
+            Self::HoldsKey => {
+                f.write_str("the resolved body holds the tracking key in use: it would not be sent")
+            }
+        }
+    }
 }
 
 /// The calls one round of `items` would make, in order.
@@ -90,7 +125,7 @@ fn resolve(
     options: &Options,
     rng: &mut fastrand::Rng,
     seq: u64,
-) -> Result<Value, String> {
+) -> Result<Value, TemplateError> {
     let ids = &options.profile_ids;
     let profile = |field: &str| ids.get(field).cloned();
     let env = |name: &str| options.env.value(name);
@@ -106,19 +141,16 @@ fn resolve(
 }
 
 /// Valid passes, unless the step expects a refusal: then invalid passes.
-fn judge(method: Method, expect: &Expect, body: &Result<Value, String>) -> Result<(), String> {
-    let body = body.as_ref().map_err(Clone::clone)?;
+fn judge(
+    method: Method,
+    expect: &Expect,
+    body: &Result<Value, TemplateError>,
+) -> Result<(), WouldFail> {
+    let body = body.as_ref().map_err(|e| WouldFail::Template(e.clone()))?;
     let checked = api::validate(method, body, api::timestamp::now_ms());
     match (checked, expect.wants_refusal()) {
         (Ok(_), false) | (Err(_), true) => Ok(()),
-        (Ok(_), true) => Err("meant to be refused, but the contract accepts it".to_owned()),
-        (Err(errors), false) => Err(errors
-            .iter()
-            .map(|e| {
-                let at = if e.path.is_empty() { "body" } else { &e.path };
-                format!("{at}: {}", e.message)
-            })
-            .collect::<Vec<_>>()
-            .join("; ")),
+        (Ok(_), true) => Err(WouldFail::MeantToBeRefused),
+        (Err(errors), false) => Err(WouldFail::Invalid(errors)),
     }
 }

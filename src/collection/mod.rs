@@ -11,8 +11,10 @@ pub mod lines;
 mod load;
 pub mod run;
 mod run_bulk;
+mod run_error;
 mod tags;
 pub mod template;
+mod template_error;
 pub mod write;
 
 pub use load::{Problem, parse};

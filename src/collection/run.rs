@@ -3,6 +3,7 @@
 //! the contract unless its step expects a refusal, sent, and judged by its step's expectation.
 //! A scenario's steps run in order; the first that does not pass ends that run of it.
 
+pub use super::run_error::RunError;
 use super::template::{Scope, Shape};
 use super::{Call, Collection, Expect, Save, Side, Step};
 use crate::api::{self, Method};
@@ -74,17 +75,15 @@ pub struct BatchPart {
 }
 
 /// The items to run, known to exist.
-pub fn plan(collection: &Collection, names: &[String]) -> Result<Vec<String>, String> {
+pub fn plan(collection: &Collection, names: &[String]) -> Result<Vec<String>, RunError> {
     let known = collection.names();
     for name in names {
         if !known.contains(&name.as_str()) {
-            let hint = api::suggest::nearest(name, &known)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            return Err(format!(
-                "no request or scenario named `{name}` in {}{hint} (`run --list` lists them)",
-                collection.path.display()
-            ));
+            return Err(RunError::NoSuchItem {
+                name: name.clone(),
+                path: collection.path.clone(),
+                hint: api::suggest::nearest(name, &known).map(str::to_owned),
+            });
         }
     }
     Ok(names.to_vec())
@@ -336,7 +335,7 @@ impl One<'_> {
             && !self.save.is_empty()
             && let Err(e) = save(self.save, &body, &exchange, names.own())
         {
-            report.verdict = Verdict::Failed(e);
+            report.verdict = Verdict::Failed(e.to_string());
         }
         report.exchange = Some(exchange);
         let passed = report.verdict == Verdict::Passed;
@@ -385,7 +384,7 @@ impl One<'_> {
         let body = match resolved {
             Ok(body) => body,
             Err(e) => {
-                report.verdict = Verdict::Refused(e);
+                report.verdict = Verdict::Refused(e.to_string());
                 return Err(report);
             }
         };
@@ -536,7 +535,7 @@ pub(super) fn save(
     body: &Value,
     exchange: &Exchange,
     names: &mut BTreeMap<String, Value>,
-) -> Result<(), String> {
+) -> Result<(), RunError> {
     let answer = exchange.response_json();
     for s in saves {
         let (side, source) = match s.from {
@@ -549,10 +548,11 @@ pub(super) fn save(
                 names.insert(s.name.clone(), value);
             }
             None => {
-                return Err(format!(
-                    "save {}: nothing at {side}:{} to save",
-                    s.name, s.pointer
-                ));
+                return Err(RunError::NothingToSave {
+                    name: s.name.clone(),
+                    side,
+                    pointer: s.pointer.clone(),
+                });
             }
         }
     }

@@ -150,7 +150,7 @@ async fn send(
                 && !one.save.is_empty()
                 && let Err(e) = save(one.save, &body, &exchange, names.own())
             {
-                report.verdict = Verdict::Failed(e);
+                report.verdict = Verdict::Failed(e.to_string());
             }
             if report.verdict == Verdict::Passed && !shared.options.keep_bodies {
                 report.body = String::new();

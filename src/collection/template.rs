@@ -5,6 +5,8 @@
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+pub use super::template_error::TemplateError;
+
 /// What one `{{…}}` names.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Gen {
@@ -59,12 +61,14 @@ pub const GENERATORS: &[&str] = &[
 ];
 
 /// Compiles a string; the error says what in it is wrong.
-pub fn compile(text: &str) -> Result<Text, String> {
+pub fn compile(text: &str) -> Result<Text, TemplateError> {
     let mut parts = Vec::new();
     let mut rest = text;
     while let Some(open) = rest.find("{{") {
         let Some(close) = rest[open + 2..].find("}}") else {
-            return Err(format!("`{{{{` without its `}}}}` in \"{text}\""));
+            return Err(TemplateError::Unclosed {
+                text: text.to_owned(),
+            });
         };
         if open > 0 {
             parts.push(Part::Text(rest[..open].to_owned()));
@@ -84,7 +88,7 @@ pub fn compile(text: &str) -> Result<Text, String> {
     })
 }
 
-fn parse_gen(inner: &str) -> Result<Gen, String> {
+fn parse_gen(inner: &str) -> Result<Gen, TemplateError> {
     let inner = inner.trim();
     let (word, arg) = match inner.split_once(char::is_whitespace) {
         Some((w, a)) => (w, a.trim()),
@@ -94,11 +98,13 @@ fn parse_gen(inner: &str) -> Result<Gen, String> {
         if arg.is_empty() {
             Ok(g)
         } else {
-            Err(format!("`{{{{{word}}}}}` takes nothing after its name"))
+            Err(TemplateError::TakesNothing {
+                word: word.to_owned(),
+            })
         }
     };
     match word {
-        "" => Err("an empty `{{}}`".to_owned()),
+        "" => Err(TemplateError::Empty),
         "uuid" => no_arg(Gen::Uuid),
         "now_ms" => no_arg(Gen::NowMs),
         "seq" => no_arg(Gen::Seq),
@@ -109,9 +115,9 @@ fn parse_gen(inner: &str) -> Result<Gen, String> {
             let (a, b) = range(arg, "{{ago 1d..28d}}")?;
             let (min, max) = (duration(a)?, duration(b)?);
             if min > max {
-                return Err(format!(
-                    "`{{{{ago {arg}}}}}`: the first bound is the nearer one"
-                ));
+                return Err(TemplateError::FarBoundFirst {
+                    arg: arg.to_owned(),
+                });
             }
             Ok(Gen::Ago { min, max })
         }
@@ -120,40 +126,41 @@ fn parse_gen(inner: &str) -> Result<Gen, String> {
             let parse = |s: &str| {
                 s.trim()
                     .parse::<i64>()
-                    .map_err(|_| format!("`{s}` in `{{{{int {arg}}}}}` is not a whole number"))
+                    .map_err(|_| TemplateError::NotWhole {
+                        part: s.to_owned(),
+                        arg: arg.to_owned(),
+                    })
             };
             let (a, b) = (parse(a)?, parse(b)?);
             if a > b {
-                return Err(format!("`{{{{int {arg}}}}}`: the range is empty"));
+                return Err(TemplateError::EmptyRange {
+                    arg: arg.to_owned(),
+                });
             }
             Ok(Gen::Int(a, b))
         }
         "pick" => {
             let choices: Vec<String> = arg.split('|').map(|c| c.trim().to_owned()).collect();
             if arg.is_empty() || choices.iter().any(String::is_empty) {
-                return Err("`{{pick …}}` takes choices: {{pick a|b|c}}".to_owned());
+                return Err(TemplateError::NoChoices);
             }
             Ok(Gen::Pick(choices))
         }
         "env" if !arg.is_empty() && !arg.contains(char::is_whitespace) => {
             Ok(Gen::Env(arg.to_owned()))
         }
-        "env" => Err("`{{env …}}` takes a variable's name: {{env USER_ID}}".to_owned()),
+        "env" => Err(TemplateError::NoVariable),
         "profile.userId" => no_arg(Gen::Profile("userId")),
         "profile.companyId" => no_arg(Gen::Profile("companyId")),
         "profile.featureId" => no_arg(Gen::Profile("featureId")),
-        w if w.starts_with("profile.") => Err(format!(
-            "`{{{{{w}}}}}`: a profile gives profile.userId, profile.companyId or profile.featureId"
-        )),
-        w if arg.is_empty() && is_name(w) => Ok(Gen::Name(w.to_owned())),
-        w => {
-            let hint = crate::api::suggest::nearest(w, GENERATORS)
-                .map(|g| format!("; did you mean `{g}`?"))
-                .unwrap_or_default();
-            Err(format!(
-                "`{{{{{inner}}}}}` is not a generator or a name{hint}"
-            ))
+        w if w.starts_with("profile.") => {
+            Err(TemplateError::NotAProfileField { word: w.to_owned() })
         }
+        w if arg.is_empty() && is_name(w) => Ok(Gen::Name(w.to_owned())),
+        w => Err(TemplateError::Unknown {
+            inner: inner.to_owned(),
+            hint: crate::api::suggest::nearest(w, GENERATORS).map(str::to_owned),
+        }),
     }
 }
 
@@ -166,13 +173,16 @@ pub fn is_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-fn range<'a>(arg: &'a str, example: &str) -> Result<(&'a str, &'a str), String> {
+fn range<'a>(arg: &'a str, example: &'static str) -> Result<(&'a str, &'a str), TemplateError> {
     arg.split_once("..")
-        .ok_or_else(|| format!("`{arg}` is not a range: write it as in {example}"))
+        .ok_or_else(|| TemplateError::NotARange {
+            arg: arg.to_owned(),
+            example,
+        })
 }
 
 /// `-3d`, `+90m`, `2h`: milliseconds, signed.
-fn offset(arg: &str) -> Result<i64, String> {
+fn offset(arg: &str) -> Result<i64, TemplateError> {
     let (sign, rest) = match arg.as_bytes().first() {
         Some(b'-') => (-1, &arg[1..]),
         Some(b'+') => (1, &arg[1..]),
@@ -182,15 +192,15 @@ fn offset(arg: &str) -> Result<i64, String> {
 }
 
 /// `90m`, `3d`, `45s`, `2h`, `500ms`, `1w`: milliseconds.
-fn duration(text: &str) -> Result<i64, String> {
+fn duration(text: &str) -> Result<i64, TemplateError> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
-    let n: i64 = digits
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration such as 90m, 3d or 45s"))?;
+    let n: i64 = digits.parse().map_err(|_| TemplateError::NotADuration {
+        text: text.to_owned(),
+    })?;
     let unit_ms = match unit {
         "ms" => 1,
         "s" => 1_000,
@@ -198,14 +208,20 @@ fn duration(text: &str) -> Result<i64, String> {
         "h" => 3_600_000,
         "d" => 86_400_000,
         "w" => 7 * 86_400_000,
-        _ => return Err(format!("`{text}`: the unit is ms, s, m, h, d or w")),
+        _ => {
+            return Err(TemplateError::BadUnit {
+                text: text.to_owned(),
+            });
+        }
     };
     n.checked_mul(unit_ms)
-        .ok_or_else(|| format!("`{text}` is too long a time"))
+        .ok_or_else(|| TemplateError::TooLong {
+            text: text.to_owned(),
+        })
 }
 
 /// Compiles every string of a JSON value.
-pub fn shape(value: &Value) -> Result<Shape, String> {
+pub fn shape(value: &Value) -> Result<Shape, TemplateError> {
     Ok(match value {
         Value::String(s) => match compile(s)? {
             Text::Plain(p) => Shape::Value(Value::String(p)),
@@ -215,7 +231,7 @@ pub fn shape(value: &Value) -> Result<Shape, String> {
         Value::Object(map) => Shape::Object(
             map.iter()
                 .map(|(k, v)| Ok((k.clone(), shape(v)?)))
-                .collect::<Result<_, String>>()?,
+                .collect::<Result<_, TemplateError>>()?,
         ),
         other => Shape::Value(other.clone()),
     })
@@ -258,14 +274,15 @@ impl Env {
     }
 
     /// `{{env NAME}}`'s value, or why there is none and how to give it.
-    pub fn value(&self, name: &str) -> Result<String, String> {
+    pub fn value(&self, name: &str) -> Result<String, TemplateError> {
         match self.allowed.get(name) {
             Some(Some(value)) => Ok(value.clone()),
-            Some(None) => Err(format!("`{{{{env {name}}}}}`: ${name} is not set")),
-            None => Err(format!(
-                "`{{{{env {name}}}}}`: ${name} is not allowed: templates read only the variables \
-                 you name; add --allow-env {name}"
-            )),
+            Some(None) => Err(TemplateError::EnvNotSet {
+                name: name.to_owned(),
+            }),
+            None => Err(TemplateError::EnvNotAllowed {
+                name: name.to_owned(),
+            }),
         }
     }
 
@@ -286,50 +303,51 @@ pub struct Scope<'a> {
     pub names: &'a BTreeMap<String, Value>,
     pub profile: &'a dyn Fn(&str) -> Option<String>,
     /// `{{env NAME}}`: its value, or why there is none.
-    pub env: &'a dyn Fn(&str) -> Result<String, String>,
+    pub env: &'a dyn Fn(&str) -> Result<String, TemplateError>,
     pub rng: &'a mut fastrand::Rng,
     pub seq: u64,
     pub now_ms: i64,
 }
 
 impl Scope<'_> {
-    fn value(&mut self, wanted: &Gen) -> Result<Value, String> {
+    fn value(&mut self, wanted: &Gen) -> Result<Value, TemplateError> {
         Ok(match wanted {
-            Gen::Name(n) => self.names.get(n).cloned().ok_or_else(|| {
-                format!("`{{{{{n}}}}}` has no value: give it in [vars], with --var {n}=…, or save it in an earlier step")
-            })?,
+            Gen::Name(n) => self
+                .names
+                .get(n)
+                .cloned()
+                .ok_or_else(|| TemplateError::NoValue { name: n.clone() })?,
             Gen::Uuid => {
                 let mut bytes = [0u8; 16];
                 self.rng.fill(&mut bytes);
-                Value::String(uuid::Builder::from_random_bytes(bytes).into_uuid().to_string())
+                Value::String(
+                    uuid::Builder::from_random_bytes(bytes)
+                        .into_uuid()
+                        .to_string(),
+                )
             }
-            Gen::Now(offset) => {
-                Value::String(crate::api::timestamp::format(self.now_ms + offset))
-            }
+            Gen::Now(offset) => Value::String(crate::api::timestamp::format(self.now_ms + offset)),
             Gen::NowMs => Value::from(self.now_ms),
             Gen::Ago { min, max } => Value::String(crate::api::timestamp::format(
                 self.now_ms - self.rng.i64(*min..=*max),
             )),
             Gen::Seq => Value::from(self.seq),
             Gen::Int(a, b) => Value::from(self.rng.i64(*a..=*b)),
-            Gen::Pick(choices) => {
-                Value::String(choices[self.rng.usize(..choices.len())].clone())
-            }
+            Gen::Pick(choices) => Value::String(choices[self.rng.usize(..choices.len())].clone()),
             Gen::Env(name) => Value::String((self.env)(name)?),
-            Gen::Profile(field) => Value::String((self.profile)(field).ok_or_else(|| {
-                let flag = match *field {
-                    "companyId" => "company-id",
-                    "featureId" => "feature-id",
-                    _ => "user-id",
-                };
-                format!("`{{{{profile.{field}}}}}`: the profile in use has no {field}; set it with `bucket-console profiles edit NAME --{flag} ID` (run also takes --var profile.{field}=ID)")
-            })?),
+            Gen::Profile(field) => {
+                Value::String(
+                    (self.profile)(field).ok_or_else(|| TemplateError::NoProfileId {
+                        field: (*field).to_owned(),
+                    })?,
+                )
+            }
             Gen::Null => Value::Null,
         })
     }
 
     /// The JSON a shape stands for now.
-    pub fn resolve(&mut self, shape: &Shape) -> Result<Value, String> {
+    pub fn resolve(&mut self, shape: &Shape) -> Result<Value, TemplateError> {
         Ok(match shape {
             Shape::Value(v) => v.clone(),
             Shape::Text(Text::Plain(p)) => Value::String(p.clone()),

@@ -6,7 +6,7 @@ fn resolve_with(
     names: &BTreeMap<String, Value>,
     seed: u64,
     seq: u64,
-) -> Result<Value, String> {
+) -> Result<Value, TemplateError> {
     let shape = shape(&value)?;
     let mut rng = fastrand::Rng::with_seed(seed);
     let profile = |f: &str| (f == "userId").then(|| "u-profile".to_owned());
@@ -26,7 +26,7 @@ fn resolve_with(
     scope.resolve(&shape)
 }
 
-fn resolve(value: Value) -> Result<Value, String> {
+fn resolve(value: Value) -> Result<Value, TemplateError> {
     let mut names = BTreeMap::new();
     names.insert("plan".to_owned(), json!("pro"));
     names.insert("seats".to_owned(), json!(5));
@@ -108,14 +108,20 @@ fn mistakes_are_named() {
         ("{{}}", "empty"),
         ("{{seq 3}}", "takes nothing"),
     ] {
-        let err = compile(text).unwrap_err();
+        let err = compile(text).unwrap_err().to_string();
         assert!(err.contains(says), "{text}: {err}");
     }
-    let err = resolve(json!({"a": "{{missing}}"})).unwrap_err();
+    let err = resolve(json!({"a": "{{missing}}"}))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("--var missing="), "{err}");
-    let err = resolve(json!({"a": "{{env NOPE_NOT_SET}}"})).unwrap_err();
+    let err = resolve(json!({"a": "{{env NOPE_NOT_SET}}"}))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("$NOPE_NOT_SET is not set"), "{err}");
-    let err = resolve(json!({"a": "{{env HOME}}"})).unwrap_err();
+    let err = resolve(json!({"a": "{{env HOME}}"}))
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("$HOME is not allowed") && err.contains("--allow-env HOME"),
         "{err}"
@@ -126,7 +132,9 @@ fn mistakes_are_named() {
         "{\"HOME_TEAM\"}",
         "names, never values"
     );
-    let err = resolve(json!({"a": "{{profile.companyId}}"})).unwrap_err();
+    let err = resolve(json!({"a": "{{profile.companyId}}"}))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("no companyId"), "{err}");
 }
 

@@ -4,7 +4,7 @@
 
 use crate::api::Method;
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// `[requests.NAME]` with its method and body. JSON's `null`, which TOML lacks, is `{{null}}`.
 pub fn entry(name: &str, method: Method, body: &Value) -> String {
@@ -54,20 +54,22 @@ fn inline(value: &Value) -> String {
 
 /// Appends `text` (one entry named `name`) to the collection at `path`, creating the file if
 /// there is none. Refuses a name already taken, and writes nothing unless the file still loads.
-pub fn append(path: &Path, name: &str, text: &str) -> Result<(), String> {
+pub fn append(path: &Path, name: &str, text: &str) -> Result<(), WriteError> {
     let before = match super::read_text(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) => return Err(WriteError::read(path, &e)),
     };
     if !before.is_empty() {
-        let existing = super::parse(path, &before, &[])
-            .map_err(|e| format!("{e}\n(fix the collection first: nothing was added)"))?;
+        let existing = super::parse(path, &before, &[]).map_err(|e| WriteError::Broken {
+            error: e,
+            outcome: "fix the collection first: nothing was added",
+        })?;
         if existing.names().contains(&name) {
-            return Err(format!(
-                "{}: `{name}` exists already; choose another name with --name",
-                path.display()
-            ));
+            return Err(WriteError::Taken {
+                path: path.to_path_buf(),
+                name: name.to_owned(),
+            });
         }
     }
     let separator = match before.as_str() {
@@ -77,32 +79,130 @@ pub fn append(path: &Path, name: &str, text: &str) -> Result<(), String> {
         _ => "\n\n",
     };
     let after = format!("{before}{separator}{text}");
-    super::parse(path, &after, &[]).map_err(|e| format!("{e}\n(nothing was added)"))?;
-    replace(path, after.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    super::parse(path, &after, &[]).map_err(|e| WriteError::Broken {
+        error: e,
+        outcome: "nothing was added",
+    })?;
+    replace(path, after.as_bytes()).map_err(|e| WriteError::write(path, &e))
 }
 
 /// Replaces the method and body of the entry `name` where it stands: its comments, its place
 /// and the rest of the file stay as they were.
-pub fn replace_entry(path: &Path, name: &str, method: Method, body: &Value) -> Result<(), String> {
-    let before =
-        super::read_text(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut doc: toml_edit::DocumentMut = before
-        .parse()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+pub fn replace_entry(
+    path: &Path,
+    name: &str,
+    method: Method,
+    body: &Value,
+) -> Result<(), WriteError> {
+    let before = super::read_text(path).map_err(|e| WriteError::read(path, &e))?;
+    let mut doc: toml_edit::DocumentMut =
+        before
+            .parse()
+            .map_err(|e: toml_edit::TomlError| WriteError::NotToml {
+                path: path.to_path_buf(),
+                error: e.to_string(),
+            })?;
     let entry = doc
         .get_mut("requests")
         .and_then(|r| r.get_mut(name))
         .and_then(toml_edit::Item::as_table_like_mut)
-        .ok_or_else(|| format!("{}: no request named `{name}` to replace", path.display()))?;
+        .ok_or_else(|| WriteError::NoSuchRequest {
+            path: path.to_path_buf(),
+            name: name.to_owned(),
+        })?;
     entry.insert("method", toml_edit::value(method.as_str()));
-    let body: toml_edit::Value = inline(body)
-        .parse()
-        .map_err(|e| format!("the body cannot be written as TOML: {e}"))?;
+    let body: toml_edit::Value =
+        inline(body)
+            .parse()
+            .map_err(|e: toml_edit::TomlError| WriteError::BodyNotToml {
+                error: e.to_string(),
+            })?;
     entry.insert("body", toml_edit::Item::Value(body));
     let after = doc.to_string();
-    super::parse(path, &after, &[]).map_err(|e| format!("{e}\n(nothing was changed)"))?;
-    replace(path, after.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    super::parse(path, &after, &[]).map_err(|e| WriteError::Broken {
+        error: e,
+        outcome: "nothing was changed",
+    })?;
+    replace(path, after.as_bytes()).map_err(|e| WriteError::write(path, &e))
 }
+
+/// Why an entry was not written; the file is then as it was.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteError {
+    /// The file could not be read (the OS's reason as text: the error travels to the console).
+    Read {
+        path: PathBuf,
+        error: String,
+    },
+    Write {
+        path: PathBuf,
+        error: String,
+    },
+    /// The file does not load, before or after the change; `outcome` says what was left undone.
+    Broken {
+        error: super::CollectionError,
+        outcome: &'static str,
+    },
+    Taken {
+        path: PathBuf,
+        name: String,
+    },
+    NotToml {
+        path: PathBuf,
+        error: String,
+    },
+    NoSuchRequest {
+        path: PathBuf,
+        name: String,
+    },
+    BodyNotToml {
+        error: String,
+    },
+}
+
+impl WriteError {
+    fn read(path: &Path, e: &std::io::Error) -> Self {
+        Self::Read {
+            path: path.to_path_buf(),
+            error: e.to_string(),
+        }
+    }
+
+    fn write(path: &Path, e: &std::io::Error) -> Self {
+        Self::Write {
+            path: path.to_path_buf(),
+            error: e.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Read { path, error } => write!(f, "cannot read {}: {error}", path.display()),
+            Self::Write { path, error } => write!(f, "cannot write {}: {error}", path.display()),
+            Self::Broken { error, outcome } => write!(f, "{error}\n({outcome})"),
+            Self::Taken { path, name } => write!(
+                f,
+                "{}: `{name}` exists already; choose another name with --name",
+                path.display()
+            ),
+            Self::NotToml { path, error } => write!(f, "{}: {error}", path.display()),
+            Self::NoSuchRequest { path, name } => {
+                write!(
+                    f,
+                    "{}: no request named `{name}` to replace",
+                    path.display()
+                )
+            }
+            Self::BodyNotToml { error } => {
+                write!(f, "the body cannot be written as TOML: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}
 
 /// A team's file, not a secret: its permissions kept, never left half-written, and a link
 /// written through (see [`crate::files::write_atomic`]).
@@ -127,7 +227,11 @@ mod tests {
         let request = &loaded.requests["from curl"];
         let mut rng = fastrand::Rng::with_seed(1);
         let none = |_: &str| None;
-        let no_env = |_: &str| Err(String::new());
+        let no_env = |name: &str| {
+            Err(crate::collection::template::TemplateError::EnvNotSet {
+                name: name.to_owned(),
+            })
+        };
         let mut scope = super::super::template::Scope {
             names: &std::collections::BTreeMap::new(),
             profile: &none,
@@ -155,6 +259,7 @@ mod tests {
         assert!(
             append(&path, "a", &text)
                 .unwrap_err()
+                .to_string()
                 .contains("exists already")
         );
         replace_entry(&path, "a", Method::User, &json!({"userId": "w"})).unwrap();
@@ -166,7 +271,9 @@ mod tests {
         let loaded = super::super::parse(&path, &now, &[]).unwrap();
         assert_eq!(loaded.requests["a"].written, json!({"userId": "w"}));
         assert!(loaded.requests.contains_key("b"));
-        let missing = replace_entry(&path, "zz", Method::User, &json!({})).unwrap_err();
+        let missing = replace_entry(&path, "zz", Method::User, &json!({}))
+            .unwrap_err()
+            .to_string();
         assert!(missing.contains("no request named"), "{missing}");
         let fresh = dir.path().join("new.toml");
         append(&fresh, "b", &text).unwrap();

@@ -9,7 +9,7 @@ use crate::delivery::{self, Deliverer};
 use crate::outbox::Outbox;
 use crate::results::Results;
 use crate::server::RunningServer;
-use crate::term::{Failure, enter_terminal};
+use crate::term::{FaceError, Failure, enter_terminal};
 use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 use std::sync::{Arc, Mutex};
@@ -32,15 +32,15 @@ pub async fn run(
     mut state: KioskState,
     target: Target,
     embedded: Option<RunningServer>,
-) -> Result<(), String> {
+) -> Result<(), FaceError> {
     let outbox = tokio::task::spawn_blocking(delivery::open_outbox)
         .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
+        .map_err(FaceError::Task)?
+        .map_err(FaceError::Outbox)?;
     let (actions, mut queue) = unbounded_channel();
     let runner = Arc::new(Runner {
         actions,
-        client: Client::new(ClientConfig::default()).map_err(|e| e.to_string())?,
+        client: Client::new(ClientConfig::default()).map_err(FaceError::Client)?,
         target,
         journals: Arc::new(delivery::Journals::new()),
         outbox,
@@ -62,7 +62,7 @@ pub async fn run(
     ticker.reset();
     terminal
         .draw(|f| view::draw(f, &state))
-        .map_err(|e| e.to_string())?;
+        .map_err(FaceError::Draw)?;
     loop {
         let action = tokio::select! {
             () = &mut ended => break,
@@ -71,7 +71,7 @@ pub async fn run(
                 Some(Ok(Event::Mouse(m))) => Action::Mouse(m),
                 Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
                 Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
+                Some(Err(e)) => return Err(FaceError::ReadTerminal(e)),
                 None => break,
             },
             Some(action) = queue.recv() => action,
@@ -100,7 +100,7 @@ pub async fn run(
         if redraw {
             terminal
                 .draw(|f| view::draw(f, &state))
-                .map_err(|e| e.to_string())?;
+                .map_err(FaceError::Draw)?;
         }
     }
     drop(embedded);

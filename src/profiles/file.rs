@@ -77,7 +77,7 @@ pub fn load(path: &Path) -> Result<(Profiles, Vec<String>), ProfileError> {
             Some(text) => Api::parse(text)
                 .ok_or_else(|| invalid("`api` is `tracking` or `runtime`".to_owned()))?,
         };
-        let key = AnyKey::parse(api, &entry.key).map_err(invalid)?;
+        let key = AnyKey::parse(api, &entry.key).map_err(|e| invalid(e.to_string()))?;
         let profile = Profile {
             name: name.clone(),
             base_url,

@@ -59,7 +59,7 @@ pub fn select(
     if let Some(key) = &env.tracking_key {
         // The override keeps the profile's API: a runtime profile takes a `pub_`/`sec_` key.
         profile.key = AnyKey::parse(profile.api(), key)
-            .map_err(|e| ProfileError::BadKey("BUCKET_TRACKING_KEY".into(), e))?;
+            .map_err(|e| ProfileError::BadKey("BUCKET_TRACKING_KEY".into(), e.to_string()))?;
     }
     if let Some(url) = &env.base_url {
         profile.base_url = normalize_base_url(url)?;

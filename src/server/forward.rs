@@ -19,6 +19,18 @@ const PASSED_ON: [&str; 5] = [
     "accept",
 ];
 
+/// Why `--forward URL` cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ForwardError {
+    #[error("--forward needs an http(s) URL: {0}")]
+    NotAUrl(String),
+    #[error("--forward needs an http(s) URL, not `{0}:`")]
+    Scheme(String),
+    /// The HTTP client could not be built (the reason as the client describes it).
+    #[error("{0}")]
+    Client(String),
+}
+
 pub struct Forward {
     base: String,
     http: reqwest::Client,
@@ -26,20 +38,17 @@ pub struct Forward {
 
 impl Forward {
     /// `base` is checked as an http(s) URL; calls go to `{base}/{key}/{method}`.
-    pub fn new(base: &str) -> Result<Self, String> {
-        let url = reqwest::Url::parse(base.trim())
-            .map_err(|e| format!("--forward needs an http(s) URL: {e}"))?;
+    pub fn new(base: &str) -> Result<Self, ForwardError> {
+        let url =
+            reqwest::Url::parse(base.trim()).map_err(|e| ForwardError::NotAUrl(e.to_string()))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!(
-                "--forward needs an http(s) URL, not `{}:`",
-                url.scheme()
-            ));
+            return Err(ForwardError::Scheme(url.scheme().to_owned()));
         }
         let http = crate::net::client_builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
             .build()
-            .map_err(crate::net::describe)?;
+            .map_err(|e| ForwardError::Client(crate::net::describe(e)))?;
         Ok(Self {
             base: base.trim().trim_end_matches('/').to_owned(),
             http,

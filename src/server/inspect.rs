@@ -18,7 +18,10 @@ use std::sync::Arc;
 pub(super) const DEFAULT_LIMIT: u32 = 100;
 pub(super) const MAX_LIMIT: u32 = 1000;
 
-pub(super) type Params = Result<Path<HashMap<String, String>>, PathRejection>;
+/// A route's path or query parameters, by name.
+type Fields = HashMap<String, String>;
+
+pub(super) type Params = Result<Path<Fields>, PathRejection>;
 
 pub async fn health() -> Response {
     respond::json(
@@ -207,10 +210,7 @@ pub(super) fn key_param(
     Ok((key, map.remove("id")))
 }
 
-fn parse_query(
-    query: &str,
-    filters: &[&str],
-) -> Result<(Page, HashMap<String, String>), Vec<ValidationError>> {
+fn parse_query(query: &str, filters: &[&str]) -> Result<(Page, Fields), Vec<ValidationError>> {
     let pairs = pairs(query)?;
     let mut known = vec!["limit", "offset", "order", "q"];
     known.extend_from_slice(filters);

@@ -1,7 +1,7 @@
 //! The server's bounds on what a client may hold: how long headers and bodies may take, how long
 //! a kept-alive connection may sit idle, how many connections are served at once, how much
 //! memory the traffic recorder may use, and how much work and answer one STARS request may cost.
-//! README's Limits table lists them, with the `serve` flag of those that have one.
+//! docs/server.md's Limits table lists them, with the `serve` flag of those that have one.
 
 use std::time::Duration;
 

@@ -79,7 +79,7 @@ pub enum ServerError {
     #[error("--fail-rate must be between 0 and 1, not {0}")]
     FailRate(f64),
     #[error("{0}")]
-    Forward(String),
+    Forward(forward::ForwardError),
 }
 
 /// What handlers share.

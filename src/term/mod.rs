@@ -4,6 +4,7 @@
 //! other.
 
 mod editor;
+mod face_error;
 mod failure;
 mod input;
 mod json;
@@ -15,6 +16,7 @@ mod theme;
 mod wrap;
 
 pub use editor::{edit_externally, editor_command};
+pub use face_error::FaceError;
 pub use failure::Failure;
 pub use input::{LineInput, edit_line};
 pub use json::json_lines;

@@ -38,13 +38,15 @@ pub enum Action {
     Tick,
     HistoryLoaded(Result<Vec<Exchange>, Failure>),
     /// The collection file as read now: none, loaded, or why it does not load (file:line).
-    CollectionLoaded(Result<Option<crate::collection::Collection>, String>),
+    CollectionLoaded(
+        Result<Option<crate::collection::Collection>, crate::collection::CollectionError>,
+    ),
     /// A call of the scenario running (its exchange already in the log).
     ScenarioCall(Box<crate::collection::run::CallReport>),
     /// The scenario run ended.
     ScenarioDone,
     /// A request was written into the collection (its name), or why not.
-    RequestSaved(Result<String, String>),
+    RequestSaved(Result<String, crate::collection::write::WriteError>),
     /// The collection file was written (saved in an editor, say).
     CollectionTouched,
     /// The history file was written (by this console or another process).

@@ -12,7 +12,7 @@ use crate::outbox::Outbox;
 use crate::paths;
 use crate::profiles::Profile;
 use crate::server::RunningServer;
-use crate::term::{Failure, enter_terminal};
+use crate::term::{FaceError, Failure, enter_terminal};
 use base64::Engine;
 use crossterm::event::EventStream;
 use futures_util::StreamExt;
@@ -43,14 +43,18 @@ struct Runner {
 /// Runs the console until the user quits. `embedded` is the server started for `local`, if any.
 /// `mouse`: whether to capture the mouse (`config.toml`'s `mouse = false` leaves selection to
 /// the terminal).
-pub async fn run(state: State, embedded: Option<RunningServer>, mouse: bool) -> Result<(), String> {
+pub async fn run(
+    state: State,
+    embedded: Option<RunningServer>,
+    mouse: bool,
+) -> Result<(), FaceError> {
     let mut state = state;
     if let Some(local) = &mut state.local {
         local.in_process = embedded.is_some();
     }
-    let client = Client::new(ClientConfig::default()).map_err(|e| e.to_string())?;
+    let client = Client::new(ClientConfig::default()).map_err(FaceError::Client)?;
     let (actions, mut queue) = unbounded_channel();
-    let http = crate::net::client(Duration::from_secs(3)).map_err(|e| e.to_string())?;
+    let http = crate::net::client(Duration::from_secs(3)).map_err(FaceError::Client)?;
     let runner = Arc::new(Runner {
         actions,
         client,
@@ -70,7 +74,7 @@ pub async fn run(state: State, embedded: Option<RunningServer>, mouse: bool) -> 
     }
     terminal
         .draw(|f| view::draw(f, &state))
-        .map_err(|e| e.to_string())?;
+        .map_err(FaceError::Draw)?;
     run_effect(&runner, Effect::LoadHistory);
     run_effect(&runner, Effect::LoadCollection);
     run_effect(
@@ -93,7 +97,7 @@ pub async fn run(state: State, embedded: Option<RunningServer>, mouse: bool) -> 
             () = &mut ended => break,
             event = events.next() => match event {
                 Some(Ok(event)) => match Action::from_terminal(event) { Some(a) => a, None => continue },
-                Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
+                Some(Err(e)) => return Err(FaceError::ReadTerminal(e)),
                 None => break,
             },
             Some(action) = queue.recv() => action,
@@ -127,7 +131,7 @@ pub async fn run(state: State, embedded: Option<RunningServer>, mouse: bool) -> 
         if applied.redraw {
             terminal
                 .draw(|f| view::draw(f, &state))
-                .map_err(|e| e.to_string())?;
+                .map_err(FaceError::Draw)?;
         }
     }
     Ok(())
@@ -154,7 +158,7 @@ async fn edit_outside(
     text: String,
     runner: &Runner,
     mouse: bool,
-) -> Result<ratatui::DefaultTerminal, String> {
+) -> Result<ratatui::DefaultTerminal, FaceError> {
     let extension = match what {
         super::action::Edited::Body(_) => "json",
         super::action::Edited::Comment(_) => "txt",
@@ -168,7 +172,7 @@ async fn edit_outside(
     );
     let terminal =
         ratatui::Terminal::new(ratatui::prelude::CrosstermBackend::new(std::io::stdout()))
-            .map_err(|e| e.to_string())?;
+            .map_err(FaceError::Draw)?;
     let _ = runner
         .actions
         .send(Action::EditedExternally { what, result });
@@ -297,9 +301,7 @@ fn collection_effect(runner: Arc<Runner>, effect: Effect) {
                     let text = crate::collection::write::entry(&name, method, &body);
                     crate::collection::write::append(&path, &name, &text)
                 };
-                let result = written
-                    .map(|()| name)
-                    .map_err(|e| crate::sanitize::sanitize(&e));
+                let result = written.map(|()| name);
                 let _ = runner.actions.send(Action::RequestSaved(result));
             });
         }

@@ -3,7 +3,7 @@
 //! and templates resolved for the raw editor's preview and for each send.
 
 use crate::api::Method;
-use crate::collection::template::{self, Scope};
+use crate::collection::template::{self, Scope, TemplateError};
 use crate::collection::{Collection, Request};
 use crate::term::LineInput;
 use serde_json::Value;
@@ -97,6 +97,25 @@ pub struct ScenarioCall {
     pub log_id: Option<i64>,
 }
 
+/// Why the console's form cannot be sent as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyError {
+    Template(TemplateError),
+    /// The resolved body holds the key in use: the key must stay out of bodies, stores and logs.
+    HoldsKey,
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Template(e) => e.fmt(f),
+            Self::HoldsKey => {
+                f.write_str("the resolved body holds the tracking key in use (from {{env …}}?)")
+            }
+        }
+    }
+}
+
 /// A body with `{{…}}` in it: the typed fields cannot hold it.
 pub fn is_templated(request: &Request) -> bool {
     let mut gens = Vec::new();
@@ -114,7 +133,7 @@ pub fn resolve_text(
     seq: u64,
     now_ms: i64,
     salt: u64,
-) -> Option<Result<String, String>> {
+) -> Option<Result<String, TemplateError>> {
     if !text.contains("{{") {
         return None;
     }
@@ -187,7 +206,8 @@ mod tests {
         let text = "{\"a\": \"{{env HOME}}\"}";
         let refused = resolve_text(text, &vars, &ids, &template::Env::default(), 1, 0, 0)
             .unwrap()
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(refused.contains("--allow-env HOME"), "{refused}");
         let allowed = template::Env::with([("HOME".to_owned(), Some("given".to_owned()))]);
         let got = resolve_text(text, &vars, &ids, &allowed, 1, 0, 0).unwrap();

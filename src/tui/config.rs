@@ -443,7 +443,7 @@ pub fn default_file() -> String {
     let mut out = String::from(
         "# bucket-console's configuration. `bucket-console config path` says where it is read from;\n\
          # uncomment and change what you like. Keys: ctrl+s, alt+enter, f5, shift+tab, esc, R…\n\
-         # Keys that edit text inside fields are fixed (README lists them).\n\n\
+         # Keys that edit text inside fields are fixed (F1 lists them where they apply).\n\n\
          # mouse = true          # false: no mouse capture, so the terminal's own selection works\n\n\
          [theme]\n# name = \"dark\"       # dark, light or high-contrast; NO_COLOR still wins\n",
     );

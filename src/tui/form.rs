@@ -331,7 +331,7 @@ pub struct Form {
     pub marks: Vec<usize>,
     /// Raw JSON with templates, resolved as the next send would resolve it (or why it cannot
     /// be); what validation checks in its place.
-    pub preview: Option<Result<String, String>>,
+    pub preview: Option<Result<String, crate::collection::template::TemplateError>>,
     pub warnings: Vec<String>,
 }
 

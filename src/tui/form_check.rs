@@ -108,11 +108,16 @@ mod tests {
     fn a_template_the_profile_cannot_fill_is_the_consoles_problem() {
         let mut form = Form::new(Method::User);
         form.raw = Some(Box::new(super::super::form::raw_editor("{}")));
-        form.preview = Some(Err("{{plna}} is not a name".into()));
+        form.preview = Some(Err(
+            crate::collection::template::TemplateError::NoProfileId {
+                field: "userId".into(),
+            },
+        ));
         form.validate(0);
-        assert_eq!(
-            form.console_problems(),
-            ["template: {{plna}} is not a name"]
+        let problems = form.console_problems();
+        assert!(
+            problems.len() == 1 && problems[0].starts_with("template: `{{profile.userId}}`"),
+            "{problems:?}"
         );
         form.preview = Some(Ok("{}".into()));
         form.validate(0);

@@ -163,7 +163,7 @@ impl ProfileEditor {
                         "that is a Runtime API key: Ctrl+T makes this a runtime profile".to_owned(),
                     )
                 } else {
-                    (KEY_FIELD, e)
+                    (KEY_FIELD, e.to_string())
                 }
             })?,
         };

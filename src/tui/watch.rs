@@ -6,14 +6,13 @@ use crate::paths;
 use tokio::sync::mpsc::UnboundedSender;
 
 /// The collection file `run` would use (BUCKET_COLLECTION, else here or in a parent).
-pub fn read_collection() -> Result<Option<crate::collection::Collection>, String> {
+pub fn read_collection()
+-> Result<Option<crate::collection::Collection>, crate::collection::CollectionError> {
     let explicit = std::env::var_os("BUCKET_COLLECTION").map(std::path::PathBuf::from);
     let cwd = std::env::current_dir().unwrap_or_default();
     match crate::collection::locate(explicit.as_deref(), &cwd) {
         None => Ok(None),
-        Some(path) => crate::collection::load(&path, &[])
-            .map(Some)
-            .map_err(|e| crate::sanitize::sanitize(&e.to_string())),
+        Some(path) => crate::collection::load(&path, &[]).map(Some),
     }
 }
 

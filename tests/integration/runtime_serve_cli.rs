@@ -98,7 +98,7 @@ async fn forward_passes_runtime_calls_on_with_their_key_and_sigterm_ends_streams
             ),
         ]
     );
-    // Both SSE channels open, then SIGTERM: the process still exits within README's bound.
+    // Both SSE channels open, then SIGTERM: the process still exits within docs/server.md's bound.
     let mut streams = Vec::new();
     for (path, auth) in [
         ("/sse/server", format!("Bearer {SEC}")),

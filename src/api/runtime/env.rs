@@ -8,7 +8,7 @@ use super::key::{KeyKind, RuntimeKey};
 
 /// The built-in environment's name: the console's `local` profile reads the same rows.
 pub const LOCAL: &str = "local";
-/// The built-in environment's publishable key (printed in README; it guards nothing).
+/// The built-in environment's publishable key (printed in docs/runtime-api.md; it guards nothing).
 pub const LOCAL_PUBLISHABLE: &str = "pub_local_bucket_console";
 /// The built-in environment's secret key, longer than the 22 characters the node SDK refuses.
 pub const LOCAL_SECRET: &str = "sec_local_bucket_console_dev_only";

@@ -1,9 +1,9 @@
 //! Every key binding, as data: the commands `update` runs, which keys reach them where, and what
 //! they are called. `update` asks the [`Keymap`] in `State` which command a key is and matches the
-//! command; the help overlay (F1), the hint line and README's key table are all made from the
-//! same keymap, so what is documented is what the keys do. The keymap lives in `State` (like the
-//! theme), so a test can run `update` under rebound keys. The keys that edit text inside a field
-//! are fixed and listed in [`EDITING`].
+//! command; the help overlay (F1), the hint line and the key table in docs/keys.md are all made
+//! from the same keymap, so what is documented is what the keys do. The keymap lives in `State`
+//! (like the theme), so a test can run `update` under rebound keys. The keys that edit text inside
+//! a field are fixed and listed in [`EDITING`].
 
 mod command;
 mod defaults;
@@ -229,7 +229,7 @@ impl Keymap {
             .collect()
     }
 
-    /// README's key table, made from the bindings (a test keeps README's copy equal to it).
+    /// docs/keys.md's key table, made from the bindings (a test keeps that copy equal to it).
     pub fn markdown_table(&self) -> String {
         let contexts = [
             Context::Anywhere,

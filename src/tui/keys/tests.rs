@@ -1,4 +1,4 @@
-//! The bindings against themselves, the shared keys, the hint line's width and README.
+//! The bindings against themselves, the shared keys, the hint line's width and docs/keys.md.
 
 use super::*;
 use crossterm::event::{KeyCode, KeyModifiers};
@@ -73,12 +73,12 @@ fn every_hint_line_fits_80_columns_and_says_something() {
 }
 
 #[test]
-fn readme_shows_the_keys_in_force() {
-    let readme = include_str!("../../../README.md");
+fn the_key_docs_show_the_keys_in_force() {
+    let page = include_str!("../../../docs/keys.md");
     let table = Keymap::default().markdown_table();
     assert!(
-        readme.contains(&table),
-        "README's key table differs from the bindings; it should read:\n{table}"
+        page.contains(&table),
+        "docs/keys.md's key table differs from the bindings; it should read:\n{table}"
     );
 }
 

@@ -8,7 +8,9 @@
 )]
 use super::*;
 use crate::collection::Collection;
-use crate::tui::collection::{EntryKind, Picker, ScenarioCall, ScenarioRun, resolve_text};
+use crate::tui::collection::{
+    BodyError, EntryKind, Picker, ScenarioCall, ScenarioRun, resolve_text,
+};
 use std::collections::BTreeMap;
 
 /// The collection's actions: the file read or touched, a scenario's calls.
@@ -21,7 +23,10 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::RequestSaved(result) => {
             state.message = Some(match result {
                 Ok(name) => (Level::Success, format!("✓ saved as requests.{name}")),
-                Err(e) => (Level::Error, format!("not saved: {e}")),
+                Err(e) => (
+                    Level::Error,
+                    format!("not saved: {}", crate::sanitize::sanitize(&e.to_string())),
+                ),
             });
             return vec![Effect::LoadCollection];
         }
@@ -31,7 +36,10 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 /// A read of the file finished: `Ok(None)` when there is none.
-fn collection_loaded(state: &mut State, result: Result<Option<Collection>, String>) {
+fn collection_loaded(
+    state: &mut State,
+    result: Result<Option<Collection>, crate::collection::CollectionError>,
+) {
     match result {
         Ok(Some(c)) => {
             if state.collection.salt == 0 {
@@ -47,6 +55,8 @@ fn collection_loaded(state: &mut State, result: Result<Option<Collection>, Strin
         // Kept: an edit half-done in an editor must not take the requests away. The status line
         // says so once (not again for each read of the same error), replacing "saved".
         Err(e) => {
+            // The file's text reaches the terminal: sanitized like anything read from outside.
+            let e = crate::sanitize::sanitize(&e.to_string());
             if state.collection.problem.as_ref() != Some(&e) {
                 let first = e.lines().next().unwrap_or_default();
                 let more = e.lines().count() - 1;
@@ -182,7 +192,7 @@ pub(super) fn refresh_preview(state: &mut State) {
 }
 
 /// The body a send takes: templates resolved afresh (the next `{{seq}}`), or the text as it is.
-pub(super) fn body_to_send(state: &mut State) -> Result<String, String> {
+pub(super) fn body_to_send(state: &mut State) -> Result<String, BodyError> {
     let text = state.form().body_text();
     if state.form().raw.is_none() {
         return Ok(text);
@@ -204,14 +214,12 @@ pub(super) fn body_to_send(state: &mut State) -> Result<String, String> {
             if serde_json::from_str(&body)
                 .is_ok_and(|v| crate::collection::holds_key(&v, &state.profile.key))
             {
-                return Err(
-                    "the resolved body holds the tracking key in use (from {{env …}}?)".into(),
-                );
+                return Err(BodyError::HoldsKey);
             }
             state.collection.seq = seq;
             Ok(body)
         }
-        Some(Err(e)) => Err(e),
+        Some(Err(e)) => Err(BodyError::Template(e)),
     }
 }
 

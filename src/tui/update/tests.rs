@@ -1247,9 +1247,13 @@ fn a_broken_edit_of_the_collection_keeps_what_was_loaded() {
     let mut s = with_example_collection(Method::User);
     update(
         &mut s,
-        Action::CollectionLoaded(Err(
-            "bucket-console.toml:3: requests.a: unknown key `metod`".into(),
-        )),
+        Action::CollectionLoaded(Err(crate::collection::CollectionError {
+            path: "bucket-console.toml".into(),
+            problems: vec![crate::collection::Problem {
+                line: Some(3),
+                message: "requests.a: unknown key `metod`".into(),
+            }],
+        })),
     );
     assert!(s.collection.loaded.is_some());
     assert!(s.collection.problem.as_deref().unwrap().contains(":3:"));

@@ -488,9 +488,19 @@ fn the_saved_requests_picker_and_a_templated_body_with_its_preview() {
     let mut broken = s.clone();
     update(
         &mut broken,
-        Action::CollectionLoaded(Err(
-            "bucket-console.toml:6: requests.signup: `{{plna}}` is not a var, a --var, or a value an earlier step saves; did you mean `plan`?\nbucket-console.toml:9: requests.ev: unknown method `evnt`: did you mean `event`? user, company, event or feedback".into(),
-        )),
+        Action::CollectionLoaded(Err(crate::collection::CollectionError {
+            path: "bucket-console.toml".into(),
+            problems: vec![
+                crate::collection::Problem {
+                    line: Some(6),
+                    message: "requests.signup: `{{plna}}` is not a var, a --var, or a value an earlier step saves; did you mean `plan`?".into(),
+                },
+                crate::collection::Problem {
+                    line: Some(9),
+                    message: "requests.ev: unknown method `evnt`: did you mean `event`? user, company, event or feedback".into(),
+                },
+            ],
+        })),
     );
     snapshot_sized("picker_broken_file", &broken, 120, 40);
     type_text(&mut s, "rate");
