@@ -157,8 +157,9 @@ pub(super) fn push_stream(app: &AppState) -> Response {
     let changes = tokio_stream::wrappers::WatchStream::from_changes(app.flags.changes.subscribe());
     let events = changes
         .map(|version| {
-            let message = json!({"name": "flags-updated", "data": {"flagStateVersion": version}});
-            Ok::<_, Infallible>(Event::default().data(message.to_string()))
+            let message =
+                format!(r#"{{"name":"flags-updated","data":{{"flagStateVersion":{version}}}}}"#);
+            Ok::<_, Infallible>(Event::default().data(message))
         })
         .take_until(stopped);
     Sse::new(events)

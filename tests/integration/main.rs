@@ -21,6 +21,7 @@ mod console_e2e;
 mod durability;
 mod explore_data;
 mod export_hostile;
+mod flags_serve;
 mod flags_vectors;
 mod kiosk_e2e;
 mod layering;
