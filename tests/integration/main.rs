@@ -32,6 +32,7 @@ mod runtime_server;
 mod runtime_support;
 mod sdk_browser;
 mod sdk_node;
+mod sdk_node_push;
 mod sdk_support;
 mod serve_cli;
 mod server_http;
