@@ -17,6 +17,13 @@ pub struct Following {
     _watcher: notify::RecommendedWatcher,
 }
 
+impl Following {
+    /// Watches for the rest of the process's life (a server that lasts as long, the console's).
+    pub fn keep(self) {
+        std::mem::forget(self);
+    }
+}
+
 /// Calls `reloaded` with what the sources hold after each burst of changes to them.
 pub fn follow(
     sources: Sources,
