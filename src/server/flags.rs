@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 use std::convert::Infallible;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -39,9 +38,9 @@ pub(crate) struct FlagState {
 /// The flags written as `GET /features` lists them, and their digest.
 fn written(flags: &[FlagDefinition]) -> (Vec<Value>, String) {
     let features: Vec<Value> = flags.iter().map(render::definition).collect();
-    let digest = Sha256::digest(Value::Array(features.clone()).to_string().as_bytes());
-    let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
-    (features, hex)
+    // The SHA-256 hex the store keeps for keys serves for definitions as well.
+    let digest = crate::api::key::digest(&Value::Array(features.clone()).to_string());
+    (features, digest)
 }
 
 impl Served {
