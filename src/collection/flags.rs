@@ -145,6 +145,20 @@ mod tests {
         flags_in(&path)
     }
 
+    /// The whole collection, as `run` and the console load it, takes `[flags]` and names its
+    /// mistakes with the rest.
+    #[test]
+    fn the_collection_loader_takes_flags_and_checks_them() {
+        let path = Path::new("bucket-console.toml");
+        let good = "[flags.huddle]\nusers = [\"u1\"]\n";
+        assert!(crate::collection::parse(path, good, &[]).is_ok());
+        let bad = "[flags.huddle]\nusers = [\"u1\"]\nrolout = 5\n";
+        let e = crate::collection::parse(path, bad, &[]).unwrap_err();
+        assert_eq!(e.problems.len(), 1, "{e}");
+        assert_eq!(e.problems[0].line, Some(3));
+        assert!(e.to_string().contains("did you mean \"rollout\""), "{e}");
+    }
+
     #[test]
     fn each_flag_has_its_line_and_each_mistake_too() {
         let flags = read_text(
