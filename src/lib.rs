@@ -9,6 +9,7 @@ pub mod explore;
 pub mod files;
 #[cfg(test)]
 pub(crate) mod fixtures;
+pub mod flags;
 pub mod highlight;
 pub mod history;
 pub mod kiosk;

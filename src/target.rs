@@ -5,6 +5,7 @@
 //! on a fresh machine and what it prints can be copied and run.
 
 use crate::client::Target;
+use crate::flags;
 use crate::paths;
 use crate::profiles::{LOCAL_URL, Profile, Selected};
 use crate::server::{self, RunningServer, ServerConfig, Storage};
@@ -55,22 +56,69 @@ pub async fn resolve_profile(
     // On the default address when it is free, so copied curl commands, the app under test and
     // `watch` reach it; when something else holds it, any free port (the header says which).
     let storage = Storage::File(paths::default_database()?);
-    let server = match server::start(ServerConfig {
-        listen,
-        ..ServerConfig::ephemeral(storage.clone())
-    })
-    .await
-    {
-        Ok(server) => server,
-        Err(server::ServerError::Bind(..)) => {
-            server::start(ServerConfig::ephemeral(storage)).await?
-        }
-        Err(e) => return Err(e.into()),
+    let explicit = std::env::var_os("BUCKET_COLLECTION").map(std::path::PathBuf::from);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let sources = flags::Sources {
+        file: None,
+        collection: crate::collection::locate(explicit.as_deref(), &cwd),
     };
+    let server = start_embedded(listen, storage, sources).await?;
     Ok(Resolved {
         target: target(server.base_url()),
         embedded: Some(server),
     })
+}
+
+/// The embedded server, on `listen` when it is free (else any free loopback port), answering
+/// with the flags of the collection `run` would use. Bad flags do not keep it from starting: it
+/// serves none, and says why in Traffic (the console shows it), as it does for a bad edit later.
+async fn start_embedded(
+    listen: std::net::SocketAddr,
+    storage: Storage,
+    sources: flags::Sources,
+) -> Result<RunningServer, TargetError> {
+    let (initial, refused) = match flags::load(&sources) {
+        Ok(loaded) => (loaded.flags, None),
+        Err(e) => (Vec::new(), Some(e.to_string())),
+    };
+    let config = ServerConfig {
+        listen,
+        flags: initial,
+        ..ServerConfig::ephemeral(storage)
+    };
+    let server = match server::start(config.clone()).await {
+        Ok(server) => server,
+        Err(server::ServerError::Bind(..)) => {
+            server::start(ServerConfig {
+                listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                ..config
+            })
+            .await?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(problem) = refused {
+        server.flags().refused(&format!(
+            "{}\nno flags are served until this is fixed",
+            crate::sanitize::sanitize(&problem)
+        ));
+    }
+    if sources.collection.is_some() {
+        // The console owns the terminal: what a reload says goes to Traffic only. The watch
+        // lasts as long as the process, as the embedded server does.
+        match flags::watch::serve_edits(
+            server.flags(),
+            sources,
+            tokio::runtime::Handle::current(),
+            |_| {},
+        ) {
+            Ok(following) => following.keep(),
+            Err(e) => server.flags().refused(&format!(
+                "the collection is not watched ({e}): edits to [flags] wait for a restart"
+            )),
+        }
+    }
+    Ok(server)
 }
 
 /// Where the built-in `local` profile's server listens: `127.0.0.1:8787`, or `BUCKET_LOCAL_LISTEN`
@@ -122,4 +170,59 @@ pub async fn local_server_answers_on(address: std::net::SocketAddr) -> bool {
         .ok()
         .and_then(|body| serde_json::from_slice::<crate::api::inspect::Health>(&body).ok())
         .is_some_and(|h| h.ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::runtime::env::LOCAL_SECRET;
+
+    async fn get(server: &RunningServer, path: &str) -> serde_json::Value {
+        reqwest::Client::new()
+            .get(format!("{}{path}", server.base_url()))
+            .header("authorization", format!("Bearer {LOCAL_SECRET}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_embedded_server_serves_the_collection_flags_or_says_why_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let collection = dir.path().join("bucket-console.toml");
+        std::fs::write(&collection, "[flags.huddle]\nenabled = true\n").unwrap();
+        let sources = flags::Sources {
+            file: None,
+            collection: Some(collection.clone()),
+        };
+        let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        let server = start_embedded(any, Storage::Memory, sources.clone())
+            .await
+            .unwrap();
+        let body = get(&server, "/features").await;
+        assert_eq!(body["features"][0]["key"], "huddle", "{body}");
+        server.shutdown().await.unwrap();
+
+        std::fs::write(&collection, "[flags.huddle]\nenabld = true\n").unwrap();
+        let server = start_embedded(any, Storage::Memory, sources).await.unwrap();
+        let body = get(&server, "/features").await;
+        assert_eq!(
+            body["features"],
+            serde_json::json!([]),
+            "it runs on, with none"
+        );
+        let records = reqwest::get(format!("{}/_local/local/requests", server.base_url()))
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap();
+        let said = records[0]["local"]["message"].as_str().unwrap_or_default();
+        assert!(said.contains("bucket-console.toml:2: "), "{records}");
+        assert!(said.contains("did you mean \"enabled\""), "{records}");
+        server.shutdown().await.unwrap();
+    }
 }

@@ -1,8 +1,9 @@
 //! `bucket-console serve`: the local tracking server as a foreground process.
 
 use super::context::exit;
-use bucket_console::paths;
+use bucket_console::sanitize::sanitize;
 use bucket_console::server::{self, Limits, ServerConfig, Storage};
+use bucket_console::{collection, flags, paths};
 use clap::Args;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -18,6 +19,7 @@ use std::time::Duration;
   bucket-console serve --listen 127.0.0.1:0     # any free port; the first line says which
   bucket-console serve --memory --fail-rate 0.1 --latency-ms 200   # a flaky, slow server for testing clients
   bucket-console serve --forward https://tracking.bucket.co         # check, record, pass on to the real service
+  bucket-console serve --flags flags.json       # answer GET /features from your definitions; edits go live
   curl -s localhost:8787/_local/local/stats
   bucket-console watch --key YOUR_KEY           # the requests your app sends, live")]
 pub struct ServeArgs {
@@ -80,6 +82,15 @@ pub struct ServeArgs {
     /// Clients wait 15 s for an answer.
     #[arg(long, default_value = "10s", value_name = "TIME", value_parser = parse_duration)]
     stars_timeout: Duration,
+    /// Flag definitions for GET /features and /features/evaluated: JSON in the shape of
+    /// GET /features's answer, or the bare array (`flags pull` writes one). Watched: a saved
+    /// edit is served and pushed at once.
+    #[arg(long, value_name = "PATH")]
+    flags: Option<PathBuf>,
+    /// The collection whose `[flags.KEY]` are served too (watched likewise) [default:
+    /// bucket-console.toml here or in a parent, as `run` finds it].
+    #[arg(long, env = "BUCKET_COLLECTION", value_name = "PATH")]
+    collection: Option<PathBuf>,
 }
 
 /// `10s`, `500ms`, `2m`, or plain seconds (`1.5`).
@@ -137,6 +148,22 @@ fn parse_rate(s: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: &ServeArgs) -> ExitCode {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let sources = flags::Sources {
+        file: args.flags.clone(),
+        collection: collection::locate(args.collection.as_deref(), &cwd),
+    };
+    let loaded = match flags::load(&sources) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("{}", sanitize(&e.to_string()));
+            eprintln!("bucket-console serve: the flag definitions above cannot be served");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    for warning in &loaded.warnings {
+        eprintln!("warning: {}", sanitize(warning));
+    }
     let storage = if args.memory {
         Storage::Memory
     } else {
@@ -183,6 +210,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             ..Limits::default()
         },
         environments,
+        flags: loaded.flags.clone(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -194,10 +222,10 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             return ExitCode::from(exit::FAILURE);
         }
     };
-    runtime.block_on(serve(config))
+    runtime.block_on(serve(config, sources, &loaded))
 }
 
-async fn serve(config: ServerConfig) -> ExitCode {
+async fn serve(config: ServerConfig, sources: flags::Sources, loaded: &flags::Loaded) -> ExitCode {
     let where_ = match &config.storage {
         Storage::File(p) => p.display().to_string(),
         Storage::Memory => "memory (nothing is kept)".to_owned(),
@@ -238,6 +266,7 @@ async fn serve(config: ServerConfig) -> ExitCode {
         "Runtime API environments: {} (a key no --env names is its own environment)",
         server.environments().join(", ")
     );
+    let _following = follow_flags(&server, sources, loaded);
     if let Some(upstream) = server.forwarding() {
         eprintln!(
             "forwarding tracking calls to {upstream}; the app gets its answers, both verdicts are recorded"
@@ -248,6 +277,47 @@ async fn serve(config: ServerConfig) -> ExitCode {
         Err(e) => {
             eprintln!("bucket-console serve: {e}");
             ExitCode::from(exit::FAILURE)
+        }
+    }
+}
+
+/// Says what flags are served, and serves each good edit of their files from now on.
+fn follow_flags(
+    server: &server::RunningServer,
+    sources: flags::Sources,
+    loaded: &flags::Loaded,
+) -> Option<flags::watch::Following> {
+    let version = server.flags().version();
+    let mut from = Vec::new();
+    if let Some(file) = &sources.file {
+        from.push(format!("{} from {}", loaded.from_file, file.display()));
+    }
+    if let Some(file) = &sources.collection {
+        from.push(format!(
+            "{} from {}",
+            loaded.from_collection,
+            file.display()
+        ));
+    }
+    if from.is_empty() {
+        eprintln!("flags: none (give --flags FILE, or [flags.KEY] in the collection)");
+        return None;
+    }
+    eprintln!(
+        "flags: {}; flagStateVersion {version}; edits are served as they are saved",
+        from.join(", ")
+    );
+    let say = |line: String| eprintln!("{}", sanitize(&line));
+    match flags::watch::serve_edits(
+        server.flags(),
+        sources,
+        tokio::runtime::Handle::current(),
+        say,
+    ) {
+        Ok(following) => Some(following),
+        Err(e) => {
+            eprintln!("warning: flag files are not watched ({e}): restart serve after an edit");
+            None
         }
     }
 }

@@ -30,11 +30,15 @@ pub(super) struct Reader {
 }
 
 impl Reader {
-    fn new(text: &str) -> Self {
+    pub(super) fn new(text: &str) -> Self {
         Self {
             lines: super::lines::LineIndex::new(text),
             problems: Vec::new(),
         }
+    }
+
+    pub(super) fn into_problems(self) -> Vec<Problem> {
+        self.problems
     }
 
     pub(super) fn line(&self, offset: usize) -> usize {
@@ -196,9 +200,11 @@ pub fn parse(path: &Path, text: &str, cli_vars: &[String]) -> Result<Collection,
     let root = root.get_ref();
     r.known_keys(
         root,
-        &["vars", "requests", "scenarios", "features"],
+        &["vars", "requests", "scenarios", "features", "flags"],
         "the file",
     );
+    // Served by `serve`; checked here too, so `run` and the console name their mistakes.
+    super::flags::read(&mut r, root);
     let vars = read_vars(&mut r, root);
     let features = super::features::read(&mut r, root);
     let mut pending = Vec::new();

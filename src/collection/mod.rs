@@ -7,6 +7,7 @@ mod check_body;
 pub mod curl;
 pub mod dry;
 mod features;
+pub mod flags;
 pub mod lines;
 mod load;
 pub mod run;

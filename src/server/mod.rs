@@ -1,6 +1,7 @@
 //! The local tracking server (assets/contract.md §3–§7): axum routes → `api` validation → the store.
 //! [`start`] runs it inside the caller's tokio runtime, so the console and tests embed it.
 
+mod flags;
 mod forward;
 mod guard;
 mod inspect;
@@ -27,6 +28,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use crate::api::runtime::env::Environments;
+pub use flags::FlagsHandle;
 pub use limits::Limits;
 pub use store::{Storage, WriteStats};
 
@@ -48,6 +50,9 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// Which Runtime API keys belong together (`serve --env`); `local` always.
     pub environments: crate::api::runtime::env::Environments,
+    /// The flags served at start (`serve --flags`, a collection's `[flags]`); changed later
+    /// through [`RunningServer::flags`].
+    pub flags: Vec<crate::api::flags::FlagDefinition>,
 }
 
 impl ServerConfig {
@@ -66,6 +71,7 @@ impl ServerConfig {
             forward: None,
             limits: Limits::default(),
             environments: crate::api::runtime::env::Environments::default(),
+            flags: Vec::new(),
         }
     }
 }
@@ -96,6 +102,7 @@ pub(crate) struct AppState {
     /// Turns true when the server shuts down: open streams end, so shutting down does not wait
     /// on a watcher that never hangs up.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    pub flags: flags::FlagState,
 }
 
 /// A server running in the background of the current runtime.
@@ -107,6 +114,11 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
+    /// Changes the flags this server answers with.
+    pub fn flags(&self) -> FlagsHandle {
+        FlagsHandle(Arc::clone(&self.state))
+    }
+
     /// The address actually bound (with the real port when 0 was asked for).
     pub fn addr(&self) -> SocketAddr {
         self.addr
@@ -177,6 +189,7 @@ pub async fn start_until(
         .transpose()
         .map_err(ServerError::Forward)?;
     let store = Store::open(&config.storage)?;
+    let flags = flags::FlagState::new(&store, config.flags).await?;
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|e| ServerError::Bind(config.listen, e))?;
@@ -196,6 +209,7 @@ pub async fn start_until(
         limits: Arc::clone(&limits),
         environments: config.environments,
         stopping,
+        flags,
     });
     let app = router(Arc::clone(&state));
     let (stop, stopped) = oneshot::channel::<()>();

@@ -29,18 +29,6 @@ pub fn json_bytes(status: StatusCode, bytes: Bytes) -> Response {
     response
 }
 
-/// A JSON answer written out as given, byte for byte.
-pub fn raw_json(status: StatusCode, body: &'static str) -> Response {
-    let bytes = Bytes::from_static(body.as_bytes());
-    let mut response = (status, bytes.clone()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response.extensions_mut().insert(SentBody(bytes));
-    response
-}
-
 pub fn success(body: &SuccessBody) -> Response {
     json(StatusCode::OK, body)
 }

@@ -10,7 +10,7 @@ use super::traffic::{self, Recorded};
 use crate::api::key::{fingerprint, mask};
 use crate::api::runtime::env::LOCAL;
 use crate::api::runtime::key::{Accepts, RuntimeKey, authenticate, redact_query};
-use crate::api::runtime::{self, MAX_BULK_BYTES, SDK_VERSION_NAME};
+use crate::api::runtime::{MAX_BULK_BYTES, SDK_VERSION_NAME};
 use crate::api::{MAX_BODY_BYTES, Method, timestamp};
 use axum::extract::{Request, State};
 use axum::http::{self, StatusCode, header};
@@ -194,15 +194,16 @@ async fn answer(
     caller: &Caller<'_>,
 ) -> Response {
     match route {
-        Route::Definitions => respond::raw_json(StatusCode::OK, runtime::EMPTY_DEFINITIONS),
-        Route::Evaluated => respond::raw_json(StatusCode::OK, runtime::EMPTY_EVALUATED),
+        Route::Definitions => super::flags::definitions(app),
+        Route::Evaluated => super::flags::evaluated(app, parts),
+        Route::Stream if parts.uri.path() == "/sse/server" => super::flags::push_stream(app),
         Route::Stream => idle_stream(app),
         _ => runtime_bulk::post(app, route, &parts.headers, bytes, caller).await,
     }
 }
 
-/// No flags are pushed until this server evaluates flags: the stream only keeps itself alive,
-/// and ends when the server shuts down so shutting down waits on no SDK.
+/// The browser SDK's channel (`/sse/client`) speaks another protocol, not implemented here: the
+/// stream only keeps itself alive, and ends when the server shuts down so shutting down waits on no SDK.
 fn idle_stream(app: &AppState) -> Response {
     let mut stopping = app.stopping.clone();
     let stopped = async move {

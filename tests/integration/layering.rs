@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("profiles", 1),
     ("server", 1),
     ("collection", 2),
+    ("flags", 2),
     ("delivery", 2),
     ("explore", 2),
     ("fixtures", 2),

@@ -26,7 +26,8 @@ async fn browser_sdk_calls_from_another_origin_are_all_accepted_and_stored() {
     .await;
 
     // What the page saw: each call answered 2xx, and the routes the SDK opens on start.
-    assert_eq!(report["calls"]["flag"], json!(false), "{report}");
+    // `huddle` is on for c-browser in serve's definitions (sdk_support::FLAGS).
+    assert_eq!(report["calls"]["flag"], json!(true), "{report}");
     for call in ["track", "feedback"] {
         let status = report["calls"][call].as_u64().unwrap_or(0);
         assert!((200..300).contains(&status), "{call}: {report}");

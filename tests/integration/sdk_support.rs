@@ -74,8 +74,14 @@ fn missing(packages: &[&str], chromium: bool) -> Option<String> {
     None
 }
 
-/// `serve` on a free port of 127.0.0.1 with a fresh store, private data dirs, and the test
-/// environment; killed when dropped, so a failing assertion leaves nothing behind.
+/// The flags `serve` answers the SDKs with: `huddle`, on for the test companies.
+pub const FLAGS: &str = r#"{"features": [{"key": "huddle", "targeting": {"version": 1, "rules": [
+  {"filter": {"type": "context", "field": "company.id", "operator": "ANY_OF", "values": ["c-node", "c-browser"]}}
+]}}]}"#;
+
+/// `serve` on a free port of 127.0.0.1 with a fresh store, private data dirs, the test
+/// environment and [`FLAGS`] (its file watched: [`Serve::flags_file`]); killed when dropped, so
+/// a failing assertion leaves nothing behind.
 pub struct Serve {
     child: Child,
     pub base: String,
@@ -86,9 +92,14 @@ impl Serve {
     pub fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let log = std::fs::File::create(dir.path().join("serve.log")).unwrap();
+        std::fs::write(dir.path().join("flags.json"), FLAGS).unwrap();
         let mut child = Command::new(binary())
+            .current_dir(dir.path())
+            .env_remove("BUCKET_COLLECTION")
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
             .arg(dir.path().join("store.sqlite3"))
+            .arg("--flags")
+            .arg(dir.path().join("flags.json"))
             .arg("--env")
             .arg(format!("{ENV_NAME}={PUBLISHABLE},{SECRET}"))
             .env("XDG_CONFIG_HOME", dir.path().join("config"))
@@ -115,6 +126,11 @@ impl Serve {
             base: base.to_owned(),
             dir,
         }
+    }
+
+    /// The definitions file `serve` watches.
+    pub fn flags_file(&self) -> PathBuf {
+        self.dir.path().join("flags.json")
     }
 
     /// What `serve` printed on stderr (a line per request), to explain a failure.

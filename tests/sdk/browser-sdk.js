@@ -89,7 +89,8 @@ async function main() {
         problems.push(`${name} answered ${status}`);
       }
     }
-    if (calls.flag !== false) problems.push(`flag "huddle" read ${calls.flag} with no flags defined`);
+    // serve --flags turns it on for this company: the SDK read serve's evaluation.
+    if (calls.flag !== true) problems.push(`flag "huddle" read ${calls.flag}, not serve's evaluation (on for c-browser)`);
     return calls;
   } finally {
     done = true;

@@ -67,7 +67,8 @@ async function main() {
   await client.track(user.id, "node-sdk-event", { companyId: company.id, attributes: { step: 1 } });
   // Reading isEnabled is what queues a flag check (action "check") for /bulk.
   const enabled = client.getFlag({ user, company }, "huddle").isEnabled;
-  if (enabled !== false) problems.push(`flag "huddle" read ${enabled} with no flags defined`);
+  // serve --flags defines it, on for this company: the SDK evaluated serve's definitions.
+  if (enabled !== true) problems.push(`flag "huddle" read ${enabled}, not serve's definition (on for c-node)`);
 
   // Everything above sits in the batch buffer until this one POST /bulk.
   await client.flush();

@@ -6,6 +6,7 @@ pub mod definitions;
 pub mod errors;
 pub mod evaluate;
 pub mod js;
+pub mod render;
 pub mod rollout;
 pub mod short;
 

@@ -2,7 +2,7 @@
 //! `config`) or a short form for writing by hand, where each entry is its own rule and any one
 //! turns the flag on.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::definitions::{FlagDefinition, flag};
 use super::errors::DefinitionError;
@@ -13,32 +13,43 @@ const SHORT: &[&str] = &["description", "enabled", "companies", "users", "rollou
 
 /// Reads the `flags` table of a collection file (the pointers start at `/flags/KEY`).
 pub fn from_toml(flags: &toml::Table) -> Result<Vec<FlagDefinition>, DefinitionError> {
+    let json = serde_json::to_value(flags)
+        .map_err(|e| DefinitionError::new("/flags", format!("cannot read: {e}")))?;
+    match json {
+        Value::Object(map) => from_json(&map),
+        _ => Err(DefinitionError::new("/flags", "expected a table ([flags])")),
+    }
+}
+
+/// [`from_toml`] on the table already read as JSON (a collection's loader has it so, with the
+/// line of every value).
+pub fn from_json(flags: &Map<String, Value>) -> Result<Vec<FlagDefinition>, DefinitionError> {
     flags
         .iter()
         .map(|(key, entry)| {
             let at = format!("/flags/{}", escape(key));
             let table = entry
-                .as_table()
+                .as_object()
                 .ok_or_else(|| DefinitionError::new(&at, "expected a table ([flags.KEY])"))?;
-            let mut doc = serde_json::to_value(table)
-                .map_err(|e| DefinitionError::new(&at, format!("cannot read: {e}")))?;
-            if table.contains_key("targeting") {
+            let doc = if table.contains_key("targeting") {
                 if table.contains_key("key") {
                     return Err(DefinitionError::new(
                         &format!("{at}/key"),
                         "the table's name is the flag key; remove \"key\"",
                     ));
                 }
+                let mut doc = entry.clone();
                 doc["key"] = json!(key);
+                doc
             } else {
-                doc = short_form(key, table, &at)?;
-            }
+                short_form(key, table, &at)?
+            };
             flag(&doc, &at)
         })
         .collect()
 }
 
-fn short_form(key: &str, table: &toml::Table, at: &str) -> Result<Value, DefinitionError> {
+fn short_form(key: &str, table: &Map<String, Value>, at: &str) -> Result<Value, DefinitionError> {
     let mut rules = Vec::new();
     for (name, value) in table {
         let here = format!("{at}/{}", escape(name));
@@ -71,13 +82,7 @@ fn short_form(key: &str, table: &toml::Table, at: &str) -> Result<Value, Definit
             }
             "rollout" => {
                 let percent = value
-                    .as_float()
-                    .or_else(|| {
-                        value
-                            .as_integer()
-                            .and_then(|i| i32::try_from(i).ok())
-                            .map(f64::from)
-                    })
+                    .as_f64()
                     .filter(|p| (0.0..=100.0).contains(p))
                     .ok_or_else(|| {
                         DefinitionError::new(&here, "expected a percentage from 0 to 100")
@@ -106,7 +111,7 @@ fn short_form(key: &str, table: &toml::Table, at: &str) -> Result<Value, Definit
         "targeting": {"version": 1, "rules": rules.into_iter().map(|f| json!({"filter": f})).collect::<Vec<_>>()},
     });
     if let Some(d) = table.get("description") {
-        doc["description"] = serde_json::to_value(d).unwrap_or(Value::Null);
+        doc["description"] = d.clone();
     }
     Ok(doc)
 }

@@ -23,9 +23,3 @@ pub fn is_reserved_path_key(key: &str) -> bool {
 
 /// The SDK's own header (on POSTs) and query parameter (on GETs) naming it and its version.
 pub const SDK_VERSION_NAME: &str = "reflag-sdk-version";
-
-/// The answer of `GET /features` (flag definitions) until this server evaluates flags, byte for
-/// byte: the SDKs drop any other shape.
-pub const EMPTY_DEFINITIONS: &str = r#"{"success":true,"features":[],"flagStateVersion":0}"#;
-/// The answer of `GET /features/evaluated` and `/features/enabled`, likewise.
-pub const EMPTY_EVALUATED: &str = r#"{"success":true,"features":{},"flagStateVersion":0}"#;

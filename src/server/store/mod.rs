@@ -2,6 +2,7 @@
 
 mod apply;
 mod cancel;
+mod flag_state;
 mod open;
 pub mod queries;
 mod schema;

@@ -5,6 +5,7 @@
 use rusqlite::Connection;
 
 mod v3;
+mod v4;
 
 /// Pragmas for the writer: WAL so readers never block it, `synchronous=FULL` so a commit is on disk
 /// before its requests are answered.
@@ -30,7 +31,7 @@ pub const READER_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA query_only 
 
 /// Bumped whenever the tables change shape. An older database is migrated in place (`MIGRATIONS`);
 /// a newer one, written by a later build, is refused.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// What takes a database of version `n` to `n + 1`, at index `n - 1`; each runs in one transaction.
 const MIGRATIONS: &[&str] = &[
@@ -39,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     // day, and for events without a company per day and user.
     EVENTS_BY_NAME,
     v3::RUNTIME,
+    v4::FLAG_STATE,
 ];
 
 const EVENTS_BY_NAME: &str = "CREATE INDEX IF NOT EXISTS events_by_name
@@ -188,6 +190,8 @@ mod tests {
             .unwrap();
         assert_eq!(feedback_key, None, "the Runtime API's tables exist");
         conn.execute_batch("SELECT key, sent_feature_id FROM feedback")
+            .unwrap();
+        conn.execute_batch("SELECT version, digest FROM flag_state")
             .unwrap();
         // Opening again changes nothing.
         assert_eq!(create(&conn).unwrap(), None);
