@@ -5,6 +5,7 @@
 pub mod definitions;
 pub mod errors;
 pub mod evaluate;
+pub mod explain;
 pub mod js;
 pub mod rollout;
 pub mod short;
@@ -18,5 +19,7 @@ pub use evaluate::{
     evaluate_rules, flatten,
 };
 
+#[cfg(test)]
+mod explain_tests;
 #[cfg(test)]
 mod tests;
