@@ -7,6 +7,7 @@ mod console;
 mod context;
 mod data;
 mod dry_run;
+mod flags;
 mod import;
 mod items;
 mod junit;
@@ -75,6 +76,7 @@ pub enum Command {
     Outbox(outbox::OutboxArgs),
     Kiosk(kiosk::KioskArgs),
     Config(config::ConfigArgs),
+    Flags(flags::FlagsArgs),
     Completions(shell::CompletionsArgs),
     Man(shell::ManArgs),
 }
@@ -94,6 +96,7 @@ pub fn run(args: Args) -> ExitCode {
         Some(Command::Outbox(a)) => context::finish("outbox", outbox::run(&a)),
         Some(Command::Kiosk(a)) => context::finish("kiosk", kiosk::run(&a)),
         Some(Command::Config(a)) => context::finish("config", config::run(&a)),
+        Some(Command::Flags(a)) => context::finish("flags", flags::run(&a)),
         Some(Command::Completions(a)) => shell::completions(&a),
         Some(Command::Man(a)) => shell::man(&a),
         None => context::finish(

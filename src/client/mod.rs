@@ -5,6 +5,7 @@
 pub mod code;
 mod dedicated;
 mod exchange;
+pub mod flags;
 mod literal;
 pub mod retry;
 mod sdk_runtime;
