@@ -131,7 +131,8 @@ pub struct RequestRow {
     pub answered: Option<u16>,
     pub route: String,
     pub source: String,
-    /// The first validation error (with its path), else the error message, else the first warning.
+    /// The first validation error (with its path), else the error message, else the first
+    /// warning, else the flag checks it carried (`huddle checked → false · missing company.plan`).
     pub problem: String,
 }
 
@@ -171,6 +172,11 @@ pub fn request_row(r: &crate::api::inspect::RequestRecord) -> RequestRow {
         problem: sanitize(
             &problem(&r.local)
                 .or_else(|| r.upstream.as_ref().and_then(problem))
+                .or_else(|| {
+                    // A flag check says what was checked, which is what its reader looks for.
+                    let checks = crate::api::flags::explain::checks_in(&r.path, &r.body);
+                    (!checks.is_empty()).then(|| checks.join("; "))
+                })
                 .unwrap_or_default(),
         ),
     }

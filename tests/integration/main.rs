@@ -27,6 +27,7 @@ mod kiosk_e2e;
 mod layering;
 mod outbox;
 mod runtime_bulk;
+mod runtime_flag_checks;
 mod runtime_serve_cli;
 mod runtime_server;
 mod runtime_support;

@@ -1,0 +1,37 @@
+//! Flag checks as Traffic shows them, over real TCP: a `POST /features/events` and a `/bulk`
+//! item each read as "huddle checked → false · missing company.plan".
+
+use crate::runtime_support::{SEC, on_file, send};
+use bucket_console::api::inspect::RequestRecord;
+use bucket_console::explore::table::request_row;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn traffic_says_what_each_flag_check_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = on_file(&dir, &[]).await;
+    let check = r#"{"action": "check", "key": "huddle", "evalResult": false,
+        "evalContext": {"company": {"id": "acme"}}, "evalRuleResults": [false],
+        "evalMissingFields": ["company.plan"], "targetingVersion": 3}"#;
+    let (status, answer) = send(&s, Some(SEC), "/features/events", check).await;
+    assert_eq!(status, 200, "{answer}");
+    let bulk = r#"[{"type": "user", "userId": "u1"},
+        {"type": "feature-flag-event", "action": "check-config", "key": "huddle",
+         "evalResult": {"key": "beta", "payload": {}}, "evalContext": {}},
+        {"type": "feature-flag-event", "action": "check", "key": "export", "evalResult": true,
+         "evalContext": {}}]"#;
+    let (status, answer) = send(&s, Some(SEC), "/bulk", bulk).await;
+    assert_eq!(status, 200, "{answer}");
+    let (_, recorded) = s.get("/_local/local/requests").await;
+    let records: Vec<RequestRecord> = serde_json::from_value(recorded).unwrap();
+    let problems: Vec<String> = records.iter().map(|r| request_row(r).problem).collect();
+    assert!(
+        problems.contains(&"huddle checked → false · missing company.plan".to_owned()),
+        "{problems:?}"
+    );
+    assert!(
+        problems.contains(
+            &"huddle config checked → variant \"beta\"; export checked → true".to_owned()
+        ),
+        "{problems:?}"
+    );
+}
