@@ -11,6 +11,8 @@ pub mod detail;
 pub mod features;
 #[cfg(test)]
 pub(crate) mod fixtures;
+pub mod flags;
+mod flags_effect;
 pub mod form;
 mod form_check;
 pub mod help;

@@ -20,6 +20,6 @@ pub use evaluate::{
 };
 
 #[cfg(test)]
-mod explain_tests;
+pub(crate) mod explain_tests;
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,7 @@ pub enum Command {
     OpenOutbox,
     OpenResults,
     OpenFeatures,
+    OpenFlags,
     Profiles,
     OpenCollection,
     Palette,

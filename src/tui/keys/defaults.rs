@@ -45,6 +45,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Anywhere, C::OpenOutbox, &[Key::plain(KeyCode::F(4))], "views: data, live requests, outbox, results, features", "outbox").ranked(4),
     bind(X::Anywhere, C::OpenResults, &[Key::plain(KeyCode::F(5))], "views: data, live requests, outbox, results, features", "results").ranked(4),
     bind(X::Anywhere, C::OpenFeatures, &[Key::plain(KeyCode::F(6))], "views: data, live requests, outbox, results, features", ""),
+    bind(X::Anywhere, C::OpenFlags, &[Key::plain(KeyCode::F(7))], "flags: each one for a user and company, rule by rule", ""),
     bind(X::List, C::Up, UP, "move: a row, a page, to the first / last", "move"),
     bind(X::List, C::Down, DOWN, "move: a row, a page, to the first / last", ""),
     bind(X::List, C::PageUp, PGUP, "move: a row, a page, to the first / last", ""),
@@ -138,6 +139,9 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::FeaturesDetail, C::UseInForm, &[Key::char('u')], "fill the form that moves it to the next step", "move it on"),
     bind(X::FeaturesDetail, C::Reload, &[Key::char('r')], "compute it again", "reload"),
     bind(X::FeaturesDetail, C::Back, &[ Key::plain(KeyCode::Esc), Key::plain(KeyCode::Backspace), Key::char('q'), ], "back to the features", "back"),
+    bind(X::Flags, C::Edit, &[Key::char('e')], "edit the context: user id, company id, attributes", "context"),
+    bind(X::Flags, C::Reload, &[Key::char('r')], "read the flags again", "reload"),
+    bind(X::Flags, C::Back, &[Key::plain(KeyCode::Esc), Key::plain(KeyCode::F(7))], "back to the forms", "back"),
 ];
 
 /// The keys that edit text inside a field: fixed, documented here beside the commands, each with
@@ -212,6 +216,18 @@ pub const EDITING: &[(Context, &str, &str, &str)] = &[
     ),
     (Context::Choice, "←/→, Space", "change", "Space change"),
     (Context::Timestamp, "Ctrl+N", "now", "^N now"),
+    (
+        Context::FlagsEdit,
+        "Tab / Shift+Tab",
+        "next / previous field",
+        "Tab field",
+    ),
+    (
+        Context::FlagsEdit,
+        "Enter, Esc",
+        "evaluate for this context, put the fields back",
+        "Enter evaluate · Esc cancel",
+    ),
     (
         Context::DataSearch,
         "Enter, Esc",
