@@ -7,7 +7,9 @@ mod traffic;
 
 use crate::api::TrackingKey;
 pub use crate::api::inspect::Order;
-use crate::api::inspect::{CompanyRecord, EventRecord, FeedbackRecord, Stats, UserRecord};
+use crate::api::inspect::{
+    CompanyRecord, EventRecord, FeedbackRecord, FlagCheckRecord, Stats, UserRecord,
+};
 use crate::api::stars::{Funnel, MAX_FEATURES, StarsRequest};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -231,6 +233,20 @@ impl Explorer {
     /// Any inspection route of this key, read as `T` (`path` after `/_local/{key}/`).
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ExploreError> {
         self.get(path).await
+    }
+
+    /// The flag checks the environment's SDKs sent, newest first; `flag` for one flag's.
+    pub async fn flag_checks(
+        &self,
+        flag: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<FlagCheckRecord>, ExploreError> {
+        let mut pairs = vec![("limit", limit.to_string())];
+        if let Some(flag) = flag {
+            pairs.push(("flag", flag.to_owned()));
+        }
+        let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
+        self.get(&format!("flag-checks?{query}")).await
     }
 
     pub async fn stats(&self) -> Result<Stats, ExploreError> {

@@ -8,6 +8,7 @@ use crate::api::flags::explain::{
     EvaluatedFlag, FlagReport, context_of, unsent_company_attributes,
 };
 use crate::api::flags::{FlagDefinition, FlatContext, evaluate_flag};
+use crate::api::inspect::FlagCheckRecord;
 use crate::term::Failure;
 use crate::term::LineInput;
 
@@ -26,6 +27,8 @@ pub struct Loaded {
     /// The company's stored attributes as `company.NAME` entries: `None` when no local store
     /// could say; empty when no `company` call has named the company.
     pub stored: Option<Vec<(String, String)>>,
+    /// The environment's recent flag checks, newest first: `None` without a local store.
+    pub checks: Option<Vec<FlagCheckRecord>>,
 }
 
 /// The context editor's three fields.

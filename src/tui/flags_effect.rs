@@ -12,6 +12,9 @@ use crate::explore::{Entity, EntityRef, Explorer};
 use crate::term::Failure;
 use tokio::sync::mpsc::UnboundedSender;
 
+/// The checks read with the flags: the newest of every flag, shown per flag.
+const RECENT_CHECKS: u32 = 200;
+
 pub(super) fn run(http: reqwest::Client, actions: UnboundedSender<Action>, effect: Effect) {
     if let Effect::LoadFlags {
         target,
@@ -23,8 +26,7 @@ pub(super) fn run(http: reqwest::Client, actions: UnboundedSender<Action>, effec
     } = effect
     {
         tokio::spawn(async move {
-            let company = company.filter(|_| local_store);
-            let result = load(http, &target, context, company, prefill).await;
+            let result = load(http, &target, context, company, local_store, prefill).await;
             let _ = actions.send(Action::FlagsLoaded { generation, result });
         });
     }
@@ -35,12 +37,18 @@ async fn load(
     target: &Target,
     mut context: FlatContext,
     company: Option<String>,
+    local_store: bool,
     prefill: bool,
 ) -> Result<Loaded, Failure> {
     let client = FlagsClient::new(http.clone(), target).map_err(Failure::from)?;
-    let stored = match company {
+    let explorer = Explorer::with_client(http, &target.base_url, target.key.data_key());
+    let checks = if local_store {
+        explorer.flag_checks(None, RECENT_CHECKS).await.ok()
+    } else {
+        None
+    };
+    let stored = match company.filter(|_| local_store) {
         Some(id) => {
-            let explorer = Explorer::with_client(http, &target.base_url, target.key.data_key());
             match explorer.entity(&EntityRef::Company(id)).await {
                 Ok(Some(Entity::Company { company, .. })) => {
                     Some(company_attributes(&company.attributes))
@@ -68,5 +76,9 @@ async fn load(
     } else {
         Source::Evaluated(client.evaluated(&context).await.map_err(Failure::from)?)
     };
-    Ok(Loaded { source, stored })
+    Ok(Loaded {
+        source,
+        stored,
+        checks,
+    })
 }

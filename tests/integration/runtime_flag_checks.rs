@@ -35,3 +35,40 @@ async fn traffic_says_what_each_flag_check_found() {
         "{problems:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_flag_checks_route_lists_them_newest_first_and_by_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = on_file(&dir, &[]).await;
+    for (flag, result) in [("huddle", "false"), ("export", "true"), ("huddle", "true")] {
+        let check = format!(
+            r#"{{"action": "check", "key": "{flag}", "evalResult": {result},
+                "evalContext": {{"user": {{"id": "u1"}}, "company": {{"id": "acme"}}}},
+                "evalMissingFields": ["company.plan"]}}"#
+        );
+        let (status, answer) = send(&s, Some(SEC), "/features/events", &check).await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    let explorer = bucket_console::explore::Explorer::new(
+        &s.base,
+        bucket_console::api::TrackingKey::parse("local").unwrap(),
+    )
+    .unwrap();
+    let all = explorer.flag_checks(None, 10).await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0].flag_key, "huddle");
+    assert_eq!(
+        all[0].summary(),
+        "huddle checked → true · missing company.plan"
+    );
+    assert_eq!(all[0].context["company"]["id"], "acme");
+    let huddle = explorer.flag_checks(Some("huddle"), 10).await.unwrap();
+    assert_eq!(huddle.len(), 2);
+    assert!(huddle.iter().all(|c| c.flag_key == "huddle"));
+    assert_eq!(huddle[1].result, Some(serde_json::json!(false)));
+    // Another environment's checks are its own.
+    let (status, other) = s.get("/_local/other/flag-checks").await;
+    assert_eq!((status, other), (200, serde_json::json!([])));
+    let (status, _) = s.get("/_local/local/flag-checks?flagg=huddle").await;
+    assert_eq!(status, 400);
+}

@@ -2,6 +2,7 @@
 
 mod apply;
 mod cancel;
+pub mod flag_checks;
 mod open;
 pub mod queries;
 mod schema;

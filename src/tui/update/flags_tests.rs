@@ -33,6 +33,7 @@ pub(crate) fn definitions(stored: Option<Vec<(&str, &str)>>) -> Action {
                     .map(|(k, v)| (k.to_owned(), v.to_owned()))
                     .collect()
             }),
+            checks: None,
         }),
     }
 }

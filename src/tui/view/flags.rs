@@ -3,8 +3,9 @@
 
 use super::Theme;
 use crate::api::flags::explain::{FlagReport, Mark, TreeLine};
+use crate::explore::table::short_time;
 use crate::sanitize::sanitize;
-use crate::tui::flags::{FIELDS, FlagsView};
+use crate::tui::flags::{FIELDS, FlagsView, Loaded};
 use crate::tui::keys::{Command, Context, Keymap};
 use crate::tui::layout::Areas;
 use crate::tui::state::State;
@@ -17,6 +18,9 @@ use serde_json::Value;
 
 /// The width of the list of flags.
 const LIST_WIDTH: u16 = 30;
+
+/// A flag's checks shown, newest first.
+const RECENT_SHOWN: usize = 5;
 
 pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
     let view = &state.flags;
@@ -61,8 +65,10 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
     flag_list(frame, list, view, theme);
     if let Some(report) = view.reports.get(view.selected) {
         let company = view.editor.company().unwrap_or("");
+        let mut lines = explanation(report, view.shows_trees(), company, theme);
+        recent_checks(&mut lines, view, &report.key, theme);
         frame.render_widget(
-            Paragraph::new(explanation(report, view.shows_trees(), company, theme))
+            Paragraph::new(lines)
                 .wrap(Wrap { trim: false })
                 .scroll((view.scroll, 0))
                 .block(
@@ -282,6 +288,61 @@ fn explanation(r: &FlagReport, trees: bool, company: &str, theme: Theme) -> Vec<
         )));
     }
     out
+}
+
+/// The flag's newest checks the store holds, and why there are few.
+fn recent_checks(out: &mut Vec<Line<'static>>, view: &FlagsView, flag: &str, theme: Theme) {
+    let Some(Ok(Loaded {
+        checks: Some(checks),
+        ..
+    })) = &view.loaded
+    else {
+        return;
+    };
+    out.push(Line::from(vec![
+        Span::styled("recent checks ", theme.label()),
+        Span::styled(
+            "(the SDKs send at most one check per flag and context a minute, so the list is sparse)",
+            theme.dim(),
+        ),
+    ]));
+    let mine: Vec<_> = checks
+        .iter()
+        .filter(|c| c.flag_key == flag)
+        .take(RECENT_SHOWN)
+        .collect();
+    if mine.is_empty() {
+        out.push(Line::from(Span::styled(
+            "  none stored for this flag yet",
+            theme.dim(),
+        )));
+    }
+    for check in mine {
+        let id = |entity: &str| match &check.context[entity]["id"] {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        let who: Vec<String> = [("user", id("user")), ("company", id("company"))]
+            .into_iter()
+            .filter_map(|(what, id)| id.map(|id| format!("{what} {}", sanitize(&id))))
+            .collect();
+        out.push(Line::from(vec![
+            Span::styled(
+                format!("  {}  ", short_time(&check.received_at)),
+                theme.dim(),
+            ),
+            Span::raw(sanitize(&check.summary())),
+            Span::styled(
+                if who.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", who.join(", "))
+                },
+                theme.dim(),
+            ),
+        ]));
+    }
 }
 
 pub fn status_text(keymap: &Keymap) -> String {

@@ -76,3 +76,34 @@ fn f7_editing_the_context_marks_a_bad_attribute() {
     }
     snapshot("flags_editing", &s);
 }
+
+#[test]
+fn f7_shows_a_flags_recent_checks_and_why_they_are_few() {
+    let mut s = loaded();
+    let check = |flag: &str, result: bool, at: &str| crate::api::inspect::FlagCheckRecord {
+        id: "1".into(),
+        flag_key: flag.into(),
+        action: "check".into(),
+        context: serde_json::json!({"user": {"id": "u1"}, "company": {"id": "acme"}}),
+        result: Some(serde_json::json!(result)),
+        targeting_version: Some(3),
+        rule_results: Some(vec![false, true]),
+        missing_fields: Some(vec!["company.plan".into()]),
+        received_at: at.into(),
+    };
+    if let Some(Ok(l)) = &mut s.flags.loaded {
+        l.checks = Some(vec![
+            check("huddle", true, "2026-11-26T06:30:00.000Z"),
+            check("export", false, "2026-11-26T06:20:00.000Z"),
+            check("huddle", false, "2026-11-26T06:10:00.000Z"),
+        ]);
+    }
+    s.flags.scroll = 10;
+    snapshot("flags_recent_checks", &s);
+    press(&mut s, KeyCode::Down);
+    s.flags.scroll = 0;
+    if let Some(Ok(l)) = &mut s.flags.loaded {
+        l.checks = Some(Vec::new());
+    }
+    snapshot("flags_no_checks", &s);
+}
