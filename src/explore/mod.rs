@@ -26,10 +26,17 @@ pub enum Tab {
     Companies,
     Events,
     Feedback,
+    FlagChecks,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Users, Tab::Companies, Tab::Events, Tab::Feedback];
+    pub const ALL: [Tab; 5] = [
+        Tab::Users,
+        Tab::Companies,
+        Tab::Events,
+        Tab::Feedback,
+        Tab::FlagChecks,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -37,6 +44,7 @@ impl Tab {
             Tab::Companies => "Companies",
             Tab::Events => "Events",
             Tab::Feedback => "Feedback",
+            Tab::FlagChecks => "Flag checks",
         }
     }
 
@@ -46,6 +54,7 @@ impl Tab {
             Tab::Companies => "companies",
             Tab::Events => "events",
             Tab::Feedback => "feedback",
+            Tab::FlagChecks => "flag-checks",
         }
     }
 
@@ -53,7 +62,7 @@ impl Tab {
     pub fn sorted_by(self) -> &'static str {
         match self {
             Tab::Users | Tab::Companies => "last seen",
-            Tab::Events => "received",
+            Tab::Events | Tab::FlagChecks => "received",
             Tab::Feedback => "updated",
         }
     }
@@ -102,6 +111,7 @@ pub enum Rows {
     Companies(Vec<CompanyRecord>),
     Events(Vec<EventRecord>),
     Feedback(Vec<FeedbackRecord>),
+    FlagChecks(Vec<FlagCheckRecord>),
 }
 
 impl Rows {
@@ -111,6 +121,7 @@ impl Rows {
             Rows::Companies(_) => Tab::Companies,
             Rows::Events(_) => Tab::Events,
             Rows::Feedback(_) => Tab::Feedback,
+            Rows::FlagChecks(_) => Tab::FlagChecks,
         }
     }
 
@@ -120,6 +131,7 @@ impl Rows {
             Rows::Companies(r) => r.len(),
             Rows::Events(r) => r.len(),
             Rows::Feedback(r) => r.len(),
+            Rows::FlagChecks(r) => r.len(),
         }
     }
 
@@ -197,6 +209,7 @@ impl Explorer {
             Tab::Companies => Rows::Companies(self.get(&path).await?),
             Tab::Events => Rows::Events(self.get(&path).await?),
             Tab::Feedback => Rows::Feedback(self.get(&path).await?),
+            Tab::FlagChecks => Rows::FlagChecks(self.get(&path).await?),
         })
     }
 

@@ -85,6 +85,30 @@ pub fn table(rows: &Rows) -> Table {
                 .collect(),
             unassociated: vec![false; feedback.len()],
         },
+        Rows::FlagChecks(checks) => Table {
+            headers: &["received", "check", "user", "company"],
+            rows: checks
+                .iter()
+                .map(|c| {
+                    vec![
+                        short_time(&c.received_at),
+                        sanitize(&c.summary()),
+                        context_id(&c.context, "user"),
+                        context_id(&c.context, "company"),
+                    ]
+                })
+                .collect(),
+            unassociated: vec![false; checks.len()],
+        },
+    }
+}
+
+/// The id a flag check's context gives a user or company (`—` when none).
+pub fn context_id(context: &Value, entity: &str) -> String {
+    match &context[entity]["id"] {
+        Value::String(s) => sanitize(s),
+        Value::Number(n) => n.to_string(),
+        _ => "—".to_owned(),
     }
 }
 

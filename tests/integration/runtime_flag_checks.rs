@@ -72,3 +72,38 @@ async fn the_flag_checks_route_lists_them_newest_first_and_by_flag() {
     let (status, _) = s.get("/_local/local/flag-checks?flagg=huddle").await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_views_flag_checks_page_reads_them_over_tcp() {
+    use bucket_console::explore::{Explorer, Query, Rows, Tab, table};
+    let dir = tempfile::tempdir().unwrap();
+    let s = on_file(&dir, &[]).await;
+    let check = r#"{"action": "check", "key": "huddle", "evalResult": false,
+        "evalContext": {"user": {"id": "u1"}, "company": {"id": "acme"}},
+        "evalMissingFields": ["company.plan"]}"#;
+    let (status, answer) = send(&s, Some(SEC), "/features/events", check).await;
+    assert_eq!(status, 200, "{answer}");
+    let explorer = Explorer::new(
+        &s.base,
+        bucket_console::api::TrackingKey::parse("local").unwrap(),
+    )
+    .unwrap();
+    let mut query = Query::first(Tab::FlagChecks, 20);
+    let rows = explorer.page(&query).await.unwrap();
+    assert!(
+        matches!(&rows, Rows::FlagChecks(r) if r.len() == 1),
+        "{rows:?}"
+    );
+    let t = table::table(&rows);
+    assert_eq!(t.headers, ["received", "check", "user", "company"]);
+    assert_eq!(
+        t.rows[0][1..],
+        [
+            "huddle checked → false · missing company.plan",
+            "u1",
+            "acme"
+        ]
+    );
+    query.search = "nothing".into();
+    assert!(explorer.page(&query).await.unwrap().is_empty());
+}

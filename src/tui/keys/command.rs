@@ -53,6 +53,7 @@ pub enum Command {
     Tab2,
     Tab3,
     Tab4,
+    Tab5,
     Sort,
     UseInForm,
     Reload,

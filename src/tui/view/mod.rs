@@ -2,6 +2,8 @@
 
 mod annotated;
 mod data;
+#[cfg(test)]
+mod data_flag_checks_tests;
 mod detail;
 mod features;
 mod flags;
