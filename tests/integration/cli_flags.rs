@@ -8,11 +8,11 @@ use axum::response::IntoResponse;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
-const SECRET: &str = "sec_flagsClientTest_0123456789abcdef";
+pub const SECRET: &str = "sec_flagsClientTest_0123456789abcdef";
 const PUBLISHABLE: &str = "pub_flagsClientTest_0123456789";
 
 /// `huddle`: a plan rule, a 50% rollout on company.id, two config variants; `export`: a negation.
-fn definitions() -> Value {
+pub fn definitions() -> Value {
     json!([
         {"key": "huddle", "description": "Huddles", "targeting": {"version": 3, "rules": [
             {"filter": {"type": "context", "field": "company.plan", "operator": "IS",
@@ -40,7 +40,7 @@ type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
 /// A fake Runtime API: definitions for the secret key (Bearer only), outcomes for the
 /// publishable one (`?publishableKey=`), and the inspection routes of a local server that knows
 /// company `acme` with a `name` and no `plan`.
-async fn fake_service(features: Value) -> (String, Seen) {
+pub async fn fake_service(features: Value) -> (String, Seen) {
     let seen: Seen = Arc::default();
     let log = seen.clone();
     let app = axum::Router::new().fallback(move |req: Request| {
@@ -93,7 +93,7 @@ async fn fake_service(features: Value) -> (String, Seen) {
     (base, seen)
 }
 
-fn runtime_profile(cli: &Cli, name: &str, base: &str, key: &str) {
+pub fn runtime_profile(cli: &Cli, name: &str, base: &str, key: &str) {
     let out = cli.run_with(
         &[
             "profiles",

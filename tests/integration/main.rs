@@ -8,7 +8,7 @@
 
 mod cli_bounds;
 mod cli_ci;
-mod cli_flags;
+pub mod cli_flags;
 mod cli_profiles_log;
 mod cli_replay;
 mod cli_run;
@@ -19,6 +19,7 @@ mod cli_trust;
 pub mod client_transports;
 mod completions;
 mod console_e2e;
+mod console_flags_e2e;
 mod durability;
 mod explore_data;
 mod export_hostile;
