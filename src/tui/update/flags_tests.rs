@@ -157,3 +157,19 @@ fn a_publishable_key_asks_the_server_again_for_a_new_context() {
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.screen, Screen::Console);
 }
+
+#[test]
+fn page_keys_scroll_the_explanation_and_a_new_flag_starts_at_its_top() {
+    let (mut s, _) = on_flags();
+    update(&mut s, definitions(None));
+    press(&mut s, KeyCode::PageDown);
+    assert_eq!(s.flags.scroll, 10);
+    press(&mut s, KeyCode::PageUp);
+    press(&mut s, KeyCode::PageUp);
+    assert_eq!(s.flags.scroll, 0);
+    press(&mut s, KeyCode::PageDown);
+    press(&mut s, KeyCode::Down);
+    assert_eq!((s.flags.selected, s.flags.scroll), (1, 0));
+    press(&mut s, KeyCode::Char('r'));
+    assert!(s.flags.loaded.is_none(), "r reads the flags again");
+}
