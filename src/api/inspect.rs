@@ -235,3 +235,37 @@ impl Verdict {
         }
     }
 }
+
+/// `GET /_local/{env}/flag-checks`: a flag check an SDK sent (`POST /features/events`, a
+/// `/bulk` item), newest first. The SDKs send at most one per flag and context a minute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlagCheckRecord {
+    pub id: String,
+    pub flag_key: String,
+    /// `check`, `check-config`, `check-is-enabled` or `evaluate`.
+    pub action: String,
+    /// `evalContext` as sent.
+    pub context: Value,
+    /// `evalResult`: a boolean, or the config object.
+    pub result: Option<Value>,
+    pub targeting_version: Option<i64>,
+    pub rule_results: Option<Vec<bool>>,
+    pub missing_fields: Option<Vec<String>>,
+    pub received_at: String,
+}
+
+impl FlagCheckRecord {
+    /// The check in the words Traffic uses: `huddle checked → false · missing company.plan`.
+    pub fn summary(&self) -> String {
+        let mut item = serde_json::json!({
+            "key": self.flag_key,
+            "action": self.action,
+            "evalResult": self.result,
+        });
+        if let Some(missing) = &self.missing_fields {
+            item["evalMissingFields"] = serde_json::json!(missing);
+        }
+        crate::api::flags::explain::check_summary(&item).unwrap_or_default()
+    }
+}

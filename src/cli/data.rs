@@ -13,6 +13,7 @@ enum List {
     Companies,
     Events,
     Feedback,
+    FlagChecks,
 }
 
 /// Users, companies, events or feedback stored by the local server, newest first.
@@ -58,6 +59,7 @@ pub fn run(args: &DataArgs) -> Result<u8, CliError> {
         List::Companies => Tab::Companies,
         List::Events => Tab::Events,
         List::Feedback => Tab::Feedback,
+        List::FlagChecks => Tab::FlagChecks,
     };
     let query = Query {
         tab,
@@ -87,6 +89,7 @@ pub fn run(args: &DataArgs) -> Result<u8, CliError> {
             Rows::Companies(r) => serde_json::to_value(r),
             Rows::Events(r) => serde_json::to_value(r),
             Rows::Feedback(r) => serde_json::to_value(r),
+            Rows::FlagChecks(r) => serde_json::to_value(r),
         }
         .unwrap_or_default();
         println!("{}", render::json_safe(&value));

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod code;
 mod dedicated;
 mod exchange;
+pub mod flags;
 mod literal;
 pub mod retry;
 mod sdk_runtime;

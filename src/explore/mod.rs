@@ -7,7 +7,9 @@ mod traffic;
 
 use crate::api::TrackingKey;
 pub use crate::api::inspect::Order;
-use crate::api::inspect::{CompanyRecord, EventRecord, FeedbackRecord, Stats, UserRecord};
+use crate::api::inspect::{
+    CompanyRecord, EventRecord, FeedbackRecord, FlagCheckRecord, Stats, UserRecord,
+};
 use crate::api::stars::{Funnel, MAX_FEATURES, StarsRequest};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -24,10 +26,17 @@ pub enum Tab {
     Companies,
     Events,
     Feedback,
+    FlagChecks,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Users, Tab::Companies, Tab::Events, Tab::Feedback];
+    pub const ALL: [Tab; 5] = [
+        Tab::Users,
+        Tab::Companies,
+        Tab::Events,
+        Tab::Feedback,
+        Tab::FlagChecks,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -35,6 +44,7 @@ impl Tab {
             Tab::Companies => "Companies",
             Tab::Events => "Events",
             Tab::Feedback => "Feedback",
+            Tab::FlagChecks => "Flag checks",
         }
     }
 
@@ -44,6 +54,7 @@ impl Tab {
             Tab::Companies => "companies",
             Tab::Events => "events",
             Tab::Feedback => "feedback",
+            Tab::FlagChecks => "flag-checks",
         }
     }
 
@@ -51,7 +62,7 @@ impl Tab {
     pub fn sorted_by(self) -> &'static str {
         match self {
             Tab::Users | Tab::Companies => "last seen",
-            Tab::Events => "received",
+            Tab::Events | Tab::FlagChecks => "received",
             Tab::Feedback => "updated",
         }
     }
@@ -100,6 +111,7 @@ pub enum Rows {
     Companies(Vec<CompanyRecord>),
     Events(Vec<EventRecord>),
     Feedback(Vec<FeedbackRecord>),
+    FlagChecks(Vec<FlagCheckRecord>),
 }
 
 impl Rows {
@@ -109,6 +121,7 @@ impl Rows {
             Rows::Companies(_) => Tab::Companies,
             Rows::Events(_) => Tab::Events,
             Rows::Feedback(_) => Tab::Feedback,
+            Rows::FlagChecks(_) => Tab::FlagChecks,
         }
     }
 
@@ -118,6 +131,7 @@ impl Rows {
             Rows::Companies(r) => r.len(),
             Rows::Events(r) => r.len(),
             Rows::Feedback(r) => r.len(),
+            Rows::FlagChecks(r) => r.len(),
         }
     }
 
@@ -195,6 +209,7 @@ impl Explorer {
             Tab::Companies => Rows::Companies(self.get(&path).await?),
             Tab::Events => Rows::Events(self.get(&path).await?),
             Tab::Feedback => Rows::Feedback(self.get(&path).await?),
+            Tab::FlagChecks => Rows::FlagChecks(self.get(&path).await?),
         })
     }
 
@@ -231,6 +246,20 @@ impl Explorer {
     /// Any inspection route of this key, read as `T` (`path` after `/_local/{key}/`).
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ExploreError> {
         self.get(path).await
+    }
+
+    /// The flag checks the environment's SDKs sent, newest first; `flag` for one flag's.
+    pub async fn flag_checks(
+        &self,
+        flag: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<FlagCheckRecord>, ExploreError> {
+        let mut pairs = vec![("limit", limit.to_string())];
+        if let Some(flag) = flag {
+            pairs.push(("flag", flag.to_owned()));
+        }
+        let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
+        self.get(&format!("flag-checks?{query}")).await
     }
 
     pub async fn stats(&self) -> Result<Stats, ExploreError> {

@@ -85,6 +85,30 @@ pub fn table(rows: &Rows) -> Table {
                 .collect(),
             unassociated: vec![false; feedback.len()],
         },
+        Rows::FlagChecks(checks) => Table {
+            headers: &["received", "check", "user", "company"],
+            rows: checks
+                .iter()
+                .map(|c| {
+                    vec![
+                        short_time(&c.received_at),
+                        sanitize(&c.summary()),
+                        context_id(&c.context, "user"),
+                        context_id(&c.context, "company"),
+                    ]
+                })
+                .collect(),
+            unassociated: vec![false; checks.len()],
+        },
+    }
+}
+
+/// The id a flag check's context gives a user or company (`—` when none).
+pub fn context_id(context: &Value, entity: &str) -> String {
+    match &context[entity]["id"] {
+        Value::String(s) => sanitize(s),
+        Value::Number(n) => n.to_string(),
+        _ => "—".to_owned(),
     }
 }
 
@@ -131,7 +155,8 @@ pub struct RequestRow {
     pub answered: Option<u16>,
     pub route: String,
     pub source: String,
-    /// The first validation error (with its path), else the error message, else the first warning.
+    /// The first validation error (with its path), else the error message, else the first
+    /// warning, else the flag checks it carried (`huddle checked → false · missing company.plan`).
     pub problem: String,
 }
 
@@ -171,6 +196,11 @@ pub fn request_row(r: &crate::api::inspect::RequestRecord) -> RequestRow {
         problem: sanitize(
             &problem(&r.local)
                 .or_else(|| r.upstream.as_ref().and_then(problem))
+                .or_else(|| {
+                    // A flag check says what was checked, which is what its reader looks for.
+                    let checks = crate::api::flags::explain::checks_in(&r.path, &r.body);
+                    (!checks.is_empty()).then(|| checks.join("; "))
+                })
                 .unwrap_or_default(),
         ),
     }

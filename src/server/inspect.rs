@@ -99,6 +99,23 @@ pub async fn feedback(
     .await
 }
 
+/// The flag checks an environment's SDKs sent; `?flag=KEY` for one flag's.
+pub async fn flag_checks(
+    State(app): State<Arc<AppState>>,
+    params: Params,
+    RawQuery(q): RawQuery,
+) -> Response {
+    list(&app, params, q, &["flag"], |conn, key, page, filters| {
+        crate::server::store::flag_checks::flag_checks(
+            conn,
+            key,
+            filters.get("flag").map(String::as_str),
+            page,
+        )
+    })
+    .await
+}
+
 pub async fn stats(State(app): State<Arc<AppState>>, params: Params) -> Response {
     let key = match key_param(&app, params) {
         Ok((key, _)) => key,

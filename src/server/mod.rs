@@ -285,6 +285,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/_local/{key}/events", get(inspect::events))
         .route("/_local/{key}/feedback", get(inspect::feedback))
         .route("/_local/{key}/stats", get(inspect::stats))
+        .route("/_local/{key}/flag-checks", get(inspect::flag_checks))
         .route("/_local/{key}/stars", post(stars::stars))
         .route("/_local/{key}/requests", get(requests::list))
         .route("/_local/{key}/requests/stream", get(requests::stream))

@@ -84,6 +84,11 @@ pub enum Action {
         generation: u64,
         link: Link,
     },
+    /// The Flags view's flags (F7), for load `generation`.
+    FlagsLoaded {
+        generation: u64,
+        result: Result<crate::tui::flags::Loaded, Failure>,
+    },
     /// Funnels the local server computed, for what asked.
     StarsLoaded {
         purpose: StarsPurpose,
@@ -197,6 +202,16 @@ pub enum Effect {
     /// Make every waiting item due now and wake the delivery.
     RetryOutbox,
     DropOutboxItem(i64),
+    /// Read the environment's flags for the Flags view (F7): the company's stored attributes
+    /// when `local_store` (added to `context` when `prefill`), then definitions or outcomes.
+    LoadFlags {
+        target: Target,
+        generation: u64,
+        context: crate::api::flags::FlatContext,
+        company: Option<String>,
+        local_store: bool,
+        prefill: bool,
+    },
     /// Follow the target's recorded requests (replacing any earlier stream) until told otherwise.
     WatchTraffic {
         target: Target,

@@ -242,6 +242,9 @@ fn run_effect(runner: &Arc<Runner>, effect: Effect) {
         Effect::LoadData { .. } | Effect::LoadEntity { .. } => data_effect(runner, effect),
         Effect::Enqueue(exchange) => enqueue(runner, *exchange),
         Effect::LoadStars { .. } => stars_effect(runner, effect),
+        Effect::LoadFlags { .. } => {
+            super::flags_effect::run(runner.http.clone(), runner.actions.clone(), effect);
+        }
         Effect::LoadResults(target) => {
             tokio::spawn(async move {
                 let result = crate::results::load(&target, None, &runner.journals.developer)

@@ -87,6 +87,7 @@ const VIEWS: &[(&str, &[Context])] = &[
     ("results", &[Context::Results]),
     ("features", &[Context::Features]),
     ("features-detail", &[Context::FeaturesDetail]),
+    ("flags", &[Context::Flags]),
 ];
 
 /// `[keys]` itself: the commands of every screen and of the forms and log.

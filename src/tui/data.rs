@@ -191,7 +191,7 @@ impl DataView {
                     );
                 }
             }
-            Rows::Events(_) | Rows::Feedback(_) => {}
+            Rows::Events(_) | Rows::Feedback(_) | Rows::FlagChecks(_) => {}
         }
     }
 
@@ -227,6 +227,13 @@ impl DataView {
                 .map(|c| EntityRef::Company(c.company_id.clone())),
             Rows::Events(r) => r.get(index).map(|e| EntityRef::User(e.user_id.clone())),
             Rows::Feedback(r) => r.get(index).map(|f| EntityRef::User(f.user_id.clone())),
+            Rows::FlagChecks(r) => {
+                let c = r.get(index)?;
+                let id = |entity: &str| c.context[entity]["id"].as_str().map(str::to_owned);
+                id("user")
+                    .map(EntityRef::User)
+                    .or_else(|| id("company").map(EntityRef::Company))
+            }
         }
     }
 
@@ -234,7 +241,8 @@ impl DataView {
     pub fn open_selected(&mut self) -> Option<EntityRef> {
         self.scroll = 0;
         let opened = match self.rows.as_ref()? {
-            Rows::Users(_) | Rows::Companies(_) => {
+            // A flag check opens the user (else the company) it was checked for.
+            Rows::Users(_) | Rows::Companies(_) | Rows::FlagChecks(_) => {
                 let which = self.row_ref(self.selected)?;
                 self.opened = Some(Opened::Entity {
                     which: which.clone(),
@@ -309,6 +317,17 @@ impl DataView {
                     v.push(("companyId", c.clone()));
                 }
                 (Method::Feedback, v)
+            }
+            // A check missing a company attribute is fixed by a `company` call for it.
+            Rows::FlagChecks(r) => {
+                let c = r.get(i)?;
+                match c.context["company"]["id"].as_str() {
+                    Some(id) => (Method::Company, vec![("companyId", id.to_owned())]),
+                    None => (
+                        Method::User,
+                        vec![("userId", c.context["user"]["id"].as_str()?.to_owned())],
+                    ),
+                }
             }
         })
     }

@@ -14,6 +14,8 @@ pub mod detail;
 pub mod features;
 #[cfg(test)]
 pub(crate) mod fixtures;
+pub mod flags;
+mod flags_effect;
 pub mod form;
 mod form_check;
 mod form_runtime;

@@ -17,6 +17,7 @@ pub enum Screen {
     Outbox,
     Results,
     Features,
+    Flags,
 }
 
 /// Where keys go.
@@ -135,6 +136,7 @@ pub struct State {
     pub outbox: super::outbox::OutboxView,
     pub results: super::results::ResultsView,
     pub features: super::features::FeaturesView,
+    pub flags: super::flags::FlagsView,
     /// The collection file (bucket-console.toml), for Ctrl+O and templated bodies.
     pub collection: super::collection::CollectionView,
     pub method: Method,
@@ -197,6 +199,7 @@ impl State {
             outbox: super::outbox::OutboxView::default(),
             results: super::results::ResultsView::default(),
             features: super::features::FeaturesView::default(),
+            flags: super::flags::FlagsView::default(),
             collection: super::collection::CollectionView::default(),
             method,
             forms,
@@ -285,6 +288,13 @@ impl State {
                 Context::FeaturesDetail
             } else {
                 Context::Features
+            };
+        }
+        if self.screen == Screen::Flags {
+            return if self.flags.editing.is_some() {
+                Context::FlagsEdit
+            } else {
+                Context::Flags
             };
         }
         if self.screen == Screen::Traffic {

@@ -8,6 +8,7 @@
 
 mod cli_bounds;
 mod cli_ci;
+pub mod cli_flags;
 mod cli_profiles_log;
 mod cli_replay;
 mod cli_replay_bulk;
@@ -21,6 +22,7 @@ pub mod client_transports;
 mod completions;
 mod console_batch_e2e;
 mod console_e2e;
+mod console_flags_e2e;
 mod durability;
 mod explore_data;
 mod export_hostile;
@@ -32,6 +34,7 @@ mod outbox;
 mod outbox_runtime;
 mod runtime_bulk;
 mod runtime_env_views;
+mod runtime_flag_checks;
 mod runtime_serve_cli;
 mod runtime_server;
 mod runtime_support;

@@ -5,6 +5,7 @@
 pub mod definitions;
 pub mod errors;
 pub mod evaluate;
+pub mod explain;
 pub mod js;
 pub mod render;
 pub mod rollout;
@@ -19,5 +20,7 @@ pub use evaluate::{
     evaluate_rules, flatten,
 };
 
+#[cfg(test)]
+pub(crate) mod explain_tests;
 #[cfg(test)]
 mod tests;

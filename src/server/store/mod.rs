@@ -2,6 +2,7 @@
 
 mod apply;
 mod cancel;
+pub mod flag_checks;
 mod flag_state;
 mod open;
 pub mod queries;

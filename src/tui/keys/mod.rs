@@ -48,6 +48,8 @@ pub enum Context {
     Results,
     Features,
     FeaturesDetail,
+    Flags,
+    FlagsEdit,
 }
 
 impl Context {
@@ -78,6 +80,8 @@ impl Context {
             Context::Results => "Results (F5): feedback per feature",
             Context::Features => "Features (F6): the STARS funnel per feature",
             Context::FeaturesDetail => "Features: one feature's companies, step by step",
+            Context::Flags => "Flags (F7): each flag for a user and company, rule by rule",
+            Context::FlagsEdit => "Flags: editing the context",
         }
     }
 
@@ -95,6 +99,7 @@ impl Context {
                 | Context::Results
                 | Context::Features
                 | Context::FeaturesDetail
+                | Context::Flags
         )
     }
 
@@ -257,6 +262,8 @@ impl Keymap {
             Context::Results,
             Context::Features,
             Context::FeaturesDetail,
+            Context::Flags,
+            Context::FlagsEdit,
         ];
         let mut out = String::from("| where | keys |\n|---|---|\n");
         for c in contexts {

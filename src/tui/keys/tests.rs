@@ -65,6 +65,8 @@ fn every_hint_line_fits_80_columns_and_says_something() {
         Context::Results,
         Context::Features,
         Context::FeaturesDetail,
+        Context::Flags,
+        Context::FlagsEdit,
     ] {
         let line = Keymap::default().hints(c);
         assert!(line.chars().count() <= 79, "{c:?}: {line}");

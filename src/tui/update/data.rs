@@ -137,6 +137,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Command::Tab2 => Some(data.switch_tab(Tab::ALL[1])),
         Command::Tab3 => Some(data.switch_tab(Tab::ALL[2])),
         Command::Tab4 => Some(data.switch_tab(Tab::ALL[3])),
+        Command::Tab5 => Some(data.switch_tab(Tab::ALL[4])),
         Command::Search => {
             data.typing = true;
             None

@@ -111,6 +111,10 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             features::stars_loaded(state, purpose, result);
             vec![]
         }
+        Action::FlagsLoaded { generation, result } => {
+            flags::loaded(state, generation, result);
+            vec![]
+        }
         Action::ResultsLoaded(result) => results_loaded(state, result),
         Action::Queued { .. } | Action::OutboxDelivered { .. } | Action::OutboxLoaded(_) => {
             outbox_action(state, action)
@@ -340,7 +344,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 /// The commands every screen shares: help, the views, send, profiles. A view's own F-key (which
 /// closes it) and keys typed into the Data view's search go to the view.
 fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
-    let typing = state.data.typing && state.screen == Screen::Data;
+    let typing = (state.data.typing && state.screen == Screen::Data)
+        || (state.flags.editing.is_some() && state.screen == Screen::Flags);
     let view = match command {
         Command::Help => {
             state.overlay = Overlay::Help(crate::tui::help::HelpView::default());
@@ -372,6 +377,7 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         Command::OpenOutbox => Screen::Outbox,
         Command::OpenResults => Screen::Results,
         Command::OpenFeatures => Screen::Features,
+        Command::OpenFlags => Screen::Flags,
         _ => return None,
     };
     if typing || state.screen == view {
@@ -382,6 +388,7 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         Screen::Traffic => traffic::open(state),
         Screen::Outbox => open_outbox(state),
         Screen::Features => features::open_features(state),
+        Screen::Flags => flags::open(state),
         Screen::Results | Screen::Console => open_results(state),
     })
 }
@@ -393,6 +400,7 @@ fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Screen::Outbox => outbox_key(state, key),
         Screen::Results => results_key(state, key),
         Screen::Features => features::features_key(state, key),
+        Screen::Flags => flags::on_key(state, key),
         Screen::Data | Screen::Console => data::on_key(state, key),
     }
 }
@@ -565,6 +573,9 @@ mod data_tests;
 mod features;
 #[cfg(test)]
 mod features_tests;
+mod flags;
+#[cfg(test)]
+pub(crate) mod flags_tests;
 mod form;
 mod log;
 mod mouse;

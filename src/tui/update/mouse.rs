@@ -14,7 +14,7 @@ pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
     match state.screen {
         Screen::Data => return data::on_mouse(state, mouse, &areas),
         Screen::Traffic => return traffic::on_mouse(state, mouse, &areas),
-        Screen::Outbox | Screen::Results | Screen::Features => return vec![],
+        Screen::Outbox | Screen::Results | Screen::Features | Screen::Flags => return vec![],
         Screen::Console => {}
     }
     match mouse.kind {

@@ -27,7 +27,22 @@ pub fn likely(state: &State) -> Option<(Command, String)> {
     if state.profile.api() != crate::api::Api::Runtime {
         return None;
     }
+    use crate::tui::keys::Context as C;
+    // Starting a batch is a thing of the forms; elsewhere only a batch under way is worth a hint.
+    let on_forms = matches!(
+        state.context(),
+        C::Form
+            | C::RawJson
+            | C::Score
+            | C::Comment
+            | C::Attributes
+            | C::Choice
+            | C::Timestamp
+            | C::Log
+            | C::Detail
+    );
     let word = match &state.batch {
+        None if !on_forms => return None,
         None => "batch".to_owned(),
         Some(b) if b.sending => return None,
         Some(b) if b.items.is_empty() => "close batch".to_owned(),

@@ -28,9 +28,10 @@ pub fn tabs(frame: &mut Frame<'_>, area: Rect, data: &DataView, theme: Theme) {
         spans.push(Span::raw(" "));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-    let right = format!("by {}, {} ", data.tab.sorted_by(), data.order_label());
+    let right = order_text(data);
     let width = right.chars().count() as u16;
-    if area.width > width + 48 {
+    // The order is said beside the tabs where it fits, else in the list's title.
+    if order_beside_tabs(area.width, data) {
         let r = Rect {
             x: area.x + area.width - width,
             width,
@@ -38,6 +39,18 @@ pub fn tabs(frame: &mut Frame<'_>, area: Rect, data: &DataView, theme: Theme) {
         };
         frame.render_widget(Paragraph::new(Span::styled(right, theme.dim())), r);
     }
+}
+
+fn order_text(data: &DataView) -> String {
+    format!("by {}, {} ", data.tab.sorted_by(), data.order_label())
+}
+
+/// Whether the tab line has room for the order beside the tabs.
+fn order_beside_tabs(width: u16, data: &DataView) -> bool {
+    let tabs_end = crate::tui::layout::data_tabs()
+        .last()
+        .map_or(0, |(_, _, at, w)| at + w + 1);
+    width >= order_text(data).chars().count() as u16 + tabs_end
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
@@ -107,11 +120,16 @@ fn list(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     } else {
         ""
     };
+    let order = if order_beside_tabs(area.width, data) {
+        String::new()
+    } else {
+        format!(" · {}", data.order_label())
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
         .title(Span::styled(
-            format!(" {}{range}{more} ", data.tab.title()),
+            format!(" {}{range}{order}{more} ", data.tab.title()),
             theme.title(),
         ));
     let inner = block.inner(area);
@@ -215,12 +233,18 @@ fn widths(tab: Tab) -> Vec<Constraint> {
             Constraint::Length(5),
             Constraint::Fill(1),
         ],
+        Tab::FlagChecks => vec![
+            Constraint::Length(21),
+            Constraint::Fill(2),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+        ],
     }
 }
 
 fn empty_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
     let data = &state.data;
-    let noun = data.tab.route();
+    let noun = data.tab.title().to_lowercase();
     if !data.search.text().is_empty() {
         return vec![Line::from(Span::styled(
             format!(
@@ -241,6 +265,17 @@ fn empty_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
         Tab::Companies => "company",
         Tab::Events => "event",
         Tab::Feedback => "feedback",
+        Tab::FlagChecks => {
+            return vec![Line::from(Span::styled(
+                format!(
+                    "No flag checks stored yet. The SDKs send them (POST /features/events, /bulk) \
+                     when your app checks a flag with a Runtime API key: point it at {}. They \
+                     send at most one per flag and context a minute.",
+                    sanitize(&state.base_url)
+                ),
+                theme.label(),
+            ))];
+        }
     };
     vec![
         Line::from(Span::styled(

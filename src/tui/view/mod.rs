@@ -3,8 +3,13 @@
 mod annotated;
 mod batch;
 mod data;
+#[cfg(test)]
+mod data_flag_checks_tests;
 mod detail;
 mod features;
+mod flags;
+#[cfg(test)]
+mod flags_tests;
 mod form;
 mod log;
 mod outbox;
@@ -49,6 +54,8 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         results::draw(frame, &areas, state, theme);
     } else if state.screen == Screen::Features {
         features::draw(frame, &areas, state, theme);
+    } else if state.screen == Screen::Flags {
+        flags::draw(frame, &areas, state, theme);
     } else {
         tabs(frame, &areas, state, theme);
         if state.focus == Focus::Detail {
@@ -256,7 +263,7 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         Screen::Data => data::status_line(&state.data, theme),
         Screen::Traffic => traffic::status_line(&state.traffic, theme),
         Screen::Outbox => outbox::status_line(&state.outbox, theme),
-        Screen::Results | Screen::Features | Screen::Console => None,
+        Screen::Results | Screen::Features | Screen::Flags | Screen::Console => None,
     };
     let line = if let RequestState::Sending { method, ticks } = &state.request {
         let spin = SPINNER[*ticks as usize % SPINNER.len()];
@@ -304,6 +311,11 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         let text = features::status_text(&state.features, &state.keymap);
         Line::from(Span::styled(
             fit(&text, usize::from(area.width)),
+            theme.dim(),
+        ))
+    } else if state.screen == Screen::Flags {
+        Line::from(Span::styled(
+            fit(&flags::status_text(&state.keymap), usize::from(area.width)),
             theme.dim(),
         ))
     } else if state.screen == Screen::Traffic {

@@ -217,6 +217,12 @@ fn detail(
     if let Some(up) = &r.upstream {
         lines.push(verdict_line("real service (forward)", up, theme));
     }
+    for check in crate::api::flags::explain::checks_in(&r.path, &r.body) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<24}", "flag check"), theme.label()),
+            Span::raw(sanitize(&check)),
+        ]));
+    }
     let h = &r.headers;
     for (name, value) in [
         ("content-type", &h.content_type),
