@@ -4,6 +4,7 @@
 //! other.
 
 mod editor;
+pub mod face_loop;
 mod failure;
 mod input;
 mod json;
