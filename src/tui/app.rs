@@ -1,6 +1,7 @@
-//! The loop: terminal events and finished effects become actions; `update` changes the state and
-//! asks for effects; effects run in tasks and report back. The screen is drawn only when the
-//! queue is empty and something changed; ticks run only while a request is in flight.
+//! The console on the shared loop (`term::face_loop`): terminal events and finished effects
+//! become actions; `update` changes the state and asks for effects; effects run in tasks and
+//! report back. The screen is drawn only when the queue is empty and something changed; ticks
+//! run only while a request is in flight.
 
 use super::action::{Action, Effect};
 use super::state::State;
@@ -12,10 +13,9 @@ use crate::outbox::Outbox;
 use crate::paths;
 use crate::profiles::Profile;
 use crate::server::RunningServer;
-use crate::term::{Failure, enter_terminal};
+use crate::term::Failure;
+use crate::term::face_loop::{self, Face, Step};
 use base64::Engine;
-use crossterm::event::EventStream;
-use futures_util::StreamExt;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -49,7 +49,7 @@ pub async fn run(state: State, embedded: Option<RunningServer>, mouse: bool) -> 
         local.in_process = embedded.is_some();
     }
     let client = Client::new(ClientConfig::default()).map_err(|e| e.to_string())?;
-    let (actions, mut queue) = unbounded_channel();
+    let (actions, queue) = unbounded_channel();
     let http = crate::net::client(Duration::from_secs(3)).map_err(|e| e.to_string())?;
     let runner = Arc::new(Runner {
         actions,
@@ -61,76 +61,109 @@ pub async fn run(state: State, embedded: Option<RunningServer>, mouse: bool) -> 
         outbox: std::sync::OnceLock::new(),
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
     });
-    // Taken before the terminal changes, so a signal never leaves it in raw mode.
-    let ended = crate::term::asked_to_end();
-    tokio::pin!(ended);
-    let (mut terminal, _guard) = enter_terminal(mouse);
-    if let Ok(size) = terminal.size() {
-        state.size = (size.width, size.height);
+    let (targets, _) = tokio::sync::watch::channel(state.target());
+    let mut console = Console {
+        state,
+        runner,
+        mouse,
+        targets,
+        watchers: Vec::new(),
+    };
+    let ticker = tokio::time::interval(Duration::from_millis(100));
+    face_loop::run(&mut console, mouse, queue, ticker)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The console as the shared loop runs it: its state, what runs its effects, and what follows
+/// the state from outside (the outbox's deliverer, the file watchers).
+struct Console {
+    state: State,
+    runner: Arc<Runner>,
+    mouse: bool,
+    /// The profile in use, for the outbox's deliverer.
+    targets: tokio::sync::watch::Sender<crate::client::Target>,
+    /// Kept for the loop's life: dropping one stops its watching.
+    watchers: Vec<notify::RecommendedWatcher>,
+}
+
+impl Face for Console {
+    type Action = Action;
+    type Outside = (super::action::Edited, String);
+
+    fn action_from(event: crossterm::event::Event) -> Option<Action> {
+        Action::from_terminal(event)
     }
-    terminal
-        .draw(|f| view::draw(f, &state))
-        .map_err(|e| e.to_string())?;
-    run_effect(&runner, Effect::LoadHistory);
-    run_effect(&runner, Effect::LoadCollection);
-    run_effect(
-        &runner,
-        Effect::CheckHealth {
-            base_url: state.base_url.clone(),
-        },
-    );
 
-    // Kept for the loop's life: dropping it stops the watching.
-    let _watcher = super::watch::history(runner.actions.clone());
-    let _collection_watcher = super::watch::collection(runner.actions.clone());
-    let (targets, current) = tokio::sync::watch::channel(state.target());
-    tokio::spawn(deliver_outbox(Arc::clone(&runner), current));
+    fn tick() -> Action {
+        Action::Tick
+    }
 
-    let mut events = EventStream::new();
-    let mut ticker = tokio::time::interval(Duration::from_millis(100));
-    loop {
-        let action = tokio::select! {
-            () = &mut ended => break,
-            event = events.next() => match event {
-                Some(Ok(event)) => match Action::from_terminal(event) { Some(a) => a, None => continue },
-                Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
-                None => break,
+    fn needs_ticks(&self) -> bool {
+        self.state.needs_ticks()
+    }
+
+    fn resized(&mut self, width: u16, height: u16) {
+        self.state.size = (width, height);
+    }
+
+    fn started(&mut self) {
+        let runner = &self.runner;
+        run_effect(runner, Effect::LoadHistory);
+        run_effect(runner, Effect::LoadCollection);
+        run_effect(
+            runner,
+            Effect::CheckHealth {
+                base_url: self.state.base_url.clone(),
             },
-            Some(action) = queue.recv() => action,
-            _ = ticker.tick(), if state.needs_ticks() => Action::Tick,
-        };
-        // Everything already waiting is taken before drawing, once, and only if needed.
-        let mut batch = vec![action];
-        while let Ok(action) = queue.try_recv() {
-            batch.push(action);
+        );
+        self.watchers
+            .extend(super::watch::history(runner.actions.clone()));
+        self.watchers
+            .extend(super::watch::collection(runner.actions.clone()));
+        tokio::spawn(deliver_outbox(Arc::clone(runner), self.targets.subscribe()));
+    }
+
+    fn apply(&mut self, batch: Vec<Action>) -> Step<Self::Outside> {
+        let state = &mut self.state;
+        let applied = update::apply(state, batch, crate::api::timestamp::now_ms());
+        let outside = run_effects(&self.runner, applied.effects);
+        if !state.quit {
+            // Compared in place: a target is built only when the profile really changed.
+            self.targets.send_if_modified(|t| {
+                let changed = t.profile != state.profile.name
+                    || t.base_url != state.base_url
+                    || t.key != state.profile.key;
+                if changed {
+                    *t = state.target();
+                }
+                changed
+            });
         }
-        let applied = update::apply(&mut state, batch, crate::api::timestamp::now_ms());
-        if let Some((what, text)) = run_effects(&runner, applied.effects) {
-            // The editor reads the terminal: no event reader may run meanwhile.
-            drop(events);
-            terminal = edit_outside(what, text, &runner, mouse).await?;
-            events = EventStream::new();
-        }
-        if state.quit {
-            break;
-        }
-        // Compared in place: a target is built only when the profile really changed.
-        targets.send_if_modified(|t| {
-            let changed = t.profile != state.profile.name
-                || t.base_url != state.base_url
-                || t.key != state.profile.key;
-            if changed {
-                *t = state.target();
-            }
-            changed
-        });
-        if applied.redraw {
-            terminal
-                .draw(|f| view::draw(f, &state))
-                .map_err(|e| e.to_string())?;
+        Step {
+            redraw: applied.redraw,
+            quit: state.quit,
+            restart_ticks: false,
+            outside,
         }
     }
-    Ok(())
+
+    fn draw(&self, frame: &mut ratatui::Frame) {
+        view::draw(frame, &self.state);
+    }
+
+    /// Hands the terminal to the user's editor.
+    async fn outside(&mut self, (what, text): Self::Outside) {
+        let extension = match what {
+            super::action::Edited::Body(_) => "json",
+            super::action::Edited::Comment(_) => "txt",
+        };
+        let result = crate::term::edit_externally(&text, extension, self.mouse).await;
+        let _ = self
+            .runner
+            .actions
+            .send(Action::EditedExternally { what, result });
+    }
 }
 
 /// Runs effects in tasks, except an external edit, which the loop runs itself: it is returned.
@@ -146,33 +179,6 @@ fn run_effects(
         }
     }
     edit
-}
-
-/// Hands the terminal to the user's editor; a fresh terminal, on a cleared screen, for after.
-async fn edit_outside(
-    what: super::action::Edited,
-    text: String,
-    runner: &Runner,
-    mouse: bool,
-) -> Result<ratatui::DefaultTerminal, String> {
-    let extension = match what {
-        super::action::Edited::Body(_) => "json",
-        super::action::Edited::Comment(_) => "txt",
-    };
-    let result = crate::term::edit_externally(&text, extension, mouse).await;
-    // `Terminal::clear` would ask the terminal where its cursor is, an answer that can be lost
-    // after a child had the terminal; a new one draws every cell next time.
-    let _ = crossterm::execute!(
-        std::io::stdout(),
-        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
-    );
-    let terminal =
-        ratatui::Terminal::new(ratatui::prelude::CrosstermBackend::new(std::io::stdout()))
-            .map_err(|e| e.to_string())?;
-    let _ = runner
-        .actions
-        .send(Action::EditedExternally { what, result });
-    Ok(terminal)
 }
 
 fn run_effect(runner: &Arc<Runner>, effect: Effect) {
