@@ -1,5 +1,8 @@
-use super::*;
+use super::update;
+use crate::api::Method;
+use crate::tui::action::{Action, Effect};
 use crate::tui::fixtures::state;
+use crate::tui::state::State;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn key(code: KeyCode, modifiers: KeyModifiers) -> Action {

@@ -1,10 +1,15 @@
 //! Editing the form: tabs, fields, the raw JSON editor, paste, profile defaults.
 
-#[allow(
-    clippy::wildcard_imports,
-    reason = "the update's shared imports and helpers"
-)]
-use super::*;
+use super::ctrl;
+use super::log::load_into_form;
+use crate::api::payload::Source;
+use crate::api::{Method, timestamp};
+use crate::term::{Failure, edit_line};
+use crate::tui::action::{Edited, Effect};
+use crate::tui::form::{Column, FieldValue, Form, Kind};
+use crate::tui::keys::Command;
+use crate::tui::state::{Confirm, Focus, Level, Overlay, State, method_index};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Sets `body`'s fields over what `method`'s form holds and goes there, the cursor on what is
 /// still missing (a feedback's score, a user's company): one Ctrl+S from sending. The Data view's

@@ -1,4 +1,14 @@
-use super::*;
+use crate::api::Method;
+use crate::profiles::Profile;
+use crate::tui::action::{Action, Edited, Effect};
+
+use crate::tui::form::FieldValue;
+use crate::tui::keys::Command;
+use crate::tui::state::{Focus, Level, Overlay, ServerStatus, State};
+
+use super::apply;
+use super::update;
+
 use crate::api::{FieldCode, ValidationError};
 use crate::profiles::Change;
 use crate::term::Failure;
