@@ -304,16 +304,28 @@ mod features;
 #[cfg(test)]
 mod features_tests;
 mod form;
+#[cfg(test)]
+mod form_tests;
 mod health;
+#[cfg(test)]
+mod health_tests;
 mod log;
+#[cfg(test)]
+mod log_tests;
 mod mouse;
+#[cfg(test)]
+mod mouse_tests;
 mod outbox;
 mod overlay;
+#[cfg(test)]
+mod overlay_tests;
 mod profiles;
+#[cfg(test)]
+mod profiles_tests;
 mod results;
 mod send;
 #[cfg(test)]
-mod tests;
+mod send_tests;
 mod traffic;
 #[cfg(test)]
 mod traffic_tests;
