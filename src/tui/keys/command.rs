@@ -62,6 +62,21 @@ pub enum Command {
     RouteFilter,
     Retry,
     Drop,
+    NextField,
+    PrevField,
+    IntegerId,
+    Lower,
+    Raise,
+    NoScore,
+    NextChoice,
+    PrevChoice,
+    Now,
+    NextCell,
+    AddRow,
+    DeleteRow,
+    CycleType,
+    Yes,
+    No,
 }
 
 /// Every command, in the order of the bindings.

@@ -2,8 +2,9 @@
 //! they are called. `update` asks the [`Keymap`] in `State` which command a key is and matches the
 //! command; the help overlay (F1), the hint line and README's key table are all made from the
 //! same keymap, so what is documented is what the keys do. The keymap lives in `State` (like the
-//! theme), so a test can run `update` under rebound keys. The keys that edit text inside a field
-//! are fixed and listed in [`EDITING`].
+//! theme), so a test can run `update` under rebound keys. A field's own keys (next field, a score
+//! up, a row added) and a question's yes and no are bindings too; only the keys that edit text
+//! inside a field (typing, the cursor, Ctrl+W) are fixed, listed in [`EDITING`].
 
 mod command;
 mod defaults;
@@ -48,6 +49,8 @@ pub enum Context {
     Results,
     Features,
     FeaturesDetail,
+    /// A question (send anyway?, delete?, import?): yes or no.
+    Confirm,
 }
 
 impl Context {
@@ -78,6 +81,7 @@ impl Context {
             Context::Results => "Results (F5): feedback per feature",
             Context::Features => "Features (F6): the STARS funnel per feature",
             Context::FeaturesDetail => "Features: one feature's companies, step by step",
+            Context::Confirm => "A question (send anyway? delete? import?)",
         }
     }
 
@@ -257,6 +261,7 @@ impl Keymap {
             Context::Results,
             Context::Features,
             Context::FeaturesDetail,
+            Context::Confirm,
         ];
         let mut out = String::from("| where | keys |\n|---|---|\n");
         for c in contexts {

@@ -322,6 +322,8 @@ mod overlay_tests;
 mod profiles;
 #[cfg(test)]
 mod profiles_tests;
+#[cfg(test)]
+mod rebound_tests;
 mod results;
 mod send;
 #[cfg(test)]

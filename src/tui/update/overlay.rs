@@ -9,6 +9,7 @@ use super::profiles::{delete_profile, on_editor_key, on_profiles_key};
 use super::send::send;
 use crate::term::edit_line;
 use crate::tui::action::Effect;
+use crate::tui::keys::{Command, Context};
 use crate::tui::state::{Confirm, Focus, Level, Overlay, State};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -117,9 +118,9 @@ fn on_palette_key(
 
 /// Yes runs the confirmation's action; no (or, when dropping an item, any other key) cancels it.
 fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
-    let yes = matches!(key.code, KeyCode::Enter | KeyCode::Char('y' | 'Y'));
-    let no = matches!(key.code, KeyCode::Esc | KeyCode::Char('n' | 'N'))
-        || matches!(confirm, Confirm::DropOutboxItem { .. });
+    let answer = state.keymap.command(Context::Confirm, &key);
+    let yes = answer == Some(Command::Yes);
+    let no = answer == Some(Command::No) || matches!(confirm, Confirm::DropOutboxItem { .. });
     match confirm {
         Confirm::SendAnyway { .. } if yes => send(state),
         Confirm::ReplaceRequest { name } if yes => collection::save_form(state, name, true),
