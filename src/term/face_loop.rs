@@ -39,17 +39,6 @@ pub struct Step<O> {
     pub outside: Option<O>,
 }
 
-impl<O> Step<O> {
-    pub fn redraw(redraw: bool) -> Step<O> {
-        Step {
-            redraw,
-            quit: false,
-            restart_ticks: false,
-            outside: None,
-        }
-    }
-}
-
 /// Why the loop ended early.
 #[derive(Debug)]
 pub enum LoopError {
