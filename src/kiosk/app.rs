@@ -1,5 +1,6 @@
-//! The kiosk's loop: terminal events, ticks and finished effects become actions; effects run in
-//! tasks. It shares the console's terminal handling, history and outbox delivery.
+//! The kiosk on the shared loop (`term::face_loop`): terminal events, ticks and finished effects
+//! become actions; effects run in tasks. It shares the console's terminal handling, history and
+//! outbox delivery.
 
 use super::state::{Ending, KioskState};
 use super::update::{Action, Effect, changes_screen, update};
@@ -9,9 +10,9 @@ use crate::delivery::{self, Deliverer};
 use crate::outbox::Outbox;
 use crate::results::Results;
 use crate::server::RunningServer;
-use crate::term::{FaceError, Failure, enter_terminal};
-use crossterm::event::{Event, EventStream};
-use futures_util::StreamExt;
+use crate::term::face_loop::{self, Face, Step};
+use crate::term::{FaceError, Failure};
+use crossterm::event::Event;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -37,7 +38,7 @@ pub async fn run(
         .await
         .map_err(FaceError::Task)?
         .map_err(FaceError::Outbox)?;
-    let (actions, mut queue) = unbounded_channel();
+    let (actions, queue) = unbounded_channel();
     let runner = Arc::new(Runner {
         actions,
         client: Client::new(ClientConfig::default()).map_err(FaceError::Client)?,
@@ -48,63 +49,74 @@ pub async fn run(
     });
     state.outbox_waiting = delivery::waiting(&runner.outbox);
     spawn_delivery(&runner);
-    // Taken before the terminal changes, so a signal never leaves it in raw mode.
-    let ended = crate::term::asked_to_end();
-    tokio::pin!(ended);
-    let (mut terminal, _guard) = enter_terminal(true);
-    if let Ok(size) = terminal.size() {
-        state.size = (size.width, size.height);
-    }
-    let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     // Ticks missed while nothing counted must not arrive in a burst when counting starts.
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticker.reset();
-    terminal
-        .draw(|f| view::draw(f, &state))
-        .map_err(FaceError::Draw)?;
-    loop {
-        let action = tokio::select! {
-            () = &mut ended => break,
-            event = events.next() => match event {
-                Some(Ok(Event::Key(k))) => Action::Key(k),
-                Some(Ok(Event::Mouse(m))) => Action::Mouse(m),
-                Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(FaceError::ReadTerminal(e)),
-                None => break,
-            },
-            Some(action) = queue.recv() => action,
-            _ = ticker.tick(), if state.needs_ticks() => Action::Tick,
-        };
-        let key = matches!(action, Action::Key(_) | Action::Mouse(_)) && changes_screen(&action);
-        // Everything already waiting is taken before drawing, once, and only if needed.
-        let mut batch = vec![action];
-        while let Ok(action) = queue.try_recv() {
-            batch.push(action);
+    let mut kiosk = Kiosk { state, runner };
+    face_loop::run(&mut kiosk, true, queue, ticker).await?;
+    drop(embedded);
+    Ok(())
+}
+
+/// The kiosk as the shared loop runs it: its state, and what runs its effects.
+struct Kiosk {
+    state: KioskState,
+    runner: Arc<Runner>,
+}
+
+impl Face for Kiosk {
+    type Action = Action;
+    type Outside = std::convert::Infallible;
+
+    fn action_from(event: Event) -> Option<Action> {
+        match event {
+            Event::Key(k) => Some(Action::Key(k)),
+            Event::Mouse(m) => Some(Action::Mouse(m)),
+            Event::Resize(w, h) => Some(Action::Resize(w, h)),
+            _ => None,
         }
+    }
+
+    fn tick() -> Action {
+        Action::Tick
+    }
+
+    fn needs_ticks(&self) -> bool {
+        self.state.needs_ticks()
+    }
+
+    fn resized(&mut self, width: u16, height: u16) {
+        self.state.size = (width, height);
+    }
+
+    fn apply(&mut self, batch: Vec<Action>) -> Step<Self::Outside> {
+        let key = batch.first().is_some_and(|action| {
+            matches!(action, Action::Key(_) | Action::Mouse(_)) && changes_screen(action)
+        });
         let mut redraw = false;
         for action in batch {
             redraw |= changes_screen(&action);
-            for effect in update(&mut state, action) {
-                run_effect(&runner, &state, effect);
+            for effect in update(&mut self.state, action) {
+                run_effect(&self.runner, &self.state, effect);
             }
         }
-        if key {
+        Step {
+            redraw,
+            quit: self.state.ending == Ending::Quit,
             // The countdown restarts from a full second after every key.
-            ticker.reset();
-        }
-        if state.ending == Ending::Quit {
-            break;
-        }
-        if redraw {
-            terminal
-                .draw(|f| view::draw(f, &state))
-                .map_err(FaceError::Draw)?;
+            restart_ticks: key,
+            outside: None,
         }
     }
-    drop(embedded);
-    Ok(())
+
+    fn draw(&self, frame: &mut ratatui::Frame) {
+        view::draw(frame, &self.state);
+    }
+
+    async fn outside(&mut self, work: Self::Outside) {
+        match work {}
+    }
 }
 
 fn spawn_delivery(runner: &Arc<Runner>) {

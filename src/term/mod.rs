@@ -5,6 +5,7 @@
 
 mod editor;
 mod face_error;
+pub mod face_loop;
 mod failure;
 mod input;
 mod json;

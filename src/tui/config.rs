@@ -73,6 +73,11 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 /// The views `[keys.<view>]` names, and the contexts each covers.
 const VIEWS: &[(&str, &[Context])] = &[
     ("list", &[Context::List]),
+    ("form", &[Context::Form]),
+    ("score", &[Context::Score]),
+    ("attributes", &[Context::Attributes]),
+    ("choice", &[Context::Choice]),
+    ("timestamp", &[Context::Timestamp]),
     ("log", &[Context::Log]),
     ("detail", &[Context::Detail]),
     ("profiles", &[Context::Profiles]),
@@ -88,7 +93,11 @@ const VIEWS: &[(&str, &[Context])] = &[
     ("features", &[Context::Features]),
     ("features-detail", &[Context::FeaturesDetail]),
     ("flags", &[Context::Flags]),
+    ("confirm", &[Context::Confirm]),
 ];
+
+/// The contexts whose fields take typing: a plain character there is text, never a command.
+const TYPED_INTO: &[Context] = &[Context::Form, Context::Attributes, Context::Timestamp];
 
 /// `[keys]` itself: the commands of every screen and of the forms and log.
 const GLOBAL: &[Context] = &[Context::Anywhere, Context::Console];
@@ -289,6 +298,10 @@ fn read_command(r: &mut Reader, one: &Rebind<'_, '_>, bindings: &mut [Binding]) 
                 offset,
                 format!("{name} = \"{text}\": text fields need that key; a command of every screen takes Ctrl, Alt or an F-key"),
             ),
+            Ok(k) if contexts.iter().any(|c| TYPED_INTO.contains(c)) && types_text(k) => r.problem(
+                offset,
+                format!("{name} = \"{text}\": that key types into the field; a field's command takes Ctrl, Alt or a key that types nothing"),
+            ),
             Ok(k) => parsed.push(k),
             Err(e) => r.problem(offset, format!("{name}: {e}")),
         }
@@ -331,6 +344,10 @@ fn arrives_as(k: Key) -> Option<&'static str> {
 }
 
 /// Keys a text field needs: a printable character, and the editing keys every field takes.
+fn types_text(k: Key) -> bool {
+    matches!(k.code, KeyCode::Char(_)) && !k.ctrl && !k.alt
+}
+
 fn eats_typing(k: Key) -> bool {
     let editing = [
         'w', 'u', 'a', 'e', 't', 'n', 'd', 'z', 'y', 'x', 'k', 'h', 'v', 'c',

@@ -83,7 +83,7 @@ fn every_problem_is_named_with_its_line_and_a_suggestion() {
         (
             "[keys.logg]\nresend = \"R\"\n",
             &[
-                "config.toml:1: unknown view \"logg\"; did you mean \"log\"? (views: list, log, detail, profiles, picker, scenario, copy-as, data, data-detail, traffic, traffic-detail, outbox, results, features, features-detail, flags)",
+                "config.toml:1: unknown view \"logg\"; did you mean \"log\"? (views: list, form, score, attributes, choice, timestamp, log, detail, profiles, picker, scenario, copy-as, data, data-detail, traffic, traffic-detail, outbox, results, features, features-detail, flags, confirm)",
             ],
         ),
         (

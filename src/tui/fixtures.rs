@@ -108,3 +108,34 @@ pub fn funnels() -> Vec<crate::api::stars::Funnel> {
     );
     vec![export, slack]
 }
+
+/// One key, without modifiers, as an action.
+pub fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// Ctrl and a letter, as an action.
+pub fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+/// Types `text` a key at a time, as a user would.
+pub fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        crate::tui::update::update(state, key(KeyCode::Char(c)));
+    }
+}
+
+/// A left click at `column`, `row`.
+pub fn click(s: &mut State, column: u16, row: u16) {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    crate::tui::update::update(
+        s,
+        Action::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        }),
+    );
+}

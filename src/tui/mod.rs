@@ -11,6 +11,7 @@ pub mod collection;
 pub mod config;
 pub mod data;
 pub mod detail;
+mod effects;
 pub mod features;
 #[cfg(test)]
 pub(crate) mod fixtures;

@@ -275,6 +275,7 @@ impl State {
             Overlay::Picker(_) => return Context::Picker,
             Overlay::Scenario(_) => return Context::Scenario,
             Overlay::CopyAs { .. } => return Context::CopyAs,
+            Overlay::Confirm(_) => return Context::Confirm,
             _ => {}
         }
         if self.screen == Screen::Outbox {

@@ -228,3 +228,53 @@ fn the_scanner_sees_paths_and_skips_comments_and_other_crates() {
     let found: Vec<String> = references(grouped).into_iter().collect();
     assert_eq!(found, ["api", "net", "tui"]);
 }
+
+/// One loop for both faces, in `term/`, generic over a face's state and action: no file of
+/// `term/` names either face by any path, and no file of a face reads terminal events itself
+/// (a face growing its own loop again fails here, naming the file).
+#[test]
+fn both_faces_run_the_one_loop_in_term_which_names_neither() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut problems = Vec::new();
+    let code_of = |file: &Path| -> String {
+        std::fs::read_to_string(file)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut term = Vec::new();
+    rust_files(&src.join("term"), &mut term);
+    assert!(term.iter().any(|f| code_of(f).contains("EventStream")));
+    for file in &term {
+        let code = code_of(file);
+        let names: BTreeSet<String> = references(&code)
+            .into_iter()
+            .chain(references_after(&code, "super::super::"))
+            .chain(references_after(&code, "bucket_console::"))
+            .collect();
+        for face in ["tui", "kiosk"] {
+            if names.contains(face) {
+                problems.push(format!(
+                    "{}: term/ names the `{face}` face",
+                    file.strip_prefix(&src).unwrap().display()
+                ));
+            }
+        }
+    }
+    for face in ["tui", "kiosk"] {
+        let mut files = Vec::new();
+        rust_files(&src.join(face), &mut files);
+        assert!(!files.is_empty());
+        for file in &files {
+            if code_of(file).contains("EventStream") {
+                problems.push(format!(
+                    "{}: reads terminal events itself instead of running term::face_loop",
+                    file.strip_prefix(&src).unwrap().display()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -66,6 +66,21 @@ pub enum Command {
     Drop,
     Batch,
     DropBatch,
+    NextField,
+    PrevField,
+    IntegerId,
+    Lower,
+    Raise,
+    NoScore,
+    NextChoice,
+    PrevChoice,
+    Now,
+    NextCell,
+    AddRow,
+    DeleteRow,
+    CycleType,
+    Yes,
+    No,
 }
 
 /// Every command, in the order of the bindings.

@@ -63,6 +63,21 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Console, C::ToggleLog, &[Key::ctrl(KeyCode::Char('l'))], "move between form and log", "log").ranked(3),
     bind(X::Console, C::ToggleRaw, &[Key::ctrl(KeyCode::Char('r'))], "edit the body as raw JSON / back to fields", ""),
     bind(X::Console, C::ExternalEditor, &[Key::alt('e')], "edit the body (or comment) in $VISUAL/$EDITOR", ""),
+    bind(X::Form, C::NextField, &[Key::plain(KeyCode::Tab)], "next / previous field", "field"),
+    bind(X::Form, C::PrevField, &[Key::plain(KeyCode::BackTab)], "next / previous field", ""),
+    bind(X::Form, C::IntegerId, &[Key::ctrl(KeyCode::Char('t'))], "on userId or companyId: send it as an integer / a string", ""),
+    bind(X::Score, C::Lower, &[Key::plain(KeyCode::Left)], "lower / raise", "change"),
+    bind(X::Score, C::Raise, &[Key::plain(KeyCode::Right)], "lower / raise", ""),
+    bind(X::Score, C::NoScore, &[Key::char('0'), Key::plain(KeyCode::Backspace), Key::plain(KeyCode::Delete)], "no score", "none"),
+    bind(X::Attributes, C::NextCell, ENTER, "key → value → next row", "next"),
+    bind(X::Attributes, C::Up, &[Key::plain(KeyCode::Up)], "previous / next row", ""),
+    bind(X::Attributes, C::Down, &[Key::plain(KeyCode::Down)], "previous / next row", ""),
+    bind(X::Attributes, C::AddRow, &[Key::ctrl(KeyCode::Char('n'))], "add a row, delete the row", "row"),
+    bind(X::Attributes, C::DeleteRow, &[Key::ctrl(KeyCode::Char('d'))], "add a row, delete the row", ""),
+    bind(X::Attributes, C::CycleType, &[Key::ctrl(KeyCode::Char('t'))], "value type: string, number, boolean, null", "type"),
+    bind(X::Choice, C::NextChoice, &[Key::char(' '), Key::plain(KeyCode::Right)], "change", "change"),
+    bind(X::Choice, C::PrevChoice, &[Key::plain(KeyCode::Left)], "change", ""),
+    bind(X::Timestamp, C::Now, &[Key::ctrl(KeyCode::Char('n'))], "now", "now"),
     bind(X::Log, C::Open, ENTER, "show it whole", "open"),
     bind(X::Log, C::Resend, &[Key::char('r')], "resend it", "resend"),
     bind(X::Log, C::Edit, &[Key::char('e')], "load it into the form to edit", "edit"),
@@ -145,28 +160,18 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Flags, C::Edit, &[Key::char('e')], "edit the context: user id, company id, attributes", "context"),
     bind(X::Flags, C::Reload, &[Key::char('r')], "read the flags again", "reload"),
     bind(X::Flags, C::Back, &[Key::plain(KeyCode::Esc), Key::plain(KeyCode::F(7))], "back to the forms", "back"),
+    bind(X::Confirm, C::Yes, &[Key::char('y'), Key::char('Y'), Key::plain(KeyCode::Enter)], "yes: do it", "yes"),
+    bind(X::Confirm, C::No, &[Key::char('n'), Key::char('N'), Key::plain(KeyCode::Esc)], "no: back to where you were", "no"),
 ];
 
 /// The keys that edit text inside a field: fixed, documented here beside the commands, each with
 /// what the hint line says of it ("" for nothing).
 pub const EDITING: &[(Context, &str, &str, &str)] = &[
-    (
-        Context::Form,
-        "Tab / Shift+Tab",
-        "next / previous field",
-        "Tab field",
-    ),
     (Context::Form, "←/→ Home End", "move the cursor", ""),
     (
         Context::Form,
         "Ctrl+W, Ctrl+U",
         "delete a word, clear the field",
-        "",
-    ),
-    (
-        Context::Form,
-        "Ctrl+T",
-        "on userId or companyId: send it as an integer / a string",
         "",
     ),
     (
@@ -182,8 +187,6 @@ pub const EDITING: &[(Context, &str, &str, &str)] = &[
         "type to filter",
     ),
     (Context::Score, "1…5", "choose a score", "1-5 score"),
-    (Context::Score, "←/→", "lower / raise", "←→ change"),
-    (Context::Score, "0, Backspace", "no score", "0 none"),
     (Context::Comment, "Enter", "new line", "Enter new line"),
     (
         Context::Comment,
@@ -198,27 +201,6 @@ pub const EDITING: &[(Context, &str, &str, &str)] = &[
         "cut an over-long comment to the 4000-character limit",
         "",
     ),
-    (
-        Context::Attributes,
-        "Enter",
-        "key → value → next row",
-        "Enter next",
-    ),
-    (Context::Attributes, "↑/↓", "previous / next row", ""),
-    (
-        Context::Attributes,
-        "Ctrl+N, Ctrl+D",
-        "add a row, delete the row",
-        "^N row",
-    ),
-    (
-        Context::Attributes,
-        "Ctrl+T",
-        "value type: string, number, boolean, null",
-        "^T type",
-    ),
-    (Context::Choice, "←/→, Space", "change", "Space change"),
-    (Context::Timestamp, "Ctrl+N", "now", "^N now"),
     (
         Context::FlagsEdit,
         "Tab / Shift+Tab",

@@ -52,13 +52,15 @@ impl Keymap {
         if context.on_console() && context != Context::Console {
             parts.extend(hinted(Context::Console));
         }
-        if context != Context::Anywhere {
+        // A question takes every key itself: the shared commands wait until it is answered.
+        if !matches!(context, Context::Anywhere | Context::Confirm) {
             parts.extend(self.hinted_anywhere(&taken));
         }
         let tail = self
             .bindings
             .iter()
             .filter(|b| matches!(b.command, Command::Help | Command::Quit))
+            .filter(|b| !(context == Context::Confirm && b.command == Command::Help))
             .filter_map(|b| b.keys.first().map(|k| format!("{} {}", k.short(), b.hint)))
             .collect::<Vec<_>>()
             .join(" · ");
@@ -98,17 +100,20 @@ impl Keymap {
             .collect()
     }
 
-    /// The key a hint names: the first of the binding's, or `↑↓` for an up that has a down beside it.
+    /// The key a hint names: the first of the binding's, or `↑↓` for an up that has a down beside it
+    /// (`←→` for a score's lower and raise).
     fn hint_keys(&self, context: Context, binding: &Binding) -> String {
         let first = binding.keys[0].short();
-        if binding.command != Command::Up {
-            return first;
-        }
+        let pair = match binding.command {
+            Command::Up => Command::Down,
+            Command::Lower => Command::Raise,
+            _ => return first,
+        };
         self.bindings
             .iter()
-            .find(|b| b.context == context && b.command == Command::Down)
-            .map_or(first.clone(), |down| {
-                format!("{first}{}", down.keys[0].short())
+            .find(|b| b.context == context && b.command == pair)
+            .map_or(first.clone(), |other| {
+                format!("{first}{}", other.keys[0].short())
             })
     }
 }

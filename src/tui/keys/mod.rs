@@ -1,9 +1,10 @@
 //! Every key binding, as data: the commands `update` runs, which keys reach them where, and what
 //! they are called. `update` asks the [`Keymap`] in `State` which command a key is and matches the
-//! command; the help overlay (F1), the hint line and the key table in docs/keys.md are all made
-//! from the same keymap, so what is documented is what the keys do. The keymap lives in `State`
-//! (like the theme), so a test can run `update` under rebound keys. The keys that edit text inside
-//! a field are fixed and listed in [`EDITING`].
+//! command; the help overlay (F1), the hint line and the key table in docs/keys.md are all made from the
+//! same keymap, so what is documented is what the keys do. The keymap lives in `State` (like the
+//! theme), so a test can run `update` under rebound keys. A field's own keys (next field, a score
+//! up, a row added) and a question's yes and no are bindings too; only the keys that edit text
+//! inside a field (typing, the cursor, Ctrl+W) are fixed, listed in [`EDITING`].
 
 mod command;
 mod defaults;
@@ -50,6 +51,8 @@ pub enum Context {
     FeaturesDetail,
     Flags,
     FlagsEdit,
+    /// A question (send anyway?, delete?, import?): yes or no.
+    Confirm,
 }
 
 impl Context {
@@ -82,6 +85,7 @@ impl Context {
             Context::FeaturesDetail => "Features: one feature's companies, step by step",
             Context::Flags => "Flags (F7): each flag for a user and company, rule by rule",
             Context::FlagsEdit => "Flags: editing the context",
+            Context::Confirm => "A question (send anyway? delete? import?)",
         }
     }
 
@@ -264,6 +268,7 @@ impl Keymap {
             Context::FeaturesDetail,
             Context::Flags,
             Context::FlagsEdit,
+            Context::Confirm,
         ];
         let mut out = String::from("| where | keys |\n|---|---|\n");
         for c in contexts {

@@ -1,14 +1,18 @@
 //! Alt+B: collecting sends as pending items and sending them as one `/bulk`; the answer on the
 //! batch's log row and on each item; an item opened back into its form.
 
-#[allow(
-    clippy::wildcard_imports,
-    reason = "the update's shared imports and helpers"
-)]
-use super::*;
+use super::health::health_from;
+use super::{data, log};
+use crate::api::Method;
 use crate::api::runtime::MAX_BULK_ITEMS;
 use crate::api::runtime::bulk::item_index;
+use crate::client::{Exchange, Outcome};
+use crate::sanitize::sanitize;
+use crate::tui::action::Effect;
 use crate::tui::batch::{Batch, Pending, items, sent_items};
+use crate::tui::keys::{Command, Context};
+use crate::tui::state::{Confirm, Focus, Level, Overlay, State};
+use crossterm::event::KeyEvent;
 
 /// Alt+B: starts a batch, or sends the one collected; a tracking profile has no `/bulk`.
 pub(super) fn toggle(state: &mut State) -> Vec<Effect> {

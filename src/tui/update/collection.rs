@@ -2,11 +2,12 @@
 //! the Ctrl+O picker, a saved request loaded into its form, and templates resolved for the raw
 //! editor's preview and afresh for each send.
 
-#[allow(
-    clippy::wildcard_imports,
-    reason = "the update's shared imports and helpers"
-)]
-use super::*;
+use crate::term::edit_line;
+use crate::tui::action::{Action, Effect};
+use crate::tui::keys::{Command, Context};
+use crate::tui::state::{Confirm, Detail, Focus, Level, Overlay, Screen, State};
+use crossterm::event::{KeyCode, KeyEvent};
+
 use crate::collection::Collection;
 use crate::tui::collection::{
     BodyError, EntryKind, Picker, ScenarioCall, ScenarioRun, resolve_text,

@@ -1,14 +1,14 @@
 //! The Features view (F6): funnels asked of the local server, a feature opened on its companies,
 //! and `u`, which fills the form that would move the selected company on.
 
-#[allow(
-    clippy::wildcard_imports,
-    reason = "the update's shared imports and helpers"
-)]
-use super::*;
 use crate::api::stars::{Feature, StarsRequest};
+use crate::term::Failure;
+use crate::tui::action::Effect;
 use crate::tui::action::StarsPurpose;
 use crate::tui::features::{Drill, next_form};
+use crate::tui::keys::{Command, Context};
+use crate::tui::state::{Level, Screen, State};
+use crossterm::event::KeyEvent;
 
 /// The collection's features, or none (the server then offers every event and featureId).
 fn defined(state: &State) -> Vec<Feature> {

@@ -2,12 +2,13 @@
 //! company, explains each for the context (evaluated here with the loop's time), and edits the
 //! context. The reads run as an effect and come back as `Action::FlagsLoaded`.
 
-use super::{Context, Effect, KeyCode, KeyEvent, Screen, State};
+use super::{Context, Effect, Screen, State};
 use crate::api::Api;
 use crate::client::flags::FlagsError;
 use crate::term::{Failure, edit_line};
 use crate::tui::flags::{FIELDS, Loaded};
 use crate::tui::keys::Command;
+use crossterm::event::{KeyCode, KeyEvent};
 use serde_json::Value;
 
 /// An id a form holds (a string, or an integer sent as one).

@@ -1,10 +1,14 @@
 //! Editing the form: tabs, fields, the raw JSON editor, paste, profile defaults.
 
-#[allow(
-    clippy::wildcard_imports,
-    reason = "the update's shared imports and helpers"
-)]
-use super::*;
+use super::log::load_into_form;
+use crate::api::payload::Source;
+use crate::api::{Method, timestamp};
+use crate::term::{Failure, edit_line};
+use crate::tui::action::{Edited, Effect};
+use crate::tui::form::{Column, FieldValue, Form, Kind};
+use crate::tui::keys::{Command, Context};
+use crate::tui::state::{Confirm, Focus, Level, Overlay, State, method_index};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Sets `body`'s fields over what `method`'s form holds and goes there, the cursor on what is
 /// still missing (a feedback's score, a user's company): one Ctrl+S from sending. The Data view's
@@ -111,6 +115,12 @@ pub(super) fn toggle_raw(state: &mut State) {
 
 pub(super) fn on_form_key(state: &mut State, key: KeyEvent) {
     let now = state.now_ms;
+    // The focused field's own keys, and the moves between fields that every field shares.
+    let command = state.keymap.command(state.context(), &key);
+    let moves = state
+        .keymap
+        .command(Context::Form, &key)
+        .filter(|c| matches!(c, Command::NextField | Command::PrevField));
     let form = state.form_mut();
     if form.raw.is_some() {
         if key.code == KeyCode::Esc {
@@ -122,78 +132,84 @@ pub(super) fn on_form_key(state: &mut State, key: KeyEvent) {
         form.validate(now);
         return;
     }
-    match key.code {
-        KeyCode::Tab => form.focus = (form.focus + 1) % form.fields.len(),
-        KeyCode::BackTab => form.focus = (form.focus + form.fields.len() - 1) % form.fields.len(),
-        _ => {
-            if edit_field(form, key, now) {
+    match moves {
+        Some(Command::NextField) => form.focus = (form.focus + 1) % form.fields.len(),
+        Some(_) => form.focus = (form.focus + form.fields.len() - 1) % form.fields.len(),
+        None => {
+            if edit_field(form, key, command, now) {
                 form.validate(now);
             }
         }
     }
 }
 
-/// Applies a key to the focused field; `true` when the value changed.
-pub(super) fn edit_field(form: &mut Form, key: KeyEvent, now: i64) -> bool {
+/// Applies a key to the focused field (`command`: what the keymap makes of it there); `true`
+/// when the value changed.
+pub(super) fn edit_field(
+    form: &mut Form,
+    key: KeyEvent,
+    command: Option<Command>,
+    now: i64,
+) -> bool {
     let field = form.field_mut();
     let kind = field.kind;
-    if kind == Kind::Id && key.code == KeyCode::Char('t') && ctrl(&key) {
+    if kind == Kind::Id && command == Some(Command::IntegerId) {
         field.integer = !field.integer;
         return true;
     }
-    match (&mut field.value, key.code) {
-        (FieldValue::Score(score), KeyCode::Char(c @ '1'..='5')) => *score = Some(c as u8 - b'0'),
-        (FieldValue::Score(score), KeyCode::Char('0') | KeyCode::Backspace | KeyCode::Delete) => {
-            *score = None;
-        }
-        (FieldValue::Score(score), KeyCode::Right) => {
+    match (&mut field.value, command, key.code) {
+        (FieldValue::Score(score), Some(Command::NoScore), _) => *score = None,
+        (FieldValue::Score(score), Some(Command::Raise), _) => {
             *score = Some(score.map_or(1, |s| (s + 1).min(5)));
         }
-        (FieldValue::Score(score), KeyCode::Left) => {
+        (FieldValue::Score(score), Some(Command::Lower), _) => {
             *score = score.and_then(|s| (s > 1).then(|| s - 1));
         }
-        (FieldValue::Comment(area), _) => return comment_key(area, key),
-        (FieldValue::Context(active), KeyCode::Char(' ') | KeyCode::Right) => {
+        (FieldValue::Score(score), _, KeyCode::Char(c @ '1'..='5')) => {
+            *score = Some(c as u8 - b'0');
+        }
+        (FieldValue::Comment(area), _, _) => return comment_key(area, key),
+        (FieldValue::Context(active), Some(Command::NextChoice), _) => {
             *active = match active {
                 None => Some(true),
                 Some(true) => Some(false),
                 Some(false) => None,
             };
         }
-        (FieldValue::Context(active), KeyCode::Left) => {
+        (FieldValue::Context(active), Some(Command::PrevChoice), _) => {
             *active = match active {
                 None => Some(false),
                 Some(false) => Some(true),
                 Some(true) => None,
             };
         }
-        (FieldValue::Source(source), KeyCode::Char(' ') | KeyCode::Right | KeyCode::Left) => {
+        (FieldValue::Source(source), Some(c @ (Command::NextChoice | Command::PrevChoice)), _) => {
             let order: Vec<Option<Source>> = std::iter::once(None)
                 .chain(Source::ALL.into_iter().map(Some))
                 .collect();
             let at = order.iter().position(|s| s == source).unwrap_or(0);
-            let step = if key.code == KeyCode::Left {
+            let step = if c == Command::PrevChoice {
                 order.len() - 1
             } else {
                 1
             };
             *source = order[(at + step) % order.len()];
         }
-        (FieldValue::Line(input), KeyCode::Char('n')) if kind == Kind::Timestamp && ctrl(&key) => {
+        (FieldValue::Line(input), Some(Command::Now), _) if kind == Kind::Timestamp => {
             input.set(&timestamp::format(now));
         }
-        (FieldValue::Line(input), _) => return edit_line(input, key),
-        (FieldValue::Attributes(attrs), code) => match code {
-            KeyCode::Char('n') if ctrl(&key) => attrs.add_row(),
-            KeyCode::Char('d') if ctrl(&key) => attrs.delete_row(),
-            KeyCode::Char('t') if ctrl(&key) => {
+        (FieldValue::Line(input), _, _) => return edit_line(input, key),
+        (FieldValue::Attributes(attrs), command, _) => match command {
+            Some(Command::AddRow) => attrs.add_row(),
+            Some(Command::DeleteRow) => attrs.delete_row(),
+            Some(Command::CycleType) => {
                 // The text stays through null, so cycling back finds it again.
                 let row = &mut attrs.rows[attrs.row];
                 row.kind = row.kind.next();
             }
-            KeyCode::Up => attrs.row = attrs.row.saturating_sub(1),
-            KeyCode::Down => attrs.row = (attrs.row + 1).min(attrs.rows.len() - 1),
-            KeyCode::Enter => match attrs.column {
+            Some(Command::Up) => attrs.row = attrs.row.saturating_sub(1),
+            Some(Command::Down) => attrs.row = (attrs.row + 1).min(attrs.rows.len() - 1),
+            Some(Command::NextCell) => match attrs.column {
                 Column::Key => attrs.column = Column::Value,
                 Column::Value if attrs.row + 1 == attrs.rows.len() => attrs.add_row(),
                 Column::Value => {

@@ -1,11 +1,17 @@
 //! The log pane and an exchange's detail: moving, resending, copying, searching, and loading a
 //! request back into its form.
 
-#[allow(
-    clippy::wildcard_imports,
-    reason = "the update's shared imports and helpers"
-)]
-use super::*;
+use super::is_delivered_feedback;
+use super::send::start_send;
+use crate::api::Method;
+use crate::client::Exchange;
+use crate::sanitize::sanitize;
+use crate::term::{LineInput, edit_line};
+use crate::tui::action::Effect;
+use crate::tui::keys::{Command, Context};
+use crate::tui::layout;
+use crate::tui::state::{Detail, Focus, Level, Overlay, Screen, Search, State};
+use crossterm::event::{KeyCode, KeyEvent};
 
 pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let page = usize::from(layout::areas(state).log.height.saturating_sub(2)).max(1);

@@ -1,25 +1,16 @@
 //! `update(&mut State, Action) -> Vec<Effect>`: synchronous, no I/O. Every change of the console
 //! happens here, so it is tested without a terminal or a runtime.
 
-use super::action::{Action, Edited, Effect};
-use super::form::{Column, FieldValue, Form, Kind};
+use super::action::{Action, Effect};
 use super::keys::{Command, Context};
-use super::layout;
-use super::profile_editor::ProfileEditor;
 use super::state::{
-    Confirm, Detail, Focus, Level, LocalServer, Overlay, RequestState, Screen, Search,
-    ServerStatus, State, defaults, method_index,
+    Focus, Level, LocalServer, Overlay, RequestState, Screen, ServerStatus, State, defaults,
 };
-use crate::api::payload::Source;
-use crate::api::{Method, timestamp};
+use crate::api::Method;
 use crate::client::{Exchange, Outcome};
-use crate::profiles::{Change, Profile};
 use crate::sanitize::sanitize;
 use crate::term::LineInput;
-use crate::term::{Failure, edit_line};
-use crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 
 /// What a batch of actions did: the effects to run, and whether the screen must be drawn again.
 #[derive(Debug, Default)]
@@ -164,98 +155,6 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
                 vec![]
             }
         },
-    }
-}
-
-/// The header follows what happens: a health check's result, or any exchange's (an answer means
-/// the server answers; no answer means it does not). While it does not, a probe checks again
-/// after 1 s, then 2, 4… up to 30 s; while it answers nothing is scheduled, so an idle console
-/// wakes up for nothing.
-fn health(state: &mut State, base_url: &str, result: Result<(), Failure>) -> Vec<Effect> {
-    if base_url != state.base_url {
-        return vec![];
-    }
-    match result {
-        Ok(()) => {
-            state.server = ServerStatus::Answers;
-            state.probe_ms = None;
-            vec![]
-        }
-        Err(e)
-            if state.profile.is_local()
-                && state.local.as_ref().is_some_and(|l| !l.in_process)
-                && state.probe_ms.is_none() =>
-        {
-            // The `serve` that `local` used is gone: the console's own server takes over, on the
-            // same default database.
-            state.server = ServerStatus::Down(e);
-            state.message = Some((
-                Level::Warning,
-                "the local serve stopped answering: starting the console's own local server".into(),
-            ));
-            vec![Effect::SwitchProfile(
-                state
-                    .profiles
-                    .get(crate::profiles::LOCAL)
-                    .unwrap_or_else(Profile::local),
-            )]
-        }
-        Err(e) => {
-            state.server = ServerStatus::Down(e);
-            let after_ms = state.probe_ms.map_or(1_000, |ms| (ms * 2).min(30_000));
-            state.probe_ms = Some(after_ms);
-            vec![Effect::ProbeHealth {
-                base_url: base_url.to_owned(),
-                after_ms,
-            }]
-        }
-    }
-}
-
-/// F5 and the header must agree: a read that found the server silent says so above.
-fn results_loaded(
-    state: &mut State,
-    result: Result<Vec<crate::results::Results>, Failure>,
-) -> Vec<Effect> {
-    let effects = match &result {
-        Err(e) if not_answering(e) => {
-            let base_url = state.base_url.clone();
-            health(state, &base_url, Err(e.clone()))
-        }
-        _ => vec![],
-    };
-    state.results.loaded = Some(result);
-    effects
-}
-
-/// Whether a read failed because the server did not answer (not because it refused).
-fn not_answering(e: &Failure) -> bool {
-    use crate::explore::ExploreError;
-    use crate::results::ResultsError;
-    matches!(
-        e.error().downcast_ref::<ResultsError>(),
-        Some(ResultsError::Server(ExploreError::NotAnswering(_)))
-    )
-}
-
-/// What an exchange says of its server's health, for the header.
-fn health_from(state: &mut State, exchange: &Exchange) -> Vec<Effect> {
-    if exchange.base_url != state.base_url {
-        return vec![];
-    }
-    match (exchange.status(), &state.server) {
-        (Some(_), _) => health(state, &exchange.base_url, Ok(())),
-        // A probe is already on its way.
-        (None, ServerStatus::Down(_)) if state.probe_ms.is_some() => vec![],
-        (None, _) => {
-            let why = exchange
-                .attempts
-                .last()
-                .and_then(|a| a.error.clone())
-                .unwrap_or_else(|| "no answer".to_owned());
-            let base_url = exchange.base_url.clone();
-            health(state, &base_url, Err(Failure::message(why)))
-        }
     }
 }
 
@@ -405,162 +304,6 @@ fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let overlay = std::mem::replace(&mut state.overlay, Overlay::None);
-    match overlay {
-        Overlay::Confirm(confirm) => on_confirm_key(state, confirm, key),
-        Overlay::Help(view) => {
-            help_key(state, view, key);
-            vec![]
-        }
-        Overlay::Profiles { selected } => on_profiles_key(state, selected, key),
-        Overlay::ProfileEditor(editor) => on_editor_key(state, *editor, key),
-        Overlay::Picker(picker) => collection::on_picker_key(state, picker, key),
-        Overlay::CopyAs { index, selected } => log::on_copy_as_key(state, index, selected, key),
-        Overlay::SaveRequest { name } => collection::on_save_key(state, name, key),
-        Overlay::Palette(palette) => on_palette_key(state, palette, key),
-        Overlay::Scenario(run) => {
-            collection::on_scenario_key(state, run, key);
-            vec![]
-        }
-        Overlay::None => vec![],
-    }
-}
-
-/// F1 scrolls (↑↓, PgUp/PgDn, Home/End) and filters (`/`, then typing; Esc clears the filter);
-/// Esc, F1, Enter or q closes it.
-fn help_key(state: &mut State, mut view: crate::tui::help::HelpView, key: KeyEvent) {
-    use crate::tui::help;
-    let here = state.context();
-    let page = help::layout(&state.keymap, here, &view, state.size)
-        .1
-        .max(1);
-    match key.code {
-        KeyCode::Up => view.scroll = view.scroll.saturating_sub(1),
-        KeyCode::Down => view.scroll += 1,
-        KeyCode::PageUp => view.scroll = view.scroll.saturating_sub(page),
-        KeyCode::PageDown => view.scroll += page,
-        KeyCode::Home => view.scroll = 0,
-        KeyCode::End => view.scroll = usize::MAX,
-        KeyCode::Esc if view.typing || !view.filter.is_empty() => {
-            view.filter.clear();
-            view.typing = false;
-        }
-        KeyCode::Enter if view.typing => view.typing = false,
-        KeyCode::Backspace if view.typing => {
-            view.filter.pop();
-        }
-        KeyCode::Char(c) if view.typing => {
-            view.filter.push(c);
-            view.scroll = 0;
-        }
-        KeyCode::Char('/') => view.typing = true,
-        KeyCode::Esc | KeyCode::F(1) | KeyCode::Enter | KeyCode::Char('q') => return,
-        _ => {}
-    }
-    let (rows, shown) = help::layout(&state.keymap, here, &view, state.size);
-    view.scroll = view.scroll.min(help::max_scroll(rows.len(), shown));
-    state.overlay = Overlay::Help(view);
-}
-
-/// Typing filters; Enter runs the chosen command as its key would, where the palette was opened.
-fn on_palette_key(
-    state: &mut State,
-    mut palette: Box<crate::tui::collection::Palette>,
-    key: KeyEvent,
-) -> Vec<Effect> {
-    let entries = palette.entries(&state.keymap);
-    match key.code {
-        KeyCode::Esc => vec![],
-        KeyCode::Up => {
-            palette.selected = palette.selected.saturating_sub(1);
-            state.overlay = Overlay::Palette(palette);
-            vec![]
-        }
-        KeyCode::Down => {
-            palette.selected = (palette.selected + 1).min(entries.len().saturating_sub(1));
-            state.overlay = Overlay::Palette(palette);
-            vec![]
-        }
-        KeyCode::Enter => match entries
-            .get(palette.selected)
-            .and_then(|(_, keys, _)| keys.first())
-        {
-            Some(bound) => {
-                let mut modifiers = KeyModifiers::NONE;
-                if bound.ctrl {
-                    modifiers |= KeyModifiers::CONTROL;
-                }
-                if bound.alt {
-                    modifiers |= KeyModifiers::ALT;
-                }
-                on_key(state, KeyEvent::new(bound.code, modifiers))
-            }
-            None => vec![],
-        },
-        _ => {
-            if edit_line(&mut palette.filter, key) {
-                palette.selected = 0;
-            }
-            state.overlay = Overlay::Palette(palette);
-            vec![]
-        }
-    }
-}
-
-/// Yes runs the confirmation's action; no (or, when dropping an item, any other key) cancels it.
-fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
-    let yes = matches!(key.code, KeyCode::Enter | KeyCode::Char('y' | 'Y'));
-    let no = matches!(key.code, KeyCode::Esc | KeyCode::Char('n' | 'N'))
-        || matches!(confirm, Confirm::DropOutboxItem { .. });
-    match confirm {
-        Confirm::SendAnyway { .. } if yes => send(state),
-        Confirm::ReplaceRequest { name } if yes => collection::save_form(state, name, true),
-        Confirm::ImportCurl { method, body, .. } if yes => {
-            form::import_curl(state, method, &body);
-            vec![]
-        }
-        Confirm::ImportCurl { text, .. } if no => {
-            form::paste_text(state, &text);
-            vec![]
-        }
-        Confirm::SendAnyway { .. } if no => {
-            state.focus = Focus::Form;
-            state.form_mut().jump_to_first_problem();
-            vec![]
-        }
-        Confirm::CannotSend if yes || no => {
-            state.focus = Focus::Form;
-            state.form_mut().jump_to_first_problem();
-            vec![]
-        }
-        Confirm::DeleteProfile { name } if yes => delete_profile(state, &name),
-        Confirm::DropBatch { .. } if yes => batch::drop_batch(state),
-        Confirm::DropOutboxItem { id } if yes => {
-            if let Some(row) = state.log.iter_mut().find(|e| e.outbox_id == Some(id)) {
-                row.outbox_id = None;
-                row.error_message = Some("dropped from the outbox".to_owned());
-            }
-            state.outbox.dropped += 1;
-            // The status line may still say the call is queued: it is not, any more.
-            state.message = Some((
-                Level::Info,
-                format!("dropped #{id} from the outbox: it will not be sent"),
-            ));
-            vec![Effect::DropOutboxItem(id)]
-        }
-        Confirm::DeleteProfile { .. } if no => {
-            state.overlay = Overlay::Profiles { selected: 0 };
-            vec![]
-        }
-        _ if no => vec![],
-        confirm => {
-            state.overlay = Overlay::Confirm(confirm);
-            vec![]
-        }
-    }
-}
-
 mod batch;
 #[cfg(test)]
 mod batch_tests;
@@ -577,16 +320,32 @@ mod flags;
 #[cfg(test)]
 pub(crate) mod flags_tests;
 mod form;
+#[cfg(test)]
+mod form_tests;
+mod health;
+#[cfg(test)]
+mod health_tests;
 mod log;
+#[cfg(test)]
+mod log_tests;
 mod mouse;
+#[cfg(test)]
+mod mouse_tests;
 mod outbox;
+mod overlay;
+#[cfg(test)]
+mod overlay_tests;
 #[cfg(test)]
 mod profile_api_tests;
 mod profiles;
+#[cfg(test)]
+mod profiles_tests;
+#[cfg(test)]
+mod rebound_tests;
 mod results;
 mod send;
 #[cfg(test)]
-mod tests;
+mod send_tests;
 mod traffic;
 #[cfg(test)]
 mod traffic_tests;
@@ -595,11 +354,11 @@ use self::form::{
     edit_externally, edited_externally, fill_defaults, on_form_key, paste, select_tab, switch_tab,
     toggle_raw,
 };
+use self::health::{health, health_from};
 use self::log::{load_into_form, on_detail_key, on_log_key};
 use self::mouse::on_mouse;
 use self::outbox::{open_outbox, outbox_action, outbox_key};
-use self::profiles::{
-    delete_profile, on_editor_key, on_profiles_key, open_profiles, profiles_read,
-};
-use self::results::{open_results, results_key};
-use self::send::{request_send, send, sent, start_send};
+use self::overlay::on_overlay_key;
+use self::profiles::{open_profiles, profiles_read};
+use self::results::{open_results, results_key, results_loaded};
+use self::send::{request_send, sent};

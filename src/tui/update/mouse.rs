@@ -1,10 +1,14 @@
 //! Clicks and wheel on the console screen; the views take their own.
 
-#[allow(
-    clippy::wildcard_imports,
-    reason = "the update's shared imports and helpers"
-)]
-use super::*;
+use super::data;
+use super::form::select_tab;
+use super::traffic;
+use crate::api::Method;
+use crate::tui::action::Effect;
+use crate::tui::form::FieldValue;
+use crate::tui::layout;
+use crate::tui::state::{Focus, Overlay, Screen, State};
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
 pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
     let areas = layout::areas(state);

@@ -1,10 +1,11 @@
 //! The Outbox view (F4): its keys, and what the outbox reports (queued, delivered, loaded).
 
-#[allow(
-    clippy::wildcard_imports,
-    reason = "the update's shared imports and helpers"
-)]
-use super::*;
+use super::health::health_from;
+use super::is_delivered_feedback;
+use crate::tui::action::{Action, Effect};
+use crate::tui::keys::{Command, Context};
+use crate::tui::state::{Confirm, Level, Overlay, Screen, State};
+use crossterm::event::KeyEvent;
 
 pub(super) fn open_outbox(state: &mut State) -> Vec<Effect> {
     state.screen = Screen::Outbox;

@@ -1,11 +1,14 @@
 //! The profile manager (Ctrl+P): choose, add, edit, delete, make default; and what the
 //! profiles file says after a change or a read.
 
-#[allow(
-    clippy::wildcard_imports,
-    reason = "the update's shared imports and helpers"
-)]
-use super::*;
+use super::ctrl;
+use crate::profiles::{Change, Profile};
+use crate::term::edit_line;
+use crate::tui::action::Effect;
+use crate::tui::keys::{Command, Context};
+use crate::tui::profile_editor::ProfileEditor;
+use crate::tui::state::{Confirm, Level, Overlay, State};
+use crossterm::event::{KeyCode, KeyEvent};
 
 /// The file as it is after a change or a read. A change that did not land is said, and the file
 /// is read again so the screen shows what it holds.

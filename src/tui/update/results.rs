@@ -1,10 +1,11 @@
 //! The Results view (F5): every feature's responses, scores and comments.
 
-#[allow(
-    clippy::wildcard_imports,
-    reason = "the update's shared imports and helpers"
-)]
-use super::*;
+use super::health::{health, not_answering};
+use crate::term::Failure;
+use crate::tui::action::Effect;
+use crate::tui::keys::{Command, Context};
+use crate::tui::state::{Screen, State};
+use crossterm::event::KeyEvent;
 
 /// F5: every feature's responses, scores and comments, read afresh.
 pub(super) fn open_results(state: &mut State) -> Vec<Effect> {
@@ -27,4 +28,20 @@ pub(super) fn results_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         _ => {}
     }
     vec![]
+}
+
+/// F5 and the header must agree: a read that found the server silent says so above.
+pub fn results_loaded(
+    state: &mut State,
+    result: Result<Vec<crate::results::Results>, Failure>,
+) -> Vec<Effect> {
+    let effects = match &result {
+        Err(e) if not_answering(e) => {
+            let base_url = state.base_url.clone();
+            health(state, &base_url, Err(e.clone()))
+        }
+        _ => vec![],
+    };
+    state.results.loaded = Some(result);
+    effects
 }

@@ -1,10 +1,11 @@
 //! Sending the form (Ctrl+S, after asking when it breaks rules) and taking the answer in.
 
-#[allow(
-    clippy::wildcard_imports,
-    reason = "the update's shared imports and helpers"
-)]
-use super::*;
+use super::is_delivered_feedback;
+use crate::api::Method;
+use crate::client::{Exchange, Outcome};
+use crate::sanitize::sanitize;
+use crate::tui::action::Effect;
+use crate::tui::state::{Confirm, Level, Overlay, RequestState, State, method_index};
 
 /// Ctrl+S: send, or ask first when the form breaks the server's rules (sending it anyway is a use
 /// of this tool); a problem only the console has stops it, as the form cannot be sent as shown.

@@ -41,6 +41,10 @@ pub fn likely(state: &State) -> Option<(Command, String)> {
             | C::Log
             | C::Detail
     );
+    if state.context() == C::Confirm {
+        // Under a question only its answers count.
+        return None;
+    }
     let word = match &state.batch {
         None if !on_forms => return None,
         None => "batch".to_owned(),

@@ -1,0 +1,170 @@
+//! Keys while an overlay is open: F1's help, the palette, a confirmation, and the overlays whose
+//! keys live with their concern (profiles, picker, copy-as, save, scenario).
+
+use super::collection;
+use super::form;
+use super::log;
+use super::on_key;
+use super::profiles::{delete_profile, on_editor_key, on_profiles_key};
+use super::send::send;
+use crate::term::edit_line;
+use crate::tui::action::Effect;
+use crate::tui::keys::{Command, Context};
+use crate::tui::state::{Confirm, Focus, Level, Overlay, State};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+pub fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let overlay = std::mem::replace(&mut state.overlay, Overlay::None);
+    match overlay {
+        Overlay::Confirm(confirm) => on_confirm_key(state, confirm, key),
+        Overlay::Help(view) => {
+            help_key(state, view, key);
+            vec![]
+        }
+        Overlay::Profiles { selected } => on_profiles_key(state, selected, key),
+        Overlay::ProfileEditor(editor) => on_editor_key(state, *editor, key),
+        Overlay::Picker(picker) => collection::on_picker_key(state, picker, key),
+        Overlay::CopyAs { index, selected } => log::on_copy_as_key(state, index, selected, key),
+        Overlay::SaveRequest { name } => collection::on_save_key(state, name, key),
+        Overlay::Palette(palette) => on_palette_key(state, palette, key),
+        Overlay::Scenario(run) => {
+            collection::on_scenario_key(state, run, key);
+            vec![]
+        }
+        Overlay::None => vec![],
+    }
+}
+
+/// F1 scrolls (↑↓, PgUp/PgDn, Home/End) and filters (`/`, then typing; Esc clears the filter);
+/// Esc, F1, Enter or q closes it.
+fn help_key(state: &mut State, mut view: crate::tui::help::HelpView, key: KeyEvent) {
+    use crate::tui::help;
+    let here = state.context();
+    let page = help::layout(&state.keymap, here, &view, state.size)
+        .1
+        .max(1);
+    match key.code {
+        KeyCode::Up => view.scroll = view.scroll.saturating_sub(1),
+        KeyCode::Down => view.scroll += 1,
+        KeyCode::PageUp => view.scroll = view.scroll.saturating_sub(page),
+        KeyCode::PageDown => view.scroll += page,
+        KeyCode::Home => view.scroll = 0,
+        KeyCode::End => view.scroll = usize::MAX,
+        KeyCode::Esc if view.typing || !view.filter.is_empty() => {
+            view.filter.clear();
+            view.typing = false;
+        }
+        KeyCode::Enter if view.typing => view.typing = false,
+        KeyCode::Backspace if view.typing => {
+            view.filter.pop();
+        }
+        KeyCode::Char(c) if view.typing => {
+            view.filter.push(c);
+            view.scroll = 0;
+        }
+        KeyCode::Char('/') => view.typing = true,
+        KeyCode::Esc | KeyCode::F(1) | KeyCode::Enter | KeyCode::Char('q') => return,
+        _ => {}
+    }
+    let (rows, shown) = help::layout(&state.keymap, here, &view, state.size);
+    view.scroll = view.scroll.min(help::max_scroll(rows.len(), shown));
+    state.overlay = Overlay::Help(view);
+}
+
+/// Typing filters; Enter runs the chosen command as its key would, where the palette was opened.
+fn on_palette_key(
+    state: &mut State,
+    mut palette: Box<crate::tui::collection::Palette>,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    let entries = palette.entries(&state.keymap);
+    match key.code {
+        KeyCode::Esc => vec![],
+        KeyCode::Up => {
+            palette.selected = palette.selected.saturating_sub(1);
+            state.overlay = Overlay::Palette(palette);
+            vec![]
+        }
+        KeyCode::Down => {
+            palette.selected = (palette.selected + 1).min(entries.len().saturating_sub(1));
+            state.overlay = Overlay::Palette(palette);
+            vec![]
+        }
+        KeyCode::Enter => match entries
+            .get(palette.selected)
+            .and_then(|(_, keys, _)| keys.first())
+        {
+            Some(bound) => {
+                let mut modifiers = KeyModifiers::NONE;
+                if bound.ctrl {
+                    modifiers |= KeyModifiers::CONTROL;
+                }
+                if bound.alt {
+                    modifiers |= KeyModifiers::ALT;
+                }
+                on_key(state, KeyEvent::new(bound.code, modifiers))
+            }
+            None => vec![],
+        },
+        _ => {
+            if edit_line(&mut palette.filter, key) {
+                palette.selected = 0;
+            }
+            state.overlay = Overlay::Palette(palette);
+            vec![]
+        }
+    }
+}
+
+/// Yes runs the confirmation's action; no (or, when dropping an item, any other key) cancels it.
+fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
+    let answer = state.keymap.command(Context::Confirm, &key);
+    let yes = answer == Some(Command::Yes);
+    let no = answer == Some(Command::No) || matches!(confirm, Confirm::DropOutboxItem { .. });
+    match confirm {
+        Confirm::SendAnyway { .. } if yes => send(state),
+        Confirm::ReplaceRequest { name } if yes => collection::save_form(state, name, true),
+        Confirm::ImportCurl { method, body, .. } if yes => {
+            form::import_curl(state, method, &body);
+            vec![]
+        }
+        Confirm::ImportCurl { text, .. } if no => {
+            form::paste_text(state, &text);
+            vec![]
+        }
+        Confirm::SendAnyway { .. } if no => {
+            state.focus = Focus::Form;
+            state.form_mut().jump_to_first_problem();
+            vec![]
+        }
+        Confirm::CannotSend if yes || no => {
+            state.focus = Focus::Form;
+            state.form_mut().jump_to_first_problem();
+            vec![]
+        }
+        Confirm::DeleteProfile { name } if yes => delete_profile(state, &name),
+        Confirm::DropBatch { .. } if yes => super::batch::drop_batch(state),
+        Confirm::DropOutboxItem { id } if yes => {
+            if let Some(row) = state.log.iter_mut().find(|e| e.outbox_id == Some(id)) {
+                row.outbox_id = None;
+                row.error_message = Some("dropped from the outbox".to_owned());
+            }
+            state.outbox.dropped += 1;
+            // The status line may still say the call is queued: it is not, any more.
+            state.message = Some((
+                Level::Info,
+                format!("dropped #{id} from the outbox: it will not be sent"),
+            ));
+            vec![Effect::DropOutboxItem(id)]
+        }
+        Confirm::DeleteProfile { .. } if no => {
+            state.overlay = Overlay::Profiles { selected: 0 };
+            vec![]
+        }
+        _ if no => vec![],
+        confirm => {
+            state.overlay = Overlay::Confirm(confirm);
+            vec![]
+        }
+    }
+}
