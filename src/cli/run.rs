@@ -118,6 +118,9 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
     })?;
     let loaded =
         collection::load(&path, &names).map_err(|e| CliError::usage(sanitize(&e.to_string())))?;
+    for warning in collection::persona::shadowed(loaded.vars.keys()) {
+        eprintln!("warning: {}", sanitize(&warning));
+    }
     if args.list || args.check {
         // What `run` would stop at on the profile it would use: a template that profile cannot fill.
         let (selected, _) = context::selected_profile(args.profile.as_deref())?;

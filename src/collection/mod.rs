@@ -9,6 +9,7 @@ pub mod dry;
 mod features;
 pub mod lines;
 mod load;
+pub mod persona;
 pub mod run;
 mod tags;
 pub mod template;

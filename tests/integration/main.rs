@@ -8,6 +8,7 @@
 
 mod cli_bounds;
 mod cli_ci;
+mod cli_demo_data;
 mod cli_profiles_log;
 mod cli_replay;
 mod cli_run;
