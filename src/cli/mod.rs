@@ -17,6 +17,7 @@ mod profiles;
 mod render;
 mod replay;
 mod replay_log;
+mod report_html;
 mod run;
 mod send;
 mod send_bulk;

@@ -37,6 +37,7 @@ Examples:
   bucket-console run --check --var profile.userId=u1   # stands in for the profile's id
   bucket-console run --tags smoke --exclude-tags slow --output tap   # every item tagged smoke
   bucket-console run onboarding --dry-run      # each call as it would go, nothing sent
+  bucket-console run --tags smoke --output junit --report-html report.html   # for CI
 
 A collection file (bucket-console.toml):
   [vars]
@@ -84,6 +85,10 @@ pub struct RunArgs {
     /// (TAP version 14, streamed).
     #[arg(long, value_enum, default_value_t = RunOutput::Pretty)]
     output: RunOutput,
+    /// Also write one self-contained HTML page of the run: each call's request, answer and
+    /// verdict, filterable by verdict (no key, no script, nothing loaded).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["dry_run", "check", "list"])]
+    report_html: Option<PathBuf>,
     /// Print one round of each item's calls as they would go, each judged by its step's
     /// expectation; send, log and queue nothing.
     #[arg(long)]
@@ -313,6 +318,31 @@ struct Tally {
     undelivered: usize,
     junit: super::junit::Junit,
     tap: super::tap::Tap,
+    html: Option<super::report_html::Report>,
+}
+
+impl Tally {
+    fn new(html: bool) -> Tally {
+        Tally {
+            html: html.then(super::report_html::Report::default),
+            ..Tally::default()
+        }
+    }
+
+    fn add_html(&mut self, report: &CallReport) {
+        if let Some(html) = &mut self.html {
+            html.add(report);
+        }
+    }
+
+    fn write_html(&mut self, path: Option<&std::path::Path>, seconds: f64) -> Result<(), CliError> {
+        match (path, &mut self.html) {
+            (Some(path), Some(html)) => html
+                .write(path, seconds)
+                .map_err(|e| CliError::failed(sanitize(&e.to_string()))),
+            _ => Ok(()),
+        }
+    }
 }
 
 fn send(
@@ -334,7 +364,7 @@ fn send(
         vars,
         profile_ids,
         env,
-        keep_bodies: args.output == RunOutput::Json,
+        keep_bodies: args.output == RunOutput::Json || args.report_html.is_some(),
     };
     let output = args.output;
     let painter = Painter::for_stdout();
@@ -347,7 +377,7 @@ fn send(
         print!("{}", super::tap::HEADER);
     }
     let logger = replay_log::Writer::start(expected);
-    let tally = Arc::new(Mutex::new(Tally::default()));
+    let tally = Arc::new(Mutex::new(Tally::new(args.report_html.is_some())));
     let started = Instant::now();
     let runtime = context::runtime(1)?;
     runtime.block_on(async {
@@ -382,6 +412,7 @@ fn send(
                         }
                         _ => {}
                     }
+                    t.add_html(&report);
                     match output {
                         RunOutput::Junit => t.junit.add(&report),
                         RunOutput::Tap => print!("{}", t.tap.point(&report)),
@@ -409,6 +440,7 @@ fn send(
     );
     print_summary(output, &mut tally, seconds);
     let _ = std::io::stdout().flush();
+    tally.write_html(args.report_html.as_deref(), seconds)?;
     Ok(if tally.undelivered > 0 {
         exit::FAILED
     } else if tally.failed + tally.refused > 0 {

@@ -11,6 +11,7 @@ mod cli_ci;
 mod cli_demo_data;
 mod cli_profiles_log;
 mod cli_replay;
+mod cli_report_html;
 mod cli_run;
 mod cli_runtime;
 mod cli_secrets;
