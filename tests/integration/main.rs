@@ -9,6 +9,7 @@
 mod cli_bounds;
 mod cli_ci;
 mod cli_demo_data;
+mod cli_key_source;
 mod cli_profiles_log;
 mod cli_replay;
 mod cli_report_html;
