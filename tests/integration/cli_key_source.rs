@@ -121,6 +121,11 @@ async fn a_key_from_a_command_is_used_everywhere_and_written_nowhere() {
         std::fs::write(cli.home.path().join(file), &out.stdout).unwrap();
     }
 
+    let revealed = cli.run_async(&["log", "curl", "1", "--reveal"]).await;
+    assert!(
+        revealed.stdout.contains(KEY),
+        "asked for, the key is read: {revealed:?}"
+    );
     flush_through_the_outbox(&cli, &helper).await;
     assert_no_file_holds_the_key(cli.home.path());
 }

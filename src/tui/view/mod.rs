@@ -354,6 +354,8 @@ mod features_tests;
 #[cfg(test)]
 mod hint_line_tests;
 #[cfg(test)]
+mod key_source_tests;
+#[cfg(test)]
 mod keys_named_tests;
 #[cfg(test)]
 mod outbox_tests;
