@@ -21,6 +21,7 @@ mod cli_trust;
 pub mod client_transports;
 mod completions;
 mod console_e2e;
+mod console_key_source;
 mod durability;
 mod explore_data;
 mod export_hostile;
