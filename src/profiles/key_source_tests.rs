@@ -86,3 +86,47 @@ fn a_command_runs_once_per_process() {
     assert_eq!(known(&from), Some(Ok("tr_once".to_owned())));
     assert_eq!(std::fs::read_to_string(&count).unwrap(), "x\n");
 }
+
+#[test]
+fn a_runtime_profile_reads_its_secret_key_the_same_way_and_a_wrong_key_is_not_quoted() {
+    use crate::api::{AnyKey, Api};
+    use crate::profiles::{Env, Profile, Profiles, select};
+    const SECRET: &str = "sec_from_a_command_0123456789";
+    let printed = |key: &str| KeyFrom::Command(vec!["printf".into(), "%s\\n".into(), key.into()]);
+    let mut all = Profiles::default();
+    for (name, api, from) in [
+        ("rt", Api::Runtime, printed(SECRET)),
+        ("tr", Api::Tracking, sh("echo 'not a'' key!'")),
+    ] {
+        let profile = Profile {
+            name: name.into(),
+            key: AnyKey::unread(api),
+            key_from: from,
+            ..Profile::local()
+        };
+        all.add(profile, false).unwrap();
+    }
+    let rt = select(&all, Some("rt"), &Env::default()).unwrap().profile;
+    assert_eq!(
+        (rt.key.expose(), rt.key.describe()),
+        (SECRET, "runtime · secret")
+    );
+    let err = select(&all, Some("tr"), &Env::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("profile `tr`: the key read from `sh -c"),
+        "{err}"
+    );
+    assert!(!err.contains("not a key!"), "{err}");
+    let overridden = Env {
+        tracking_key: Some("trFromTheEnvironment".into()),
+        ..Env::default()
+    };
+    let tr = select(&all, Some("tr"), &overridden).unwrap().profile;
+    assert_eq!(
+        tr.key.expose(),
+        "trFromTheEnvironment",
+        "BUCKET_TRACKING_KEY wins, nothing is read"
+    );
+}
