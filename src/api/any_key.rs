@@ -54,6 +54,9 @@ impl Api {
     }
 }
 
+const UNREAD: &str = "key-not-read";
+const UNREAD_RUNTIME: &str = "sec_key-not-read";
+
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub enum AnyKey {
     Tracking(TrackingKey),
@@ -71,6 +74,24 @@ impl AnyKey {
                 .map(AnyKey::Runtime)
                 .map_err(AnyKeyError::Runtime),
         }
+    }
+
+    /// What a profile holds while its key, to be read from a variable or a command, is not: a
+    /// well-formed key no one has, which the client refuses to send with.
+    pub fn unread(api: Api) -> Self {
+        Self::parse(
+            api,
+            match api {
+                Api::Tracking => UNREAD,
+                Api::Runtime => UNREAD_RUNTIME,
+            },
+        )
+        .unwrap_or_else(|_| unreachable!("the stand-ins are well-formed"))
+    }
+
+    /// Whether this is [`AnyKey::unread`]'s stand-in.
+    pub fn is_unread(&self) -> bool {
+        matches!(self.expose(), UNREAD | UNREAD_RUNTIME)
     }
 
     pub fn api(&self) -> Api {

@@ -20,7 +20,15 @@ pub fn run(
     // A bad config stops here, before the terminal is touched: it never half-applies.
     let config_path = tui::config::path().map_err(|e| CliError::usage(e.to_string()))?;
     let config = tui::config::load(&config_path).map_err(|e| CliError::usage(e.to_string()))?;
-    let (selected, profiles) = context::selected_profile(profile)?;
+    let (selected, mut profiles) = context::selected_profile(profile)?;
+    // Every key_env/key_command is read now, before the terminal is taken, so that a password
+    // manager's prompt never fights the console and switching profiles later needs none.
+    for failed in bucket_console::profiles::read_keys(&mut profiles) {
+        eprintln!(
+            "warning: {}; nothing is sent with it",
+            bucket_console::sanitize::sanitize(&failed.to_string())
+        );
+    }
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let method = method.map_or(Method::User, Method::from);
     let rt = context::runtime(1)?;

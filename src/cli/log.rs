@@ -225,7 +225,13 @@ fn find_key(e: &Exchange) -> Result<AnyKey, CliError> {
         .and_then(|k| AnyKey::parse(api, &k).ok());
     profiles
         .get(&e.profile)
-        .map(|p| p.key)
+        .map(|mut p| {
+            // Asked to reveal it: a key read from a variable or a command is read for that.
+            if !p.key_from.is_file() {
+                let _ = bucket_console::profiles::read_key(&mut p);
+            }
+            p.key
+        })
         .into_iter()
         .chain(from_env)
         .find(|k| k.fingerprint() == e.key_fingerprint)

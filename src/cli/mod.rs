@@ -19,6 +19,7 @@ mod render;
 mod replay;
 mod replay_bulk;
 mod replay_log;
+mod report_html;
 mod run;
 mod send;
 mod send_bulk;

@@ -12,6 +12,8 @@ use std::io::{IsTerminal, Read};
 #[command(after_help = "Examples:
   printf %s \"$KEY\" | bucket-console profiles add staging --base https://tracking.bucket.co --key-stdin
   bucket-console profiles add dev --base http://127.0.0.1:8787 --key devKey --user-id 42 --default
+  bucket-console profiles add prod --base https://tracking.bucket.co --key-command \"pass show reflag/prod\"
+  bucket-console profiles add ci --base https://tracking.bucket.co --key-env BUCKET_CI_KEY
   bucket-console profiles list
   bucket-console profiles show staging            # key masked
   bucket-console profiles show staging --reveal   # the whole key
@@ -67,12 +69,20 @@ struct AddArgs {
         long,
         value_name = "KEY",
         conflicts_with = "key_stdin",
-        required_unless_present = "key_stdin"
+        required_unless_present_any = ["key_stdin", "key_env", "key_command"]
     )]
     key: Option<String>,
     /// Read the tracking key from standard input.
     #[arg(long)]
     key_stdin: bool,
+    /// Store no key: read it from this environment variable when the profile is used.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["key", "key_stdin", "key_command"])]
+    key_env: Option<String>,
+    /// Store no key: run this command (split into words as a shell would, run without one,
+    /// stdin closed, 10 s at most) once per process when the profile is used; its first line
+    /// of output is the key.
+    #[arg(long, value_name = "\"CMD ARGS\"", conflicts_with_all = ["key", "key_stdin"])]
+    key_command: Option<String>,
     /// Default userId for calls that need one.
     #[arg(long, value_name = "ID")]
     user_id: Option<String>,
@@ -118,7 +128,7 @@ pub fn run(args: &ProfilesArgs) -> Result<u8, CliError> {
                 "added {} → {} (key {}){}",
                 added.name,
                 added.base_url,
-                added.key.masked(),
+                key_shown(&added),
                 if a.default { ", now the default" } else { "" }
             );
         }
@@ -142,7 +152,7 @@ pub fn run(args: &ProfilesArgs) -> Result<u8, CliError> {
                 "edited {} → {} (key {}); default ids: {}",
                 saved.name,
                 saved.base_url,
-                saved.key.masked(),
+                key_shown(&saved),
                 if ids.is_empty() {
                     "none".to_owned()
                 } else {
@@ -185,9 +195,19 @@ fn list(all: &profiles::Profiles, json: bool) {
         println!(
             "{mark} {:<width$}  {:<13}  {:<21}  {base}",
             p.name,
-            p.key.labelled(),
+            key_shown(&p),
             p.key.describe()
         );
+    }
+}
+
+/// The key as lists show it: masked with its fingerprint, or where it is read from (a listing
+/// runs no key command).
+fn key_shown(p: &Profile) -> String {
+    if p.key_from.is_file() {
+        p.key.labelled()
+    } else {
+        bucket_console::sanitize::sanitize(&p.key_from.describe())
     }
 }
 
@@ -230,14 +250,15 @@ fn edited(was: Profile, a: &EditArgs) -> Result<Profile, CliError> {
         }
         None => was.base_url.clone(),
     };
-    let key = if a.key_stdin {
-        read_key_from_stdin(was.api())?
+    let (key, key_from) = if a.key_stdin {
+        (read_key_from_stdin(was.api())?, profiles::KeyFrom::File)
     } else {
-        was.key.clone()
+        (was.key.clone(), was.key_from.clone())
     };
     Ok(Profile {
         base_url,
         key,
+        key_from,
         user_id: change(&a.user_id, was.user_id.clone()),
         company_id: change(&a.company_id, was.company_id.clone()),
         feature_id: change(&a.feature_id, was.feature_id.clone()),
@@ -255,7 +276,19 @@ fn new_profile(a: &AddArgs) -> Result<Profile, CliError> {
             profiles::normalize_base_url(&a.base)
         }
         .map_err(|e| CliError::usage(e.to_string()))?,
-        key: read_key(a)?,
+        key: if a.key_env.is_some() || a.key_command.is_some() {
+            AnyKey::unread(api_of(a))
+        } else {
+            read_key(a)?
+        },
+        key_from: match (&a.key_env, &a.key_command) {
+            (Some(name), _) => profiles::KeyFrom::Env(name.trim().to_owned()),
+            (_, Some(command)) => profiles::KeyFrom::Command(
+                profiles::key_source::split_command(command)
+                    .map_err(|e| CliError::usage(e.to_string()))?,
+            ),
+            _ => profiles::KeyFrom::File,
+        },
         user_id: a.user_id.clone(),
         company_id: a.company_id.clone(),
         feature_id: a.feature_id.clone(),
@@ -284,8 +317,16 @@ fn show(all: &profiles::Profiles, name: Option<&str>, reveal: bool) -> Result<()
         p.base_url,
         from(selected.base_overridden, "BUCKET_BASE_URL")
     );
+    let read = if selected.key_overridden || p.key_from.is_file() {
+        String::new()
+    } else {
+        format!(
+            " (read {}, kept in memory only)",
+            bucket_console::sanitize::sanitize(&p.key_from.describe())
+        )
+    };
     println!(
-        "key:         {key}{}",
+        "key:         {key}{}{read}",
         from(selected.key_overridden, "BUCKET_TRACKING_KEY")
     );
     println!("fingerprint: {}", p.key.fingerprint());
@@ -309,12 +350,16 @@ fn show(all: &profiles::Profiles, name: Option<&str>, reveal: bool) -> Result<()
     Ok(())
 }
 
-fn read_key(a: &AddArgs) -> Result<AnyKey, CliError> {
-    let api = if a.runtime {
+fn api_of(a: &AddArgs) -> Api {
+    if a.runtime {
         Api::Runtime
     } else {
         Api::Tracking
-    };
+    }
+}
+
+fn read_key(a: &AddArgs) -> Result<AnyKey, CliError> {
+    let api = api_of(a);
     match &a.key {
         Some(k) => AnyKey::parse(api, k).map_err(|e| CliError::usage(e.to_string())),
         None => read_key_from_stdin(api),
@@ -338,8 +383,13 @@ fn summary_json(p: &Profile, default: bool) -> serde_json::Value {
         "baseUrl": p.base_url,
         "api": p.api().as_str(),
         "kind": p.key.describe(),
-        "key": p.key.masked(),
-        "fingerprint": p.key.fingerprint(),
+        "key": p.key_from.is_file().then(|| p.key.masked()),
+        "keyFrom": match &p.key_from {
+            profiles::KeyFrom::File => serde_json::json!("stored"),
+            profiles::KeyFrom::Env(name) => serde_json::json!({"env": name}),
+            profiles::KeyFrom::Command(argv) => serde_json::json!({"command": argv}),
+        },
+        "fingerprint": p.key_from.is_file().then(|| p.key.fingerprint()),
         "userId": p.user_id,
         "companyId": p.company_id,
         "featureId": p.feature_id,

@@ -38,6 +38,7 @@ Examples:
   bucket-console run --tags smoke --exclude-tags slow --output tap   # every item tagged smoke
   bucket-console run onboarding --dry-run      # each call as it would go, nothing sent
   bucket-console run signup --repeat 500 --bulk 100 --profile local-runtime   # 5 /bulk requests
+  bucket-console run --tags smoke --output junit --report-html report.html   # for CI
 
 A collection file (bucket-console.toml):
   [vars]
@@ -85,6 +86,10 @@ pub struct RunArgs {
     /// (TAP version 14, streamed).
     #[arg(long, value_enum, default_value_t = RunOutput::Pretty)]
     output: RunOutput,
+    /// Also write one self-contained HTML page of the run: each call's request, answer and
+    /// verdict, filterable by verdict (no key, no script, nothing loaded).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["dry_run", "check", "list"])]
+    report_html: Option<PathBuf>,
     /// Print one round of each item's calls as they would go, each judged by its step's
     /// expectation; send, log and queue nothing.
     #[arg(long)]
@@ -124,6 +129,9 @@ pub fn run(args: &RunArgs) -> Result<u8, CliError> {
     })?;
     let loaded =
         collection::load(&path, &names).map_err(|e| CliError::usage(sanitize(&e.to_string())))?;
+    for warning in collection::persona::shadowed(loaded.vars.keys()) {
+        eprintln!("warning: {}", sanitize(&warning));
+    }
     if args.list || args.check {
         // What `run` would stop at on the profile it would use: a template that profile cannot fill.
         let (selected, _) = context::selected_profile(args.profile.as_deref())?;
@@ -347,6 +355,31 @@ struct Tally {
     undelivered: usize,
     junit: super::junit::Junit,
     tap: super::tap::Tap,
+    html: Option<super::report_html::Report>,
+}
+
+impl Tally {
+    fn new(html: bool) -> Tally {
+        Tally {
+            html: html.then(super::report_html::Report::default),
+            ..Tally::default()
+        }
+    }
+
+    fn add_html(&mut self, report: &CallReport) {
+        if let Some(html) = &mut self.html {
+            html.add(report);
+        }
+    }
+
+    fn write_html(&mut self, path: Option<&std::path::Path>, seconds: f64) -> Result<(), CliError> {
+        match (path, &mut self.html) {
+            (Some(path), Some(html)) => html
+                .write(path, seconds)
+                .map_err(|e| CliError::failed(sanitize(&e.to_string()))),
+            _ => Ok(()),
+        }
+    }
 }
 
 fn send(
@@ -368,7 +401,7 @@ fn send(
         vars,
         profile_ids,
         env,
-        keep_bodies: args.output == RunOutput::Json,
+        keep_bodies: args.output == RunOutput::Json || args.report_html.is_some(),
         bulk: args.bulk,
     };
     let output = args.output;
@@ -382,7 +415,7 @@ fn send(
         print!("{}", super::tap::HEADER);
     }
     let logger = replay_log::Writer::start(expected);
-    let tally = Arc::new(Mutex::new(Tally::default()));
+    let tally = Arc::new(Mutex::new(Tally::new(args.report_html.is_some())));
     let started = Instant::now();
     let runtime = context::runtime(1)?;
     runtime.block_on(async {
@@ -417,6 +450,7 @@ fn send(
                         }
                         _ => {}
                     }
+                    t.add_html(&report);
                     match output {
                         RunOutput::Junit => t.junit.add(&report),
                         RunOutput::Tap => print!("{}", t.tap.point(&report)),
@@ -447,6 +481,7 @@ fn send(
     );
     print_summary(output, &mut tally, seconds);
     let _ = std::io::stdout().flush();
+    tally.write_html(args.report_html.as_deref(), seconds)?;
     Ok(if tally.undelivered > 0 {
         exit::FAILED
     } else if tally.failed + tally.refused > 0 {

@@ -144,6 +144,9 @@ impl Client {
             feedback_id: None,
             outbox_id: None,
         };
+        if refused_unread(target, &mut exchange) {
+            return exchange;
+        }
         let policy = self.config.retry;
         let mut maybe_stored = false;
         let mut unread = false;
@@ -232,6 +235,21 @@ impl Worker {
             }
         }
     }
+}
+
+/// A profile whose key_env or key_command gave no key holds a stand-in: the call is refused, not
+/// queued, since retrying cannot help.
+fn refused_unread(target: &Target, exchange: &mut Exchange) -> bool {
+    if !target.key.is_unread() {
+        return false;
+    }
+    exchange.outcome = exchange::Outcome::Rejected;
+    exchange.error_message = Some(format!(
+        "profile `{}` has no key: its key_env or key_command gave none in this process \
+         (`bucket-console profiles show {}` says why); nothing was sent",
+        target.profile, target.profile
+    ));
+    true
 }
 
 /// How long a 429 or 503 asks to wait.

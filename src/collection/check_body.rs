@@ -72,6 +72,7 @@ pub(super) fn check_body(
         profile: &profile,
         env: &env,
         rng: &mut rng,
+        seed: 0,
         seq: 1,
         now_ms: now,
     };

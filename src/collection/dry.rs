@@ -134,6 +134,7 @@ fn resolve(
         profile: &profile,
         env: &env,
         rng,
+        seed: options.seed,
         seq,
         now_ms: api::timestamp::now_ms(),
     }

@@ -10,6 +10,7 @@ mod features;
 pub mod flags;
 pub mod lines;
 mod load;
+pub mod persona;
 pub mod run;
 mod run_bulk;
 mod run_error;

@@ -365,6 +365,7 @@ impl One<'_> {
                 profile: &profile,
                 env: &env,
                 rng: &mut rng,
+                seed: shared.options.seed,
                 seq,
                 now_ms: api::timestamp::now_ms(),
             };

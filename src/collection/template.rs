@@ -2,6 +2,7 @@
 //! afresh for every call: a string that is exactly one template takes the template's type
 //! (`{{int 1..5}}` is the number 3), inside a longer string it is text (`"run {{seq}}"`).
 
+use super::persona::{self, Fact};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -28,6 +29,13 @@ pub enum Gen {
     /// `userId`, `companyId` or `featureId` of the profile in use.
     Profile(&'static str),
     Null,
+    /// Demo data (`{{email}}`), or a person's (`{{email of user}}`: the id is that name's value).
+    Fact {
+        fact: Fact,
+        of: Option<String>,
+    },
+    /// `{{weighted pro:5|team:3}}`: a choice drawn in proportion to its weight.
+    Weighted(Vec<(String, u64)>),
 }
 
 /// A compiled string.
@@ -156,11 +164,34 @@ fn parse_gen(inner: &str) -> Result<Gen, TemplateError> {
         w if w.starts_with("profile.") => {
             Err(TemplateError::NotAProfileField { word: w.to_owned() })
         }
+        // A bare `{{weighted}}` stays a var's name, as it was before the generator.
+        "weighted" if !arg.is_empty() => persona::weighted(arg)
+            .map(Gen::Weighted)
+            .map_err(TemplateError::Weighted),
+        w if Fact::parse(w).is_some() => {
+            let fact = Fact::parse(w).unwrap_or_else(|| unreachable!("matched above"));
+            let of = match arg.strip_prefix("of") {
+                _ if arg.is_empty() => None,
+                Some(id) if id.starts_with(char::is_whitespace) && is_name(id.trim()) => {
+                    Some(id.trim().to_owned())
+                }
+                _ => return Err(TemplateError::Fact(persona::FactError(w.to_owned()))),
+            };
+            Ok(Gen::Fact { fact, of })
+        }
         w if arg.is_empty() && is_name(w) => Ok(Gen::Name(w.to_owned())),
-        w => Err(TemplateError::Unknown {
-            inner: inner.to_owned(),
-            hint: crate::api::suggest::nearest(w, GENERATORS).map(str::to_owned),
-        }),
+        w => {
+            let known: Vec<&str> = GENERATORS
+                .iter()
+                .copied()
+                .chain(Fact::ALL.iter().map(|f| f.word()))
+                .chain(["weighted"])
+                .collect();
+            Err(TemplateError::Unknown {
+                inner: inner.to_owned(),
+                hint: crate::api::suggest::nearest(w, &known).map(str::to_owned),
+            })
+        }
     }
 }
 
@@ -241,13 +272,21 @@ pub fn shape(value: &Value) -> Result<Shape, TemplateError> {
 pub fn gens(shape: &Shape, out: &mut Vec<Gen>) {
     match shape {
         Shape::Value(_) | Shape::Text(Text::Plain(_)) => {}
-        Shape::Text(Text::Single(g)) => out.push(g.clone()),
-        Shape::Text(Text::Parts(parts)) => out.extend(parts.iter().filter_map(|p| match p {
-            Part::Gen(g) => Some(g.clone()),
-            Part::Text(_) => None,
-        })),
+        Shape::Text(Text::Single(g)) => used(g, out),
+        Shape::Text(Text::Parts(parts)) => parts.iter().for_each(|p| match p {
+            Part::Gen(g) => used(g, out),
+            Part::Text(_) => {}
+        }),
         Shape::Array(items) => items.iter().for_each(|i| gens(i, out)),
         Shape::Object(fields) => fields.iter().for_each(|(_, v)| gens(v, out)),
+    }
+}
+
+/// A generator, and the name `{{email of user}}` reads its id from (checked as `{{user}}` is).
+fn used(g: &Gen, out: &mut Vec<Gen>) {
+    out.push(g.clone());
+    if let Gen::Fact { of: Some(name), .. } = g {
+        out.push(Gen::Name(name.clone()));
     }
 }
 
@@ -305,6 +344,8 @@ pub struct Scope<'a> {
     /// `{{env NAME}}`: its value, or why there is none.
     pub env: &'a dyn Fn(&str) -> Result<String, TemplateError>,
     pub rng: &'a mut fastrand::Rng,
+    /// The run's seed: `{{email of user}}` depends on it, the generator and the id only.
+    pub seed: u64,
     pub seq: u64,
     pub now_ms: i64,
 }
@@ -343,6 +384,28 @@ impl Scope<'_> {
                 )
             }
             Gen::Null => Value::Null,
+            // A var of the generator's name wins, as it did before the generator existed.
+            Gen::Fact { fact, of: None } => match self.names.get(fact.word()) {
+                Some(value) => value.clone(),
+                None => Value::String(fact.of(self.seed, &format!("#{}", self.rng.u64(..)))),
+            },
+            Gen::Fact {
+                fact,
+                of: Some(name),
+            } => {
+                let id = match self.names.get(name) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                    None => {
+                        return Err(TemplateError::NoValueOf {
+                            word: fact.word().to_owned(),
+                            name: name.clone(),
+                        });
+                    }
+                };
+                Value::String(fact.of(self.seed, &id))
+            }
+            Gen::Weighted(choices) => Value::String(persona::pick_weighted(choices, self.rng)),
         })
     }
 

@@ -47,6 +47,10 @@ pub enum TemplateError {
         inner: String,
         hint: Option<String>,
     },
+    /// A `{{weighted …}}` that is not choices with weights.
+    Weighted(super::persona::WeightedError),
+    /// A demo-data generator given something other than `of NAME`.
+    Fact(super::persona::FactError),
     /// `{{now -3x}}`'s duration.
     NotADuration {
         text: String,
@@ -59,6 +63,11 @@ pub enum TemplateError {
     },
     /// `{{name}}` with no var, `--var` or saved value.
     NoValue {
+        name: String,
+    },
+    /// `{{email of user}}` where `user` has no value yet.
+    NoValueOf {
+        word: String,
         name: String,
     },
     /// `{{env NAME}}` with `--allow-env NAME` but `$NAME` unset.
@@ -107,6 +116,13 @@ impl fmt::Display for TemplateError {
                     None => Ok(()),
                 }
             }
+            Self::Weighted(e) => e.fmt(f),
+            Self::NoValueOf { word, name } => write!(
+                f,
+                "`{{{{{word} of {name}}}}}`: `{name}` has no value: give it in [vars], with --var \
+                 {name}=…, or save it in an earlier step"
+            ),
+            Self::Fact(e) => e.fmt(f),
             Self::NotADuration { text } => {
                 write!(f, "`{text}` is not a duration such as 90m, 3d or 45s")
             }

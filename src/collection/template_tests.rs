@@ -20,6 +20,7 @@ fn resolve_with(
         profile: &profile,
         env: &env,
         rng: &mut rng,
+        seed,
         seq,
         now_ms: 1_700_000_000_000,
     };

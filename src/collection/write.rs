@@ -237,6 +237,7 @@ mod tests {
             profile: &none,
             env: &no_env,
             rng: &mut rng,
+            seed: 0,
             seq: 1,
             now_ms: 0,
         };

@@ -53,6 +53,7 @@ impl Change {
                 let previous = was.as_deref().and_then(|w| all.saved.get(w).cloned());
                 if *keep_key && let Some(p) = &previous {
                     profile.key = p.key.clone();
+                    profile.key_from = p.key_from.clone();
                 }
                 match was {
                     Some(was) if *was != profile.name => {
@@ -125,6 +126,7 @@ mod tests {
             name: name.into(),
             base_url: "https://tracking.example".into(),
             key: crate::api::AnyKey::Tracking(TrackingKey::parse(key).unwrap()),
+            key_from: super::super::KeyFrom::File,
             user_id: None,
             company_id: None,
             feature_id: None,

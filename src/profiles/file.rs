@@ -1,7 +1,7 @@
 //! `profiles.toml`: read with errors that point at a line but never quote it (a line may hold a
 //! key), written atomically with mode 0600.
 
-use super::{DefaultIds, Profile, ProfileError, Profiles, check_name, normalize_base_url};
+use super::{DefaultIds, KeyFrom, Profile, ProfileError, Profiles, check_name, normalize_base_url};
 use crate::api::{AnyKey, Api};
 use crate::files;
 use serde::{Deserialize, Serialize};
@@ -27,7 +27,13 @@ struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     api: Option<String>,
     base_url: String,
-    key: String,
+    /// The key itself, unless one of the next two says where to read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key_env: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key_command: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     user_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -77,11 +83,13 @@ pub fn load(path: &Path) -> Result<(Profiles, Vec<String>), ProfileError> {
             Some(text) => Api::parse(text)
                 .ok_or_else(|| invalid("`api` is `tracking` or `runtime`".to_owned()))?,
         };
-        let key = AnyKey::parse(api, &entry.key).map_err(|e| invalid(e.to_string()))?;
+        let (key, key_from) =
+            entry_key(api, entry.key, entry.key_env, entry.key_command).map_err(invalid)?;
         let profile = Profile {
             name: name.clone(),
             base_url,
             key,
+            key_from,
             user_id: entry.user_id,
             company_id: entry.company_id,
             feature_id: entry.feature_id,
@@ -115,6 +123,44 @@ pub fn load(path: &Path) -> Result<(Profiles, Vec<String>), ProfileError> {
     Ok((profiles, warnings))
 }
 
+/// A profile's key and where it comes from: exactly one of `key`, `key_env` and `key_command`.
+/// A key to be read is the one this process read already, else [`AnyKey::unread`] (reading is
+/// left to the command that uses the profile, so listing profiles runs nothing).
+fn entry_key(
+    api: Api,
+    key: Option<String>,
+    env: Option<String>,
+    command: Option<Vec<String>>,
+) -> Result<(AnyKey, KeyFrom), String> {
+    let from = match (key, env, command) {
+        (Some(key), None, None) => {
+            return Ok((
+                AnyKey::parse(api, &key).map_err(|e| e.to_string())?,
+                KeyFrom::File,
+            ));
+        }
+        (None, Some(name), None) if !name.trim().is_empty() => KeyFrom::Env(name),
+        (None, None, Some(argv)) if !argv.is_empty() && !argv[0].is_empty() => {
+            KeyFrom::Command(argv)
+        }
+        (None, Some(_), None) => {
+            return Err("`key_env` names a variable: key_env = \"PROD_KEY\"".into());
+        }
+        (None, None, Some(_)) => {
+            return Err("`key_command` is a command and its arguments: key_command = [\"pass\", \"show\", \"reflag/prod\"]".into());
+        }
+        (None, None, None) => {
+            return Err("needs `key`, `key_env` or `key_command`".into());
+        }
+        _ => return Err("takes one of `key`, `key_env` and `key_command`, not more".into()),
+    };
+    let key = match super::key_source::known(&from) {
+        Some(Ok(raw)) => AnyKey::parse(api, &raw).unwrap_or_else(|_| AnyKey::unread(api)),
+        _ => AnyKey::unread(api),
+    };
+    Ok((key, from))
+}
+
 /// Writes every saved profile (not the built-in one).
 pub fn save(path: &Path, profiles: &Profiles) -> Result<(), ProfileError> {
     let file = FileFormat {
@@ -126,7 +172,16 @@ pub fn save(path: &Path, profiles: &Profiles) -> Result<(), ProfileError> {
                 let entry = Entry {
                     api: (p.api() == Api::Runtime).then(|| Api::Runtime.as_str().to_owned()),
                     base_url: p.base_url.clone(),
-                    key: p.key.expose().to_owned(),
+                    // A key read from a variable or a command stays in memory only.
+                    key: p.key_from.is_file().then(|| p.key.expose().to_owned()),
+                    key_env: match &p.key_from {
+                        KeyFrom::Env(name) => Some(name.clone()),
+                        _ => None,
+                    },
+                    key_command: match &p.key_from {
+                        KeyFrom::Command(argv) => Some(argv.clone()),
+                        _ => None,
+                    },
                     user_id: p.user_id.clone(),
                     company_id: p.company_id.clone(),
                     feature_id: p.feature_id.clone(),
@@ -166,6 +221,7 @@ mod tests {
             name: "staging".into(),
             base_url: "https://tracking.bucket.co".into(),
             key: crate::api::AnyKey::Tracking(crate::api::TrackingKey::parse(KEY).unwrap()),
+            key_from: KeyFrom::File,
             user_id: Some("u1".into()),
             company_id: None,
             feature_id: Some("export".into()),
@@ -221,6 +277,56 @@ mod tests {
             let err = load(&path).unwrap_err().to_string();
             assert!(err.contains(needle), "{err}");
             assert!(!err.contains(KEY), "the key leaked into: {err}");
+        }
+    }
+
+    #[test]
+    fn a_key_from_a_variable_or_a_command_is_never_written_and_survives_a_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("profiles.toml");
+        let command = KeyFrom::Command(vec!["pass".into(), "show".into(), "reflag/prod".into()]);
+        let mut profiles = Profiles::default();
+        for (name, from) in [
+            ("cmd", command.clone()),
+            ("env", KeyFrom::Env("PROD_KEY".into())),
+        ] {
+            profiles
+                .add(
+                    Profile {
+                        name: name.into(),
+                        key_from: from,
+                        ..staging()
+                    },
+                    false,
+                )
+                .unwrap();
+        }
+        save(&path, &profiles).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains(KEY), "{text}");
+        assert!(
+            text.contains("key_command = [\"pass\", \"show\", \"reflag/prod\"]")
+                && text.contains("key_env = \"PROD_KEY\""),
+            "{text}"
+        );
+        let (loaded, _) = load(&path).unwrap();
+        let cmd = loaded.get("cmd").unwrap();
+        assert_eq!(cmd.key_from, command);
+        assert!(cmd.key.is_unread(), "nothing is run to list profiles");
+        for (entry, says) in [
+            (format!("key = \"{KEY}\"\nkey_env = \"X\""), "not more"),
+            ("key_command = []".to_owned(), "a command and its arguments"),
+            ("key_env = \"\"".to_owned(), "names a variable"),
+            (String::new(), "needs `key`, `key_env` or `key_command`"),
+        ] {
+            std::fs::write(
+                &path,
+                format!("[profiles.a]\nbase_url = \"https://x\"\n{entry}\n"),
+            )
+            .unwrap();
+            let err = load(&path).unwrap_err().to_string();
+            assert!(err.contains(says), "{entry}: {err}");
+            assert!(!err.contains(KEY), "{err}");
         }
     }
 

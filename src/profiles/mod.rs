@@ -3,10 +3,12 @@
 
 mod change;
 mod file;
+pub mod key_source;
 mod select;
 
 pub use change::{Change, update};
 pub use file::load;
+pub use key_source::{KeyFrom, KeySourceError};
 pub use select::{Env, Selected, Source, select};
 
 use crate::api::{AnyKey, Api, TrackingKey};
@@ -65,6 +67,12 @@ pub enum ProfileError {
     BadUrl(String, String),
     #[error("{0}: {1}")]
     BadKey(String, String),
+    #[error("profile `{profile}` reads its key {from}, but {source}")]
+    KeySource {
+        profile: String,
+        from: String,
+        source: KeySourceError,
+    },
     #[error(transparent)]
     NoHome(#[from] crate::paths::NoHome),
 }
@@ -77,6 +85,9 @@ pub struct Profile {
     pub base_url: String,
     /// A tracking key (sent in the path) or a Runtime API key (sent only as a Bearer header).
     pub key: AnyKey,
+    /// Where the key comes from: stored, or read into memory from a variable or a command
+    /// (then `key` is the key read, or [`AnyKey::unread`] when it could not be).
+    pub key_from: KeyFrom,
     pub user_id: Option<String>,
     pub company_id: Option<String>,
     pub feature_id: Option<String>,
@@ -92,6 +103,7 @@ impl Profile {
                 TrackingKey::parse(LOCAL)
                     .unwrap_or_else(|_| unreachable!("`local` is a valid key")),
             ),
+            key_from: KeyFrom::File,
             user_id: None,
             company_id: None,
             feature_id: None,
@@ -276,6 +288,39 @@ impl Profiles {
         self.default = (name != LOCAL).then(|| name.to_owned());
         Ok(())
     }
+}
+
+/// Reads the key of a profile that takes it from a variable or a command (once per process),
+/// into memory only.
+pub fn read_key(profile: &mut Profile) -> Result<(), ProfileError> {
+    let failed = |source| ProfileError::KeySource {
+        profile: profile.name.clone(),
+        from: profile.key_from.describe(),
+        source,
+    };
+    let raw = key_source::read_once(&profile.key_from).map_err(failed)?;
+    profile.key = AnyKey::parse(profile.api(), &raw).map_err(|why| {
+        ProfileError::BadKey(
+            format!(
+                "profile `{}`: the key read {}",
+                profile.name,
+                profile.key_from.describe()
+            ),
+            why.to_string(),
+        )
+    })?;
+    Ok(())
+}
+
+/// Reads, before the console takes the terminal, the key of every profile that takes it from a
+/// variable or a command, so that switching to one later needs no prompt; says which failed.
+pub fn read_keys(profiles: &mut Profiles) -> Vec<ProfileError> {
+    profiles
+        .saved
+        .values_mut()
+        .filter(|p| !p.key_from.is_file())
+        .filter_map(|p| read_key(p).err())
+        .collect()
 }
 
 /// Names are short and safe to show anywhere.

@@ -56,6 +56,9 @@ pub fn select(
         (None, None) => (super::LOCAL.to_owned(), Source::BuiltIn),
     };
     let mut profile = profiles.get(&name).ok_or(ProfileError::NotFound(name))?;
+    if env.tracking_key.is_none() && !profile.key_from.is_file() {
+        super::read_key(&mut profile)?;
+    }
     if let Some(key) = &env.tracking_key {
         // The override keeps the profile's API: a runtime profile takes a `pub_`/`sec_` key.
         profile.key = AnyKey::parse(profile.api(), key)

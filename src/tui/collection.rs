@@ -151,6 +151,7 @@ pub fn resolve_text(
         profile: &profile,
         env: &env,
         rng: &mut rng,
+        seed: salt,
         seq,
         now_ms,
     };

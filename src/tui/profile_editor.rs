@@ -65,7 +65,12 @@ impl ProfileEditor {
                 text(&p.feature_id),
             ],
             focus: if p.is_builtin() { FIRST_ID_FIELD } else { 0 },
-            key_hint: Some(p.key.masked()),
+            // A key read from a variable or a command is kept as such unless one is typed.
+            key_hint: Some(if p.key_from.is_file() {
+                p.key.masked()
+            } else {
+                p.key_from.describe()
+            }),
             error: None,
             builtin: p.is_builtin(),
             api: p.api(),
@@ -146,26 +151,29 @@ impl ProfileEditor {
         }
         .map_err(|e| (BASE_FIELD, e.to_string()))?;
         let typed = self.inputs[KEY_FIELD].text().trim();
-        let key = match (&self.original, typed.is_empty()) {
+        let (key, key_from) = match (&self.original, typed.is_empty()) {
             (Some(original), true) => all
                 .get(original)
-                .map(|p| p.key)
+                .map(|p| (p.key, p.key_from))
                 .ok_or((0, "the profile is gone".to_owned()))?,
             (None, true) => {
                 return Err((KEY_FIELD, format!("the {} is required", self.key_label())));
             }
             // An edited profile keeps its API: a runtime profile's new key is a `pub_`/`sec_` key.
-            (_, false) => AnyKey::parse(self.api, typed).map_err(|e| {
-                let runtime_key = typed.starts_with("pub_") || typed.starts_with("sec_");
-                if self.api == Api::Tracking && runtime_key && self.original.is_none() {
-                    (
-                        KEY_FIELD,
-                        "that is a Runtime API key: Ctrl+T makes this a runtime profile".to_owned(),
-                    )
-                } else {
-                    (KEY_FIELD, e.to_string())
-                }
-            })?,
+            (_, false) => AnyKey::parse(self.api, typed)
+                .map(|k| (k, profiles::KeyFrom::File))
+                .map_err(|e| {
+                    let runtime_key = typed.starts_with("pub_") || typed.starts_with("sec_");
+                    if self.api == Api::Tracking && runtime_key && self.original.is_none() {
+                        (
+                            KEY_FIELD,
+                            "that is a Runtime API key: Ctrl+T makes this a runtime profile"
+                                .to_owned(),
+                        )
+                    } else {
+                        (KEY_FIELD, e.to_string())
+                    }
+                })?,
         };
         if self.original.as_deref() != Some(name.as_str()) && all.get(&name).is_some() {
             return Err((
@@ -181,6 +189,7 @@ impl ProfileEditor {
                 name,
                 base_url,
                 key,
+                key_from,
                 user_id: optional(3),
                 company_id: optional(4),
                 feature_id: optional(5),
@@ -258,6 +267,22 @@ mod tests {
             (KEY, Some("42"))
         );
         assert!(all.get("p").is_none());
+        let from = profiles::KeyFrom::Env("PROD_KEY".into());
+        all.add(
+            Profile {
+                name: "from-env".into(),
+                key: AnyKey::unread(Api::Tracking),
+                key_from: from.clone(),
+                ..renamed.clone()
+            },
+            false,
+        )
+        .unwrap();
+        let mut edit = ProfileEditor::edit(&all.get("from-env").unwrap());
+        assert_eq!(edit.key_hint.as_deref(), Some("from $PROD_KEY"));
+        edit.inputs[3].set("7");
+        let kept = edit.apply(&mut all).unwrap().0;
+        assert_eq!((kept.key_from, kept.user_id.as_deref()), (from, Some("7")));
         assert_eq!(
             all.default_name(),
             "renamed",

@@ -8,10 +8,13 @@
 
 mod cli_bounds;
 mod cli_ci;
+mod cli_demo_data;
 pub mod cli_flags;
+mod cli_key_source;
 mod cli_profiles_log;
 mod cli_replay;
 mod cli_replay_bulk;
+mod cli_report_html;
 mod cli_run;
 mod cli_run_bulk;
 mod cli_runtime;
@@ -23,6 +26,7 @@ mod completions;
 mod console_batch_e2e;
 mod console_e2e;
 mod console_flags_e2e;
+mod console_key_source;
 mod durability;
 mod explore_data;
 mod export_hostile;

@@ -188,7 +188,7 @@ pub async fn run_harness(serve: &Serve, script: &str, envs: &[(&str, &str)]) -> 
 }
 
 /// Waits for the harness within HARNESS_LIMIT (killing it past that), reading its output.
-fn finish(mut cmd: Command) -> (Option<i32>, String, String) {
+pub fn finish(mut cmd: Command) -> (Option<i32>, String, String) {
     use std::io::Read as _;
     let mut child = cmd.spawn().expect("node starts");
     let mut out = child.stdout.take().unwrap();

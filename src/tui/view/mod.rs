@@ -197,6 +197,15 @@ fn header(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         ),
         Span::styled(" │ key ", theme.dim()),
         Span::raw(state.profile.key.masked()),
+        // A key read from a variable or a command says so: it is nowhere in a file.
+        Span::styled(
+            if state.profile.key_from.is_file() {
+                String::new()
+            } else {
+                format!(" ({})", sanitize(&state.profile.key_from.describe()))
+            },
+            theme.dim(),
+        ),
         // A tracking profile's header is as it always was; a runtime one says its key's kind.
         Span::styled(
             match state.profile.api() {
@@ -368,6 +377,8 @@ mod data_tests;
 mod features_tests;
 #[cfg(test)]
 mod hint_line_tests;
+#[cfg(test)]
+mod key_source_tests;
 #[cfg(test)]
 mod keys_named_tests;
 #[cfg(test)]

@@ -209,6 +209,8 @@ pub fn profiles(frame: &mut Frame<'_>, area: Rect, state: &State, selected: usiz
                 },
                 p.name,
                 match p.api() {
+                    _ if !p.key_from.is_file() =>
+                        format!("key {}", crate::sanitize::sanitize(&p.key_from.describe())),
                     crate::api::Api::Tracking => p.key.labelled(),
                     crate::api::Api::Runtime =>
                         format!("{} {}", p.key.labelled(), p.key.describe()),
