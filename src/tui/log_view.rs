@@ -125,6 +125,12 @@ impl State {
         self.keep_selection_visible();
     }
 
+    /// `0`: every entry again, the selected one kept (it is shown whatever the filter was).
+    pub fn clear_log_filters(&mut self) {
+        self.log_filter = Filter::default();
+        self.keep_selection_visible();
+    }
+
     /// `p`: all → each profile the log holds, by name → all.
     pub fn cycle_profile_filter(&mut self) {
         let mut names: Vec<&str> = self.log.iter().map(|e| e.profile.as_str()).collect();

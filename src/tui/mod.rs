@@ -18,6 +18,7 @@ pub mod keys;
 pub mod layout;
 pub mod log_view;
 pub mod outbox;
+pub mod palette;
 pub mod profile_editor;
 pub mod results;
 pub mod search;

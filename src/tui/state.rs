@@ -99,7 +99,7 @@ pub enum Overlay {
         name: crate::term::LineInput,
     },
     /// Every command by name (Alt+X).
-    Palette(Box<super::collection::Palette>),
+    Palette(Box<super::palette::Palette>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,6 +23,7 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Command::StatusFilter => state.cycle_status_filter(),
         Command::RouteFilter => state.cycle_method_filter(),
         Command::ProfileFilter => state.cycle_profile_filter(),
+        Command::ClearFilters => state.clear_log_filters(),
         Command::Back => state.focus = Focus::Form,
         Command::Open => {
             if let Some(ex) = state.selected_exchange() {

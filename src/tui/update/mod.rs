@@ -109,8 +109,9 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             effects
         }
         Action::StarsLoaded { purpose, result } => {
+            let effects = silent_server(state, result.as_ref().err());
             features::stars_loaded(state, purpose, result);
-            vec![]
+            effects
         }
         Action::ResultsLoaded(result) => results_loaded(state, result),
         Action::Queued { .. } | Action::OutboxDelivered { .. } | Action::OutboxLoaded(_) => {
@@ -121,8 +122,13 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::EntityLoaded { .. }
         | Action::TrafficRecord { .. }
         | Action::TrafficLink { .. } => {
+            let effects = match &action {
+                Action::DataLoaded { result, .. } => silent_server(state, result.as_ref().err()),
+                Action::EntityLoaded { result, .. } => silent_server(state, result.as_ref().err()),
+                _ => vec![],
+            };
             view_result(state, action);
-            vec![]
+            effects
         }
         Action::ProfilesChanged(result) => profiles_read(state, result, true),
         Action::ProfilesRead(result) => profiles_read(state, result, false),
@@ -213,24 +219,34 @@ fn results_loaded(
     state: &mut State,
     result: Result<Vec<crate::results::Results>, Failure>,
 ) -> Vec<Effect> {
-    let effects = match &result {
-        Err(e) if not_answering(e) => {
+    let effects = silent_server(state, result.as_ref().err());
+    state.results.loaded = Some(result);
+    effects
+}
+
+/// The header is the one place that says whether the server answers: a view's read (F2, F5,
+/// F6) that found it silent marks it down there, and the probe takes over, as a failed send does.
+fn silent_server(state: &mut State, failure: Option<&Failure>) -> Vec<Effect> {
+    match failure {
+        Some(e) if not_answering(e) => {
             let base_url = state.base_url.clone();
             health(state, &base_url, Err(e.clone()))
         }
         _ => vec![],
-    };
-    state.results.loaded = Some(result);
-    effects
+    }
 }
 
 /// Whether a read failed because the server did not answer (not because it refused).
 fn not_answering(e: &Failure) -> bool {
     use crate::explore::ExploreError;
     use crate::results::ResultsError;
+    let error = e.error();
     matches!(
-        e.error().downcast_ref::<ResultsError>(),
+        error.downcast_ref::<ResultsError>(),
         Some(ResultsError::Server(ExploreError::NotAnswering(_)))
+    ) || matches!(
+        error.downcast_ref::<ExploreError>(),
+        Some(ExploreError::NotAnswering(_))
     )
 }
 
@@ -349,20 +365,8 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         Command::Profiles => return Some(open_profiles(state)),
         Command::OpenCollection => return Some(collection::open_picker(state)),
         Command::Palette => {
-            let here = state.context();
-            let mut from = vec![here];
-            if here.falls_back_to_list() {
-                from.push(Context::List);
-            }
-            if here.on_console() && here != Context::Console {
-                from.push(Context::Console);
-            }
-            from.push(Context::Anywhere);
-            state.overlay = Overlay::Palette(Box::new(crate::tui::collection::Palette {
-                filter: LineInput::default(),
-                selected: 0,
-                from,
-            }));
+            let palette = crate::tui::palette::Palette::opened_in(state.context());
+            state.overlay = Overlay::Palette(Box::new(palette));
             return Some(vec![]);
         }
         Command::OpenData => Screen::Data,
@@ -453,51 +457,6 @@ fn help_key(state: &mut State, mut view: crate::tui::help::HelpView, key: KeyEve
     state.overlay = Overlay::Help(view);
 }
 
-/// Typing filters; Enter runs the chosen command as its key would, where the palette was opened.
-fn on_palette_key(
-    state: &mut State,
-    mut palette: Box<crate::tui::collection::Palette>,
-    key: KeyEvent,
-) -> Vec<Effect> {
-    let entries = palette.entries(&state.keymap);
-    match key.code {
-        KeyCode::Esc => vec![],
-        KeyCode::Up => {
-            palette.selected = palette.selected.saturating_sub(1);
-            state.overlay = Overlay::Palette(palette);
-            vec![]
-        }
-        KeyCode::Down => {
-            palette.selected = (palette.selected + 1).min(entries.len().saturating_sub(1));
-            state.overlay = Overlay::Palette(palette);
-            vec![]
-        }
-        KeyCode::Enter => match entries
-            .get(palette.selected)
-            .and_then(|(_, keys, _)| keys.first())
-        {
-            Some(bound) => {
-                let mut modifiers = KeyModifiers::NONE;
-                if bound.ctrl {
-                    modifiers |= KeyModifiers::CONTROL;
-                }
-                if bound.alt {
-                    modifiers |= KeyModifiers::ALT;
-                }
-                on_key(state, KeyEvent::new(bound.code, modifiers))
-            }
-            None => vec![],
-        },
-        _ => {
-            if edit_line(&mut palette.filter, key) {
-                palette.selected = 0;
-            }
-            state.overlay = Overlay::Palette(palette);
-            vec![]
-        }
-    }
-}
-
 /// Yes runs the confirmation's action; no (or, when dropping an item, any other key) cancels it.
 fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
     let yes = matches!(key.code, KeyCode::Enter | KeyCode::Char('y' | 'Y'));
@@ -560,9 +519,12 @@ mod features;
 #[cfg(test)]
 mod features_tests;
 mod form;
+#[cfg(test)]
+mod frictions_tests;
 mod log;
 mod mouse;
 mod outbox;
+mod palette;
 mod profiles;
 mod results;
 mod send;
@@ -579,6 +541,7 @@ use self::form::{
 use self::log::{load_into_form, on_detail_key, on_log_key};
 use self::mouse::on_mouse;
 use self::outbox::{open_outbox, outbox_action, outbox_key};
+use self::palette::on_palette_key;
 use self::profiles::{
     delete_profile, on_editor_key, on_profiles_key, open_profiles, profiles_read,
 };

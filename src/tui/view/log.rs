@@ -39,10 +39,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             "loading the log…".to_owned()
         } else if filtered {
             format!(
-                "nothing matches the filter ({} status · {} method · {} profile)",
+                "nothing matches the filter ({} status · {} method · {} profile · {} clears them)",
                 label(Command::StatusFilter),
                 label(Command::RouteFilter),
-                label(Command::ProfileFilter)
+                label(Command::ProfileFilter),
+                label(Command::ClearFilters)
             )
         } else {
             format!(

@@ -195,7 +195,7 @@ pub fn confirm_replace(frame: &mut Frame<'_>, area: Rect, name: &str, theme: The
 pub fn palette(
     frame: &mut Frame<'_>,
     area: Rect,
-    palette: &crate::tui::collection::Palette,
+    palette: &crate::tui::palette::Palette,
     keymap: &crate::tui::keys::Keymap,
     theme: Theme,
 ) {
