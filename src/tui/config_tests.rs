@@ -216,3 +216,24 @@ fn the_list_moves_are_rebound_once_for_every_view() {
         assert_eq!(keymap.command(view, &j), None, "{view:?}");
     }
 }
+
+/// `config default` reads as a table: every setting's comment starts in the same column (they
+/// drifted by the length of each name and key).
+#[test]
+fn the_default_files_comments_line_up() {
+    let text = default_file();
+    let columns: Vec<(usize, &str)> = text
+        .lines()
+        .filter(|l| l.starts_with("# ") && l.contains(" = "))
+        .filter_map(|l| {
+            l[1..]
+                .find(" # ")
+                .map(|at| (l[..at + 2].chars().count(), l))
+        })
+        .collect();
+    assert!(columns.len() > 40, "{text}");
+    let first = columns[0].0;
+    for (column, line) in &columns {
+        assert_eq!(*column, first, "{line}\n{text}");
+    }
+}
