@@ -70,6 +70,32 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     }
 }
 
+/// The theme alone, for the kiosk, which takes no keys: a problem elsewhere in the file (a typo
+/// in `[keys]`) comes back beside the theme as a warning instead of stopping it; a problem in
+/// `[theme]`, or a file that is not TOML, still does.
+pub fn load_theme(path: &Path) -> Result<(ThemeChoice, Option<ConfigError>), ConfigError> {
+    let whole = match load(path) {
+        Ok(config) => return Ok((config.theme, None)),
+        Err(e) => e,
+    };
+    let text = std::fs::read_to_string(path).map_err(|_| whole.clone())?;
+    let root = crate::collection::lines::parse(&text).map_err(|_| whole.clone())?;
+    let mut r = Reader {
+        lines: LineIndex::new(&text),
+        problems: Vec::new(),
+    };
+    let theme = root
+        .get_ref()
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == "theme")
+        .map_or_else(ThemeChoice::default, |(_, v)| read_theme(&mut r, v));
+    if r.problems.is_empty() {
+        Ok((theme, Some(whole)))
+    } else {
+        Err(whole)
+    }
+}
+
 /// The views `[keys.<view>]` names, and the contexts each covers.
 const VIEWS: &[(&str, &[Context])] = &[
     ("list", &[Context::List]),
