@@ -219,6 +219,25 @@ impl DataView {
     }
 
     /// The user or company a row names (events and feedback name their user).
+    /// The status line's warning while the list's selected user is in no company: the view
+    /// wraps it, and the layout gives it the rows it needs, so it is never cut.
+    pub fn warning(&self) -> Option<String> {
+        if self.typing || self.error.is_some() || self.loading || self.opened.is_some() {
+            return None;
+        }
+        let Some(Rows::Users(users)) = &self.rows else {
+            return None;
+        };
+        let user = users
+            .get(self.selected)
+            .filter(|u| u.companies.is_empty())?;
+        Some(format!(
+            "{}: {}",
+            crate::explore::table::NO_COMPANY,
+            crate::explore::table::unassociated_explanation(&user.user_id)
+        ))
+    }
+
     pub fn row_ref(&self, index: usize) -> Option<EntityRef> {
         match self.rows.as_ref()? {
             Rows::Users(r) => r.get(index).map(|u| EntityRef::User(u.user_id.clone())),

@@ -137,3 +137,36 @@ fn event_of(def: &Feature) -> Option<String> {
         Usage::Attribute { .. } => None,
     }
 }
+
+/// The status line: the selected company's reason whole (the list may cut it), or what to do.
+pub fn status_text(
+    view: &crate::tui::features::FeaturesView,
+    keymap: &crate::tui::keys::Keymap,
+) -> String {
+    use crate::tui::features::Row;
+    use crate::tui::keys::{Command, Context};
+    let key = |context, command| keymap.label(context, command);
+    let Some(drill) = &view.opened else {
+        return format!(
+            " {} shows a feature's companies and why they stop where they do · {} recomputes",
+            key(Context::Features, Command::Open),
+            key(Context::Features, Command::Reload)
+        );
+    };
+    let move_on = key(Context::FeaturesDetail, Command::UseInForm);
+    match drill.rows().get(drill.selected) {
+        Some(Row::Company(s)) => format!(
+            " {}: {} · {move_on} moves it on",
+            crate::sanitize::sanitize(&s.company_id),
+            crate::sanitize::sanitize(s.why_not_next.as_deref().unwrap_or("at the top"))
+        ),
+        Some(Row::LeftOut(u)) => format!(
+            " {}: in no company, so their events count for none · {move_on} gives them one",
+            crate::sanitize::sanitize(u)
+        ),
+        None => format!(
+            " {} back to the features",
+            key(Context::FeaturesDetail, Command::Back)
+        ),
+    }
+}

@@ -66,18 +66,6 @@ pub fn status_line(data: &DataView, theme: Theme) -> Option<Line<'static>> {
     if data.loading {
         return Some(Line::from(Span::styled(" loading…", theme.dim())));
     }
-    if data.opened.is_none()
-        && let Some(Rows::Users(users)) = &data.rows
-        && let Some(u) = users.get(data.selected).filter(|u| u.companies.is_empty())
-    {
-        return Some(Line::from(Span::styled(
-            format!(
-                " {NO_COMPANY}: {}",
-                table::unassociated_explanation(&u.user_id)
-            ),
-            theme.warning(),
-        )));
-    }
     if !data.search.text().is_empty() {
         return Some(Line::from(Span::styled(
             format!(
@@ -168,7 +156,7 @@ fn list(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             row
         })
         .collect();
-    let widths = widths(rows.tab());
+    let widths = widths(rows.tab(), &t, inner.width);
     let header = Row::new(t.headers.iter().enumerate().map(|(i, h)| {
         Cell::from(if i == 0 {
             format!("  {h}")
@@ -187,7 +175,47 @@ fn list(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     frame.render_stateful_widget(table, inner, &mut selection);
 }
 
-fn widths(tab: Tab) -> Vec<Constraint> {
+/// The columns' widths: ids (a 36-character UUID) whole when the row has room for them beside
+/// the other columns' least widths; a column that fills takes the rest.
+fn widths(tab: Tab, t: &table::Table, width: u16) -> Vec<Constraint> {
+    /// What a filling column keeps at least, for ids to be given their whole width.
+    const FILL_LEAST: u16 = 12;
+    let mut widths = base_widths(tab);
+    let ids: &[usize] = match tab {
+        Tab::Users | Tab::Companies => &[0],
+        Tab::Events => &[2, 3],
+        Tab::Feedback => &[2],
+    };
+    let whole = |c: usize| -> u16 {
+        let marker = if c == 0 { 2 } else { 0 };
+        let longest = t
+            .rows
+            .iter()
+            .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+            .chain(std::iter::once(t.headers[c].chars().count()))
+            .max()
+            .unwrap_or(0);
+        (longest + marker) as u16
+    };
+    let needed: u16 = widths
+        .iter()
+        .enumerate()
+        .map(|(c, w)| match w {
+            _ if ids.contains(&c) => whole(c),
+            Constraint::Length(n) | Constraint::Min(n) => *n,
+            _ => FILL_LEAST,
+        })
+        .sum::<u16>()
+        + 2 * (widths.len() as u16 - 1);
+    if needed <= width {
+        for c in ids {
+            widths[*c] = Constraint::Length(whole(*c));
+        }
+    }
+    widths
+}
+
+fn base_widths(tab: Tab) -> Vec<Constraint> {
     match tab {
         Tab::Users => vec![
             Constraint::Fill(1),

@@ -72,11 +72,17 @@ fn funnel_rows(f: &Funnel, width: u16, theme: Theme, lines: &mut Vec<Line<'stati
             Span::raw(step_figures(&row)),
         ]));
     }
+    // Wrapped under its sign: the note ends with the users to send a company call for.
     if let Some(note) = f.excluded_note() {
-        lines.push(Line::from(Span::styled(
-            format!("  ⚠ {}", sanitize(&note)),
-            theme.warning(),
-        )));
+        let text = format!("⚠ {}", sanitize(&note));
+        let wrapped = crate::term::wrap(&text, usize::from(width.saturating_sub(4).max(10)));
+        for (i, l) in wrapped.into_iter().enumerate() {
+            let indent = if i == 0 { "  " } else { "    " };
+            lines.push(Line::from(Span::styled(
+                format!("{indent}{l}"),
+                theme.warning(),
+            )));
+        }
     }
 }
 
@@ -302,38 +308,5 @@ fn step_heading(step: Step) -> &'static str {
         Step::Adopted => "Adopted: used on enough separate days",
         Step::Tried => "Tried: used in the window",
         Step::Segment => "In the segment, not tried",
-    }
-}
-
-/// The status line: the selected company's reason whole (the list may cut it), or what to do.
-pub fn status_text(
-    view: &crate::tui::features::FeaturesView,
-    keymap: &crate::tui::keys::Keymap,
-) -> String {
-    use crate::tui::features::Row;
-    use crate::tui::keys::{Command, Context};
-    let key = |context, command| keymap.label(context, command);
-    let Some(drill) = &view.opened else {
-        return format!(
-            " {} shows a feature's companies and why they stop where they do · {} recomputes",
-            key(Context::Features, Command::Open),
-            key(Context::Features, Command::Reload)
-        );
-    };
-    let move_on = key(Context::FeaturesDetail, Command::UseInForm);
-    match drill.rows().get(drill.selected) {
-        Some(Row::Company(s)) => format!(
-            " {}: {} · {move_on} moves it on",
-            sanitize(&s.company_id),
-            sanitize(s.why_not_next.as_deref().unwrap_or("at the top"))
-        ),
-        Some(Row::LeftOut(u)) => format!(
-            " {}: in no company, so their events count for none · {move_on} gives them one",
-            sanitize(u)
-        ),
-        None => format!(
-            " {} back to the features",
-            key(Context::FeaturesDetail, Command::Back)
-        ),
     }
 }

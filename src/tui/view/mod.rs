@@ -255,6 +255,17 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             ),
             theme.warning(),
         ))
+    } else if let Some(warning) = (state.screen == Screen::Data)
+        .then(|| state.data.warning())
+        .flatten()
+    {
+        // Wrapped as the layout counted its rows, so the user's id and the fix are never cut.
+        let lines: Vec<Line<'_>> = layout::status_lines(&warning, area.width)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.warning())))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
     } else if let Some(line) = data_line {
         line
     } else if let Some((level, text)) = &state.message {
@@ -289,11 +300,14 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             theme.dim(),
         ))
     } else if state.screen == Screen::Features {
-        let text = features::status_text(&state.features, &state.keymap);
-        Line::from(Span::styled(
-            fit(&text, usize::from(area.width)),
-            theme.dim(),
-        ))
+        // Wrapped as the layout counted its rows: a company's reason is said whole.
+        let text = crate::tui::features::status_text(&state.features, &state.keymap);
+        let lines: Vec<Line<'_>> = layout::status_lines(text.trim_start(), area.width)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.dim())))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
     } else if state.screen == Screen::Traffic {
         Line::from(Span::styled(traffic_status(state), theme.dim()))
     } else if state.screen == Screen::Data {
@@ -354,3 +368,5 @@ mod results_tests;
 mod tests;
 #[cfg(test)]
 mod traffic_tests;
+#[cfg(test)]
+mod whole_tests;
