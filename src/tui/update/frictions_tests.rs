@@ -116,16 +116,15 @@ fn the_palette_gives_each_view_its_own_words() {
 #[test]
 fn a_silent_server_in_any_view_marks_the_header_down() {
     let silent = || Failure::from(ExploreError::NotAnswering("connection refused".into()));
-    let reads: Vec<Box<dyn Fn(&State) -> Action>> = vec![
-        Box::new(|s: &State| Action::DataLoaded {
-            generation: s.data.generation,
-            result: Err(silent()),
-        }),
-        Box::new(|s: &State| Action::StarsLoaded {
-            purpose: StarsPurpose::List(s.features.generation),
-            result: Err(silent()),
-        }),
-    ];
+    let data = |s: &State| Action::DataLoaded {
+        generation: s.data.generation,
+        result: Err(silent()),
+    };
+    let stars = |s: &State| Action::StarsLoaded {
+        purpose: StarsPurpose::List(s.features.generation),
+        result: Err(silent()),
+    };
+    let reads: [&dyn Fn(&State) -> Action; 2] = [&data, &stars];
     for read in reads {
         let mut s = state(Method::Event);
         s.server = ServerStatus::Answers;
