@@ -6,6 +6,7 @@ pub mod action;
 pub mod app;
 pub mod collection;
 pub mod config;
+pub mod confirm;
 pub mod data;
 pub mod detail;
 pub mod features;

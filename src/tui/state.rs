@@ -1,5 +1,6 @@
 //! Everything the console shows, in one value. Rendering reads it and nothing else.
 
+pub use super::confirm::Confirm;
 pub use super::detail::{Detail, Search};
 use super::form::Form;
 use super::keys::Context;
@@ -51,28 +52,6 @@ pub enum ServerStatus {
 }
 
 /// Something drawn over the screen, which takes the keys while open.
-/// What a confirmation does on yes: one overlay for every question, each carrying its action.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Confirm {
-    /// The form breaks `problems` of the server's rules: send anyway?
-    SendAnyway { problems: usize },
-    /// The form has problems only the console has (a value its type cannot hold, a template the
-    /// profile cannot fill): nothing can be sent until they are fixed, so there is no "anyway".
-    CannotSend,
-    /// Delete this profile? (No goes back to the list.)
-    DeleteProfile { name: String },
-    /// Drop this outbox item? (Any other key keeps it.)
-    DropOutboxItem { id: i64 },
-    /// The collection has a request of this name: replace its method and body?
-    ReplaceRequest { name: String },
-    /// A pasted curl command: import it into its form? (No pastes `text` as text.)
-    ImportCurl {
-        method: Method,
-        body: String,
-        text: String,
-    },
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,

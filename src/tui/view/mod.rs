@@ -17,7 +17,7 @@ pub use crate::term::{Theme, json_lines};
 
 use super::keys::{self, Command, Context};
 use super::layout::{self, Areas};
-use super::state::{Confirm, Focus, Level, Overlay, RequestState, Screen, ServerStatus, State};
+use super::state::{Focus, Level, Overlay, RequestState, Screen, ServerStatus, State};
 use crate::api::Method;
 use crate::sanitize::sanitize;
 use ratatui::Frame;
@@ -69,16 +69,8 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     match &state.overlay {
         Overlay::None => {}
         Overlay::Help(view) => overlay::help(frame, area, state, view, theme),
-        Overlay::Confirm(Confirm::SendAnyway { problems }) => {
-            overlay::confirm(frame, area, state, *problems, theme);
-        }
-        Overlay::Confirm(Confirm::CannotSend) => overlay::cannot_send(frame, area, state, theme),
-        Overlay::Confirm(Confirm::DeleteProfile { name }) => {
-            overlay::confirm_delete(frame, area, name, theme);
-        }
-        Overlay::Confirm(Confirm::DropOutboxItem { id }) => outbox::confirm_drop(frame, *id, theme),
-        Overlay::Confirm(Confirm::ImportCurl { method, .. }) => {
-            overlay::confirm_import(frame, area, *method, theme);
+        Overlay::Confirm(confirm) => {
+            overlay::confirm(frame, area, &confirm.prompt(state.form()), theme);
         }
         Overlay::Profiles { selected } => overlay::profiles(frame, area, state, *selected, theme),
         Overlay::ProfileEditor(editor) => overlay::profile_editor(frame, area, editor, theme),
@@ -87,9 +79,6 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         Overlay::CopyAs { selected, .. } => picker::copy_as(frame, area, *selected, theme),
         Overlay::SaveRequest { name } => picker::save_as(frame, area, name, theme),
         Overlay::Palette(palette) => picker::palette(frame, area, palette, &state.keymap, theme),
-        Overlay::Confirm(Confirm::ReplaceRequest { name }) => {
-            picker::confirm_replace(frame, area, name, theme);
-        }
     }
 }
 
@@ -352,6 +341,8 @@ pub fn fit(text: &str, width: usize) -> String {
     }
 }
 
+#[cfg(test)]
+mod confirm_tests;
 #[cfg(test)]
 mod data_tests;
 #[cfg(test)]

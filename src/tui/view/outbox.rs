@@ -2,7 +2,6 @@
 //! the server's errors; a confirmation before dropping one.
 
 use super::Theme;
-use super::overlay::with_hint;
 use crate::outbox::State as ItemState;
 use crate::sanitize::sanitize;
 use crate::tui::layout::Areas;
@@ -116,18 +115,4 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
         let mut selection = TableState::default().with_selected(Some(view.selected));
         frame.render_stateful_widget(table, inner, &mut selection);
     }
-}
-
-/// Drop item `id`?
-pub fn confirm_drop(frame: &mut Frame<'_>, id: i64, theme: Theme) {
-    with_hint(
-        frame,
-        frame.area(),
-        "drop?",
-        vec![Line::from(format!(
-            "Drop item #{id}? It will never be delivered."
-        ))],
-        "Enter/y drop · any other key keeps it",
-        theme,
-    );
 }
