@@ -7,7 +7,6 @@ use super::keys::Context;
 use crate::api::Method;
 use crate::client::{Exchange, Target};
 use crate::profiles::{Profile, Profiles};
-use std::collections::VecDeque;
 
 /// The whole screen: the forms and log, or the Data view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,16 +117,8 @@ pub struct State {
     /// One form per method, in `Method::ALL` order; each keeps its content across tab switches.
     pub forms: Vec<Form>,
     pub focus: Focus,
-    /// Newest first.
-    pub log: VecDeque<Exchange>,
-    pub log_selected: usize,
-    /// Which entries the pane shows (`f`, `m`, `p` on the log).
-    pub log_filter: crate::history::Filter,
-    pub log_loading: bool,
-    /// The history's latest change the log pane holds, and whether a read of later ones runs
-    /// (`Some(true)`: and the file was written again meanwhile).
-    pub log_change: i64,
-    pub log_refresh: Option<bool>,
+    /// The log pane: the exchanges, the selected one, the filter, the history's reads.
+    pub log: super::log_view::LogView,
     pub detail: Option<Detail>,
     pub request: RequestState,
     pub overlay: Overlay,
@@ -176,12 +167,7 @@ impl State {
             method,
             forms,
             focus: Focus::Form,
-            log: VecDeque::new(),
-            log_selected: 0,
-            log_filter: crate::history::Filter::default(),
-            log_loading: true,
-            log_change: 0,
-            log_refresh: None,
+            log: super::log_view::LogView::default(),
             detail: None,
             request: RequestState::Idle,
             overlay: Overlay::None,
@@ -218,7 +204,7 @@ impl State {
     /// The selected entry, when the filter shows it.
     pub fn selected_exchange(&self) -> Option<&Exchange> {
         self.selected_position()?;
-        self.log.get(self.log_selected)
+        self.log.entries.get(self.log.selected)
     }
 }
 

@@ -47,22 +47,22 @@ fn the_profile_list_takes_home_end_and_pages() {
 #[test]
 fn zero_clears_every_log_filter_and_the_selection_stays_visible() {
     let mut s = state(Method::Event);
-    s.log_loading = false;
+    s.log.loading = false;
     let mut ok = exchange("event", 200, "{}", vec![]);
     ok.id = Some(1);
     let mut bad = exchange("user", 400, "{}", vec![]);
     bad.id = Some(2);
-    s.log = [bad, ok].into_iter().collect();
+    s.log.entries = [bad, ok].into_iter().collect();
     s.focus = Focus::Log;
     press(&mut s, KeyCode::Char('f')); // 2xx
     press(&mut s, KeyCode::Char('m')); // user: nothing left
     press(&mut s, KeyCode::Char('p'));
-    assert!(!s.log_filter.is_empty());
+    assert!(!s.log.filter.is_empty());
     press(&mut s, KeyCode::Char('0'));
-    assert!(s.log_filter.is_empty(), "{:?}", s.log_filter);
+    assert!(s.log.filter.is_empty(), "{:?}", s.log.filter);
     assert!(s.selected_position().is_some());
     // Filtering to 2xx moves the selection off the 400 onto the row still shown.
-    s.log_selected = 0;
+    s.log.selected = 0;
     press(&mut s, KeyCode::Char('f'));
     assert_eq!(s.selected_exchange().map(|e| e.id), Some(Some(1)));
 }

@@ -485,7 +485,12 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
         }
         Confirm::DeleteProfile { name } if yes => delete_profile(state, &name),
         Confirm::DropOutboxItem { id } if yes => {
-            if let Some(row) = state.log.iter_mut().find(|e| e.outbox_id == Some(id)) {
+            if let Some(row) = state
+                .log
+                .entries
+                .iter_mut()
+                .find(|e| e.outbox_id == Some(id))
+            {
                 row.outbox_id = None;
                 row.error_message = Some("dropped from the outbox".to_owned());
             }

@@ -102,7 +102,7 @@ fn ctrl_s_sends_a_valid_form_and_asks_before_an_invalid_one() {
         ))),
     );
     assert!(!s.needs_ticks());
-    assert_eq!(s.log.len(), 1);
+    assert_eq!(s.log.entries.len(), 1);
 }
 
 #[test]
@@ -159,7 +159,7 @@ fn log_keys_resend_load_and_copy() {
     );
     update(&mut s, ctrl('l'));
     update(&mut s, key(KeyCode::Down));
-    assert_eq!(s.log_selected, 1);
+    assert_eq!(s.log.selected, 1);
     let copied = update(&mut s, key(KeyCode::Char('c')));
     assert!(
         matches!(&copied[..], [Effect::Copy(text)] if text.contains("$BUCKET_TRACKING_KEY/event") && text.contains("http://127.0.0.1:8787"))
@@ -672,8 +672,8 @@ fn copy_as_curl_names_the_server_that_answered_and_says_when_it_is_gone() {
     here.base_url = "http://127.0.0.1:8787".into();
     let mut earlier = here.clone();
     earlier.base_url = "http://127.0.0.1:41009".into();
-    s.log.push_front(earlier);
-    s.log.push_front(here);
+    s.log.entries.push_front(earlier);
+    s.log.entries.push_front(here);
     s.focus = Focus::Log;
     let copied = |s: &mut State| match update(s, key(KeyCode::Char('c'))).as_slice() {
         [Effect::Copy(text)] => text.clone(),
@@ -779,6 +779,7 @@ fn the_comment_box_clears_with_ctrl_u_undoes_with_ctrl_z_and_cuts_to_the_limit()
 fn c_and_y_copy_from_an_exchanges_detail_and_say_so() {
     let mut s = state(Method::User);
     s.log
+        .entries
         .push_front(exchange("user", 400, r#"{"userID":1}"#, vec![]));
     s.focus = Focus::Log;
     update(&mut s, key(KeyCode::Enter));
@@ -1032,8 +1033,8 @@ fn a_queued_send_stays_one_row_until_delivered() {
             result: Ok((9, 1)),
         },
     );
-    assert_eq!(s.log.len(), 1);
-    assert!(s.log[0].is_queued());
+    assert_eq!(s.log.entries.len(), 1);
+    assert!(s.log.entries[0].is_queued());
     let mut delivered = exchange("event", 200, "{\"event\":\"e\",\"userId\":\"u\"}", vec![]);
     delivered.id = Some(41);
     delivered.outbox_id = Some(9);
@@ -1046,8 +1047,8 @@ fn a_queued_send_stays_one_row_until_delivered() {
             waiting: 0,
         },
     );
-    assert_eq!(s.log.len(), 1, "the same row, moved on");
-    assert_eq!(s.log[0].status(), Some(200));
+    assert_eq!(s.log.entries.len(), 1, "the same row, moved on");
+    assert_eq!(s.log.entries[0].status(), Some(200));
 }
 
 /// `f`, `m` and `p` on the log filter it as the CLI's `log --status/--method/--from-profile` do,
@@ -1065,7 +1066,7 @@ fn the_log_is_filtered_by_status_method_and_profile() {
     for (i, e) in entries.iter_mut().enumerate() {
         e.id = Some(i as i64 + 1);
     }
-    s.log = entries.into();
+    s.log.entries = entries.into();
     s.focus = Focus::Log;
     let shown = |s: &State| {
         s.visible_log()
@@ -1144,6 +1145,7 @@ fn changes_to_the_history_file_appear_live() {
     ));
     let ids: Vec<_> = s
         .log
+        .entries
         .iter()
         .map(|e| (e.id.unwrap(), e.status().unwrap()))
         .collect();
@@ -1299,13 +1301,13 @@ fn a_scenario_runs_from_the_picker_and_its_calls_open() {
     };
     assert!(run.done);
     assert_eq!(run.calls.len(), 2);
-    assert_eq!(s.log.len(), 2, "each call is in the log");
+    assert_eq!(s.log.entries.len(), 2, "each call is in the log");
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.overlay, Overlay::None);
     let detail = s.detail.as_ref().unwrap();
     assert_eq!(
-        s.log[detail.index].id,
+        s.log.entries[detail.index].id,
         Some(32),
         "the second call's exchange"
     );

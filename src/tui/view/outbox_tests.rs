@@ -14,7 +14,7 @@ fn snapshot(name: &str, state: &State) {
 fn opened(items: Vec<crate::outbox::Item>) -> State {
     let mut s = state(Method::Feedback);
     s.server = ServerStatus::Down(crate::term::Failure::message("connection refused"));
-    s.log_loading = false;
+    s.log.loading = false;
     assert_eq!(press(&mut s, KeyCode::F(4)), vec![Effect::LoadOutbox]);
     update(&mut s, Action::OutboxLoaded(Ok(items)));
     s

@@ -29,7 +29,7 @@ fn rows(s: &State, width: u16, height: u16) -> Vec<String> {
 fn ready(method: Method) -> State {
     let mut s = state(method);
     s.server = ServerStatus::Answers;
-    s.log_loading = false;
+    s.log.loading = false;
     s
 }
 
@@ -116,7 +116,7 @@ fn with_log() -> State {
     for (i, status) in [200, 400, 202].into_iter().enumerate() {
         let mut e = exchange("event", status, "{\"event\":\"Sent message\"}", vec![]);
         e.id = Some(i as i64 + 1);
-        s.log.push_front(e);
+        s.log.entries.push_front(e);
     }
     s.focus = Focus::Log;
     s
