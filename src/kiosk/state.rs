@@ -93,7 +93,7 @@ pub struct KioskState {
     pub outbox_waiting: u64,
     pub link: Link,
     /// After Ctrl+C: the results, then any key leaves.
-    pub results: Option<Result<crate::results::Results, crate::term::Failure>>,
+    pub results: crate::term::Load<crate::results::Results>,
     pub ending: Ending,
     pub color: bool,
     /// The theme's colours (`config.toml`'s `[theme]`).
@@ -128,7 +128,7 @@ impl KioskState {
             responses: 0,
             outbox_waiting: 0,
             link: Link::Unknown,
-            results: None,
+            results: crate::term::Load::Loading,
             ending: Ending::Running,
             color: true,
             palette: crate::term::ThemeName::Dark.palette(),

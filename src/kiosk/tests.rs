@@ -248,7 +248,7 @@ fn screens() {
     let mut s = kiosk();
     s.ending = Ending::Results;
     let rows = crate::fixtures::stored::feedback();
-    s.results = Some(Ok(Results::from_stored("export", &rows)));
+    s.results = crate::term::Load::Ready(Results::from_stored("export", &rows));
     snapshot("kiosk_results", &s);
 }
 

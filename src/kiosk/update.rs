@@ -112,7 +112,7 @@ pub fn update(state: &mut KioskState, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::ResultsLoaded(result) => {
-            state.results = Some(result);
+            state.results = result.into();
             vec![]
         }
         Action::MergeFailed { fallback } => vec![Effect::Send {

@@ -17,10 +17,10 @@ pub const PAGE: u32 = 50;
 /// What the detail pane shows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Opened {
-    /// A user or company, loading (`None`) or loaded; `Ok(None)` when the server has no such one.
+    /// A user or company, loading or loaded; `Ready(None)` when the server has no such one.
     Entity {
         which: EntityRef,
-        loaded: Option<Result<Option<Entity>, crate::term::Failure>>,
+        loaded: crate::term::Load<Option<Entity>>,
     },
     Event(Box<EventRecord>),
     Feedback(Box<FeedbackRecord>),
@@ -172,7 +172,7 @@ impl DataView {
             self.mark(which.clone(), last);
         }
         if let Some(Opened::Entity { loaded, .. }) = &mut self.opened {
-            *loaded = Some(result);
+            *loaded = result.into();
         }
     }
 
@@ -257,7 +257,7 @@ impl DataView {
                 let which = self.row_ref(self.selected)?;
                 self.opened = Some(Opened::Entity {
                     which: which.clone(),
-                    loaded: None,
+                    loaded: crate::term::Load::Loading,
                 });
                 return Some(which);
             }
@@ -273,7 +273,7 @@ impl DataView {
         self.scroll = 0;
         self.opened = Some(Opened::Entity {
             which: which.clone(),
-            loaded: None,
+            loaded: crate::term::Load::Loading,
         });
         which
     }

@@ -8,8 +8,7 @@ use serde_json::{Map, Value, json};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FeaturesView {
-    /// `None` while computing.
-    pub loaded: Option<Result<Vec<Funnel>, crate::term::Failure>>,
+    pub loaded: crate::term::Load<Vec<Funnel>>,
     pub selected: usize,
     pub opened: Option<Drill>,
     /// Answers to older requests are ignored.
@@ -22,8 +21,7 @@ pub struct FeaturesView {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drill {
     pub feature: String,
-    /// `None` while loading.
-    pub loaded: Option<Result<Funnel, crate::term::Failure>>,
+    pub loaded: crate::term::Load<Funnel>,
     /// Index into [`Drill::rows`].
     pub selected: usize,
 }
@@ -38,7 +36,7 @@ pub enum Row<'a> {
 impl Drill {
     /// Companies furthest along first, then the users left out.
     pub fn rows(&self) -> Vec<Row<'_>> {
-        let Some(Ok(f)) = &self.loaded else {
+        let Some(f) = self.loaded.ready() else {
             return Vec::new();
         };
         let mut rows: Vec<Row<'_>> = Vec::new();
@@ -54,15 +52,12 @@ impl FeaturesView {
     /// Starts a new computation; the caller turns it into an effect.
     pub fn reload(&mut self) -> u64 {
         self.generation += 1;
-        self.loaded = None;
+        self.loaded = crate::term::Load::Loading;
         self.generation
     }
 
     pub fn funnels(&self) -> &[Funnel] {
-        match &self.loaded {
-            Some(Ok(all)) => all,
-            _ => &[],
-        }
+        self.loaded.ready().map_or(&[], Vec::as_slice)
     }
 
     pub fn move_selection(&mut self, by: isize) {

@@ -220,7 +220,7 @@ fn results_loaded(
     result: Result<Vec<crate::results::Results>, Failure>,
 ) -> Vec<Effect> {
     let effects = silent_server(state, result.as_ref().err());
-    state.results.loaded = Some(result);
+    state.results.loaded = result.into();
     effects
 }
 

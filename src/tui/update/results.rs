@@ -9,7 +9,7 @@ use super::*;
 /// F5: every feature's responses, scores and comments, read afresh.
 pub(super) fn open_results(state: &mut State) -> Vec<Effect> {
     state.screen = Screen::Results;
-    state.results.loaded = None;
+    state.results.loaded = crate::term::Load::Loading;
     state.results.scroll = 0;
     vec![Effect::LoadResults(state.target())]
 }

@@ -301,20 +301,23 @@ fn detail(
                 EntityRef::Company(id) => ("company", id),
             };
             let title = format!(" {noun} {} ", sanitize(id));
-            let lines = match loaded {
-                None => vec![Line::from(Span::styled("loading…", theme.dim()))],
-                Some(Err(e)) => vec![Line::from(Span::styled(
-                    format!("✗ {} · r retries", sanitize(&e.to_string())),
-                    theme.error(),
-                ))],
-                Some(Ok(None)) => vec![Line::from(Span::styled(
+            let failed = format!("the {noun} could not be read");
+            let words = crate::term::Unready {
+                loading: "loading…",
+                failed: &failed,
+                after: " · r retries",
+            };
+            let width = area.width.saturating_sub(2);
+            let lines = match loaded.ready() {
+                None => crate::term::unready(loaded, words, width, theme).unwrap_or_default(),
+                Some(None) => vec![Line::from(Span::styled(
                     format!(
                         "No {noun} `{}` is stored for this tracking key.",
                         sanitize(id)
                     ),
                     theme.label(),
                 ))],
-                Some(Ok(Some(entity))) => entity_lines(data, keymap, entity, theme),
+                Some(Some(entity)) => entity_lines(data, keymap, entity, theme),
             };
             (title, lines)
         }

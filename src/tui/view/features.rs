@@ -5,6 +5,7 @@ use super::Theme;
 use crate::api::stars::{Funnel, Step};
 use crate::sanitize::sanitize;
 use crate::term::stars::{bar, fraction, step_figures, usage_text as usage, window_text as window};
+use crate::term::{Unready, unready};
 use crate::tui::features::Drill;
 use crate::tui::layout::Areas;
 use crate::tui::state::State;
@@ -90,32 +91,25 @@ fn funnel_rows(f: &Funnel, width: u16, theme: Theme, lines: &mut Vec<Line<'stati
 fn list_lines(state: &State, width: u16, theme: Theme) -> (Vec<Line<'static>>, usize) {
     let view = &state.features;
     let mut lines = Vec::new();
-    let all = match &view.loaded {
-        None => {
-            lines.push(Line::from(Span::styled(
-                "computing the funnels…",
-                theme.dim(),
-            )));
-            return (lines, 0);
-        }
-        Some(Err(e)) => {
-            lines.extend(message(
-                &format!(
-                    "✗ the funnels could not be computed: {} · r retries",
-                    sanitize(&e.to_string())
-                ),
-                width,
-                theme.error(),
-            ));
+    let words = Unready {
+        loading: "computing the funnels…",
+        failed: "the funnels could not be computed",
+        after: " · r retries",
+    };
+    if let Some(unready) = unready(&view.loaded, words, width, theme) {
+        lines.extend(unready);
+        if view.loaded.failure().is_some() {
             lines.extend(message(
                 "The Features view needs the local server's store: the built-in `local` \
                  profile, or a profile pointing at `bucket-console serve`.",
                 width,
                 theme.dim(),
             ));
-            return (lines, 0);
         }
-        Some(Ok(all)) => all,
+        return (lines, 0);
+    }
+    let Some(all) = view.loaded.ready() else {
+        return (lines, 0);
     };
     if all.is_empty() {
         lines.extend(message(
@@ -163,26 +157,19 @@ fn drill_lines(
     theme: Theme,
 ) -> (Vec<Line<'static>>, usize) {
     let mut lines = Vec::new();
-    let f = match &drill.loaded {
-        None => {
-            lines.push(Line::from(Span::styled(
-                format!("computing {}…", sanitize(&drill.feature)),
-                theme.dim(),
-            )));
-            return (lines, 0);
-        }
-        Some(Err(e)) => {
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "✗ {}: {} · r retries",
-                    sanitize(&drill.feature),
-                    sanitize(&e.to_string())
-                ),
-                theme.error(),
-            )));
-            return (lines, 0);
-        }
-        Some(Ok(f)) => f,
+    let feature = sanitize(&drill.feature);
+    let loading = format!("computing {feature}…");
+    let words = Unready {
+        loading: &loading,
+        failed: &feature,
+        after: " · r retries",
+    };
+    if let Some(unready) = unready(&drill.loaded, words, width, theme) {
+        lines.extend(unready);
+        return (lines, 0);
+    }
+    let Some(f) = drill.loaded.ready() else {
+        return (lines, 0);
     };
     lines.push(Line::from(vec![
         Span::styled(sanitize(&f.feature), theme.title()),
