@@ -1,5 +1,5 @@
-//! The Features view's state (F6): every feature's STARS funnel as last computed by the local
-//! server, the one opened with its companies step by step, and the form that would move a
+//! The Features view's state (F6), named after its screen: every feature's STARS funnel (`stars`
+//! inside the code, see the crate's docs) as last computed by the local server, the one opened with its companies step by step, and the form that would move a
 //! company on. Nothing here does I/O.
 
 use crate::api::Method;
