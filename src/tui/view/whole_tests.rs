@@ -198,19 +198,6 @@ fn screens() -> Vec<(&'static str, State, Vec<&'static str>)> {
     out
 }
 
-#[test]
-#[ignore = "prints every screen, to look at"]
-fn print_every_screen() {
-    for (name, s, _) in screens() {
-        for (w, h) in SIZES {
-            println!("== {name} at {w}x{h}");
-            for row in rows(&s, w, h) {
-                println!("{row}");
-            }
-        }
-    }
-}
-
 /// Text an ellipsis may end: a masked key (`… #25bf8e`, `sec_…only`), and what is on its way.
 const MAY_END_IN_ELLIPSIS: &[&str] = &["key …", "… #", "_…", "loading…", "checking…", "computing"];
 
