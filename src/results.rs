@@ -24,6 +24,38 @@ pub async fn load(
     only: Option<&str>,
     sent: &crate::delivery::Journal,
 ) -> Result<Vec<Results>, ResultsError> {
+    load_of(target, only, Who::Everyone, sent).await
+}
+
+/// Whose answers count: everyone's, or only those of users whose id starts with a prefix (a
+/// kiosk session's respondents are `kiosk-<session>-<n>`, so its results are that session's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who<'a> {
+    Everyone,
+    UsersStartingWith(&'a str),
+}
+
+impl Who<'_> {
+    pub fn counts(self, user_id: &str) -> bool {
+        match self {
+            Who::Everyone => true,
+            Who::UsersStartingWith(prefix) => user_id.starts_with(prefix),
+        }
+    }
+
+    /// A feedback call's body names a user this counts.
+    fn counts_body(self, body: &serde_json::Value) -> bool {
+        self == Who::Everyone || body["userId"].as_str().is_some_and(|u| self.counts(u))
+    }
+}
+
+/// [`load`], keeping only the answers of `who`.
+pub async fn load_of(
+    target: &crate::client::Target,
+    only: Option<&str>,
+    who: Who<'_>,
+    sent: &crate::delivery::Journal,
+) -> Result<Vec<Results>, ResultsError> {
     use crate::explore::{ExploreError, Explorer};
     let explorer = Explorer::new(&target.base_url, target.key.data_key())?;
     let mut pairs = vec![("limit", "1000".to_owned())];
@@ -35,13 +67,20 @@ pub async fn load(
         serde_urlencoded::to_string(pairs).unwrap_or_default()
     );
     let per_feature = match explorer.get_json::<Vec<FeedbackRecord>>(&query).await {
-        Ok(rows) => features(rows.iter().map(|r| r.feature_id.clone()), only)
-            .into_iter()
-            .map(|f| Results::from_stored(&f, &rows))
-            .collect(),
+        Ok(mut rows) => {
+            rows.retain(|r| who.counts(&r.user_id));
+            features(rows.iter().map(|r| r.feature_id.clone()), only)
+                .into_iter()
+                .map(|f| Results::from_stored(&f, &rows))
+                .collect()
+        }
         Err(ExploreError::NotLocal) => {
             let history = sent.open()?;
-            let exchanges = history.recent(crate::history::DEFAULT_LIMIT, 0)?;
+            let mut exchanges = history.recent(crate::history::DEFAULT_LIMIT, 0)?;
+            exchanges.retain(|e| {
+                serde_json::from_str::<serde_json::Value>(&e.request_body)
+                    .is_ok_and(|b| who.counts_body(&b))
+            });
             let names = exchanges
                 .iter()
                 .filter(|e| e.method == "feedback")
@@ -216,6 +255,18 @@ mod tests {
             key: None,
             sent_feature_id: None,
         }
+    }
+
+    /// A kiosk session counts its own respondents only, not every answer stored for the feature.
+    #[test]
+    fn a_session_counts_its_own_users() {
+        let who = Who::UsersStartingWith("kiosk-s1-");
+        assert!(who.counts("kiosk-s1-3"));
+        assert!(!who.counts("kiosk-s2-1"));
+        assert!(!who.counts("u-42"));
+        assert!(Who::Everyone.counts("u-42"));
+        assert!(who.counts_body(&serde_json::json!({"userId": "kiosk-s1-1"})));
+        assert!(!who.counts_body(&serde_json::json!({"userId": 42})));
     }
 
     #[test]

@@ -59,12 +59,18 @@ pub fn run(args: &KioskArgs) -> Result<u8, CliError> {
     state.idle_limit = args.idle_seconds.max(1);
     state.api = selected.profile.api();
     state.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    // The kiosk takes the theme, not the keys.
+    // The kiosk takes the theme, not the keys: a problem only the console would trip on is said,
+    // and the booth still opens.
     let config_path =
         bucket_console::tui::config::path().map_err(|e| CliError::usage(e.to_string()))?;
-    let config = bucket_console::tui::config::load(&config_path)
+    let (theme, unused) = bucket_console::tui::config::load_theme(&config_path)
         .map_err(|e| CliError::usage(e.to_string()))?;
-    state.palette = config.theme.palette();
+    if let Some(problems) = unused {
+        eprintln!(
+            "warning: the kiosk uses only [theme]; the console would refuse this config:\n{problems}"
+        );
+    }
+    state.palette = theme.palette();
     context::runtime(1)?.block_on(async {
         let resolved = bucket_console::target::resolve(&selected)
             .await

@@ -1,5 +1,6 @@
 //! What the local server stored, read back through its inspection routes (assets/contract.md §6): the
-//! data layer of the console's Data view and of `bucket-console data`. Pages are fetched as they
+//! one client of `inspect` (the crate's docs say which name is which), the data layer of the
+//! console's Data view and of `bucket-console data`. Pages are fetched as they
 //! are needed, so a store with a million events opens as fast as an empty one.
 
 pub mod table;

@@ -209,20 +209,22 @@ fn run_effect(runner: &Arc<Runner>, state: &KioskState, effect: Effect) {
                 runner.wake.notify_one();
             });
         }
-        Effect::LoadResults => {
+        Effect::LoadResults { users } => {
             let feature = state.feature.clone();
             tokio::spawn(async move {
-                let result = load_results(&runner, &feature).await;
+                let result = load_results(&runner, &feature, &users).await;
                 let _ = runner.actions.send(Action::ResultsLoaded(result));
             });
         }
     }
 }
 
-/// The session's feature, from the local server's feedback or else this machine's history.
-async fn load_results(runner: &Runner, feature: &str) -> Result<Results, Failure> {
+/// The session's answers for its feature, from the local server's feedback or else this
+/// machine's history: only the users this session made (`users` is their ids' prefix).
+async fn load_results(runner: &Runner, feature: &str, users: &str) -> Result<Results, Failure> {
+    let who = crate::results::Who::UsersStartingWith(users);
     let mut all =
-        crate::results::load(&runner.target, Some(feature), &runner.journals.kiosk).await?;
+        crate::results::load_of(&runner.target, Some(feature), who, &runner.journals.kiosk).await?;
     Ok(all
         .pop()
         .unwrap_or_else(|| Results::from_stored(feature, &[])))

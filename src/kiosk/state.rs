@@ -9,6 +9,8 @@ use serde_json::Value;
 pub const DEFAULT_QUESTION: &str = "How satisfied are you with this feature?";
 /// Seconds without a key before an unfinished form resets.
 pub const IDLE_SECONDS: u32 = 20;
+/// What the empty comment box says.
+pub const COMMENT_PLACEHOLDER: &str = "Type your comment here: it is optional";
 /// Seconds the thank-you stays.
 pub const THANKS_SECONDS: u32 = 3;
 
@@ -93,7 +95,7 @@ pub struct KioskState {
     pub outbox_waiting: u64,
     pub link: Link,
     /// After Ctrl+C: the results, then any key leaves.
-    pub results: Option<Result<crate::results::Results, crate::term::Failure>>,
+    pub results: crate::term::Load<crate::results::Results>,
     pub ending: Ending,
     pub color: bool,
     /// The theme's colours (`config.toml`'s `[theme]`).
@@ -129,7 +131,7 @@ impl KioskState {
             responses: 0,
             outbox_waiting: 0,
             link: Link::Unknown,
-            results: None,
+            results: crate::term::Load::Loading,
             ending: Ending::Running,
             color: true,
             palette: crate::term::ThemeName::Dark.palette(),
@@ -145,14 +147,22 @@ impl KioskState {
     /// A fresh form for the next person, with a new anonymous id.
     pub fn next_person(&mut self) {
         self.next_respondent += 1;
-        self.respondent =
-            Respondent::new(format!("kiosk-{}-{}", self.session, self.next_respondent));
+        self.respondent = Respondent::new(format!(
+            "{}{}",
+            self.respondent_prefix(),
+            self.next_respondent
+        ));
         self.step = if self.ask_name {
             Step::Name(LineInput::new(""))
         } else {
             Step::Score { cursor: 3 }
         };
         self.idle = 0;
+    }
+
+    /// What every respondent id of this session starts with: the results are theirs alone.
+    pub fn respondent_prefix(&self) -> String {
+        format!("kiosk-{}-", self.session)
     }
 
     /// Whether someone has started and not finished: only then does idleness reset the form.
@@ -185,9 +195,8 @@ impl KioskState {
 
     pub fn comment_step() -> Step {
         let mut area = comment_box("");
-        area.set_placeholder_text(
-            "Anything to add? Enter sends it, Alt+Enter makes a new line, Esc skips",
-        );
+        // The keys are said under the box: the placeholder fits a box at 80 columns.
+        area.set_placeholder_text(COMMENT_PLACEHOLDER);
         Step::Comment(Box::new(area))
     }
 }

@@ -209,7 +209,14 @@ fn ctrl_c_shows_the_results_then_any_key_leaves() {
         &mut s,
         Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
     );
-    assert_eq!(effects, vec![Effect::LoadResults]);
+    // The session's answers, not every stored one for the feature: its respondents' ids.
+    assert_eq!(
+        effects,
+        vec![Effect::LoadResults {
+            users: "kiosk-s1-".into()
+        }]
+    );
+    assert!(s.respondent.user_id.starts_with("kiosk-s1-"));
     assert_eq!(s.ending, Ending::Results);
     press(&mut s, KeyCode::Char('x'));
     assert_eq!(s.ending, Ending::Quit);
@@ -241,7 +248,7 @@ fn screens() {
     let mut s = kiosk();
     s.ending = Ending::Results;
     let rows = crate::fixtures::stored::feedback();
-    s.results = Some(Ok(Results::from_stored("export", &rows)));
+    s.results = crate::term::Load::Ready(Results::from_stored("export", &rows));
     snapshot("kiosk_results", &s);
 }
 
@@ -299,4 +306,18 @@ fn only_what_can_change_the_screen_asks_for_a_draw() {
     release.kind = KeyEventKind::Release;
     assert!(!changes_screen(&Action::Key(release)));
     assert!(changes_screen(&Action::Tick), "the countdown moves");
+}
+
+/// The comment box's placeholder was cut at 80 columns; the keys are said under the box.
+#[test]
+fn the_comment_placeholder_is_whole_at_80_columns() {
+    let mut s = kiosk();
+    press(&mut s, KeyCode::Char('4'));
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| super::view::draw(f, &s)).unwrap();
+    let screen = format!("{:?}", terminal.backend());
+    assert!(
+        screen.contains(super::state::COMMENT_PLACEHOLDER),
+        "{screen}"
+    );
 }

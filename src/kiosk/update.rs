@@ -67,7 +67,8 @@ pub enum Effect {
         fields: Map<String, Value>,
         fallback: Value,
     },
-    LoadResults,
+    /// The session's results: the answers of users whose id starts with `users`.
+    LoadResults { users: String },
 }
 
 /// Whether an action can change the screen: not a mouse motion or release (mouse capture reports
@@ -111,7 +112,7 @@ pub fn update(state: &mut KioskState, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::ResultsLoaded(result) => {
-            state.results = Some(result);
+            state.results = result.into();
             vec![]
         }
         Action::MergeFailed { fallback } => vec![Effect::Send {
@@ -131,7 +132,9 @@ fn on_key(state: &mut KioskState, key: KeyEvent) -> Vec<Effect> {
     }
     if ctrl && key.code == KeyCode::Char('c') {
         state.ending = Ending::Results;
-        return vec![Effect::LoadResults];
+        return vec![Effect::LoadResults {
+            users: state.respondent_prefix(),
+        }];
     }
     state.idle = 0;
     match &mut state.step {

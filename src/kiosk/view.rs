@@ -239,16 +239,17 @@ fn results(frame: &mut Frame<'_>, area: Rect, state: &KioskState, theme: Theme) 
         format!("Results for {}", sanitize(&state.feature)),
         theme.title(),
     ))];
-    match &state.results {
-        None => lines.push(Line::from(Span::styled("loading…", theme.dim()))),
-        Some(Err(e)) => lines.push(Line::from(Span::styled(
-            format!(
-                "✗ the results could not be read: {}",
-                sanitize(&e.to_string())
-            ),
-            theme.error(),
-        ))),
-        Some(Ok(r)) => lines.extend(result_lines(r, area.width, theme)),
+    let words = crate::term::Unready {
+        loading: "loading…",
+        failed: "the results could not be read",
+        after: "",
+    };
+    match state.results.ready() {
+        Some(r) => lines.extend(result_lines(r, area.width, theme)),
+        None => lines.extend(
+            crate::term::unready(&state.results, words, area.width.saturating_sub(2), theme)
+                .unwrap_or_default(),
+        ),
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(

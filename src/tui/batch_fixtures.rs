@@ -22,7 +22,7 @@ pub fn runtime(method: Method) -> State {
         Action::TargetReady(Ok((profile, "http://127.0.0.1:8787".into(), true))),
     );
     s.server = ServerStatus::Answers;
-    s.log_loading = false;
+    s.log.loading = false;
     s.message = None;
     s
 }

@@ -70,6 +70,32 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     }
 }
 
+/// The theme alone, for the kiosk, which takes no keys: a problem elsewhere in the file (a typo
+/// in `[keys]`) comes back beside the theme as a warning instead of stopping it; a problem in
+/// `[theme]`, or a file that is not TOML, still does.
+pub fn load_theme(path: &Path) -> Result<(ThemeChoice, Option<ConfigError>), ConfigError> {
+    let whole = match load(path) {
+        Ok(config) => return Ok((config.theme, None)),
+        Err(e) => e,
+    };
+    let text = std::fs::read_to_string(path).map_err(|_| whole.clone())?;
+    let root = crate::collection::lines::parse(&text).map_err(|_| whole.clone())?;
+    let mut r = Reader {
+        lines: LineIndex::new(&text),
+        problems: Vec::new(),
+    };
+    let theme = root
+        .get_ref()
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == "theme")
+        .map_or_else(ThemeChoice::default, |(_, v)| read_theme(&mut r, v));
+    if r.problems.is_empty() {
+        Ok((theme, Some(whole)))
+    } else {
+        Err(whole)
+    }
+}
+
 /// The views `[keys.<view>]` names, and the contexts each covers.
 const VIEWS: &[(&str, &[Context])] = &[
     ("list", &[Context::List]),
@@ -455,16 +481,30 @@ fn clashes(r: &mut Reader, bindings: &[Binding], asked: &[Asked]) {
     }
 }
 
-/// `config default`: every command with its default keys, commented, ready to edit.
+/// `config default`: every command with its default keys, commented, ready to edit. Every
+/// setting's comment starts in one column, so the file reads as a table.
 pub fn default_file() -> String {
     use std::fmt::Write as _;
-    let mut out = String::from(
-        "# bucket-console's configuration. `bucket-console config path` says where it is read from;\n\
-         # uncomment and change what you like. Keys: ctrl+s, alt+enter, f5, shift+tab, esc, R…\n\
-         # Keys that edit text inside fields are fixed (F1 lists them where they apply).\n\n\
-         # mouse = true          # false: no mouse capture, so the terminal's own selection works\n\n\
-         [theme]\n# name = \"dark\"       # dark, light or high-contrast; NO_COLOR still wins\n",
-    );
+    // A line of prose, or a setting and what it does.
+    let mut rows: Vec<(String, Option<String>)> = vec![
+        (
+            "# bucket-console's configuration. `bucket-console config path` says where it is read from;\n\
+             # uncomment and change what you like. Keys: ctrl+s, alt+enter, f5, shift+tab, esc, R…\n\
+             # Keys that edit text inside fields are fixed (F1 lists them where they apply).\n"
+                .to_owned(),
+            None,
+        ),
+        (
+            "# mouse = true".to_owned(),
+            Some("false: no mouse capture, so the terminal's own selection works".to_owned()),
+        ),
+        (String::new(), None),
+        ("[theme]".to_owned(), None),
+        (
+            "# name = \"dark\"".to_owned(),
+            Some("dark, light or high-contrast; NO_COLOR still wins".to_owned()),
+        ),
+    ];
     let dark = ThemeName::Dark.palette();
     let colors = [
         dark.accent,
@@ -477,10 +517,12 @@ pub fn default_file() -> String {
         dark.on_accent,
     ];
     for (slot, color) in ThemeChoice::SLOTS.iter().zip(colors) {
-        let _ = writeln!(out, "# {slot} = \"{}\"", crate::term::color_name(color));
+        let line = format!("# {slot} = \"{}\"", crate::term::color_name(color));
+        rows.push((line, None));
     }
     let mut section = |title: &str, contexts: &[Context]| {
-        let _ = writeln!(out, "\n[{title}]");
+        rows.push((String::new(), None));
+        rows.push((format!("[{title}]"), None));
         let mut seen = Vec::new();
         for b in keys::BINDINGS
             .iter()
@@ -500,12 +542,35 @@ pub fn default_file() -> String {
             } else {
                 format!("[{}]", keys.join(", "))
             };
-            let _ = writeln!(out, "# {} = {value:<24} # {}", b.command.name(), b.help);
+            let help = b.command.own_help().unwrap_or(b.help);
+            rows.push((
+                format!("# {} = {value}", b.command.name()),
+                Some(help.to_owned()),
+            ));
         }
     };
     section("keys", GLOBAL);
     for (view, contexts) in VIEWS {
         section(&format!("keys.{view}"), contexts);
+    }
+    let column = rows
+        .iter()
+        .filter(|(_, about)| about.is_some())
+        .map(|(setting, _)| setting.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let mut out = String::new();
+    for (setting, about) in rows {
+        match about {
+            Some(about) => {
+                let pad = column - setting.chars().count();
+                let _ = writeln!(out, "{setting}{:pad$}# {about}", "");
+            }
+            None => {
+                let _ = writeln!(out, "{setting}");
+            }
+        }
     }
     out
 }

@@ -216,3 +216,49 @@ fn the_list_moves_are_rebound_once_for_every_view() {
         assert_eq!(keymap.command(view, &j), None, "{view:?}");
     }
 }
+
+/// `config default` reads as a table: every setting's comment starts in the same column (they
+/// drifted by the length of each name and key).
+#[test]
+fn the_default_files_comments_line_up() {
+    let text = default_file();
+    let columns: Vec<(usize, &str)> = text
+        .lines()
+        .filter(|l| l.starts_with("# ") && l.contains(" = "))
+        .filter_map(|l| {
+            l[1..]
+                .find(" # ")
+                .map(|at| (l[..at + 2].chars().count(), l))
+        })
+        .collect();
+    assert!(columns.len() > 40, "{text}");
+    let first = columns[0].0;
+    for (column, line) in &columns {
+        assert_eq!(*column, first, "{line}\n{text}");
+    }
+}
+
+/// The kiosk takes only the theme: a `[keys]` typo it does not use is a warning, not a stop;
+/// a `[theme]` typo still stops it.
+#[test]
+fn the_kiosk_reads_the_theme_past_a_keys_typo() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "[keys]\nsned = \"ctrl+s\"\n\n[theme]\nname = \"light\"\n",
+    )
+    .unwrap();
+    assert!(load(&path).is_err(), "the console refuses it");
+    let (theme, warning) = load_theme(&path).expect("the kiosk opens");
+    assert_eq!(theme.name, ThemeName::Light);
+    let warning = warning.expect("the typo is said").to_string();
+    assert!(
+        warning.contains(":2: unknown command \"sned\""),
+        "{warning}"
+    );
+    std::fs::write(&path, "[theme]\nname = \"lihgt\"\n").unwrap();
+    assert!(load_theme(&path).is_err());
+    std::fs::write(&path, "[theme]\nname = \"light\"\n").unwrap();
+    assert!(matches!(load_theme(&path), Ok((_, None))));
+}

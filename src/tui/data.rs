@@ -17,10 +17,10 @@ pub const PAGE: u32 = 50;
 /// What the detail pane shows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Opened {
-    /// A user or company, loading (`None`) or loaded; `Ok(None)` when the server has no such one.
+    /// A user or company, loading or loaded; `Ready(None)` when the server has no such one.
     Entity {
         which: EntityRef,
-        loaded: Option<Result<Option<Entity>, crate::term::Failure>>,
+        loaded: crate::term::Load<Option<Entity>>,
     },
     Event(Box<EventRecord>),
     Feedback(Box<FeedbackRecord>),
@@ -172,7 +172,7 @@ impl DataView {
             self.mark(which.clone(), last);
         }
         if let Some(Opened::Entity { loaded, .. }) = &mut self.opened {
-            *loaded = Some(result);
+            *loaded = result.into();
         }
     }
 
@@ -219,6 +219,25 @@ impl DataView {
     }
 
     /// The user or company a row names (events and feedback name their user).
+    /// The status line's warning while the list's selected user is in no company: the view
+    /// wraps it, and the layout gives it the rows it needs, so it is never cut.
+    pub fn warning(&self) -> Option<String> {
+        if self.typing || self.error.is_some() || self.loading || self.opened.is_some() {
+            return None;
+        }
+        let Some(Rows::Users(users)) = &self.rows else {
+            return None;
+        };
+        let user = users
+            .get(self.selected)
+            .filter(|u| u.companies.is_empty())?;
+        Some(format!(
+            "{}: {}",
+            crate::explore::table::NO_COMPANY,
+            crate::explore::table::unassociated_explanation(&user.user_id)
+        ))
+    }
+
     pub fn row_ref(&self, index: usize) -> Option<EntityRef> {
         match self.rows.as_ref()? {
             Rows::Users(r) => r.get(index).map(|u| EntityRef::User(u.user_id.clone())),
@@ -246,7 +265,7 @@ impl DataView {
                 let which = self.row_ref(self.selected)?;
                 self.opened = Some(Opened::Entity {
                     which: which.clone(),
-                    loaded: None,
+                    loaded: crate::term::Load::Loading,
                 });
                 return Some(which);
             }
@@ -262,7 +281,7 @@ impl DataView {
         self.scroll = 0;
         self.opened = Some(Opened::Entity {
             which: which.clone(),
-            loaded: None,
+            loaded: crate::term::Load::Loading,
         });
         which
     }

@@ -1,5 +1,5 @@
-//! The Features view's state (F6): every feature's STARS funnel as last computed by the local
-//! server, the one opened with its companies step by step, and the form that would move a
+//! The Features view's state (F6), named after its screen: every feature's STARS funnel (`stars`
+//! inside the code, see the crate's docs) as last computed by the local server, the one opened with its companies step by step, and the form that would move a
 //! company on. Nothing here does I/O.
 
 use crate::api::Method;
@@ -8,8 +8,7 @@ use serde_json::{Map, Value, json};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FeaturesView {
-    /// `None` while computing.
-    pub loaded: Option<Result<Vec<Funnel>, crate::term::Failure>>,
+    pub loaded: crate::term::Load<Vec<Funnel>>,
     pub selected: usize,
     pub opened: Option<Drill>,
     /// Answers to older requests are ignored.
@@ -22,8 +21,7 @@ pub struct FeaturesView {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drill {
     pub feature: String,
-    /// `None` while loading.
-    pub loaded: Option<Result<Funnel, crate::term::Failure>>,
+    pub loaded: crate::term::Load<Funnel>,
     /// Index into [`Drill::rows`].
     pub selected: usize,
 }
@@ -38,7 +36,7 @@ pub enum Row<'a> {
 impl Drill {
     /// Companies furthest along first, then the users left out.
     pub fn rows(&self) -> Vec<Row<'_>> {
-        let Some(Ok(f)) = &self.loaded else {
+        let Some(f) = self.loaded.ready() else {
             return Vec::new();
         };
         let mut rows: Vec<Row<'_>> = Vec::new();
@@ -54,15 +52,12 @@ impl FeaturesView {
     /// Starts a new computation; the caller turns it into an effect.
     pub fn reload(&mut self) -> u64 {
         self.generation += 1;
-        self.loaded = None;
+        self.loaded = crate::term::Load::Loading;
         self.generation
     }
 
     pub fn funnels(&self) -> &[Funnel] {
-        match &self.loaded {
-            Some(Ok(all)) => all,
-            _ => &[],
-        }
+        self.loaded.ready().map_or(&[], Vec::as_slice)
     }
 
     pub fn move_selection(&mut self, by: isize) {
@@ -135,5 +130,38 @@ fn event_of(def: &Feature) -> Option<String> {
     match &def.usage {
         Usage::Event { events } => events.first().cloned(),
         Usage::Attribute { .. } => None,
+    }
+}
+
+/// The status line: the selected company's reason whole (the list may cut it), or what to do.
+pub fn status_text(
+    view: &crate::tui::features::FeaturesView,
+    keymap: &crate::tui::keys::Keymap,
+) -> String {
+    use crate::tui::features::Row;
+    use crate::tui::keys::{Command, Context};
+    let key = |context, command| keymap.label(context, command);
+    let Some(drill) = &view.opened else {
+        return format!(
+            " {} shows a feature's companies and why they stop where they do · {} recomputes",
+            key(Context::Features, Command::Open),
+            key(Context::Features, Command::Reload)
+        );
+    };
+    let move_on = key(Context::FeaturesDetail, Command::UseInForm);
+    match drill.rows().get(drill.selected) {
+        Some(Row::Company(s)) => format!(
+            " {}: {} · {move_on} moves it on",
+            crate::sanitize::sanitize(&s.company_id),
+            crate::sanitize::sanitize(s.why_not_next.as_deref().unwrap_or("at the top"))
+        ),
+        Some(Row::LeftOut(u)) => format!(
+            " {}: in no company, so their events count for none · {move_on} gives them one",
+            crate::sanitize::sanitize(u)
+        ),
+        None => format!(
+            " {} back to the features",
+            key(Context::FeaturesDetail, Command::Back)
+        ),
     }
 }

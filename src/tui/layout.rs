@@ -40,12 +40,23 @@ pub fn compute(width: u16, height: u16) -> Areas {
 }
 
 /// Up to three rows, on a terminal tall enough to spare them, while the console or the results
-/// show a message (the other views' status lines are their own, and short).
+/// show a message, the Data view warns of a user in no company, or the Features view explains
+/// (the other views' status lines are their own, and short).
 fn status_rows(state: &State, width: u16, height: u16) -> u16 {
     let shown = matches!(state.screen, Screen::Console | Screen::Results)
         && !matches!(state.request, RequestState::Sending { .. });
-    match &state.message {
-        Some((_, text)) if shown && height >= 20 => {
+    let warning = match state.screen {
+        Screen::Data => state.data.warning(),
+        Screen::Features if state.message.is_none() => Some(
+            crate::tui::features::status_text(&state.features, &state.keymap)
+                .trim_start()
+                .to_owned(),
+        ),
+        _ => None,
+    };
+    match (&state.message, warning) {
+        (_, Some(text)) if height >= 20 => status_lines(&text, width).len().clamp(1, 3) as u16,
+        (Some((_, text)), _) if shown && height >= 20 => {
             status_lines(text, width).len().clamp(1, 3) as u16
         }
         _ => 1,

@@ -1,18 +1,51 @@
-//! The log pane's filter (status class, method, profile: the CLI's `log` filter, one rule for
-//! both) and moving the selection among the entries it keeps. The selection stays an index into
-//! the whole log, so a detail opened on it names the same exchange whatever the filter.
+//! The log pane's state ([`LogView`], one struct like every other screen's), its filter (status
+//! class, method, profile: the CLI's `log` filter, one rule for both) and moving the selection
+//! among the entries it keeps. The selection stays an index into the whole log, so a detail
+//! opened on it names the same exchange whatever the filter.
 
 use super::state::State;
 use crate::api::Method;
 use crate::client::Exchange;
 use crate::history::{Filter, StatusClass};
+use std::collections::VecDeque;
+
+/// The console's log pane.
+#[derive(Debug, Clone)]
+pub struct LogView {
+    /// Newest first.
+    pub entries: VecDeque<Exchange>,
+    /// An index into `entries`, whatever the filter.
+    pub selected: usize,
+    /// Which entries the pane shows (`f`, `m`, `p` on the log; `0` clears them).
+    pub filter: Filter,
+    /// The history's first read has not come yet.
+    pub loading: bool,
+    /// The history's latest change the pane holds, and whether a read of later ones runs
+    /// (`Some(true)`: and the file was written again meanwhile).
+    pub change: i64,
+    pub refresh: Option<bool>,
+}
+
+impl Default for LogView {
+    fn default() -> Self {
+        Self {
+            entries: VecDeque::new(),
+            selected: 0,
+            filter: Filter::default(),
+            loading: true,
+            change: 0,
+            refresh: None,
+        }
+    }
+}
 
 impl State {
     /// The entries shown, newest first, with their index in the whole log.
     pub fn visible_log(&self) -> impl Iterator<Item = (usize, &Exchange)> {
-        let filter = &self.log_filter;
+        let filter = &self.log.filter;
         let all = filter.is_empty();
         self.log
+            .entries
             .iter()
             .enumerate()
             .filter(move |(_, e)| all || filter.matches(e))
@@ -24,17 +57,18 @@ impl State {
     /// pass over the log, so a frame stays cheap however long the log is.
     pub fn log_window(&self, rows: usize) -> LogWindow<'_> {
         let rows = rows.max(1);
-        if self.log_filter.is_empty() {
-            let offset = self.log_selected.saturating_sub(rows - 1);
+        if self.log.filter.is_empty() {
+            let offset = self.log.selected.saturating_sub(rows - 1);
             return LogWindow {
                 rows: self
                     .log
+                    .entries
                     .iter()
                     .enumerate()
                     .skip(offset)
                     .take(rows)
                     .collect(),
-                count: self.log.len(),
+                count: self.log.entries.len(),
             };
         }
         let mut window = std::collections::VecDeque::with_capacity(rows + 1);
@@ -46,7 +80,7 @@ impl State {
                 if window.len() > rows {
                     window.pop_front();
                 }
-                found = i == self.log_selected;
+                found = i == self.log.selected;
             } else if window.len() < rows {
                 window.push_back((i, e));
             }
@@ -61,8 +95,8 @@ impl State {
     }
 
     pub fn visible_count(&self) -> usize {
-        if self.log_filter.is_empty() {
-            self.log.len()
+        if self.log.filter.is_empty() {
+            self.log.entries.len()
         } else {
             self.visible_log().count()
         }
@@ -70,16 +104,16 @@ impl State {
 
     /// Where the selection is among the shown entries; `None` when it is not one of them.
     pub fn selected_position(&self) -> Option<usize> {
-        if self.log_filter.is_empty() {
-            return (self.log_selected < self.log.len()).then_some(self.log_selected);
+        if self.log.filter.is_empty() {
+            return (self.log.selected < self.log.entries.len()).then_some(self.log.selected);
         }
-        self.visible_log().position(|(i, _)| i == self.log_selected)
+        self.visible_log().position(|(i, _)| i == self.log.selected)
     }
 
     /// Selects the shown entry at `position`, or the last one past the end.
     pub fn select_visible(&mut self, position: usize) {
-        let chosen = if self.log_filter.is_empty() {
-            (!self.log.is_empty()).then(|| position.min(self.log.len() - 1))
+        let chosen = if self.log.filter.is_empty() {
+            (!self.log.entries.is_empty()).then(|| position.min(self.log.entries.len() - 1))
         } else {
             let mut last = None;
             for (n, (i, _)) in self.visible_log().enumerate() {
@@ -91,7 +125,7 @@ impl State {
             last
         };
         if let Some(i) = chosen {
-            self.log_selected = i;
+            self.log.selected = i;
         }
     }
 
@@ -112,7 +146,7 @@ impl State {
             Some(StatusClass::Failed),
             Some(StatusClass::Queued),
         ];
-        self.log_filter.status = next(&ORDER, &self.log_filter.status);
+        self.log.filter.status = next(&ORDER, &self.log.filter.status);
         self.keep_selection_visible();
     }
 
@@ -121,19 +155,30 @@ impl State {
         let order: Vec<Option<String>> = std::iter::once(None)
             .chain(Method::ALL.iter().map(|m| Some(m.as_str().to_owned())))
             .collect();
-        self.log_filter.method = next(&order, &self.log_filter.method);
+        self.log.filter.method = next(&order, &self.log.filter.method);
+        self.keep_selection_visible();
+    }
+
+    /// `0`: every entry again, the selected one kept (it is shown whatever the filter was).
+    pub fn clear_log_filters(&mut self) {
+        self.log.filter = Filter::default();
         self.keep_selection_visible();
     }
 
     /// `p`: all → each profile the log holds, by name → all.
     pub fn cycle_profile_filter(&mut self) {
-        let mut names: Vec<&str> = self.log.iter().map(|e| e.profile.as_str()).collect();
+        let mut names: Vec<&str> = self
+            .log
+            .entries
+            .iter()
+            .map(|e| e.profile.as_str())
+            .collect();
         names.sort_unstable();
         names.dedup();
         let order: Vec<Option<String>> = std::iter::once(None)
             .chain(names.into_iter().map(|n| Some(n.to_owned())))
             .collect();
-        self.log_filter.profile = next(&order, &self.log_filter.profile);
+        self.log.filter.profile = next(&order, &self.log.filter.profile);
         self.keep_selection_visible();
     }
 }
@@ -171,7 +216,7 @@ mod tests {
     #[test]
     fn the_window_is_the_rows_the_layout_places() {
         let mut s = state(crate::api::Method::Event);
-        s.log = (0..40)
+        s.log.entries = (0..40)
             .map(|i| {
                 let mut e = exchange("event", if i % 3 == 0 { 400 } else { 200 }, "{}", vec![]);
                 e.id = Some(i);
@@ -186,7 +231,7 @@ mod tests {
             }
             let shown: Vec<usize> = s.visible_log().map(|(i, _)| i).collect();
             for (position, &index) in shown.iter().enumerate() {
-                s.log_selected = index;
+                s.log.selected = index;
                 let offset = layout::log_offset(position, area);
                 let expected: Vec<usize> = shown.iter().copied().skip(offset).take(10).collect();
                 let window = s.log_window(10);

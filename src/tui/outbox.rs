@@ -4,8 +4,8 @@ use crate::outbox::Item;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OutboxView {
-    /// Waiting items first, each list oldest first; `None` before the first load.
-    pub items: Option<Result<Vec<Item>, crate::term::Failure>>,
+    /// Waiting items first, each list oldest first.
+    pub items: crate::term::Load<Vec<Item>>,
     pub selected: usize,
     /// Items dropped from this view since the console started.
     pub dropped: usize,
@@ -13,10 +13,7 @@ pub struct OutboxView {
 
 impl OutboxView {
     pub fn list(&self) -> &[Item] {
-        match &self.items {
-            Some(Ok(items)) => items,
-            _ => &[],
-        }
+        self.items.ready().map_or(&[], Vec::as_slice)
     }
 
     pub fn selected_item(&self) -> Option<&Item> {
@@ -24,7 +21,7 @@ impl OutboxView {
     }
 
     pub fn loaded(&mut self, result: Result<Vec<Item>, crate::term::Failure>) {
-        self.items = Some(result);
+        self.items = result.into();
         self.selected = self.selected.min(self.list().len().saturating_sub(1));
     }
 

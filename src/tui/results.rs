@@ -5,8 +5,7 @@ use crate::results::Results;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResultsView {
-    /// `None` while loading.
-    pub loaded: Option<Result<Vec<Results>, crate::term::Failure>>,
+    pub loaded: crate::term::Load<Vec<Results>>,
     pub scroll: u16,
     /// A feedback in the log was delivered, so there are results to offer (F5 in the hint line);
     /// kept as the log grows, so drawing never scans the log.

@@ -1,12 +1,12 @@
 //! Everything the console shows, in one value. Rendering reads it and nothing else.
 
+pub use super::confirm::Confirm;
 pub use super::detail::{Detail, Search};
 use super::form::Form;
 use super::keys::Context;
 use crate::api::Method;
 use crate::client::{Exchange, Target};
 use crate::profiles::{Profile, Profiles};
-use std::collections::VecDeque;
 
 /// The whole screen: the forms and log, or the Data view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,30 +52,6 @@ pub enum ServerStatus {
 }
 
 /// Something drawn over the screen, which takes the keys while open.
-/// What a confirmation does on yes: one overlay for every question, each carrying its action.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Confirm {
-    /// The form breaks `problems` of the server's rules: send anyway?
-    SendAnyway { problems: usize },
-    /// The form has problems only the console has (a value its type cannot hold, a template the
-    /// profile cannot fill): nothing can be sent until they are fixed, so there is no "anyway".
-    CannotSend,
-    /// Delete this profile? (No goes back to the list.)
-    DeleteProfile { name: String },
-    /// Drop this outbox item? (Any other key keeps it.)
-    DropOutboxItem { id: i64 },
-    /// The collection has a request of this name: replace its method and body?
-    ReplaceRequest { name: String },
-    /// Drop the batch being collected, and its pending items (never sent)?
-    DropBatch { items: usize },
-    /// A pasted curl command: import it into its form? (No pastes `text` as text.)
-    ImportCurl {
-        method: Method,
-        body: String,
-        text: String,
-    },
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
@@ -102,7 +78,7 @@ pub enum Overlay {
         name: crate::term::LineInput,
     },
     /// Every command by name (Alt+X).
-    Palette(Box<super::collection::Palette>),
+    Palette(Box<super::palette::Palette>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,16 +119,8 @@ pub struct State {
     /// One form per method, in `Method::ALL` order; each keeps its content across tab switches.
     pub forms: Vec<Form>,
     pub focus: Focus,
-    /// Newest first.
-    pub log: VecDeque<Exchange>,
-    pub log_selected: usize,
-    /// Which entries the pane shows (`f`, `m`, `p` on the log).
-    pub log_filter: crate::history::Filter,
-    pub log_loading: bool,
-    /// The history's latest change the log pane holds, and whether a read of later ones runs
-    /// (`Some(true)`: and the file was written again meanwhile).
-    pub log_change: i64,
-    pub log_refresh: Option<bool>,
+    /// The log pane: the exchanges, the selected one, the filter, the history's reads.
+    pub log: super::log_view::LogView,
     pub detail: Option<Detail>,
     pub request: RequestState,
     /// Alt+B's batch, while one is collected (runtime profiles).
@@ -204,12 +172,7 @@ impl State {
             method,
             forms,
             focus: Focus::Form,
-            log: VecDeque::new(),
-            log_selected: 0,
-            log_filter: crate::history::Filter::default(),
-            log_loading: true,
-            log_change: 0,
-            log_refresh: None,
+            log: super::log_view::LogView::default(),
             detail: None,
             request: RequestState::Idle,
             batch: None,
@@ -247,7 +210,7 @@ impl State {
     /// The selected entry, when the filter shows it.
     pub fn selected_exchange(&self) -> Option<&Exchange> {
         self.selected_position()?;
-        self.log.get(self.log_selected)
+        self.log.entries.get(self.log.selected)
     }
 }
 

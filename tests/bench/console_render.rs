@@ -104,13 +104,13 @@ fn main() {
         built.elapsed().as_secs_f64() * 1000.0
     );
     state.focus = Focus::Log;
-    state.log_selected = 50_000;
+    state.log.selected = 50_000;
     report("log focused, selection at 50 000", frames(&state, n));
     state.focus = Focus::Form;
     report("form focused", frames(&state, n));
     // A filter walks the log up to the selection: the worst case is a selection deep in it.
     state.focus = Focus::Log;
-    state.log_filter.status = Some(bucket_console::history::StatusClass::Hundreds(400));
-    state.log_selected = 49_994;
+    state.log.filter.status = Some(bucket_console::history::StatusClass::Hundreds(400));
+    state.log.selected = 49_994;
     report("log filtered to 4xx, selection deep", frames(&state, n));
 }

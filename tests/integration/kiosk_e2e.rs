@@ -12,7 +12,13 @@ fn feedback(rt: &tokio::runtime::Runtime, server: &TestServer, rows: usize) -> V
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let list = rt.block_on(server.inspect("feedback?featureId=export&order=oldest"));
-        let list = list.as_array().unwrap().clone();
+        let mut list = list.as_array().unwrap().clone();
+        // The kiosk's respondents only (an earlier visitor's answer is stored too).
+        list.retain(|r| {
+            r["userId"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("kiosk-"))
+        });
         if list.len() >= rows || Instant::now() > deadline {
             return list;
         }
@@ -26,6 +32,22 @@ fn three_respondents_leave_three_feedback_rows() {
     let server = rt.block_on(TestServer::start());
     let cli = Arc::new(Cli::new());
     cli.add_profile("booth", &server.base, KEY);
+    // Someone else's answer for the same feature: Ctrl+C shows this session's, not it.
+    let earlier = cli.run(&[
+        "send",
+        "feedback",
+        "featureId=export",
+        "userId=earlier-visitor",
+        "score:=1",
+        "comment=not this session",
+        "--profile",
+        "booth",
+    ]);
+    assert_eq!(earlier.code, 0, "{earlier:?}");
+    // A [keys] typo the kiosk does not use is a warning: the booth still opens.
+    let config = cli.config_dir().join("bucket-console");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), "[keys]\nsned = \"ctrl+s\"\n").unwrap();
     let tmux = Tmux::start(
         &cli,
         "kiosk --feature export --profile booth --company-id acme",
@@ -89,6 +111,7 @@ fn three_respondents_leave_three_feedback_rows() {
     tmux.wait_for("Results for export");
     let screen = tmux.wait_for("3 responses · average 3.50");
     assert!(screen.contains("Love it"), "{screen}");
+    assert!(!screen.contains("not this session"), "{screen}");
     tmux.keys(&["q"]);
     tmux.wait_for("EXIT=0");
 

@@ -62,6 +62,7 @@ pub enum Command {
     StatusFilter,
     ProfileFilter,
     RouteFilter,
+    ClearFilters,
     Retry,
     Drop,
     Batch,
@@ -114,6 +115,21 @@ impl Command {
             }
         }
         out
+    }
+
+    /// What the palette and `config default` say of a command that shares its F1 line with
+    /// others (F1 lists the five views on one line; alone, each needs its own words).
+    pub fn own_help(self) -> Option<&'static str> {
+        Some(match self {
+            Command::OpenData => "the Data view: what the local server stored",
+            Command::OpenTraffic => "the Traffic view: requests your app sends",
+            Command::OpenOutbox => "the Outbox: calls not delivered yet",
+            Command::OpenResults => "the Results view: feedback per feature",
+            Command::OpenFeatures => "the Features view: STARS funnels",
+            Command::OpenFlags => "the Flags view: each flag, rule by rule",
+            Command::Batch => "start a batch, or send it as one /bulk",
+            _ => return None,
+        })
     }
 
     pub fn from_name(name: &str) -> Option<Command> {

@@ -95,6 +95,7 @@ impl Context {
         matches!(
             self,
             Context::Log
+                | Context::Profiles
                 | Context::Data
                 | Context::DataDetail
                 | Context::Traffic

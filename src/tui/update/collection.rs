@@ -279,8 +279,13 @@ pub(super) fn on_scenario_key(state: &mut State, mut run: Box<ScenarioRun>, key:
         }
         Some(Command::Open) => {
             let id = run.calls.get(run.selected).and_then(|c| c.log_id);
-            if let Some(index) = state.log.iter().position(|e| id.is_some() && e.id == id) {
-                state.detail = Some(Detail::open(index, &state.log[index], state.color));
+            if let Some(index) = state
+                .log
+                .entries
+                .iter()
+                .position(|e| id.is_some() && e.id == id)
+            {
+                state.detail = Some(Detail::open(index, &state.log.entries[index], state.color));
                 state.focus = Focus::Detail;
                 state.screen = Screen::Console;
                 return;

@@ -3,6 +3,7 @@
 
 use crate::api::stars::{Feature, StarsRequest};
 use crate::term::Failure;
+use crate::term::Load;
 use crate::tui::action::Effect;
 use crate::tui::action::StarsPurpose;
 use crate::tui::features::{Drill, next_form};
@@ -49,7 +50,7 @@ pub(super) fn open_features(state: &mut State) -> Vec<Effect> {
     state.features.opened = None;
     let generation = state.features.reload();
     if let Some(why) = not_local(state) {
-        state.features.loaded = Some(Err(why));
+        state.features.loaded = Load::Failed(why);
         return vec![];
     }
     let features = defined(state);
@@ -76,7 +77,7 @@ fn open_drill(state: &mut State) -> Vec<Effect> {
     };
     state.features.opened = Some(Drill {
         feature: feature.name.clone(),
-        loaded: None,
+        loaded: Load::Loading,
         selected: 0,
     });
     let name = feature.name.clone();
@@ -127,7 +128,7 @@ fn move_on(state: &mut State) {
     let Some(drill) = &state.features.opened else {
         return;
     };
-    let Some(Ok(funnel)) = &drill.loaded else {
+    let Some(funnel) = drill.loaded.ready() else {
         return;
     };
     let rows = drill.rows();
@@ -154,17 +155,19 @@ pub(super) fn stars_loaded(
     match purpose {
         StarsPurpose::List(generation) if generation == state.features.generation => {
             let count = result.as_ref().map_or(0, Vec::len);
-            state.features.loaded = Some(result);
+            state.features.loaded = result.into();
             state.features.selected = state.features.selected.min(count.saturating_sub(1));
         }
         StarsPurpose::Drill(name) => {
             if let Some(drill) = &mut state.features.opened
                 && drill.feature == name
             {
-                drill.loaded = Some(result.and_then(|mut all| {
-                    all.pop()
-                        .ok_or_else(|| Failure::message("the server returned no funnel"))
-                }));
+                drill.loaded = result
+                    .and_then(|mut all| {
+                        all.pop()
+                            .ok_or_else(|| Failure::message("the server returned no funnel"))
+                    })
+                    .into();
                 drill.selected = 0;
             }
         }

@@ -47,7 +47,7 @@ fn an_old_answer_does_not_replace_a_newer_one() {
         },
     );
     assert!(
-        s.features.loaded.is_none(),
+        s.features.loaded.is_loading(),
         "the answer to the first F6 is stale"
     );
     press(&mut s, KeyCode::Esc);
@@ -164,6 +164,6 @@ fn a_remote_profile_is_not_asked_for_funnels() {
     };
     let effects = press(&mut s, KeyCode::F(6));
     assert!(effects.is_empty(), "{effects:?}");
-    let why = s.features.loaded.clone().unwrap().unwrap_err().to_string();
+    let why = s.features.loaded.failure().expect("a failure").to_string();
     assert!(why.contains("not a local server"), "{why}");
 }

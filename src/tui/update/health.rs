@@ -52,13 +52,29 @@ pub fn health(state: &mut State, base_url: &str, result: Result<(), Failure>) ->
     }
 }
 
+/// The header is the one place that says whether the server answers: a view's read (F2, F5,
+/// F6) that found it silent marks it down there, and the probe takes over, as a failed send does.
+pub fn silent_server(state: &mut State, failure: Option<&Failure>) -> Vec<Effect> {
+    match failure {
+        Some(e) if not_answering(e) => {
+            let base_url = state.base_url.clone();
+            health(state, &base_url, Err(e.clone()))
+        }
+        _ => vec![],
+    }
+}
+
 /// Whether a read failed because the server did not answer (not because it refused).
 pub fn not_answering(e: &Failure) -> bool {
     use crate::explore::ExploreError;
     use crate::results::ResultsError;
+    let error = e.error();
     matches!(
-        e.error().downcast_ref::<ResultsError>(),
+        error.downcast_ref::<ResultsError>(),
         Some(ResultsError::Server(ExploreError::NotAnswering(_)))
+    ) || matches!(
+        error.downcast_ref::<ExploreError>(),
+        Some(ExploreError::NotAnswering(_))
     )
 }
 

@@ -29,10 +29,11 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Command::StatusFilter => state.cycle_status_filter(),
         Command::RouteFilter => state.cycle_method_filter(),
         Command::ProfileFilter => state.cycle_profile_filter(),
+        Command::ClearFilters => state.clear_log_filters(),
         Command::Back => state.focus = Focus::Form,
         Command::Open => {
             if let Some(ex) = state.selected_exchange() {
-                state.detail = Some(Detail::open(state.log_selected, ex, state.color));
+                state.detail = Some(Detail::open(state.log.selected, ex, state.color));
                 state.focus = Focus::Detail;
             }
         }
@@ -50,11 +51,11 @@ pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
         }
         Command::CopyCurl | Command::CopyBody if state.selected_exchange().is_some() => {
-            return copy(state, state.log_selected, command);
+            return copy(state, state.log.selected, command);
         }
         Command::CopyAs if state.selected_exchange().is_some() => {
             state.overlay = Overlay::CopyAs {
-                index: state.log_selected,
+                index: state.log.selected,
                 selected: 0,
             };
         }
@@ -77,7 +78,9 @@ pub(super) fn on_copy_as_key(
         Some(Command::Up) => keep(state, selected.saturating_sub(1)),
         Some(Command::Down) => keep(state, (selected + 1).min(Format::ALL.len() - 1)),
         Some(Command::Open) => {
-            let (Some(ex), Some(format)) = (state.log.get(index), Format::ALL.get(selected)) else {
+            let (Some(ex), Some(format)) =
+                (state.log.entries.get(index), Format::ALL.get(selected))
+            else {
                 return vec![];
             };
             let mut text = render(ex, *format, None);
@@ -107,7 +110,7 @@ fn local_server_gone(state: &State, ex: &Exchange) -> bool {
 /// `c` and `y`, on a log row or in its detail: the exchange as curl, or its response body; the
 /// status line says what was copied, or why nothing was.
 pub(super) fn copy(state: &mut State, index: usize, what: Command) -> Vec<Effect> {
-    let Some(ex) = state.log.get(index) else {
+    let Some(ex) = state.log.entries.get(index) else {
         return vec![];
     };
     let (text, said) = if what == Command::CopyCurl {
@@ -142,8 +145,8 @@ pub(super) fn load_selected(state: &mut State, path: Option<&str>) {
     let index = state
         .detail
         .as_ref()
-        .map_or(state.log_selected, |d| d.index);
-    let Some(ex) = state.log.get(index).cloned() else {
+        .map_or(state.log.selected, |d| d.index);
+    let Some(ex) = state.log.entries.get(index).cloned() else {
         return;
     };
     let Some(method) = Method::parse(&ex.method) else {
@@ -197,6 +200,7 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     // A batch's detail chooses among its items, another exchange's among its errors.
     let errors = state
         .log
+        .entries
         .get(detail.index)
         .map_or(0, crate::tui::batch::choices);
     let command = state.keymap.command(Context::Detail, &key);
@@ -225,7 +229,7 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             } else {
                 (detail.selected_error + 1).min(errors.saturating_sub(1))
             };
-            if let Some(exchange) = state.log.get(detail.index) {
+            if let Some(exchange) = state.log.entries.get(detail.index) {
                 detail.select_error(selected, exchange, state.color);
             }
         }
@@ -244,6 +248,7 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Command::Open
             if state
                 .log
+                .entries
                 .get(detail.index)
                 .is_some_and(crate::tui::batch::is_batch) =>
         {
@@ -253,6 +258,7 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Command::Open => {
             let path = state
                 .log
+                .entries
                 .get(detail.index)
                 .and_then(|e| e.validation_errors.get(detail.selected_error))
                 .map(|e| e.path.clone());
@@ -306,19 +312,19 @@ pub(super) fn search_key(detail: &mut Detail, key: KeyEvent, command: Option<Com
 /// The history file was written: read what changed, one read at a time (a write during a read
 /// asks for one more after it).
 pub(super) fn history_touched(state: &mut State) -> Vec<Effect> {
-    if state.log_loading {
+    if state.log.loading {
         // The first read is under way; it asks for the changes when it lands.
         return vec![];
     }
-    match state.log_refresh {
+    match state.log.refresh {
         Some(_) => {
-            state.log_refresh = Some(true);
+            state.log.refresh = Some(true);
             vec![]
         }
         None => {
-            state.log_refresh = Some(false);
+            state.log.refresh = Some(false);
             vec![Effect::LoadHistoryChanges {
-                since: state.log_change,
+                since: state.log.change,
             }]
         }
     }
@@ -330,10 +336,10 @@ pub(super) fn history_changes(
     state: &mut State,
     result: Result<(Vec<Exchange>, i64), crate::term::Failure>,
 ) -> Vec<Effect> {
-    let again = state.log_refresh == Some(true);
-    state.log_refresh = None;
+    let again = state.log.refresh == Some(true);
+    state.log.refresh = None;
     if let Ok((entries, last)) = result {
-        state.log_change = state.log_change.max(last);
+        state.log.change = state.log.change.max(last);
         for entry in entries {
             merge_entry(state, entry);
         }
@@ -348,20 +354,21 @@ pub(super) fn merge_entry(state: &mut State, entry: Exchange) {
     let Some(id) = entry.id else {
         return;
     };
-    if let Some(row) = state.log.iter_mut().find(|e| e.id == Some(id)) {
+    if let Some(row) = state.log.entries.iter_mut().find(|e| e.id == Some(id)) {
         *row = entry;
         return;
     }
     // Rows without an id (not recorded) count as newest, as they were when sent.
     let at = state
         .log
+        .entries
         .iter()
         .position(|e| e.id.is_some_and(|other| other < id))
-        .unwrap_or(state.log.len());
+        .unwrap_or(state.log.entries.len());
     state.results.feedback_delivered |= is_delivered_feedback(&entry);
-    state.log.insert(at, entry);
-    if state.log.len() > 1 && state.log_selected >= at {
-        state.log_selected += 1;
+    state.log.entries.insert(at, entry);
+    if state.log.entries.len() > 1 && state.log.selected >= at {
+        state.log.selected += 1;
     }
     if let Some(detail) = &mut state.detail
         && detail.index >= at
@@ -376,14 +383,14 @@ pub(super) fn history_loaded(
     state: &mut State,
     result: Result<Vec<Exchange>, crate::term::Failure>,
 ) -> Vec<Effect> {
-    state.log_loading = false;
+    state.log.loading = false;
     match result {
         Ok(entries) => {
             // Exchanges sent before the history arrived stay on top; one a change read
             // brought in already is not listed twice.
             state.results.feedback_delivered |= entries.iter().any(is_delivered_feedback);
-            let known: Vec<i64> = state.log.iter().filter_map(|e| e.id).collect();
-            state.log.extend(
+            let known: Vec<i64> = state.log.entries.iter().filter_map(|e| e.id).collect();
+            state.log.entries.extend(
                 entries
                     .into_iter()
                     .filter(|e| e.id.is_none_or(|id| !known.contains(&id))),

@@ -9,7 +9,6 @@ use super::state::{
 use crate::api::Method;
 use crate::client::{Exchange, Outcome};
 use crate::sanitize::sanitize;
-use crate::term::LineInput;
 use crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 
 /// What a batch of actions did: the effects to run, and whether the screen must be drawn again.
@@ -99,8 +98,9 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::BatchSent(exchange) => batch::sent(state, *exchange),
         Action::StarsLoaded { purpose, result } => {
+            let effects = silent_server(state, result.as_ref().err());
             features::stars_loaded(state, purpose, result);
-            vec![]
+            effects
         }
         Action::FlagsLoaded { generation, result } => {
             flags::loaded(state, generation, result);
@@ -114,10 +114,7 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
         Action::DataLoaded { .. }
         | Action::EntityLoaded { .. }
         | Action::TrafficRecord { .. }
-        | Action::TrafficLink { .. } => {
-            view_result(state, action);
-            vec![]
-        }
+        | Action::TrafficLink { .. } => view_loaded(state, action),
         Action::ProfilesChanged(result) => profiles_read(state, result, true),
         Action::ProfilesRead(result) => profiles_read(state, result, false),
         Action::TargetReady(result) => match result {
@@ -156,6 +153,17 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             }
         },
     }
+}
+
+/// A view's read came back: shown, and a silent server marked down in the header.
+fn view_loaded(state: &mut State, action: Action) -> Vec<Effect> {
+    let effects = match &action {
+        Action::DataLoaded { result, .. } => silent_server(state, result.as_ref().err()),
+        Action::EntityLoaded { result, .. } => silent_server(state, result.as_ref().err()),
+        _ => vec![],
+    };
+    view_result(state, action);
+    effects
 }
 
 /// A feedback the server took: from then on the Results view has something to show.
@@ -255,20 +263,8 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         Command::Profiles => return Some(open_profiles(state)),
         Command::OpenCollection => return Some(collection::open_picker(state)),
         Command::Palette => {
-            let here = state.context();
-            let mut from = vec![here];
-            if here.falls_back_to_list() {
-                from.push(Context::List);
-            }
-            if here.on_console() && here != Context::Console {
-                from.push(Context::Console);
-            }
-            from.push(Context::Anywhere);
-            state.overlay = Overlay::Palette(Box::new(crate::tui::collection::Palette {
-                filter: LineInput::default(),
-                selected: 0,
-                from,
-            }));
+            let palette = crate::tui::palette::Palette::opened_in(state.context());
+            state.overlay = Overlay::Palette(Box::new(palette));
             return Some(vec![]);
         }
         Command::OpenData => Screen::Data,
@@ -322,6 +318,8 @@ pub(crate) mod flags_tests;
 mod form;
 #[cfg(test)]
 mod form_tests;
+#[cfg(test)]
+mod frictions_tests;
 mod health;
 #[cfg(test)]
 mod health_tests;
@@ -335,6 +333,7 @@ mod outbox;
 mod overlay;
 #[cfg(test)]
 mod overlay_tests;
+mod palette;
 #[cfg(test)]
 mod profile_api_tests;
 mod profiles;
@@ -354,7 +353,7 @@ use self::form::{
     edit_externally, edited_externally, fill_defaults, on_form_key, paste, select_tab, switch_tab,
     toggle_raw,
 };
-use self::health::{health, health_from};
+use self::health::{health, health_from, silent_server};
 use self::log::{load_into_form, on_detail_key, on_log_key};
 use self::mouse::on_mouse;
 use self::outbox::{open_outbox, outbox_action, outbox_key};

@@ -71,6 +71,7 @@ pub(super) fn queued(
             state.outbox_waiting = waiting;
             if let Some(row) = state
                 .log
+                .entries
                 .iter_mut()
                 .find(|e| entry.is_some() && e.id == entry)
             {
@@ -112,12 +113,13 @@ pub(super) fn outbox_delivered(state: &mut State, action: Action) -> Vec<Effect>
         // gave the exchange the row's id.
         match state
             .log
+            .entries
             .iter_mut()
             .find(|e| exchange.id.is_some() && e.id == exchange.id)
         {
             Some(row) => *row = exchange,
             None => {
-                state.log.push_front(exchange);
+                state.log.entries.push_front(exchange);
                 if let Some(detail) = &mut state.detail {
                     detail.index += 1;
                 }

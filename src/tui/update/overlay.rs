@@ -4,14 +4,13 @@
 use super::collection;
 use super::form;
 use super::log;
-use super::on_key;
+use super::palette::on_palette_key;
 use super::profiles::{delete_profile, on_editor_key, on_profiles_key};
 use super::send::send;
-use crate::term::edit_line;
 use crate::tui::action::Effect;
 use crate::tui::keys::{Command, Context};
 use crate::tui::state::{Confirm, Focus, Level, Overlay, State};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 pub fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let overlay = std::mem::replace(&mut state.overlay, Overlay::None);
@@ -71,51 +70,6 @@ fn help_key(state: &mut State, mut view: crate::tui::help::HelpView, key: KeyEve
     state.overlay = Overlay::Help(view);
 }
 
-/// Typing filters; Enter runs the chosen command as its key would, where the palette was opened.
-fn on_palette_key(
-    state: &mut State,
-    mut palette: Box<crate::tui::collection::Palette>,
-    key: KeyEvent,
-) -> Vec<Effect> {
-    let entries = palette.entries(&state.keymap);
-    match key.code {
-        KeyCode::Esc => vec![],
-        KeyCode::Up => {
-            palette.selected = palette.selected.saturating_sub(1);
-            state.overlay = Overlay::Palette(palette);
-            vec![]
-        }
-        KeyCode::Down => {
-            palette.selected = (palette.selected + 1).min(entries.len().saturating_sub(1));
-            state.overlay = Overlay::Palette(palette);
-            vec![]
-        }
-        KeyCode::Enter => match entries
-            .get(palette.selected)
-            .and_then(|(_, keys, _)| keys.first())
-        {
-            Some(bound) => {
-                let mut modifiers = KeyModifiers::NONE;
-                if bound.ctrl {
-                    modifiers |= KeyModifiers::CONTROL;
-                }
-                if bound.alt {
-                    modifiers |= KeyModifiers::ALT;
-                }
-                on_key(state, KeyEvent::new(bound.code, modifiers))
-            }
-            None => vec![],
-        },
-        _ => {
-            if edit_line(&mut palette.filter, key) {
-                palette.selected = 0;
-            }
-            state.overlay = Overlay::Palette(palette);
-            vec![]
-        }
-    }
-}
-
 /// Yes runs the confirmation's action; no (or, when dropping an item, any other key) cancels it.
 fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
     let answer = state.keymap.command(Context::Confirm, &key);
@@ -145,7 +99,12 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
         Confirm::DeleteProfile { name } if yes => delete_profile(state, &name),
         Confirm::DropBatch { .. } if yes => super::batch::drop_batch(state),
         Confirm::DropOutboxItem { id } if yes => {
-            if let Some(row) = state.log.iter_mut().find(|e| e.outbox_id == Some(id)) {
+            if let Some(row) = state
+                .log
+                .entries
+                .iter_mut()
+                .find(|e| e.outbox_id == Some(id))
+            {
                 row.outbox_id = None;
                 row.error_message = Some("dropped from the outbox".to_owned());
             }

@@ -61,6 +61,9 @@ pub(super) fn on_profiles_key(state: &mut State, selected: usize, key: KeyEvent)
     match command {
         Command::Up => keep(state, selected.saturating_sub(1)),
         Command::Down => keep(state, (selected + 1).min(list.len().saturating_sub(1))),
+        // The list is short: a page is the whole of it, as Home and End are.
+        Command::PageUp | Command::First => keep(state, 0),
+        Command::PageDown | Command::Last => keep(state, list.len().saturating_sub(1)),
         Command::Open => match chosen {
             Some(profile) if profile.name != state.profile.name => {
                 state.message = Some((Level::Info, format!("switching to {}…", profile.name)));

@@ -1,6 +1,5 @@
 //! The Results view (F5): every feature's responses, scores and comments.
 
-use super::health::{health, not_answering};
 use crate::term::Failure;
 use crate::tui::action::Effect;
 use crate::tui::keys::{Command, Context};
@@ -10,7 +9,7 @@ use crossterm::event::KeyEvent;
 /// F5: every feature's responses, scores and comments, read afresh.
 pub(super) fn open_results(state: &mut State) -> Vec<Effect> {
     state.screen = Screen::Results;
-    state.results.loaded = None;
+    state.results.loaded = crate::term::Load::Loading;
     state.results.scroll = 0;
     vec![Effect::LoadResults(state.target())]
 }
@@ -35,13 +34,7 @@ pub fn results_loaded(
     state: &mut State,
     result: Result<Vec<crate::results::Results>, Failure>,
 ) -> Vec<Effect> {
-    let effects = match &result {
-        Err(e) if not_answering(e) => {
-            let base_url = state.base_url.clone();
-            health(state, &base_url, Err(e.clone()))
-        }
-        _ => vec![],
-    };
-    state.results.loaded = Some(result);
+    let effects = super::health::silent_server(state, result.as_ref().err());
+    state.results.loaded = result.into();
     effects
 }

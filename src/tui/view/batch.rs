@@ -2,13 +2,10 @@
 //! hint that says what Alt+B does now, and the question before pending items are dropped.
 
 use super::Theme;
-use super::overlay::with_hint;
 use crate::tui::batch::items;
-use crate::tui::keys::{Command, Context};
+use crate::tui::keys::Command;
 use crate::tui::state::State;
-use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 
 /// The header's word on the batch, while one is collected.
 pub fn header(state: &State, theme: Theme) -> Option<Span<'static>> {
@@ -64,29 +61,4 @@ pub fn form_title(state: &State) -> Option<String> {
         state.keymap.shared(Command::Send),
         batch.items.len()
     ))
-}
-
-/// Drop the batch and its `items` pending calls?
-pub fn confirm_drop(frame: &mut Frame<'_>, area: Rect, state: &State, items_: usize, theme: Theme) {
-    let lines = vec![
-        Line::from(format!(
-            "Drop the batch? Its {} were never sent and are in no log.",
-            items(items_)
-        )),
-        Line::from(Span::styled(
-            format!(
-                "To send them instead: {} (one /bulk).",
-                state.keymap.label(Context::Anywhere, Command::Batch)
-            ),
-            theme.dim(),
-        )),
-    ];
-    with_hint(
-        frame,
-        area,
-        "drop the batch?",
-        lines,
-        "Enter/y drop them · Esc/n keep collecting",
-        theme,
-    );
 }

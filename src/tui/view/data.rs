@@ -79,18 +79,6 @@ pub fn status_line(data: &DataView, theme: Theme) -> Option<Line<'static>> {
     if data.loading {
         return Some(Line::from(Span::styled(" loading…", theme.dim())));
     }
-    if data.opened.is_none()
-        && let Some(Rows::Users(users)) = &data.rows
-        && let Some(u) = users.get(data.selected).filter(|u| u.companies.is_empty())
-    {
-        return Some(Line::from(Span::styled(
-            format!(
-                " {NO_COMPANY}: {}",
-                table::unassociated_explanation(&u.user_id)
-            ),
-            theme.warning(),
-        )));
-    }
     if !data.search.text().is_empty() {
         return Some(Line::from(Span::styled(
             format!(
@@ -186,7 +174,7 @@ fn list(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             row
         })
         .collect();
-    let widths = widths(rows.tab());
+    let widths = widths(rows.tab(), &t, inner.width);
     let header = Row::new(t.headers.iter().enumerate().map(|(i, h)| {
         Cell::from(if i == 0 {
             format!("  {h}")
@@ -205,7 +193,47 @@ fn list(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     frame.render_stateful_widget(table, inner, &mut selection);
 }
 
-fn widths(tab: Tab) -> Vec<Constraint> {
+/// The columns' widths: ids (a 36-character UUID) whole when the row has room for them beside
+/// the other columns' least widths; a column that fills takes the rest.
+fn widths(tab: Tab, t: &table::Table, width: u16) -> Vec<Constraint> {
+    /// What a filling column keeps at least, for ids to be given their whole width.
+    const FILL_LEAST: u16 = 12;
+    let mut widths = base_widths(tab);
+    let ids: &[usize] = match tab {
+        Tab::Users | Tab::Companies => &[0],
+        Tab::Events | Tab::FlagChecks => &[2, 3],
+        Tab::Feedback => &[2],
+    };
+    let whole = |c: usize| -> u16 {
+        let marker = if c == 0 { 2 } else { 0 };
+        let longest = t
+            .rows
+            .iter()
+            .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+            .chain(std::iter::once(t.headers[c].chars().count()))
+            .max()
+            .unwrap_or(0);
+        (longest + marker) as u16
+    };
+    let needed: u16 = widths
+        .iter()
+        .enumerate()
+        .map(|(c, w)| match w {
+            _ if ids.contains(&c) => whole(c),
+            Constraint::Length(n) | Constraint::Min(n) => *n,
+            _ => FILL_LEAST,
+        })
+        .sum::<u16>()
+        + 2 * (widths.len() as u16 - 1);
+    if needed <= width {
+        for c in ids {
+            widths[*c] = Constraint::Length(whole(*c));
+        }
+    }
+    widths
+}
+
+fn base_widths(tab: Tab) -> Vec<Constraint> {
     match tab {
         Tab::Users => vec![
             Constraint::Fill(1),
@@ -308,20 +336,23 @@ fn detail(
                 EntityRef::Company(id) => ("company", id),
             };
             let title = format!(" {noun} {} ", sanitize(id));
-            let lines = match loaded {
-                None => vec![Line::from(Span::styled("loading…", theme.dim()))],
-                Some(Err(e)) => vec![Line::from(Span::styled(
-                    format!("✗ {} · r retries", sanitize(&e.to_string())),
-                    theme.error(),
-                ))],
-                Some(Ok(None)) => vec![Line::from(Span::styled(
+            let failed = format!("the {noun} could not be read");
+            let words = crate::term::Unready {
+                loading: "loading…",
+                failed: &failed,
+                after: " · r retries",
+            };
+            let width = area.width.saturating_sub(2);
+            let lines = match loaded.ready() {
+                None => crate::term::unready(loaded, words, width, theme).unwrap_or_default(),
+                Some(None) => vec![Line::from(Span::styled(
                     format!(
                         "No {noun} `{}` is stored for this tracking key.",
                         sanitize(id)
                     ),
                     theme.label(),
                 ))],
-                Some(Ok(Some(entity))) => entity_lines(data, keymap, entity, theme),
+                Some(Some(entity)) => entity_lines(data, keymap, entity, theme),
             };
             (title, lines)
         }

@@ -28,7 +28,7 @@ fn check(flag: &str, result: bool, missing: &[&str], at: &str) -> FlagCheckRecor
 fn on_flag_checks(rows: Vec<FlagCheckRecord>) -> (State, Vec<Effect>) {
     let mut s = state(Method::User);
     s.server = ServerStatus::Answers;
-    s.log_loading = false;
+    s.log.loading = false;
     press(&mut s, KeyCode::F(2));
     let effects = press(&mut s, KeyCode::Char('5'));
     let generation = s.data.generation;

@@ -17,7 +17,7 @@ fn snapshot(name: &str, state: &State) {
 fn showing(rows: Rows) -> State {
     let mut s = state(Method::User);
     s.server = ServerStatus::Answers;
-    s.log_loading = false;
+    s.log.loading = false;
     press(&mut s, KeyCode::F(2));
     let tab = rows.tab();
     if tab != Tab::Users {

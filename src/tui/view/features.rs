@@ -5,6 +5,7 @@ use super::Theme;
 use crate::api::stars::{Funnel, Step};
 use crate::sanitize::sanitize;
 use crate::term::stars::{bar, fraction, step_figures, usage_text as usage, window_text as window};
+use crate::term::{Unready, unready};
 use crate::tui::features::Drill;
 use crate::tui::layout::Areas;
 use crate::tui::state::State;
@@ -72,11 +73,17 @@ fn funnel_rows(f: &Funnel, width: u16, theme: Theme, lines: &mut Vec<Line<'stati
             Span::raw(step_figures(&row)),
         ]));
     }
+    // Wrapped under its sign: the note ends with the users to send a company call for.
     if let Some(note) = f.excluded_note() {
-        lines.push(Line::from(Span::styled(
-            format!("  ⚠ {}", sanitize(&note)),
-            theme.warning(),
-        )));
+        let text = format!("⚠ {}", sanitize(&note));
+        let wrapped = crate::term::wrap(&text, usize::from(width.saturating_sub(4).max(10)));
+        for (i, l) in wrapped.into_iter().enumerate() {
+            let indent = if i == 0 { "  " } else { "    " };
+            lines.push(Line::from(Span::styled(
+                format!("{indent}{l}"),
+                theme.warning(),
+            )));
+        }
     }
 }
 
@@ -84,32 +91,25 @@ fn funnel_rows(f: &Funnel, width: u16, theme: Theme, lines: &mut Vec<Line<'stati
 fn list_lines(state: &State, width: u16, theme: Theme) -> (Vec<Line<'static>>, usize) {
     let view = &state.features;
     let mut lines = Vec::new();
-    let all = match &view.loaded {
-        None => {
-            lines.push(Line::from(Span::styled(
-                "computing the funnels…",
-                theme.dim(),
-            )));
-            return (lines, 0);
-        }
-        Some(Err(e)) => {
-            lines.extend(message(
-                &format!(
-                    "✗ the funnels could not be computed: {} · r retries",
-                    sanitize(&e.to_string())
-                ),
-                width,
-                theme.error(),
-            ));
+    let words = Unready {
+        loading: "computing the funnels…",
+        failed: "the funnels could not be computed",
+        after: " · r retries",
+    };
+    if let Some(unready) = unready(&view.loaded, words, width, theme) {
+        lines.extend(unready);
+        if view.loaded.failure().is_some() {
             lines.extend(message(
                 "The Features view needs the local server's store: the built-in `local` \
                  profile, or a profile pointing at `bucket-console serve`.",
                 width,
                 theme.dim(),
             ));
-            return (lines, 0);
         }
-        Some(Ok(all)) => all,
+        return (lines, 0);
+    }
+    let Some(all) = view.loaded.ready() else {
+        return (lines, 0);
     };
     if all.is_empty() {
         lines.extend(message(
@@ -157,26 +157,19 @@ fn drill_lines(
     theme: Theme,
 ) -> (Vec<Line<'static>>, usize) {
     let mut lines = Vec::new();
-    let f = match &drill.loaded {
-        None => {
-            lines.push(Line::from(Span::styled(
-                format!("computing {}…", sanitize(&drill.feature)),
-                theme.dim(),
-            )));
-            return (lines, 0);
-        }
-        Some(Err(e)) => {
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "✗ {}: {} · r retries",
-                    sanitize(&drill.feature),
-                    sanitize(&e.to_string())
-                ),
-                theme.error(),
-            )));
-            return (lines, 0);
-        }
-        Some(Ok(f)) => f,
+    let feature = sanitize(&drill.feature);
+    let loading = format!("computing {feature}…");
+    let words = Unready {
+        loading: &loading,
+        failed: &feature,
+        after: " · r retries",
+    };
+    if let Some(unready) = unready(&drill.loaded, words, width, theme) {
+        lines.extend(unready);
+        return (lines, 0);
+    }
+    let Some(f) = drill.loaded.ready() else {
+        return (lines, 0);
     };
     lines.push(Line::from(vec![
         Span::styled(sanitize(&f.feature), theme.title()),
@@ -302,38 +295,5 @@ fn step_heading(step: Step) -> &'static str {
         Step::Adopted => "Adopted: used on enough separate days",
         Step::Tried => "Tried: used in the window",
         Step::Segment => "In the segment, not tried",
-    }
-}
-
-/// The status line: the selected company's reason whole (the list may cut it), or what to do.
-pub fn status_text(
-    view: &crate::tui::features::FeaturesView,
-    keymap: &crate::tui::keys::Keymap,
-) -> String {
-    use crate::tui::features::Row;
-    use crate::tui::keys::{Command, Context};
-    let key = |context, command| keymap.label(context, command);
-    let Some(drill) = &view.opened else {
-        return format!(
-            " {} shows a feature's companies and why they stop where they do · {} recomputes",
-            key(Context::Features, Command::Open),
-            key(Context::Features, Command::Reload)
-        );
-    };
-    let move_on = key(Context::FeaturesDetail, Command::UseInForm);
-    match drill.rows().get(drill.selected) {
-        Some(Row::Company(s)) => format!(
-            " {}: {} · {move_on} moves it on",
-            sanitize(&s.company_id),
-            sanitize(s.why_not_next.as_deref().unwrap_or("at the top"))
-        ),
-        Some(Row::LeftOut(u)) => format!(
-            " {}: in no company, so their events count for none · {move_on} gives them one",
-            sanitize(u)
-        ),
-        None => format!(
-            " {} back to the features",
-            key(Context::FeaturesDetail, Command::Back)
-        ),
     }
 }

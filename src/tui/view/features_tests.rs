@@ -14,7 +14,7 @@ fn snapshot(name: &str, state: &State) {
 fn on_features() -> State {
     let mut s = state(Method::Event);
     s.server = ServerStatus::Answers;
-    s.log_loading = false;
+    s.log.loading = false;
     let effects = press(&mut s, KeyCode::F(6));
     assert!(
         matches!(effects.as_slice(), [Effect::LoadStars { purpose: StarsPurpose::List(1), request, .. }] if !request.standings),
@@ -93,7 +93,7 @@ fn a_company_in_the_data_view_shows_its_step_per_feature() {
     use crate::explore::{Entity, EntityRef};
     let mut s = state(Method::Event);
     s.server = ServerStatus::Answers;
-    s.log_loading = false;
+    s.log.loading = false;
     press(&mut s, KeyCode::F(2));
     let which = s.data.open(EntityRef::Company("umbrella".into()));
     s.data.company_steps = Some(("umbrella".into(), None));

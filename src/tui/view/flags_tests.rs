@@ -17,7 +17,7 @@ fn snapshot(name: &str, state: &State) {
 fn loaded() -> State {
     let (mut s, _) = on_flags();
     s.server = ServerStatus::Answers;
-    s.log_loading = false;
+    s.log.loading = false;
     update(&mut s, definitions(Some(vec![("company.name", "Acme")])));
     s
 }

@@ -192,11 +192,18 @@ fn draw_field(
                         Span::raw(" "),
                     ]
                 })
-                .chain([Span::styled(
-                    "active: false leaves lastSeen alone",
-                    theme.dim(),
-                )])
                 .collect();
+            let used: usize = spans.iter().map(|s: &Span<'_>| s.width()).sum();
+            let room = place.value_width().saturating_sub(used as u16);
+            let why = whole_fit(
+                &[
+                    "active: false leaves lastSeen alone",
+                    "false keeps lastSeen",
+                ],
+                room,
+            );
+            let mut spans = spans;
+            spans.push(Span::styled(why, theme.dim()));
             if let Some(r) = place.value(0) {
                 frame.render_widget(Paragraph::new(Line::from(spans)), r);
             }
@@ -307,13 +314,16 @@ fn draw_attributes(
     theme: Theme,
 ) -> u16 {
     if let Some(r) = place.value(0) {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
+        // The longest that fits whole: a hint cut mid-word (`Ctrl+T ty`) says nothing.
+        let hint = whole_fit(
+            &[
                 "key = value (type) · Ctrl+N add · Ctrl+T type · Enter next",
-                theme.dim(),
-            )),
-            r,
+                "Ctrl+N add · Ctrl+T type · Enter next",
+                "^N add · ^T type",
+            ],
+            r.width,
         );
+        frame.render_widget(Paragraph::new(Span::styled(hint, theme.dim())), r);
     }
     let half = place.value_width().saturating_sub(13) / 2;
     for (n, attr) in attrs.rows.iter().enumerate() {
@@ -361,6 +371,15 @@ fn draw_attributes(
         );
     }
     attrs.rows.len() as u16 + 1
+}
+
+/// The first of `texts` (longest first) that fits `width` whole; nothing when none does.
+fn whole_fit(texts: &[&'static str], width: u16) -> &'static str {
+    texts
+        .iter()
+        .find(|t| t.chars().count() <= usize::from(width))
+        .copied()
+        .unwrap_or("")
 }
 
 fn placeholder(field: &Field) -> &'static str {

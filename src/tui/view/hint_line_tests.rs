@@ -29,7 +29,7 @@ fn send_and_profile_stay_on_every_form_and_field_at_80_and_120_columns() {
     for m in Method::ALL {
         let mut s = state(m);
         s.server = ServerStatus::Answers;
-        s.log_loading = false;
+        s.log.loading = false;
         // The outbox and the results both ask to be next: the case that pushed send out.
         s.outbox_waiting = 2;
         s.results.feedback_delivered = true;

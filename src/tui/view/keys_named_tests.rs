@@ -59,7 +59,7 @@ fn rebound() -> State {
     let mut s = state(Method::Event);
     s.keymap = Keymap::new(config.bindings);
     s.server = ServerStatus::Answers;
-    s.log_loading = false;
+    s.log.loading = false;
     s
 }
 

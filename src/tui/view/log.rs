@@ -13,19 +13,19 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let focused = state.focus == Focus::Log;
-    let filtered = !state.log_filter.is_empty();
+    let filtered = !state.log.filter.is_empty();
     let window = state.log_window(usize::from(area.height.saturating_sub(2)));
-    let count = if state.log_loading {
+    let count = if state.log.loading {
         "loading…".to_owned()
     } else if filtered {
         format!(
             "{} of {} · {}",
             window.count,
-            state.log.len(),
-            sanitize(&crate::tui::log_view::describe(&state.log_filter))
+            state.log.entries.len(),
+            sanitize(&crate::tui::log_view::describe(&state.log.filter))
         )
     } else {
-        state.log.len().to_string()
+        state.log.entries.len().to_string()
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -33,16 +33,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         .title(Span::styled(format!(" log · {count} "), theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    if state.log.is_empty() || window.count == 0 {
+    if state.log.entries.is_empty() || window.count == 0 {
         let label = |c| state.keymap.label(Context::Log, c);
-        let text = if state.log_loading {
+        let text = if state.log.loading {
             "loading the log…".to_owned()
         } else if filtered {
             format!(
-                "nothing matches the filter ({} status · {} method · {} profile)",
+                "nothing matches the filter ({} status · {} method · {} profile · {} clears them)",
                 label(Command::StatusFilter),
                 label(Command::RouteFilter),
-                label(Command::ProfileFilter)
+                label(Command::ProfileFilter),
+                label(Command::ClearFilters)
             )
         } else {
             format!(
@@ -60,7 +61,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             row(
                 e,
                 usize::from(inner.width),
-                i == state.log_selected,
+                i == state.log.selected,
                 focused,
                 theme,
             )

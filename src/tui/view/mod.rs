@@ -23,7 +23,7 @@ pub use crate::term::{Theme, json_lines};
 
 use super::keys::{self, Command, Context};
 use super::layout::{self, Areas};
-use super::state::{Confirm, Focus, Level, Overlay, RequestState, Screen, ServerStatus, State};
+use super::state::{Focus, Level, Overlay, RequestState, Screen, ServerStatus, State};
 use crate::api::Method;
 use crate::sanitize::sanitize;
 use ratatui::Frame;
@@ -77,19 +77,13 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     match &state.overlay {
         Overlay::None => {}
         Overlay::Help(view) => overlay::help(frame, area, state, view, theme),
-        Overlay::Confirm(Confirm::SendAnyway { problems }) => {
-            overlay::confirm(frame, area, state, *problems, theme);
-        }
-        Overlay::Confirm(Confirm::CannotSend) => overlay::cannot_send(frame, area, state, theme),
-        Overlay::Confirm(Confirm::DeleteProfile { name }) => {
-            overlay::confirm_delete(frame, area, name, theme);
-        }
-        Overlay::Confirm(Confirm::DropOutboxItem { id }) => outbox::confirm_drop(frame, *id, theme),
-        Overlay::Confirm(Confirm::DropBatch { items }) => {
-            batch::confirm_drop(frame, area, state, *items, theme);
-        }
-        Overlay::Confirm(Confirm::ImportCurl { method, .. }) => {
-            overlay::confirm_import(frame, area, *method, theme);
+        Overlay::Confirm(confirm) => {
+            overlay::confirm(
+                frame,
+                area,
+                &confirm.prompt(state.form(), batching(state).as_deref()),
+                theme,
+            );
         }
         Overlay::Profiles { selected } => overlay::profiles(frame, area, state, *selected, theme),
         Overlay::ProfileEditor(editor) => overlay::profile_editor(frame, area, editor, theme),
@@ -98,9 +92,6 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         Overlay::CopyAs { selected, .. } => picker::copy_as(frame, area, *selected, theme),
         Overlay::SaveRequest { name } => picker::save_as(frame, area, name, theme),
         Overlay::Palette(palette) => picker::palette(frame, area, palette, &state.keymap, theme),
-        Overlay::Confirm(Confirm::ReplaceRequest { name }) => {
-            picker::confirm_replace(frame, area, name, theme);
-        }
     }
 }
 
@@ -283,6 +274,17 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             ),
             theme.warning(),
         ))
+    } else if let Some(warning) = (state.screen == Screen::Data)
+        .then(|| state.data.warning())
+        .flatten()
+    {
+        // Wrapped as the layout counted its rows, so the user's id and the fix are never cut.
+        let lines: Vec<Line<'_>> = layout::status_lines(&warning, area.width)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.warning())))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
     } else if let Some(line) = data_line {
         line
     } else if let Some((level, text)) = &state.message {
@@ -317,11 +319,14 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             theme.dim(),
         ))
     } else if state.screen == Screen::Features {
-        let text = features::status_text(&state.features, &state.keymap);
-        Line::from(Span::styled(
-            fit(&text, usize::from(area.width)),
-            theme.dim(),
-        ))
+        // Wrapped as the layout counted its rows: a company's reason is said whole.
+        let text = crate::tui::features::status_text(&state.features, &state.keymap);
+        let lines: Vec<Line<'_>> = layout::status_lines(text.trim_start(), area.width)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.dim())))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
     } else if state.screen == Screen::Flags {
         Line::from(Span::styled(
             fit(&flags::status_text(&state.keymap), usize::from(area.width)),
@@ -372,6 +377,8 @@ pub fn fit(text: &str, width: usize) -> String {
 }
 
 #[cfg(test)]
+mod confirm_tests;
+#[cfg(test)]
 mod data_tests;
 #[cfg(test)]
 mod features_tests;
@@ -391,3 +398,15 @@ mod runtime_tests;
 mod tests;
 #[cfg(test)]
 mod traffic_tests;
+#[cfg(test)]
+mod whole_tests;
+
+/// The key that sends the batch, while one is being collected (a question then says so).
+fn batching(state: &State) -> Option<String> {
+    state.batch.as_ref().map(|_| {
+        state.keymap.label(
+            crate::tui::keys::Context::Anywhere,
+            crate::tui::keys::Command::Batch,
+        )
+    })
+}

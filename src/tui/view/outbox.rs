@@ -2,7 +2,6 @@
 //! the server's errors; a confirmation before dropping one.
 
 use super::Theme;
-use super::overlay::with_hint;
 use crate::outbox::State as ItemState;
 use crate::sanitize::sanitize;
 use crate::tui::layout::Areas;
@@ -14,20 +13,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
 pub fn status_line(view: &OutboxView, theme: Theme) -> Option<Line<'static>> {
-    match &view.items {
-        Some(Err(e)) => Some(Line::from(Span::styled(
-            format!(" ✗ the outbox cannot be read: {}", sanitize(&e.to_string())),
-            theme.error(),
-        ))),
-        _ => view.selected_item().and_then(|i| {
-            i.validation_errors.first().map(|e| {
-                Line::from(Span::styled(
-                    format!(" refused: {} {}", sanitize(&e.path), sanitize(&e.message)),
-                    theme.warning(),
-                ))
-            })
-        }),
-    }
+    // A read that failed is said in the list's place, by the drawer every view's reads share.
+    view.selected_item().and_then(|i| {
+        i.validation_errors.first().map(|e| {
+            Line::from(Span::styled(
+                format!(" refused: {} {}", sanitize(&e.path), sanitize(&e.message)),
+                theme.warning(),
+            ))
+        })
+    })
 }
 
 pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
@@ -53,10 +47,15 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
         .title(Span::styled(" calls not delivered ", theme.title()));
     let inner = block.inner(areas.body);
     frame.render_widget(block, areas.body);
-    if items.is_empty() {
-        let text = if view.items.is_none() {
-            "loading…".to_owned()
-        } else {
+    let words = crate::term::Unready {
+        loading: "loading…",
+        failed: "the outbox cannot be read",
+        after: "",
+    };
+    if let Some(lines) = crate::term::unready(&view.items, words, inner.width, theme) {
+        frame.render_widget(Paragraph::new(lines), inner);
+    } else if items.is_empty() {
+        let text = {
             let dropped = match view.dropped {
                 0 => String::new(),
                 1 => " (1 dropped by you)".to_owned(),
@@ -116,18 +115,4 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
         let mut selection = TableState::default().with_selected(Some(view.selected));
         frame.render_stateful_widget(table, inner, &mut selection);
     }
-}
-
-/// Drop item `id`?
-pub fn confirm_drop(frame: &mut Frame<'_>, id: i64, theme: Theme) {
-    with_hint(
-        frame,
-        frame.area(),
-        "drop?",
-        vec![Line::from(format!(
-            "Drop item #{id}? It will never be delivered."
-        ))],
-        "Enter/y drop · any other key keeps it",
-        theme,
-    );
 }

@@ -14,7 +14,7 @@ fn snapshot(name: &str, state: &State) {
 fn opened(items: Vec<crate::outbox::Item>) -> State {
     let mut s = state(Method::Feedback);
     s.server = ServerStatus::Down(crate::term::Failure::message("connection refused"));
-    s.log_loading = false;
+    s.log.loading = false;
     assert_eq!(press(&mut s, KeyCode::F(4)), vec![Effect::LoadOutbox]);
     update(&mut s, Action::OutboxLoaded(Ok(items)));
     s
@@ -61,4 +61,21 @@ fn retry_now_and_drop_after_confirming() {
     );
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.screen, Screen::Console);
+}
+
+/// A read that failed is said in the list's place by the drawer every view's reads share; it
+/// said "The outbox is empty" there, as if nothing waited.
+#[test]
+fn an_outbox_that_cannot_be_read_is_not_called_empty() {
+    let mut s = opened(vec![]);
+    update(
+        &mut s,
+        Action::OutboxLoaded(Err(crate::term::Failure::message("database is locked"))),
+    );
+    let screen = format!("{:?}", render(&s, 80, 24).backend());
+    assert!(
+        screen.contains("✗ the outbox cannot be read: database is locked"),
+        "{screen}"
+    );
+    assert!(!screen.contains("The outbox is empty"), "{screen}");
 }

@@ -1,8 +1,9 @@
-//! What is drawn over the screen: help, the send-anyway question, the profile switcher.
+//! What is drawn over the screen: help, every confirmation (one drawer), the profile switcher.
 
 use super::Theme;
 use crate::api::Api;
 use crate::sanitize::sanitize;
+use crate::tui::confirm::{Prompt, Tone};
 use crate::tui::help::{HelpView, KEYS_WIDTH, Row, box_width};
 use crate::tui::layout::centered;
 use crate::tui::profile_editor::{BASE_FIELD, KEY_FIELD, LABELS, ProfileEditor};
@@ -87,106 +88,6 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, view: &HelpView, t
         frame,
         centered(area, box_width(area.width), height),
         "keys",
-        lines,
-        theme,
-    );
-}
-
-/// Send anyway? naming the problems (the first four; the form shows them all).
-pub fn confirm(frame: &mut Frame<'_>, area: Rect, state: &State, problems: usize, theme: Theme) {
-    const SHOWN: usize = 4;
-    let mut lines = vec![Line::from(format!(
-        "This body has {problems} problem(s) by the server's rules:"
-    ))];
-    let named = state.form().problems();
-    for p in named.iter().take(SHOWN) {
-        let p: String = sanitize(p).chars().take(70).collect();
-        lines.push(Line::from(Span::styled(format!("  ✗ {p}"), theme.error())));
-    }
-    if named.len() > SHOWN {
-        lines.push(Line::from(Span::styled(
-            format!("  … and {} more on the form", named.len() - SHOWN),
-            theme.dim(),
-        )));
-    }
-    let question = if state.batch.is_some() {
-        "Add it to the batch anyway, to see what the server answers?"
-    } else {
-        "Send it anyway, to see what the server answers?"
-    };
-    lines.extend([
-        Line::from(question),
-        Line::from(""),
-        Line::from(vec![
-            Span::styled("Enter/y", theme.focused_label()),
-            Span::raw(" send anyway   "),
-            Span::styled("Esc/n", theme.focused_label()),
-            Span::raw(" keep editing"),
-        ]),
-    ]);
-    let height = lines.len() as u16 + 2;
-    boxed(
-        frame,
-        centered(area, 76, height),
-        "send anyway?",
-        lines,
-        theme,
-    );
-}
-
-/// Nothing can be sent while the console has problems of its own: they are named apart from the
-/// server's, with what to do, and there is no "anyway".
-pub fn cannot_send(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
-    const SHOWN: usize = 3;
-    let console = state.form().console_problems();
-    let server: Vec<String> = state
-        .form()
-        .problems()
-        .into_iter()
-        .filter(|p| !console.contains(p))
-        .collect();
-    let mut lines = Vec::new();
-    for (title, named) in [
-        (
-            "The console cannot send this body as the form shows it:",
-            &console,
-        ),
-        ("The server's rules would refuse it too:", &server),
-    ] {
-        if named.is_empty() {
-            continue;
-        }
-        lines.push(Line::from(title));
-        for p in named.iter().take(SHOWN) {
-            for (i, part) in crate::term::wrap(&sanitize(p), 70).into_iter().enumerate() {
-                let mark = if i == 0 { "✗" } else { " " };
-                lines.push(Line::from(Span::styled(
-                    format!("  {mark} {part}"),
-                    theme.error(),
-                )));
-            }
-        }
-        if named.len() > SHOWN {
-            lines.push(Line::from(Span::styled(
-                format!("  … and {} more on the form", named.len() - SHOWN),
-                theme.dim(),
-            )));
-        }
-    }
-    lines.extend([
-        Line::from("Nothing was sent. Fix the console's problems first (a value can be"),
-        Line::from("made a string); what only the server refuses can then be sent anyway."),
-        Line::from(""),
-        Line::from(vec![
-            Span::styled("Enter/Esc", theme.focused_label()),
-            Span::raw(" back to the form"),
-        ]),
-    ]);
-    let height = lines.len() as u16 + 2;
-    boxed(
-        frame,
-        centered(area, 76, height),
-        "cannot send",
         lines,
         theme,
     );
@@ -336,41 +237,46 @@ fn api_row(editor: &ProfileEditor, theme: Theme) -> Line<'static> {
     ])
 }
 
-pub fn confirm_import(frame: &mut Frame<'_>, area: Rect, method: crate::api::Method, theme: Theme) {
-    let lines = vec![
-        Line::from(format!(
-            "That is a curl command for `{method}`. Import it into the form?"
-        )),
-        Line::from(Span::styled(
-            "Its key and base URL are dropped: profiles hold them.",
-            theme.dim(),
-        )),
-        Line::from(""),
-        Line::from(vec![
-            Span::styled("Enter/y", theme.focused_label()),
-            Span::raw(" import   "),
-            Span::styled("Esc/n", theme.focused_label()),
-            Span::raw(" paste it as text"),
-        ]),
-    ];
-    boxed(frame, centered(area, 66, 6), "import curl?", lines, theme);
-}
-
-pub fn confirm_delete(frame: &mut Frame<'_>, area: Rect, name: &str, theme: Theme) {
-    let lines = vec![
-        Line::from(format!("Delete the profile `{name}` and its stored key?")),
-        Line::from(""),
-        Line::from(vec![
-            Span::styled("Enter/y", theme.focused_label()),
-            Span::raw(" delete   "),
-            Span::styled("Esc/n", theme.focused_label()),
-            Span::raw(" keep it"),
-        ]),
-    ];
+/// Every confirmation, drawn from its prompt: the lines wrapped, the problems marked, a blank
+/// line, and the answers.
+pub fn confirm(frame: &mut Frame<'_>, area: Rect, prompt: &Prompt, theme: Theme) {
+    const WIDTH: u16 = 76;
+    let text_width = usize::from(WIDTH - 4);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for (tone, text) in &prompt.lines {
+        let (style, indent) = match tone {
+            Tone::Plain => (ratatui::style::Style::new(), ""),
+            Tone::Dim => (theme.dim(), ""),
+            Tone::Problem => (theme.error(), "  "),
+        };
+        for (i, part) in crate::term::wrap(text, text_width - indent.len())
+            .into_iter()
+            .enumerate()
+        {
+            // A problem's continuation lines sit under its text, past the mark.
+            let lead = if i > 0 && *tone == Tone::Problem {
+                "    "
+            } else {
+                indent
+            };
+            lines.push(Line::from(Span::styled(format!("{lead}{part}"), style)));
+        }
+    }
+    lines.push(Line::from(""));
+    let mut answers = Vec::new();
+    for (i, (keys, what)) in prompt.answers.iter().enumerate() {
+        if i > 0 {
+            answers.push(Span::raw("   "));
+        }
+        answers.push(Span::styled(*keys, theme.focused_label()));
+        answers.push(Span::raw(format!(" {what}")));
+    }
+    lines.push(Line::from(answers));
+    let height = lines.len() as u16 + 2;
     boxed(
         frame,
-        centered(area, 60, 5),
-        "delete profile?",
+        centered(area, WIDTH, height),
+        prompt.title,
         lines,
         theme,
     );

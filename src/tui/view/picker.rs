@@ -176,26 +176,11 @@ pub fn save_as(frame: &mut Frame<'_>, area: Rect, name: &crate::term::LineInput,
     );
 }
 
-pub fn confirm_replace(frame: &mut Frame<'_>, area: Rect, name: &str, theme: Theme) {
-    let lines = vec![Line::from(format!(
-        "requests.{} exists. Replace its method and body with the form's?",
-        sanitize(name)
-    ))];
-    with_hint(
-        frame,
-        area,
-        "replace?",
-        lines,
-        "Enter/y replace (its comments stay) · Esc/n keep it",
-        theme,
-    );
-}
-
 /// Alt+X: every command that applies here, by name, with its key.
 pub fn palette(
     frame: &mut Frame<'_>,
     area: Rect,
-    palette: &crate::tui::collection::Palette,
+    palette: &crate::tui::palette::Palette,
     keymap: &crate::tui::keys::Keymap,
     theme: Theme,
 ) {

@@ -3,7 +3,7 @@
 
 use super::Theme;
 use crate::sanitize::sanitize;
-use crate::term::result_lines;
+use crate::term::{Unready, result_lines, unready};
 use crate::tui::layout::Areas;
 use crate::tui::state::State;
 use ratatui::Frame;
@@ -19,21 +19,22 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
         areas.tabs_line,
     );
     let mut lines: Vec<Line<'static>> = Vec::new();
-    match &state.results.loaded {
-        None => lines.push(Line::from(Span::styled("loading…", theme.dim()))),
-        Some(Err(e)) => lines.push(Line::from(Span::styled(
-            format!(
-                "✗ the results could not be read: {} · r retries",
-                sanitize(&e.to_string())
-            ),
-            theme.error(),
-        ))),
-        Some(Ok(all)) if all.is_empty() => lines.push(Line::from(Span::styled(
+    let words = Unready {
+        loading: "loading…",
+        failed: "the results could not be read",
+        after: " · r retries",
+    };
+    let width = areas.body.width.saturating_sub(4);
+    match state.results.loaded.ready() {
+        None => {
+            lines.extend(unready(&state.results.loaded, words, width, theme).unwrap_or_default());
+        }
+        Some(all) if all.is_empty() => lines.push(Line::from(Span::styled(
             "No feedback yet for this tracking key. Send one from the feedback form, or run \
              `bucket-console kiosk --feature FEATURE_ID` at your booth.",
             theme.dim(),
         ))),
-        Some(Ok(all)) => {
+        Some(all) => {
             for r in all {
                 lines.push(Line::from(Span::styled(
                     format!("▍{}", sanitize(&r.feature)),

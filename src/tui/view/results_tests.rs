@@ -16,7 +16,7 @@ fn the_results_view() {
     use crate::results::Results;
     let mut s = state(Method::Feedback);
     s.server = ServerStatus::Answers;
-    s.log_loading = false;
+    s.log.loading = false;
     let effects = press(&mut s, KeyCode::F(5));
     assert!(matches!(effects.as_slice(), [Effect::LoadResults(_)]));
     snapshot("results_loading", &s);

@@ -28,7 +28,7 @@ fn type_text(state: &mut State, text: &str) {
 fn ready(method: Method) -> State {
     let mut s = state(method);
     s.server = ServerStatus::Answers;
-    s.log_loading = false;
+    s.log.loading = false;
     s
 }
 
@@ -196,8 +196,8 @@ fn log_with_entries_and_focus() {
 fn detail_of_a_400() {
     let mut s = with_log();
     s.focus = Focus::Detail;
-    let mut detail = Detail::open(0, &s.log[0], s.color);
-    detail.select_error(1, &s.log[0], s.color);
+    let mut detail = Detail::open(0, &s.log.entries[0], s.color);
+    detail.select_error(1, &s.log.entries[0], s.color);
     s.detail = Some(detail);
     snapshot("detail_400", &s);
 }
@@ -265,7 +265,7 @@ fn header_states_and_loading() {
     let mut s = state(Method::User);
     snapshot("starting", &s);
     s.server = ServerStatus::Down(crate::term::Failure::message("connection refused"));
-    s.log_loading = false;
+    s.log.loading = false;
     snapshot("server_down", &s);
 }
 
@@ -350,7 +350,9 @@ fn raw_json_marks_the_lines_an_answer_named() {
         FieldCode::NestedValue,
         "attribute values cannot be nested",
     );
-    s.log.push_front(exchange("user", 400, body, vec![error]));
+    s.log
+        .entries
+        .push_front(exchange("user", 400, body, vec![error]));
     s.focus = Focus::Log;
     press(&mut s, KeyCode::Char('e'));
     let form = s.form();
@@ -435,7 +437,7 @@ fn a_queued_exchange_says_so_in_its_row() {
     queued.response = None;
     queued.attempts[0].status = None;
     queued.outbox_id = Some(3);
-    s.log.push_front(queued);
+    s.log.entries.push_front(queued);
     let terminal = render(&s, 120, 40);
     let buffer = terminal.backend().buffer();
     let screen: String = (0..40)

@@ -19,7 +19,7 @@ fn snapshot(name: &str, state: &State, width: u16, height: u16) {
 fn live(records: Vec<crate::api::inspect::RequestRecord>) -> State {
     let mut s = state(Method::User);
     s.server = ServerStatus::Answers;
-    s.log_loading = false;
+    s.log.loading = false;
     press(&mut s, KeyCode::F(3));
     let generation = s.traffic.generation;
     update(
