@@ -70,7 +70,6 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
         .store
         .read_within(app.limits.stars_timeout, move |conn| {
             let mut answer = Answer::new(cap);
-            let mut computed = Vec::with_capacity(features.len());
             let later = stars::each_funnel(
                 conn,
                 &key,
@@ -81,19 +80,18 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
                     if !standings && company_id.is_none() {
                         funnel.standings.clear();
                     }
-                    let fits = answer.push(&funnel);
-                    computed.push(funnel);
-                    fits
+                    answer.push(&funnel)
                 },
             )?;
-            Ok(answer.finish().map(|bytes| (bytes, computed, later)))
+            Ok(answer.finish().map(|bytes| (bytes, later)))
         })
         .await;
     match read {
-        Ok(Some((bytes, funnels, later))) => {
+        Ok(Some((bytes, later))) => {
+            let bytes = Bytes::from(bytes);
             app.stars_cache
-                .put(question, changes, as_of, later.0, funnels);
-            with_cache_header(respond::json_bytes(StatusCode::OK, bytes.into()), MISS)
+                .put(question, changes, as_of, later.0, bytes.clone());
+            with_cache_header(respond::json_bytes(StatusCode::OK, bytes), MISS)
         }
         Ok(None) => too_costly(
             ErrorCode::AnswerTooLarge,
@@ -139,14 +137,9 @@ fn with_cache_header(mut response: Response, value: HeaderValue) -> Response {
 
 /// The answer kept for an identical request over the same store and day, if any.
 fn reused(app: &AppState, question: &Question, changes: u64, as_of: i64) -> Option<Response> {
-    let funnels = app.stars_cache.get(question, changes, as_of)?;
-    let mut answer = Answer::new(app.limits.stars_answer_bytes);
-    if !funnels.iter().all(|f| answer.push(f)) {
-        return None;
-    }
-    let bytes = answer.finish()?;
+    let bytes = app.stars_cache.get(question, changes, as_of)?;
     Some(with_cache_header(
-        respond::json_bytes(StatusCode::OK, bytes.into()),
+        respond::json_bytes(StatusCode::OK, bytes),
         HIT,
     ))
 }

@@ -3,10 +3,11 @@
 //! the store's change counter and the as-of day, never by a timer, so a reused answer is always
 //! the one a fresh computation would give.
 
-use crate::api::stars::{DAY_MS, Feature, Funnel};
+use crate::api::stars::{DAY_MS, Feature};
 use crate::api::timestamp;
+use axum::body::Bytes;
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// Answers kept: F6's list and its drill-down, and a `stars` or two, per key. Each is at most the
 /// answer's bound (`serve --stars-answer-bytes`), so this bounds the memory too.
@@ -27,7 +28,10 @@ struct Entry {
     as_of_ms: i64,
     /// A use stamped after `as_of_ms` on its day: a later as-of time would count it.
     later: bool,
-    funnels: Arc<Vec<Funnel>>,
+    /// The answer as sent: kept as bytes, so a reuse costs a copy, not a serialization.
+    answer: Bytes,
+    /// Where each funnel's window end (`window.to`, the as-of time) sits in `answer`.
+    ends: Vec<usize>,
 }
 
 /// Most recently used first.
@@ -37,9 +41,9 @@ pub struct StarsCache {
 }
 
 impl StarsCache {
-    /// The funnels of `question` at `as_of_ms` over the store at `changes`, if computed before:
+    /// The answer to `question` at `as_of_ms` over the store at `changes`, if computed before:
     /// at the same time, or earlier the same UTC day with no use stamped in between.
-    pub fn get(&self, question: &Question, changes: u64, as_of_ms: i64) -> Option<Vec<Funnel>> {
+    pub fn get(&self, question: &Question, changes: u64, as_of_ms: i64) -> Option<Bytes> {
         let mut entries = self.entries.lock().ok()?;
         // The counter only grows: an answer of an older store can never be reused.
         entries.retain(|e| e.changes == changes);
@@ -49,35 +53,32 @@ impl StarsCache {
                 && (e.as_of_ms == as_of_ms || (!e.later && e.as_of_ms < as_of_ms))
         })?;
         let entry = entries.remove(at)?;
-        let funnels = Arc::clone(&entry.funnels);
-        let moved = entry.as_of_ms != as_of_ms;
+        let (answer, ends, kept_at) = (entry.answer.clone(), entry.ends.clone(), entry.as_of_ms);
         entries.push_front(entry);
         drop(entries);
-        let to = timestamp::format(as_of_ms);
-        Some(
-            funnels
-                .iter()
-                .map(|f| {
-                    let mut f = f.clone();
-                    // The window's end is the one thing the as-of time changes within its day.
-                    if moved {
-                        f.window.to.clone_from(&to);
-                    }
-                    f
-                })
-                .collect(),
-        )
+        if kept_at == as_of_ms {
+            return Some(answer);
+        }
+        // The window's end is the one thing a later as-of time of the same day changes.
+        let (old, new) = (timestamp::format(kept_at), timestamp::format(as_of_ms));
+        if old.len() != new.len() {
+            return None;
+        }
+        let mut bytes = answer.to_vec();
+        for at in ends {
+            bytes
+                .get_mut(at..at + new.len())?
+                .copy_from_slice(new.as_bytes());
+        }
+        Some(bytes.into())
     }
 
-    /// Keeps `funnels`, computed for `question` at `as_of_ms` from the store at `changes`.
-    pub fn put(
-        &self,
-        question: Question,
-        changes: u64,
-        as_of_ms: i64,
-        later: bool,
-        funnels: Vec<Funnel>,
-    ) {
+    /// Keeps `answer` (a JSON array of funnels), computed for `question` at `as_of_ms` from the
+    /// store at `changes`.
+    pub fn put(&self, question: Question, changes: u64, as_of_ms: i64, later: bool, answer: Bytes) {
+        let Some(ends) = window_ends(&answer, &timestamp::format(as_of_ms)) else {
+            return;
+        };
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
@@ -87,16 +88,41 @@ impl StarsCache {
             changes,
             as_of_ms,
             later,
-            funnels: Arc::new(funnels),
+            answer,
+            ends,
         });
         entries.truncate(ENTRIES);
     }
 }
 
+/// Where each `"window":{"from":"…","to":"` value starts, `None` unless each holds `to`. Every
+/// text the answer carries is a JSON string, whose quotes are escaped: only a funnel's own window
+/// can match.
+fn window_ends(answer: &[u8], to: &str) -> Option<Vec<usize>> {
+    const WINDOW: &[u8] = br#""window":{"from":""#;
+    const TO: &[u8] = br#"","to":""#;
+    let mut ends = Vec::new();
+    let mut from = 0;
+    while let Some(i) = find(&answer[from..], WINDOW) {
+        let after = from + i + WINDOW.len();
+        let at = after + find(&answer[after..], TO)? + TO.len();
+        if answer.get(at..at + to.len())? != to.as_bytes() {
+            return None;
+        }
+        ends.push(at);
+        from = at;
+    }
+    Some(ends)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::stars::{Excluded, Window};
+    use crate::api::stars::{Excluded, Funnel, Window};
 
     fn question(key: &str) -> Question {
         Question {
@@ -107,14 +133,21 @@ mod tests {
         }
     }
 
-    fn funnels(as_of_ms: i64) -> Vec<Funnel> {
-        let f = Feature::from_event("export");
-        vec![crate::api::stars::funnel(
-            &f,
-            Window::ending(as_of_ms, &f.rules),
-            &[],
-            Excluded::default(),
-        )]
+    /// The answer of two funnels at `as_of_ms`, as the route sends it.
+    fn funnels(as_of_ms: i64) -> Bytes {
+        let funnels: Vec<Funnel> = ["export", "to \"window\":{\"from\":\""]
+            .iter()
+            .map(|name| {
+                let f = Feature::from_event(name);
+                crate::api::stars::funnel(
+                    &f,
+                    Window::ending(as_of_ms, &f.rules),
+                    &[],
+                    Excluded::default(),
+                )
+            })
+            .collect();
+        serde_json::to_vec(&funnels).unwrap().into()
     }
 
     const NOON: i64 = 1_796_040_000_000;
