@@ -140,35 +140,42 @@ async fn another_day_is_computed_again_and_a_later_time_that_day_equals_a_fresh_
     assert_eq!(next_day.1, ask(&fresh, KEY, AS_OF + DAY, true).await.1);
 }
 
+/// Stored now, stamped half an hour after the first request's as-of time: by naming its company
+/// (`direct`), or through its user's company.
+async fn stamped_later(s: &TestServer, direct: bool) {
+    s.ok(
+        "company",
+        json!({"companyId": "hooli", "userId": "u-hooli", "attributes": {}}),
+    )
+    .await;
+    if direct {
+        event(s, "hooli", "u-hooli", "Exported CSV", AS_OF + HOUR / 2).await;
+    } else {
+        s.ok(
+            "event",
+            json!({"event": "Exported report", "userId": "u-hooli", "timestamp": AS_OF + HOUR / 2}),
+        )
+        .await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_use_stamped_after_the_as_of_time_that_day_is_counted_by_a_later_request() {
-    let s = server_with_history().await;
-    let fresh = server_with_history().await;
-    for server in [&s, &fresh] {
-        server
-            .ok(
-                "company",
-                json!({"companyId": "hooli", "userId": "u-hooli", "attributes": {}}),
-            )
-            .await;
-        // Stored now, stamped half an hour after the first request's as-of time.
-        event(server, "hooli", "u-hooli", "Exported CSV", AS_OF + HOUR / 2).await;
-        server
-            .ok(
-                "event",
-                json!({"event": "Exported report", "userId": "u-hooli", "timestamp": AS_OF + HOUR / 2}),
-            )
-            .await;
+    for direct in [true, false] {
+        let s = server_with_history().await;
+        let fresh = server_with_history().await;
+        stamped_later(&s, direct).await;
+        stamped_later(&fresh, direct).await;
+        let at_noon = ask(&s, KEY, AS_OF, true).await;
+        assert_eq!(tried(&at_noon.1), json!(3));
+        let later = ask(&s, KEY, AS_OF + HOUR, true).await;
+        assert_eq!(later.0, "miss", "direct: {direct}");
+        assert_eq!(tried(&later.1), json!(4));
+        assert_eq!(later.1, ask(&fresh, KEY, AS_OF + HOUR, true).await.1);
+        // The answer kept is the latest one asked: asked again, it is reused.
+        assert_eq!(
+            ask(&s, KEY, AS_OF + HOUR, true).await,
+            ("hit".to_owned(), later.1)
+        );
     }
-    let at_noon = ask(&s, KEY, AS_OF, true).await;
-    assert_eq!(tried(&at_noon.1), json!(3));
-    let later = ask(&s, KEY, AS_OF + HOUR, true).await;
-    assert_eq!(later.0, "miss");
-    assert_eq!(tried(&later.1), json!(4));
-    assert_eq!(later.1, ask(&fresh, KEY, AS_OF + HOUR, true).await.1);
-    // The answer kept is the latest one asked: asked again, it is reused.
-    assert_eq!(
-        ask(&s, KEY, AS_OF + HOUR, true).await,
-        ("hit".to_owned(), later.1)
-    );
 }
