@@ -13,6 +13,7 @@ mod respond;
 mod runtime;
 mod runtime_bulk;
 mod stars;
+mod stars_cache;
 pub mod store;
 mod track;
 pub mod traffic;
@@ -99,6 +100,8 @@ pub(crate) struct AppState {
     pub forward: Option<forward::Forward>,
     pub limits: Arc<Limits>,
     pub environments: crate::api::runtime::env::Environments,
+    /// The last STARS answers, reused while the store has not changed.
+    pub stars_cache: stars_cache::StarsCache,
     /// Turns true when the server shuts down: open streams end, so shutting down does not wait
     /// on a watcher that never hangs up.
     pub stopping: tokio::sync::watch::Receiver<bool>,
@@ -208,6 +211,7 @@ pub async fn start_until(
         forward,
         limits: Arc::clone(&limits),
         environments: config.environments,
+        stars_cache: stars_cache::StarsCache::default(),
         stopping,
         flags,
     });

@@ -6,12 +6,13 @@
 use super::AppState;
 use super::inspect::{Params, key_param};
 use super::respond::{self, bad_request};
+use super::stars_cache::Question;
 use super::store::{StoreError, stars};
 use crate::api::stars::{Funnel, StarsRequest};
 use crate::api::{ErrorCode, FieldCode, Rejection, ValidationError, timestamp};
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use std::sync::Arc;
 
@@ -54,11 +55,22 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
     let (company_id, standings) = (request.company_id.clone(), request.standings);
     let features = request.distinct_features();
     let cap = app.limits.stars_answer_bytes;
+    let question = Question {
+        key: key.clone(),
+        features: features.clone(),
+        company_id: company_id.clone(),
+        standings,
+    };
+    // Read before computing: the funnels then reflect at least the store at this count.
+    let changes = app.store.changes();
+    if let Some(response) = reused(&app, &question, changes, as_of) {
+        return response;
+    }
     let read = app
         .store
         .read_within(app.limits.stars_timeout, move |conn| {
             let mut answer = Answer::new(cap);
-            stars::each_funnel(
+            let later = stars::each_funnel(
                 conn,
                 &key,
                 &features,
@@ -71,11 +83,16 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
                     answer.push(&funnel)
                 },
             )?;
-            Ok(answer.finish())
+            Ok(answer.finish().map(|bytes| (bytes, later)))
         })
         .await;
     match read {
-        Ok(Some(bytes)) => respond::json_bytes(StatusCode::OK, bytes.into()),
+        Ok(Some((bytes, later))) => {
+            let bytes = Bytes::from(bytes);
+            app.stars_cache
+                .put(question, changes, as_of, later.0, bytes.clone());
+            with_cache_header(respond::json_bytes(StatusCode::OK, bytes), MISS)
+        }
         Ok(None) => too_costly(
             ErrorCode::AnswerTooLarge,
             format!(
@@ -83,7 +100,13 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
                 cap / (1024 * 1024)
             ),
         ),
-        Err(StoreError::OverBudget(budget)) => too_costly(
+        Err(e) => failed(&e),
+    }
+}
+
+fn failed(e: &StoreError) -> Response {
+    match e {
+        StoreError::OverBudget(budget) => too_costly(
             ErrorCode::QueryTimeout,
             format!(
                 "computing the funnels took longer than {} s and was stopped: name fewer features \
@@ -91,7 +114,7 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
                 budget.as_secs_f64()
             ),
         ),
-        Err(e) => respond::rejection(
+        e => respond::rejection(
             StatusCode::INTERNAL_SERVER_ERROR,
             Rejection::new(
                 ErrorCode::UnknownError,
@@ -99,6 +122,26 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
             ),
         ),
     }
+}
+
+/// Says whether the funnels were computed for this request or reused (the store unchanged since
+/// an identical one earlier the same day): `curl -i` and the traffic log show which.
+const CACHE_HEADER: &str = "x-stars-cache";
+const HIT: HeaderValue = HeaderValue::from_static("hit");
+const MISS: HeaderValue = HeaderValue::from_static("miss");
+
+fn with_cache_header(mut response: Response, value: HeaderValue) -> Response {
+    response.headers_mut().insert(CACHE_HEADER, value);
+    response
+}
+
+/// The answer kept for an identical request over the same store and day, if any.
+fn reused(app: &AppState, question: &Question, changes: u64, as_of: i64) -> Option<Response> {
+    let bytes = app.stars_cache.get(question, changes, as_of)?;
+    Some(with_cache_header(
+        respond::json_bytes(StatusCode::OK, bytes),
+        HIT,
+    ))
 }
 
 /// The answer's JSON array, written funnel by funnel up to its bound: what is computed is not

@@ -7,7 +7,8 @@
 //!
 //! 1. The funnel of one feature, read from the store: median of 10 (target < 200 ms).
 //! 2. What F6 asks for: the three features of `assets/stars-demo.toml` through the local
-//!    server's route, answered and decoded, without and with the drill-down.
+//!    server's route, answered and decoded, without and with the drill-down: the first request
+//!    (computed) and the median of nine repeats over the unchanged store (reused).
 //! 3. The console's side of F6 (target: a key press, < 50 ms): the key to its first frame
 //!    ("computing…", the request sent off the loop), and the answer to the frame with the bars.
 #![allow(
@@ -192,24 +193,28 @@ fn main() {
         let features = demo_features();
         let mut answer = Vec::new();
         for (label, standings) in [("F6: the list", false), ("F6: with the drill-down", true)] {
-            let request = StarsRequest {
-                features: features.clone(),
-                as_of: Some(AS_OF.into()),
-                company_id: None,
-                standings,
-            };
+            // The first request computes; the store unchanged, the others reuse its answer. Each
+            // asks a second later, as F6 reopened asks for now.
             let mut times = Vec::new();
-            for _ in 0..10 {
+            for i in 0..10 {
+                let request = StarsRequest {
+                    features: features.clone(),
+                    as_of: Some((AS_OF + i * 1000).into()),
+                    company_id: None,
+                    standings,
+                };
                 let t = Instant::now();
                 let got = x.stars(&request).await.unwrap();
                 assert_eq!(got.len(), 3);
                 times.push(t.elapsed().as_secs_f64() * 1000.0);
-                if !standings {
+                if !standings && i == 0 {
                     answer = got;
                 }
             }
+            let computed = times.remove(0);
             println!(
-                "{label:<24} median {:.1} ms (3 features over the route{})",
+                "{label:<24} first {computed:.1} ms (target < 100 ms), repeated median {:.1} ms \
+                 (target < 5 ms) (3 features over the route{})",
                 median(times),
                 if standings {
                     ", 10 000 standings each"

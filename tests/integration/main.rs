@@ -53,6 +53,7 @@ mod server_rules;
 mod server_store;
 mod server_traffic;
 mod stars;
+mod stars_reuse;
 mod support;
 mod terminal_hostile;
 mod tmux;

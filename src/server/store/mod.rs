@@ -149,6 +149,13 @@ impl Store {
         }
     }
 
+    /// Bumped by every write batch the writer commits (or tries to): a read made after this
+    /// answered `n` sees at least the store as it stood at `n`, so an answer computed from it may
+    /// be reused while this still says `n`.
+    pub fn changes(&self) -> u64 {
+        self.counters.commits.load(Ordering::Acquire)
+    }
+
     /// How well group commit is batching.
     pub fn write_stats(&self) -> WriteStats {
         WriteStats {

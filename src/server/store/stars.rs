@@ -25,7 +25,9 @@ pub fn funnels(
 }
 
 /// [`funnels`], handing each funnel over as soon as it is computed; `each` returning false stops
-/// there, so an answer over its bound costs no more work nor memory.
+/// there, so an answer over its bound costs no more work nor memory. Answers whether a use of a
+/// feature is stamped later on the as-of day than `as_of_ms`: without one, a later as-of time of
+/// the same day gives the same funnels over the same store (only the window's end text differs).
 pub fn each_funnel(
     conn: &Connection,
     key: &str,
@@ -33,7 +35,7 @@ pub fn each_funnel(
     as_of_ms: i64,
     company: Option<&str>,
     mut each: impl FnMut(Funnel) -> bool,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<Later> {
     let Some(key_id) = super::queries::key_id(conn, key)? else {
         // A key never written to: every funnel is empty.
         for f in features {
@@ -42,7 +44,7 @@ pub fn each_funnel(
                 break;
             }
         }
-        return Ok(());
+        return Ok(Later(false));
     };
     let features = if features.is_empty() {
         discovered(conn, key_id)?
@@ -53,9 +55,11 @@ pub fn each_funnel(
         .iter()
         .any(|f| f.segment.is_some() || matches!(f.usage, Usage::Attribute { .. }));
     let companies = Companies::read(conn, key_id, wants_attributes)?;
+    let mut later = false;
     for feature in &features {
         let window = Window::ending(as_of_ms, &feature.rules);
-        let (uses, excluded) = uses(conn, key_id, feature, window, &companies)?;
+        let (uses, excluded, stamped_later) = uses(conn, key_id, feature, window, &companies)?;
+        later |= stamped_later;
         let mut funnel = stars::funnel(feature, window, &uses, excluded);
         if let Some(only) = company {
             // One company's view: its standing, and the lists say only where it is.
@@ -75,8 +79,12 @@ pub fn each_funnel(
             break;
         }
     }
-    Ok(())
+    Ok(Later(later))
 }
+
+/// Whether a use of a computed feature is stamped after the as-of time, on the as-of day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Later(pub bool);
 
 /// Without a definition: one feature per event name and per feedback `featureId` seen.
 fn discovered(conn: &Connection, key_id: i64) -> rusqlite::Result<Vec<Feature>> {
@@ -164,10 +172,10 @@ fn uses(
     feature: &Feature,
     window: Window,
     companies: &Companies,
-) -> rusqlite::Result<(Vec<CompanyUse>, Excluded)> {
-    let (folds, excluded) = match &feature.usage {
+) -> rusqlite::Result<(Vec<CompanyUse>, Excluded, bool)> {
+    let (folds, excluded, later) = match &feature.usage {
         Usage::Event { .. } => event_folds(conn, key_id, feature, window, companies)?,
-        Usage::Attribute { .. } => (Vec::new(), Excluded::default()),
+        Usage::Attribute { .. } => (Vec::new(), Excluded::default(), false),
     };
     let scores = scores(conn, key_id, &feature.feedback, companies)?;
     let mut out = Vec::new();
@@ -194,17 +202,20 @@ fn uses(
             member: companies.first_member[at].clone(),
         });
     }
-    Ok((out, excluded))
+    Ok((out, excluded, later))
 }
 
 // The funnel touches each (company, day) with a use once, never each event: the index is ordered
 // by company and day, so SQLite hands distinct pairs over without sorting, and finds a company's
 // first and last day by seeking. Days are UTC days since the epoch.
 
-/// The days in the window on which a company used `event` by naming it (`companyId`).
+/// The days in the window on which a company used `event` by naming it (`companyId`): read to
+/// the as-of day's end, so a use stamped later that day (?4 to ?5) is seen, not counted.
+/// (DISTINCT with the flag measured a third faster than grouping with min and max.)
 const DIRECT_DAYS: &str = "
-SELECT DISTINCT company_id, timestamp / 86400000 FROM events INDEXED BY events_by_name
- WHERE key_id = ?1 AND event = ?2 AND company_id IS NOT NULL AND timestamp BETWEEN ?3 AND ?4";
+SELECT DISTINCT company_id, timestamp / 86400000, timestamp > ?4
+  FROM events INDEXED BY events_by_name
+ WHERE key_id = ?1 AND event = ?2 AND company_id IS NOT NULL AND timestamp BETWEEN ?3 AND ?5";
 
 /// The first day with `event` up to the as-of day, and the last day before the window, of each
 /// company in the JSON array ?5: two index seeks each.
@@ -217,11 +228,13 @@ SELECT j.value,
   FROM json_each(?5) j";
 
 /// Per day in the window and user, the uses of `event` without `companyId`: they count for every
-/// company the user belongs to, and are left out (counted) for a user in none.
+/// company the user belongs to, and are left out (counted) for a user in none. Read to the as-of
+/// day's end (?5) like [`DIRECT_DAYS`]: the uses after the as-of time are not counted.
 const USER_DAYS: &str = "
-SELECT timestamp / 86400000, user_id, count(*) FROM events INDEXED BY events_by_name
+SELECT timestamp / 86400000, user_id, sum(timestamp <= ?3), max(timestamp)
+  FROM events INDEXED BY events_by_name
  WHERE key_id = ?1 AND event = ?2 AND company_id IS NULL
-   AND timestamp / 86400000 >= ?4 AND timestamp <= ?3
+   AND timestamp / 86400000 >= ?4 AND timestamp <= ?5
  GROUP BY timestamp / 86400000, user_id";
 
 /// The first day with `event` without `companyId` up to the window's end, and the last day
@@ -280,53 +293,92 @@ impl Cursor<'_> {
     }
 }
 
+/// Folds in the days of the window on which `event` was used (a user's without `companyId` for
+/// each of its companies, or as excluded); answers whether a use is stamped later on the as-of
+/// day than the window's end.
+fn window_days(
+    conn: &Connection,
+    (key_id, event): (i64, &str),
+    window: Window,
+    companies: &Companies,
+    folds: &mut [Fold],
+    excluded: &mut BTreeMap<String, u64>,
+) -> rusqlite::Result<bool> {
+    let from_day = window.first_day();
+    let day_end = (window.last_day() + 1).saturating_mul(stars::DAY_MS) - 1;
+    let mut later = false;
+    let mut cursor = Cursor {
+        companies,
+        last: None,
+    };
+    let mut stmt = conn.prepare_cached(DIRECT_DAYS)?;
+    let mut rows = stmt.query(params![
+        key_id,
+        event,
+        window.from_ms,
+        window.to_ms,
+        day_end
+    ])?;
+    while let Some(row) = rows.next()? {
+        if row.get::<_, bool>(2)? {
+            later = true;
+            continue;
+        }
+        if let Some(at) = cursor.at(row.get_ref(0)?.as_str()?) {
+            folds[at].saw(row.get(1)?, true);
+        }
+    }
+    let mut stmt = conn.prepare_cached(USER_DAYS)?;
+    let mut rows = stmt.query(params![key_id, event, window.to_ms, from_day, day_end])?;
+    while let Some(row) = rows.next()? {
+        let day: i64 = row.get(0)?;
+        let latest: i64 = row.get(3)?;
+        later |= latest > window.to_ms;
+        let counted: u64 = row.get(2)?;
+        if counted == 0 {
+            continue;
+        }
+        let user = row.get_ref(1)?.as_str()?;
+        match companies.memberships_of.get(user) {
+            Some(list) => {
+                for &at in list {
+                    folds[at].saw(day, day >= from_day);
+                }
+            }
+            None => match excluded.get_mut(user) {
+                Some(count) => *count += counted,
+                None => {
+                    excluded.insert(user.to_owned(), counted);
+                }
+            },
+        }
+    }
+    Ok(later)
+}
+
 fn event_folds(
     conn: &Connection,
     key_id: i64,
     feature: &Feature,
     window: Window,
     companies: &Companies,
-) -> rusqlite::Result<(Vec<Fold>, Excluded)> {
+) -> rusqlite::Result<(Vec<Fold>, Excluded, bool)> {
     let Usage::Event { events } = &feature.usage else {
-        return Ok((Vec::new(), Excluded::default()));
+        return Ok((Vec::new(), Excluded::default(), false));
     };
     let (from_day, to_day) = (window.first_day(), window.last_day());
+    let mut later = false;
     let mut folds = vec![Fold::default(); companies.ids.len()];
     let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
     for event in events {
-        let mut cursor = Cursor {
+        later |= window_days(
+            conn,
+            (key_id, event),
+            window,
             companies,
-            last: None,
-        };
-        let mut stmt = conn.prepare_cached(DIRECT_DAYS)?;
-        let mut rows = stmt.query(params![key_id, event, window.from_ms, window.to_ms])?;
-        while let Some(row) = rows.next()? {
-            if let Some(at) = cursor.at(row.get_ref(0)?.as_str()?) {
-                folds[at].saw(row.get(1)?, true);
-            }
-        }
-        let mut stmt = conn.prepare_cached(USER_DAYS)?;
-        let mut rows = stmt.query(params![key_id, event, window.to_ms, from_day])?;
-        while let Some(row) = rows.next()? {
-            let day: i64 = row.get(0)?;
-            let user = row.get_ref(1)?.as_str()?;
-            match companies.memberships_of.get(user) {
-                Some(list) => {
-                    for &at in list {
-                        folds[at].saw(day, day >= from_day);
-                    }
-                }
-                None => {
-                    let n: u64 = row.get(2)?;
-                    match excluded.get_mut(user) {
-                        Some(count) => *count += n,
-                        None => {
-                            excluded.insert(user.to_owned(), n);
-                        }
-                    }
-                }
-            }
-        }
+            &mut folds,
+            &mut excluded,
+        )?;
     }
     // Uses before the window matter only where the window's own days do not settle the steps:
     // a company with none in it (its last use is named), or whose first in it is too recent to
@@ -385,7 +437,7 @@ fn event_folds(
         events: excluded.values().sum(),
         user_ids: excluded.into_keys().collect(),
     };
-    Ok((folds, excluded))
+    Ok((folds, excluded, later))
 }
 
 /// Each company's latest score for `feature_id` (feedback carries no time of use, so any); a

@@ -110,7 +110,8 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
         }
         if !writes.is_empty() {
             let outcomes = commit_batch(&mut conn, &writes, &mut keys);
-            counters.commits.fetch_add(1, Ordering::Relaxed);
+            // Release: a reader that sees the new count also sees the commit (Store::changes).
+            counters.commits.fetch_add(1, Ordering::Release);
             let calls = writes.iter().map(Work::calls).sum();
             counters.calls.fetch_add(calls, Ordering::Relaxed);
             for (job, outcome) in writes.drain(..).zip(outcomes) {
