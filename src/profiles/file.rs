@@ -83,8 +83,8 @@ pub fn load(path: &Path) -> Result<(Profiles, Vec<String>), ProfileError> {
             Some(text) => Api::parse(text)
                 .ok_or_else(|| invalid("`api` is `tracking` or `runtime`".to_owned()))?,
         };
-        let (key, key_from) =
-            entry_key(api, entry.key, entry.key_env, entry.key_command).map_err(invalid)?;
+        let (key, key_from) = entry_key(api, entry.key, entry.key_env, entry.key_command)
+            .map_err(|e| invalid(e.to_string()))?;
         let profile = Profile {
             name: name.clone(),
             base_url,
@@ -123,6 +123,23 @@ pub fn load(path: &Path) -> Result<(Profiles, Vec<String>), ProfileError> {
     Ok((profiles, warnings))
 }
 
+/// Why a profile's entry does not say where its key is.
+#[derive(Debug, thiserror::Error)]
+enum EntryKeyError {
+    #[error("{0}")]
+    Key(crate::api::any_key::AnyKeyError),
+    #[error("`key_env` names a variable: key_env = \"PROD_KEY\"")]
+    EmptyEnv,
+    #[error(
+        "`key_command` is a command and its arguments: key_command = [\"pass\", \"show\", \"reflag/prod\"]"
+    )]
+    EmptyCommand,
+    #[error("needs `key`, `key_env` or `key_command`")]
+    None,
+    #[error("takes one of `key`, `key_env` and `key_command`, not more")]
+    More,
+}
+
 /// A profile's key and where it comes from: exactly one of `key`, `key_env` and `key_command`.
 /// A key to be read is the one this process read already, else [`AnyKey::unread`] (reading is
 /// left to the command that uses the profile, so listing profiles runs nothing).
@@ -131,11 +148,11 @@ fn entry_key(
     key: Option<String>,
     env: Option<String>,
     command: Option<Vec<String>>,
-) -> Result<(AnyKey, KeyFrom), String> {
+) -> Result<(AnyKey, KeyFrom), EntryKeyError> {
     let from = match (key, env, command) {
         (Some(key), None, None) => {
             return Ok((
-                AnyKey::parse(api, &key).map_err(|e| e.to_string())?,
+                AnyKey::parse(api, &key).map_err(EntryKeyError::Key)?,
                 KeyFrom::File,
             ));
         }
@@ -144,15 +161,15 @@ fn entry_key(
             KeyFrom::Command(argv)
         }
         (None, Some(_), None) => {
-            return Err("`key_env` names a variable: key_env = \"PROD_KEY\"".into());
+            return Err(EntryKeyError::EmptyEnv);
         }
         (None, None, Some(_)) => {
-            return Err("`key_command` is a command and its arguments: key_command = [\"pass\", \"show\", \"reflag/prod\"]".into());
+            return Err(EntryKeyError::EmptyCommand);
         }
         (None, None, None) => {
-            return Err("needs `key`, `key_env` or `key_command`".into());
+            return Err(EntryKeyError::None);
         }
-        _ => return Err("takes one of `key`, `key_env` and `key_command`, not more".into()),
+        _ => return Err(EntryKeyError::More),
     };
     let key = match super::key_source::known(&from) {
         Some(Ok(raw)) => AnyKey::parse(api, &raw).unwrap_or_else(|_| AnyKey::unread(api)),

@@ -50,7 +50,7 @@ impl ContextEditor {
     }
 
     /// The attribute pairs, or the first piece that is not `FIELD=VALUE`.
-    pub fn attributes(&self) -> Result<Vec<(String, String)>, String> {
+    pub fn attributes(&self) -> Result<Vec<(String, String)>, AttributeError> {
         parse_attributes(self.fields[2].text())
     }
 
@@ -64,19 +64,7 @@ impl ContextEditor {
     }
 }
 
-/// `company.plan=enterprise, user.role=admin` → pairs; empty pieces are skipped.
-pub fn parse_attributes(text: &str) -> Result<Vec<(String, String)>, String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|piece| match piece.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
-            _ => Err(format!(
-                "\"{piece}\" is not FIELD=VALUE (company.plan=enterprise)"
-            )),
-        })
-        .collect()
-}
+pub use crate::api::flags::explain::{AttributeError, attributes as parse_attributes};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FlagsView {

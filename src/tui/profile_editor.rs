@@ -39,6 +39,11 @@ pub struct ProfileEditor {
 /// The first field a built-in profile lets the user change.
 pub const FIRST_ID_FIELD: usize = 3;
 
+/// Ctrl+T on a saved profile: its API stays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a profile keeps the API it speaks ({}): add another profile for the other one", .0.as_str())]
+pub struct KeepsItsApi(pub Api);
+
 impl ProfileEditor {
     pub fn add() -> Self {
         Self {
@@ -78,12 +83,9 @@ impl ProfileEditor {
     }
 
     /// Ctrl+T: tracking or runtime, while adding; a saved profile keeps its API.
-    pub fn toggle_api(&mut self) -> Result<(), String> {
+    pub fn toggle_api(&mut self) -> Result<(), KeepsItsApi> {
         if self.original.is_some() {
-            return Err(format!(
-                "a profile keeps the API it speaks ({}): add another profile for the other one",
-                self.api.as_str()
-            ));
+            return Err(KeepsItsApi(self.api));
         }
         self.api = match self.api {
             Api::Tracking => Api::Runtime,

@@ -450,3 +450,26 @@ pub fn checks_in(path: &str, body: &str) -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+/// A context attribute that is not `FIELD=VALUE`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{0}\" is not FIELD=VALUE (company.plan=enterprise)")]
+pub struct AttributeError(pub String);
+
+/// One `FIELD=VALUE` attribute (`company.plan=enterprise`), trimmed; F7's editor and
+/// `flags eval --attr` read them alike.
+pub fn attribute(piece: &str) -> Result<(String, String), AttributeError> {
+    match piece.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
+        _ => Err(AttributeError(piece.to_owned())),
+    }
+}
+
+/// `company.plan=enterprise, user.role=admin` → pairs; empty pieces are skipped.
+pub fn attributes(text: &str) -> Result<Vec<(String, String)>, AttributeError> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(attribute)
+        .collect()
+}

@@ -230,3 +230,20 @@ fn a_flag_check_reads_as_one_line() {
     );
     assert!(checks_in("/user", &check.to_string()).is_empty());
 }
+
+#[test]
+fn attributes_are_field_value_pairs_for_f7_and_the_cli_alike() {
+    use super::explain::{AttributeError, attribute, attributes};
+    assert_eq!(
+        attributes(" company.plan = enterprise, ,user.role=admin"),
+        Ok(vec![
+            ("company.plan".to_owned(), "enterprise".to_owned()),
+            ("user.role".to_owned(), "admin".to_owned()),
+        ])
+    );
+    assert_eq!(attribute("=x"), Err(AttributeError("=x".to_owned())));
+    assert_eq!(
+        attributes("a=1, plan").unwrap_err().to_string(),
+        "\"plan\" is not FIELD=VALUE (company.plan=enterprise)"
+    );
+}

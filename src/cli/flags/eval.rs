@@ -60,12 +60,7 @@ pub struct EvalArgs {
 }
 
 fn parse_attr(raw: &str) -> Result<(String, String), String> {
-    match raw.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
-        _ => Err(format!(
-            "expected FIELD=VALUE (company.plan=enterprise), got \"{raw}\""
-        )),
-    }
+    bucket_console::api::flags::explain::attribute(raw).map_err(|e| e.to_string())
 }
 
 pub fn run(args: &EvalArgs) -> Result<u8, CliError> {

@@ -124,7 +124,7 @@ pub(super) fn on_editor_key(
             return vec![];
         }
         KeyCode::Char('t') if ctrl(&key) => {
-            editor.error = editor.toggle_api().err();
+            editor.error = editor.toggle_api().err().map(|e| e.to_string());
         }
         KeyCode::Tab | KeyCode::Down => editor.focus = step(editor.focus, 1),
         KeyCode::BackTab | KeyCode::Up => editor.focus = step(editor.focus, count - 1),

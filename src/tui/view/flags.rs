@@ -119,7 +119,7 @@ fn context_editor(
             if i == 2 {
                 match view.editor.attributes() {
                     Err(why) => spans.push(Span::styled(
-                        format!("  ✗ {}", sanitize(&why)),
+                        format!("  ✗ {}", sanitize(&why.to_string())),
                         theme.error(),
                     )),
                     Ok(a) if a.is_empty() && !focused => spans.push(Span::styled(
