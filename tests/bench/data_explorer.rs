@@ -31,15 +31,7 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let client_rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (server_rt, client_rt) = load::runtimes();
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("data-explorer");
     let db = dir.join("bench.sqlite3");
     let running = server_rt

@@ -15,7 +15,6 @@ use bucket_console::api::flags::parse_definitions;
 use bucket_console::api::runtime::env::LOCAL_PUBLISHABLE;
 use bucket_console::server::{self, ServerConfig, Storage};
 use serde_json::json;
-use std::time::Duration;
 
 const CONNS: usize = 256;
 const KEY: &str = "trCqx4DGo1lk3Lcct5NHLjWy";
@@ -64,20 +63,8 @@ fn event(conn: usize, i: usize) -> Vec<u8> {
 }
 
 fn main() {
-    let seconds: u64 = std::env::var("BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3);
-    let (warmup, measure) = (Duration::from_millis(500), Duration::from_secs(seconds));
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let client_rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (warmup, measure) = load::windows(3);
+    let (server_rt, client_rt) = load::runtimes();
     // On the project's disk, not a tmpfs: fsync must cost what it costs for users.
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let config = ServerConfig {
@@ -85,7 +72,10 @@ fn main() {
         ..ServerConfig::ephemeral(Storage::File(dir.path().join("flags.sqlite3")))
     };
     let server = server_rt.block_on(server::start(config)).unwrap();
-    println!("# flags_served: {seconds}s per step, {CONNS} connections, one server");
+    println!(
+        "# flags_served: {}s per step, {CONNS} connections, one server",
+        measure.as_secs()
+    );
     let mut ratios = Vec::new();
     for round in 0..2 {
         let run = |request: fn(usize, usize) -> Vec<u8>| {

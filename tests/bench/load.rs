@@ -7,6 +7,32 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// The server's runtime (two workers, as `serve` has on this machine) and the load generator's
+/// own single thread, so the client costs as little as it can.
+#[allow(dead_code, reason = "each bench includes this file and uses what it needs")]
+pub fn runtimes() -> (tokio::runtime::Runtime, tokio::runtime::Runtime) {
+    let server = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    (server, client)
+}
+
+/// The warm-up and the measured window of each step: `BENCH_SECONDS`, else `default` seconds.
+#[allow(dead_code, reason = "each bench includes this file and uses what it needs")]
+pub fn windows(default: u64) -> (Duration, Duration) {
+    let seconds: u64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default);
+    (Duration::from_millis(500), Duration::from_secs(seconds))
+}
+
 pub struct Report {
     pub connections: usize,
     pub requests: usize,

@@ -56,20 +56,8 @@ fn bulk_of_100(conn: usize, i: usize) -> Vec<u8> {
 }
 
 fn main() {
-    let seconds: u64 = std::env::var("BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3);
-    let (warmup, measure) = (Duration::from_millis(500), Duration::from_secs(seconds));
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let client_rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (warmup, measure) = load::windows(3);
+    let (server_rt, client_rt) = load::runtimes();
     // On the project's disk, not a tmpfs: fsync must cost what it costs for users.
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let mut fresh = 0;
@@ -84,7 +72,10 @@ fn main() {
         server_rt.block_on(server.shutdown()).unwrap();
         report
     };
-    println!("# runtime_ingest: {seconds}s per step, {CONNS} connections, a fresh store each");
+    println!(
+        "# runtime_ingest: {}s per step, {CONNS} connections, a fresh store each",
+        measure.as_secs()
+    );
     let single = rate(runtime_event, measure);
     let bulk = rate(bulk_of_100, measure);
     let (single_eps, bulk_eps) = (single.rate(), bulk.rate() * 100.0);

@@ -29,21 +29,8 @@ fn event_request(conn: usize, i: usize) -> Vec<u8> {
 }
 
 fn main() {
-    let seconds: u64 = std::env::var("BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(4);
-    let measure = Duration::from_secs(seconds);
-    let warmup = Duration::from_millis(500);
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let client_rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (warmup, measure) = load::windows(4);
+    let (server_rt, client_rt) = load::runtimes();
 
     // On the project's disk, not a tmpfs: fsync must cost what it costs for users.
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
@@ -57,7 +44,7 @@ fn main() {
 
     println!(
         "# server_ingest: {}s per step, client and server on this machine ({} cpus)",
-        seconds,
+        measure.as_secs(),
         num_cpus()
     );
     println!("# database: {} (WAL, synchronous=FULL)", db.display());
