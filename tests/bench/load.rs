@@ -9,7 +9,10 @@ use tokio::net::TcpStream;
 
 /// The server's runtime (two workers, as `serve` has on this machine) and the load generator's
 /// own single thread, so the client costs as little as it can.
-#[allow(dead_code, reason = "each bench includes this file and uses what it needs")]
+#[allow(
+    dead_code,
+    reason = "each bench includes this file and uses what it needs"
+)]
 pub fn runtimes() -> (tokio::runtime::Runtime, tokio::runtime::Runtime) {
     let server = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -24,7 +27,10 @@ pub fn runtimes() -> (tokio::runtime::Runtime, tokio::runtime::Runtime) {
 }
 
 /// The warm-up and the measured window of each step: `BENCH_SECONDS`, else `default` seconds.
-#[allow(dead_code, reason = "each bench includes this file and uses what it needs")]
+#[allow(
+    dead_code,
+    reason = "each bench includes this file and uses what it needs"
+)]
 pub fn windows(default: u64) -> (Duration, Duration) {
     let seconds: u64 = std::env::var("BENCH_SECONDS")
         .ok()
