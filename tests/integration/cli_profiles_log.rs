@@ -450,14 +450,17 @@ async fn an_exchange_is_exported_as_code_without_its_key() {
 #[test]
 fn a_reader_that_goes_away_ends_the_command_quietly() {
     let cli = Cli::new();
-    let mut child = cli
+    // The reader is gone before the command starts: closing it after the spawn raced the
+    // command, which could write its whole output into the pipe's buffer first and exit 0.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = cli
         .command()
         .args(["config", "default"])
-        .stdout(std::process::Stdio::piped())
+        .stdout(writer)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(141), "{stderr}");
