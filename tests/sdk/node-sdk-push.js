@@ -9,18 +9,17 @@
 // exit 1 when any problem.
 "use strict";
 
+const { requiredEnv, isolate, describer } = require("./node-support");
+
 const fs = require("fs");
 
 const serve = new URL(requiredEnv("SDK_SERVE_URL"));
 const secretKey = requiredEnv("SDK_SECRET_KEY");
+const describe = describer(secretKey);
 const flagsFile = requiredEnv("SDK_FLAGS_FILE");
 const edit = requiredEnv("SDK_FLAGS_EDIT");
 
-// Not the developer's settings (REFLAG_*, NODE_ENV=test means offline): only these.
-for (const name of Object.keys(process.env)) {
-  if (name.startsWith("REFLAG_") || name === "NODE_ENV") delete process.env[name];
-}
-process.chdir(__dirname);
+isolate();
 
 // Waiting longer than this means the push never came (the SDK does not poll in push mode): a
 // hung run, not a slow one.
@@ -99,34 +98,3 @@ main()
     process.exitCode = problems.length === 0 ? 0 : 1;
     setTimeout(() => process.exit(), 5000).unref();
   });
-
-function requiredEnv(name) {
-  const value = process.env[name];
-  if (!value) {
-    process.stderr.write(`${name} is not set\n`);
-    process.exit(2);
-  }
-  return value;
-}
-
-function describe(args) {
-  const text = args
-    .map((a) => {
-      if (a instanceof Error) {
-        let out = a.message;
-        for (let c = a.cause; c; c = c.cause) out += ` (cause: ${c instanceof Error ? c.message : safeJson(c)})`;
-        return out;
-      }
-      return typeof a === "string" ? a : safeJson(a);
-    })
-    .join(" ");
-  return text.split(secretKey).join("sec_…");
-}
-
-function safeJson(value) {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
-}

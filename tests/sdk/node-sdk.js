@@ -6,15 +6,13 @@
 // Output: one JSON line on stdout, {"requests": [...], "problems": [...]}; exit 1 when any problem.
 "use strict";
 
+const { requiredEnv, isolate, describer } = require("./node-support");
+
 const serve = new URL(requiredEnv("SDK_SERVE_URL"));
 const secretKey = requiredEnv("SDK_SECRET_KEY");
+const describe = describer(secretKey);
 
-// The SDK reads its configuration from REFLAG_* variables, a reflag.config.json and NODE_ENV
-// (NODE_ENV=test means offline): none of the developer's settings may steer this run.
-for (const name of Object.keys(process.env)) {
-  if (name.startsWith("REFLAG_") || name === "NODE_ENV") delete process.env[name];
-}
-process.chdir(__dirname);
+isolate();
 
 const requests = [];
 const problems = [];
@@ -84,35 +82,3 @@ main()
     // nothing left); should a retry timer linger after a failure, the verdict is in already.
     setTimeout(() => process.exit(), 5000).unref();
   });
-
-function requiredEnv(name) {
-  const value = process.env[name];
-  if (!value) {
-    process.stderr.write(`${name} is not set\n`);
-    process.exit(2);
-  }
-  return value;
-}
-
-// Errors with causes (the SDK wraps them) are spelled out, and the key never is.
-function describe(args) {
-  const text = args
-    .map((a) => {
-      if (a instanceof Error) {
-        let out = a.message;
-        for (let c = a.cause; c; c = c.cause) out += ` (cause: ${c instanceof Error ? c.message : safeJson(c)})`;
-        return out;
-      }
-      return typeof a === "string" ? a : safeJson(a);
-    })
-    .join(" ");
-  return text.split(secretKey).join("sec_…");
-}
-
-function safeJson(value) {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
-}
