@@ -160,7 +160,8 @@ pub fn run(args: &LogArgs) -> Result<u8, CliError> {
                 None
             };
             let format = format.format();
-            let mut text = code::render(&exchange, format, key.as_ref());
+            let var = key_env_of(&exchange);
+            let mut text = code::render_named(&exchange, format, key.as_ref(), var.as_deref());
             if answered_by_a_gone_local(&exchange) {
                 text = format!(
                     "{} the local server that answered this ran inside bucket-console and is gone: \
@@ -179,7 +180,11 @@ pub fn run(args: &LogArgs) -> Result<u8, CliError> {
             };
             println!(
                 "{}",
-                exchange.curl(key.as_ref(), answered_by_a_gone_local(&exchange))
+                exchange.curl(
+                    key.as_ref(),
+                    key_env_of(&exchange).as_deref(),
+                    answered_by_a_gone_local(&exchange)
+                )
             );
         }
     }
@@ -213,6 +218,13 @@ fn row(p: Painter, e: &Exchange) -> String {
 }
 
 /// The key that made an exchange: the profile's or the environment's, if its fingerprint matches.
+/// The variable the exchange's profile reads its key from (`key_env`), for an export to name.
+fn key_env_of(e: &Exchange) -> Option<String> {
+    let (profiles, _) = context::load_profiles().ok()?;
+    let profile = profiles.get(&e.profile)?;
+    profile.key_from.variable().map(str::to_owned)
+}
+
 fn find_key(e: &Exchange) -> Result<AnyKey, CliError> {
     let (profiles, _) = context::load_profiles()?;
     let api = if e.is_runtime() {

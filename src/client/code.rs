@@ -51,14 +51,25 @@ impl Format {
 /// The request as `format`, to the server that answered it; `key` replaces the variable. Bodies
 /// and URLs are data of the language (quoted by its rules), never code.
 pub fn render(ex: &Exchange, format: Format, key: Option<&AnyKey>) -> String {
+    render_named(ex, format, key, None)
+}
+
+/// [`render`], the key read from `var` (a profile's `key_env`) rather than the usual variable.
+pub fn render_named(
+    ex: &Exchange,
+    format: Format,
+    key: Option<&AnyKey>,
+    var: Option<&str>,
+) -> String {
     if let Some(kind) = ex.runtime_kind() {
-        return runtime(ex, format, kind, key);
+        return runtime(ex, format, kind, key, var);
     }
+    let tracking = var.unwrap_or(TRACKING_VAR);
     let method = &ex.method;
     match format {
-        Format::Curl => curl(ex, key),
+        Format::Curl => curl_named(ex, key, var),
         Format::Httpie => {
-            let url = shell_url(&ex.base_url, method, key);
+            let url = shell_url(&ex.base_url, method, key, tracking);
             if ex.request_body.chars().any(literal::unprintable) {
                 format!(
                     "{} | http POST {url} Content-Type:application/json",
@@ -73,7 +84,7 @@ pub fn render(ex: &Exchange, format: Format, key: Option<&AnyKey>) -> String {
         }
         Format::Fetch => {
             let key = key.map_or_else(
-                || "${process.env.BUCKET_TRACKING_KEY}".to_owned(),
+                || format!("${{process.env.{tracking}}}"),
                 |k| literal::template_part(k.expose()),
             );
             let (base, method) = (
@@ -88,7 +99,7 @@ pub fn render(ex: &Exchange, format: Format, key: Option<&AnyKey>) -> String {
         }
         Format::Python => {
             let key = key.map_or_else(
-                || "os.environ['BUCKET_TRACKING_KEY']".to_owned(),
+                || format!("os.environ['{tracking}']"),
                 |k| literal::python(k.expose(), false),
             );
             let base = literal::python(&format!("{}/", literal::url_part(&ex.base_url)), false);
@@ -101,17 +112,22 @@ pub fn render(ex: &Exchange, format: Format, key: Option<&AnyKey>) -> String {
         }
         Format::Sdk => {
             let body = serde_json::from_str::<Value>(&ex.request_body).ok();
-            sdk(body.as_ref(), method, key)
+            sdk(body.as_ref(), method, key, tracking)
         }
     }
 }
 
 /// The request as a curl command line (also `log curl` and the console's `c`).
 pub fn curl(ex: &Exchange, key: Option<&AnyKey>) -> String {
+    curl_named(ex, key, None)
+}
+
+/// [`curl`], the key read from `var` (a profile's `key_env`) rather than the usual variable.
+pub fn curl_named(ex: &Exchange, key: Option<&AnyKey>, var: Option<&str>) -> String {
     if let Some(kind) = ex.runtime_kind() {
-        return runtime(ex, Format::Curl, kind, key);
+        return runtime(ex, Format::Curl, kind, key, var);
     }
-    let url = shell_url(&ex.base_url, &ex.method, key);
+    let url = shell_url(&ex.base_url, &ex.method, key, var.unwrap_or(TRACKING_VAR));
     if ex.request_body.chars().any(literal::unprintable) {
         // No shell word carries NUL, and controls must not be printed raw: printf writes them.
         format!(
@@ -126,9 +142,12 @@ pub fn curl(ex: &Exchange, key: Option<&AnyKey>) -> String {
     }
 }
 
-/// The call's URL as one shell word, the key as `$BUCKET_TRACKING_KEY` unless given. Double quotes
-/// only around characters no shell reads specially; anything else is single-quoted.
-fn shell_url(base: &str, method: &str, key: Option<&AnyKey>) -> String {
+/// The variable a tracking export reads its key from, unless the profile names its own.
+const TRACKING_VAR: &str = "BUCKET_TRACKING_KEY";
+
+/// The call's URL as one shell word, the key as `$var` unless given. Double quotes only around
+/// characters no shell reads specially; anything else is single-quoted.
+fn shell_url(base: &str, method: &str, key: Option<&AnyKey>, var: &str) -> String {
     let plain = |s: &str| {
         s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "/:.-_~%+,=@[]".contains(c))
@@ -136,10 +155,10 @@ fn shell_url(base: &str, method: &str, key: Option<&AnyKey>) -> String {
     let (base, method) = (literal::url_part(base), literal::url_part(method));
     match key {
         None if plain(&base) && plain(&method) => {
-            format!("\"{base}/$BUCKET_TRACKING_KEY/{method}\"")
+            format!("\"{base}/${var}/{method}\"")
         }
         None => format!(
-            "{}\"$BUCKET_TRACKING_KEY\"{}",
+            "{}\"${var}\"{}",
             literal::shell(&format!("{base}/")),
             literal::shell(&format!("/{method}"))
         ),
@@ -154,6 +173,16 @@ fn shell_url(base: &str, method: &str, key: Option<&AnyKey>) -> String {
     }
 }
 
+/// The variable an export of `ex` reads its key from: `var` (a profile's `key_env`) when given,
+/// else the usual one for its API and key kind.
+pub fn key_variable<'a>(ex: &Exchange, var: Option<&'a str>) -> &'a str {
+    match (var, ex.runtime_kind()) {
+        (Some(var), _) => var,
+        (None, Some(kind)) => runtime_key_variable(kind),
+        (None, None) => TRACKING_VAR,
+    }
+}
+
 /// The variable a Runtime API export reads its key from.
 pub fn runtime_key_variable(kind: KeyKind) -> &'static str {
     match kind {
@@ -163,8 +192,14 @@ pub fn runtime_key_variable(kind: KeyKind) -> &'static str {
 }
 
 /// A Runtime API call: `POST {base}/{route}` with the key only in `Authorization: Bearer`.
-fn runtime(ex: &Exchange, format: Format, kind: KeyKind, key: Option<&AnyKey>) -> String {
-    let var = runtime_key_variable(kind);
+fn runtime(
+    ex: &Exchange,
+    format: Format,
+    kind: KeyKind,
+    key: Option<&AnyKey>,
+    var: Option<&str>,
+) -> String {
+    let var = var.unwrap_or(runtime_key_variable(kind));
     let url = format!(
         "{}/{}",
         literal::url_part(&ex.base_url),
@@ -268,9 +303,9 @@ fn shown_body(body: &str) -> String {
 /// `@bucketco/tracking-sdk`'s call for the method: `user(id, attributes)`,
 /// `company(id, attributes, userId)`, `track(event, attributes, userId, companyId)`,
 /// `feedback({…})`.
-fn sdk(body: Option<&Value>, method: &str, key: Option<&AnyKey>) -> String {
+fn sdk(body: Option<&Value>, method: &str, key: Option<&AnyKey>, var: &str) -> String {
     let key = key.map_or_else(
-        || "process.env.BUCKET_TRACKING_KEY".to_owned(),
+        || format!("process.env.{var}"),
         |k| literal::javascript(k.expose(), false),
     );
     let field = |name: &str| {

@@ -110,10 +110,10 @@ impl Exchange {
     }
 
     /// The same request as a curl command, to the server that answered it. The key is
-    /// `$BUCKET_TRACKING_KEY` unless given. When that server is `gone` (a `local` server that ran
+    /// `$BUCKET_TRACKING_KEY` (or `var`, a profile's `key_env`) unless given. When that server is `gone` (a `local` server that ran
     /// inside a finished process), a comment line says so and how to start one.
-    pub fn curl(&self, key: Option<&crate::api::AnyKey>, gone: bool) -> String {
-        let command = super::code::curl(self, key);
+    pub fn curl(&self, key: Option<&crate::api::AnyKey>, var: Option<&str>, gone: bool) -> String {
+        let command = super::code::curl_named(self, key, var);
         if gone {
             format!(
                 "# the local server that answered this ran inside bucket-console and is gone: start \

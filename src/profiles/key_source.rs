@@ -29,6 +29,22 @@ pub enum KeyFrom {
 }
 
 impl KeyFrom {
+    /// The variable an export names for the key: `key_env`'s, when it is a plain identifier that
+    /// every shell and language reads as a name (anything else is never written into code).
+    pub fn variable(&self) -> Option<&str> {
+        match self {
+            KeyFrom::Env(name) => {
+                let mut chars = name.chars();
+                let plain = chars
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+                plain.then_some(name.as_str())
+            }
+            KeyFrom::File | KeyFrom::Command(_) => None,
+        }
+    }
+
     pub fn is_file(&self) -> bool {
         *self == KeyFrom::File
     }
@@ -192,3 +208,20 @@ fn run(argv: &[String], timeout: Duration) -> Result<String, KeySourceError> {
 #[cfg(test)]
 #[path = "key_source_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+mod variable_tests {
+    use super::KeyFrom;
+
+    #[test]
+    fn only_a_plain_variable_name_is_named_in_exports() {
+        let named = |name: &str| KeyFrom::Env(name.to_owned()).variable().map(str::to_owned);
+        assert_eq!(named("PROD_KEY").as_deref(), Some("PROD_KEY"));
+        assert_eq!(named("_k2").as_deref(), Some("_k2"));
+        for hostile in ["", "2KEY", "A-B", "A;rm -rf x", "$(touch pwned)", "K}`x`"] {
+            assert_eq!(named(hostile), None, "{hostile}");
+        }
+        assert_eq!(KeyFrom::File.variable(), None);
+        assert_eq!(KeyFrom::Command(vec!["pass".into()]).variable(), None);
+    }
+}

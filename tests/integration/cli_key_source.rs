@@ -121,6 +121,8 @@ async fn a_key_from_a_command_is_used_everywhere_and_written_nowhere() {
         std::fs::write(cli.home.path().join(file), &out.stdout).unwrap();
     }
 
+    exports_name_the_key_variable(&cli).await;
+
     let revealed = cli.run_async(&["log", "curl", "1", "--reveal"]).await;
     assert!(
         revealed.stdout.contains(KEY),
@@ -254,4 +256,27 @@ async fn a_command_that_fails_or_prints_nothing_sends_nothing_and_says_why() {
     ]);
     assert_eq!(bad.code, 2, "{bad:?}");
     assert!(bad.stderr.contains("quotes do not close"), "{bad:?}");
+}
+
+/// The key_env profile's call (the second): exports name its variable, not the usual one.
+async fn exports_name_the_key_variable(cli: &std::sync::Arc<Cli>) {
+    for (args, names) in [
+        (vec!["log", "curl", "2"], "/$BC_TEST_KEY/user"),
+        (
+            vec!["log", "export", "2", "--as", "python"],
+            "os.environ['BC_TEST_KEY']",
+        ),
+        (
+            vec!["log", "export", "2", "--as", "fetch"],
+            "${process.env.BC_TEST_KEY}",
+        ),
+    ] {
+        let out = cli.run_async(&args).await;
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(
+            out.stdout.contains(names) && !out.stdout.contains("BUCKET_TRACKING_KEY"),
+            "{args:?}: {}",
+            out.stdout
+        );
+    }
 }

@@ -71,7 +71,7 @@ pub(super) fn on_copy_as_key(
     selected: usize,
     key: KeyEvent,
 ) -> Vec<Effect> {
-    use crate::client::code::{Format, render};
+    use crate::client::code::{Format, render_named};
     let keep = |state: &mut State, selected| state.overlay = Overlay::CopyAs { index, selected };
     match state.keymap.command(Context::CopyAs, &key) {
         Some(Command::Back) => {}
@@ -83,15 +83,17 @@ pub(super) fn on_copy_as_key(
             else {
                 return vec![];
             };
-            let mut text = render(ex, *format, None);
+            let var = key_env_of(state, ex);
+            let mut text = render_named(ex, *format, None, var.as_deref());
             if *format == Format::Curl && local_server_gone(state, ex) {
-                text = ex.curl(None, true);
+                text = ex.curl(None, var.as_deref(), true);
             }
             state.message = Some((
                 Level::Success,
                 format!(
-                    "✓ copied as {} (key as $BUCKET_TRACKING_KEY)",
-                    format.name()
+                    "✓ copied as {} (key as ${})",
+                    format.name(),
+                    crate::client::code::key_variable(ex, var.as_deref())
                 ),
             ));
             return vec![Effect::Copy(text)];
@@ -99,6 +101,12 @@ pub(super) fn on_copy_as_key(
         _ => keep(state, selected),
     }
     vec![]
+}
+
+/// The variable the exchange's profile reads its key from (`key_env`), for a copy to name.
+fn key_env_of(state: &State, ex: &crate::client::Exchange) -> Option<String> {
+    let profile = state.profiles.get(&ex.profile)?;
+    profile.key_from.variable().map(str::to_owned)
 }
 
 /// A local exchange whose server is not the one running now.
@@ -115,14 +123,18 @@ pub(super) fn copy(state: &mut State, index: usize, what: Command) -> Vec<Effect
     };
     let (text, said) = if what == Command::CopyCurl {
         let gone = local_server_gone(state, ex);
+        let var = key_env_of(state, ex);
         (
-            Some(ex.curl(None, gone)),
-            "copied as curl (key as $BUCKET_TRACKING_KEY)",
+            Some(ex.curl(None, var.as_deref(), gone)),
+            format!(
+                "copied as curl (key as ${})",
+                crate::client::code::key_variable(ex, var.as_deref())
+            ),
         )
     } else {
         (
             ex.response.as_ref().map(|r| r.body.clone()),
-            "copied the response body",
+            "copied the response body".to_owned(),
         )
     };
     match text {
