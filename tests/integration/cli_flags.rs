@@ -11,27 +11,11 @@ use std::sync::{Arc, Mutex};
 pub const SECRET: &str = "sec_flagsClientTest_0123456789abcdef";
 const PUBLISHABLE: &str = "pub_flagsClientTest_0123456789";
 
-/// `huddle`: a plan rule, a 50% rollout on company.id, two config variants; `export`: a negation.
+/// `huddle`: a plan rule, a 50% rollout on company.id, two config variants; `export`: a negation
+/// (tests/flags/huddle-and-export.json, which the evaluator's unit tests read too).
 pub fn definitions() -> Value {
-    json!([
-        {"key": "huddle", "description": "Huddles", "targeting": {"version": 3, "rules": [
-            {"filter": {"type": "context", "field": "company.plan", "operator": "IS",
-                        "values": ["enterprise"]}},
-            {"filter": {"type": "group", "operator": "and", "filters": [
-                {"type": "context", "field": "user.id", "operator": "SET", "values": []},
-                {"type": "rolloutPercentage", "key": "huddle",
-                 "partialRolloutAttribute": "company.id", "partialRolloutThreshold": 50000}
-            ]}}
-        ]}, "config": {"version": 2, "variants": [
-            {"filter": {"type": "context", "field": "company.plan", "operator": "ANY_OF",
-                        "values": ["enterprise", "pro"]}, "key": "beta", "payload": {"max": 10}},
-            {"filter": {"type": "constant", "value": true}, "key": "standard", "payload": null}
-        ]}},
-        {"key": "export", "targeting": {"version": 1, "rules": [
-            {"filter": {"type": "negation", "filter": {"type": "context", "field": "company.tier",
-                        "operator": "IS", "values": ["free"]}}}
-        ]}}
-    ])
+    let doc: Value = serde_json::from_str(include_str!("../flags/huddle-and-export.json")).unwrap();
+    doc["features"].clone()
 }
 
 /// What the fake service saw: each request's path and query, and its Authorization header.

@@ -12,27 +12,9 @@ use super::explain::{
 use super::{FlagDefinition, evaluate_flag, parse_definitions};
 
 /// Two flags: `huddle` (a plan rule, a rollout rule and two config variants) and `export` (a
-/// negation). Shared by the CLI and console tests through their own copies.
+/// negation), from tests/flags/huddle-and-export.json, which the CLI's tests read too.
 pub fn fixture() -> Value {
-    json!({"features": [
-        {"key": "huddle", "description": "Huddles", "targeting": {"version": 3, "rules": [
-            {"filter": {"type": "context", "field": "company.plan", "operator": "IS",
-                        "values": ["enterprise"]}},
-            {"filter": {"type": "group", "operator": "and", "filters": [
-                {"type": "context", "field": "user.id", "operator": "SET", "values": []},
-                {"type": "rolloutPercentage", "key": "huddle",
-                 "partialRolloutAttribute": "company.id", "partialRolloutThreshold": 50000}
-            ]}}
-        ]}, "config": {"version": 2, "variants": [
-            {"filter": {"type": "context", "field": "company.plan", "operator": "ANY_OF",
-                        "values": ["enterprise", "pro"]}, "key": "beta", "payload": {"max": 10}},
-            {"filter": {"type": "constant", "value": true}, "key": "standard", "payload": null}
-        ]}},
-        {"key": "export", "targeting": {"version": 1, "rules": [
-            {"filter": {"type": "negation", "filter": {"type": "context", "field": "company.tier",
-                        "operator": "IS", "values": ["free"]}}}
-        ]}}
-    ]})
+    serde_json::from_str(include_str!("../../../tests/flags/huddle-and-export.json")).unwrap()
 }
 
 fn flags() -> Vec<FlagDefinition> {
