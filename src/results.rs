@@ -9,7 +9,7 @@ use crate::client::{Exchange, Outcome};
 #[derive(Debug, thiserror::Error)]
 pub enum ResultsError {
     #[error(transparent)]
-    Server(#[from] crate::explore::ExploreError),
+    Server(#[from] crate::inspect::InspectError),
     #[error(transparent)]
     Delivery(#[from] crate::delivery::DeliveryError),
     #[error(transparent)]
@@ -56,8 +56,8 @@ pub async fn load_of(
     who: Who<'_>,
     sent: &crate::delivery::Journal,
 ) -> Result<Vec<Results>, ResultsError> {
-    use crate::explore::{ExploreError, Explorer};
-    let explorer = Explorer::new(&target.base_url, target.key.data_key())?;
+    use crate::inspect::{InspectError, Inspector};
+    let inspector = Inspector::new(&target.base_url, target.key.data_key())?;
     let mut pairs = vec![("limit", "1000".to_owned())];
     if let Some(f) = only {
         pairs.push(("featureId", f.to_owned()));
@@ -66,7 +66,7 @@ pub async fn load_of(
         "feedback?{}",
         serde_urlencoded::to_string(pairs).unwrap_or_default()
     );
-    let per_feature = match explorer.get_json::<Vec<FeedbackRecord>>(&query).await {
+    let per_feature = match inspector.get_json::<Vec<FeedbackRecord>>(&query).await {
         Ok(mut rows) => {
             rows.retain(|r| who.counts(&r.user_id));
             features(rows.iter().map(|r| r.feature_id.clone()), only)
@@ -74,7 +74,7 @@ pub async fn load_of(
                 .map(|f| Results::from_stored(&f, &rows))
                 .collect()
         }
-        Err(ExploreError::NotLocal) => {
+        Err(InspectError::NotLocal) => {
             let history = sent.open()?;
             let mut exchanges = history.recent(crate::history::DEFAULT_LIMIT, 0)?;
             exchanges.retain(|e| {

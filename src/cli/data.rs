@@ -4,7 +4,7 @@
 use super::context::{self, CliError, exit};
 use super::render::{self, Painter};
 use anstyle::{AnsiColor, Style};
-use bucket_console::explore::{ExploreError, Explorer, Order, Query, Rows, Tab, table};
+use bucket_console::inspect::{InspectError, Inspector, Order, Query, Rows, Tab, table};
 use clap::{Args, ValueEnum};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -77,9 +77,9 @@ pub fn run(args: &DataArgs) -> Result<u8, CliError> {
         let resolved = bucket_console::target::resolve(&selected)
             .await
             .map_err(|e| CliError::failed(e.to_string()))?;
-        let explorer = Explorer::new(&resolved.target.base_url, resolved.target.key.data_key())
+        let inspector = Inspector::new(&resolved.target.base_url, resolved.target.key.data_key())
             .map_err(|e| failed(&e))?;
-        let rows = explorer.page(&query).await.map_err(|e| failed(&e));
+        let rows = inspector.page(&query).await.map_err(|e| failed(&e));
         drop(resolved.embedded);
         rows
     })?;
@@ -110,7 +110,7 @@ pub fn run(args: &DataArgs) -> Result<u8, CliError> {
     Ok(exit::OK)
 }
 
-fn failed(e: &ExploreError) -> CliError {
+fn failed(e: &InspectError) -> CliError {
     CliError::failed(e.to_string())
 }
 

@@ -7,7 +7,7 @@ use anstyle::{AnsiColor, Style};
 use bucket_console::api::stars::{Feature, Funnel, StarsRequest};
 use bucket_console::api::{suggest, timestamp};
 use bucket_console::collection;
-use bucket_console::explore::{ExploreError, Explorer};
+use bucket_console::inspect::{InspectError, Inspector};
 use bucket_console::sanitize::sanitize;
 use bucket_console::term::stars::{bar, fraction, step_figures, usage_text, window_text};
 use clap::Args;
@@ -84,9 +84,9 @@ pub fn run(args: &StarsArgs) -> Result<u8, CliError> {
         let resolved = bucket_console::target::resolve(&selected)
             .await
             .map_err(|e| CliError::failed(e.to_string()))?;
-        let explorer = Explorer::new(&resolved.target.base_url, resolved.target.key.data_key())
+        let inspector = Inspector::new(&resolved.target.base_url, resolved.target.key.data_key())
             .map_err(|e| failed(&e))?;
-        let funnels = explorer.stars(&request).await.map_err(|e| failed(&e));
+        let funnels = inspector.stars(&request).await.map_err(|e| failed(&e));
         drop(resolved.embedded);
         funnels
     })?;
@@ -112,11 +112,11 @@ pub fn run(args: &StarsArgs) -> Result<u8, CliError> {
     Ok(exit::OK)
 }
 
-fn failed(e: &ExploreError) -> CliError {
+fn failed(e: &InspectError) -> CliError {
     match e {
-        ExploreError::NotAnswering(_) => CliError::failed(e.to_string()),
+        InspectError::NotAnswering(_) => CliError::failed(e.to_string()),
         // The server's own words say what to change (at most 100 features, its time budget).
-        ExploreError::Refused { .. } => CliError::usage(e.to_string()),
+        InspectError::Refused { .. } => CliError::usage(e.to_string()),
         _ => CliError::usage(format!(
             "{e}; the STARS funnel needs the local server's store"
         )),

@@ -5,7 +5,7 @@ use super::render::{self, Painter};
 use anstyle::{AnsiColor, Style};
 use bucket_console::api::TrackingKey;
 use bucket_console::api::inspect::RequestRecord;
-use bucket_console::explore::{ExploreError, Explorer, table};
+use bucket_console::inspect::{InspectError, Inspector, table};
 use bucket_console::profiles::LOCAL_URL;
 use bucket_console::sanitize::sanitize;
 use clap::Args;
@@ -55,35 +55,35 @@ pub fn run(args: &WatchArgs) -> Result<u8, CliError> {
                 "no local server answers on {LOCAL_URL}: start `bucket-console serve` and point your app at it"
             )));
         }
-        let explorer = Explorer::new(&base, key.clone()).map_err(|e| CliError::failed(e.to_string()))?;
+        let inspector = Inspector::new(&base, key.clone()).map_err(|e| CliError::failed(e.to_string()))?;
         eprintln!(
             "watching requests for key {} at {} (Ctrl-C stops)",
             key.masked(),
             sanitize(&base)
         );
         tokio::select! {
-            result = follow(&explorer, args) => result,
+            result = follow(&inspector, args) => result,
             _ = tokio::signal::ctrl_c() => Ok(exit::OK),
         }
     })
 }
 
 /// The last few, then the stream; reconnects from the last id seen when the stream drops.
-async fn follow(explorer: &Explorer, args: &WatchArgs) -> Result<u8, CliError> {
+async fn follow(inspector: &Inspector, args: &WatchArgs) -> Result<u8, CliError> {
     let p = Painter::for_stdout();
-    let fatal = |e: ExploreError| CliError::failed(e.to_string());
+    let fatal = |e: InspectError| CliError::failed(e.to_string());
     let mut last = None;
     if args.last > 0 {
-        for r in explorer.requests(None, args.last).await.map_err(fatal)? {
+        for r in inspector.requests(None, args.last).await.map_err(fatal)? {
             last = r.id.parse().ok();
             print(p, &r, args.json);
         }
-    } else if let Some(r) = explorer.requests(None, 1).await.map_err(fatal)?.pop() {
+    } else if let Some(r) = inspector.requests(None, 1).await.map_err(fatal)?.pop() {
         last = r.id.parse().ok();
     }
     let mut dropped = false;
     loop {
-        match explorer.request_stream(last).await {
+        match inspector.request_stream(last).await {
             Ok(stream) => {
                 if dropped {
                     eprintln!("reconnected");
@@ -100,7 +100,7 @@ async fn follow(explorer: &Explorer, args: &WatchArgs) -> Result<u8, CliError> {
                     }
                 }
             }
-            Err(e @ ExploreError::NotLocal) => return Err(fatal(e)),
+            Err(e @ InspectError::NotLocal) => return Err(fatal(e)),
             Err(_) => {}
         }
         if !dropped {

@@ -44,7 +44,7 @@ pub fn result_lines(r: &Results, width: u16, theme: Theme) -> Vec<Line<'static>>
         let score = score.map(|s| format!("{s}/5 ")).unwrap_or_default();
         lines.push(Line::from(vec![
             Span::styled(
-                format!("  {} {score}", crate::explore::table::short_time(time)),
+                format!("  {} {score}", crate::inspect::table::short_time(time)),
                 theme.dim(),
             ),
             Span::raw(sanitize(&comment.replace('\n', " "))),

@@ -4,7 +4,7 @@
 use crate::api::Method;
 use crate::api::inspect::RequestRecord;
 use crate::client::{Exchange, Target};
-use crate::explore::{Entity, EntityRef, Query, Rows};
+use crate::inspect::{Entity, EntityRef, Query, Rows};
 use crate::profiles::{Change, Profile, Profiles};
 use crate::term::Failure;
 use crate::tui::traffic::Link;
@@ -67,7 +67,7 @@ pub enum Action {
         result: Result<(), Failure>,
     },
     /// A page of the Data view, for request `generation`.
-    DataLoaded {
+    InspectLoaded {
         generation: u64,
         result: Result<Rows, Failure>,
     },

@@ -8,7 +8,7 @@ use crate::api::flags::FlatContext;
 use crate::api::flags::explain::company_attributes;
 use crate::client::Target;
 use crate::client::flags::FlagsClient;
-use crate::explore::{Entity, EntityRef, Explorer};
+use crate::inspect::{Entity, EntityRef, Inspector};
 use crate::term::Failure;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -41,15 +41,15 @@ async fn load(
     prefill: bool,
 ) -> Result<Loaded, Failure> {
     let client = FlagsClient::new(http.clone(), target).map_err(Failure::from)?;
-    let explorer = Explorer::with_client(http, &target.base_url, target.key.data_key());
+    let inspector = Inspector::with_client(http, &target.base_url, target.key.data_key());
     let checks = if local_store {
-        explorer.flag_checks(None, RECENT_CHECKS).await.ok()
+        inspector.flag_checks(None, RECENT_CHECKS).await.ok()
     } else {
         None
     };
     let stored = match company.filter(|_| local_store) {
         Some(id) => {
-            match explorer.entity(&EntityRef::Company(id)).await {
+            match inspector.entity(&EntityRef::Company(id)).await {
                 Ok(Some(Entity::Company { company, .. })) => {
                     Some(company_attributes(&company.attributes))
                 }

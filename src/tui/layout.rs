@@ -46,9 +46,9 @@ fn status_rows(state: &State, width: u16, height: u16) -> u16 {
     let shown = matches!(state.screen, Screen::Console | Screen::Results)
         && !matches!(state.request, RequestState::Sending { .. });
     let warning = match state.screen {
-        Screen::Data => state.data.warning(),
+        Screen::Data => state.inspect.warning(),
         Screen::Features if state.message.is_none() => Some(
-            crate::tui::features::status_text(&state.features, &state.keymap)
+            crate::tui::stars::status_text(&state.stars, &state.keymap)
                 .trim_start()
                 .to_owned(),
         ),
@@ -144,9 +144,9 @@ pub fn tab_label(m: Method) -> String {
 }
 
 /// The Data view's tab labels and the columns each takes on the tab line.
-pub fn data_tabs() -> Vec<(crate::explore::Tab, String, u16, u16)> {
+pub fn data_tabs() -> Vec<(crate::inspect::Tab, String, u16, u16)> {
     let mut x = 1;
-    crate::explore::Tab::ALL
+    crate::inspect::Tab::ALL
         .iter()
         .enumerate()
         .map(|(i, tab)| {

@@ -105,13 +105,13 @@ pub struct State {
     pub base_url: String,
     pub server: ServerStatus,
     pub screen: Screen,
-    pub data: super::data::DataView,
+    pub inspect: super::inspect::InspectView,
     pub traffic: super::traffic::TrafficView,
     /// Calls waiting in the outbox (every profile's).
     pub outbox_waiting: u64,
     pub outbox: super::outbox::OutboxView,
     pub results: super::results::ResultsView,
-    pub features: super::features::FeaturesView,
+    pub stars: super::stars::StarsView,
     pub flags: super::flags::FlagsView,
     /// The collection file (bucket-console.toml), for Ctrl+O and templated bodies.
     pub collection: super::collection::CollectionView,
@@ -161,12 +161,12 @@ impl State {
             base_url,
             server: ServerStatus::Checking,
             screen: Screen::Console,
-            data: super::data::DataView::default(),
+            inspect: super::inspect::InspectView::default(),
             traffic: super::traffic::TrafficView::default(),
             outbox_waiting: 0,
             outbox: super::outbox::OutboxView::default(),
             results: super::results::ResultsView::default(),
-            features: super::features::FeaturesView::default(),
+            stars: super::stars::StarsView::default(),
             flags: super::flags::FlagsView::default(),
             collection: super::collection::CollectionView::default(),
             method,
@@ -248,7 +248,7 @@ impl State {
             return Context::Results;
         }
         if self.screen == Screen::Features {
-            return if self.features.opened.is_some() {
+            return if self.stars.opened.is_some() {
                 Context::FeaturesDetail
             } else {
                 Context::Features
@@ -269,9 +269,9 @@ impl State {
             };
         }
         if self.screen == Screen::Data {
-            return if self.data.typing {
+            return if self.inspect.typing {
                 Context::DataSearch
-            } else if self.data.opened.is_some() {
+            } else if self.inspect.opened.is_some() {
                 Context::DataDetail
             } else {
                 Context::Data

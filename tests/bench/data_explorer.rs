@@ -1,9 +1,9 @@
 //! `cargo bench --bench data_explorer`: the console's Data view on a store of 1 000 000 events.
 //!
 //! The store is filled through the real server (HTTP, durable), once: it is kept in
-//! `target/tmp/data-explorer/` and reused while it holds enough events (BENCH_EVENTS, default
+//! `target/tmp/data-inspector/` and reused while it holds enough events (BENCH_EVENTS, default
 //! 1 000 000). Each measured step is what the console does for one key press: `update` → the
-//! page request through `explore` over loopback HTTP → `update` with the answer → one frame
+//! page request through `inspect` over loopback HTTP → `update` with the answer → one frame
 //! drawn (120×40, TestBackend). Target: under 50 ms per step.
 #![allow(
     clippy::unwrap_used,
@@ -13,7 +13,7 @@
 mod load;
 
 use bucket_console::api::{Method, TrackingKey};
-use bucket_console::explore::Explorer;
+use bucket_console::inspect::Inspector;
 use bucket_console::profiles::{Profile, Profiles};
 use bucket_console::server::{self, ServerConfig, Storage};
 use bucket_console::tui::action::{Action, Effect};
@@ -32,7 +32,7 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
     let (server_rt, client_rt) = load::runtimes();
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("data-explorer");
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("data-inspector");
     let db = dir.join("bench.sqlite3");
     let running = server_rt
         .block_on(server::start(ServerConfig::ephemeral(Storage::File(
@@ -40,8 +40,8 @@ fn main() {
         ))))
         .unwrap();
     let base = running.base_url();
-    let explorer = Explorer::new(&base, TrackingKey::parse(KEY).unwrap()).unwrap();
-    let stored = fill(&client_rt, &explorer, running.addr(), wanted);
+    let inspector = Inspector::new(&base, TrackingKey::parse(KEY).unwrap()).unwrap();
+    let stored = fill(&client_rt, &inspector, running.addr(), wanted);
     println!(
         "# data_explorer: {stored} events stored in {}",
         db.display()
@@ -66,7 +66,7 @@ fn main() {
     let mut step = |state: &mut State, code: KeyCode| -> f64 {
         let started = Instant::now();
         let effects = update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-        run(&client_rt, &explorer, state, effects);
+        run(&client_rt, &inspector, state, effects);
         terminal.draw(|f| view::draw(f, state)).unwrap();
         started.elapsed().as_secs_f64() * 1000.0
     };
@@ -95,7 +95,7 @@ fn main() {
     }
     step(&mut state, KeyCode::Char('s'));
     // Far down the list: offset paging makes SQLite walk past every earlier row.
-    state.data.query.offset = stored / 2;
+    state.inspect.query.offset = stored / 2;
     let deep = step(&mut state, KeyCode::Char('r'));
     step(&mut state, KeyCode::Home);
     step(&mut state, KeyCode::Char('/'));
@@ -139,21 +139,26 @@ fn line(label: &str, samples: &[f64]) -> String {
 }
 
 /// Runs the effects a key press asked for, as the console's loop does, and feeds the answers back.
-fn run(rt: &tokio::runtime::Runtime, explorer: &Explorer, state: &mut State, effects: Vec<Effect>) {
+fn run(
+    rt: &tokio::runtime::Runtime,
+    inspector: &Inspector,
+    state: &mut State,
+    effects: Vec<Effect>,
+) {
     for effect in effects {
         match effect {
             Effect::LoadData {
                 query, generation, ..
             } => {
                 let result = rt
-                    .block_on(explorer.page(&query))
+                    .block_on(inspector.page(&query))
                     .map_err(bucket_console::term::Failure::from);
                 assert!(result.is_ok(), "{result:?}");
-                update(state, Action::DataLoaded { generation, result });
+                update(state, Action::InspectLoaded { generation, result });
             }
             Effect::LoadEntity { which, .. } => {
                 let result = rt
-                    .block_on(explorer.entity(&which))
+                    .block_on(inspector.entity(&which))
                     .map_err(bucket_console::term::Failure::from);
                 update(state, Action::EntityLoaded { which, result });
             }
@@ -165,11 +170,11 @@ fn run(rt: &tokio::runtime::Runtime, explorer: &Explorer, state: &mut State, eff
 /// Sends events through the server until it holds `wanted`; returns how many it holds.
 fn fill(
     rt: &tokio::runtime::Runtime,
-    explorer: &Explorer,
+    inspector: &Inspector,
     addr: std::net::SocketAddr,
     wanted: u64,
 ) -> u64 {
-    let count = || rt.block_on(explorer.stats()).unwrap().events;
+    let count = || rt.block_on(inspector.stats()).unwrap().events;
     let mut have = count();
     if have < wanted {
         println!("# filling the store to {wanted} events through the server (once)…");

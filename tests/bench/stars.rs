@@ -185,7 +185,7 @@ fn main() {
         let server = server::start(ServerConfig::ephemeral(Storage::File(path.clone())))
             .await
             .unwrap();
-        let x = bucket_console::explore::Explorer::new(
+        let x = bucket_console::inspect::Inspector::new(
             &server.base_url(),
             TrackingKey::parse(KEY).unwrap(),
         )
@@ -260,7 +260,7 @@ fn console_side(answer: Vec<bucket_console::api::stars::Funnel>) {
         terminal.draw(|f| view::draw(f, &s)).unwrap();
         press.push(t.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(effects.len(), 1);
-        let generation = s.features.generation;
+        let generation = s.stars.generation;
         let t = Instant::now();
         update(
             &mut s,

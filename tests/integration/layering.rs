@@ -24,7 +24,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("collection", 2),
     ("flags", 2),
     ("delivery", 2),
-    ("explore", 2),
+    ("inspect", 2),
     ("fixtures", 2),
     ("results", 2),
     ("target", 2),

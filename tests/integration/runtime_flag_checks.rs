@@ -3,7 +3,7 @@
 
 use crate::runtime_support::{SEC, on_file, send};
 use bucket_console::api::inspect::RequestRecord;
-use bucket_console::explore::table::request_row;
+use bucket_console::inspect::table::request_row;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn traffic_says_what_each_flag_check_found() {
@@ -49,12 +49,12 @@ async fn the_flag_checks_route_lists_them_newest_first_and_by_flag() {
         let (status, answer) = send(&s, Some(SEC), "/features/events", &check).await;
         assert_eq!(status, 200, "{answer}");
     }
-    let explorer = bucket_console::explore::Explorer::new(
+    let inspector = bucket_console::inspect::Inspector::new(
         &s.base,
         bucket_console::api::TrackingKey::parse("local").unwrap(),
     )
     .unwrap();
-    let all = explorer.flag_checks(None, 10).await.unwrap();
+    let all = inspector.flag_checks(None, 10).await.unwrap();
     assert_eq!(all.len(), 3);
     assert_eq!(all[0].flag_key, "huddle");
     assert_eq!(
@@ -62,7 +62,7 @@ async fn the_flag_checks_route_lists_them_newest_first_and_by_flag() {
         "huddle checked → true · missing company.plan"
     );
     assert_eq!(all[0].context["company"]["id"], "acme");
-    let huddle = explorer.flag_checks(Some("huddle"), 10).await.unwrap();
+    let huddle = inspector.flag_checks(Some("huddle"), 10).await.unwrap();
     assert_eq!(huddle.len(), 2);
     assert!(huddle.iter().all(|c| c.flag_key == "huddle"));
     assert_eq!(huddle[1].result, Some(serde_json::json!(false)));
@@ -75,7 +75,7 @@ async fn the_flag_checks_route_lists_them_newest_first_and_by_flag() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_data_views_flag_checks_page_reads_them_over_tcp() {
-    use bucket_console::explore::{Explorer, Query, Rows, Tab, table};
+    use bucket_console::inspect::{Inspector, Query, Rows, Tab, table};
     let dir = tempfile::tempdir().unwrap();
     let s = on_file(&dir, &[]).await;
     let check = r#"{"action": "check", "key": "huddle", "evalResult": false,
@@ -83,13 +83,13 @@ async fn the_data_views_flag_checks_page_reads_them_over_tcp() {
         "evalMissingFields": ["company.plan"]}"#;
     let (status, answer) = send(&s, Some(SEC), "/features/events", check).await;
     assert_eq!(status, 200, "{answer}");
-    let explorer = Explorer::new(
+    let inspector = Inspector::new(
         &s.base,
         bucket_console::api::TrackingKey::parse("local").unwrap(),
     )
     .unwrap();
     let mut query = Query::first(Tab::FlagChecks, 20);
-    let rows = explorer.page(&query).await.unwrap();
+    let rows = inspector.page(&query).await.unwrap();
     assert!(
         matches!(&rows, Rows::FlagChecks(r) if r.len() == 1),
         "{rows:?}"
@@ -105,5 +105,5 @@ async fn the_data_views_flag_checks_page_reads_them_over_tcp() {
         ]
     );
     query.search = "nothing".into();
-    assert!(explorer.page(&query).await.unwrap().is_empty());
+    assert!(inspector.page(&query).await.unwrap().is_empty());
 }

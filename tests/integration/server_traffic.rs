@@ -5,7 +5,7 @@
 use crate::support::{KEY, OTHER_KEY, TestServer, binary, listening_on, scripted_server};
 use bucket_console::api::TrackingKey;
 use bucket_console::api::inspect::RequestRecord;
-use bucket_console::explore::Explorer;
+use bucket_console::inspect::Inspector;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
@@ -129,8 +129,8 @@ fn check_local_verdicts(records: &[RequestRecord]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_call_is_recorded_with_its_verdict_and_streamed_live() {
     let serve = Serve::start(&[]);
-    let explorer = Explorer::new(&serve.base, TrackingKey::parse(KEY).unwrap()).unwrap();
-    let stream = explorer.request_stream(None).await.unwrap();
+    let inspector = Inspector::new(&serve.base, TrackingKey::parse(KEY).unwrap()).unwrap();
+    let stream = inspector.request_stream(None).await.unwrap();
     let collector = tokio::spawn(async move {
         stream
             .take(calls().len())
@@ -145,7 +145,7 @@ async fn every_call_is_recorded_with_its_verdict_and_streamed_live() {
         calls().iter().map(|c| c.2).collect::<Vec<_>>(),
         "without --forward the app gets the local answers"
     );
-    let records = explorer.requests(None, 100).await.unwrap();
+    let records = inspector.requests(None, 100).await.unwrap();
     check_local_verdicts(&records);
     assert!(records.iter().all(|r| r.upstream.is_none()));
     let streamed = tokio::time::timeout(Duration::from_secs(5), collector)
@@ -156,11 +156,11 @@ async fn every_call_is_recorded_with_its_verdict_and_streamed_live() {
 
     // Paging and resuming: after an id, and the stream's backlog.
     let after: u64 = records[3].id.parse().unwrap();
-    let rest = explorer.requests(Some(after), 100).await.unwrap();
+    let rest = inspector.requests(Some(after), 100).await.unwrap();
     assert_eq!(rest, records[4..]);
-    let newest_two = explorer.requests(None, 2).await.unwrap();
+    let newest_two = inspector.requests(None, 2).await.unwrap();
     assert_eq!(newest_two, records[4..]);
-    let backlog: Vec<_> = explorer
+    let backlog: Vec<_> = inspector
         .request_stream(Some(after))
         .await
         .unwrap()
@@ -170,7 +170,7 @@ async fn every_call_is_recorded_with_its_verdict_and_streamed_live() {
         .await;
     assert_eq!(backlog, records[4..]);
     // Keys do not see each other's traffic.
-    let other = Explorer::new(&serve.base, TrackingKey::parse(OTHER_KEY).unwrap()).unwrap();
+    let other = Inspector::new(&serve.base, TrackingKey::parse(OTHER_KEY).unwrap()).unwrap();
     assert!(other.requests(None, 100).await.unwrap().is_empty());
     // The routes check their query like the other inspection routes, and have no CORS (a page
     // of another origin is refused outright).
@@ -217,8 +217,8 @@ async fn forwarding_records_both_verdicts_and_answers_with_the_upstreams() {
     let serve = Serve::start(&["--forward", &upstream.base]);
     let statuses = send_all(&serve.base).await;
     assert_eq!(statuses, calls().iter().map(|c| c.2).collect::<Vec<_>>());
-    let explorer = Explorer::new(&serve.base, TrackingKey::parse(KEY).unwrap()).unwrap();
-    let records = explorer.requests(None, 100).await.unwrap();
+    let inspector = Inspector::new(&serve.base, TrackingKey::parse(KEY).unwrap()).unwrap();
+    let records = inspector.requests(None, 100).await.unwrap();
     check_local_verdicts(&records);
     for r in &records {
         let up = r.upstream.as_ref().expect("an upstream verdict");
@@ -263,8 +263,8 @@ async fn an_upstream_that_disagrees_or_is_down_is_shown_beside_the_local_verdict
         .await
         .unwrap();
     assert_eq!(resp.status(), 200, "the app gets the real service's answer");
-    let explorer = Explorer::new(&serve.base, TrackingKey::parse(KEY).unwrap()).unwrap();
-    let r = &explorer.requests(None, 10).await.unwrap()[0];
+    let inspector = Inspector::new(&serve.base, TrackingKey::parse(KEY).unwrap()).unwrap();
+    let r = &inspector.requests(None, 10).await.unwrap()[0];
     assert_eq!(
         (r.local.status, r.upstream.as_ref().unwrap().status),
         (Some(400), Some(200))
@@ -292,8 +292,8 @@ async fn an_upstream_that_disagrees_or_is_down_is_shown_beside_the_local_verdict
         message.contains("did not answer") && !message.contains(KEY),
         "{message}"
     );
-    let explorer = Explorer::new(&serve.base, TrackingKey::parse(KEY).unwrap()).unwrap();
-    let r = &explorer.requests(None, 10).await.unwrap()[0];
+    let inspector = Inspector::new(&serve.base, TrackingKey::parse(KEY).unwrap()).unwrap();
+    let r = &inspector.requests(None, 10).await.unwrap()[0];
     assert_eq!(r.local.status, Some(200), "checked and stored here");
     let up = r.upstream.as_ref().unwrap();
     assert_eq!(up.status, None);
@@ -319,8 +319,8 @@ async fn an_upstream_that_disagrees_or_is_down_is_shown_beside_the_local_verdict
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_ends_open_streams_instead_of_waiting_on_them() {
     let mut serve = Serve::start(&[]);
-    let explorer = Explorer::new(&serve.base, TrackingKey::parse(KEY).unwrap()).unwrap();
-    let mut stream = Box::pin(explorer.request_stream(None).await.unwrap());
+    let inspector = Inspector::new(&serve.base, TrackingKey::parse(KEY).unwrap()).unwrap();
+    let mut stream = Box::pin(inspector.request_stream(None).await.unwrap());
     crate::support::sigterm(&serve.child);
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     loop {

@@ -1,10 +1,10 @@
 //! The STARS funnel (assets/contract.md §9) from hand-built histories, sent over TCP to a real
-//! server with its real store and read back through `explore`, the way `stars` and F6 read it.
+//! server with its real store and read back through `inspect`, the way `stars` and F6 read it.
 
 use crate::support::{KEY, TestServer, code};
 use bucket_console::api::TrackingKey;
 use bucket_console::api::stars::{Feature, Funnel, Segment, StarsRequest, Step, Usage};
-use bucket_console::explore::Explorer;
+use bucket_console::inspect::Inspector;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -71,7 +71,7 @@ fn sso() -> Feature {
 }
 
 async fn funnels(s: &TestServer, features: Vec<Feature>, as_of: i64) -> Vec<Funnel> {
-    let x = Explorer::new(&s.base, TrackingKey::parse(KEY).unwrap()).unwrap();
+    let x = Inspector::new(&s.base, TrackingKey::parse(KEY).unwrap()).unwrap();
     x.stars(&StarsRequest {
         features,
         as_of: Some(json!(as_of)),
@@ -517,7 +517,7 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
 async fn one_company_is_listed_alone_and_the_counts_stay_the_segments() {
     let s = TestServer::start().await;
     histories(&s).await;
-    let x = Explorer::new(&s.base, TrackingKey::parse(KEY).unwrap()).unwrap();
+    let x = Inspector::new(&s.base, TrackingKey::parse(KEY).unwrap()).unwrap();
     let all = x
         .stars(&StarsRequest {
             features: vec![export()],

@@ -9,7 +9,7 @@ use bucket_console::api::flags::explain::{
     FlagReport, Mark, TreeLine, company_attributes, context_of, unsent_company_attributes,
 };
 use bucket_console::api::timestamp;
-use bucket_console::explore::{Entity, EntityRef, Explorer};
+use bucket_console::inspect::{Entity, EntityRef, Inspector};
 use bucket_console::sanitize::sanitize;
 use clap::Args;
 use serde_json::{Value, json};
@@ -143,8 +143,9 @@ async fn stored_company(
     company: &str,
 ) -> Option<BTreeSet<String>> {
     let resolved = bucket_console::target::resolve(selected).await.ok()?;
-    let explorer = Explorer::new(&resolved.target.base_url, resolved.target.key.data_key()).ok()?;
-    match explorer
+    let inspector =
+        Inspector::new(&resolved.target.base_url, resolved.target.key.data_key()).ok()?;
+    match inspector
         .entity(&EntityRef::Company(company.to_owned()))
         .await
         .ok()?

@@ -2,8 +2,8 @@
 //! the external editor is not among them (the loop runs it, as it owns the terminal).
 
 mod collection;
-mod data;
 mod delivery;
+mod inspect;
 mod outbox;
 mod profiles;
 mod traffic;
@@ -58,7 +58,7 @@ pub(super) fn run(runner: &Arc<Runner>, effect: Effect) {
         Effect::LoadData { .. }
         | Effect::LoadEntity { .. }
         | Effect::LoadStars { .. }
-        | Effect::LoadResults(_) => data::effect(runner, effect),
+        | Effect::LoadResults(_) => inspect::effect(runner, effect),
         Effect::LoadFlags { .. } => {
             crate::tui::flags_effect::run(runner.http.clone(), runner.actions.clone(), effect);
         }

@@ -1,7 +1,7 @@
 //! The Traffic view's stream of recorded requests.
 
 use super::Runner;
-use crate::explore::Explorer;
+use crate::inspect::Inspector;
 use crate::tui::action::Action;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,8 +21,8 @@ pub(super) fn watch(runner: Arc<Runner>, target: crate::client::Target, generati
 async fn follow_traffic(runner: Arc<Runner>, target: crate::client::Target, generation: u64) {
     use crate::tui::traffic::Link;
     use futures_util::StreamExt;
-    let explorer =
-        Explorer::with_client(runner.http.clone(), &target.base_url, target.key.data_key());
+    let inspector =
+        Inspector::with_client(runner.http.clone(), &target.base_url, target.key.data_key());
     let link = |link: Link| {
         let _ = runner
             .actions
@@ -37,7 +37,7 @@ async fn follow_traffic(runner: Arc<Runner>, target: crate::client::Target, gene
     let mut last: Option<u64> = None;
     loop {
         if last.is_none() {
-            match explorer.requests(None, 200).await {
+            match inspector.requests(None, 200).await {
                 Ok(backlog) => {
                     for r in backlog {
                         last = r.id.parse().ok().or(last);
@@ -45,9 +45,9 @@ async fn follow_traffic(runner: Arc<Runner>, target: crate::client::Target, gene
                     }
                     last = last.or(Some(0));
                 }
-                Err(crate::explore::ExploreError::NotLocal) => {
+                Err(crate::inspect::InspectError::NotLocal) => {
                     link(Link::Lost(
-                        crate::explore::ExploreError::NotLocal.to_string(),
+                        crate::inspect::InspectError::NotLocal.to_string(),
                     ));
                     return;
                 }
@@ -55,7 +55,7 @@ async fn follow_traffic(runner: Arc<Runner>, target: crate::client::Target, gene
             }
         }
         if last.is_some() {
-            match explorer.request_stream(last).await {
+            match inspector.request_stream(last).await {
                 Ok(stream) => {
                     link(Link::Live);
                     let mut stream = std::pin::pin!(stream);

@@ -2,7 +2,7 @@
 //! batch's log row and on each item; an item opened back into its form.
 
 use super::health::health_from;
-use super::{data, log};
+use super::{inspect, log};
 use crate::api::Method;
 use crate::api::runtime::MAX_BULK_ITEMS;
 use crate::api::runtime::bulk::item_index;
@@ -176,7 +176,7 @@ pub(super) fn drop_batch(state: &mut State) -> Vec<Effect> {
 /// items (400), the row holds each problem on its item; otherwise (no answer, a refused key)
 /// the items stay pending, to be sent again.
 pub(super) fn sent(state: &mut State, exchange: Exchange) -> Vec<Effect> {
-    let mut effects = data::after_send(state, &exchange);
+    let mut effects = inspect::after_send(state, &exchange);
     effects.extend(health_from(state, &exchange));
     let sent_count = sent_items(&exchange).len();
     let status = exchange

@@ -3,7 +3,7 @@
 
 use super::update;
 use crate::api::Method;
-use crate::explore::ExploreError;
+use crate::inspect::InspectError;
 use crate::term::Failure;
 use crate::tui::action::{Action, Effect, StarsPurpose};
 use crate::tui::fixtures::{exchange, press, state};
@@ -115,13 +115,13 @@ fn the_palette_gives_each_view_its_own_words() {
 /// read that finds it silent marks the header down and starts the probe.
 #[test]
 fn a_silent_server_in_any_view_marks_the_header_down() {
-    let silent = || Failure::from(ExploreError::NotAnswering("connection refused".into()));
-    let data = |s: &State| Action::DataLoaded {
-        generation: s.data.generation,
+    let silent = || Failure::from(InspectError::NotAnswering("connection refused".into()));
+    let data = |s: &State| Action::InspectLoaded {
+        generation: s.inspect.generation,
         result: Err(silent()),
     };
     let stars = |s: &State| Action::StarsLoaded {
-        purpose: StarsPurpose::List(s.features.generation),
+        purpose: StarsPurpose::List(s.stars.generation),
         result: Err(silent()),
     };
     let reads: [&dyn Fn(&State) -> Action; 2] = [&data, &stars];
@@ -141,12 +141,12 @@ fn a_silent_server_in_any_view_marks_the_header_down() {
     // A refusal is not silence: the header keeps what it knew.
     let mut s = state(Method::Event);
     s.server = ServerStatus::Answers;
-    let generation = s.data.generation;
+    let generation = s.inspect.generation;
     update(
         &mut s,
-        Action::DataLoaded {
+        Action::InspectLoaded {
             generation,
-            result: Err(Failure::from(ExploreError::NotLocal)),
+            result: Err(Failure::from(InspectError::NotLocal)),
         },
     );
     assert_eq!(s.server, ServerStatus::Answers);

@@ -66,15 +66,15 @@ pub fn silent_server(state: &mut State, failure: Option<&Failure>) -> Vec<Effect
 
 /// Whether a read failed because the server did not answer (not because it refused).
 pub fn not_answering(e: &Failure) -> bool {
-    use crate::explore::ExploreError;
+    use crate::inspect::InspectError;
     use crate::results::ResultsError;
     let error = e.error();
     matches!(
         error.downcast_ref::<ResultsError>(),
-        Some(ResultsError::Server(ExploreError::NotAnswering(_)))
+        Some(ResultsError::Server(InspectError::NotAnswering(_)))
     ) || matches!(
-        error.downcast_ref::<ExploreError>(),
-        Some(ExploreError::NotAnswering(_))
+        error.downcast_ref::<InspectError>(),
+        Some(InspectError::NotAnswering(_))
     )
 }
 

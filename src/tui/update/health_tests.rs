@@ -85,11 +85,11 @@ fn when_the_serve_local_used_is_gone_the_consoles_own_server_takes_over() {
 /// found the server silent marks it down (and probes it), as a failed send does.
 #[test]
 fn results_that_find_the_server_silent_mark_the_header_down() {
-    use crate::explore::ExploreError;
+    use crate::inspect::InspectError;
     use crate::results::ResultsError;
     let mut s = state(Method::Event);
     s.server = ServerStatus::Answers;
-    let silent = Failure::from(ResultsError::Server(ExploreError::NotAnswering(
+    let silent = Failure::from(ResultsError::Server(InspectError::NotAnswering(
         "connection refused".into(),
     )));
     let effects = update(&mut s, Action::ResultsLoaded(Err(silent)));
@@ -100,7 +100,7 @@ fn results_that_find_the_server_silent_mark_the_header_down() {
     );
     let mut s = state(Method::Event);
     s.server = ServerStatus::Answers;
-    let refused = Failure::from(ResultsError::Server(ExploreError::NotLocal));
+    let refused = Failure::from(ResultsError::Server(InspectError::NotLocal));
     update(&mut s, Action::ResultsLoaded(Err(refused)));
     assert_eq!(
         s.server,

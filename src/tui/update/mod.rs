@@ -88,7 +88,7 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::CollectionLoaded(_) => collection::on_action(state, action),
         Action::HistoryChanges(result) => log::history_changes(state, result),
         Action::Sent(exchange) => {
-            let mut effects = data::after_send(state, &exchange);
+            let mut effects = inspect::after_send(state, &exchange);
             effects.extend(health_from(state, &exchange));
             if exchange.queueable() {
                 effects.push(Effect::Enqueue(exchange.clone()));
@@ -99,7 +99,7 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
         Action::BatchSent(exchange) => batch::sent(state, *exchange),
         Action::StarsLoaded { purpose, result } => {
             let effects = silent_server(state, result.as_ref().err());
-            features::stars_loaded(state, purpose, result);
+            stars::stars_loaded(state, purpose, result);
             effects
         }
         Action::FlagsLoaded { generation, result } => {
@@ -111,7 +111,7 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             outbox_action(state, action)
         }
         Action::Health { base_url, result } => health(state, &base_url, result),
-        Action::DataLoaded { .. }
+        Action::InspectLoaded { .. }
         | Action::EntityLoaded { .. }
         | Action::TrafficRecord { .. }
         | Action::TrafficLink { .. } => view_loaded(state, action),
@@ -137,10 +137,10 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
                 state.base_url.clone_from(&base_url);
                 state.server = ServerStatus::Checking;
                 state.probe_ms = None;
-                state.data = super::data::DataView::default();
+                state.inspect = super::inspect::InspectView::default();
                 let mut effects = vec![Effect::CheckHealth { base_url }];
                 if state.screen == Screen::Data {
-                    effects.extend(data::open(state));
+                    effects.extend(inspect::open(state));
                 }
                 if state.traffic.started {
                     effects.extend(traffic::restart(state));
@@ -158,7 +158,7 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
 /// A view's read came back: shown, and a silent server marked down in the header.
 fn view_loaded(state: &mut State, action: Action) -> Vec<Effect> {
     let effects = match &action {
-        Action::DataLoaded { result, .. } => silent_server(state, result.as_ref().err()),
+        Action::InspectLoaded { result, .. } => silent_server(state, result.as_ref().err()),
         Action::EntityLoaded { result, .. } => silent_server(state, result.as_ref().err()),
         _ => vec![],
     };
@@ -174,8 +174,8 @@ fn is_delivered_feedback(e: &Exchange) -> bool {
 /// What the Data and Traffic views' tasks report.
 fn view_result(state: &mut State, action: Action) {
     match action {
-        Action::DataLoaded { generation, result } => state.data.loaded(generation, result),
-        Action::EntityLoaded { which, result } => state.data.entity_loaded(&which, result),
+        Action::InspectLoaded { generation, result } => state.inspect.loaded(generation, result),
+        Action::EntityLoaded { which, result } => state.inspect.entity_loaded(&which, result),
         Action::TrafficRecord { generation, record } => {
             state.traffic.arrived(generation, *record);
         }
@@ -251,7 +251,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 /// The commands every screen shares: help, the views, send, profiles. A view's own F-key (which
 /// closes it) and keys typed into the Data view's search go to the view.
 fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
-    let typing = (state.data.typing && state.screen == Screen::Data)
+    let typing = (state.inspect.typing && state.screen == Screen::Data)
         || (state.flags.editing.is_some() && state.screen == Screen::Flags);
     let view = match command {
         Command::Help => {
@@ -279,10 +279,10 @@ fn global_key(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         return None;
     }
     Some(match view {
-        Screen::Data => data::open(state),
+        Screen::Data => inspect::open(state),
         Screen::Traffic => traffic::open(state),
         Screen::Outbox => open_outbox(state),
-        Screen::Features => features::open_features(state),
+        Screen::Features => stars::open_features(state),
         Screen::Flags => flags::open(state),
         Screen::Results | Screen::Console => open_results(state),
     })
@@ -294,9 +294,9 @@ fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Screen::Traffic => traffic::on_key(state, key),
         Screen::Outbox => outbox_key(state, key),
         Screen::Results => results_key(state, key),
-        Screen::Features => features::features_key(state, key),
+        Screen::Features => stars::features_key(state, key),
         Screen::Flags => flags::on_key(state, key),
-        Screen::Data | Screen::Console => data::on_key(state, key),
+        Screen::Data | Screen::Console => inspect::on_key(state, key),
     }
 }
 
@@ -306,12 +306,6 @@ mod batch_tests;
 mod collection;
 #[cfg(test)]
 mod collection_tests;
-mod data;
-#[cfg(test)]
-mod data_tests;
-mod features;
-#[cfg(test)]
-mod features_tests;
 mod flags;
 #[cfg(test)]
 pub(crate) mod flags_tests;
@@ -323,6 +317,9 @@ mod frictions_tests;
 mod health;
 #[cfg(test)]
 mod health_tests;
+mod inspect;
+#[cfg(test)]
+mod inspect_tests;
 mod log;
 #[cfg(test)]
 mod log_tests;
@@ -345,6 +342,9 @@ mod results;
 mod send;
 #[cfg(test)]
 mod send_tests;
+mod stars;
+#[cfg(test)]
+mod stars_tests;
 mod traffic;
 #[cfg(test)]
 mod traffic_tests;

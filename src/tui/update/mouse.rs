@@ -1,7 +1,7 @@
 //! Clicks and wheel on the console screen; the views take their own.
 
-use super::data;
 use super::form::select_tab;
+use super::inspect;
 use super::traffic;
 use crate::api::Method;
 use crate::tui::action::Effect;
@@ -16,7 +16,7 @@ pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
     let inside =
         |r: ratatui::layout::Rect| x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height;
     match state.screen {
-        Screen::Data => return data::on_mouse(state, mouse, &areas),
+        Screen::Data => return inspect::on_mouse(state, mouse, &areas),
         Screen::Traffic => return traffic::on_mouse(state, mouse, &areas),
         Screen::Outbox | Screen::Results | Screen::Features | Screen::Flags => return vec![],
         Screen::Console => {}

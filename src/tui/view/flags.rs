@@ -3,7 +3,7 @@
 
 use super::Theme;
 use crate::api::flags::explain::{FlagReport, Mark, TreeLine};
-use crate::explore::table::short_time;
+use crate::inspect::table::short_time;
 use crate::sanitize::sanitize;
 use crate::tui::flags::{FIELDS, FlagsView, Loaded};
 use crate::tui::keys::{Command, Context, Keymap};

@@ -2,7 +2,7 @@
 //! may), no screen names a rebound command by its default key.
 
 use crate::api::Method;
-use crate::explore::{Entity, EntityRef, Rows};
+use crate::inspect::{Entity, EntityRef, Rows};
 use crate::tui::action::{Action, StarsPurpose};
 use crate::tui::fixtures::{exchange, funnels, render, requests, state, stored};
 use crate::tui::keys::{Key, Keymap};
@@ -178,10 +178,10 @@ fn the_traffic_view_names_rebound_keys_as_bound() {
 fn the_data_view_names_rebound_keys_as_bound() {
     let mut d = rebound();
     hit(&mut d, "f2");
-    let generation = d.data.generation;
+    let generation = d.inspect.generation;
     update(
         &mut d,
-        Action::DataLoaded {
+        Action::InspectLoaded {
             generation,
             result: Ok(Rows::Users(stored::users())),
         },
@@ -190,8 +190,8 @@ fn the_data_view_names_rebound_keys_as_bound() {
     hit(&mut d, "b");
     check("filled from data", &d, &[]);
     hit(&mut d, "f2");
-    let which = d.data.open(EntityRef::Company("umbrella".into()));
-    d.data.company_steps = Some(("umbrella".into(), None));
+    let which = d.inspect.open(EntityRef::Company("umbrella".into()));
+    d.inspect.company_steps = Some(("umbrella".into(), None));
     let company = crate::api::inspect::CompanyRecord {
         company_id: "umbrella".into(),
         attributes: serde_json::Map::new(),

@@ -2,20 +2,20 @@
 
 mod annotated;
 mod batch;
-mod data;
-#[cfg(test)]
-mod data_flag_checks_tests;
 mod detail;
-mod features;
 mod flags;
 #[cfg(test)]
 mod flags_tests;
 mod form;
+mod inspect;
+#[cfg(test)]
+mod inspect_flag_checks_tests;
 mod log;
 mod outbox;
 mod overlay;
 mod picker;
 mod results;
+mod stars;
 
 mod traffic;
 
@@ -43,8 +43,8 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     };
     header(frame, areas.header, state, theme);
     if state.screen == Screen::Data {
-        data::tabs(frame, areas.tabs_line, &state.data, theme);
-        data::draw(frame, areas.body, state, theme);
+        inspect::tabs(frame, areas.tabs_line, &state.inspect, theme);
+        inspect::draw(frame, areas.body, state, theme);
     } else if state.screen == Screen::Traffic {
         traffic::bar(frame, areas.tabs_line, &state.traffic, theme);
         traffic::draw(frame, areas.body, state, theme);
@@ -53,7 +53,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     } else if state.screen == Screen::Results {
         results::draw(frame, &areas, state, theme);
     } else if state.screen == Screen::Features {
-        features::draw(frame, &areas, state, theme);
+        stars::draw(frame, &areas, state, theme);
     } else if state.screen == Screen::Flags {
         flags::draw(frame, &areas, state, theme);
     } else {
@@ -117,7 +117,7 @@ fn traffic_status(state: &State) -> String {
 /// The Data view's status line, its keys as bound.
 fn data_status(state: &State) -> String {
     let key = |c, command| state.keymap.label(c, command);
-    if state.data.opened.is_some() {
+    if state.inspect.opened.is_some() {
         format!(
             " {} fills a form from this · {} back to the list",
             key(Context::DataDetail, Command::UseInForm),
@@ -260,7 +260,7 @@ fn tabs(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
 
 fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let data_line = match state.screen {
-        Screen::Data => data::status_line(&state.data, theme),
+        Screen::Data => inspect::status_line(&state.inspect, theme),
         Screen::Traffic => traffic::status_line(&state.traffic, theme),
         Screen::Outbox => outbox::status_line(&state.outbox, theme),
         Screen::Results | Screen::Features | Screen::Flags | Screen::Console => None,
@@ -275,7 +275,7 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             theme.warning(),
         ))
     } else if let Some(warning) = (state.screen == Screen::Data)
-        .then(|| state.data.warning())
+        .then(|| state.inspect.warning())
         .flatten()
     {
         // Wrapped as the layout counted its rows, so the user's id and the fix are never cut.
@@ -320,7 +320,7 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         ))
     } else if state.screen == Screen::Features {
         // Wrapped as the layout counted its rows: a company's reason is said whole.
-        let text = crate::tui::features::status_text(&state.features, &state.keymap);
+        let text = crate::tui::stars::status_text(&state.stars, &state.keymap);
         let lines: Vec<Line<'_>> = layout::status_lines(text.trim_start(), area.width)
             .into_iter()
             .map(|l| Line::from(Span::styled(l, theme.dim())))
@@ -379,11 +379,9 @@ pub fn fit(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod confirm_tests;
 #[cfg(test)]
-mod data_tests;
-#[cfg(test)]
-mod features_tests;
-#[cfg(test)]
 mod hint_line_tests;
+#[cfg(test)]
+mod inspect_tests;
 #[cfg(test)]
 mod key_source_tests;
 #[cfg(test)]
@@ -394,6 +392,8 @@ mod outbox_tests;
 mod results_tests;
 #[cfg(test)]
 mod runtime_tests;
+#[cfg(test)]
+mod stars_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -85,7 +85,7 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
                 Row::new(vec![
                     Cell::from(format!("#{}", i.id)),
                     Cell::from(Span::styled(
-                        crate::explore::table::short_time(&i.queued_at),
+                        crate::inspect::table::short_time(&i.queued_at),
                         theme.dim(),
                     )),
                     Cell::from(sanitize(&i.profile)),

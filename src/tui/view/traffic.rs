@@ -4,7 +4,7 @@
 use super::Theme;
 use super::annotated::{self, Note};
 use crate::api::inspect::{RequestRecord, Verdict};
-use crate::explore::table::{precise_time, request_row};
+use crate::inspect::table::{precise_time, request_row};
 use crate::sanitize::sanitize;
 use crate::tui::state::State;
 use crate::tui::traffic::{Link, ROUTES, TrafficView};

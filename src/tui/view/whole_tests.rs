@@ -3,7 +3,7 @@
 //! ellipsis or the edge.
 
 use crate::api::Method;
-use crate::explore::Rows;
+use crate::inspect::Rows;
 use crate::tui::action::{Action, StarsPurpose};
 use crate::tui::fixtures::{exchange, funnels, press, render, requests, state, stored};
 use crate::tui::state::{Focus, ServerStatus, State};
@@ -49,10 +49,10 @@ fn data_users() -> State {
     users[1].user_id = UUID_B.into();
     assert_eq!(WIDE_UUID_A, format!("{WIDE}{UUID_A}"));
     assert_eq!(WIDE_UUID_B, format!("{WIDE}{UUID_B}"));
-    let generation = s.data.generation;
+    let generation = s.inspect.generation;
     update(
         &mut s,
-        Action::DataLoaded {
+        Action::InspectLoaded {
             generation,
             result: Ok(Rows::Users(users)),
         },
@@ -100,7 +100,7 @@ fn traffic() -> State {
 fn features() -> State {
     let mut s = ready(Method::Event);
     press(&mut s, KeyCode::F(6));
-    let generation = s.features.generation;
+    let generation = s.stars.generation;
     update(
         &mut s,
         Action::StarsLoaded {
