@@ -63,11 +63,10 @@ pub fn calls(collection: &Collection, items: &[String], options: &Options) -> Ve
     names.extend(options.vars.clone());
     let mut out = Vec::new();
     let mut seq = 0;
-    let mut rng = fastrand::Rng::with_seed(options.seed);
     for item in items {
         if let Some(r) = collection.requests.get(item) {
             seq += 1;
-            let body = resolve(&r.body, &names, options, &mut rng, seq);
+            let body = resolve(&r.body, &names, options, seq);
             let verdict = judge(r.method, &Expect::default(), &body);
             out.push(DryCall {
                 item: item.clone(),
@@ -95,7 +94,7 @@ pub fn calls(collection: &Collection, items: &[String], options: &Options) -> Ve
             };
             for _ in 0..step.repeat {
                 seq += 1;
-                let body = resolve(shape, &own, options, &mut rng, seq);
+                let body = resolve(shape, &own, options, seq);
                 let verdict = judge(method, &step.expect, &body);
                 for s in &step.save {
                     let value = match (s.from, &body) {
@@ -123,9 +122,9 @@ fn resolve(
     shape: &super::template::Shape,
     names: &BTreeMap<String, Value>,
     options: &Options,
-    rng: &mut fastrand::Rng,
     seq: u64,
 ) -> Result<Value, TemplateError> {
+    let mut rng = super::run::call_rng(options.seed, seq);
     let ids = &options.profile_ids;
     let profile = |field: &str| ids.get(field).cloned();
     let env = |name: &str| options.env.value(name);
@@ -133,7 +132,7 @@ fn resolve(
         names,
         profile: &profile,
         env: &env,
-        rng,
+        rng: &mut rng,
         seed: options.seed,
         seq,
         now_ms: api::timestamp::now_ms(),

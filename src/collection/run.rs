@@ -356,7 +356,7 @@ impl One<'_> {
     ) -> Result<(CallReport, Value), CallReport> {
         let seq = shared.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let resolved = {
-            let mut rng = fastrand::Rng::with_seed(mix(shared.options.seed, seq));
+            let mut rng = call_rng(shared.options.seed, seq);
             let ids = &shared.options.profile_ids;
             let profile = |field: &str| ids.get(field).cloned();
             let env = |name: &str| shared.options.env.value(name);
@@ -453,7 +453,12 @@ impl Names<'_> {
     }
 }
 
-/// A seed for call `seq`: each call's values depend on the run's seed and its number only.
+/// The generator of call `seq`: each call's values depend on the run's seed and its number only,
+/// so `run --dry-run` shows the values a real run under the same `--seed` sends.
+pub(super) fn call_rng(seed: u64, seq: u64) -> fastrand::Rng {
+    fastrand::Rng::with_seed(mix(seed, seq))
+}
+
 fn mix(seed: u64, seq: u64) -> u64 {
     let mut z = seed ^ seq.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

@@ -183,6 +183,13 @@ async fn a_seed_repeats_the_values_and_seq_numbers_every_call_once() {
     let c = run(&cli, &path, &["signup", "--seed", "6", "--output", "json"]).await;
     assert_eq!(user(&a), user(&b));
     assert_ne!(user(&a), user(&c));
+    let dry = run(&cli, &path, &["signup", "--seed", "5", "--dry-run"]).await;
+    let sent = user(&a);
+    assert!(
+        dry.stdout.contains(sent.as_str().unwrap()),
+        "the dry run shows the values the real run sent ({sent}): {}",
+        dry.stdout
+    );
     let out = run(
         &cli,
         &path,
