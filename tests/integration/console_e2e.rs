@@ -333,7 +333,9 @@ fn saved_requests_and_a_scenario_run_from_the_console() {
     tmux.text("pair");
     tmux.keys(&["Enter"]);
     tmux.wait_for("done: 2 of 2 passed");
-    tmux.keys(&["Escape", "C-o"]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone("done: 2 of 2 passed");
+    tmux.keys(&["C-o"]);
     tmux.text("hello");
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("next send:");

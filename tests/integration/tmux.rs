@@ -99,6 +99,20 @@ impl Tmux {
     }
 
     /// SIGKILL to the program (not its shell): nothing of it runs after, no clean-up.
+    /// Waits until the screen no longer shows `needle`: a key sent right after Escape, before
+    /// the console has read it, arrives as one Alt-chord.
+    pub fn wait_gone(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.screen().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "`{needle}` never went; the screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn kill_program(&self) {
         let shell = self.format("#{pane_pid}");
         let status = Command::new("pkill")
