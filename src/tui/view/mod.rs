@@ -159,6 +159,40 @@ fn likely_next(state: &State) -> Vec<(keys::Command, String)> {
 }
 
 fn header(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
+    let parts = header_parts(state, theme);
+    // Too narrow for every part: the least needed go first, so the server's answer (last, and
+    // the one place that says it) is never cut.
+    let mut dropped = 0;
+    let line = loop {
+        let line = Line::from(
+            parts
+                .iter()
+                .filter(|(rank, _)| *rank > dropped)
+                .map(|(_, span)| span.clone())
+                .collect::<Vec<_>>(),
+        );
+        if line.width() <= usize::from(area.width) || dropped >= Cut::LAST {
+            break line;
+        }
+        dropped += 1;
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The header's parts, in order, each with the rank at which it is dropped when the line does not
+/// fit (1 first); `Cut::NEVER` stays.
+struct Cut;
+impl Cut {
+    const KEY_KIND: u8 = 1;
+    const TITLE: u8 = 2;
+    const WHERE: u8 = 3;
+    const KEY_FROM: u8 = 4;
+    const URL: u8 = 5;
+    const LAST: u8 = 5;
+    const NEVER: u8 = u8::MAX;
+}
+
+fn header_parts(state: &State, theme: Theme) -> Vec<(u8, Span<'static>)> {
     let (dot, text, style) = match &state.server {
         ServerStatus::Checking => ("○", "checking…".to_owned(), theme.dim()),
         ServerStatus::Answers => ("●", "answers".to_owned(), theme.success()),
@@ -168,65 +202,73 @@ fn header(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             theme.error(),
         ),
     };
-    let line = Line::from(vec![
-        Span::styled(" bucket-console ", theme.title()),
-        Span::styled("│ ", theme.dim()),
-        Span::styled(
-            state.profile.name.clone(),
-            Style::new().add_modifier(Modifier::BOLD),
+    let mut parts = vec![(Cut::TITLE, Span::styled(" bucket-console ", theme.title()))];
+    let lead = state.outbox_waiting > 0 || state.batch.is_some();
+    if state.outbox_waiting > 0 {
+        parts.push((
+            Cut::NEVER,
+            Span::styled(format!("outbox {} ", state.outbox_waiting), theme.warning()),
+        ));
+    }
+    if let Some(span) = batch::header(state, theme) {
+        parts.push((Cut::NEVER, span));
+    }
+    parts.extend([
+        // Kept after the outbox or batch note, which would otherwise run into the name.
+        (
+            if lead { Cut::NEVER } else { Cut::TITLE },
+            Span::styled("│ ", theme.dim()),
         ),
-        Span::styled(" │ ", theme.dim()),
-        Span::raw(sanitize(&state.base_url)),
+        (
+            Cut::NEVER,
+            Span::styled(
+                state.profile.name.clone(),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+        ),
+        (Cut::URL, Span::styled(" │ ", theme.dim())),
+        (Cut::URL, Span::raw(sanitize(&state.base_url))),
         // Which local store the calls reach: the console's own server, or a `serve`.
-        Span::styled(
-            match (state.profile.is_local(), &state.local) {
-                (true, Some(l)) if l.in_process => " (in-process)",
-                (true, Some(_)) => " (serve)",
-                _ => "",
-            },
-            theme.dim(),
+        (
+            Cut::WHERE,
+            Span::styled(
+                match (state.profile.is_local(), &state.local) {
+                    (true, Some(l)) if l.in_process => " (in-process)",
+                    (true, Some(_)) => " (serve)",
+                    _ => "",
+                },
+                theme.dim(),
+            ),
         ),
-        Span::styled(" │ key ", theme.dim()),
-        Span::raw(state.profile.key.masked()),
+        (Cut::NEVER, Span::styled(" │ key ", theme.dim())),
+        (Cut::NEVER, Span::raw(state.profile.key.masked())),
         // A key read from a variable or a command says so: it is nowhere in a file.
-        Span::styled(
-            if state.profile.key_from.is_file() {
-                String::new()
-            } else {
-                format!(" ({})", sanitize(&state.profile.key_from.describe()))
-            },
-            theme.dim(),
+        (
+            Cut::KEY_FROM,
+            Span::styled(
+                if state.profile.key_from.is_file() {
+                    String::new()
+                } else {
+                    format!(" ({})", sanitize(&state.profile.key_from.describe()))
+                },
+                theme.dim(),
+            ),
         ),
         // A tracking profile's header is as it always was; a runtime one says its key's kind.
-        Span::styled(
-            match state.profile.api() {
-                crate::api::Api::Tracking => String::new(),
-                crate::api::Api::Runtime => format!(" · {}", state.profile.key.describe()),
-            },
-            theme.dim(),
+        (
+            Cut::KEY_KIND,
+            Span::styled(
+                match state.profile.api() {
+                    crate::api::Api::Tracking => String::new(),
+                    crate::api::Api::Runtime => format!(" · {}", state.profile.key.describe()),
+                },
+                theme.dim(),
+            ),
         ),
-        Span::styled(" │ ", theme.dim()),
-        Span::styled(format!("{dot} {text}"), style),
+        (Cut::NEVER, Span::styled(" │ ", theme.dim())),
+        (Cut::NEVER, Span::styled(format!("{dot} {text}"), style)),
     ]);
-    let line = match batch::header(state, theme) {
-        Some(span) => {
-            let mut spans = line.spans;
-            spans.insert(1, span);
-            Line::from(spans)
-        }
-        None => line,
-    };
-    let line = if state.outbox_waiting > 0 {
-        let mut spans = line.spans;
-        spans.insert(
-            1,
-            Span::styled(format!("outbox {} ", state.outbox_waiting), theme.warning()),
-        );
-        Line::from(spans)
-    } else {
-        line
-    };
-    frame.render_widget(Paragraph::new(line), area);
+    parts
 }
 
 fn tabs(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {

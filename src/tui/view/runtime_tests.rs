@@ -106,3 +106,26 @@ fn runtime_profile_editor() {
     press(&mut s, KeyCode::Tab);
     snapshot("runtime_profile_editor", &s);
 }
+
+/// A runtime profile's header says more (the key's kind) than fits in 100 columns: the least
+/// needed parts go, and the server's answer, said nowhere else, stays whole.
+#[test]
+fn a_narrow_header_keeps_the_server_answer() {
+    let s = runtime(Method::Event);
+    for width in [100, 80, 60] {
+        let terminal = render(&s, width, 26);
+        let top: String = (0..width)
+            .map(|x| terminal.backend().buffer()[(x, 0)].symbol().to_owned())
+            .collect();
+        assert!(top.contains("● answers"), "{width}: {top}");
+        assert!(top.contains("local-runtime"), "{width}: {top}");
+    }
+    let wide = render(&s, 160, 26);
+    let top: String = (0..160)
+        .map(|x| wide.backend().buffer()[(x, 0)].symbol().to_owned())
+        .collect();
+    assert!(
+        top.contains("(in-process)") && top.contains("· runtime"),
+        "{top}"
+    );
+}
