@@ -10,20 +10,6 @@ use bucket_console::server::{ServerConfig, Storage};
 use serde_json::json;
 use std::sync::Arc;
 
-/// Every file under `dir`, recursively.
-fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
 /// A helper outside the XDG dirs that prints `key`, as `pass show` would.
 fn key_helper(dir: &std::path::Path, key: &str) -> String {
     use std::os::unix::fs::PermissionsExt;
@@ -171,7 +157,7 @@ async fn flush_through_the_outbox(cli: &Arc<Cli>, helper: &str) {
 }
 
 fn assert_no_file_holds_the_key(home: &std::path::Path) {
-    let written = files(home);
+    let written = crate::support::files_under(home);
     assert!(
         written.iter().any(|p| p.ends_with("profiles.toml")),
         "{written:?}"

@@ -8,21 +8,10 @@ use serde_json::json;
 
 #[test]
 fn a_key_command_runs_once_before_the_console_and_its_profile_sends() {
-    use std::os::unix::fs::PermissionsExt;
     let rt = crate::support::runtime();
     let server = rt.block_on(TestServer::start());
     let outside = tempfile::tempdir().unwrap();
-    let runs = outside.path().join("runs");
-    let helper = outside.path().join("print-key");
-    std::fs::write(
-        &helper,
-        format!(
-            "#!/bin/sh\necho run >> '{}'\nprintf '%s\\n' '{KEY}'\n",
-            runs.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let (helper, runs) = crate::support::counting_key_command(outside.path());
     let cli = Cli::new();
     let add = cli.run(&[
         "profiles",

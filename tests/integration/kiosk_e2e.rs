@@ -171,3 +171,52 @@ fn the_kiosk_restores_the_terminal_on_sigterm() {
     tmux.wait_for("export");
     tmux.signal_and_check_restored("TERM");
 }
+
+/// A booth whose key comes from a command (a vault, a password manager): the command runs once,
+/// before the kiosk takes the terminal; the answers are stored under that key, and the key is in
+/// no file the kiosk leaves behind.
+#[test]
+fn a_booth_reads_its_key_from_a_command_once() {
+    let rt = crate::support::runtime();
+    let server = rt.block_on(TestServer::start());
+    let outside = tempfile::tempdir().unwrap();
+    let (helper, runs) = crate::support::counting_key_command(outside.path());
+    let cli = Arc::new(Cli::new());
+    let add = cli.run(&[
+        "profiles",
+        "add",
+        "booth",
+        "--base",
+        &server.base,
+        "--key-command",
+        helper.to_str().unwrap(),
+    ]);
+    assert_eq!(add.code, 0, "{add:?}");
+    let tmux = Tmux::start(&cli, "kiosk --feature export --profile booth", 100, 30);
+    tmux.wait_for("How satisfied are you with this feature?");
+    assert_eq!(std::fs::read_to_string(&runs).unwrap(), "run\n");
+    tmux.keys(&["4"]);
+    tmux.wait_for("Thanks for the 4! Anything to add?");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Feedback received, thank you!");
+    let rows = feedback(&rt, &server, 1);
+    assert_eq!(rows.len(), 1, "stored under the command's key: {rows:#?}");
+    assert_eq!(rows[0]["score"], json!(4));
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("Results for export");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXIT=0");
+    assert_eq!(
+        std::fs::read_to_string(&runs).unwrap(),
+        "run\n",
+        "once per process"
+    );
+    for entry in crate::support::files_under(cli.home.path()) {
+        let text = std::fs::read(&entry).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&text).contains(KEY),
+            "the key is in {}",
+            entry.display()
+        );
+    }
+}

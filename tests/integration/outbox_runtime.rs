@@ -102,25 +102,12 @@ async fn a_queued_batch_goes_as_one_bulk_and_never_to_a_profile_of_the_other_api
         log.stdout.contains(&format!("{}/bulk", s.base)),
         "{log:?} {entries}"
     );
-    for file in walk(cli.home.path()) {
+    for file in crate::support::files_under(cli.home.path()) {
         let bytes = std::fs::read(&file).unwrap();
         let holds = bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes());
         let is_profiles = file.file_name().is_some_and(|n| n == "profiles.toml");
         assert_eq!(holds, is_profiles, "{}", file.display());
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 /// The console's path: a batch the server did not answer is queued whole, as a runtime item

@@ -381,3 +381,35 @@ pub async fn run_collection(
     all.extend_from_slice(args);
     cli.run_async(&all).await
 }
+
+/// Every file under `dir`, recursively: what a test searches for a secret left behind.
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// A key command outside the XDG dirs that prints [`KEY`] (as `pass show` would) and appends a
+/// line to the returned file each time it runs: its path and that file's.
+pub fn counting_key_command(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let runs = dir.join("runs");
+    let helper = dir.join("print-key");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\necho run >> '{}'\nprintf '%s\\n' '{KEY}'\n",
+            runs.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o700)).unwrap();
+    (helper, runs)
+}
