@@ -11,20 +11,6 @@ use std::sync::Arc;
 const SECRET: &str = "sec_runtimeClientTest_0123456789abcdef";
 const PUBLISHABLE: &str = "pub_runtimeClientTest_0123456789";
 
-/// Every file under `dir`, recursively.
-fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_runtime_profile_sends_with_a_bearer_key_into_its_environment_and_writes_it_nowhere() {
     let s = TestServer::start().await;
@@ -106,7 +92,7 @@ async fn a_runtime_profile_sends_with_a_bearer_key_into_its_environment_and_writ
     }
     let _ = write!(printed, "{log:?}");
     assert!(!printed.contains(SECRET), "printed the key: {printed}");
-    for file in files(cli.home.path()) {
+    for file in crate::support::files_under(cli.home.path()) {
         let bytes = std::fs::read(&file).unwrap();
         let holds = bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes());
         let is_profiles = file.file_name().is_some_and(|n| n == "profiles.toml");

@@ -5,20 +5,6 @@ use crate::support::{Cli, KEY, TestServer, scripted_server};
 use serde_json::json;
 use std::sync::Arc;
 
-/// Every file under `dir`, recursively.
-fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_output_or_file_holds_the_whole_key() {
     let s = TestServer::start().await;
@@ -97,7 +83,7 @@ async fn no_output_or_file_holds_the_whole_key() {
         "a whole key was printed:\n{printed}"
     );
     let profiles_file = cli.config_dir().join("bucket-console/profiles.toml");
-    for file in files(cli.home.path()) {
+    for file in crate::support::files_under(cli.home.path()) {
         if file == profiles_file {
             continue; // the one place the key must be, mode 0600
         }
@@ -109,7 +95,7 @@ async fn no_output_or_file_holds_the_whole_key() {
         );
     }
     assert!(
-        files(cli.home.path())
+        crate::support::files_under(cli.home.path())
             .iter()
             .any(|f| f.ends_with("history.sqlite3"))
     );
