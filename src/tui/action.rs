@@ -89,6 +89,11 @@ pub enum Action {
         generation: u64,
         result: Result<crate::tui::flags::Loaded, Failure>,
     },
+    /// The server reloaded its flag definitions (a `RELOAD /features` it recorded), seen by
+    /// the Flags view's watch `watch`.
+    FlagsChanged {
+        watch: u64,
+    },
     /// Funnels the local server computed, for what asked.
     StarsLoaded {
         purpose: StarsPurpose,
@@ -211,6 +216,12 @@ pub enum Effect {
         company: Option<String>,
         local_store: bool,
         prefill: bool,
+    },
+    /// Watch a local server for reloads of its flags while F7 shows them (replacing the watch
+    /// that ran before), each reported as `Action::FlagsChanged { watch }`.
+    WatchFlags {
+        target: Target,
+        watch: u64,
     },
     /// Follow the target's recorded requests (replacing any earlier stream) until told otherwise.
     WatchTraffic {

@@ -38,6 +38,7 @@ pub async fn run(
         journals: Arc::new(delivery::Journals::new()),
         embedded: Arc::new(tokio::sync::Mutex::new(embedded)),
         traffic: Mutex::new(None),
+        flags_watch: Mutex::new(None),
         outbox: std::sync::OnceLock::new(),
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
     });

@@ -82,6 +82,9 @@ pub struct FlagsView {
     pub editing: Option<(usize, ContextEditor)>,
     /// The company the stored attributes are of (`Loaded::stored`).
     pub stored_for: Option<String>,
+    /// The watch for the server's flag reloads started by the latest F7 (0: none); reports of
+    /// an older one (another profile's) are ignored.
+    pub watch: u64,
 }
 
 impl FlagsView {

@@ -82,3 +82,50 @@ async fn load(
         checks,
     })
 }
+
+/// Follows the server's recorded requests from now on and reports each successful
+/// `RELOAD /features` (the record a flags reload leaves), reconnecting after a failure; a server
+/// without inspection routes has nothing to say, and the watch ends.
+pub(super) fn watch(
+    http: reqwest::Client,
+    actions: UnboundedSender<Action>,
+    target: Target,
+    watch: u64,
+) -> tokio::task::JoinHandle<()> {
+    use futures_util::StreamExt;
+    tokio::spawn(async move {
+        let inspector = Inspector::with_client(http, &target.base_url, target.key.data_key());
+        let mut last: Option<u64> = None;
+        loop {
+            if last.is_none() {
+                match inspector.requests(None, 1).await {
+                    Ok(newest) => {
+                        last = Some(newest.last().and_then(|r| r.id.parse().ok()).unwrap_or(0));
+                    }
+                    Err(crate::inspect::InspectError::NotLocal) => return,
+                    Err(_) => {}
+                }
+            }
+            if let Some(after) = last
+                && let Ok(stream) = inspector.request_stream(Some(after)).await
+            {
+                let mut stream = std::pin::pin!(stream);
+                while let Some(Ok(record)) = stream.next().await {
+                    last = record.id.parse().ok().or(last);
+                    if is_flags_reload(&record)
+                        && actions.send(Action::FlagsChanged { watch }).is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        }
+    })
+}
+
+/// What the server records when it took new flag definitions (a refused edit keeps the old
+/// ones, and changes nothing to show).
+fn is_flags_reload(record: &crate::api::inspect::RequestRecord) -> bool {
+    record.method == "RELOAD" && record.path == "/features" && record.local.status == Some(200)
+}

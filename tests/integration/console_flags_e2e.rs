@@ -34,3 +34,29 @@ fn f7_explains_each_flag_for_the_context_typed() {
     tmux.wait_for("* required");
     tmux.quit_and_check_restored();
 }
+
+/// On the console's own server, F7 follows the collection's `[flags]`: an edit saved in an
+/// editor shows without `r`.
+#[test]
+fn f7_follows_an_edit_of_the_collections_flags() {
+    let cli = Cli::new();
+    let file = cli.home.path().join("bucket-console.toml");
+    let first = "[flags.huddle]\ndescription = \"Group calls\"\ncompanies = [\"acme\"]\n";
+    std::fs::write(&file, first).unwrap();
+    let cli = cli.env("BUCKET_COLLECTION", file.to_str().unwrap());
+    let tmux = Tmux::start(&cli, "--profile local-runtime", 110, 34);
+    tmux.wait_for("* required");
+    tmux.keys(&["F7"]);
+    tmux.wait_for("1 flag");
+    // Written whole and renamed in, as editors save.
+    let edited = cli.home.path().join("bucket-console.toml.new");
+    std::fs::write(
+        &edited,
+        format!("{first}\n[flags.export]\ndescription = \"Export\"\nenabled = true\n"),
+    )
+    .unwrap();
+    std::fs::rename(&edited, &file).unwrap();
+    let screen = tmux.wait_for("2 flags");
+    assert!(screen.contains("export"), "{screen}");
+    tmux.quit_and_check_restored();
+}

@@ -31,6 +31,8 @@ pub(super) struct Runner {
     pub(super) embedded: Arc<tokio::sync::Mutex<Option<RunningServer>>>,
     /// The Traffic view's stream; a new one replaces it.
     pub(super) traffic: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// F7's watch for the server's flag reloads; a new one replaces it.
+    pub(super) flags_watch: Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// Opened on first use, off the path to the first frame.
     pub(super) outbox: std::sync::OnceLock<Result<Arc<Mutex<Outbox>>, Failure>>,
     /// Wakes the delivery task (an item was just queued).
@@ -67,6 +69,19 @@ pub(super) fn run(runner: &Arc<Runner>, effect: Effect) {
             outbox::outbox_effect(runner, effect);
         }
         Effect::WatchTraffic { target, generation } => traffic::watch(runner, target, generation),
+        Effect::WatchFlags { target, watch } => {
+            let task = crate::tui::flags_effect::watch(
+                runner.http.clone(),
+                runner.actions.clone(),
+                target,
+                watch,
+            );
+            if let Ok(mut slot) = runner.flags_watch.lock()
+                && let Some(old) = slot.replace(task)
+            {
+                old.abort();
+            }
+        }
         // Run by the loop itself, which owns the terminal.
         Effect::EditExternally { .. } => {}
         Effect::Copy(text) => {

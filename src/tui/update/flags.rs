@@ -32,6 +32,30 @@ pub(super) fn open(state: &mut State) -> Vec<Effect> {
         state.flags.editor.fields[0].set(user.as_deref().unwrap_or(""));
         state.flags.editor.fields[1].set(company.as_deref().unwrap_or(""));
     }
+    let mut effects = load(state);
+    // A local server says when its flags change (an edited collection or --flags file), so
+    // the view follows without `r`; a remote service does not, and is read on `r`.
+    if state.profile.api() == Api::Runtime && state.profile.has_local_store() {
+        state.flags.watch += 1;
+        effects.push(Effect::WatchFlags {
+            target: state.target(),
+            watch: state.flags.watch,
+        });
+    }
+    effects
+}
+
+/// The server reloaded its flags: shown again if F7 is in front and not being edited (the
+/// next F7 reads them anyway).
+pub(super) fn changed(state: &mut State, watch: u64) -> Vec<Effect> {
+    if watch != state.flags.watch || state.screen != Screen::Flags || state.flags.editing.is_some()
+    {
+        return vec![];
+    }
+    state.message = Some((
+        crate::tui::state::Level::Info,
+        "the server's flags changed: read again".to_owned(),
+    ));
     load(state)
 }
 

@@ -62,6 +62,7 @@ fn f7_asks_for_the_forms_user_and_company_on_a_runtime_profile() {
                 prefill: true,
                 ..
             },
+            Effect::WatchFlags { watch: 1, .. },
         ] => {
             assert_eq!(company.as_deref(), Some("acme"));
             assert_eq!(context.get("user.id").map(String::as_str), Some("u1"));
@@ -172,4 +173,35 @@ fn page_keys_scroll_the_explanation_and_a_new_flag_starts_at_its_top() {
     assert_eq!((s.flags.selected, s.flags.scroll), (1, 0));
     press(&mut s, KeyCode::Char('r'));
     assert!(s.flags.loaded.is_none(), "r reads the flags again");
+}
+
+/// A local server's flag reload reads F7 again while it is in front and not being edited;
+/// another watch's report (an earlier profile's), or one while away, changes nothing.
+#[test]
+fn a_reload_on_the_server_reads_the_flags_again_while_f7_shows_them() {
+    let (mut s, _) = on_flags();
+    update(&mut s, definitions(None));
+    let again = update(&mut s, Action::FlagsChanged { watch: 1 });
+    assert!(
+        matches!(again.as_slice(), [Effect::LoadFlags { generation: 2, .. }]),
+        "{again:?}"
+    );
+    assert!(s.flags.loaded.is_none(), "shown as reading");
+    assert!(update(&mut s, Action::FlagsChanged { watch: 0 }).is_empty());
+    press(&mut s, KeyCode::Char('e'));
+    assert!(
+        update(&mut s, Action::FlagsChanged { watch: 1 }).is_empty(),
+        "the context being typed is not pulled from under the user"
+    );
+    press(&mut s, KeyCode::Esc);
+    press(&mut s, KeyCode::Esc);
+    assert_ne!(s.screen, Screen::Flags);
+    assert!(update(&mut s, Action::FlagsChanged { watch: 1 }).is_empty());
+    let reopened = press(&mut s, KeyCode::F(7));
+    assert!(
+        reopened
+            .iter()
+            .any(|e| matches!(e, Effect::WatchFlags { watch: 2, .. })),
+        "{reopened:?}"
+    );
 }

@@ -106,6 +106,7 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             flags::loaded(state, generation, result);
             vec![]
         }
+        Action::FlagsChanged { watch } => flags::changed(state, watch),
         Action::ResultsLoaded(result) => results_loaded(state, result),
         Action::Queued { .. } | Action::OutboxDelivered { .. } | Action::OutboxLoaded(_) => {
             outbox_action(state, action)
