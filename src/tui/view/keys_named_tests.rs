@@ -243,3 +243,21 @@ fn the_features_view_and_help_name_rebound_keys_as_bound() {
     hit(&mut f, "f1");
     check("help", &f, &[]);
 }
+
+/// F1's footer names its own keys as bound, browsing and filtering.
+#[test]
+fn f1s_footer_names_its_keys_as_bound() {
+    let config = "[keys.help-box]\nsearch = \"?\"\nback = \"x\"\n\n[keys.help-filter]\naccept = \"tab\"\ncancel = \"f10\"\n";
+    let config = crate::tui::config::parse(std::path::Path::new("config.toml"), config)
+        .expect("a valid config");
+    let mut s = state(Method::Event);
+    s.keymap = Keymap::new(config.bindings);
+    hit(&mut s, "f1");
+    let browsing = text(&s, 80, 24);
+    assert!(browsing.contains("? filter · x close"), "{browsing}");
+    assert!(!browsing.contains("/ filter"), "{browsing}");
+    hit(&mut s, "?");
+    let filtering = text(&s, 80, 24);
+    assert!(filtering.contains("Tab done · F10 clears"), "{filtering}");
+    assert!(!filtering.contains("Esc clears"), "{filtering}");
+}

@@ -5,6 +5,7 @@ use crate::api::Api;
 use crate::sanitize::sanitize;
 use crate::tui::confirm::{Prompt, Tone};
 use crate::tui::help::{HelpView, KEYS_WIDTH, Row, box_width};
+use crate::tui::keys::{Command, Context};
 use crate::tui::layout::centered;
 use crate::tui::profile_editor::{BASE_FIELD, KEY_FIELD, LABELS, ProfileEditor};
 use crate::tui::state::State;
@@ -73,14 +74,29 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, view: &HelpView, t
     } else {
         String::new()
     };
+    // The keys in force, as rebound: F1's own come from the keymap like every other.
+    let key = |context, command| state.keymap.label(context, command);
     let footer = if view.typing || !view.filter.is_empty() {
         format!(
-            "/{}{} · Enter done · Esc clears{place}",
+            "/{}{} · {} done · {} clears{place}",
             sanitize(&view.filter),
-            if view.typing { "▏" } else { "" }
+            if view.typing { "▏" } else { "" },
+            key(Context::HelpFilter, Command::Accept),
+            key(Context::HelpFilter, Command::Cancel),
         )
     } else {
-        format!("↑↓ PgUp/PgDn Home/End scroll · / filter · Esc close{place}")
+        let help = |command| key(Context::Help, command);
+        format!(
+            "{}{} {}/{} {}/{} scroll · {} filter · {} close{place}",
+            help(Command::Up),
+            help(Command::Down),
+            help(Command::PageUp),
+            help(Command::PageDown),
+            help(Command::First),
+            help(Command::Last),
+            help(Command::Search),
+            help(Command::Back),
+        )
     };
     lines.push(Line::from(Span::styled(footer, theme.dim())));
     let height = lines.len() as u16 + 2;
