@@ -307,14 +307,17 @@ impl Keymap {
 
     /// What a message calls the key of `command` in `context` (or of every screen): its first
     /// key as bound, so a rebound command is never named by its default key.
+    /// The context's own binding wins over the list's, the console's and the shared ones (F1's
+    /// ↑ is its own, not the list's).
     pub fn label(&self, context: Context, command: Command) -> String {
-        self.bindings
+        [context, Context::List, Context::Console, Context::Anywhere]
             .iter()
-            .filter(|b| b.command == command)
-            .filter(|b| {
-                [context, Context::List, Context::Console, Context::Anywhere].contains(&b.context)
+            .find_map(|c| {
+                self.bindings
+                    .iter()
+                    .find(|b| b.command == command && b.context == *c)
+                    .and_then(|b| b.keys.first())
             })
-            .find_map(|b| b.keys.first())
             .map_or_else(|| format!("[{}]", command.name()), Key::label)
     }
 

@@ -247,13 +247,15 @@ fn the_features_view_and_help_name_rebound_keys_as_bound() {
 /// F1's footer names its own keys as bound, browsing and filtering.
 #[test]
 fn f1s_footer_names_its_keys_as_bound() {
-    let config = "[keys.help-box]\nsearch = \"?\"\nback = \"x\"\n\n[keys.help-filter]\naccept = \"tab\"\ncancel = \"f10\"\n";
+    let config = "[keys.help-box]\nup = \"alt+k\"\nsearch = \"?\"\nback = \"x\"\n\n\
+                  [keys.help-filter]\naccept = \"tab\"\ncancel = \"f10\"\n";
     let config = crate::tui::config::parse(std::path::Path::new("config.toml"), config)
         .expect("a valid config");
     let mut s = state(Method::Event);
     s.keymap = Keymap::new(config.bindings);
     hit(&mut s, "f1");
     let browsing = text(&s, 80, 24);
+    assert!(browsing.contains("Alt+K↓ PgUp"), "{browsing}");
     assert!(browsing.contains("? filter · x close"), "{browsing}");
     assert!(!browsing.contains("/ filter"), "{browsing}");
     hit(&mut s, "?");
