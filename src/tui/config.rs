@@ -96,34 +96,12 @@ pub fn load_theme(path: &Path) -> Result<(ThemeChoice, Option<ConfigError>), Con
     }
 }
 
-/// The views `[keys.<view>]` names, and the contexts each covers.
-const VIEWS: &[(&str, &[Context])] = &[
-    ("list", &[Context::List]),
-    ("form", &[Context::Form]),
-    ("score", &[Context::Score]),
-    ("attributes", &[Context::Attributes]),
-    ("choice", &[Context::Choice]),
-    ("timestamp", &[Context::Timestamp]),
-    ("log", &[Context::Log]),
-    ("detail", &[Context::Detail]),
-    ("profiles", &[Context::Profiles]),
-    ("picker", &[Context::Picker]),
-    ("scenario", &[Context::Scenario]),
-    ("copy-as", &[Context::CopyAs]),
-    ("data", &[Context::Data]),
-    ("data-detail", &[Context::DataDetail]),
-    ("traffic", &[Context::Traffic]),
-    ("traffic-detail", &[Context::TrafficDetail]),
-    ("outbox", &[Context::Outbox]),
-    ("results", &[Context::Results]),
-    ("features", &[Context::Features]),
-    ("features-detail", &[Context::FeaturesDetail]),
-    ("flags", &[Context::Flags]),
-    ("confirm", &[Context::Confirm]),
-];
-
-/// The contexts whose fields take typing: a plain character there is text, never a command.
-const TYPED_INTO: &[Context] = &[Context::Form, Context::Attributes, Context::Timestamp];
+/// The views `[keys.<view>]` names, and the context each covers (see [`Context::config_name`]).
+fn views() -> impl Iterator<Item = (&'static str, &'static [Context])> {
+    Context::ALL
+        .iter()
+        .filter_map(|c| c.config_name().map(|name| (name, std::slice::from_ref(c))))
+}
 
 /// `[keys]` itself: the commands of every screen and of the forms and log.
 const GLOBAL: &[Context] = &[Context::Anywhere, Context::Console];
@@ -216,7 +194,7 @@ fn read_keys(
     for (k, v) in table {
         let name = k.get_ref().as_ref();
         if let DeValue::Table(_) = v.get_ref() {
-            match VIEWS.iter().find(|(view, _)| *view == name) {
+            match views().find(|(view, _)| *view == name) {
                 Some((_, contexts)) => {
                     let section = format!("[keys.{name}]");
                     if let DeValue::Table(commands) = v.get_ref() {
@@ -232,7 +210,7 @@ fn read_keys(
                     }
                 }
                 None => {
-                    let views: Vec<&str> = VIEWS.iter().map(|(v, _)| *v).collect();
+                    let views: Vec<&str> = views().map(|(v, _)| v).collect();
                     let hint = suggest(name, &views);
                     r.problem(
                         k.span().start,
@@ -324,7 +302,7 @@ fn read_command(r: &mut Reader, one: &Rebind<'_, '_>, bindings: &mut [Binding]) 
                 offset,
                 format!("{name} = \"{text}\": text fields need that key; a command of every screen takes Ctrl, Alt or an F-key"),
             ),
-            Ok(k) if contexts.iter().any(|c| TYPED_INTO.contains(c)) && types_text(k) => r.problem(
+            Ok(k) if contexts.iter().any(|c| c.takes_typing()) && types_text(k) => r.problem(
                 offset,
                 format!("{name} = \"{text}\": that key types into the field; a field's command takes Ctrl, Alt or a key that types nothing"),
             ),
@@ -453,11 +431,17 @@ fn clashes(r: &mut Reader, bindings: &[Binding], asked: &[Asked]) {
             .filter(|b| b.command == a.command && a.contexts.contains(&b.context))
             .flat_map(|b| b.keys.iter().copied())
             .collect();
+        let overlay = a.contexts.iter().all(|c| c.is_overlay());
         for key in a.keys.iter().filter(|k| !defaults.contains(k)) {
             let wherever = a.contexts == GLOBAL;
             let other = bindings.iter().find(|b| {
+                // An overlay takes every key but quit: its own and the shared ones never meet.
+                let apart = b.command != Command::Quit
+                    && overlay != b.context.is_overlay()
+                    && !a.contexts.contains(&b.context);
                 b.command != a.command
                     && b.keys.contains(key)
+                    && !apart
                     && (wherever
                         || b.context == Context::Anywhere
                         || a.contexts.contains(&b.context)
@@ -550,7 +534,7 @@ pub fn default_file() -> String {
         }
     };
     section("keys", GLOBAL);
-    for (view, contexts) in VIEWS {
+    for (view, contexts) in views() {
         section(&format!("keys.{view}"), contexts);
     }
     let column = rows

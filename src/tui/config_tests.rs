@@ -83,7 +83,7 @@ fn every_problem_is_named_with_its_line_and_a_suggestion() {
         (
             "[keys.logg]\nresend = \"R\"\n",
             &[
-                "config.toml:1: unknown view \"logg\"; did you mean \"log\"? (views: list, form, score, attributes, choice, timestamp, log, detail, profiles, picker, scenario, copy-as, data, data-detail, traffic, traffic-detail, outbox, results, features, features-detail, flags, confirm)",
+                "config.toml:1: unknown view \"logg\"; did you mean \"log\"? (views: list, form, score, comment, attributes, choice, timestamp, log, detail, detail-search, profiles, profile-editor, picker, save, scenario, copy-as, data, data-detail, data-search, traffic, traffic-detail, outbox, results, features, features-detail, flags, flags-edit, confirm, palette-box, help-box, help-filter)",
             ],
         ),
         (
@@ -183,8 +183,7 @@ fn the_default_file_loads_and_lists_every_command() {
     for command in keys::all_commands() {
         if keys::BINDINGS.iter().any(|b| {
             b.command == command
-                && (GLOBAL.contains(&b.context)
-                    || VIEWS.iter().any(|(_, cs)| cs.contains(&b.context)))
+                && (GLOBAL.contains(&b.context) || views().any(|(_, cs)| cs.contains(&b.context)))
         }) {
             assert!(
                 text.contains(&format!("# {} = ", command.name())),
@@ -261,4 +260,20 @@ fn the_kiosk_reads_the_theme_past_a_keys_typo() {
     assert!(load_theme(&path).is_err());
     std::fs::write(&path, "[theme]\nname = \"light\"\n").unwrap();
     assert!(matches!(load_theme(&path), Ok((_, None))));
+}
+
+/// An overlay takes every key but quit: its own keys may be those of every screen (the profile
+/// editor saves with Ctrl+S), and a shared key may be one of an overlay's.
+#[test]
+fn an_overlays_keys_meet_the_shared_ones_only_at_quit() {
+    let path = Path::new("config.toml");
+    assert!(parse(path, "[keys.profile-editor]\nsave = \"f2\"\n").is_ok());
+    let moved = "[keys]\nsend = \"ctrl+g\"\ntoggle-log = \"ctrl+s\"\n";
+    assert!(
+        parse(path, moved).is_ok(),
+        "Ctrl+S saves a profile, toggles the log elsewhere"
+    );
+    let error = parse(path, "[keys.profile-editor]\nsave = \"ctrl+c\"\n")
+        .expect_err("quit reaches every overlay");
+    assert!(error.to_string().contains("already quit"), "{error}");
 }

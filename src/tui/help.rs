@@ -94,7 +94,8 @@ pub fn visible(rows: usize, height: u16) -> usize {
     (rows + 3).min(usize::from(height)).saturating_sub(3)
 }
 
-/// F1 shows the keys of where it was opened, then the console's (on the console), then the shared.
+/// F1 shows the keys of where it was opened, then the console's (on the console), the shared
+/// ones, and its own.
 #[must_use]
 pub fn contexts(here: Context) -> Vec<Context> {
     let mut contexts = vec![here];
@@ -105,6 +106,7 @@ pub fn contexts(here: Context) -> Vec<Context> {
         contexts.push(Context::Console);
     }
     contexts.push(Context::Anywhere);
+    contexts.extend([Context::Help, Context::HelpFilter]);
     contexts
 }
 

@@ -279,6 +279,15 @@ impl State {
         }
         match self.focus {
             Focus::Log => Context::Log,
+            Focus::Detail
+                if self
+                    .detail
+                    .as_ref()
+                    .and_then(|d| d.search.as_ref())
+                    .is_some_and(|s| s.typing) =>
+            {
+                Context::DetailSearch
+            }
             Focus::Detail => Context::Detail,
             // Raw JSON takes every key as text, whichever field was focused before.
             Focus::Form if self.form().raw.is_some() => Context::RawJson,

@@ -82,6 +82,14 @@ pub enum Command {
     CycleType,
     Yes,
     No,
+    Accept,
+    Cancel,
+    Save,
+    ToggleApi,
+    ClearLine,
+    Undo,
+    Redo,
+    CutToLimit,
 }
 
 /// Every command, in the order of the bindings.

@@ -53,9 +53,118 @@ pub enum Context {
     FlagsEdit,
     /// A question (send anyway?, delete?, import?): yes or no.
     Confirm,
+    /// The exchange detail's search while it is typed.
+    DetailSearch,
+    /// The command palette (Alt+X).
+    Palette,
+    /// Naming the form to save it into the collection.
+    SaveName,
+    /// Adding or editing a profile.
+    ProfileEditor,
+    /// F1 itself.
+    Help,
+    /// F1's filter, while typed or shown.
+    HelpFilter,
 }
 
 impl Context {
+    /// Every context, in the order docs/keys.md lists them.
+    pub const ALL: &'static [Context] = &[
+        Context::Anywhere,
+        Context::Console,
+        Context::List,
+        Context::Form,
+        Context::RawJson,
+        Context::Score,
+        Context::Comment,
+        Context::Attributes,
+        Context::Choice,
+        Context::Timestamp,
+        Context::Log,
+        Context::Detail,
+        Context::DetailSearch,
+        Context::Profiles,
+        Context::ProfileEditor,
+        Context::Picker,
+        Context::SaveName,
+        Context::Scenario,
+        Context::CopyAs,
+        Context::Data,
+        Context::DataDetail,
+        Context::DataSearch,
+        Context::Traffic,
+        Context::TrafficDetail,
+        Context::Outbox,
+        Context::Results,
+        Context::Features,
+        Context::FeaturesDetail,
+        Context::Flags,
+        Context::FlagsEdit,
+        Context::Confirm,
+        Context::Palette,
+        Context::Help,
+        Context::HelpFilter,
+    ];
+
+    /// The table `[keys.<name>]` in `config.toml` that rebinds this context's commands; `None`
+    /// for those `[keys]` itself rebinds (every screen, the forms and log) and raw JSON, which
+    /// binds nothing.
+    pub fn config_name(self) -> Option<&'static str> {
+        Some(match self {
+            Context::Anywhere | Context::Console | Context::RawJson => return None,
+            Context::List => "list",
+            Context::Form => "form",
+            Context::Score => "score",
+            Context::Comment => "comment",
+            Context::Attributes => "attributes",
+            Context::Choice => "choice",
+            Context::Timestamp => "timestamp",
+            Context::Log => "log",
+            Context::Detail => "detail",
+            Context::DetailSearch => "detail-search",
+            Context::Profiles => "profiles",
+            Context::ProfileEditor => "profile-editor",
+            Context::Picker => "picker",
+            Context::SaveName => "save",
+            Context::Scenario => "scenario",
+            Context::CopyAs => "copy-as",
+            Context::Data => "data",
+            Context::DataDetail => "data-detail",
+            Context::DataSearch => "data-search",
+            Context::Traffic => "traffic",
+            Context::TrafficDetail => "traffic-detail",
+            Context::Outbox => "outbox",
+            Context::Results => "results",
+            Context::Features => "features",
+            Context::FeaturesDetail => "features-detail",
+            Context::Flags => "flags",
+            Context::FlagsEdit => "flags-edit",
+            Context::Confirm => "confirm",
+            // `palette` and `help` are commands of `[keys]`: a table of the same name would clash.
+            Context::Palette => "palette-box",
+            Context::Help => "help-box",
+            Context::HelpFilter => "help-filter",
+        })
+    }
+
+    /// Whether a field here takes typing: a plain character is text, never a command.
+    pub fn takes_typing(self) -> bool {
+        matches!(
+            self,
+            Context::Form
+                | Context::Comment
+                | Context::Attributes
+                | Context::Timestamp
+                | Context::DetailSearch
+                | Context::ProfileEditor
+                | Context::SaveName
+                | Context::DataSearch
+                | Context::FlagsEdit
+                | Context::Palette
+                | Context::HelpFilter
+        )
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Context::Anywhere => "Anywhere",
@@ -86,6 +195,12 @@ impl Context {
             Context::Flags => "Flags (F7): each flag for a user and company, rule by rule",
             Context::FlagsEdit => "Flags: editing the context",
             Context::Confirm => "A question (send anyway? delete? import?)",
+            Context::DetailSearch => "Exchange detail: search",
+            Context::Palette => "Command palette (Alt+X)",
+            Context::SaveName => "Saving the form (Alt+S in Ctrl+O): its name",
+            Context::ProfileEditor => "Profiles: adding or editing one",
+            Context::Help => "This help (F1)",
+            Context::HelpFilter => "This help: its filter (/)",
         }
     }
 
@@ -122,6 +237,25 @@ impl Context {
                 | Context::Timestamp
                 | Context::Log
                 | Context::Detail
+                | Context::DetailSearch
+        )
+    }
+
+    /// An overlay takes every key but quit: the shared commands wait until it closes, so its
+    /// own keys may be theirs.
+    pub fn is_overlay(self) -> bool {
+        matches!(
+            self,
+            Context::Profiles
+                | Context::Picker
+                | Context::Scenario
+                | Context::CopyAs
+                | Context::Confirm
+                | Context::Palette
+                | Context::SaveName
+                | Context::ProfileEditor
+                | Context::Help
+                | Context::HelpFilter
         )
     }
 }
@@ -173,14 +307,17 @@ impl Keymap {
 
     /// What a message calls the key of `command` in `context` (or of every screen): its first
     /// key as bound, so a rebound command is never named by its default key.
+    /// The context's own binding wins over the list's, the console's and the shared ones (F1's
+    /// ↑ is its own, not the list's).
     pub fn label(&self, context: Context, command: Command) -> String {
-        self.bindings
+        [context, Context::List, Context::Console, Context::Anywhere]
             .iter()
-            .filter(|b| b.command == command)
-            .filter(|b| {
-                [context, Context::List, Context::Console, Context::Anywhere].contains(&b.context)
+            .find_map(|c| {
+                self.bindings
+                    .iter()
+                    .find(|b| b.command == command && b.context == *c)
+                    .and_then(|b| b.keys.first())
             })
-            .find_map(|b| b.keys.first())
             .map_or_else(|| format!("[{}]", command.name()), Key::label)
     }
 
@@ -241,38 +378,8 @@ impl Keymap {
 
     /// docs/keys.md's key table, made from the bindings (a test keeps that copy equal to it).
     pub fn markdown_table(&self) -> String {
-        let contexts = [
-            Context::Anywhere,
-            Context::Console,
-            Context::List,
-            Context::Form,
-            Context::RawJson,
-            Context::Score,
-            Context::Comment,
-            Context::Attributes,
-            Context::Choice,
-            Context::Timestamp,
-            Context::Log,
-            Context::Detail,
-            Context::Profiles,
-            Context::Picker,
-            Context::Scenario,
-            Context::CopyAs,
-            Context::Data,
-            Context::DataDetail,
-            Context::DataSearch,
-            Context::Traffic,
-            Context::TrafficDetail,
-            Context::Outbox,
-            Context::Results,
-            Context::Features,
-            Context::FeaturesDetail,
-            Context::Flags,
-            Context::FlagsEdit,
-            Context::Confirm,
-        ];
         let mut out = String::from("| where | keys |\n|---|---|\n");
-        for c in contexts {
+        for &c in Context::ALL {
             let keys = self
                 .help_lines(c)
                 .iter()

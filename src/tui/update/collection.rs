@@ -6,7 +6,7 @@ use crate::term::edit_line;
 use crate::tui::action::{Action, Effect};
 use crate::tui::keys::{Command, Context};
 use crate::tui::state::{Confirm, Detail, Focus, Level, Overlay, Screen, State};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use crate::collection::Collection;
 use crate::tui::collection::{
@@ -306,9 +306,9 @@ pub(super) fn on_save_key(
     mut name: crate::term::LineInput,
     key: KeyEvent,
 ) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Esc => vec![],
-        KeyCode::Enter => {
+    match state.keymap.command(Context::SaveName, &key) {
+        Some(Command::Cancel) => vec![],
+        Some(Command::Accept) => {
             let name = name.text().trim().to_owned();
             if !crate::collection::template::is_name(&name) {
                 state.message = Some((

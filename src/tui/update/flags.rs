@@ -8,7 +8,7 @@ use crate::client::flags::FlagsError;
 use crate::term::{Failure, edit_line};
 use crate::tui::flags::{FIELDS, Loaded};
 use crate::tui::keys::Command;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use serde_json::Value;
 
 /// An id a form holds (a string, or an integer sent as one).
@@ -123,18 +123,19 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     vec![]
 }
 
-/// Tab and Shift+Tab move between the fields, Enter evaluates, Esc puts the fields back.
+/// The editing keys of `Context::FlagsEdit`: the next and previous field, evaluate, put the fields
+/// back; any other key edits the field.
 fn edit_key(state: &mut State, field: usize, key: KeyEvent) -> Vec<Effect> {
     let view = &mut state.flags;
-    match key.code {
-        KeyCode::Tab => set_field(view, (field + 1) % FIELDS.len()),
-        KeyCode::BackTab => set_field(view, (field + FIELDS.len() - 1) % FIELDS.len()),
-        KeyCode::Esc => {
+    match state.keymap.command(Context::FlagsEdit, &key) {
+        Some(Command::NextField) => set_field(view, (field + 1) % FIELDS.len()),
+        Some(Command::PrevField) => set_field(view, (field + FIELDS.len() - 1) % FIELDS.len()),
+        Some(Command::Cancel) => {
             if let Some((_, before)) = view.editing.take() {
                 view.editor = before;
             }
         }
-        KeyCode::Enter => {
+        Some(Command::Accept) => {
             view.editing = None;
             // Definitions are evaluated here; a new company may have stored attributes, and a
             // publishable key's outcomes come only from the server.

@@ -8,7 +8,7 @@ use crate::tui::action::{Edited, Effect};
 use crate::tui::form::{Column, FieldValue, Form, Kind};
 use crate::tui::keys::{Command, Context};
 use crate::tui::state::{Confirm, Focus, Level, Overlay, State, method_index};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 /// Sets `body`'s fields over what `method`'s form holds and goes there, the cursor on what is
 /// still missing (a feedback's score, a user's company): one Ctrl+S from sending. The Data view's
@@ -122,13 +122,9 @@ pub(super) fn on_form_key(state: &mut State, key: KeyEvent) {
         .command(Context::Form, &key)
         .filter(|c| matches!(c, Command::NextField | Command::PrevField));
     let form = state.form_mut();
-    if form.raw.is_some() {
-        if key.code == KeyCode::Esc {
-            return;
-        }
-        if let Some(area) = &mut form.raw {
-            area.input(key);
-        }
+    // Raw JSON takes every key as text (the text area ignores those that type nothing, Esc).
+    if let Some(area) = &mut form.raw {
+        area.input(key);
         form.validate(now);
         return;
     }
@@ -165,10 +161,11 @@ pub(super) fn edit_field(
         (FieldValue::Score(score), Some(Command::Lower), _) => {
             *score = score.and_then(|s| (s > 1).then(|| s - 1));
         }
+        // A digit is the score itself, a typed value (so not a binding; see keys::EDITING).
         (FieldValue::Score(score), _, KeyCode::Char(c @ '1'..='5')) => {
             *score = Some(c as u8 - b'0');
         }
-        (FieldValue::Comment(area), _, _) => return comment_key(area, key),
+        (FieldValue::Comment(area), _, _) => return comment_key(area, key, command),
         (FieldValue::Context(active), Some(Command::NextChoice), _) => {
             *active = match active {
                 None => Some(true),
@@ -301,22 +298,22 @@ pub(super) fn fill_defaults(form: &mut Form, defaults: &[(&str, Option<&str>)], 
     form.validate(now);
 }
 
-/// The comment box's keys: as every line input, Ctrl+U clears the line and Ctrl+W a word; undo
-/// and redo are Ctrl+Z and Ctrl+Y; Ctrl+X cuts an over-long comment to the limit. The rest is
-/// the text area's own.
-fn comment_key(area: &mut ratatui_textarea::TextArea<'static>, key: KeyEvent) -> bool {
+/// The comment box's own commands (`Context::Comment`): clear the line, undo, redo, cut an
+/// over-long comment to the limit. Every other key is the text area's own.
+fn comment_key(
+    area: &mut ratatui_textarea::TextArea<'static>,
+    key: KeyEvent,
+    command: Option<Command>,
+) -> bool {
     use ratatui_textarea::CursorMove;
-    if !key.modifiers.contains(KeyModifiers::CONTROL) {
-        return area.input(key);
-    }
-    match key.code {
-        KeyCode::Char('u') => {
+    match command {
+        Some(Command::ClearLine) => {
             area.move_cursor(CursorMove::Head);
             area.delete_line_by_end()
         }
-        KeyCode::Char('z') => area.undo(),
-        KeyCode::Char('y') => area.redo(),
-        KeyCode::Char('x') => {
+        Some(Command::Undo) => area.undo(),
+        Some(Command::Redo) => area.redo(),
+        Some(Command::CutToLimit) => {
             let text = area.lines().join("\n");
             let limit = crate::api::MAX_COMMENT_CHARS;
             if text.chars().count() <= limit {

@@ -8,7 +8,7 @@ use super::super::state::{Overlay, Screen, State};
 use crate::client::{Exchange, Outcome};
 use crate::inspect::{EntityRef, Query, Tab};
 use crate::term::edit_line;
-use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 fn load(state: &State, query: Query) -> Effect {
     Effect::LoadData {
@@ -83,9 +83,11 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(command) = state.keymap.command(Context::Data, &key) else {
         return vec![];
     };
+    // Back clears a search first, but the view's own key (F2) closes it whatever it shows.
+    let own_key = state.keymap.command(Context::Anywhere, &key) == Some(Command::OpenData);
     let data = &mut state.inspect;
     let query = match command {
-        Command::Back if key.code == KeyCode::Esc && !data.search.text().is_empty() => {
+        Command::Back if !own_key && !data.search.text().is_empty() => {
             data.search.set("");
             Some(data.search_changed())
         }
@@ -171,12 +173,12 @@ fn step_tab(state: &mut State, step: usize) -> Query {
 
 fn search_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let data = &mut state.inspect;
-    match key.code {
-        KeyCode::Enter => {
+    match state.keymap.command(Context::DataSearch, &key) {
+        Some(Command::Accept) => {
             data.typing = false;
             vec![]
         }
-        KeyCode::Esc => {
+        Some(Command::Cancel) => {
             data.typing = false;
             data.search.set("");
             let q = data.search_changed();

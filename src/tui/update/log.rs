@@ -8,10 +8,10 @@ use crate::client::Exchange;
 use crate::sanitize::sanitize;
 use crate::term::{LineInput, edit_line};
 use crate::tui::action::Effect;
-use crate::tui::keys::{Command, Context};
+use crate::tui::keys::{Command, Context, Keymap};
 use crate::tui::layout;
 use crate::tui::state::{Detail, Focus, Level, Overlay, Screen, Search, State};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 pub(super) fn on_log_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let page = usize::from(layout::areas(state).log.height.saturating_sub(2)).max(1);
@@ -223,7 +223,13 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Some(Command::Search | Command::NextMatch | Command::PrevMatch)
         )
     {
-        search_key(detail, key, command, state.size.0.saturating_sub(2));
+        search_key(
+            detail,
+            &state.keymap,
+            key,
+            command,
+            state.size.0.saturating_sub(2),
+        );
         return vec![];
     }
     let Some(command) = command else {
@@ -282,7 +288,13 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 /// `/` starts a search, typed until Enter (or Esc); then `n` and `N` move between matches.
-pub(super) fn search_key(detail: &mut Detail, key: KeyEvent, command: Option<Command>, width: u16) {
+pub(super) fn search_key(
+    detail: &mut Detail,
+    keymap: &Keymap,
+    key: KeyEvent,
+    command: Option<Command>,
+    width: u16,
+) {
     let typing = detail.search.as_ref().is_some_and(|s| s.typing);
     if command == Some(Command::Search) && !typing {
         detail.search = Some(Search {
@@ -295,12 +307,16 @@ pub(super) fn search_key(detail: &mut Detail, key: KeyEvent, command: Option<Com
     let Some(search) = detail.search.as_mut() else {
         return;
     };
-    let forward = match key.code {
-        KeyCode::Esc if search.typing => {
+    let typed = search
+        .typing
+        .then(|| keymap.command(Context::DetailSearch, &key))
+        .flatten();
+    let forward = match typed {
+        Some(Command::Cancel) => {
             detail.search = None;
             return;
         }
-        KeyCode::Enter if search.typing => {
+        Some(Command::Accept) => {
             search.typing = false;
             true
         }

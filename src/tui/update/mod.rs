@@ -9,7 +9,7 @@ use super::state::{
 use crate::api::Method;
 use crate::client::{Exchange, Outcome};
 use crate::sanitize::sanitize;
-use crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEventKind};
 
 /// What a batch of actions did: the effects to run, and whether the screen must be drawn again.
 #[derive(Debug, Default)]
@@ -185,10 +185,6 @@ fn view_result(state: &mut State, action: Action) {
         }
         _ => {}
     }
-}
-
-fn ctrl(key: &KeyEvent) -> bool {
-    key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {

@@ -10,7 +10,7 @@ use super::send::send;
 use crate::tui::action::Effect;
 use crate::tui::keys::{Command, Context};
 use crate::tui::state::{Confirm, Focus, Level, Overlay, State};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 pub fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let overlay = std::mem::replace(&mut state.overlay, Overlay::None);
@@ -34,40 +34,49 @@ pub fn on_overlay_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// F1 scrolls (↑↓, PgUp/PgDn, Home/End) and filters (`/`, then typing; Esc clears the filter);
-/// Esc, F1, Enter or q closes it.
+/// F1's keys (`Context::Help`) scroll, start a filter and close it; while a filter is typed or
+/// shown, `Context::HelpFilter`'s keep it or clear it first.
 fn help_key(state: &mut State, mut view: crate::tui::help::HelpView, key: KeyEvent) {
     use crate::tui::help;
     let here = state.context();
     let page = help::layout(&state.keymap, here, &view, state.size)
         .1
         .max(1);
-    match key.code {
-        KeyCode::Up => view.scroll = view.scroll.saturating_sub(1),
-        KeyCode::Down => view.scroll += 1,
-        KeyCode::PageUp => view.scroll = view.scroll.saturating_sub(page),
-        KeyCode::PageDown => view.scroll += page,
-        KeyCode::Home => view.scroll = 0,
-        KeyCode::End => view.scroll = usize::MAX,
-        KeyCode::Esc if view.typing || !view.filter.is_empty() => {
+    let filtering = (view.typing || !view.filter.is_empty())
+        .then(|| state.keymap.command(Context::HelpFilter, &key))
+        .flatten();
+    match (filtering, state.keymap.command(Context::Help, &key)) {
+        (Some(Command::Accept), _) if view.typing => view.typing = false,
+        (Some(Command::Cancel), _) => {
             view.filter.clear();
             view.typing = false;
         }
-        KeyCode::Enter if view.typing => view.typing = false,
-        KeyCode::Backspace if view.typing => {
-            view.filter.pop();
-        }
-        KeyCode::Char(c) if view.typing => {
-            view.filter.push(c);
-            view.scroll = 0;
-        }
-        KeyCode::Char('/') => view.typing = true,
-        KeyCode::Esc | KeyCode::F(1) | KeyCode::Enter | KeyCode::Char('q') => return,
+        (_, Some(Command::Up)) => view.scroll = view.scroll.saturating_sub(1),
+        (_, Some(Command::Down)) => view.scroll += 1,
+        (_, Some(Command::PageUp)) => view.scroll = view.scroll.saturating_sub(page),
+        (_, Some(Command::PageDown)) => view.scroll += page,
+        (_, Some(Command::First)) => view.scroll = 0,
+        (_, Some(Command::Last)) => view.scroll = usize::MAX,
+        // While the filter is typed, a key that edits it is text: `q` and `/` go into it.
+        _ if view.typing && type_into(&mut view.filter, key) => view.scroll = 0,
+        (_, Some(Command::Search)) => view.typing = true,
+        (_, Some(Command::Back)) => return,
         _ => {}
     }
     let (rows, shown) = help::layout(&state.keymap, here, &view, state.size);
     view.scroll = view.scroll.min(help::max_scroll(rows.len(), shown));
     state.overlay = Overlay::Help(view);
+}
+
+/// Edits `text` as a line typed at its end; `true` when the text changed.
+fn type_into(text: &mut String, key: KeyEvent) -> bool {
+    let mut input = crate::term::LineInput::new(text);
+    crate::term::edit_line(&mut input, key);
+    let changed = input.text() != text.as_str();
+    if changed {
+        input.text().clone_into(text);
+    }
+    changed
 }
 
 /// Yes runs the confirmation's action; no (or, when dropping an item, any other key) cancels it.

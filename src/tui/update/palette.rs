@@ -2,8 +2,9 @@
 
 use super::{Effect, Overlay, State, on_key};
 use crate::term::edit_line;
+use crate::tui::keys::{Command, Context};
 use crate::tui::palette::Palette;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyEvent, KeyModifiers};
 
 /// Typing filters; Enter runs the chosen command as its key would, where the palette was opened.
 pub(super) fn on_palette_key(
@@ -12,19 +13,19 @@ pub(super) fn on_palette_key(
     key: KeyEvent,
 ) -> Vec<Effect> {
     let entries = palette.entries(&state.keymap);
-    match key.code {
-        KeyCode::Esc => vec![],
-        KeyCode::Up => {
+    match state.keymap.command(Context::Palette, &key) {
+        Some(Command::Back) => vec![],
+        Some(Command::Up) => {
             palette.selected = palette.selected.saturating_sub(1);
             state.overlay = Overlay::Palette(palette);
             vec![]
         }
-        KeyCode::Down => {
+        Some(Command::Down) => {
             palette.selected = (palette.selected + 1).min(entries.len().saturating_sub(1));
             state.overlay = Overlay::Palette(palette);
             vec![]
         }
-        KeyCode::Enter => match entries
+        Some(Command::Open) => match entries
             .get(palette.selected)
             .and_then(|(_, keys, _)| keys.first())
         {

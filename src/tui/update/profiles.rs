@@ -1,14 +1,13 @@
 //! The profile manager (Ctrl+P): choose, add, edit, delete, make default; and what the
 //! profiles file says after a change or a read.
 
-use super::ctrl;
 use crate::profiles::{Change, Profile};
 use crate::term::edit_line;
 use crate::tui::action::Effect;
 use crate::tui::keys::{Command, Context};
 use crate::tui::profile_editor::ProfileEditor;
 use crate::tui::state::{Confirm, Level, Overlay, State};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 /// The file as it is after a change or a read. A change that did not land is said, and the file
 /// is read again so the screen shows what it holds.
@@ -118,18 +117,18 @@ pub(super) fn on_editor_key(
     let (first, last) = (fields.start, fields.end - 1);
     let count = fields.len();
     let step = |focus: usize, by: usize| first + (focus - first + by) % count;
-    match key.code {
-        KeyCode::Esc => {
+    match state.keymap.command(Context::ProfileEditor, &key) {
+        Some(Command::Cancel) => {
             state.overlay = Overlay::Profiles { selected: 0 };
             return vec![];
         }
-        KeyCode::Char('t') if ctrl(&key) => {
+        Some(Command::ToggleApi) => {
             editor.error = editor.toggle_api().err().map(|e| e.to_string());
         }
-        KeyCode::Tab | KeyCode::Down => editor.focus = step(editor.focus, 1),
-        KeyCode::BackTab | KeyCode::Up => editor.focus = step(editor.focus, count - 1),
-        KeyCode::Enter if editor.focus < last => editor.focus += 1,
-        KeyCode::Enter | KeyCode::Char('s') if key.code == KeyCode::Enter || ctrl(&key) => {
+        Some(Command::NextField) => editor.focus = step(editor.focus, 1),
+        Some(Command::PrevField) => editor.focus = step(editor.focus, count - 1),
+        Some(Command::Accept) if editor.focus < last => editor.focus += 1,
+        Some(Command::Accept | Command::Save) => {
             let mut profiles = state.profiles.clone();
             match editor.apply(&mut profiles) {
                 Ok((saved, change)) => {

@@ -3,6 +3,7 @@
 
 use super::Theme;
 use crate::sanitize::sanitize;
+use crate::tui::keys::{Command, Context};
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -57,10 +58,21 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
                     .contains(&query)
             })
             .count();
+        let key = |context, command| state.keymap.label(context, command);
         let hint = if search.typing {
-            "Enter find · Esc cancel".to_owned()
+            format!(
+                "{} find · {} cancel",
+                key(Context::DetailSearch, Command::Accept),
+                key(Context::DetailSearch, Command::Cancel)
+            )
         } else {
-            format!("{found} line(s) · n next · N previous · / new · Esc clear")
+            format!(
+                "{found} line(s) · {} next · {} previous · {} new · {} clear",
+                key(Context::Detail, Command::NextMatch),
+                key(Context::Detail, Command::PrevMatch),
+                key(Context::Detail, Command::Search),
+                key(Context::Detail, Command::Back)
+            )
         };
         let bar = Line::from(vec![
             Span::styled(

@@ -243,3 +243,74 @@ fn the_features_view_and_help_name_rebound_keys_as_bound() {
     hit(&mut f, "f1");
     check("help", &f, &[]);
 }
+
+/// F1's footer names its own keys as bound, browsing and filtering.
+#[test]
+fn f1s_footer_names_its_keys_as_bound() {
+    let config = "[keys.help-box]\nup = \"alt+k\"\nsearch = \"?\"\nback = \"x\"\n\n\
+                  [keys.help-filter]\naccept = \"tab\"\ncancel = \"f10\"\n";
+    let config = crate::tui::config::parse(std::path::Path::new("config.toml"), config)
+        .expect("a valid config");
+    let mut s = state(Method::Event);
+    s.keymap = Keymap::new(config.bindings);
+    hit(&mut s, "f1");
+    let browsing = text(&s, 80, 24);
+    assert!(browsing.contains("Alt+K↓ PgUp"), "{browsing}");
+    assert!(browsing.contains("? filter · x close"), "{browsing}");
+    assert!(!browsing.contains("/ filter"), "{browsing}");
+    hit(&mut s, "?");
+    let filtering = text(&s, 80, 24);
+    assert!(filtering.contains("Tab done · F10 clears"), "{filtering}");
+    assert!(!filtering.contains("Esc clears"), "{filtering}");
+}
+
+/// The boxes whose keys became bindings name them as bound: the profile editor, the save
+/// prompt, the palette and the exchange's search.
+#[test]
+fn the_boxes_name_their_rebound_keys_as_bound() {
+    let config = "[keys.profile-editor]\ntoggle-api = \"alt+t\"\ncancel = \"f10\"\n\n\
+                  [keys.save]\naccept = \"f9\"\n\n[keys.palette-box]\nback = \"f10\"\n\n\
+                  [keys.detail-search]\naccept = \"tab\"\n\n[keys.detail]\nnext-match = \"alt+n\"\n";
+    let config = crate::tui::config::parse(std::path::Path::new("config.toml"), config)
+        .expect("a valid config");
+    let mut s = state(Method::Event);
+    s.keymap = Keymap::new(config.bindings);
+    s.log.loading = false;
+    hit(&mut s, "ctrl+p");
+    hit(&mut s, "a");
+    let editor = text(&s, 80, 30);
+    assert!(editor.contains("Alt+T: runtime"), "{editor}");
+    assert!(editor.contains("Alt+T API · F10 cancel"), "{editor}");
+    assert!(
+        !editor.contains("Ctrl+T") && !editor.contains("Esc"),
+        "{editor}"
+    );
+    s.overlay = crate::tui::state::Overlay::SaveRequest {
+        name: crate::term::LineInput::new("mine"),
+    };
+    let save = text(&s, 80, 24);
+    assert!(save.contains("F9 save into the collection"), "{save}");
+    s.overlay = crate::tui::state::Overlay::None;
+    hit(&mut s, "alt+x");
+    let palette = text(&s, 80, 24);
+    assert!(palette.contains("run · F10 close"), "{palette}");
+    hit(&mut s, "f10");
+    update(
+        &mut s,
+        Action::HistoryLoaded(Ok(vec![exchange(
+            "event",
+            200,
+            "{\"event\":\"e\"}",
+            vec![],
+        )])),
+    );
+    hit(&mut s, "ctrl+l");
+    hit(&mut s, "enter");
+    hit(&mut s, "/");
+    let typing = text(&s, 80, 24);
+    assert!(typing.contains("Tab find · Esc cancel"), "{typing}");
+    hit(&mut s, "e");
+    hit(&mut s, "tab");
+    let found = text(&s, 80, 24);
+    assert!(found.contains("Alt+N next · N previous"), "{found}");
+}

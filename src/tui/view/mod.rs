@@ -86,11 +86,13 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
             );
         }
         Overlay::Profiles { selected } => overlay::profiles(frame, area, state, *selected, theme),
-        Overlay::ProfileEditor(editor) => overlay::profile_editor(frame, area, editor, theme),
+        Overlay::ProfileEditor(editor) => {
+            overlay::profile_editor(frame, area, state, editor, theme);
+        }
         Overlay::Picker(picker) => picker::draw(frame, area, state, picker, theme),
         Overlay::Scenario(run) => picker::scenario(frame, area, run, theme),
         Overlay::CopyAs { selected, .. } => picker::copy_as(frame, area, *selected, theme),
-        Overlay::SaveRequest { name } => picker::save_as(frame, area, name, theme),
+        Overlay::SaveRequest { name } => picker::save_as(frame, area, state, name, theme),
         Overlay::Palette(palette) => picker::palette(frame, area, palette, &state.keymap, theme),
     }
 }

@@ -5,6 +5,7 @@ use crate::api::Api;
 use crate::sanitize::sanitize;
 use crate::tui::confirm::{Prompt, Tone};
 use crate::tui::help::{HelpView, KEYS_WIDTH, Row, box_width};
+use crate::tui::keys::{Command, Context};
 use crate::tui::layout::centered;
 use crate::tui::profile_editor::{BASE_FIELD, KEY_FIELD, LABELS, ProfileEditor};
 use crate::tui::state::State;
@@ -28,11 +29,11 @@ pub fn with_hint(
     area: Rect,
     title: &str,
     mut lines: Vec<Line<'static>>,
-    hint: &'static str,
+    hint: &str,
     theme: Theme,
 ) {
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(hint, theme.dim())));
+    lines.push(Line::from(Span::styled(hint.to_owned(), theme.dim())));
     let height = lines.len() as u16 + 2;
     boxed(frame, centered(area, 76, height), title, lines, theme);
 }
@@ -73,14 +74,29 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, view: &HelpView, t
     } else {
         String::new()
     };
+    // The keys in force, as rebound: F1's own come from the keymap like every other.
+    let key = |context, command| state.keymap.label(context, command);
     let footer = if view.typing || !view.filter.is_empty() {
         format!(
-            "/{}{} · Enter done · Esc clears{place}",
+            "/{}{} · {} done · {} clears{place}",
             sanitize(&view.filter),
-            if view.typing { "▏" } else { "" }
+            if view.typing { "▏" } else { "" },
+            key(Context::HelpFilter, Command::Accept),
+            key(Context::HelpFilter, Command::Cancel),
         )
     } else {
-        format!("↑↓ PgUp/PgDn Home/End scroll · / filter · Esc close{place}")
+        let help = |command| key(Context::Help, command);
+        format!(
+            "{}{} {}/{} {}/{} scroll · {} filter · {} close{place}",
+            help(Command::Up),
+            help(Command::Down),
+            help(Command::PageUp),
+            help(Command::PageDown),
+            help(Command::First),
+            help(Command::Last),
+            help(Command::Search),
+            help(Command::Back),
+        )
     };
     lines.push(Line::from(Span::styled(footer, theme.dim())));
     let height = lines.len() as u16 + 2;
@@ -144,7 +160,14 @@ pub fn profiles(frame: &mut Frame<'_>, area: Rect, state: &State, selected: usiz
 }
 
 /// The add/edit form; the key field shows bullets, never the key.
-pub fn profile_editor(frame: &mut Frame<'_>, area: Rect, editor: &ProfileEditor, theme: Theme) {
+pub fn profile_editor(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    state: &State,
+    editor: &ProfileEditor,
+    theme: Theme,
+) {
+    let key = |command| state.keymap.label(Context::ProfileEditor, command);
     let mut lines = Vec::new();
     for (i, label) in LABELS.iter().enumerate() {
         let input = &editor.inputs[i];
@@ -154,7 +177,7 @@ pub fn profile_editor(frame: &mut Frame<'_>, area: Rect, editor: &ProfileEditor,
             label
         };
         if i == BASE_FIELD {
-            lines.push(api_row(editor, theme));
+            lines.push(api_row(editor, &key(Command::ToggleApi), theme));
         }
         let hint = (i == BASE_FIELD && input.text().is_empty()).then(|| editor.base_hint());
         let shown = if let Some(hint) = hint {
@@ -197,7 +220,14 @@ pub fn profile_editor(frame: &mut Frame<'_>, area: Rect, editor: &ProfileEditor,
         }
     }
     lines.push(Line::from(Span::styled(
-        "Tab/↑↓ field · Enter next/save · Ctrl+S save · Ctrl+T API · Esc cancel",
+        format!(
+            "{} field · {} next/save · {} save · {} API · {} cancel",
+            key(Command::NextField),
+            key(Command::Accept),
+            key(Command::Save),
+            key(Command::ToggleApi),
+            key(Command::Cancel),
+        ),
         theme.dim(),
     )));
     if editor.builtin {
@@ -219,12 +249,12 @@ pub fn profile_editor(frame: &mut Frame<'_>, area: Rect, editor: &ProfileEditor,
 }
 
 /// The API row: tracking (`{base}/{key}/{method}`) or runtime (Bearer key), Ctrl+T while adding.
-fn api_row(editor: &ProfileEditor, theme: Theme) -> Line<'static> {
+fn api_row(editor: &ProfileEditor, toggle: &str, theme: Theme) -> Line<'static> {
     let shown = match (editor.api, editor.original.is_some()) {
-        (Api::Tracking, false) => "tracking  (Ctrl+T: runtime, Reflag's Runtime API)",
-        (Api::Runtime, false) => "runtime, key as a Bearer header  (Ctrl+T: tracking)",
-        (Api::Tracking, true) => "tracking",
-        (Api::Runtime, true) => "runtime, key as a Bearer header",
+        (Api::Tracking, false) => format!("tracking  ({toggle}: runtime, Reflag's Runtime API)"),
+        (Api::Runtime, false) => format!("runtime, key as a Bearer header  ({toggle}: tracking)"),
+        (Api::Tracking, true) => "tracking".to_owned(),
+        (Api::Runtime, true) => "runtime, key as a Bearer header".to_owned(),
     };
     let style = if editor.original.is_some() {
         theme.dim()

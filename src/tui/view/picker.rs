@@ -5,6 +5,7 @@ use super::Theme;
 use super::overlay::with_hint;
 use crate::sanitize::sanitize;
 use crate::tui::collection::{EntryKind, Picker};
+use crate::tui::keys::{Command, Context};
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -160,7 +161,14 @@ pub fn copy_as(frame: &mut Frame<'_>, area: Rect, selected: usize, theme: Theme)
 }
 
 /// The name to save the current form under.
-pub fn save_as(frame: &mut Frame<'_>, area: Rect, name: &crate::term::LineInput, theme: Theme) {
+pub fn save_as(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    state: &State,
+    name: &crate::term::LineInput,
+    theme: Theme,
+) {
+    let key = |command| state.keymap.label(Context::SaveName, command);
     let lines = vec![Line::from(vec![
         Span::styled("name: ", theme.label()),
         Span::raw(sanitize(name.text())),
@@ -171,7 +179,11 @@ pub fn save_as(frame: &mut Frame<'_>, area: Rect, name: &crate::term::LineInput,
         area,
         "save the form as a request",
         lines,
-        "Enter save into the collection (comments kept) · Esc cancel",
+        &format!(
+            "{} save into the collection (comments kept) · {} cancel",
+            key(Command::Accept),
+            key(Command::Cancel)
+        ),
         theme,
     );
 }
@@ -185,6 +197,7 @@ pub fn palette(
     theme: Theme,
 ) {
     let entries = palette.entries(keymap);
+    let key = |command| keymap.label(Context::Palette, command);
     let mut lines = vec![Line::from(vec![
         Span::styled("command: ", theme.label()),
         Span::raw(sanitize(palette.filter.text())),
@@ -213,7 +226,13 @@ pub fn palette(
         area,
         "commands",
         lines,
-        "type to filter · ↑↓ choose · Enter run · Esc close",
+        &format!(
+            "type to filter · {}{} choose · {} run · {} close",
+            key(Command::Up),
+            key(Command::Down),
+            key(Command::Open),
+            key(Command::Back)
+        ),
         theme,
     );
 }
