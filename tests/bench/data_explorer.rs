@@ -100,19 +100,7 @@ fn main() {
     let deep = step(&mut state, KeyCode::Char('r'));
     step(&mut state, KeyCode::Home);
     step(&mut state, KeyCode::Char('/'));
-    let mut nothing = Vec::new();
-    for _ in 0..5 {
-        nothing.push(step(&mut state, KeyCode::Char('x')));
-        step(&mut state, KeyCode::Backspace);
-    }
-    // Typing a user id searches at each key press, from dense matches ("u": every event) through
-    // a few thousand ("u123") to a few hundred ("u1234").
-    let mut typed = String::new();
-    let mut typing = Vec::new();
-    for c in "u1234".chars() {
-        typed.push(c);
-        typing.push((typed.clone(), step(&mut state, KeyCode::Char(c))));
-    }
+    let (nothing, typing) = searches(&mut state, &mut step);
 
     println!("{}", line("open the Events tab", &open));
     println!("{}", line("page down / page up", &pages));
@@ -123,19 +111,7 @@ fn main() {
         "jump to row {} (offset paging)    {deep:>7.2} ms (not a key press; not in the target)",
         stored / 2
     );
-    let slowest = nothing.iter().fold(0.0f64, |a, b| a.max(*b));
-    println!(
-        "{} (target < 20 ms: {})",
-        line("search that matches nothing (\"x\")", &nothing),
-        verdict(slowest, 20.0)
-    );
-    for (typed, ms) in &typing {
-        println!(
-            "search {:<32}{ms:>7.2} ms (target < 50 ms: {})",
-            format!("\"{typed}\", typed key by key"),
-            verdict(*ms, 50.0)
-        );
-    }
+    print_searches(&nothing, &typing);
     let worst = open
         .iter()
         .chain(&pages)
@@ -148,6 +124,43 @@ fn main() {
         verdict(worst, 50.0)
     );
     drop(running);
+}
+
+/// A search that matches nothing, five times; then a user id typed key by key, which searches at
+/// each key press, from dense matches ("u": every event) through about 12 000 ("u12") to about a
+/// hundred ("u1234").
+fn searches(
+    state: &mut State,
+    step: &mut impl FnMut(&mut State, KeyCode) -> f64,
+) -> (Vec<f64>, Vec<(String, f64)>) {
+    let mut nothing = Vec::new();
+    for _ in 0..5 {
+        nothing.push(step(state, KeyCode::Char('x')));
+        step(state, KeyCode::Backspace);
+    }
+    let mut typed = String::new();
+    let mut typing = Vec::new();
+    for c in "u1234".chars() {
+        typed.push(c);
+        typing.push((typed.clone(), step(state, KeyCode::Char(c))));
+    }
+    (nothing, typing)
+}
+
+fn print_searches(nothing: &[f64], typing: &[(String, f64)]) {
+    let slowest = nothing.iter().fold(0.0f64, |a, b| a.max(*b));
+    println!(
+        "{} (target < 20 ms: {})",
+        line("search that matches nothing (\"x\")", nothing),
+        verdict(slowest, 20.0)
+    );
+    for (typed, ms) in typing {
+        println!(
+            "search {:<32}{ms:>7.2} ms (target < 50 ms: {})",
+            format!("\"{typed}\", typed key by key"),
+            verdict(*ms, 50.0)
+        );
+    }
 }
 
 fn verdict(ms: f64, target: f64) -> &'static str {

@@ -206,7 +206,7 @@ async fn the_store_builds_the_index_of_a_migrated_store_in_the_background() {
     as_version_4(&path, BUILD_STEP + 10);
     let store = Store::open(&Storage::File(path)).unwrap();
     let mut polls = 0;
-    while !store.read(|conn| ready(conn)).await.unwrap() {
+    while !store.read(ready).await.unwrap() {
         polls += 1;
         assert!(polls < 10_000, "the build never finished");
         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
