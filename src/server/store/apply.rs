@@ -235,6 +235,7 @@ fn event(
         at,
         received_ms
     ])?;
+    super::search::note_event(conn, key, &call.event)?;
     let mut warnings = Vec::new();
     if call.company_id.is_none() {
         let member: bool = conn

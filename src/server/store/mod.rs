@@ -7,6 +7,7 @@ mod flag_state;
 mod open;
 pub mod queries;
 mod schema;
+mod search;
 pub mod stars;
 mod writer;
 

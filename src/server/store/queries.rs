@@ -148,13 +148,16 @@ pub fn events(
     let Some(key) = key_id(conn, key)? else {
         return Ok(Vec::new());
     };
+    let plan = super::search::plan(conn, key, page.search.as_deref())?;
+    let Some(search) = plan.predicate() else {
+        return Ok(Vec::new());
+    };
     let dir = sql(page.order);
     conn.prepare_cached(&format!(
         "SELECT id, event, user_id, company_id, attributes, timestamp, received_at FROM events
          WHERE key_id = ?1 AND (?2 IS NULL OR user_id = ?2) AND (?3 IS NULL OR company_id = ?3)
            AND (?4 IS NULL OR event = ?4)
-           AND (?7 IS NULL OR instr(lower(event), ?7) OR instr(lower(user_id), ?7)
-                OR instr(lower(coalesce(company_id, '')), ?7))
+           AND {search}
          ORDER BY received_at {dir}, id {dir} LIMIT ?5 OFFSET ?6"
     ))?
     .query_map(

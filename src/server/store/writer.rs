@@ -10,7 +10,7 @@ pub use batch::BatchJob;
 use rusqlite::{Connection, TransactionBehavior};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -94,7 +94,8 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
     let mut reads: Vec<ReadJob> = Vec::new();
     let mut checkpoint = false;
     let mut close = None;
-    while let Ok(first) = jobs.recv() {
+    let mut building = super::search::ready(&conn).is_ok_and(|ready| !ready);
+    while let Some(first) = next_job(&conn, jobs, &mut building) {
         let mut next = Some(first);
         while let Some(job) = next.take() {
             match job {
@@ -134,6 +135,22 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
             return;
         }
     }
+}
+
+/// The next job, `None` once every sender is gone. While the search index of a store made before
+/// it is being built, one step of the build runs before each batch and whenever no job waits: the
+/// build neither starves under steady calls nor holds a call longer than one step.
+fn next_job(conn: &Connection, jobs: &Receiver<Job>, building: &mut bool) -> Option<Job> {
+    while *building {
+        // A failed step leaves the index unbuilt (searches keep scanning); the next start resumes.
+        *building = super::search::build_step(conn).unwrap_or(false);
+        match jobs.try_recv() {
+            Ok(job) => return Some(job),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => {}
+        }
+    }
+    jobs.recv().ok()
 }
 
 /// The writer's `busy_timeout` (schema::WRITER_PRAGMAS).
