@@ -48,6 +48,7 @@ pub async fn run(
         mouse,
         targets,
         watchers: Vec::new(),
+        delivering: false,
     };
     let ticker = tokio::time::interval(Duration::from_millis(100));
     face_loop::run(&mut console, mouse, queue, ticker).await
@@ -63,6 +64,21 @@ struct Console {
     targets: tokio::sync::watch::Sender<crate::client::Target>,
     /// Kept for the loop's life: dropping one stops its watching.
     watchers: Vec<notify::RecommendedWatcher>,
+    /// The outbox's deliverer runs: it starts once the target is known, never towards the
+    /// address a `local` server has not taken yet.
+    delivering: bool,
+}
+
+impl Console {
+    fn deliver_once_targeted(&mut self) {
+        if !self.delivering && !self.state.target_pending {
+            self.delivering = true;
+            tokio::spawn(deliver_outbox(
+                Arc::clone(&self.runner),
+                self.targets.subscribe(),
+            ));
+        }
+    }
 }
 
 impl Face for Console {
@@ -87,19 +103,14 @@ impl Face for Console {
 
     fn started(&mut self) {
         let runner = &self.runner;
-        effects::run(runner, Effect::LoadHistory);
-        effects::run(runner, Effect::LoadCollection);
-        effects::run(
-            runner,
-            Effect::CheckHealth {
-                base_url: self.state.base_url.clone(),
-            },
-        );
+        for effect in update::started(&self.state) {
+            effects::run(runner, effect);
+        }
         self.watchers
             .extend(super::watch::history(runner.actions.clone()));
         self.watchers
             .extend(super::watch::collection(runner.actions.clone()));
-        tokio::spawn(deliver_outbox(Arc::clone(runner), self.targets.subscribe()));
+        self.deliver_once_targeted();
     }
 
     fn apply(&mut self, batch: Vec<Action>) -> Step<Self::Outside> {
@@ -118,9 +129,13 @@ impl Face for Console {
                 changed
             });
         }
+        let quit = state.quit;
+        if !quit {
+            self.deliver_once_targeted();
+        }
         Step {
             redraw: applied.redraw,
-            quit: state.quit,
+            quit,
             restart_ticks: false,
             outside,
         }

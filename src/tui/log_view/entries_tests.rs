@@ -14,7 +14,7 @@ fn entry(kind: u8) -> Exchange {
     if kind / 18 % 2 == 1 {
         e.outcome = Outcome::Failed;
         e.response = None;
-        e.outbox_id = (kind % 2 == 0).then_some(1);
+        e.outbox_id = kind.is_multiple_of(2).then_some(1);
     }
     e
 }

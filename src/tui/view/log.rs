@@ -22,7 +22,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             "{} of {} · {}",
             window.count,
             state.log.entries().len(),
-            sanitize(&crate::tui::log_view::describe(&state.log.filter()))
+            sanitize(&crate::tui::log_view::describe(state.log.filter()))
         )
     } else {
         state.log.entries().len().to_string()
