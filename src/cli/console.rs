@@ -1,6 +1,5 @@
-//! No subcommand: the console. A profile with a server of its own is resolved before the first
-//! frame; `local` starts its embedded server (or finds a `serve`) right after it, which takes as
-//! long again as everything before that frame, and the header says when it answers.
+//! No subcommand: the console. The profile is resolved, and for `local` the server started,
+//! before the first frame, so a newcomer can send at once.
 
 use super::context::{self, CliError, exit};
 use super::send::MethodArg;
@@ -34,29 +33,17 @@ pub fn run(
     let method = method.map_or(Method::User, Method::from);
     let rt = context::runtime(1)?;
     rt.block_on(async {
-        let later = selected.profile.is_local() && !selected.base_overridden;
-        let (base_url, embedded) = if later {
-            let listen = bucket_console::target::local_listen();
-            (format!("http://{listen}"), None)
-        } else {
-            let resolved = bucket_console::target::resolve(&selected)
-                .await
-                .map_err(|e| CliError::failed(e.to_string()))?;
-            (resolved.target.base_url, resolved.embedded)
-        };
+        let resolved = bucket_console::target::resolve(&selected)
+            .await
+            .map_err(|e| CliError::failed(e.to_string()))?;
         let mut state = State::new(
             profiles,
             selected.profile.clone(),
-            base_url,
+            resolved.target.base_url.clone(),
             method,
             color,
             bucket_console::api::timestamp::now_ms(),
         );
-        if later {
-            // Neither `serve` nor in-process yet: its TargetReady says which.
-            state.target_pending = true;
-            state.local = None;
-        }
         state.palette = config.theme.palette();
         state.keymap = tui::keys::Keymap::new(config.bindings);
         state.collection.env = bucket_console::collection::template::Env::read(allow_env);
@@ -68,7 +55,7 @@ pub fn run(
             },
             std::path::PathBuf::from,
         );
-        tui::run(state, embedded, config.mouse)
+        tui::run(state, resolved.embedded, config.mouse)
             .await
             .map_err(|e| CliError::failed(e.to_string()))
     })?;

@@ -48,7 +48,6 @@ pub async fn run(
         mouse,
         targets,
         watchers: Vec::new(),
-        delivering: false,
     };
     let ticker = tokio::time::interval(Duration::from_millis(100));
     face_loop::run(&mut console, mouse, queue, ticker).await
@@ -64,21 +63,6 @@ struct Console {
     targets: tokio::sync::watch::Sender<crate::client::Target>,
     /// Kept for the loop's life: dropping one stops its watching.
     watchers: Vec<notify::RecommendedWatcher>,
-    /// The outbox's deliverer runs: it starts once the target is known, never towards the
-    /// address a `local` server has not taken yet.
-    delivering: bool,
-}
-
-impl Console {
-    fn deliver_once_targeted(&mut self) {
-        if !self.delivering && !self.state.target_pending {
-            self.delivering = true;
-            tokio::spawn(deliver_outbox(
-                Arc::clone(&self.runner),
-                self.targets.subscribe(),
-            ));
-        }
-    }
 }
 
 impl Face for Console {
@@ -103,14 +87,19 @@ impl Face for Console {
 
     fn started(&mut self) {
         let runner = &self.runner;
-        for effect in update::started(&self.state) {
-            effects::run(runner, effect);
-        }
+        effects::run(runner, Effect::LoadHistory);
+        effects::run(runner, Effect::LoadCollection);
+        effects::run(
+            runner,
+            Effect::CheckHealth {
+                base_url: self.state.base_url.clone(),
+            },
+        );
         self.watchers
             .extend(super::watch::history(runner.actions.clone()));
         self.watchers
             .extend(super::watch::collection(runner.actions.clone()));
-        self.deliver_once_targeted();
+        tokio::spawn(deliver_outbox(Arc::clone(runner), self.targets.subscribe()));
     }
 
     fn apply(&mut self, batch: Vec<Action>) -> Step<Self::Outside> {
@@ -129,13 +118,9 @@ impl Face for Console {
                 changed
             });
         }
-        let quit = state.quit;
-        if !quit {
-            self.deliver_once_targeted();
-        }
         Step {
             redraw: applied.redraw,
-            quit,
+            quit: state.quit,
             restart_ticks: false,
             outside,
         }

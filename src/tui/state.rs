@@ -103,9 +103,6 @@ pub struct State {
     pub profile: Profile,
     /// The base URL calls go to (the embedded server's for `local`).
     pub base_url: String,
-    /// The profile's target is resolved after the first frame (`local`'s embedded server starts
-    /// then): until its `TargetReady`, `base_url` is only where that server means to listen.
-    pub target_pending: bool,
     pub server: ServerStatus,
     pub screen: Screen,
     pub inspect: super::inspect::InspectView,
@@ -162,7 +159,6 @@ impl State {
             profiles,
             profile,
             base_url,
-            target_pending: false,
             server: ServerStatus::Checking,
             screen: Screen::Console,
             inspect: super::inspect::InspectView::default(),

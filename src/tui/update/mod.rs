@@ -45,20 +45,6 @@ fn changes_screen(state: &State, action: &Action) -> bool {
     }
 }
 
-/// What the console starts once its first frame is on screen: the history, the collection, and
-/// the server's health, or first the profile's target when it was left for after that frame
-/// (`local`'s embedded server; its `TargetReady` then checks the health).
-pub fn started(state: &State) -> Vec<Effect> {
-    let target = if state.target_pending {
-        Effect::SwitchProfile(state.profile.clone())
-    } else {
-        Effect::CheckHealth {
-            base_url: state.base_url.clone(),
-        }
-    };
-    vec![Effect::LoadHistory, Effect::LoadCollection, target]
-}
-
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let effects = dispatch(state, action);
     // Raw JSON with templates: what the next send would carry, checked in its place.
@@ -131,57 +117,41 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::TrafficLink { .. } => view_loaded(state, action),
         Action::ProfilesChanged(result) => profiles_read(state, result, true),
         Action::ProfilesRead(result) => profiles_read(state, result, false),
-        Action::TargetReady(result) => target_ready(state, result),
-    }
-}
-
-/// The profile's target is known (a switch, or `local`'s server started after the first frame).
-fn target_ready(
-    state: &mut State,
-    result: Result<(crate::profiles::Profile, String, bool), crate::term::Failure>,
-) -> Vec<Effect> {
-    match result {
-        Ok((profile, base_url, in_process)) => {
-            for form in &mut state.forms {
-                form.set_api(profile.api(), state.now_ms);
-                fill_defaults(form, &defaults(&profile), state.now_ms);
-            }
-            // The profile the console opened with says nothing: no one switched.
-            if !std::mem::take(&mut state.target_pending) {
+        Action::TargetReady(result) => match result {
+            Ok((profile, base_url, in_process)) => {
+                for form in &mut state.forms {
+                    form.set_api(profile.api(), state.now_ms);
+                    fill_defaults(form, &defaults(&profile), state.now_ms);
+                }
                 state.message = Some((
                     Level::Info,
                     format!("profile {} ({})", profile.name, sanitize(&base_url)),
                 ));
+                if profile.is_local() {
+                    state.local = Some(LocalServer {
+                        url: base_url.clone(),
+                        in_process,
+                    });
+                }
+                state.profile = profile;
+                state.base_url.clone_from(&base_url);
+                state.server = ServerStatus::Checking;
+                state.probe_ms = None;
+                state.inspect = super::inspect::InspectView::default();
+                let mut effects = vec![Effect::CheckHealth { base_url }];
+                if state.screen == Screen::Data {
+                    effects.extend(inspect::open(state));
+                }
+                if state.traffic.started {
+                    effects.extend(traffic::restart(state));
+                }
+                effects
             }
-            if profile.is_local() {
-                state.local = Some(LocalServer {
-                    url: base_url.clone(),
-                    in_process,
-                });
+            Err(e) => {
+                state.message = Some((Level::Error, format!("cannot switch profile: {e}")));
+                vec![]
             }
-            state.profile = profile;
-            state.base_url.clone_from(&base_url);
-            state.server = ServerStatus::Checking;
-            state.probe_ms = None;
-            state.inspect = super::inspect::InspectView::default();
-            let mut effects = vec![Effect::CheckHealth { base_url }];
-            if state.screen == Screen::Data {
-                effects.extend(inspect::open(state));
-            }
-            if state.traffic.started {
-                effects.extend(traffic::restart(state));
-            }
-            effects
-        }
-        Err(e) if std::mem::take(&mut state.target_pending) => {
-            state.message = Some((Level::Error, format!("cannot start the local server: {e}")));
-            state.server = ServerStatus::Down(e);
-            vec![]
-        }
-        Err(e) => {
-            state.message = Some((Level::Error, format!("cannot switch profile: {e}")));
-            vec![]
-        }
+        },
     }
 }
 
@@ -375,8 +345,6 @@ mod send_tests;
 mod stars;
 #[cfg(test)]
 mod stars_tests;
-#[cfg(test)]
-mod startup_tests;
 mod traffic;
 #[cfg(test)]
 mod traffic_tests;
