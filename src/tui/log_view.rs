@@ -9,15 +9,19 @@ use crate::client::Exchange;
 use crate::history::{Filter, StatusClass};
 use std::collections::VecDeque;
 
-/// The console's log pane.
+mod entries;
+#[cfg(test)]
+mod entries_tests;
+
+/// The console's log pane. The entries and the filter change only through its methods
+/// ([`entries`]), which keep the index of the entries the filter shows.
 #[derive(Debug, Clone)]
 pub struct LogView {
-    /// Newest first.
-    pub entries: VecDeque<Exchange>,
+    entries: VecDeque<Exchange>,
     /// An index into `entries`, whatever the filter.
     pub selected: usize,
-    /// Which entries the pane shows (`f`, `m`, `p` on the log; `0` clears them).
-    pub filter: Filter,
+    filter: Filter,
+    shown: entries::Shown,
     /// The history's first read has not come yet.
     pub loading: bool,
     /// The history's latest change the pane holds, and whether a read of later ones runs
@@ -32,6 +36,7 @@ impl Default for LogView {
             entries: VecDeque::new(),
             selected: 0,
             filter: Filter::default(),
+            shown: entries::Shown::default(),
             loading: true,
             change: 0,
             refresh: None,
@@ -41,56 +46,42 @@ impl Default for LogView {
 
 impl State {
     /// The entries shown, newest first, with their index in the whole log.
-    pub fn visible_log(&self) -> impl Iterator<Item = (usize, &Exchange)> {
-        let filter = &self.log.filter;
-        let all = filter.is_empty();
-        self.log
-            .entries
-            .iter()
-            .enumerate()
-            .filter(move |(_, e)| all || filter.matches(e))
+    pub fn visible_log(&self) -> Box<dyn Iterator<Item = (usize, &Exchange)> + '_> {
+        let log = &self.log;
+        if log.filter.is_empty() {
+            Box::new(log.entries.iter().enumerate())
+        } else {
+            Box::new(log.shown_indexes().map(|i| (i, &log.entries[i])))
+        }
     }
 
     /// What the pane draws with `rows` rows: the entries on screen (the selection on the last
     /// row once it is that far down, as [`crate::tui::layout::log_offset`] places it), and how
-    /// many are shown in all. Without a filter this jumps straight there; with one it is a single
-    /// pass over the log, so a frame stays cheap however long the log is.
+    /// many are shown in all. The filtered index makes this a jump, filter or not, so a frame
+    /// stays cheap however long the log is.
     pub fn log_window(&self, rows: usize) -> LogWindow<'_> {
         let rows = rows.max(1);
-        if self.log.filter.is_empty() {
-            let offset = self.log.selected.saturating_sub(rows - 1);
-            return LogWindow {
-                rows: self
-                    .log
-                    .entries
-                    .iter()
-                    .enumerate()
-                    .skip(offset)
-                    .take(rows)
-                    .collect(),
-                count: self.log.entries.len(),
-            };
-        }
-        let mut window = std::collections::VecDeque::with_capacity(rows + 1);
-        let (mut found, mut count) = (false, 0);
-        for (i, e) in self.visible_log() {
-            count += 1;
-            if !found {
-                window.push_back((i, e));
-                if window.len() > rows {
-                    window.pop_front();
-                }
-                found = i == self.log.selected;
-            } else if window.len() < rows {
-                window.push_back((i, e));
-            }
-        }
-        if !found {
-            window = self.visible_log().take(rows).collect();
-        }
+        let offset = self
+            .selected_position()
+            .unwrap_or(0)
+            .saturating_sub(rows - 1);
+        let log = &self.log;
+        let rows = if log.filter.is_empty() {
+            log.entries
+                .iter()
+                .enumerate()
+                .skip(offset)
+                .take(rows)
+                .collect()
+        } else {
+            (offset..offset + rows)
+                .map_while(|position| log.shown_at(position))
+                .map(|i| (i, &log.entries[i]))
+                .collect()
+        };
         LogWindow {
-            rows: window.into(),
-            count,
+            rows,
+            count: self.visible_count(),
         }
     }
 
@@ -98,7 +89,7 @@ impl State {
         if self.log.filter.is_empty() {
             self.log.entries.len()
         } else {
-            self.visible_log().count()
+            self.log.shown_len()
         }
     }
 
@@ -107,26 +98,21 @@ impl State {
         if self.log.filter.is_empty() {
             return (self.log.selected < self.log.entries.len()).then_some(self.log.selected);
         }
-        self.visible_log().position(|(i, _)| i == self.log.selected)
+        self.log.shown_position(self.log.selected)
     }
 
     /// Selects the shown entry at `position`, or the last one past the end.
     pub fn select_visible(&mut self, position: usize) {
-        let chosen = if self.log.filter.is_empty() {
-            (!self.log.entries.is_empty()).then(|| position.min(self.log.entries.len() - 1))
-        } else {
-            let mut last = None;
-            for (n, (i, _)) in self.visible_log().enumerate() {
-                last = Some(i);
-                if n == position {
-                    break;
-                }
-            }
-            last
-        };
-        if let Some(i) = chosen {
-            self.log.selected = i;
+        let count = self.visible_count();
+        if count == 0 {
+            return;
         }
+        let position = position.min(count - 1);
+        self.log.selected = if self.log.filter.is_empty() {
+            position
+        } else {
+            self.log.shown_at(position).unwrap_or(self.log.selected)
+        };
     }
 
     /// After the log or the filter changed: the selection is a shown entry when there is one.
@@ -146,7 +132,11 @@ impl State {
             Some(StatusClass::Failed),
             Some(StatusClass::Queued),
         ];
-        self.log.filter.status = next(&ORDER, &self.log.filter.status);
+        let filter = Filter {
+            status: next(&ORDER, &self.log.filter.status),
+            ..self.log.filter.clone()
+        };
+        self.log.set_filter(filter);
         self.keep_selection_visible();
     }
 
@@ -155,13 +145,17 @@ impl State {
         let order: Vec<Option<String>> = std::iter::once(None)
             .chain(Method::ALL.iter().map(|m| Some(m.as_str().to_owned())))
             .collect();
-        self.log.filter.method = next(&order, &self.log.filter.method);
+        let filter = Filter {
+            method: next(&order, &self.log.filter.method),
+            ..self.log.filter.clone()
+        };
+        self.log.set_filter(filter);
         self.keep_selection_visible();
     }
 
     /// `0`: every entry again, the selected one kept (it is shown whatever the filter was).
     pub fn clear_log_filters(&mut self) {
-        self.log.filter = Filter::default();
+        self.log.set_filter(Filter::default());
         self.keep_selection_visible();
     }
 
@@ -178,7 +172,11 @@ impl State {
         let order: Vec<Option<String>> = std::iter::once(None)
             .chain(names.into_iter().map(|n| Some(n.to_owned())))
             .collect();
-        self.log.filter.profile = next(&order, &self.log.filter.profile);
+        let filter = Filter {
+            profile: next(&order, &self.log.filter.profile),
+            ..self.log.filter.clone()
+        };
+        self.log.set_filter(filter);
         self.keep_selection_visible();
     }
 }
@@ -216,13 +214,11 @@ mod tests {
     #[test]
     fn the_window_is_the_rows_the_layout_places() {
         let mut s = state(crate::api::Method::Event);
-        s.log.entries = (0..40)
-            .map(|i| {
-                let mut e = exchange("event", if i % 3 == 0 { 400 } else { 200 }, "{}", vec![]);
-                e.id = Some(i);
-                e
-            })
-            .collect();
+        s.log.set_entries((0..40).map(|i| {
+            let mut e = exchange("event", if i % 3 == 0 { 400 } else { 200 }, "{}", vec![]);
+            e.id = Some(i);
+            e
+        }));
         let area = ratatui::layout::Rect::new(0, 0, 40, 12);
         for filtered in [false, true] {
             if filtered {

@@ -210,7 +210,7 @@ impl State {
     /// The selected entry, when the filter shows it.
     pub fn selected_exchange(&self) -> Option<&Exchange> {
         self.selected_position()?;
-        self.log.entries.get(self.log.selected)
+        self.log.entries().get(self.log.selected)
     }
 }
 

@@ -248,7 +248,7 @@ pub(super) fn sent(state: &mut State, exchange: Exchange) -> Vec<Effect> {
 
 /// Enter on an item of a batch's detail: the item in its form, its problems on its fields.
 pub(super) fn open_item(state: &mut State, index: usize, item: usize) {
-    let Some(ex) = state.log.entries.get(index).cloned() else {
+    let Some(ex) = state.log.entries().get(index).cloned() else {
         return;
     };
     let Some(value) = sent_items(&ex).into_iter().nth(item) else {

@@ -67,7 +67,7 @@ fn sends_collect_as_pending_items_and_alt_b_sends_them_as_one_bulk() {
         Action::BatchSent(Box::new(runtime_exchange("bulk", 200, &body))),
     );
     assert!(s.batch.is_none(), "a stored batch is done");
-    assert_eq!(s.log.entries.len(), 1, "one log row for the batch");
+    assert_eq!(s.log.entries().len(), 1, "one log row for the batch");
     assert_eq!(s.message.clone().unwrap().0, Level::Success);
 }
 

@@ -281,11 +281,15 @@ pub(super) fn on_scenario_key(state: &mut State, mut run: Box<ScenarioRun>, key:
             let id = run.calls.get(run.selected).and_then(|c| c.log_id);
             if let Some(index) = state
                 .log
-                .entries
+                .entries()
                 .iter()
                 .position(|e| id.is_some() && e.id == id)
             {
-                state.detail = Some(Detail::open(index, &state.log.entries[index], state.color));
+                state.detail = Some(Detail::open(
+                    index,
+                    &state.log.entries()[index],
+                    state.color,
+                ));
                 state.focus = Focus::Detail;
                 state.screen = Screen::Console;
                 return;

@@ -218,13 +218,13 @@ fn a_scenario_runs_from_the_picker_and_its_calls_open() {
     };
     assert!(run.done);
     assert_eq!(run.calls.len(), 2);
-    assert_eq!(s.log.entries.len(), 2, "each call is in the log");
+    assert_eq!(s.log.entries().len(), 2, "each call is in the log");
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.overlay, Overlay::None);
     let detail = s.detail.as_ref().unwrap();
     assert_eq!(
-        s.log.entries[detail.index].id,
+        s.log.entries()[detail.index].id,
         Some(32),
         "the second call's exchange"
     );

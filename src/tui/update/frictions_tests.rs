@@ -52,14 +52,14 @@ fn zero_clears_every_log_filter_and_the_selection_stays_visible() {
     ok.id = Some(1);
     let mut bad = exchange("user", 400, "{}", vec![]);
     bad.id = Some(2);
-    s.log.entries = [bad, ok].into_iter().collect();
+    s.log.set_entries([bad, ok]);
     s.focus = Focus::Log;
     press(&mut s, KeyCode::Char('f')); // 2xx
     press(&mut s, KeyCode::Char('m')); // user: nothing left
     press(&mut s, KeyCode::Char('p'));
-    assert!(!s.log.filter.is_empty());
+    assert!(!s.log.filter().is_empty());
     press(&mut s, KeyCode::Char('0'));
-    assert!(s.log.filter.is_empty(), "{:?}", s.log.filter);
+    assert!(s.log.filter().is_empty(), "{:?}", s.log.filter());
     assert!(s.selected_position().is_some());
     // Filtering to 2xx moves the selection off the 400 onto the row still shown.
     s.log.selected = 0;

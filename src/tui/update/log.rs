@@ -79,7 +79,7 @@ pub(super) fn on_copy_as_key(
         Some(Command::Down) => keep(state, (selected + 1).min(Format::ALL.len() - 1)),
         Some(Command::Open) => {
             let (Some(ex), Some(format)) =
-                (state.log.entries.get(index), Format::ALL.get(selected))
+                (state.log.entries().get(index), Format::ALL.get(selected))
             else {
                 return vec![];
             };
@@ -118,7 +118,7 @@ fn local_server_gone(state: &State, ex: &Exchange) -> bool {
 /// `c` and `y`, on a log row or in its detail: the exchange as curl, or its response body; the
 /// status line says what was copied, or why nothing was.
 pub(super) fn copy(state: &mut State, index: usize, what: Command) -> Vec<Effect> {
-    let Some(ex) = state.log.entries.get(index) else {
+    let Some(ex) = state.log.entries().get(index) else {
         return vec![];
     };
     let (text, said) = if what == Command::CopyCurl {
@@ -158,7 +158,7 @@ pub(super) fn load_selected(state: &mut State, path: Option<&str>) {
         .detail
         .as_ref()
         .map_or(state.log.selected, |d| d.index);
-    let Some(ex) = state.log.entries.get(index).cloned() else {
+    let Some(ex) = state.log.entries().get(index).cloned() else {
         return;
     };
     let Some(method) = Method::parse(&ex.method) else {
@@ -212,7 +212,7 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     // A batch's detail chooses among its items, another exchange's among its errors.
     let errors = state
         .log
-        .entries
+        .entries()
         .get(detail.index)
         .map_or(0, crate::tui::batch::choices);
     let command = state.keymap.command(Context::Detail, &key);
@@ -247,7 +247,7 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             } else {
                 (detail.selected_error + 1).min(errors.saturating_sub(1))
             };
-            if let Some(exchange) = state.log.entries.get(detail.index) {
+            if let Some(exchange) = state.log.entries().get(detail.index) {
                 detail.select_error(selected, exchange, state.color);
             }
         }
@@ -266,7 +266,7 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Command::Open
             if state
                 .log
-                .entries
+                .entries()
                 .get(detail.index)
                 .is_some_and(crate::tui::batch::is_batch) =>
         {
@@ -276,7 +276,7 @@ pub(super) fn on_detail_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Command::Open => {
             let path = state
                 .log
-                .entries
+                .entries()
                 .get(detail.index)
                 .and_then(|e| e.validation_errors.get(detail.selected_error))
                 .map(|e| e.path.clone());
@@ -382,20 +382,20 @@ pub(super) fn merge_entry(state: &mut State, entry: Exchange) {
     let Some(id) = entry.id else {
         return;
     };
-    if let Some(row) = state.log.entries.iter_mut().find(|e| e.id == Some(id)) {
-        *row = entry;
+    if let Some(at) = state.log.entries().iter().position(|e| e.id == Some(id)) {
+        state.log.replace(at, entry);
         return;
     }
     // Rows without an id (not recorded) count as newest, as they were when sent.
     let at = state
         .log
-        .entries
+        .entries()
         .iter()
         .position(|e| e.id.is_some_and(|other| other < id))
-        .unwrap_or(state.log.entries.len());
+        .unwrap_or(state.log.entries().len());
     state.results.feedback_delivered |= is_delivered_feedback(&entry);
-    state.log.entries.insert(at, entry);
-    if state.log.entries.len() > 1 && state.log.selected >= at {
+    state.log.insert(at, entry);
+    if state.log.entries().len() > 1 && state.log.selected >= at {
         state.log.selected += 1;
     }
     if let Some(detail) = &mut state.detail
@@ -417,8 +417,8 @@ pub(super) fn history_loaded(
             // Exchanges sent before the history arrived stay on top; one a change read
             // brought in already is not listed twice.
             state.results.feedback_delivered |= entries.iter().any(is_delivered_feedback);
-            let known: Vec<i64> = state.log.entries.iter().filter_map(|e| e.id).collect();
-            state.log.entries.extend(
+            let known: Vec<i64> = state.log.entries().iter().filter_map(|e| e.id).collect();
+            state.log.extend_older(
                 entries
                     .into_iter()
                     .filter(|e| e.id.is_none_or(|id| !known.contains(&id))),

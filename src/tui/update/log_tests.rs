@@ -94,8 +94,8 @@ fn copy_as_curl_names_the_server_that_answered_and_says_when_it_is_gone() {
     here.base_url = "http://127.0.0.1:8787".into();
     let mut earlier = here.clone();
     earlier.base_url = "http://127.0.0.1:41009".into();
-    s.log.entries.push_front(earlier);
-    s.log.entries.push_front(here);
+    s.log.push_front(earlier);
+    s.log.push_front(here);
     s.focus = Focus::Log;
     let copied = |s: &mut State| match update(s, key(KeyCode::Char('c'))).as_slice() {
         [Effect::Copy(text)] => text.clone(),
@@ -121,7 +121,6 @@ fn copy_as_curl_names_the_server_that_answered_and_says_when_it_is_gone() {
 fn c_and_y_copy_from_an_exchanges_detail_and_say_so() {
     let mut s = state(Method::User);
     s.log
-        .entries
         .push_front(exchange("user", 400, r#"{"userID":1}"#, vec![]));
     s.focus = Focus::Log;
     update(&mut s, key(KeyCode::Enter));
@@ -161,7 +160,7 @@ fn the_log_is_filtered_by_status_method_and_profile() {
     for (i, e) in entries.iter_mut().enumerate() {
         e.id = Some(i as i64 + 1);
     }
-    s.log.entries = entries.into();
+    s.log.set_entries(entries);
     s.focus = Focus::Log;
     let shown = |s: &State| {
         s.visible_log()
@@ -240,7 +239,7 @@ fn changes_to_the_history_file_appear_live() {
     ));
     let ids: Vec<_> = s
         .log
-        .entries
+        .entries()
         .iter()
         .map(|e| (e.id.unwrap(), e.status().unwrap()))
         .collect();

@@ -69,13 +69,13 @@ pub(super) fn queued(
     state.message = Some(match result {
         Ok((id, waiting)) => {
             state.outbox_waiting = waiting;
-            if let Some(row) = state
+            if let Some(at) = state
                 .log
-                .entries
-                .iter_mut()
-                .find(|e| entry.is_some() && e.id == entry)
+                .entries()
+                .iter()
+                .position(|e| entry.is_some() && e.id == entry)
             {
-                row.outbox_id = Some(id);
+                state.log.change(at, |row| row.outbox_id = Some(id));
             }
             (
                 Level::Warning,
@@ -113,13 +113,13 @@ pub(super) fn outbox_delivered(state: &mut State, action: Action) -> Vec<Effect>
         // gave the exchange the row's id.
         match state
             .log
-            .entries
-            .iter_mut()
-            .find(|e| exchange.id.is_some() && e.id == exchange.id)
+            .entries()
+            .iter()
+            .position(|e| exchange.id.is_some() && e.id == exchange.id)
         {
-            Some(row) => *row = exchange,
+            Some(at) => state.log.replace(at, exchange),
             None => {
-                state.log.entries.push_front(exchange);
+                state.log.push_front(exchange);
                 if let Some(detail) = &mut state.detail {
                     detail.index += 1;
                 }

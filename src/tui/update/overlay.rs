@@ -108,14 +108,16 @@ fn on_confirm_key(state: &mut State, confirm: Confirm, key: KeyEvent) -> Vec<Eff
         Confirm::DeleteProfile { name } if yes => delete_profile(state, &name),
         Confirm::DropBatch { .. } if yes => super::batch::drop_batch(state),
         Confirm::DropOutboxItem { id } if yes => {
-            if let Some(row) = state
+            if let Some(at) = state
                 .log
-                .entries
-                .iter_mut()
-                .find(|e| e.outbox_id == Some(id))
+                .entries()
+                .iter()
+                .position(|e| e.outbox_id == Some(id))
             {
-                row.outbox_id = None;
-                row.error_message = Some("dropped from the outbox".to_owned());
+                state.log.change(at, |row| {
+                    row.outbox_id = None;
+                    row.error_message = Some("dropped from the outbox".to_owned());
+                });
             }
             state.outbox.dropped += 1;
             // The status line may still say the call is queued: it is not, any more.

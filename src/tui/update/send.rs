@@ -106,15 +106,15 @@ pub(super) fn sent(state: &mut State, exchange: Exchange) {
     // The file watcher may have brought this entry in already: it is that row.
     if let Some(at) = state
         .log
-        .entries
+        .entries()
         .iter()
         .position(|e| exchange.id.is_some() && e.id == exchange.id)
     {
-        state.log.entries[at] = exchange;
+        state.log.replace(at, exchange);
         state.log.selected = at;
         return;
     }
-    state.log.entries.push_front(exchange);
+    state.log.push_front(exchange);
     state.log.selected = 0;
     if let Some(detail) = &mut state.detail {
         detail.index += 1;

@@ -41,7 +41,7 @@ fn ctrl_s_sends_a_valid_form_and_asks_before_an_invalid_one() {
         ))),
     );
     assert!(!s.needs_ticks());
-    assert_eq!(s.log.entries.len(), 1);
+    assert_eq!(s.log.entries().len(), 1);
 }
 
 #[test]
@@ -118,8 +118,8 @@ fn a_queued_send_stays_one_row_until_delivered() {
             result: Ok((9, 1)),
         },
     );
-    assert_eq!(s.log.entries.len(), 1);
-    assert!(s.log.entries[0].is_queued());
+    assert_eq!(s.log.entries().len(), 1);
+    assert!(s.log.entries()[0].is_queued());
     let mut delivered = exchange("event", 200, "{\"event\":\"e\",\"userId\":\"u\"}", vec![]);
     delivered.id = Some(41);
     delivered.outbox_id = Some(9);
@@ -132,6 +132,6 @@ fn a_queued_send_stays_one_row_until_delivered() {
             waiting: 0,
         },
     );
-    assert_eq!(s.log.entries.len(), 1, "the same row, moved on");
-    assert_eq!(s.log.entries[0].status(), Some(200));
+    assert_eq!(s.log.entries().len(), 1, "the same row, moved on");
+    assert_eq!(s.log.entries()[0].status(), Some(200));
 }

@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let Some(detail) = &state.detail else { return };
-    let Some(e) = state.log.entries.get(detail.index) else {
+    let Some(e) = state.log.entries().get(detail.index) else {
         return;
     };
     let title = format!(

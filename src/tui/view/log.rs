@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let focused = state.focus == Focus::Log;
-    let filtered = !state.log.filter.is_empty();
+    let filtered = !state.log.filter().is_empty();
     let window = state.log_window(usize::from(area.height.saturating_sub(2)));
     let count = if state.log.loading {
         "loading…".to_owned()
@@ -21,11 +21,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         format!(
             "{} of {} · {}",
             window.count,
-            state.log.entries.len(),
-            sanitize(&crate::tui::log_view::describe(&state.log.filter))
+            state.log.entries().len(),
+            sanitize(&crate::tui::log_view::describe(state.log.filter()))
         )
     } else {
-        state.log.entries.len().to_string()
+        state.log.entries().len().to_string()
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -33,7 +33,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         .title(Span::styled(format!(" log · {count} "), theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    if state.log.entries.is_empty() || window.count == 0 {
+    if state.log.entries().is_empty() || window.count == 0 {
         let label = |c| state.keymap.label(Context::Log, c);
         let text = if state.log.loading {
             "loading the log…".to_owned()

@@ -196,8 +196,8 @@ fn log_with_entries_and_focus() {
 fn detail_of_a_400() {
     let mut s = with_log();
     s.focus = Focus::Detail;
-    let mut detail = Detail::open(0, &s.log.entries[0], s.color);
-    detail.select_error(1, &s.log.entries[0], s.color);
+    let mut detail = Detail::open(0, &s.log.entries()[0], s.color);
+    detail.select_error(1, &s.log.entries()[0], s.color);
     s.detail = Some(detail);
     snapshot("detail_400", &s);
 }
@@ -350,9 +350,7 @@ fn raw_json_marks_the_lines_an_answer_named() {
         FieldCode::NestedValue,
         "attribute values cannot be nested",
     );
-    s.log
-        .entries
-        .push_front(exchange("user", 400, body, vec![error]));
+    s.log.push_front(exchange("user", 400, body, vec![error]));
     s.focus = Focus::Log;
     press(&mut s, KeyCode::Char('e'));
     let form = s.form();
@@ -437,7 +435,7 @@ fn a_queued_exchange_says_so_in_its_row() {
     queued.response = None;
     queued.attempts[0].status = None;
     queued.outbox_id = Some(3);
-    s.log.entries.push_front(queued);
+    s.log.push_front(queued);
     let terminal = render(&s, 120, 40);
     let buffer = terminal.backend().buffer();
     let screen: String = (0..40)

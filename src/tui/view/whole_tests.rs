@@ -116,7 +116,7 @@ fn with_log() -> State {
     for (i, status) in [200, 400, 202].into_iter().enumerate() {
         let mut e = exchange("event", status, "{\"event\":\"Sent message\"}", vec![]);
         e.id = Some(i as i64 + 1);
-        s.log.entries.push_front(e);
+        s.log.push_front(e);
     }
     s.focus = Focus::Log;
     s
