@@ -15,9 +15,12 @@ impl Drop for Serve {
 }
 
 /// Starts `serve` on `db`; `BENCH_SERVE_ARGS` adds arguments (`--record 0` compares without the
-/// traffic recorder).
+/// traffic recorder), and `BENCH_SERVE_BIN` runs another build's binary (to alternate an old
+/// build and a new one).
 pub fn serve(db: &std::path::Path) -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bucket-console"))
+    let binary = std::env::var_os("BENCH_SERVE_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_bucket-console").into());
+    let mut child = Command::new(binary)
         .args(["serve", "--quiet", "--listen", "127.0.0.1:0", "--db"])
         .arg(db)
         .args(
