@@ -36,7 +36,7 @@ fn env(name: &str, default: u64) -> u64 {
 fn request(conn: u64, n: u64) -> Vec<u8> {
     let i = conn * 1_000_003 + n;
     let user = (i * 7919) % 20_000;
-    let company = if i % 3 == 0 {
+    let company = if i.is_multiple_of(3) {
         String::new()
     } else {
         format!(r#","companyId":"c{}""#, user % 500)
@@ -113,6 +113,53 @@ fn main() {
         "stored", "events/s", "VmRSS MiB", "VmHWM MiB"
     );
 
+    let started = Instant::now();
+    let marks = fill(addr, pid, connections, total);
+    let rate_between = |from: u64, to: u64| {
+        let at = |n: u64| marks.iter().find(|(m, _)| *m == n).map(|(_, t)| *t);
+        let (a, b) = (at(from).unwrap(), at(to).unwrap());
+        (to - from) as f64 / b.duration_since(a).as_secs_f64()
+    };
+    let last = marks.last().unwrap().0;
+    // Small windows swing with the machine: 20 000 events at each end.
+    let early = rate_between(STEP, 3 * STEP);
+    let late = rate_between(last - 2 * STEP, last);
+    println!(
+        "# {} events in {:.1} s; rate at {}–{}k stored {early:.0}/s, at {}–{}k stored {late:.0}/s: \
+         {:.0} % (target >= 80 %: {})",
+        last,
+        started.elapsed().as_secs_f64(),
+        STEP / 1000,
+        3 * STEP / 1000,
+        (last - 2 * STEP) / 1000,
+        last / 1000,
+        late / early * 100.0,
+        if late >= 0.8 * early {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    let (rss, hwm) = (memory_mib(pid, "VmRSS"), memory_mib(pid, "VmHWM"));
+    // serve's defaults: the recorder's `--record-memory` and the writer's page cache.
+    let recorder = 128.0;
+    let page_cache = 32_000.0 * 1000.0 / 1024.0 / 1024.0 * PAGE_CACHES;
+    println!(
+        "# serve: VmRSS {rss:.1} MiB, VmHWM {hwm:.1} MiB; budget 64 + {recorder:.0} (recorder) + \
+         {page_cache:.0} (page cache) = {:.0} MiB: {}",
+        64.0 + recorder + page_cache,
+        if hwm <= 64.0 + recorder + page_cache {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    drop(server);
+}
+
+/// Sends events from `connections` connections until `total` are stored, printing the rate of
+/// each hundred thousand and serve's memory; answers when each STEP-th event was stored.
+fn fill(addr: std::net::SocketAddr, pid: u32, connections: u64, total: u64) -> Vec<(u64, Instant)> {
     let stored = Arc::new(AtomicU64::new(0));
     // The instant each STEP-th answer arrived.
     let marks: Arc<std::sync::Mutex<Vec<(u64, Instant)>>> = Arc::default();
@@ -120,8 +167,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let started = Instant::now();
-    marks.lock().unwrap().push((0, started));
+    marks.lock().unwrap().push((0, Instant::now()));
     runtime.block_on(async {
         let mut tasks = Vec::new();
         for c in 0..connections {
@@ -173,43 +219,7 @@ fn main() {
             t.await.expect("connection task");
         }
     });
-    let marks = marks.lock().unwrap().clone();
-    let rate_between = |from: u64, to: u64| {
-        let at = |n: u64| marks.iter().find(|(m, _)| *m == n).map(|(_, t)| *t);
-        let (a, b) = (at(from).unwrap(), at(to).unwrap());
-        (to - from) as f64 / b.duration_since(a).as_secs_f64()
-    };
-    let last = marks.last().unwrap().0;
-    // Small windows swing with the machine: 20 000 events at each end.
-    let early = rate_between(STEP, 3 * STEP);
-    let late = rate_between(last - 2 * STEP, last);
-    println!(
-        "# {} events in {:.1} s; rate at {}–{}k stored {early:.0}/s, at {}–{}k stored {late:.0}/s: \
-         {:.0} % (target >= 80 %: {})",
-        last,
-        started.elapsed().as_secs_f64(),
-        STEP / 1000,
-        3 * STEP / 1000,
-        (last - 2 * STEP) / 1000,
-        last / 1000,
-        late / early * 100.0,
-        if late >= 0.8 * early { "met" } else { "NOT met" }
-    );
-    let (rss, hwm) = (memory_mib(pid, "VmRSS"), memory_mib(pid, "VmHWM"));
-    // serve's defaults: the recorder's `--record-memory` and the writer's page cache.
-    let recorder = 128.0;
-    let page_cache = 32_000.0 * 1000.0 / 1024.0 / 1024.0 * PAGE_CACHES;
-    println!(
-        "# serve: VmRSS {rss:.1} MiB, VmHWM {hwm:.1} MiB; budget 64 + {recorder:.0} (recorder) + \
-         {page_cache:.0} (page cache) = {:.0} MiB: {}",
-        64.0 + recorder + page_cache,
-        if hwm <= 64.0 + recorder + page_cache {
-            "met"
-        } else {
-            "NOT met"
-        }
-    );
-    drop(server);
+    marks.lock().unwrap().clone()
 }
 
 /// Connections with a `cache_size` of their own that writing fills: the writer's.

@@ -47,6 +47,10 @@ pub fn serve(db: &std::path::Path) -> Serve {
 pub const KEY: &str = "trCqx4DGo1lk3Lcct5NHLjWy";
 
 /// Runs `add` (a `profiles add … --key-stdin` command) with [`KEY`] on its stdin.
+#[allow(
+    dead_code,
+    reason = "each bench includes this file and uses what it needs"
+)]
 pub fn add_profile(add: &mut Command) {
     let mut child = add
         .stdin(Stdio::piped())

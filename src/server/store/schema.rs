@@ -201,7 +201,10 @@ mod tests {
         assert_eq!(create(&conn).unwrap(), None);
     }
 
-    fn blocks(conn: &Connection) -> Vec<(i64, String, i64, bool, String, i64, i64, i64)> {
+    /// A row of `event_blocks`, its columns in order.
+    type Block = (i64, String, i64, bool, String, i64, i64, i64);
+
+    fn blocks(conn: &Connection) -> Vec<Block> {
         conn.prepare("SELECT * FROM event_blocks ORDER BY 1, 2, 3, 4, 5")
             .unwrap()
             .query_map([], |r| {

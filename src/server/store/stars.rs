@@ -392,22 +392,19 @@ fn window_days(
     Ok(later)
 }
 
-fn event_folds(
+/// Every company's days in the window with a use of one of `events`, the uses left out, and
+/// whether a use is stamped later on the as-of day: from the rows ingest keeps per company and
+/// block of days, or, should these not tell (see `blocks`), from the events themselves.
+fn window_folds(
     conn: &Connection,
     (key_id, read): (i64, Read),
-    feature: &Feature,
+    events: &[String],
     window: Window,
     companies: &Companies,
-) -> rusqlite::Result<(Vec<Fold>, Excluded, bool)> {
-    let Usage::Event { events } = &feature.usage else {
-        return Ok((Vec::new(), Excluded::default(), false));
-    };
-    let (from_day, to_day) = (window.first_day(), window.last_day());
+) -> rusqlite::Result<(Vec<Fold>, BTreeMap<String, u64>, bool)> {
     let mut later = false;
     let mut folds = vec![Fold::default(); companies.ids.len()];
     let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
-    // The window's days from the rows ingest keeps per company and block of days; should these
-    // not tell (see `blocks`), from the events themselves.
     let mut from_blocks = read == Read::Blocks && window.from_ms >= 0;
     if from_blocks {
         for event in events {
@@ -440,13 +437,32 @@ fn event_folds(
             )?;
         }
     }
+    Ok((folds, excluded, later))
+}
+
+fn event_folds(
+    conn: &Connection,
+    (key_id, read): (i64, Read),
+    feature: &Feature,
+    window: Window,
+    companies: &Companies,
+) -> rusqlite::Result<(Vec<Fold>, Excluded, bool)> {
+    let Usage::Event { events } = &feature.usage else {
+        return Ok((Vec::new(), Excluded::default(), false));
+    };
+    let (from_day, to_day) = (window.first_day(), window.last_day());
+    let (mut folds, excluded, later) =
+        window_folds(conn, (key_id, read), events, window, companies)?;
     // Uses before the window matter only where the window's own days do not settle the steps:
     // a company with none in it (its last use is named), or whose first in it is too recent to
     // be Retained (an earlier use may make it so).
     let settled = to_day - i64::from(feature.rules.retained_after_days);
     let open: Vec<bool> = folds
         .iter()
-        .map(|f| f.first_in_window(from_day).is_none_or(|first| first > settled))
+        .map(|f| {
+            f.first_in_window(from_day)
+                .is_none_or(|first| first > settled)
+        })
         .collect();
     let unsettled: Vec<&str> = companies
         .ids

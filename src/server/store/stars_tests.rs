@@ -240,15 +240,26 @@ fn a_use_later_on_the_as_of_day_is_no_use_yet() {
     };
     for read in [Read::Blocks, Read::Events] {
         let mut got = Vec::new();
-        let later = each_funnel_read(&conn, KEY, &[feature.clone()], (as_of, None), read, |f| {
-            got.push(f);
-            true
-        })
+        let later = each_funnel_read(
+            &conn,
+            KEY,
+            std::slice::from_ref(&feature),
+            (as_of, None),
+            read,
+            |f| {
+                got.push(f);
+                true
+            },
+        )
         .unwrap();
         assert_eq!(later, Later(true), "{read:?}");
         let standing = &got[0].standings[0];
         assert_eq!(
-            (standing.step, standing.why_not_next.as_deref(), &standing.last_use),
+            (
+                standing.step,
+                standing.why_not_next.as_deref(),
+                &standing.last_use
+            ),
             (Step::Segment, Some("no use yet"), &None),
             "{read:?}"
         );
