@@ -3,10 +3,12 @@
 //! Starts `bucket-console serve` (the real binary, WAL, `synchronous=FULL`: each request is
 //! answered after its commit is on disk) on a fresh database under `target/tmp`, and fills it to
 //! BENCH_EVENTS events (default 1 000 000) through loopback HTTP from 64 keep-alive connections
-//! (BENCH_CONNECTIONS). Prints the rate over each hundred thousand stored and serve's resident
-//! memory (`/proc/PID/status`) as it grows, then the two targets: the rate at a million stored at
-//! least 80 % of the rate at 10 000, and serve under 64 MiB plus its recorder's budget and its
-//! page cache.
+//! (BENCH_CONNECTIONS). Prints the rate over each hundred thousand stored, serve's CPU time per
+//! thousand events (`/proc/PID/stat`: on a shared machine the rate swings with other work, the
+//! CPU per event much less) and its resident memory (`/proc/PID/status`) as it grows, then the
+//! two targets: the rate at a million stored at least 80 % of the rate at 10 000, and serve under
+//! 64 MiB plus its recorder's budget and its page cache. `BENCH_SERVE_BIN` runs another build's
+//! binary, to alternate an old build and a new one.
 #![allow(
     clippy::unwrap_used,
     reason = "a benchmark, like a test, should stop at the first failure"
@@ -63,6 +65,21 @@ fn memory_mib(pid: u32, field: &str) -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// serve's CPU time so far (user and system, `/proc/PID/stat`), in milliseconds.
+fn cpu_ms(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|i| fields.get(*i)?.parse::<f64>().ok())
+        .sum();
+    // Clock ticks are a hundredth of a second on Linux.
+    ticks * 10.0
+}
+
 /// Reads one response and answers whether it was a 200.
 async fn answered(stream: &mut TcpStream, buf: &mut [u8]) -> bool {
     let mut filled = 0;
@@ -109,8 +126,8 @@ fn main() {
         db.display()
     );
     println!(
-        "{:>9}  {:>9}  {:>10}  {:>9}",
-        "stored", "events/s", "VmRSS MiB", "VmHWM MiB"
+        "{:>9}  {:>9}  {:>13}  {:>10}  {:>9}",
+        "stored", "events/s", "CPU ms per 1k", "VmRSS MiB", "VmHWM MiB"
     );
 
     let started = Instant::now();
@@ -189,8 +206,10 @@ fn fill(addr: std::net::SocketAddr, pid: u32, connections: u64, total: u64) -> V
                 }
             }));
         }
-        // Resident memory as the store grows, sampled between the answers.
+        // Resident memory and serve's CPU time as the store grows, sampled between the answers:
+        // the CPU per event moves far less than the rate with other work on a shared machine.
         let mut printed = 0;
+        let mut cpu_from = (0, cpu_ms(pid));
         while printed < total {
             tokio::time::sleep(Duration::from_millis(200)).await;
             let marks = marks.lock().unwrap().clone();
@@ -203,8 +222,11 @@ fn fill(addr: std::net::SocketAddr, pid: u32, connections: u64, total: u64) -> V
                         .copied()
                         .unwrap_or((0, from));
                     let rate = (to_n - from_n) as f64 / to.duration_since(from).as_secs_f64();
+                    let cpu_to = (stored.load(Ordering::Relaxed), cpu_ms(pid));
+                    let per_k = (cpu_to.1 - cpu_from.1) * 1000.0 / (cpu_to.0 - cpu_from.0) as f64;
+                    cpu_from = cpu_to;
                     println!(
-                        "{to_n:>9}  {rate:>9.0}  {:>10.1}  {:>9.1}",
+                        "{to_n:>9}  {rate:>9.0}  {per_k:>13.1}  {:>10.1}  {:>9.1}",
                         memory_mib(pid, "VmRSS"),
                         memory_mib(pid, "VmHWM")
                     );

@@ -2,7 +2,6 @@
 
 mod apply;
 mod cancel;
-mod checkpoints;
 pub mod flag_checks;
 mod flag_state;
 mod open;
@@ -78,8 +77,6 @@ pub struct Store {
     running: Arc<AtomicUsize>,
     /// The log's size past which the last reader's end empties it: [`schema::WAL_LIMIT`].
     wal_limit: u64,
-    /// A file store's log copied into the database while the writer goes on.
-    checkpoints: Option<Arc<checkpoints::Checkpoints>>,
 }
 
 /// Batches committed and calls stored since the store opened.
@@ -124,20 +121,12 @@ impl Store {
             })),
             Storage::Memory => None,
         };
-        let checkpoints = match storage {
-            Storage::File(path) => Some(Arc::new(
-                checkpoints::Checkpoints::start(path.clone(), &counters)
-                    .map_err(StoreError::Thread)?,
-            )),
-            Storage::Memory => None,
-        };
         Ok(Store {
             jobs,
             readers,
             counters,
             running: Arc::default(),
             wal_limit: schema::WAL_LIMIT,
-            checkpoints,
         })
     }
 
@@ -153,9 +142,6 @@ impl Store {
             && let Ok(mut idle) = pool.idle.lock()
         {
             idle.clear();
-        }
-        if let Some(checkpoints) = self.checkpoints.clone() {
-            let _ = tokio::task::spawn_blocking(move || checkpoints.stop()).await;
         }
         let (reply, done) = oneshot::channel();
         if self.jobs.send(Job::Close(reply)).is_ok() {
