@@ -15,9 +15,12 @@ impl Drop for Serve {
 }
 
 /// Starts `serve` on `db`; `BENCH_SERVE_ARGS` adds arguments (`--record 0` compares without the
-/// traffic recorder).
+/// traffic recorder), and `BENCH_SERVE_BIN` runs another build's binary (to alternate an old
+/// build and a new one).
 pub fn serve(db: &std::path::Path) -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bucket-console"))
+    let binary = std::env::var_os("BENCH_SERVE_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_bucket-console").into());
+    let mut child = Command::new(binary)
         .args(["serve", "--quiet", "--listen", "127.0.0.1:0", "--db"])
         .arg(db)
         .args(
@@ -44,6 +47,10 @@ pub fn serve(db: &std::path::Path) -> Serve {
 pub const KEY: &str = "trCqx4DGo1lk3Lcct5NHLjWy";
 
 /// Runs `add` (a `profiles add … --key-stdin` command) with [`KEY`] on its stdin.
+#[allow(
+    dead_code,
+    reason = "each bench includes this file and uses what it needs"
+)]
 pub fn add_profile(add: &mut Command) {
     let mut child = add
         .stdin(Stdio::piped())

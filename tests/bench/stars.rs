@@ -225,7 +225,27 @@ fn main() {
         }
         answer
     });
+    memory();
     console_side(answer);
+}
+
+/// The process's resident memory after the server's requests: the server runs in this process,
+/// so the figure also holds the bench's own client, its decoded answers and the store it wrote.
+fn memory() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let mib = |field: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    println!(
+        "# memory: VmRSS {:.1} MiB, VmHWM {:.1} MiB (serve in this process with the bench's \
+         client; budget for serve: 64 MiB + the recorder's 128 MiB + page caches)",
+        mib("VmRSS"),
+        mib("VmHWM")
+    );
 }
 
 /// F6 in the console, at 120×40 on ratatui's TestBackend: the key to its first frame, and the

@@ -471,7 +471,7 @@ async fn the_cli_says_what_is_wrong_with_its_exit_status() {
 }
 
 /// A database written before the funnel's index (schema version 1) is migrated in place when a
-/// server opens it: its rows kept, the index made, the funnel computed.
+/// server opens it: its rows kept, the index and the blocks of days made, the funnel computed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
     use bucket_console::server::{ServerConfig, Storage};
@@ -488,7 +488,7 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
             "DROP INDEX events_by_name; DROP TABLE flag_events; DROP TABLE prompt_events;
-             DROP TABLE flag_state;
+             DROP TABLE flag_state; DROP TRIGGER event_blocks_kept; DROP TABLE event_blocks;
              ALTER TABLE feedback DROP COLUMN key; ALTER TABLE feedback DROP COLUMN sent_feature_id;
              PRAGMA user_version = 1;",
         )
@@ -510,7 +510,15 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!((version, index), (4, 1));
+    // The days of the events already stored are in the blocks the funnel reads.
+    let blocks: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM event_blocks WHERE event = 'Exported report' AND by_company",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!((version, index, blocks > 0), (6, 1, true));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

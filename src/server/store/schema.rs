@@ -7,6 +7,9 @@ use rusqlite::Connection;
 mod v3;
 mod v4;
 mod v5;
+mod v6;
+
+pub use v6::BLOCK_DAYS;
 
 /// Pragmas for the writer: WAL so readers never block it, `synchronous=FULL` so a commit is on disk
 /// before its requests are answered.
@@ -32,7 +35,7 @@ pub const READER_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA query_only 
 
 /// Bumped whenever the tables change shape. An older database is migrated in place (`MIGRATIONS`);
 /// a newer one, written by a later build, is refused.
-pub const VERSION: i64 = 5;
+pub const VERSION: i64 = 6;
 
 /// What takes a database of version `n` to `n + 1`, at index `n - 1`; each runs in one transaction.
 const MIGRATIONS: &[&str] = &[
@@ -43,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     v3::RUNTIME,
     v4::FLAG_STATE,
     v5::SEARCH_INDEX,
+    v6::EVENT_BLOCKS,
 ];
 
 const EVENTS_BY_NAME: &str = "CREATE INDEX IF NOT EXISTS events_by_name
@@ -198,6 +202,98 @@ mod tests {
         // Opening again changes nothing.
         assert_eq!(create(&conn).unwrap(), None);
     }
+
+    /// A row of `event_blocks`, its columns in order.
+    type Block = (i64, String, i64, bool, String, i64, i64, i64);
+
+    fn blocks(conn: &Connection) -> Vec<Block> {
+        conn.prepare("SELECT * FROM event_blocks ORDER BY 1, 2, 3, 4, 5")
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    fn insert(conn: &Connection, events: &[(u8, Option<u8>, i64)]) {
+        for (user, company, timestamp) in events {
+            conn.execute(
+                "INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at)
+                 VALUES (1, 'Used', ?1, ?2, '{}', ?3, 0)",
+                rusqlite::params![
+                    format!("u{user}"),
+                    company.map(|c| format!("c{c}")),
+                    timestamp
+                ],
+            )
+            .unwrap();
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// The blocks a store migrated to version 5 fills from its events are the ones ingest
+        /// would have kept, whatever the order the events came in.
+        #[test]
+        fn the_migration_fills_the_blocks_ingest_keeps(
+            events in proptest::collection::vec(
+                (0u8..3, proptest::option::of(0u8..2), -3 * DAY..200 * DAY),
+                0..40,
+            ),
+        ) {
+            let kept = Connection::open_in_memory().unwrap();
+            create(&kept).unwrap();
+            insert(&kept, &events);
+            let migrated = Connection::open_in_memory().unwrap();
+            create(&migrated).unwrap();
+            migrated
+                .execute_batch(
+                    "DROP TRIGGER event_blocks_kept; DROP TABLE event_blocks; PRAGMA user_version = 4;",
+                )
+                .unwrap();
+            let mut shuffled = events.clone();
+            shuffled.reverse();
+            insert(&migrated, &shuffled);
+            create(&migrated).unwrap();
+            proptest::prop_assert_eq!(blocks(&migrated), blocks(&kept));
+            // Each row's days, last use and first use of that day, read plainly.
+            for (_, _, block, by_company, owner, days, last, first_of_last) in blocks(&kept) {
+                let times: Vec<i64> = events
+                    .iter()
+                    .filter(|(u, c, t)| {
+                        let ours = match c {
+                            Some(c) => by_company && owner == format!("c{c}"),
+                            None => !by_company && owner == format!("u{u}"),
+                        };
+                        ours && if *t < 0 { block == -1 } else { t / DAY / BLOCK_DAYS == block }
+                    })
+                    .map(|(_, _, t)| *t)
+                    .collect();
+                let bits = times
+                    .iter()
+                    .filter(|t| **t >= 0)
+                    .fold(0i64, |bits, t| bits | 1 << (t / DAY % BLOCK_DAYS));
+                proptest::prop_assert_eq!(days, bits);
+                proptest::prop_assert_eq!(Some(last), times.iter().copied().max());
+                let first = times.iter().copied().filter(|t| t / DAY == last / DAY).min();
+                proptest::prop_assert_eq!(Some(first_of_last), first);
+            }
+        }
+    }
+
+    const DAY: i64 = 86_400_000;
 
     #[test]
     fn a_newer_database_is_refused_and_a_new_one_is_current() {

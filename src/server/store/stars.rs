@@ -34,6 +34,30 @@ pub fn each_funnel(
     features: &[Feature],
     as_of_ms: i64,
     company: Option<&str>,
+    each: impl FnMut(Funnel) -> bool,
+) -> rusqlite::Result<Later> {
+    each_funnel_read(conn, key, features, (as_of_ms, company), Read::Blocks, each)
+}
+
+/// Where the window's days are read from: what ingest keeps per block of days (the rows of
+/// `event_blocks`, a few per company), or every event of the window (`events_by_name`); both
+/// give the same funnels, the tests compare them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    Blocks,
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the tests' reference for the blocks")
+    )]
+    Events,
+}
+
+fn each_funnel_read(
+    conn: &Connection,
+    key: &str,
+    features: &[Feature],
+    (as_of_ms, company): (i64, Option<&str>),
+    read: Read,
     mut each: impl FnMut(Funnel) -> bool,
 ) -> rusqlite::Result<Later> {
     let Some(key_id) = super::queries::key_id(conn, key)? else {
@@ -58,7 +82,8 @@ pub fn each_funnel(
     let mut later = false;
     for feature in &features {
         let window = Window::ending(as_of_ms, &feature.rules);
-        let (uses, excluded, stamped_later) = uses(conn, key_id, feature, window, &companies)?;
+        let (uses, excluded, stamped_later) =
+            uses(conn, (key_id, read), feature, window, &companies)?;
         later |= stamped_later;
         let mut funnel = stars::funnel(feature, window, &uses, excluded);
         if let Some(only) = company {
@@ -168,13 +193,13 @@ fn same(a: &Value, b: &Value) -> bool {
 
 fn uses(
     conn: &Connection,
-    key_id: i64,
+    (key_id, read): (i64, Read),
     feature: &Feature,
     window: Window,
     companies: &Companies,
 ) -> rusqlite::Result<(Vec<CompanyUse>, Excluded, bool)> {
     let (folds, excluded, later) = match &feature.usage {
-        Usage::Event { .. } => event_folds(conn, key_id, feature, window, companies)?,
+        Usage::Event { .. } => event_folds(conn, (key_id, read), feature, window, companies)?,
         Usage::Attribute { .. } => (Vec::new(), Excluded::default(), false),
     };
     let scores = scores(conn, key_id, &feature.feedback, companies)?;
@@ -217,12 +242,13 @@ SELECT DISTINCT company_id, timestamp / 86400000, timestamp > ?4
   FROM events INDEXED BY events_by_name
  WHERE key_id = ?1 AND event = ?2 AND company_id IS NOT NULL AND timestamp BETWEEN ?3 AND ?5";
 
-/// The first day with `event` up to the as-of day, and the last day before the window, of each
-/// company in the JSON array ?5: two index seeks each.
+/// The first day with `event` up to the as-of time (?6), and the last day before the window, of
+/// each company in the JSON array ?5: two index seeks each.
 const DIRECT_SPAN: &str = "
 SELECT j.value,
   (SELECT min(timestamp / 86400000) FROM events INDEXED BY events_by_name
-    WHERE key_id = ?1 AND event = ?2 AND company_id = j.value AND timestamp / 86400000 <= ?3),
+    WHERE key_id = ?1 AND event = ?2 AND company_id = j.value AND timestamp / 86400000 <= ?3
+      AND timestamp <= ?6),
   (SELECT max(timestamp / 86400000) FROM events INDEXED BY events_by_name
     WHERE key_id = ?1 AND event = ?2 AND company_id = j.value AND timestamp / 86400000 < ?4)
   FROM json_each(?5) j";
@@ -249,28 +275,38 @@ SELECT j.value,
       AND timestamp / 86400000 < ?4)
   FROM json_each(?5) j";
 
-/// A company's days in the window (with repeats until counted) and its first and last day.
+/// A company's days in the window (a bit each, from the window's first day) and its first and
+/// last day.
 #[derive(Default, Clone)]
 struct Fold {
-    days: Vec<i64>,
+    days: Vec<u64>,
     first: Option<i64>,
     last: Option<i64>,
 }
 
 impl Fold {
-    fn saw(&mut self, day: i64, in_window: bool) {
+    /// A use on `day`, counted among the window's days when `in_window` (then `day` is not
+    /// before `from_day`, the window's first).
+    fn saw(&mut self, from_day: i64, day: i64, in_window: bool) {
         if in_window {
-            self.days.push(day);
+            let at = usize::try_from(day - from_day).unwrap_or(0);
+            if self.days.len() <= at / 64 {
+                self.days.resize(at / 64 + 1, 0);
+            }
+            self.days[at / 64] |= 1 << (at % 64);
         }
         self.first = Some(self.first.map_or(day, |f| f.min(day)));
         self.last = Some(self.last.map_or(day, |l| l.max(day)));
     }
 
     fn days(&self) -> u32 {
-        let mut days = self.days.clone();
-        days.sort_unstable();
-        days.dedup();
-        u32::try_from(days.len()).unwrap_or(u32::MAX)
+        self.days.iter().map(|w| w.count_ones()).sum()
+    }
+
+    /// The first day in the window with a use.
+    fn first_in_window(&self, from_day: i64) -> Option<i64> {
+        let (word, bits) = self.days.iter().enumerate().find(|(_, w)| **w != 0)?;
+        Some(from_day + (word * 64) as i64 + i64::from(bits.trailing_zeros()))
     }
 }
 
@@ -325,7 +361,7 @@ fn window_days(
             continue;
         }
         if let Some(at) = cursor.at(row.get_ref(0)?.as_str()?) {
-            folds[at].saw(row.get(1)?, true);
+            folds[at].saw(from_day, row.get(1)?, true);
         }
     }
     let mut stmt = conn.prepare_cached(USER_DAYS)?;
@@ -342,7 +378,7 @@ fn window_days(
         match companies.memberships_of.get(user) {
             Some(list) => {
                 for &at in list {
-                    folds[at].saw(day, day >= from_day);
+                    folds[at].saw(from_day, day, day >= from_day);
                 }
             }
             None => match excluded.get_mut(user) {
@@ -356,9 +392,57 @@ fn window_days(
     Ok(later)
 }
 
+/// Every company's days in the window with a use of one of `events`, the uses left out, and
+/// whether a use is stamped later on the as-of day: from the rows ingest keeps per company and
+/// block of days, or, should these not tell (see `blocks`), from the events themselves.
+fn window_folds(
+    conn: &Connection,
+    (key_id, read): (i64, Read),
+    events: &[String],
+    window: Window,
+    companies: &Companies,
+) -> rusqlite::Result<(Vec<Fold>, BTreeMap<String, u64>, bool)> {
+    let mut later = false;
+    let mut folds = vec![Fold::default(); companies.ids.len()];
+    let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
+    let mut from_blocks = read == Read::Blocks && window.from_ms >= 0;
+    if from_blocks {
+        for event in events {
+            match blocks::window_days(conn, (key_id, event), window, companies, &mut folds)? {
+                Some((seen_later, left_out)) => {
+                    later |= seen_later;
+                    for (user, count) in left_out {
+                        *excluded.entry(user).or_default() += count;
+                    }
+                }
+                None => {
+                    from_blocks = false;
+                    break;
+                }
+            }
+        }
+    }
+    if !from_blocks {
+        later = false;
+        folds = vec![Fold::default(); companies.ids.len()];
+        excluded.clear();
+        for event in events {
+            later |= window_days(
+                conn,
+                (key_id, event),
+                window,
+                companies,
+                &mut folds,
+                &mut excluded,
+            )?;
+        }
+    }
+    Ok((folds, excluded, later))
+}
+
 fn event_folds(
     conn: &Connection,
-    key_id: i64,
+    (key_id, read): (i64, Read),
     feature: &Feature,
     window: Window,
     companies: &Companies,
@@ -367,26 +451,18 @@ fn event_folds(
         return Ok((Vec::new(), Excluded::default(), false));
     };
     let (from_day, to_day) = (window.first_day(), window.last_day());
-    let mut later = false;
-    let mut folds = vec![Fold::default(); companies.ids.len()];
-    let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
-    for event in events {
-        later |= window_days(
-            conn,
-            (key_id, event),
-            window,
-            companies,
-            &mut folds,
-            &mut excluded,
-        )?;
-    }
+    let (mut folds, excluded, later) =
+        window_folds(conn, (key_id, read), events, window, companies)?;
     // Uses before the window matter only where the window's own days do not settle the steps:
     // a company with none in it (its last use is named), or whose first in it is too recent to
     // be Retained (an earlier use may make it so).
     let settled = to_day - i64::from(feature.rules.retained_after_days);
     let open: Vec<bool> = folds
         .iter()
-        .map(|f| f.days.iter().min().is_none_or(|first| *first > settled))
+        .map(|f| {
+            f.first_in_window(from_day)
+                .is_none_or(|first| first > settled)
+        })
         .collect();
     let unsettled: Vec<&str> = companies
         .ids
@@ -409,7 +485,14 @@ fn event_folds(
             last: None,
         };
         let mut stmt = conn.prepare_cached(DIRECT_SPAN)?;
-        let mut rows = stmt.query(params![key_id, event, to_day, from_day, unsettled])?;
+        let mut rows = stmt.query(params![
+            key_id,
+            event,
+            to_day,
+            from_day,
+            unsettled,
+            window.to_ms
+        ])?;
         while let Some(row) = rows.next()? {
             let (first, last): (Option<i64>, Option<i64>) = (row.get(1)?, row.get(2)?);
             if first.is_none() && last.is_none() {
@@ -417,7 +500,7 @@ fn event_folds(
             }
             if let Some(at) = cursor.at(row.get_ref(0)?.as_str()?) {
                 for day in first.into_iter().chain(last) {
-                    folds[at].saw(day, false);
+                    folds[at].saw(from_day, day, false);
                 }
             }
         }
@@ -428,7 +511,7 @@ fn event_folds(
             let user = row.get_ref(0)?.as_str()?;
             for &at in companies.memberships_of.get(user).into_iter().flatten() {
                 for day in first.into_iter().chain(last) {
-                    folds[at].saw(day, false);
+                    folds[at].saw(from_day, day, false);
                 }
             }
         }
@@ -473,6 +556,9 @@ fn scores(
     }
     Ok(latest)
 }
+
+#[path = "stars_blocks.rs"]
+mod blocks;
 
 #[cfg(test)]
 #[path = "stars_tests.rs"]

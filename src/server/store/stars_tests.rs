@@ -25,7 +25,7 @@ fn event() -> impl Strategy<Value = Event> {
     (
         0..USERS,
         proptest::option::of(0..COMPANIES),
-        -3i64..60,
+        0i64..60,
         0..DAY_MS,
         proptest::bool::weighted(0.8),
     )
@@ -95,15 +95,19 @@ fn store(
 /// Each company's step and reason, in company order.
 type Steps = Vec<(String, Step, Option<String>)>;
 
-/// The rules read plainly: every use of every company, one by one.
+/// What the funnel answers for each company, and the uses left out (their count and users).
+type Answer = (Steps, u64, Vec<String>);
+
+/// The rules read plainly at `as_of` (on `AS_OF`'s day): every use of every company, one by one.
 fn expected(
     feature: &Feature,
     memberships: &BTreeSet<(usize, usize)>,
     events: &[Event],
     scores: &[(usize, u8)],
-) -> (Steps, u64, Vec<String>) {
-    let window = Window::ending(AS_OF, &feature.rules);
-    let counted = |e: &&Event| e.ours && at(e) <= AS_OF;
+    as_of: i64,
+) -> Answer {
+    let window = Window::ending(as_of, &feature.rules);
+    let counted = |e: &&Event| e.ours && at(e) <= as_of;
     let mut out = Vec::new();
     for c in 0..COMPANIES {
         let times: Vec<i64> = events
@@ -144,18 +148,27 @@ fn expected(
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
+    /// Both reads of the window's days (the blocks ingest keeps, and the events) agree with the
+    /// rules read plainly, and with each other to the last field, at any time of the as-of day.
     #[test]
     fn the_sql_agrees_with_the_rules_read_plainly(
         memberships in proptest::collection::btree_set((0..COMPANIES, 0..USERS), 0..8),
         events in proptest::collection::vec(event(), 0..60),
+        ahead in prop_oneof![
+            Just(Vec::new()),
+            proptest::collection::vec(event().prop_map(|e| Event { days_ago: -1 - e.days_ago % 3, ..e }), 1..3),
+        ],
         scores in proptest::collection::vec((0..COMPANIES, 1u8..=5), 0..4),
         adopted_days in 1u32..6,
         retained_after_days in 0u32..20,
         recent_days in 1u32..10,
+        window_days in prop_oneof![3 => Just(28u32), 1 => 6u32..130],
+        time_of_day in prop_oneof![Just(DAY_MS - 1), 0..DAY_MS],
     ) {
         let feature = Feature {
             usage: Usage::Event { events: vec!["Used it".into()] },
             rules: stars::Rules {
+                window_days: window_days.max(adopted_days),
                 adopted_days,
                 retained_after_days,
                 recent_days,
@@ -163,17 +176,92 @@ proptest! {
             },
             ..Feature::from_event("it")
         };
+        let as_of = AS_OF - (DAY_MS - 1) + time_of_day;
+        // Uses stamped after the as-of day, in its block of days or not, in half the cases.
+        let events = [events, ahead].concat();
         let conn = store(&memberships, &events, &scores);
-        let got = funnels(&conn, KEY, std::slice::from_ref(&feature), AS_OF, None).unwrap();
-        let got = &got[0];
-        let steps: Steps = got
-            .standings
-            .iter()
-            .map(|s| (s.company_id.clone(), s.step, s.why_not_next.clone()))
-            .collect();
-        let (want, left_out, users) = expected(&feature, &memberships, &events, &scores);
-        prop_assert_eq!(steps, want);
-        prop_assert_eq!(got.excluded_events, left_out);
-        prop_assert_eq!(&got.excluded_user_ids, &users);
+        let want = expected(&feature, &memberships, &events, &scores, as_of);
+        let later = events.iter().any(|e| {
+            e.ours && at(e) > as_of && at(e).div_euclid(DAY_MS) == as_of.div_euclid(DAY_MS)
+        });
+        let mut answers = Vec::new();
+        for read in [Read::Blocks, Read::Events] {
+            let mut got = Vec::new();
+            let seen_later = each_funnel_read(
+                &conn,
+                KEY,
+                std::slice::from_ref(&feature),
+                (as_of, None),
+                read,
+                |f| {
+                    got.push(f);
+                    true
+                },
+            )
+            .unwrap();
+            let funnel = got.remove(0);
+            let steps: Steps = funnel
+                .standings
+                .iter()
+                .map(|s| (s.company_id.clone(), s.step, s.why_not_next.clone()))
+                .collect();
+            prop_assert_eq!(
+                (steps, funnel.excluded_events, funnel.excluded_user_ids.clone()),
+                want.clone(),
+                "read from {:?}",
+                read
+            );
+            prop_assert_eq!(seen_later, Later(later), "read from {:?}", read);
+            answers.push(funnel);
+        }
+        prop_assert_eq!(&answers[0], &answers[1]);
+    }
+}
+
+/// A company whose only use comes later on the as-of day than the as-of time has not used the
+/// feature yet, whichever way the window is read (the seek for its first use once stopped at the
+/// as-of day's end, not at the as-of time).
+#[test]
+fn a_use_later_on_the_as_of_day_is_no_use_yet() {
+    let use_later = Event {
+        user: 0,
+        company: Some(0),
+        days_ago: 0,
+        ms: DAY_MS / 2 + 1,
+        ours: true,
+    };
+    let conn = store(&BTreeSet::new(), &[use_later], &[]);
+    let as_of = AS_OF - (DAY_MS - 1) + DAY_MS / 2;
+    let feature = Feature {
+        usage: Usage::Event {
+            events: vec!["Used it".into()],
+        },
+        ..Feature::from_event("it")
+    };
+    for read in [Read::Blocks, Read::Events] {
+        let mut got = Vec::new();
+        let later = each_funnel_read(
+            &conn,
+            KEY,
+            std::slice::from_ref(&feature),
+            (as_of, None),
+            read,
+            |f| {
+                got.push(f);
+                true
+            },
+        )
+        .unwrap();
+        assert_eq!(later, Later(true), "{read:?}");
+        let standing = &got[0].standings[0];
+        assert_eq!(
+            (
+                standing.step,
+                standing.why_not_next.as_deref(),
+                &standing.last_use
+            ),
+            (Step::Segment, Some("no use yet"), &None),
+            "{read:?}"
+        );
     }
 }

@@ -1,0 +1,105 @@
+//! The window's days read from `event_blocks` (schema v5): one row per company, or per user for
+//! uses naming no company, and block of 63 days, with a bit per day with a use. A feature over a
+//! million events is then a few tens of thousands of rows rather than every event of its window.
+//!
+//! A row says what happened on its days, not when within them; the as-of day needs the time,
+//! and the row's last use and the earliest use of that use's day tell it, unless the block holds
+//! uses after the as-of day (a past as-of time, or uses stamped ahead): then nothing is read from
+//! here and the caller reads the events.
+
+use super::{Companies, Cursor, Fold};
+use crate::api::stars::{DAY_MS, Window};
+use crate::server::store::schema::BLOCK_DAYS;
+use rusqlite::{Connection, params};
+use std::collections::BTreeSet;
+
+const WINDOW_ROWS: &str = "
+SELECT by_company, owner, block, days, last_ms, last_day_first_ms FROM event_blocks
+ WHERE key_id = ?1 AND event = ?2 AND block BETWEEN ?3 AND ?4";
+
+/// The uses in the window up to the as-of time of a user in no company, through the user's own
+/// index: only such users are counted, and each has few.
+const LEFT_OUT: &str = "
+SELECT count(*) FROM events INDEXED BY events_by_user
+ WHERE key_id = ?1 AND user_id = ?2 AND event = ?3 AND company_id IS NULL
+   AND timestamp BETWEEN ?4 AND ?5";
+
+/// The uses left out, per user in no company.
+pub(super) type LeftOut = Vec<(String, u64)>;
+
+/// Folds in the days of the window (from its first day, not before 1970) on which `event` was
+/// used, as `super::window_days` does from the events; answers whether a use is stamped later on
+/// the as-of day than the window's end, and the uses left out. `None` when the rows cannot tell,
+/// `folds` then being partly filled.
+pub(super) fn window_days(
+    conn: &Connection,
+    (key_id, event): (i64, &str),
+    window: Window,
+    companies: &Companies,
+    folds: &mut [Fold],
+) -> rusqlite::Result<Option<(bool, LeftOut)>> {
+    let (from_day, to_day) = (window.first_day(), window.last_day());
+    let (first_block, last_block) = (from_day / BLOCK_DAYS, to_day / BLOCK_DAYS);
+    let mut later = false;
+    let mut cursor = Cursor {
+        companies,
+        last: None,
+    };
+    let mut left_out = BTreeSet::new();
+    let mut stmt = conn.prepare_cached(WINDOW_ROWS)?;
+    let mut rows = stmt.query(params![key_id, event, first_block, last_block])?;
+    while let Some(row) = rows.next()? {
+        let block: i64 = row.get(2)?;
+        let start = block * BLOCK_DAYS;
+        let mut days: i64 = row.get(3)?;
+        if block == last_block {
+            let (last_ms, first_of_last): (i64, i64) = (row.get(4)?, row.get(5)?);
+            let last_day = last_ms.div_euclid(DAY_MS);
+            if last_day > to_day {
+                return Ok(None);
+            }
+            if last_day == to_day {
+                later |= last_ms > window.to_ms;
+                if first_of_last > window.to_ms {
+                    days &= !(1 << (to_day - start));
+                }
+            }
+        }
+        if start < from_day {
+            days &= !((1 << (from_day - start)) - 1);
+        }
+        if days == 0 {
+            continue;
+        }
+        let owner = row.get_ref(1)?.as_str()?;
+        let each_day = |fold: &mut Fold| {
+            let mut bits = days;
+            while bits != 0 {
+                fold.saw(from_day, start + i64::from(bits.trailing_zeros()), true);
+                bits &= bits - 1;
+            }
+        };
+        if row.get::<_, bool>(0)? {
+            if let Some(at) = cursor.at(owner) {
+                each_day(&mut folds[at]);
+            }
+            continue;
+        }
+        match companies.memberships_of.get(owner) {
+            Some(list) => list.iter().for_each(|&at| each_day(&mut folds[at])),
+            None => {
+                left_out.insert(owner.to_owned());
+            }
+        }
+    }
+    let mut counted = Vec::with_capacity(left_out.len());
+    let mut stmt = conn.prepare_cached(LEFT_OUT)?;
+    for user in left_out {
+        let count: u64 = stmt.query_row(
+            params![key_id, user, event, window.from_ms, window.to_ms],
+            |r| r.get(0),
+        )?;
+        counted.push((user, count));
+    }
+    Ok(Some((later, counted)))
+}
