@@ -151,7 +151,7 @@ fn run(
                 query, generation, ..
             } => {
                 let result = rt
-                    .block_on(inspector.page(&query))
+                    .block_on(inspector.read(&query))
                     .map_err(bucket_console::term::Failure::from);
                 assert!(result.is_ok(), "{result:?}");
                 update(state, Action::InspectLoaded { generation, result });

@@ -6,6 +6,7 @@ use rusqlite::Connection;
 
 mod v3;
 mod v4;
+mod v6;
 
 /// Pragmas for the writer: WAL so readers never block it, `synchronous=FULL` so a commit is on disk
 /// before its requests are answered.
@@ -31,7 +32,7 @@ pub const READER_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA query_only 
 
 /// Bumped whenever the tables change shape. An older database is migrated in place (`MIGRATIONS`);
 /// a newer one, written by a later build, is refused.
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 /// What takes a database of version `n` to `n + 1`, at index `n - 1`; each runs in one transaction.
 const MIGRATIONS: &[&str] = &[
@@ -41,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     EVENTS_BY_NAME,
     v3::RUNTIME,
     v4::FLAG_STATE,
+    v6::SEQUENCE,
 ];
 
 const EVENTS_BY_NAME: &str = "CREATE INDEX IF NOT EXISTS events_by_name
