@@ -21,8 +21,9 @@ pub fn flag_checks(
             next: None,
         });
     };
-    let whole = flag.is_none() && page.search.is_none();
-    let place = paging::by_pair("received_at", "id", page, whole.then_some("flag_events"));
+    let whole = flag.is_none() && page.search.is_none() && page.after.is_none();
+    let seek = whole && paging::numbered(conn, "flag_events", key)?;
+    let place = paging::by_pair("received_at", "id", page, seek.then_some("flag_events"));
     let json = |text: Option<String>| text.and_then(|t| serde_json::from_str::<Value>(&t).ok());
     let sql = format!(
         "SELECT id, flag_key, action, context, result, targeting_version, rule_results,

@@ -86,6 +86,17 @@ pub fn by_pair(at: &str, id: &str, page: &Page, numbered: Option<&str>) -> Place
     }
 }
 
+/// Whether every row of `key` in `table` has its `seq`: rows written around the writer (a
+/// hand-edited store, a test's fixture) have none, and their list is then walked, not sought.
+pub fn numbered(conn: &Connection, table: &str, key: i64) -> rusqlite::Result<bool> {
+    let unnumbered: bool = conn
+        .prepare_cached(&format!(
+            "SELECT EXISTS (SELECT 1 FROM {table} WHERE key_id = ?1 AND seq IS NULL)"
+        ))?
+        .query_row([key], |r| r.get(0))?;
+    Ok(!unnumbered)
+}
+
 /// A list of users or companies: by `seen` one way with the never-seen last, then by `id` up.
 pub fn by_seen(seen: &str, id: &str, page: &Page) -> Place {
     let d = dir(page.order);

@@ -294,3 +294,43 @@ proptest! {
         prop_assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 }
+
+/// A row written around the writer has no position: the list is then walked, and still right.
+#[test]
+fn rows_without_a_position_are_walked_not_sought() {
+    let conn = Connection::open_in_memory().unwrap();
+    super::schema::create(&conn).unwrap();
+    conn.execute(
+        "INSERT INTO tracking_keys (id, key_sha256) VALUES (1, ?1)",
+        [crate::api::key::digest(KEYS[0])],
+    )
+    .unwrap();
+    conn.execute_batch(
+        "INSERT INTO events (key_id, event, user_id, attributes, timestamp, received_at, seq)
+         VALUES (1, 'a', 'u', '{}', 1, 1, 1), (1, 'b', 'u', '{}', 2, 2, 2);
+         INSERT INTO events (key_id, event, user_id, attributes, timestamp, received_at)
+         VALUES (1, 'c', 'u', '{}', 3, 3);",
+    )
+    .unwrap();
+    let page = Page {
+        limit: 1,
+        offset: 1,
+        after: None,
+        order: Order::Newest,
+        search: None,
+    };
+    let names = |order| {
+        let page = Page {
+            order,
+            ..page.clone()
+        };
+        queries::events(&conn, KEYS[0], &EventFilter::default(), &page)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|e| e.event)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(Order::Newest), ["b"]);
+    assert_eq!(names(Order::Oldest), ["b"]);
+}

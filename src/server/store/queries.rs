@@ -183,7 +183,8 @@ pub fn events(
         return Ok(empty());
     };
     let whole = *filter == EventFilter::default() && page.search.is_none();
-    let place = paging::by_pair("received_at", "id", page, whole.then_some("events"));
+    let seek = whole && page.after.is_none() && paging::numbered(conn, "events", key)?;
+    let place = paging::by_pair("received_at", "id", page, seek.then_some("events"));
     let sql = format!(
         "SELECT id, event, user_id, company_id, attributes, timestamp, received_at FROM events
          WHERE key_id = ?1 AND (?2 IS NULL OR user_id = ?2) AND (?3 IS NULL OR company_id = ?3)
