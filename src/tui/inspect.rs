@@ -110,12 +110,12 @@ impl InspectView {
         self.rows = None;
         self.selected = 0;
         self.opened = None;
-        self.to_start();
+        self.rewind();
         self.reload()
     }
 
     /// Back to the first page: no cursor, none to page back to.
-    fn to_start(&mut self) {
+    fn rewind(&mut self) {
         self.query.offset = 0;
         self.query.after = None;
         self.trail.clear();
@@ -125,7 +125,7 @@ impl InspectView {
     pub fn first_page(&mut self) -> Option<Query> {
         self.selected = 0;
         (self.query.offset != 0).then(|| {
-            self.to_start();
+            self.rewind();
             self.reload()
         })
     }
@@ -147,7 +147,7 @@ impl InspectView {
             self.query.offset = self.query.offset.saturating_sub(u64::from(PAGE));
             self.query.after = self.trail.pop().flatten();
             if self.query.offset == 0 {
-                self.to_start();
+                self.rewind();
             }
         }
         Some(self.reload())
@@ -155,7 +155,7 @@ impl InspectView {
 
     pub fn flip_order(&mut self) -> Query {
         self.query.order = self.query.order.flipped();
-        self.to_start();
+        self.rewind();
         self.selected = 0;
         self.reload()
     }
@@ -163,7 +163,7 @@ impl InspectView {
     /// The search as typed so far applies from the first page.
     pub fn search_changed(&mut self) -> Query {
         self.query.search = self.search.text().to_owned();
-        self.to_start();
+        self.rewind();
         self.selected = 0;
         self.reload()
     }

@@ -220,29 +220,28 @@ fn paging(db: &std::path::Path, stored: u64) {
     println!(
         "page {deep} deep by offset, searched (walks) {filtered:>8.3} ms (not in the target: a search or filter walks; its cursor does not)"
     );
-    let users = queries::users(&conn, KEY, &page(0, None, Order::Newest)).unwrap();
-    let count = bucket_console::server::store::queries::stats(&conn, KEY)
-        .unwrap()
-        .users;
+    users(&conn, &time);
+}
+
+/// Users have no seek-offset (their order changes as they are seen): a deep offset walks (and
+/// sorts), their cursor does not.
+fn users(conn: &rusqlite::Connection, time: &dyn Fn(&dyn Fn() -> usize) -> f64) {
+    use bucket_console::server::store::queries::{self, Order, Page};
+    let page = |offset: u64, after| Page {
+        limit: 50,
+        offset,
+        after,
+        order: Order::Newest,
+        search: None,
+    };
+    let read = |p: &Page| queries::users(conn, KEY, p).unwrap();
+    let count = queries::stats(conn, KEY).unwrap().users;
     let half = count / 2;
-    let user_offset = time(&|| {
-        queries::users(&conn, KEY, &page(half, None, Order::Newest))
-            .unwrap()
-            .rows
-            .len()
-    });
-    let before = queries::users(&conn, KEY, &page(half - 50, None, Order::Newest))
-        .unwrap()
-        .next;
-    let user_cursor = time(&|| {
-        queries::users(&conn, KEY, &page(0, before.clone(), Order::Newest))
-            .unwrap()
-            .rows
-            .len()
-    });
-    drop(users);
+    let by_offset = time(&|| read(&page(half, None)).rows.len());
+    let before = read(&page(half - 50, None)).next;
+    let by_cursor = time(&|| read(&page(0, before.clone())).rows.len());
     println!(
-        "users ({count}): page {half} deep by offset {user_offset:>8.3} ms, by cursor {user_cursor:>8.3} ms (no seek-offset: their order changes as they are seen)"
+        "users ({count}): page {half} deep by offset {by_offset:>8.3} ms, by cursor {by_cursor:>8.3} ms (no seek-offset: their order changes as they are seen)"
     );
 }
 

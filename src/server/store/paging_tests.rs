@@ -154,124 +154,184 @@ fn ids<T>(paged: Paged<T>, id: impl Fn(T) -> String) -> Paged<String> {
     }
 }
 
+/// One key's lists in one order and search, checked.
+struct Case<'a> {
+    conn: &'a Connection,
+    key: &'static str,
+    order: Order,
+    search: Option<&'static str>,
+    limit: u32,
+}
+
+impl Case<'_> {
+    fn page(&self, offset: u64, after: Option<Cursor>) -> Page {
+        Page {
+            limit: self.limit,
+            offset,
+            after,
+            order: self.order,
+            search: self.search.map(str::to_owned),
+        }
+    }
+
+    fn dir(&self) -> &'static str {
+        match self.order {
+            Order::Newest => "DESC",
+            Order::Oldest => "ASC",
+        }
+    }
+
+    fn what(&self, list: &str) -> String {
+        format!("{} {list} {} q={:?}", self.key, self.dir(), self.search)
+    }
+}
+
 fn check(conn: &Connection, limit: u32) -> Vec<String> {
     let mut wrong = Vec::new();
-    let searches = [None, Some("u1")];
     for key in KEYS {
         for order in [Order::Newest, Order::Oldest] {
-            let d = match order {
-                Order::Newest => "DESC",
-                Order::Oldest => "ASC",
-            };
-            for search in searches {
-                let page = |offset, after| Page {
-                    limit,
-                    offset,
-                    after,
+            for search in [None, Some("u1")] {
+                let case = Case {
+                    conn,
+                    key,
                     order,
-                    search: search.map(str::to_owned),
+                    search,
+                    limit,
                 };
-                let what = |list: &str| format!("{key} {list} {d} q={search:?}");
-                let whole = reference(
-                    conn,
-                    &format!(
-                        "SELECT user_id FROM users WHERE key_id = ?1
-                           AND (?2 IS NULL OR instr(lower(user_id), ?2) OR instr(lower(attributes), ?2))
-                         ORDER BY last_seen IS NULL, last_seen {d}, user_id"
-                    ),
-                    key,
-                    search,
-                );
-                wrong.extend(compare(&what("users"), &whole, limit, &|o, a| {
-                    ids(queries::users(conn, key, &page(o, a)).unwrap(), |u| {
-                        u.user_id
-                    })
-                }));
-                let whole = reference(
-                    conn,
-                    &format!(
-                        "SELECT company_id FROM companies WHERE key_id = ?1
-                           AND (?2 IS NULL OR instr(lower(company_id), ?2) OR instr(lower(attributes), ?2))
-                         ORDER BY last_seen IS NULL, last_seen {d}, company_id"
-                    ),
-                    key,
-                    search,
-                );
-                wrong.extend(compare(&what("companies"), &whole, limit, &|o, a| {
-                    ids(queries::companies(conn, key, &page(o, a)).unwrap(), |c| {
-                        c.company_id
-                    })
-                }));
-                for user in [None, Some("u2")] {
-                    let whole = reference(
-                        conn,
-                        &format!(
-                            "SELECT id FROM events WHERE key_id = ?1 AND (?3 IS NULL OR user_id = ?3)
-                               AND (?2 IS NULL OR instr(lower(event), ?2) OR instr(lower(user_id), ?2)
-                                    OR instr(lower(coalesce(company_id, '')), ?2))
-                             ORDER BY received_at {d}, id {d}"
-                        )
-                        .replace("?3", &user.map_or("NULL".into(), |u| format!("'{u}'"))),
-                        key,
-                        search,
-                    );
-                    let filter = EventFilter {
-                        user_id: user.map(str::to_owned),
-                        ..EventFilter::default()
-                    };
-                    wrong.extend(compare(
-                        &what(&format!("events {user:?}")),
-                        &whole,
-                        limit,
-                        &|o, a| {
-                            ids(
-                                queries::events(conn, key, &filter, &page(o, a)).unwrap(),
-                                |e| e.id,
-                            )
-                        },
-                    ));
-                }
-                let whole = reference(
-                    conn,
-                    &format!(
-                        "SELECT feedback_id FROM feedback WHERE key_id = ?1
-                           AND (?2 IS NULL OR instr(lower(feature_id), ?2) OR instr(lower(user_id), ?2)
-                                OR instr(lower(coalesce(comment, '')), ?2))
-                         ORDER BY updated_at {d}, rowid {d}"
-                    ),
-                    key,
-                    search,
-                );
-                wrong.extend(compare(&what("feedback"), &whole, limit, &|o, a| {
-                    ids(
-                        queries::feedback(conn, key, None, &page(o, a)).unwrap(),
-                        |f| f.feedback_id,
-                    )
-                }));
-                let flag_search = search.map(|_| "flag1");
-                let whole = reference(
-                    conn,
-                    &format!(
-                        "SELECT id FROM flag_events WHERE key_id = ?1
-                           AND (?2 IS NULL OR instr(lower(flag_key), ?2) OR instr(lower(context), ?2))
-                         ORDER BY received_at {d}, id {d}"
-                    ),
-                    key,
-                    flag_search,
-                );
-                let flag_page = |o, a| Page {
-                    search: flag_search.map(str::to_owned),
-                    ..page(o, a)
-                };
-                wrong.extend(compare(&what("flag checks"), &whole, limit, &|o, a| {
-                    ids(
-                        super::flag_checks::flag_checks(conn, key, None, &flag_page(o, a)).unwrap(),
-                        |f| f.id,
-                    )
-                }));
+                wrong.extend(check_seen(&case));
+                wrong.extend(check_timed(&case));
             }
         }
     }
+    wrong
+}
+
+/// Users and companies: by last seen, the never-seen last.
+fn check_seen(c: &Case<'_>) -> Vec<String> {
+    let mut wrong = Vec::new();
+    let Case {
+        conn,
+        key,
+        search,
+        limit,
+        ..
+    } = *c;
+    let d = c.dir();
+    let page = |offset, after| c.page(offset, after);
+    let what = |list: &str| c.what(list);
+    let whole = reference(
+        conn,
+        &format!(
+            "SELECT user_id FROM users WHERE key_id = ?1
+               AND (?2 IS NULL OR instr(lower(user_id), ?2) OR instr(lower(attributes), ?2))
+             ORDER BY last_seen IS NULL, last_seen {d}, user_id"
+        ),
+        key,
+        search,
+    );
+    wrong.extend(compare(&what("users"), &whole, limit, &|o, a| {
+        ids(queries::users(conn, key, &page(o, a)).unwrap(), |u| {
+            u.user_id
+        })
+    }));
+    let whole = reference(
+        conn,
+        &format!(
+            "SELECT company_id FROM companies WHERE key_id = ?1
+               AND (?2 IS NULL OR instr(lower(company_id), ?2) OR instr(lower(attributes), ?2))
+             ORDER BY last_seen IS NULL, last_seen {d}, company_id"
+        ),
+        key,
+        search,
+    );
+    wrong.extend(compare(&what("companies"), &whole, limit, &|o, a| {
+        ids(queries::companies(conn, key, &page(o, a)).unwrap(), |c| {
+            c.company_id
+        })
+    }));
+    wrong
+}
+
+/// Events, feedback and flag checks: by time received or updated.
+fn check_timed(c: &Case<'_>) -> Vec<String> {
+    let mut wrong = Vec::new();
+    let Case {
+        conn,
+        key,
+        search,
+        limit,
+        ..
+    } = *c;
+    let d = c.dir();
+    let page = |offset, after| c.page(offset, after);
+    let what = |list: &str| c.what(list);
+    for user in [None, Some("u2")] {
+        let whole = reference(
+            conn,
+            &format!(
+                "SELECT id FROM events WHERE key_id = ?1 AND (?3 IS NULL OR user_id = ?3)
+                   AND (?2 IS NULL OR instr(lower(event), ?2) OR instr(lower(user_id), ?2)
+                        OR instr(lower(coalesce(company_id, '')), ?2))
+                 ORDER BY received_at {d}, id {d}"
+            )
+            .replace("?3", &user.map_or("NULL".into(), |u| format!("'{u}'"))),
+            key,
+            search,
+        );
+        let filter = EventFilter {
+            user_id: user.map(str::to_owned),
+            ..EventFilter::default()
+        };
+        wrong.extend(compare(
+            &what(&format!("events {user:?}")),
+            &whole,
+            limit,
+            &|o, a| {
+                ids(
+                    queries::events(conn, key, &filter, &page(o, a)).unwrap(),
+                    |e| e.id,
+                )
+            },
+        ));
+    }
+    let whole = reference(
+        conn,
+        &format!(
+            "SELECT feedback_id FROM feedback WHERE key_id = ?1
+               AND (?2 IS NULL OR instr(lower(feature_id), ?2) OR instr(lower(user_id), ?2)
+                    OR instr(lower(coalesce(comment, '')), ?2))
+             ORDER BY updated_at {d}, rowid {d}"
+        ),
+        key,
+        search,
+    );
+    wrong.extend(compare(&what("feedback"), &whole, limit, &|o, a| {
+        ids(
+            queries::feedback(conn, key, None, &page(o, a)).unwrap(),
+            |f| f.feedback_id,
+        )
+    }));
+    let flag_search = search.map(|_| "flag1");
+    let whole = reference(
+        conn,
+        &format!(
+            "SELECT id FROM flag_events WHERE key_id = ?1
+               AND (?2 IS NULL OR instr(lower(flag_key), ?2) OR instr(lower(context), ?2))
+             ORDER BY received_at {d}, id {d}"
+        ),
+        key,
+        flag_search,
+    );
+    let flag_page = |o, a| Page {
+        search: flag_search.map(str::to_owned),
+        ..page(o, a)
+    };
+    wrong.extend(compare(&what("flag checks"), &whole, limit, &|o, a| {
+        ids(
+            super::flag_checks::flag_checks(conn, key, None, &flag_page(o, a)).unwrap(),
+            |f| f.id,
+        )
+    }));
     wrong
 }
 
