@@ -488,7 +488,7 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
             "DROP INDEX events_by_name; DROP TABLE flag_events; DROP TABLE prompt_events;
-             DROP TABLE flag_state;
+             DROP TABLE flag_state; DROP INDEX events_by_seq; ALTER TABLE events DROP COLUMN seq;
              ALTER TABLE feedback DROP COLUMN key; ALTER TABLE feedback DROP COLUMN sent_feature_id;
              PRAGMA user_version = 1;",
         )
@@ -510,7 +510,7 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!((version, index), (4, 1));
+    assert_eq!((version, index), (5, 1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
