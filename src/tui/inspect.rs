@@ -98,6 +98,8 @@ impl InspectView {
     pub fn reload(&mut self) -> Query {
         self.generation += 1;
         self.loading = true;
+        // The cursor shown belongs to the page asked for before; the answer brings the new one.
+        self.next = None;
         self.query.clone()
     }
 

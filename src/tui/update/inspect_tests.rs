@@ -238,4 +238,16 @@ fn paging_down_follows_the_cursor_and_back_retraces_it() {
     loaded(&mut s, "2:51");
     let q = queries(&press(&mut s, KeyCode::Home));
     assert_eq!((q[0].offset, q[0].after.as_deref()), (0, None));
+    // A press before the answer has no cursor to go on: it asks by offset, not from a stale one.
+    loaded(&mut s, "2:50");
+    press(&mut s, KeyCode::PageDown);
+    let q = queries(&press(&mut s, KeyCode::PageDown));
+    assert_eq!((q[0].offset, q[0].after.as_deref()), (100, None));
+    press(&mut s, KeyCode::Char('s'));
+    let q = queries(&press(&mut s, KeyCode::PageDown));
+    assert_eq!(
+        (q[0].offset, q[0].after.as_deref()),
+        (50, None),
+        "not the other order's"
+    );
 }
