@@ -38,6 +38,73 @@ impl Order {
     }
 }
 
+/// The response header of a list page that has rows: the cursor of its last row. Passed back as
+/// `after`, it asks for the rows that follow that one in the same order.
+pub const NEXT_HEADER: &str = "next-after";
+
+/// Where a page of a list ended: the sort key of its last row (`None` for a user or company never
+/// seen) and the row's id, the tie-breaker. Written `AT:ID` (`-:ID` without a sort key); clients
+/// pass it back as they got it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub at: Option<i64>,
+    pub id: String,
+}
+
+impl Cursor {
+    /// The cursor of a row ordered by a time and its rowid.
+    pub fn rowid(at: i64, id: i64) -> Cursor {
+        Cursor {
+            at: Some(at),
+            id: id.to_string(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Cursor> {
+        let (at, id) = s.split_once(':')?;
+        let at = match at {
+            "-" => None,
+            n => Some(n.parse().ok()?),
+        };
+        Some(Cursor {
+            at,
+            id: unescape(id)?,
+        })
+    }
+}
+
+/// The id with every byte but `A-Z a-z 0-9 - . _ ~` as `%XX`: a cursor is a valid header value.
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.at {
+            Some(at) => write!(f, "{at}:")?,
+            None => f.write_str("-:")?,
+        }
+        for b in self.id.bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                write!(f, "{}", char::from(b))?;
+            } else {
+                write!(f, "%{b:02X}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn unescape(s: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut bytes = s.bytes();
+    while let Some(b) = bytes.next() {
+        if b == b'%' {
+            let hex = [bytes.next()?, bytes.next()?];
+            out.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+        } else {
+            out.push(b);
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// `GET /_local/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
@@ -267,5 +334,35 @@ impl FlagCheckRecord {
             item["evalMissingFields"] = serde_json::json!(missing);
         }
         crate::api::flags::explain::check_summary(&item).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_cursor_reads_back_as_written(at in proptest::option::of(any::<i64>()), id in ".*") {
+            let cursor = Cursor { at, id };
+            let text = cursor.to_string();
+            prop_assert!(text.bytes().all(|b| b.is_ascii_graphic()), "{text}");
+            prop_assert_eq!(Cursor::parse(&text), Some(cursor));
+        }
+    }
+
+    #[test]
+    fn a_cursor_that_was_not_written_is_refused() {
+        for bad in ["", "12", "x:1", "1:%G0", "1:%C3"] {
+            assert_eq!(Cursor::parse(bad), None, "{bad}");
+        }
+        assert_eq!(
+            Cursor::parse("-:a%20b"),
+            Some(Cursor {
+                at: None,
+                id: "a b".into()
+            })
+        );
     }
 }

@@ -28,7 +28,12 @@ Examples:
   bucket-console data users
   bucket-console data events --limit 5 --search signup
   bucket-console data companies --oldest --json | jq '.[].companyId'
-  bucket-console data feedback --profile demo --offset 100"
+  bucket-console data feedback --profile demo --offset 100
+  bucket-console data events --limit 1000 --after 1733140000000:52001
+
+A full page ends with `next: --after CURSOR` on stderr: that page follows at the same cost however
+deep it is (an --offset walks past the rows before it, except for events and flag checks without
+a search or filter)."
 )]
 pub struct DataArgs {
     #[arg(value_enum)]
@@ -39,6 +44,9 @@ pub struct DataArgs {
     /// Rows to skip.
     #[arg(long, default_value_t = 0)]
     offset: u64,
+    /// The rows after this cursor (a full page's `next: --after CURSOR`), instead of --offset.
+    #[arg(long, value_name = "CURSOR", conflicts_with = "offset")]
+    after: Option<String>,
     /// Oldest first instead of newest first.
     #[arg(long)]
     oldest: bool,
@@ -64,6 +72,7 @@ pub fn run(args: &DataArgs) -> Result<u8, CliError> {
     let query = Query {
         tab,
         offset: args.offset,
+        after: args.after.clone(),
         limit: args.limit,
         order: if args.oldest {
             Order::Oldest
@@ -73,16 +82,17 @@ pub fn run(args: &DataArgs) -> Result<u8, CliError> {
         search: args.search.clone().unwrap_or_default(),
     };
     let (selected, _) = context::selected_profile(args.profile.as_deref())?;
-    let rows = context::runtime(1)?.block_on(async {
+    let page = context::runtime(1)?.block_on(async {
         let resolved = bucket_console::target::resolve(&selected)
             .await
             .map_err(|e| CliError::failed(e.to_string()))?;
         let inspector = Inspector::new(&resolved.target.base_url, resolved.target.key.data_key())
             .map_err(|e| failed(&e))?;
-        let rows = inspector.page(&query).await.map_err(|e| failed(&e));
+        let page = inspector.read(&query).await.map_err(|e| failed(&e));
         drop(resolved.embedded);
-        rows
+        page
     })?;
+    let rows = page.rows;
     if args.json {
         let value = match &rows {
             Rows::Users(r) => serde_json::to_value(r),
@@ -106,6 +116,9 @@ pub fn run(args: &DataArgs) -> Result<u8, CliError> {
         );
     } else {
         print!("{}", text_table(Painter::for_stdout(), &rows));
+    }
+    if let Some(next) = page.next.filter(|_| rows.len() == args.limit as usize) {
+        eprintln!("next: --after {next}");
     }
     Ok(exit::OK)
 }

@@ -69,11 +69,14 @@ impl Tab {
     }
 }
 
-/// One page of one list.
+/// One page of one list, `offset` rows from the start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
     pub tab: Tab,
     pub offset: u64,
+    /// The cursor of the row just before `offset` (the `Page::next` of the page before): the
+    /// page is then read from it, an index seek however deep, and `offset` is not sent.
+    pub after: Option<String>,
     pub limit: u32,
     pub order: Order,
     /// Rows whose ids, names or text contain this (case-insensitive); empty for all.
@@ -85,6 +88,7 @@ impl Query {
         Self {
             tab,
             offset: 0,
+            after: None,
             limit,
             order: Order::Newest,
             search: String::new(),
@@ -92,11 +96,12 @@ impl Query {
     }
 
     fn path(&self) -> String {
-        let mut pairs = vec![
-            ("limit", self.limit.to_string()),
-            ("offset", self.offset.to_string()),
-            ("order", self.order.as_str().to_owned()),
-        ];
+        let mut pairs = vec![("limit", self.limit.to_string())];
+        match &self.after {
+            Some(after) => pairs.push(("after", after.clone())),
+            None => pairs.push(("offset", self.offset.to_string())),
+        }
+        pairs.push(("order", self.order.as_str().to_owned()));
         if !self.search.is_empty() {
             pairs.push(("q", self.search.clone()));
         }
@@ -138,6 +143,20 @@ impl Rows {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A page's rows and, when it has any, the cursor of its last row: `Query::after` for the next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub rows: Rows,
+    pub next: Option<String>,
+}
+
+/// A page from a server that sends no cursor.
+impl From<Rows> for Page {
+    fn from(rows: Rows) -> Self {
+        Page { rows, next: None }
     }
 }
 
@@ -204,14 +223,23 @@ impl Inspector {
     }
 
     pub async fn page(&self, query: &Query) -> Result<Rows, InspectError> {
-        let path = query.path();
-        Ok(match query.tab {
-            Tab::Users => Rows::Users(self.get(&path).await?),
-            Tab::Companies => Rows::Companies(self.get(&path).await?),
-            Tab::Events => Rows::Events(self.get(&path).await?),
-            Tab::Feedback => Rows::Feedback(self.get(&path).await?),
-            Tab::FlagChecks => Rows::FlagChecks(self.get(&path).await?),
-        })
+        Ok(self.read(query).await?.rows)
+    }
+
+    /// A page and the cursor to the one after it.
+    pub async fn read(&self, query: &Query) -> Result<Page, InspectError> {
+        let (value, next) = self
+            .fetch_with_next(&query.path(), None, crate::net::MAX_ANSWER_BYTES)
+            .await?;
+        let value = value.ok_or(InspectError::NotLocal)?;
+        let rows = match query.tab {
+            Tab::Users => Rows::Users(decode(value)?),
+            Tab::Companies => Rows::Companies(decode(value)?),
+            Tab::Events => Rows::Events(decode(value)?),
+            Tab::Feedback => Rows::Feedback(decode(value)?),
+            Tab::FlagChecks => Rows::FlagChecks(decode(value)?),
+        };
+        Ok(Page { rows, next })
     }
 
     /// A user or company and its newest events; `None` when the server has no such entity.
@@ -312,6 +340,16 @@ impl Inspector {
         body: Option<Vec<u8>>,
         cap: usize,
     ) -> Result<Option<serde_json::Value>, InspectError> {
+        Ok(self.fetch_with_next(path, body, cap).await?.0)
+    }
+
+    /// [`Self::fetch`], with the cursor a list page answered with.
+    async fn fetch_with_next(
+        &self,
+        path: &str,
+        body: Option<Vec<u8>>,
+        cap: usize,
+    ) -> Result<(Option<serde_json::Value>, Option<String>), InspectError> {
         let url = format!("{}/_local/{}/{path}", self.base_url, self.key.expose());
         let request = match body {
             Some(body) => self
@@ -327,15 +365,20 @@ impl Inspector {
             .await
             .map_err(|e| InspectError::NotAnswering(crate::net::describe(e)))?;
         let status = response.status().as_u16();
+        let next = response
+            .headers()
+            .get(crate::api::inspect::NEXT_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let body = crate::net::read_body_up_to(response, cap)
             .await
             .map_err(|e| InspectError::NotAnswering(e.to_string()))?;
         let value: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
         match status {
             200 => value
-                .map(Some)
+                .map(|v| (Some(v), next))
                 .ok_or_else(|| InspectError::BadAnswer("not JSON".to_owned())),
-            404 => Ok(None),
+            404 => Ok((None, None)),
             _ => {
                 let message = value
                     .as_ref()
@@ -386,6 +429,11 @@ mod tests {
         assert_eq!(
             q.path(),
             "events?limit=50&offset=100&order=oldest&q=a+b%26c"
+        );
+        q.after = Some("17:u%2F1".into());
+        assert_eq!(
+            q.path(),
+            "events?limit=50&after=17%3Au%252F1&order=oldest&q=a+b%26c"
         );
     }
 

@@ -3,13 +3,13 @@
 
 use super::AppState;
 use super::respond::{self, bad_request};
-use super::store::StoreError;
 use super::store::queries::{self, EventFilter, Order, Page};
-use crate::api::inspect::Health;
+use super::store::{Paged, StoreError};
+use crate::api::inspect::{Cursor, Health, NEXT_HEADER};
 use crate::api::{ErrorCode, FieldCode, Rejection, ValidationError, key, suggest};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -161,7 +161,12 @@ async fn list<T, F>(
 ) -> Response
 where
     T: Serialize + Send + 'static,
-    F: FnOnce(&rusqlite::Connection, &str, &Page, HashMap<String, String>) -> rusqlite::Result<T>
+    F: FnOnce(
+            &rusqlite::Connection,
+            &str,
+            &Page,
+            HashMap<String, String>,
+        ) -> rusqlite::Result<Paged<T>>
         + Send
         + 'static,
 {
@@ -173,11 +178,21 @@ where
         Ok(parsed) => parsed,
         Err(errors) => return bad_request(query_rejection(errors)),
     };
-    answer(
-        app.store
-            .read(move |conn| run(conn, &key, &page, filters))
-            .await,
-    )
+    let paged = app
+        .store
+        .read(move |conn| run(conn, &key, &page, filters))
+        .await;
+    match paged {
+        Ok(paged) => {
+            let mut response = respond::json(StatusCode::OK, &paged.rows);
+            let next = paged.next.map(|c| HeaderValue::from_str(&c.to_string()));
+            if let Some(Ok(next)) = next {
+                response.headers_mut().insert(NEXT_HEADER, next);
+            }
+            response
+        }
+        Err(e) => read_failed(&e),
+    }
 }
 
 fn answer<T: Serialize>(result: Result<T, StoreError>) -> Response {
@@ -229,12 +244,13 @@ pub(super) fn key_param(
 
 fn parse_query(query: &str, filters: &[&str]) -> Result<(Page, Fields), Vec<ValidationError>> {
     let pairs = pairs(query)?;
-    let mut known = vec!["limit", "offset", "order", "q"];
+    let mut known = vec!["limit", "offset", "after", "order", "q"];
     known.extend_from_slice(filters);
     let mut errors = Vec::new();
     let mut page = Page {
         limit: DEFAULT_LIMIT,
         offset: 0,
+        after: None,
         order: Order::Newest,
         search: None,
     };
@@ -249,6 +265,16 @@ fn parse_query(query: &str, filters: &[&str]) -> Result<(Page, Fields), Vec<Vali
             "offset" => match value.parse::<u64>() {
                 Ok(n) if i64::try_from(n).is_ok() => page.offset = n,
                 _ => errors.push(bad_number(&path, "offset", &value)),
+            },
+            "after" => match Cursor::parse(&value) {
+                Some(cursor) => page.after = Some(cursor),
+                None => errors.push(ValidationError::new(
+                    path,
+                    FieldCode::InvalidParameter,
+                    format!(
+                        "`after` is the `{NEXT_HEADER}` header of the page before, not `{value}`"
+                    ),
+                )),
             },
             "order" => match Order::parse(&value) {
                 Some(order) => page.order = order,
@@ -329,6 +355,7 @@ mod tests {
             Page {
                 limit: 100,
                 offset: 0,
+                after: None,
                 order: Order::Newest,
                 search: None,
             }
@@ -339,6 +366,7 @@ mod tests {
             Page {
                 limit: 1000,
                 offset: 7,
+                after: None,
                 order: Order::Oldest,
                 search: Some("acme".to_owned()),
             }

@@ -4,7 +4,7 @@
 use crate::api::Method;
 use crate::api::inspect::RequestRecord;
 use crate::client::{Exchange, Target};
-use crate::inspect::{Entity, EntityRef, Query, Rows};
+use crate::inspect::{Entity, EntityRef, Query};
 use crate::profiles::{Change, Profile, Profiles};
 use crate::term::Failure;
 use crate::tui::traffic::Link;
@@ -69,7 +69,7 @@ pub enum Action {
     /// A page of the Data view, for request `generation`.
     InspectLoaded {
         generation: u64,
-        result: Result<Rows, Failure>,
+        result: Result<crate::inspect::Page, Failure>,
     },
     EntityLoaded {
         which: EntityRef,

@@ -4,7 +4,7 @@
 
 use crate::api::inspect::{EventRecord, FeedbackRecord};
 use crate::api::stars::Funnel;
-use crate::inspect::{Entity, EntityRef, Order, Query, Rows, Tab};
+use crate::inspect::{Entity, EntityRef, Order, Page, Query, Rows, Tab};
 use crate::term::LineInput;
 use std::collections::{HashMap, HashSet};
 
@@ -50,6 +50,10 @@ pub struct InspectView {
     seen: HashMap<EntityRef, Option<String>>,
     /// The opened company's step per feature: its id, and the funnels once computed.
     pub company_steps: Option<(String, Option<Funnels>)>,
+    /// The cursor of the page shown's last row: the next page is read from it.
+    next: Option<String>,
+    /// The `query.after` of each page before the one shown, for paging back.
+    trail: Vec<Option<String>>,
 }
 
 impl Default for InspectView {
@@ -70,6 +74,8 @@ impl Default for InspectView {
             changed: HashSet::new(),
             seen: HashMap::new(),
             company_steps: None,
+            next: None,
+            trail: Vec::new(),
         }
     }
 }
@@ -92,6 +98,8 @@ impl InspectView {
     pub fn reload(&mut self) -> Query {
         self.generation += 1;
         self.loading = true;
+        // The cursor shown belongs to the page asked for before; the answer brings the new one.
+        self.next = None;
         self.query.clone()
     }
 
@@ -104,7 +112,24 @@ impl InspectView {
         self.rows = None;
         self.selected = 0;
         self.opened = None;
+        self.rewind();
         self.reload()
+    }
+
+    /// Back to the first page: no cursor, none to page back to.
+    fn rewind(&mut self) {
+        self.query.offset = 0;
+        self.query.after = None;
+        self.trail.clear();
+    }
+
+    /// Home: the first page, fetched unless shown.
+    pub fn first_page(&mut self) -> Option<Query> {
+        self.selected = 0;
+        (self.query.offset != 0).then(|| {
+            self.rewind();
+            self.reload()
+        })
     }
 
     /// The next (`forward`) or previous page; `None` when there is none.
@@ -113,19 +138,26 @@ impl InspectView {
             if self.rows.as_ref().is_none_or(|r| r.len() < PAGE as usize) {
                 return None;
             }
+            // From the last row's cursor: as cheap a million rows down as on the first page.
+            self.trail.push(self.query.after.take());
+            self.query.after = self.next.clone();
             self.query.offset += u64::from(PAGE);
         } else {
             if self.query.offset == 0 {
                 return None;
             }
             self.query.offset = self.query.offset.saturating_sub(u64::from(PAGE));
+            self.query.after = self.trail.pop().flatten();
+            if self.query.offset == 0 {
+                self.rewind();
+            }
         }
         Some(self.reload())
     }
 
     pub fn flip_order(&mut self) -> Query {
         self.query.order = self.query.order.flipped();
-        self.query.offset = 0;
+        self.rewind();
         self.selected = 0;
         self.reload()
     }
@@ -133,19 +165,20 @@ impl InspectView {
     /// The search as typed so far applies from the first page.
     pub fn search_changed(&mut self) -> Query {
         self.query.search = self.search.text().to_owned();
-        self.query.offset = 0;
+        self.rewind();
         self.selected = 0;
         self.reload()
     }
 
     /// An answer for request `generation`; stale ones are dropped.
-    pub fn loaded(&mut self, generation: u64, result: Result<Rows, crate::term::Failure>) {
+    pub fn loaded(&mut self, generation: u64, result: Result<Page, crate::term::Failure>) {
         if generation != self.generation {
             return;
         }
         self.loading = false;
         match result {
-            Ok(rows) if rows.tab() == self.tab => {
+            Ok(Page { rows, next }) if rows.tab() == self.tab => {
+                self.next = next;
                 self.note_last_seen(&rows);
                 self.selected = self.selected.min(rows.len().saturating_sub(1));
                 self.rows = Some(rows);

@@ -32,6 +32,7 @@ mod export_hostile;
 mod flags_serve;
 mod flags_vectors;
 mod inspect_data;
+mod inspect_paging;
 mod kiosk_e2e;
 mod layering;
 mod outbox;

@@ -222,9 +222,10 @@ fn event(
     if let Some(company_id) = &call.company_id {
         touch(conn, Entity::Company, key, company_id, &none, at, active)?;
     }
+    let seq = super::sequence::place(conn, super::sequence::Numbered::Events, key, received_ms)?;
     conn.prepare_cached(
-        "INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         key,
@@ -233,7 +234,8 @@ fn event(
         call.company_id,
         to_json(&t.attributes),
         at,
-        received_ms
+        received_ms,
+        seq
     ])?;
     super::search::note_event(conn, key, &call.event)?;
     let mut warnings = Vec::new();

@@ -5,13 +5,18 @@ mod cancel;
 pub mod flag_checks;
 mod flag_state;
 mod open;
+mod paging;
+#[cfg(test)]
+mod paging_tests;
 pub mod queries;
 mod schema;
 mod search;
+mod sequence;
 pub mod stars;
 mod writer;
 
 pub use apply::{Applied, Outcome};
+pub use paging::Paged;
 
 use crate::api::payload::Payload;
 use cancel::Watch;

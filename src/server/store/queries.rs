@@ -1,29 +1,26 @@
 //! The reads behind the inspection routes (assets/contract.md §6): newest first, paged, per key.
 
+use super::paging::{self, Paged};
+use crate::api::inspect::Cursor;
 use crate::api::inspect::{CompanyRecord, EventRecord, FeedbackRecord, Stats, UserRecord};
 use crate::api::timestamp::format;
+use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Map, Value};
 
-/// Which slice of a list to read, in which order, and the rows whose text contains `search`.
+/// Which slice of a list to read, in which order, and the rows whose text contains `search`:
+/// `offset` rows on from the start, or from the row `after` names when it is given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
     pub limit: u32,
     pub offset: u64,
+    pub after: Option<Cursor>,
     pub order: Order,
     /// Case-insensitive (ASCII) substring of the row's ids, names or text; lowercase.
     pub search: Option<String>,
 }
 
 pub use crate::api::inspect::Order;
-
-/// The SQL direction of an order.
-fn sql(order: Order) -> &'static str {
-    match order {
-        Order::Newest => "DESC",
-        Order::Oldest => "ASC",
-    }
-}
 
 /// Optional filters of the events list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -56,6 +53,19 @@ const COMPANY_COLUMNS: &str = "c.company_id, c.attributes, c.first_seen, c.last_
     (SELECT json_group_array(user_id) FROM
         (SELECT user_id FROM memberships m WHERE m.key_id = c.key_id AND m.company_id = c.company_id ORDER BY user_id))";
 
+/// The value of an optional text parameter.
+fn text(value: Option<&str>) -> Sql {
+    value.map_or(Sql::Null, |v| Sql::Text(v.to_owned()))
+}
+
+/// A user's or company's cursor: its `lastSeen` and id (columns 3 and 0).
+fn seen_cursor(r: &Row<'_>) -> rusqlite::Result<Cursor> {
+    Ok(Cursor {
+        at: r.get(3)?,
+        id: r.get(0)?,
+    })
+}
+
 fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
     Ok(UserRecord {
         user_id: r.get(0)?,
@@ -76,19 +86,38 @@ fn company_row(r: &Row<'_>) -> rusqlite::Result<CompanyRecord> {
     })
 }
 
-pub fn users(conn: &Connection, key: &str, page: &Page) -> rusqlite::Result<Vec<UserRecord>> {
+pub fn users(conn: &Connection, key: &str, page: &Page) -> rusqlite::Result<Paged<UserRecord>> {
     let Some(key) = key_id(conn, key)? else {
-        return Ok(Vec::new());
+        return Ok(empty());
     };
+    let place = paging::by_seen("u.last_seen", "u.user_id", page);
     let sql = format!(
         "SELECT {USER_COLUMNS} FROM users u WHERE u.key_id = ?1
            AND (?4 IS NULL OR instr(lower(u.user_id), ?4) OR instr(lower(u.attributes), ?4))
-         ORDER BY u.last_seen IS NULL, u.last_seen {}, u.user_id LIMIT ?2 OFFSET ?3",
-        sql(page.order)
+           {}
+         ORDER BY {} LIMIT ?2 OFFSET ?3",
+        place.filter, place.order
     );
-    conn.prepare_cached(&sql)?
-        .query_map(params![key, page.limit, page.offset, page.search], user_row)?
-        .collect()
+    let values = vec![
+        Sql::Integer(key),
+        Sql::Integer(page.limit.into()),
+        walk(&place),
+        text(page.search.as_deref()),
+    ];
+    paging::run(conn, &sql, values, &place, |r| {
+        Ok((user_row(r)?, seen_cursor(r)?))
+    })
+}
+
+fn empty<T>() -> Paged<T> {
+    Paged {
+        rows: Vec::new(),
+        next: None,
+    }
+}
+
+fn walk(place: &paging::Place) -> Sql {
+    Sql::Integer(i64::try_from(place.walk).unwrap_or(i64::MAX))
 }
 
 pub fn user(conn: &Connection, key: &str, user_id: &str) -> rusqlite::Result<Option<UserRecord>> {
@@ -105,22 +134,27 @@ pub fn companies(
     conn: &Connection,
     key: &str,
     page: &Page,
-) -> rusqlite::Result<Vec<CompanyRecord>> {
+) -> rusqlite::Result<Paged<CompanyRecord>> {
     let Some(key) = key_id(conn, key)? else {
-        return Ok(Vec::new());
+        return Ok(empty());
     };
+    let place = paging::by_seen("c.last_seen", "c.company_id", page);
     let sql = format!(
         "SELECT {COMPANY_COLUMNS} FROM companies c WHERE c.key_id = ?1
            AND (?4 IS NULL OR instr(lower(c.company_id), ?4) OR instr(lower(c.attributes), ?4))
-         ORDER BY c.last_seen IS NULL, c.last_seen {}, c.company_id LIMIT ?2 OFFSET ?3",
-        sql(page.order)
+           {}
+         ORDER BY {} LIMIT ?2 OFFSET ?3",
+        place.filter, place.order
     );
-    conn.prepare_cached(&sql)?
-        .query_map(
-            params![key, page.limit, page.offset, page.search],
-            company_row,
-        )?
-        .collect()
+    let values = vec![
+        Sql::Integer(key),
+        Sql::Integer(page.limit.into()),
+        walk(&place),
+        text(page.search.as_deref()),
+    ];
+    paging::run(conn, &sql, values, &place, |r| {
+        Ok((company_row(r)?, seen_cursor(r)?))
+    })
 }
 
 pub fn company(
@@ -144,45 +178,48 @@ pub fn events(
     key: &str,
     filter: &EventFilter,
     page: &Page,
-) -> rusqlite::Result<Vec<EventRecord>> {
+) -> rusqlite::Result<Paged<EventRecord>> {
     let Some(key) = key_id(conn, key)? else {
-        return Ok(Vec::new());
+        return Ok(empty());
     };
     let plan = super::search::plan(conn, key, page.search.as_deref())?;
     let Some(search) = plan.predicate() else {
-        return Ok(Vec::new());
+        return Ok(empty());
     };
-    let dir = sql(page.order);
-    conn.prepare_cached(&format!(
+    let whole = *filter == EventFilter::default() && page.search.is_none();
+    let seek = whole && page.after.is_none() && paging::numbered(conn, "events", key)?;
+    let place = paging::by_pair("received_at", "id", page, seek.then_some("events"));
+    let sql = format!(
         "SELECT id, event, user_id, company_id, attributes, timestamp, received_at FROM events
          WHERE key_id = ?1 AND (?2 IS NULL OR user_id = ?2) AND (?3 IS NULL OR company_id = ?3)
            AND (?4 IS NULL OR event = ?4)
            AND {search}
-         ORDER BY received_at {dir}, id {dir} LIMIT ?5 OFFSET ?6"
-    ))?
-    .query_map(
-        params![
-            key,
-            filter.user_id,
-            filter.company_id,
-            filter.event,
-            page.limit,
-            page.offset,
-            page.search
-        ],
-        |r| {
-            Ok(EventRecord {
-                id: r.get::<_, i64>(0)?.to_string(),
-                event: r.get(1)?,
-                user_id: r.get(2)?,
-                company_id: r.get(3)?,
-                attributes: attributes(&r.get::<_, String>(4)?),
-                timestamp: format(r.get(5)?),
-                received_at: format(r.get(6)?),
-            })
-        },
-    )?
-    .collect()
+           {}
+         ORDER BY {} LIMIT ?5 OFFSET ?6",
+        place.filter, place.order
+    );
+    let values = vec![
+        Sql::Integer(key),
+        text(filter.user_id.as_deref()),
+        text(filter.company_id.as_deref()),
+        text(filter.event.as_deref()),
+        Sql::Integer(page.limit.into()),
+        walk(&place),
+        text(page.search.as_deref()),
+    ];
+    paging::run(conn, &sql, values, &place, |r| {
+        let (id, received_at) = (r.get::<_, i64>(0)?, r.get(6)?);
+        let record = EventRecord {
+            id: id.to_string(),
+            event: r.get(1)?,
+            user_id: r.get(2)?,
+            company_id: r.get(3)?,
+            attributes: attributes(&r.get::<_, String>(4)?),
+            timestamp: format(r.get(5)?),
+            received_at: format(received_at),
+        };
+        Ok((record, Cursor::rowid(received_at, id)))
+    })
 }
 
 pub fn feedback(
@@ -190,41 +227,49 @@ pub fn feedback(
     key: &str,
     feature_id: Option<&str>,
     page: &Page,
-) -> rusqlite::Result<Vec<FeedbackRecord>> {
+) -> rusqlite::Result<Paged<FeedbackRecord>> {
     let Some(key) = key_id(conn, key)? else {
-        return Ok(Vec::new());
+        return Ok(empty());
     };
-    let dir = sql(page.order);
-    conn.prepare_cached(&format!(
+    let place = paging::by_pair("updated_at", "rowid", page, None);
+    let sql = format!(
         "SELECT feedback_id, feature_id, user_id, company_id, score, comment, question,
-                prompted_question, prompt_id, source, created_at, updated_at, key, sent_feature_id
+                prompted_question, prompt_id, source, created_at, updated_at, key, sent_feature_id,
+                rowid
          FROM feedback WHERE key_id = ?1 AND (?2 IS NULL OR feature_id = ?2)
            AND (?5 IS NULL OR instr(lower(feature_id), ?5) OR instr(lower(user_id), ?5)
                 OR instr(lower(coalesce(comment, '')), ?5))
-         ORDER BY updated_at {dir}, rowid {dir} LIMIT ?3 OFFSET ?4"
-    ))?
-    .query_map(
-        params![key, feature_id, page.limit, page.offset, page.search],
-        |r| {
-            Ok(FeedbackRecord {
-                feedback_id: r.get(0)?,
-                feature_id: r.get(1)?,
-                user_id: r.get(2)?,
-                company_id: r.get(3)?,
-                score: r.get(4)?,
-                comment: r.get(5)?,
-                question: r.get(6)?,
-                prompted_question: r.get(7)?,
-                prompt_id: r.get(8)?,
-                source: r.get(9)?,
-                created_at: format(r.get(10)?),
-                updated_at: format(r.get(11)?),
-                key: r.get(12)?,
-                sent_feature_id: r.get(13)?,
-            })
-        },
-    )?
-    .collect()
+           {}
+         ORDER BY {} LIMIT ?3 OFFSET ?4",
+        place.filter, place.order
+    );
+    let values = vec![
+        Sql::Integer(key),
+        text(feature_id),
+        Sql::Integer(page.limit.into()),
+        walk(&place),
+        text(page.search.as_deref()),
+    ];
+    paging::run(conn, &sql, values, &place, |r| {
+        let cursor = Cursor::rowid(r.get(11)?, r.get(14)?);
+        let record = FeedbackRecord {
+            feedback_id: r.get(0)?,
+            feature_id: r.get(1)?,
+            user_id: r.get(2)?,
+            company_id: r.get(3)?,
+            score: r.get(4)?,
+            comment: r.get(5)?,
+            question: r.get(6)?,
+            prompted_question: r.get(7)?,
+            prompt_id: r.get(8)?,
+            source: r.get(9)?,
+            created_at: format(r.get(10)?),
+            updated_at: format(r.get(11)?),
+            key: r.get(12)?,
+            sent_feature_id: r.get(13)?,
+        };
+        Ok((record, cursor))
+    })
 }
 
 pub fn stats(conn: &Connection, key: &str) -> rusqlite::Result<Stats> {

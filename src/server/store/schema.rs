@@ -8,6 +8,7 @@ mod v3;
 mod v4;
 mod v5;
 mod v6;
+mod v7;
 
 pub use v6::BLOCK_DAYS;
 
@@ -35,7 +36,7 @@ pub const READER_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA query_only 
 
 /// Bumped whenever the tables change shape. An older database is migrated in place (`MIGRATIONS`);
 /// a newer one, written by a later build, is refused.
-pub const VERSION: i64 = 6;
+pub const VERSION: i64 = 7;
 
 /// What takes a database of version `n` to `n + 1`, at index `n - 1`; each runs in one transaction.
 const MIGRATIONS: &[&str] = &[
@@ -47,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     v4::FLAG_STATE,
     v5::SEARCH_INDEX,
     v6::EVENT_BLOCKS,
+    v7::SEQUENCE,
 ];
 
 const EVENTS_BY_NAME: &str = "CREATE INDEX IF NOT EXISTS events_by_name
@@ -260,7 +262,7 @@ mod tests {
             create(&migrated).unwrap();
             migrated
                 .execute_batch(
-                    "DROP TRIGGER event_blocks_kept; DROP TABLE event_blocks; PRAGMA user_version = 4;",
+                    "DROP TRIGGER event_blocks_kept; DROP TABLE event_blocks; DROP INDEX events_by_seq; ALTER TABLE events DROP COLUMN seq; DROP INDEX flag_events_by_seq; ALTER TABLE flag_events DROP COLUMN seq; PRAGMA user_version = 5;",
                 )
                 .unwrap();
             let mut shuffled = events.clone();

@@ -50,6 +50,7 @@ fn page(search: &str, limit: u32, offset: u64, order: Order) -> Page {
         offset,
         order,
         search: Some(search.to_owned()),
+        after: None,
     }
 }
 
@@ -85,7 +86,8 @@ fn a_search_reads_matching_values_first_and_nothing_when_none_matches() {
         &EventFilter::default(),
         &page("acm", 10, 0, Order::Newest),
     )
-    .unwrap();
+    .unwrap()
+    .rows;
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].event, "Sent Message");
     unbuilt(&conn);
@@ -126,7 +128,7 @@ async fn bulk_items_are_indexed_as_they_are_stored() {
             let page = page("bulk n", 10, 0, Order::Newest);
             Ok((
                 plan,
-                queries::events(conn, KEYS[0], &EventFilter::default(), &page)?,
+                queries::events(conn, KEYS[0], &EventFilter::default(), &page)?.rows,
             ))
         })
         .await
@@ -151,7 +153,8 @@ fn as_version_4(path: &std::path::Path, events: i64) {
          SELECT DISTINCT key_id, user_id, '{{}}', 0 FROM events;
          INSERT INTO companies (key_id, company_id, attributes, first_seen)
          SELECT DISTINCT key_id, company_id, '{{}}', 0 FROM events WHERE company_id IS NOT NULL;
-         DROP TABLE event_names; DROP TABLE search_build; PRAGMA user_version = 4;",
+         DROP TABLE event_names; DROP TABLE search_build;
+         DROP TRIGGER event_blocks_kept; DROP TABLE event_blocks; DROP INDEX events_by_seq; ALTER TABLE events DROP COLUMN seq; DROP INDEX flag_events_by_seq; ALTER TABLE flag_events DROP COLUMN seq; PRAGMA user_version = 4;",
         crate::api::key::digest(KEYS[0])
     ))
     .unwrap();
@@ -177,7 +180,9 @@ fn a_migrated_store_scans_until_built_then_answers_the_same() {
     schema::create(&conn).unwrap();
     let read = |conn: &Connection, q: &str| {
         let page = page(q, 7, 3, Order::Oldest);
-        queries::events(conn, KEYS[0], &EventFilter::default(), &page).unwrap()
+        queries::events(conn, KEYS[0], &EventFilter::default(), &page)
+            .unwrap()
+            .rows
     };
     assert!(!ready(&conn).unwrap());
     assert_eq!(plan(&conn, 1, Some("ev3")).unwrap(), Plan::Scan);

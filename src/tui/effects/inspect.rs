@@ -56,7 +56,7 @@ fn data_effect(runner: Arc<Runner>, effect: Effect) {
                     &target.base_url,
                     target.key.data_key(),
                 );
-                let result = inspector.page(&query).await.map_err(Failure::from);
+                let result = inspector.read(&query).await.map_err(Failure::from);
                 let _ = runner
                     .actions
                     .send(Action::InspectLoaded { generation, result });

@@ -122,13 +122,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Command::PageDown => data.page_step(true),
         Command::PageUp => data.page_step(false),
-        Command::First => {
-            data.selected = 0;
-            (data.query.offset != 0).then(|| {
-                data.query.offset = 0;
-                data.reload()
-            })
-        }
+        Command::First => data.first_page(),
         Command::Last => {
             data.selected = data.rows.as_ref().map_or(0, |r| r.len().saturating_sub(1));
             None

@@ -26,7 +26,7 @@ fn answer(s: &mut State, rows: Rows) {
         s,
         Action::InspectLoaded {
             generation,
-            result: Ok(rows),
+            result: Ok(rows.into()),
         },
     );
 }
@@ -87,7 +87,7 @@ fn an_answer_to_an_older_request_is_dropped() {
         &mut s,
         Action::InspectLoaded {
             generation: old,
-            result: Ok(Rows::Users(stored::users())),
+            result: Ok(Rows::Users(stored::users()).into()),
         },
     );
     assert!(s.inspect.rows.is_none() && s.inspect.loading);
@@ -184,5 +184,70 @@ fn opening_a_user_fetches_it_and_a_send_reloads_and_marks_it() {
     assert!(
         queries(&update(&mut s, Action::Sent(Box::new(rejected)))).is_empty(),
         "a refused call changed nothing to show"
+    );
+}
+
+/// Page down reads on from the cursor the page shown answered with (a seek, however deep); page
+/// up goes back to the cursor it came from, and Home or a sort flip to the start.
+#[test]
+fn paging_down_follows_the_cursor_and_back_retraces_it() {
+    let mut s = state(Method::Event);
+    press(&mut s, KeyCode::F(2));
+    press(&mut s, KeyCode::Char('3'));
+    let page = |next: &str| crate::inspect::Page {
+        rows: full_page_of_events(),
+        next: Some(next.to_owned()),
+    };
+    let loaded = |s: &mut State, next: &str| {
+        let generation = s.inspect.generation;
+        update(
+            s,
+            Action::InspectLoaded {
+                generation,
+                result: Ok(page(next)),
+            },
+        );
+    };
+    loaded(&mut s, "1:50");
+    let q = queries(&press(&mut s, KeyCode::PageDown));
+    assert_eq!((q[0].offset, q[0].after.as_deref()), (50, Some("1:50")));
+    loaded(&mut s, "1:100");
+    let q = queries(&press(&mut s, KeyCode::PageDown));
+    assert_eq!((q[0].offset, q[0].after.as_deref()), (100, Some("1:100")));
+    loaded(&mut s, "1:150");
+    let q = queries(&press(&mut s, KeyCode::PageUp));
+    assert_eq!((q[0].offset, q[0].after.as_deref()), (50, Some("1:50")));
+    loaded(&mut s, "1:100");
+    let q = queries(&press(&mut s, KeyCode::PageUp));
+    assert_eq!((q[0].offset, q[0].after.as_deref()), (0, None));
+    loaded(&mut s, "1:50");
+    press(&mut s, KeyCode::PageDown);
+    loaded(&mut s, "1:100");
+    let q = queries(&press(&mut s, KeyCode::Char('s')));
+    assert_eq!(
+        (q[0].offset, q[0].after.as_deref(), q[0].order),
+        (0, None, Order::Oldest)
+    );
+    loaded(&mut s, "2:1");
+    let q = queries(&press(&mut s, KeyCode::PageDown));
+    assert_eq!(
+        q[0].after.as_deref(),
+        Some("2:1"),
+        "oldest first pages by cursor too"
+    );
+    loaded(&mut s, "2:51");
+    let q = queries(&press(&mut s, KeyCode::Home));
+    assert_eq!((q[0].offset, q[0].after.as_deref()), (0, None));
+    // A press before the answer has no cursor to go on: it asks by offset, not from a stale one.
+    loaded(&mut s, "2:50");
+    press(&mut s, KeyCode::PageDown);
+    let q = queries(&press(&mut s, KeyCode::PageDown));
+    assert_eq!((q[0].offset, q[0].after.as_deref()), (100, None));
+    press(&mut s, KeyCode::Char('s'));
+    let q = queries(&press(&mut s, KeyCode::PageDown));
+    assert_eq!(
+        (q[0].offset, q[0].after.as_deref()),
+        (50, None),
+        "not the other order's"
     );
 }

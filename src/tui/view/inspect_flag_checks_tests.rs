@@ -36,7 +36,7 @@ fn on_flag_checks(rows: Vec<FlagCheckRecord>) -> (State, Vec<Effect>) {
         &mut s,
         Action::InspectLoaded {
             generation,
-            result: Ok(Rows::FlagChecks(rows)),
+            result: Ok(Rows::FlagChecks(rows).into()),
         },
     );
     (s, effects)

@@ -28,7 +28,7 @@ fn showing(rows: Rows) -> State {
         &mut s,
         Action::InspectLoaded {
             generation,
-            result: Ok(rows),
+            result: Ok(rows.into()),
         },
     );
     s
@@ -71,7 +71,7 @@ fn a_send_highlights_what_it_touched_and_marks_a_changed_last_seen() {
         &mut s,
         Action::InspectLoaded {
             generation,
-            result: Ok(Rows::Users(users)),
+            result: Ok(Rows::Users(users).into()),
         },
     );
     snapshot("data_users_after_send", &s);
@@ -151,7 +151,7 @@ fn empty_error_and_search_states() {
         &mut s,
         Action::InspectLoaded {
             generation,
-            result: Ok(Rows::Events(vec![stored::events()[1].clone()])),
+            result: Ok(Rows::Events(vec![stored::events()[1].clone()]).into()),
         },
     );
     snapshot("data_search", &s);
@@ -162,7 +162,7 @@ fn empty_error_and_search_states() {
         &mut s,
         Action::InspectLoaded {
             generation,
-            result: Ok(Rows::Events(vec![])),
+            result: Ok(Rows::Events(vec![]).into()),
         },
     );
     snapshot("data_search_no_match", &s);

@@ -183,7 +183,7 @@ fn the_data_view_names_rebound_keys_as_bound() {
         &mut d,
         Action::InspectLoaded {
             generation,
-            result: Ok(Rows::Users(stored::users())),
+            result: Ok(Rows::Users(stored::users()).into()),
         },
     );
     check("data", &d, &["u"]);

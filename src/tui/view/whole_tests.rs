@@ -54,7 +54,7 @@ fn data_users() -> State {
         &mut s,
         Action::InspectLoaded {
             generation,
-            result: Ok(Rows::Users(users)),
+            result: Ok(Rows::Users(users).into()),
         },
     );
     // The user in no company, whose warning the status line carries.

@@ -4,6 +4,7 @@
 
 use super::super::Store;
 use super::super::StoreError;
+use super::super::sequence;
 use super::Job;
 use super::apply::{self, Applied, Call, Outcome};
 use crate::api::runtime::bulk::Item;
@@ -102,10 +103,11 @@ fn flag_event(
     received_ms: i64,
 ) -> rusqlite::Result<Outcome> {
     let json = |v: &serde_json::Value| v.to_string();
+    let seq = sequence::place(conn, sequence::Numbered::FlagEvents, key_id, received_ms)?;
     conn.prepare_cached(
         "INSERT INTO flag_events (key_id, flag_key, action, context, result, targeting_version,
-            rule_results, missing_fields, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            rule_results, missing_fields, received_at, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         key_id,
@@ -120,7 +122,8 @@ fn flag_event(
         e.missing_fields
             .as_ref()
             .map(|m| serde_json::json!(m).to_string()),
-        received_ms
+        received_ms,
+        seq
     ])?;
     Ok(Ok(Applied::default()))
 }
