@@ -14,7 +14,7 @@ mod entries;
 mod entries_tests;
 
 /// The console's log pane. The entries and the filter change only through its methods
-/// ([`entries`]), which keep the index of the entries the filter shows.
+/// (`log_view::entries`), which keep the index of the entries the filter shows.
 #[derive(Debug, Clone)]
 pub struct LogView {
     entries: VecDeque<Exchange>,
