@@ -186,20 +186,7 @@ proptest! {
         });
         let mut answers = Vec::new();
         for read in [Read::Blocks, Read::Events] {
-            let mut got = Vec::new();
-            let seen_later = each_funnel_read(
-                &conn,
-                KEY,
-                std::slice::from_ref(&feature),
-                (as_of, None),
-                read,
-                |f| {
-                    got.push(f);
-                    true
-                },
-            )
-            .unwrap();
-            let funnel = got.remove(0);
+            let (funnel, seen_later) = read_one(&conn, &feature, as_of, read);
             let steps: Steps = funnel
                 .standings
                 .iter()
@@ -216,6 +203,24 @@ proptest! {
         }
         prop_assert_eq!(&answers[0], &answers[1]);
     }
+}
+
+/// The one feature's funnel read one way, and whether uses later on the as-of day were seen.
+fn read_one(conn: &Connection, feature: &Feature, as_of: i64, read: Read) -> (Funnel, Later) {
+    let mut got = Vec::new();
+    let later = each_funnel_read(
+        conn,
+        KEY,
+        std::slice::from_ref(feature),
+        (as_of, None),
+        read,
+        |f| {
+            got.push(f);
+            true
+        },
+    )
+    .unwrap();
+    (got.remove(0), later)
 }
 
 /// A company whose only use comes later on the as-of day than the as-of time has not used the
@@ -239,21 +244,9 @@ fn a_use_later_on_the_as_of_day_is_no_use_yet() {
         ..Feature::from_event("it")
     };
     for read in [Read::Blocks, Read::Events] {
-        let mut got = Vec::new();
-        let later = each_funnel_read(
-            &conn,
-            KEY,
-            std::slice::from_ref(&feature),
-            (as_of, None),
-            read,
-            |f| {
-                got.push(f);
-                true
-            },
-        )
-        .unwrap();
+        let (funnel, later) = read_one(&conn, &feature, as_of, read);
         assert_eq!(later, Later(true), "{read:?}");
-        let standing = &got[0].standings[0];
+        let standing = &funnel.standings[0];
         assert_eq!(
             (
                 standing.step,
