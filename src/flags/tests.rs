@@ -110,3 +110,28 @@ fn mistakes_are_on_their_line_with_a_suggestion() {
         "{e}"
     );
 }
+
+#[test]
+fn a_save_before_the_watch_began_is_still_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "flags.json", FILE);
+    let sources = Sources {
+        file: Some(file.clone()),
+        collection: None,
+    };
+    let first = load(&sources).unwrap();
+    // Saved after the caller's load and before the watch exists: no notice will ever come.
+    std::fs::write(&file, FILE.replace("\"huddle\"", "\"huddle-2\"")).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let following = watch::follow(sources, move |r| {
+        let _ = tx.send(r);
+    })
+    .unwrap();
+    let seen = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the save made before the watch is never read")
+        .unwrap();
+    assert_ne!(seen.flags, first.flags);
+    assert!(seen.flags.iter().any(|f| f.key == "huddle-2"), "{seen:?}");
+    drop(following);
+}

@@ -58,6 +58,13 @@ pub fn follow(
     std::thread::Builder::new()
         .name("flags-watch".into())
         .spawn(move || {
+            // The caller loaded the sources before this watch began: a save made in between sent
+            // no notice, so they are read once more now. Unchanged definitions change nothing
+            // served and say nothing; a bad read here was either said by the caller already or
+            // will be by the next save's notice.
+            if let Ok(loaded) = load(&sources) {
+                reloaded(Ok(loaded));
+            }
             // Ends when the watcher (which holds the sender) is dropped.
             while changes.recv().is_ok() {
                 while changes.recv_timeout(QUIET).is_ok() {}
