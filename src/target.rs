@@ -35,26 +35,64 @@ pub async fn resolve_profile(
     profile: &Profile,
     base_overridden: bool,
 ) -> Result<Resolved, TargetError> {
+    Ok(match route(profile, base_overridden).await? {
+        Route::Ready(target) => Resolved {
+            target,
+            embedded: None,
+        },
+        Route::Embedded(target, embedded) => Resolved {
+            target,
+            embedded: Some(embedded.start().await?),
+        },
+    })
+}
+
+/// The console's target, known at once; its embedded server (if any) is bound, so the address
+/// is real and connections wait, but its store is opened only when `starting` is run: after the
+/// first frame, which therefore never waits for the database.
+pub struct Deferred {
+    pub target: Target,
+    pub starting: Option<Starting>,
+}
+
+/// An embedded server that is bound and not yet serving; run it for the server, or why not.
+pub type Starting =
+    std::pin::Pin<Box<dyn Future<Output = Result<RunningServer, TargetError>> + Send>>;
+
+/// [`resolve`], leaving the embedded server's store to be opened later.
+pub async fn resolve_deferred(selected: &Selected) -> Result<Deferred, TargetError> {
+    Ok(
+        match route(&selected.profile, selected.base_overridden).await? {
+            Route::Ready(target) => Deferred {
+                target,
+                starting: None,
+            },
+            Route::Embedded(target, embedded) => Deferred {
+                target,
+                starting: Some(Box::pin(embedded.start())),
+            },
+        },
+    )
+}
+
+enum Route {
+    Ready(Target),
+    Embedded(Target, Embedded),
+}
+
+async fn route(profile: &Profile, base_overridden: bool) -> Result<Route, TargetError> {
     let target = |base_url: String| Target {
         profile: profile.name.clone(),
         base_url,
         key: profile.key.clone(),
     };
     if !profile.is_local() || base_overridden {
-        return Ok(Resolved {
-            target: target(profile.base_url.clone()),
-            embedded: None,
-        });
+        return Ok(Route::Ready(target(profile.base_url.clone())));
     }
     let listen = local_listen();
     if listen.port() != 0 && local_server_answers_on(listen).await {
-        return Ok(Resolved {
-            target: target(format!("http://{listen}")),
-            embedded: None,
-        });
+        return Ok(Route::Ready(target(format!("http://{listen}"))));
     }
-    // On the default address when it is free, so copied curl commands, the app under test and
-    // `watch` reach it; when something else holds it, any free port (the header says which).
     let storage = Storage::File(paths::default_database()?);
     let explicit = std::env::var_os("BUCKET_COLLECTION").map(std::path::PathBuf::from);
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -62,63 +100,83 @@ pub async fn resolve_profile(
         file: None,
         collection: crate::collection::locate(explicit.as_deref(), &cwd),
     };
-    let server = start_embedded(listen, storage, sources).await?;
-    Ok(Resolved {
-        target: target(server.base_url()),
-        embedded: Some(server),
-    })
+    let embedded = Embedded::bind(listen, storage, sources).await?;
+    Ok(Route::Embedded(
+        target(format!("http://{}", embedded.bound.addr())),
+        embedded,
+    ))
 }
 
-/// The embedded server, on `listen` when it is free (else any free loopback port), answering
-/// with the flags of the collection `run` would use. Bad flags do not keep it from starting: it
-/// serves none, and says why in Traffic (the console shows it), as it does for a bad edit later.
-async fn start_embedded(
-    listen: std::net::SocketAddr,
+/// The embedded server between binding and serving.
+struct Embedded {
+    bound: server::Bound,
     storage: Storage,
     sources: flags::Sources,
-) -> Result<RunningServer, TargetError> {
-    let (initial, refused) = match flags::load(&sources) {
-        Ok(loaded) => (loaded.flags, None),
-        Err(e) => (Vec::new(), Some(e.to_string())),
-    };
-    let config = ServerConfig {
-        listen,
-        flags: initial,
-        ..ServerConfig::ephemeral(storage)
-    };
-    let server = match server::start(config.clone()).await {
-        Ok(server) => server,
-        Err(server::ServerError::Bind(..)) => {
-            server::start(ServerConfig {
-                listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-                ..config
-            })
-            .await?
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if let Some(problem) = refused {
-        server.flags().refused(&format!(
-            "{}\nno flags are served until this is fixed",
-            crate::sanitize::sanitize(&problem)
-        ));
-    }
-    if sources.collection.is_some() {
-        // The console owns the terminal: what a reload says goes to Traffic only. The watch
-        // lasts as long as the process, as the embedded server does.
-        match flags::watch::serve_edits(
-            server.flags(),
+}
+
+impl Embedded {
+    /// On `listen` when it is free, so copied curl commands, the app under test and `watch`
+    /// reach it; when something else holds it, any free loopback port (the header says which).
+    async fn bind(
+        listen: std::net::SocketAddr,
+        storage: Storage,
+        sources: flags::Sources,
+    ) -> Result<Self, TargetError> {
+        let bound = match server::Bound::bind(listen).await {
+            Ok(bound) => bound,
+            Err(server::ServerError::Bind(..)) => {
+                server::Bound::bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Self {
+            bound,
+            storage,
             sources,
-            tokio::runtime::Handle::current(),
-            |_| {},
-        ) {
-            Ok(following) => following.keep(),
-            Err(e) => server.flags().refused(&format!(
-                "the collection is not watched ({e}): edits to [flags] wait for a restart"
-            )),
-        }
+        })
     }
-    Ok(server)
+
+    /// Opens the store and serves, with the flags of the collection `run` would use. Bad flags do
+    /// not keep it from starting: it serves none, and says why in Traffic (the console shows it),
+    /// as it does for a bad edit later.
+    async fn start(self) -> Result<RunningServer, TargetError> {
+        let Self {
+            bound,
+            storage,
+            sources,
+        } = self;
+        let (initial, refused) = match flags::load(&sources) {
+            Ok(loaded) => (loaded.flags, None),
+            Err(e) => (Vec::new(), Some(e.to_string())),
+        };
+        let config = ServerConfig {
+            flags: initial,
+            ..ServerConfig::ephemeral(storage)
+        };
+        let server = server::start_bound(config, bound).await?;
+        if let Some(problem) = refused {
+            server.flags().refused(&format!(
+                "{}\nno flags are served until this is fixed",
+                crate::sanitize::sanitize(&problem)
+            ));
+        }
+        if sources.collection.is_some() {
+            // The console owns the terminal: what a reload says goes to Traffic only. The watch
+            // lasts as long as the process, as the embedded server does.
+            match flags::watch::serve_edits(
+                server.flags(),
+                sources,
+                tokio::runtime::Handle::current(),
+                |_| {},
+            ) {
+                Ok(following) => following.keep(),
+                Err(e) => server.flags().refused(&format!(
+                    "the collection is not watched ({e}): edits to [flags] wait for a restart"
+                )),
+            }
+        }
+        Ok(server)
+    }
 }
 
 /// Where the built-in `local` profile's server listens: `127.0.0.1:8787`, or `BUCKET_LOCAL_LISTEN`
@@ -199,7 +257,10 @@ mod tests {
             collection: Some(collection.clone()),
         };
         let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-        let server = start_embedded(any, Storage::Memory, sources.clone())
+        let server = Embedded::bind(any, Storage::Memory, sources.clone())
+            .await
+            .unwrap()
+            .start()
             .await
             .unwrap();
         let body = get(&server, "/features").await;
@@ -207,7 +268,12 @@ mod tests {
         server.shutdown().await.unwrap();
 
         std::fs::write(&collection, "[flags.huddle]\nenabld = true\n").unwrap();
-        let server = start_embedded(any, Storage::Memory, sources).await.unwrap();
+        let server = Embedded::bind(any, Storage::Memory, sources)
+            .await
+            .unwrap()
+            .start()
+            .await
+            .unwrap();
         let body = get(&server, "/features").await;
         assert_eq!(
             body["features"],

@@ -33,7 +33,7 @@ pub fn run(
     let method = method.map_or(Method::User, Method::from);
     let rt = context::runtime(1)?;
     rt.block_on(async {
-        let resolved = bucket_console::target::resolve(&selected)
+        let resolved = bucket_console::target::resolve_deferred(&selected)
             .await
             .map_err(|e| CliError::failed(e.to_string()))?;
         let mut state = State::new(
@@ -55,7 +55,7 @@ pub fn run(
             },
             std::path::PathBuf::from,
         );
-        tui::run(state, resolved.embedded, config.mouse)
+        tui::run(state, resolved.starting, config.mouse)
             .await
             .map_err(|e| CliError::failed(e.to_string()))
     })?;

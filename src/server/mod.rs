@@ -181,9 +181,63 @@ pub async fn start_until(
     config: ServerConfig,
     until: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<RunningServer, ServerError> {
+    check(&config)?;
+    // The store first: a store that cannot open never leaves a port bound.
+    let store = Store::open(&config.storage)?;
+    let bound = Bound::bind(config.listen).await?;
+    serve_on(config, store, bound, until).await
+}
+
+/// A listening socket whose server is not running yet: a connection made now waits in its
+/// backlog and is answered once [`start_bound`] has opened the store. The console binds before
+/// its first frame (the header shows the address, a scenario run at once has somewhere to go)
+/// and opens the store after it.
+pub struct Bound {
+    listener: TcpListener,
+    addr: SocketAddr,
+}
+
+impl Bound {
+    pub async fn bind(listen: SocketAddr) -> Result<Self, ServerError> {
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|e| ServerError::Bind(listen, e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| ServerError::Bind(listen, e))?;
+        Ok(Self { listener, addr })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+/// Opens the store (on a blocking thread: the caller's loop keeps running) and serves on `bound`;
+/// `config.listen` is not used. On an error the socket closes, and connections waiting in its
+/// backlog are refused.
+pub async fn start_bound(config: ServerConfig, bound: Bound) -> Result<RunningServer, ServerError> {
+    check(&config)?;
+    let storage = config.storage.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(&storage))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+    serve_on(config, store, bound, std::future::pending()).await
+}
+
+fn check(config: &ServerConfig) -> Result<(), ServerError> {
     if !(0.0..=1.0).contains(&config.fail_rate) {
         return Err(ServerError::FailRate(config.fail_rate));
     }
+    Ok(())
+}
+
+async fn serve_on(
+    config: ServerConfig,
+    store: Store,
+    bound: Bound,
+    until: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<RunningServer, ServerError> {
     survive_file_size_limit();
     let forward = config
         .forward
@@ -191,14 +245,8 @@ pub async fn start_until(
         .map(forward::Forward::new)
         .transpose()
         .map_err(ServerError::Forward)?;
-    let store = Store::open(&config.storage)?;
     let flags = flags::FlagState::new(&store, config.flags).await?;
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| ServerError::Bind(config.listen, e))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| ServerError::Bind(config.listen, e))?;
+    let Bound { listener, addr } = bound;
     let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
     let limits = Arc::new(config.limits);
     let state = Arc::new(AppState {

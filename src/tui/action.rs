@@ -61,6 +61,12 @@ pub enum Action {
         what: Edited,
         result: Result<String, Failure>,
     },
+    /// The console's own server, bound at `base_url` before the first frame, could not open its
+    /// store: nothing will answer there until `local` is chosen again.
+    LocalServerFailed {
+        base_url: String,
+        error: Failure,
+    },
     /// Whether the server at `base_url` answered its health check.
     Health {
         base_url: String,

@@ -9,24 +9,20 @@ use super::state::State;
 use super::{update, view};
 use crate::client::{Client, ClientConfig};
 use crate::delivery;
-use crate::server::RunningServer;
-use crate::term::FaceError;
+use crate::target::Starting;
 use crate::term::face_loop::{self, Face, Step};
+use crate::term::{FaceError, Failure};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc::unbounded_channel;
 
-/// Runs the console until the user quits. `embedded` is the server started for `local`, if any.
-/// `mouse`: whether to capture the mouse (`config.toml`'s `mouse = false` leaves selection to
-/// the terminal).
-pub async fn run(
-    state: State,
-    embedded: Option<RunningServer>,
-    mouse: bool,
-) -> Result<(), FaceError> {
+/// Runs the console until the user quits. `starting` is the server to start for `local`, if any:
+/// bound already, it opens its store after the first frame. `mouse`: whether to capture the mouse
+/// (`config.toml`'s `mouse = false` leaves selection to the terminal).
+pub async fn run(state: State, starting: Option<Starting>, mouse: bool) -> Result<(), FaceError> {
     let mut state = state;
     if let Some(local) = &mut state.local {
-        local.in_process = embedded.is_some();
+        local.in_process = starting.is_some();
     }
     let client = Client::new(ClientConfig::default()).map_err(FaceError::Client)?;
     let (actions, queue) = unbounded_channel();
@@ -36,7 +32,7 @@ pub async fn run(
         client,
         http,
         journals: Arc::new(delivery::Journals::new()),
-        embedded: Arc::new(tokio::sync::Mutex::new(embedded)),
+        embedded: Arc::new(tokio::sync::Mutex::new(None)),
         traffic: Mutex::new(None),
         flags_watch: Mutex::new(None),
         outbox: std::sync::OnceLock::new(),
@@ -49,6 +45,7 @@ pub async fn run(
         mouse,
         targets,
         watchers: Vec::new(),
+        starting,
     };
     let ticker = tokio::time::interval(Duration::from_millis(100));
     face_loop::run(&mut console, mouse, queue, ticker).await
@@ -64,6 +61,8 @@ struct Console {
     targets: tokio::sync::watch::Sender<crate::client::Target>,
     /// Kept for the loop's life: dropping one stops its watching.
     watchers: Vec<notify::RecommendedWatcher>,
+    /// The embedded server until the first frame is on screen.
+    starting: Option<Starting>,
 }
 
 impl Face for Console {
@@ -90,12 +89,33 @@ impl Face for Console {
         let runner = &self.runner;
         effects::run(runner, Effect::LoadHistory);
         effects::run(runner, Effect::LoadCollection);
-        effects::run(
-            runner,
-            Effect::CheckHealth {
-                base_url: self.state.base_url.clone(),
+        let base_url = self.state.base_url.clone();
+        match self.starting.take() {
+            // Held until the server is in, so a switch to `local` meanwhile waits for it rather
+            // than starting a second one on the same store.
+            Some(starting) => match Arc::clone(&runner.embedded).try_lock_owned() {
+                Ok(mut embedded) => {
+                    let runner = Arc::clone(runner);
+                    tokio::spawn(async move {
+                        match starting.await {
+                            Ok(server) => {
+                                *embedded = Some(server);
+                                drop(embedded);
+                                effects::run(&runner, Effect::CheckHealth { base_url });
+                            }
+                            Err(e) => {
+                                let error = Failure::from(e);
+                                let _ = runner
+                                    .actions
+                                    .send(Action::LocalServerFailed { base_url, error });
+                            }
+                        }
+                    });
+                }
+                Err(_) => effects::run(runner, Effect::CheckHealth { base_url }),
             },
-        );
+            None => effects::run(runner, Effect::CheckHealth { base_url }),
+        }
         self.watchers
             .extend(super::watch::history(runner.actions.clone()));
         self.watchers

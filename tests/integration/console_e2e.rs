@@ -472,3 +472,27 @@ fn the_demo_fills_a_funnel_that_f6_shows_and_u_moves_on() {
     tmux.wait_for("event 200");
     tmux.quit_and_check_restored();
 }
+
+/// The console's own server opens its store after the first frame: with the store held by another
+/// program, the console is on screen at once and says in its header and status line why nothing
+/// answers (before, it waited, then ended without a frame).
+#[test]
+fn the_first_frame_does_not_wait_for_the_store_and_a_store_held_elsewhere_is_said() {
+    let cli = Cli::new();
+    let out = cli.run(&["send", "event", "event=First", "userId=u1"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let db = cli.data_dir().join("bucket-console/local-tracking.sqlite3");
+    // Another program holding the file to itself (an exclusive-mode sqlite3 session mid-write).
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    holder
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;")
+        .unwrap();
+    let tmux = Tmux::start(&cli, "", 200, 30);
+    tmux.wait_for("user · * required");
+    let screen = tmux.wait_for("the local server did not start");
+    assert!(screen.contains("database is locked"), "{screen}");
+    assert!(!screen.contains("damaged"), "held is not damaged: {screen}");
+    assert!(!screen.contains("● answers"), "{screen}");
+    drop(holder);
+    tmux.quit_and_check_restored();
+}

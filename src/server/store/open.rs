@@ -34,7 +34,14 @@ pub(super) fn open_file(path: &Path) -> Result<Connection, StoreError> {
 }
 
 fn check(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    let damaged = |e: rusqlite::Error| StoreError::Damaged(path.to_path_buf(), e.to_string());
+    let damaged = |e: rusqlite::Error| {
+        // Held by another program is not damaged: say so, and the file is fine once it lets go.
+        if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
+            StoreError::Open(path.to_path_buf(), e)
+        } else {
+            StoreError::Damaged(path.to_path_buf(), e.to_string())
+        }
+    };
     let number = |pragma: &str| {
         conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get::<_, i64>(0))
             .map_err(damaged)

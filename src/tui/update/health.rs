@@ -52,6 +52,24 @@ pub fn health(state: &mut State, base_url: &str, result: Result<(), Failure>) ->
     }
 }
 
+/// The embedded server did not start: the header says down with the reason, the status line
+/// says what to do, and no probe is scheduled (the address it was bound to has nobody behind it).
+pub fn local_server_failed(state: &mut State, base_url: &str, error: Failure) -> Vec<Effect> {
+    if base_url != state.base_url {
+        return vec![];
+    }
+    let profiles = state.keymap.shared(crate::tui::keys::Command::Profiles);
+    state.message = Some((
+        Level::Error,
+        format!(
+            "the local server did not start: {error}; fix that and choose `local` again ({profiles})"
+        ),
+    ));
+    state.server = ServerStatus::Down(error);
+    state.probe_ms = None;
+    vec![]
+}
+
 /// The header is the one place that says whether the server answers: a view's read (F2, F5,
 /// F6) that found it silent marks it down there, and the probe takes over, as a failed send does.
 pub fn silent_server(state: &mut State, failure: Option<&Failure>) -> Vec<Effect> {

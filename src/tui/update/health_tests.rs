@@ -108,3 +108,36 @@ fn results_that_find_the_server_silent_mark_the_header_down() {
         "it answered, with a refusal"
     );
 }
+
+#[test]
+fn a_local_server_that_did_not_start_is_said_with_what_to_do_and_not_probed() {
+    let mut s = state(Method::User);
+    let base_url = s.base_url.clone();
+    let effects = update(
+        &mut s,
+        Action::LocalServerFailed {
+            base_url: base_url.clone(),
+            error: Failure::message("cannot open the database x: database is locked"),
+        },
+    );
+    assert!(
+        effects.is_empty(),
+        "nobody is behind the address: {effects:?}"
+    );
+    assert!(matches!(&s.server, ServerStatus::Down(e) if e.to_string().contains("locked")));
+    let (_, message) = s.message.clone().unwrap();
+    assert!(
+        message.contains("did not start") && message.contains("(Ctrl+P)"),
+        "{message}"
+    );
+    // Another address's news changes nothing.
+    let mut other = state(Method::User);
+    let effects = update(
+        &mut other,
+        Action::LocalServerFailed {
+            base_url: "http://127.0.0.1:1".into(),
+            error: Failure::message("x"),
+        },
+    );
+    assert!(effects.is_empty() && other.message.is_none());
+}

@@ -112,6 +112,9 @@ fn dispatch(state: &mut State, action: Action) -> Vec<Effect> {
             outbox_action(state, action)
         }
         Action::Health { base_url, result } => health(state, &base_url, result),
+        Action::LocalServerFailed { base_url, error } => {
+            local_server_failed(state, &base_url, error)
+        }
         Action::InspectLoaded { .. }
         | Action::EntityLoaded { .. }
         | Action::TrafficRecord { .. }
@@ -350,7 +353,7 @@ use self::form::{
     edit_externally, edited_externally, fill_defaults, on_form_key, paste, select_tab, switch_tab,
     toggle_raw,
 };
-use self::health::{health, health_from, silent_server};
+use self::health::{health, health_from, local_server_failed, silent_server};
 use self::log::{load_into_form, on_detail_key, on_log_key};
 use self::mouse::on_mouse;
 use self::outbox::{open_outbox, outbox_action, outbox_key};
