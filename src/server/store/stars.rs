@@ -197,7 +197,9 @@ SELECT timestamp / 86400000, user_id, sum(timestamp <= ?3), max(timestamp)
  GROUP BY timestamp / 86400000, user_id";
 
 /// The first day with `event` without `companyId` up to the window's end, and the last day
-/// before the window, of each user in the JSON array ?5 (through the user's own index).
+/// before the window, of each user in the JSON array ?5 (through the user's own index, a table
+/// lookup per event of the user's: the blocks tell these days, `blocks::user_days_before`, and
+/// this is read only where they cannot, and as the tests' reference).
 const USER_SPAN: &str = "
 SELECT j.value,
   (SELECT min(timestamp / 86400000) FROM events INDEXED BY events_by_user
