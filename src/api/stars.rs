@@ -158,6 +158,22 @@ pub struct StarsRequest {
     /// Each company's step and what holds it there (the console's drill-down).
     #[serde(default)]
     pub standings: bool,
+    /// The companies at each step by id (`false`: the counts alone, what F6's list shows). Sent
+    /// only when `false`, so a request asking for them reads as before this member was known.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub companies: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde passes a reference"
+)]
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 impl StarsRequest {
@@ -172,10 +188,21 @@ impl StarsRequest {
         })
     }
 
-    /// The features, each once, in the order first named: a repeated feature is computed once.
-    pub fn distinct_features(self) -> Vec<Feature> {
+    /// What each funnel of the answer lists besides its counts.
+    pub fn listing(&self) -> Listing<'_> {
+        Listing {
+            companies: self.companies,
+            // One company's view always says where it stands.
+            standings: self.standings || self.company_id.is_some(),
+            only: self.company_id.as_deref(),
+        }
+    }
+
+    /// The features, each once, in the order first named (a repeated feature is computed once),
+    /// taken out of the request: the rest says what to list.
+    pub fn take_distinct_features(&mut self) -> Vec<Feature> {
         let mut distinct: Vec<Feature> = Vec::with_capacity(self.features.len());
-        for f in self.features {
+        for f in std::mem::take(&mut self.features) {
             if !distinct.contains(&f) {
                 distinct.push(f);
             }
@@ -227,10 +254,11 @@ impl Step {
     }
 }
 
-/// What the store knows of one company in a feature's segment.
+/// What the store knows of one company in a feature's segment; its texts borrowed from what the
+/// store read once per request, not copied for each feature.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CompanyUse {
-    pub company_id: String,
+pub struct CompanyUse<'a> {
+    pub company_id: &'a str,
     /// Separate UTC days with a use inside the window.
     pub days: u32,
     /// The UTC days (since the epoch) of the first and last use up to the window's end.
@@ -241,7 +269,7 @@ pub struct CompanyUse {
     /// The latest score given for the feature's `featureId`.
     pub score: Option<u8>,
     /// One of its users, to fill a form that moves it on.
-    pub member: Option<String>,
+    pub member: Option<&'a str>,
 }
 
 /// The window: UTC days `from_day..=to_day`, cut at `to_ms`.
@@ -269,32 +297,104 @@ impl Window {
     }
 }
 
+/// What holds a company on its step, put in words only where they are shown (the standings):
+/// the counts alone need none, and F6's list asks for the counts alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holds<'a> {
+    /// An attribute-based feature's attribute is not truthy on the company.
+    NotTruthy(&'a str),
+    NoUseYet,
+    /// The last use came before the window.
+    LastUseBefore {
+        days_ago: i64,
+        window_days: u32,
+    },
+    TooFewDays {
+        days: u32,
+        needs: u32,
+    },
+    FirstUseTooRecent {
+        since: i64,
+        needs: u32,
+    },
+    NoRecentUse {
+        recent_days: u32,
+    },
+    LowScore {
+        score: u8,
+        needs: u8,
+    },
+    NoScore {
+        feedback: &'a str,
+    },
+}
+
+impl std::fmt::Display for Holds<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Holds::NotTruthy(attribute) => write!(f, "`{attribute}` is not truthy on the company"),
+            Holds::NoUseYet => f.write_str("no use yet"),
+            Holds::LastUseBefore {
+                days_ago,
+                window_days,
+            } => write!(
+                f,
+                "last use {days_ago} days ago, before the {window_days}-day window"
+            ),
+            Holds::TooFewDays { days, needs } => write!(f, "{days} of {needs} days"),
+            Holds::FirstUseTooRecent { since, needs } => {
+                write!(f, "first use {since} of {needs} days ago")
+            }
+            Holds::NoRecentUse { recent_days } => {
+                write!(f, "no use in the last {recent_days} days")
+            }
+            Holds::LowScore { score, needs } => {
+                write!(f, "latest score {score}, needs {needs} or more")
+            }
+            Holds::NoScore { feedback } => write!(f, "no score for `{feedback}` yet"),
+        }
+    }
+}
+
 /// Where a company stands, and why it is not on the next step (`None` at the end).
-pub fn standing(feature: &Feature, window: Window, company: &CompanyUse) -> (Step, Option<String>) {
+pub fn standing(
+    feature: &Feature,
+    window: Window,
+    company: &CompanyUse<'_>,
+) -> (Step, Option<String>) {
+    let (step, holds) = step_of(feature, window, company);
+    (step, holds.map(|h| h.to_string()))
+}
+
+/// [`standing`], the reason left unworded: the one rule, whether or not it is shown.
+pub fn step_of<'a>(
+    feature: &'a Feature,
+    window: Window,
+    company: &CompanyUse<'_>,
+) -> (Step, Option<Holds<'a>>) {
     let r = &feature.rules;
     if let Usage::Attribute { attribute } = &feature.usage {
         return if company.truthy {
             (Step::Adopted, None)
         } else {
-            (
-                Step::Segment,
-                Some(format!("`{attribute}` is not truthy on the company")),
-            )
+            (Step::Segment, Some(Holds::NotTruthy(attribute)))
         };
     }
     if company.days == 0 {
         let why = match company.last_day {
-            Some(last) => format!(
-                "last use {} days ago, before the {}-day window",
-                window.last_day() - last,
-                r.window_days
-            ),
-            None => "no use yet".to_owned(),
+            Some(last) => Holds::LastUseBefore {
+                days_ago: window.last_day() - last,
+                window_days: r.window_days,
+            },
+            None => Holds::NoUseYet,
         };
         return (Step::Segment, Some(why));
     }
     if company.days < r.adopted_days {
-        let why = format!("{} of {} days", company.days, r.adopted_days);
+        let why = Holds::TooFewDays {
+            days: company.days,
+            needs: r.adopted_days,
+        };
         return (Step::Tried, Some(why));
     }
     let last_day = window.last_day();
@@ -302,284 +402,34 @@ pub fn standing(feature: &Feature, window: Window, company: &CompanyUse) -> (Ste
     let recent_day = company.last_day.unwrap_or(i64::MIN / 2);
     let since = last_day - first_day;
     if since < i64::from(r.retained_after_days) {
-        let why = format!("first use {since} of {} days ago", r.retained_after_days);
+        let why = Holds::FirstUseTooRecent {
+            since,
+            needs: r.retained_after_days,
+        };
         return (Step::Adopted, Some(why));
     }
     let quiet = last_day - recent_day;
     if quiet >= i64::from(r.recent_days.max(1)) {
-        let why = format!("no use in the last {} days", r.recent_days);
+        let why = Holds::NoRecentUse {
+            recent_days: r.recent_days,
+        };
         return (Step::Adopted, Some(why));
     }
     match company.score {
         Some(s) if s >= r.satisfied_score => (Step::Satisfied, None),
         Some(s) => (
             Step::Retained,
-            Some(format!(
-                "latest score {s}, needs {} or more",
-                r.satisfied_score
-            )),
+            Some(Holds::LowScore {
+                score: s,
+                needs: r.satisfied_score,
+            }),
         ),
         None => (
             Step::Retained,
-            Some(format!("no score for `{}` yet", feature.feedback)),
+            Some(Holds::NoScore {
+                feedback: &feature.feedback,
+            }),
         ),
-    }
-}
-
-/// The window as the report shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WindowText {
-    pub from: String,
-    pub to: String,
-}
-
-/// A step's count over Segment and over the step before (0 when that is empty).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Share {
-    pub of_segment: f64,
-    pub of_previous: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Shares {
-    pub tried: Option<Share>,
-    pub adopted: Option<Share>,
-    pub retained: Option<Share>,
-    pub satisfied: Option<Share>,
-}
-
-/// The companies at each step or beyond, by id.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Companies {
-    pub segment: Vec<String>,
-    pub tried: Vec<String>,
-    pub adopted: Vec<String>,
-    pub retained: Vec<String>,
-    pub satisfied: Vec<String>,
-}
-
-/// One company's step, and what holds it there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Standing {
-    pub company_id: String,
-    pub step: Step,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub why_not_next: Option<String>,
-    pub days: u32,
-    /// The day of the last use up to the window's end (`2026-11-30`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_use: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<u8>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub member: Option<String>,
-}
-
-/// One feature's funnel. `standings` is the console's drill-down; the CLI's JSON leaves it out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Funnel {
-    pub feature: String,
-    pub kind: Kind,
-    pub window: WindowText,
-    pub segment: u64,
-    pub tried: u64,
-    pub adopted: u64,
-    pub retained: u64,
-    pub satisfied: u64,
-    pub shares: Shares,
-    pub excluded_events: u64,
-    pub excluded_users: u64,
-    pub excluded_user_ids: Vec<String>,
-    pub companies: Companies,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub standings: Vec<Standing>,
-    /// The feature as evaluated (its events, feedback id, segment and rules).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub definition: Option<Feature>,
-}
-
-/// Excluded events (in the window) from users in no company.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Excluded {
-    pub events: u64,
-    pub user_ids: Vec<String>,
-}
-
-/// Excluded user ids listed at most (the count says how many there are).
-pub const EXCLUDED_LISTED: usize = 100;
-
-/// A UTC day as `2026-11-30`.
-pub fn day_text(day: i64) -> String {
-    let text = super::timestamp::format(day.saturating_mul(DAY_MS));
-    text.get(..10).unwrap_or(&text).to_owned()
-}
-
-fn share(n: u64, of: u64) -> f64 {
-    if of == 0 { 0.0 } else { n as f64 / of as f64 }
-}
-
-/// The funnel from every segment company's use, sorted by company id.
-pub fn funnel(
-    feature: &Feature,
-    window: Window,
-    uses: &[CompanyUse],
-    excluded: Excluded,
-) -> Funnel {
-    let mut companies = Companies::default();
-    let mut standings = Vec::with_capacity(uses.len());
-    for company in uses {
-        let (step, why) = standing(feature, window, company);
-        let id = &company.company_id;
-        companies.segment.push(id.clone());
-        for (at, list) in [
-            (Step::Tried, &mut companies.tried),
-            (Step::Adopted, &mut companies.adopted),
-            (Step::Retained, &mut companies.retained),
-            (Step::Satisfied, &mut companies.satisfied),
-        ] {
-            if step >= at {
-                list.push(id.clone());
-            }
-        }
-        standings.push(Standing {
-            company_id: id.clone(),
-            step,
-            why_not_next: why,
-            days: company.days,
-            last_use: company.last_day.map(day_text),
-            score: company.score,
-            member: company.member.clone(),
-        });
-    }
-    let count = |v: &Vec<String>| v.len() as u64;
-    let (segment, tried, adopted, retained, satisfied) = (
-        count(&companies.segment),
-        count(&companies.tried),
-        count(&companies.adopted),
-        count(&companies.retained),
-        count(&companies.satisfied),
-    );
-    let kind = feature.kind();
-    let step_share = |step: Step, n: u64, previous: u64| {
-        step.applies(kind).then(|| Share {
-            of_segment: share(n, segment),
-            of_previous: share(n, previous),
-        })
-    };
-    let shares = Shares {
-        tried: step_share(Step::Tried, tried, segment),
-        adopted: step_share(
-            Step::Adopted,
-            adopted,
-            if kind == Kind::Event { tried } else { segment },
-        ),
-        retained: step_share(Step::Retained, retained, adopted),
-        satisfied: step_share(Step::Satisfied, satisfied, retained),
-    };
-    let excluded_users = excluded.user_ids.len() as u64;
-    let mut excluded_user_ids = excluded.user_ids;
-    excluded_user_ids.truncate(EXCLUDED_LISTED);
-    Funnel {
-        feature: feature.name.clone(),
-        kind,
-        window: WindowText {
-            from: super::timestamp::format(window.from_ms),
-            to: super::timestamp::format(window.to_ms),
-        },
-        segment,
-        tried,
-        adopted,
-        retained,
-        satisfied,
-        shares,
-        excluded_events: excluded.events,
-        excluded_users,
-        excluded_user_ids,
-        companies,
-        standings,
-        definition: Some(feature.clone()),
-    }
-}
-
-/// One line of a funnel as shown: a step that applies, its count, and (past Segment) its shares
-/// with the step before named.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StepRow {
-    pub step: Step,
-    pub count: u64,
-    pub share: Option<(Share, Step)>,
-}
-
-impl Funnel {
-    /// The steps this funnel has, in order.
-    pub fn rows(&self) -> Vec<StepRow> {
-        let mut out: Vec<StepRow> = Vec::new();
-        for step in Step::ALL.into_iter().filter(|s| s.applies(self.kind)) {
-            let share = match step {
-                Step::Segment => None,
-                Step::Tried => self.shares.tried,
-                Step::Adopted => self.shares.adopted,
-                Step::Retained => self.shares.retained,
-                Step::Satisfied => self.shares.satisfied,
-            };
-            let previous = out.last().map_or(Step::Segment, |r| r.step);
-            out.push(StepRow {
-                step,
-                count: self.count(step),
-                share: share.map(|s| (s, previous)),
-            });
-        }
-        out
-    }
-
-    /// The companies standing exactly at `step`.
-    pub fn at(&self, step: Step) -> impl Iterator<Item = &Standing> {
-        self.standings.iter().filter(move |s| s.step == step)
-    }
-
-    /// The count at a step.
-    pub fn count(&self, step: Step) -> u64 {
-        match step {
-            Step::Segment => self.segment,
-            Step::Tried => self.tried,
-            Step::Adopted => self.adopted,
-            Step::Retained => self.retained,
-            Step::Satisfied => self.satisfied,
-        }
-    }
-
-    /// "3 events from 1 user left out: no company", or `None` when nothing was.
-    pub fn excluded_note(&self) -> Option<String> {
-        (self.excluded_events > 0).then(|| {
-            let plural =
-                |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-            // Named, so the call to send can be written from the note alone.
-            let listed: Vec<String> = self
-                .excluded_user_ids
-                .iter()
-                .take(3)
-                .map(|u| format!("`{u}`"))
-                .collect();
-            let more = self.excluded_users.saturating_sub(listed.len() as u64);
-            let more = if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            };
-            let whom = match listed.len() {
-                0 => "with their `userId`".to_owned(),
-                1 => format!("with `userId` {}", listed[0]),
-                _ => format!("for each `userId`: {}{more}", listed.join(", ")),
-            };
-            format!(
-                "{} from {} left out: no company; send a `company` call {whom}",
-                plural(self.excluded_events, "event"),
-                plural(self.excluded_users, "user")
-            )
-        })
     }
 }
 
@@ -593,6 +443,10 @@ pub fn truthy(value: Option<&Value>) -> bool {
         Some(_) => true,
     }
 }
+
+#[path = "stars_funnel.rs"]
+mod answer;
+pub use answer::*;
 
 #[cfg(test)]
 #[path = "stars_tests.rs"]

@@ -17,9 +17,14 @@ fn export() -> Feature {
     }
 }
 
-fn company(days: u32, first: Option<i64>, last: Option<i64>, score: Option<u8>) -> CompanyUse {
+fn company(
+    days: u32,
+    first: Option<i64>,
+    last: Option<i64>,
+    score: Option<u8>,
+) -> CompanyUse<'static> {
     CompanyUse {
-        company_id: "acme".into(),
+        company_id: "acme",
         days,
         first_day: first,
         last_day: last,
@@ -116,9 +121,9 @@ fn the_report_counts_nested_steps_and_the_excluded() {
     let f = export();
     let w = Window::ending(AS_OF, &f.rules);
     let mut a = company(1, Some(day(3)), Some(day(3)), None);
-    a.company_id = "a".into();
+    a.company_id = "a";
     let mut b = company(5, Some(day(20)), Some(day(0)), Some(5));
-    b.company_id = "b".into();
+    b.company_id = "b";
     let report = funnel(
         &f,
         w,
@@ -138,8 +143,9 @@ fn the_report_counts_nested_steps_and_the_excluded() {
         ),
         (2, 2, 1, 1, 1)
     );
-    assert_eq!(report.companies.tried, ["a", "b"]);
-    assert_eq!(report.companies.satisfied, ["b"]);
+    let listed = report.companies.as_ref().unwrap();
+    assert_eq!(listed.tried, ["a", "b"]);
+    assert_eq!(listed.satisfied, ["b"]);
     assert!((report.shares.adopted.unwrap().of_previous - 0.5).abs() < 1e-9);
     assert_eq!(
         report.excluded_note().unwrap(),
@@ -162,4 +168,132 @@ proptest! {
         if step >= Step::Retained { prop_assert!(first >= 14 && last < 7); }
         if step == Step::Satisfied { prop_assert!(score.unwrap() >= 4); }
     }
+}
+
+/// Ids to lend to the uses generated.
+const IDS: [&str; 12] = [
+    "c00", "c01", "c02", "c03", "c04", "c05", "c06", "c07", "c08", "c09", "c10", "c11",
+];
+
+fn some_use() -> impl Strategy<Value = CompanyUse<'static>> {
+    (
+        0u32..30,
+        proptest::option::of(0i64..90),
+        0i64..90,
+        any::<bool>(),
+        proptest::option::of(1u8..=5),
+        proptest::option::of(prop_oneof![Just("ann"), Just("bo")]),
+    )
+        .prop_map(|(days, first, since_last, truthy, score, member)| {
+            let last = first.map(|f| f.min(since_last));
+            CompanyUse {
+                company_id: "",
+                days,
+                first_day: first.map(day),
+                last_day: last.map(day),
+                truthy,
+                score,
+                member,
+            }
+        })
+}
+
+proptest! {
+    /// What a request lists (ids, standings, one company) never changes a count, a share or
+    /// anything else of the funnel; unasked, the ids and the standings are not there at all.
+    #[test]
+    fn a_listing_changes_what_is_listed_never_the_counts(
+        uses in proptest::collection::vec(some_use(), 0..12),
+        attribute_based in any::<bool>(),
+        companies in any::<bool>(),
+        standings in any::<bool>(),
+        only in proptest::option::of(0usize..14),
+    ) {
+        let uses: Vec<CompanyUse> = uses
+            .into_iter()
+            .zip(IDS)
+            .map(|(u, id)| CompanyUse { company_id: id, ..u })
+            .collect();
+        let f = if attribute_based {
+            Feature {
+                usage: Usage::Attribute { attribute: "on".into() },
+                ..export()
+            }
+        } else {
+            export()
+        };
+        let w = Window::ending(AS_OF, &f.rules);
+        let excluded = Excluded { events: 2, user_ids: vec!["u1".into()] };
+        let full = funnel(&f, w, &uses, excluded.clone());
+        // An id past the last lists no one, as a company outside the segment would.
+        let only = only.map(|n| format!("c{n:02}"));
+        let listing = Listing { companies, standings, only: only.as_deref() };
+        let listed = funnel_listing(&f, w, &uses, excluded, listing);
+
+        let kept = |id: &String| only.as_ref().is_none_or(|o| o == id);
+        let want_companies = companies.then(|| {
+            let all = full.companies.clone().unwrap();
+            let keep = |v: Vec<String>| v.into_iter().filter(kept).collect();
+            Companies {
+                segment: keep(all.segment),
+                tried: keep(all.tried),
+                adopted: keep(all.adopted),
+                retained: keep(all.retained),
+                satisfied: keep(all.satisfied),
+            }
+        });
+        let want_standings: Vec<Standing> = if standings {
+            full.standings.iter().filter(|s| kept(&s.company_id)).cloned().collect()
+        } else {
+            Vec::new()
+        };
+        prop_assert_eq!(&listed.companies, &want_companies);
+        prop_assert_eq!(&listed.standings, &want_standings);
+        prop_assert_eq!(
+            Funnel { companies: None, standings: Vec::new(), ..listed },
+            Funnel { companies: None, standings: Vec::new(), ..full.clone() }
+        );
+        // The answer without ids does not name them: nor does its JSON.
+        if !companies && !standings {
+            let json = serde_json::to_string(&funnel_listing(
+                &f, w, &uses, Excluded::default(), Listing { companies, standings, only: None },
+            )).unwrap();
+            prop_assert!(!json.contains("\"c0"), "{}", json);
+        }
+    }
+}
+
+#[test]
+fn a_request_lists_the_ids_unless_it_says_not_to() {
+    let old: StarsRequest = serde_json::from_value(json!({"standings": true})).unwrap();
+    assert_eq!(old.listing(), Listing::ALL);
+    // Written as before when asking for the ids, so a request reads the same to any server.
+    assert_eq!(
+        serde_json::to_value(&old).unwrap(),
+        json!({"features": [], "standings": true})
+    );
+    let counts: StarsRequest = serde_json::from_value(json!({"companies": false})).unwrap();
+    assert_eq!(
+        counts.listing(),
+        Listing {
+            companies: false,
+            standings: false,
+            only: None
+        }
+    );
+    assert_eq!(
+        serde_json::to_value(&counts).unwrap()["companies"],
+        json!(false)
+    );
+    // One company's view always says where it stands.
+    let one: StarsRequest =
+        serde_json::from_value(json!({"companyId": "acme", "companies": false})).unwrap();
+    assert_eq!(
+        one.listing(),
+        Listing {
+            companies: false,
+            standings: true,
+            only: Some("acme")
+        }
+    );
 }

@@ -79,6 +79,8 @@ pub fn run(args: &StarsArgs) -> Result<u8, CliError> {
         as_of: as_of.map(Value::from),
         company_id: None,
         standings: false,
+        // The ids are printed by `--json` alone: the bars need the counts.
+        companies: args.json,
     };
     let funnels = context::runtime(1)?.block_on(async {
         let resolved = bucket_console::target::resolve(&selected)

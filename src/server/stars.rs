@@ -27,6 +27,7 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
             as_of: None,
             company_id: None,
             standings: false,
+            companies: true,
         }
     } else {
         match serde_json::from_slice(&body) {
@@ -52,14 +53,15 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
     if !problems.is_empty() {
         return refuse("/features", problems.join("; "));
     }
-    let (company_id, standings) = (request.company_id.clone(), request.standings);
-    let features = request.distinct_features();
+    let mut request = request;
+    let features = request.take_distinct_features();
     let cap = app.limits.stars_answer_bytes;
     let question = Question {
         key: key.clone(),
         features: features.clone(),
-        company_id: company_id.clone(),
-        standings,
+        company_id: request.company_id.clone(),
+        standings: request.standings,
+        companies: request.companies,
     };
     // Read before computing: the funnels then reflect at least the store at this count.
     let changes = app.store.changes();
@@ -70,19 +72,9 @@ pub async fn stars(State(app): State<Arc<AppState>>, params: Params, body: Bytes
         .store
         .read_within(app.limits.stars_timeout, move |conn| {
             let mut answer = Answer::new(cap);
-            let later = stars::each_funnel(
-                conn,
-                &key,
-                &features,
-                as_of,
-                company_id.as_deref(),
-                |mut funnel| {
-                    if !standings && company_id.is_none() {
-                        funnel.standings.clear();
-                    }
-                    answer.push(&funnel)
-                },
-            )?;
+            let later = stars::each_funnel(conn, &key, &features, as_of, request.listing(), |f| {
+                answer.push(&f)
+            })?;
             Ok(answer.finish().map(|bytes| (bytes, later)))
         })
         .await;

@@ -20,6 +20,7 @@ pub struct Question {
     pub features: Vec<Feature>,
     pub company_id: Option<String>,
     pub standings: bool,
+    pub companies: bool,
 }
 
 struct Entry {
@@ -130,6 +131,7 @@ mod tests {
             features: vec![Feature::from_event("export")],
             company_id: None,
             standings: false,
+            companies: true,
         }
     }
 

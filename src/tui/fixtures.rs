@@ -61,15 +61,16 @@ pub const FIXED_NOW: i64 = 1_795_588_667_877;
 pub fn funnels() -> Vec<crate::api::stars::Funnel> {
     use crate::api::stars::{CompanyUse, DAY_MS, Excluded, Feature, Usage, Window, funnel};
     let day = |ago: i64| (FIXED_NOW - ago * DAY_MS).div_euclid(DAY_MS);
-    let company = |id: &str, days: u32, first: i64, last: i64, score: Option<u8>| CompanyUse {
-        company_id: id.into(),
-        days,
-        first_day: (days > 0 || first > 0).then(|| day(first)),
-        last_day: (days > 0 || last > 0).then(|| day(last)),
-        score,
-        member: Some(format!("{id}-admin")),
-        ..CompanyUse::default()
-    };
+    let company =
+        |[id, member]: [&'static str; 2], days: u32, first: i64, last: i64, score| CompanyUse {
+            company_id: id,
+            days,
+            first_day: (days > 0 || first > 0).then(|| day(first)),
+            last_day: (days > 0 || last > 0).then(|| day(last)),
+            score,
+            member: Some(member),
+            ..CompanyUse::default()
+        };
     let export = Feature {
         usage: Usage::Event {
             events: vec!["Exported report".into(), "Exported CSV".into()],
@@ -81,11 +82,11 @@ pub fn funnels() -> Vec<crate::api::stars::Funnel> {
         &export,
         w,
         &[
-            company("acme", 9, 25, 1, Some(5)),
-            company("globex", 8, 24, 2, Some(3)),
-            company("initech", 6, 9, 0, None),
-            company("umbrella", 4, 20, 3, None),
-            company("hooli", 0, 0, 0, None),
+            company(["acme", "acme-admin"], 9, 25, 1, Some(5)),
+            company(["globex", "globex-admin"], 8, 24, 2, Some(3)),
+            company(["initech", "initech-admin"], 6, 9, 0, None),
+            company(["umbrella", "umbrella-admin"], 4, 20, 3, None),
+            company(["hooli", "hooli-admin"], 0, 0, 0, None),
         ],
         Excluded {
             events: 3,
@@ -98,12 +99,12 @@ pub fn funnels() -> Vec<crate::api::stars::Funnel> {
         },
         ..Feature::from_event("slack")
     };
-    let mut on = company("acme", 0, 0, 0, None);
+    let mut on = company(["acme", "acme-admin"], 0, 0, 0, None);
     on.truthy = true;
     let slack = funnel(
         &slack,
         w,
-        &[on, company("globex", 0, 0, 0, None)],
+        &[on, company(["globex", "globex-admin"], 0, 0, 0, None)],
         Excluded::default(),
     );
     vec![export, slack]

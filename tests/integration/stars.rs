@@ -77,6 +77,7 @@ async fn funnels(s: &TestServer, features: Vec<Feature>, as_of: i64) -> Vec<Funn
         as_of: Some(json!(as_of)),
         company_id: None,
         standings: true,
+        companies: true,
     })
     .await
     .unwrap()
@@ -222,8 +223,11 @@ async fn each_history_lands_on_its_known_step() {
         ),
         (8, 6, 4, 2, 1)
     );
-    assert_eq!(export.companies.satisfied, ["happy"]);
-    assert_eq!(export.companies.retained, ["grumpy", "happy"]);
+    assert_eq!(export.companies.as_ref().unwrap().satisfied, ["happy"]);
+    assert_eq!(
+        export.companies.as_ref().unwrap().retained,
+        ["grumpy", "happy"]
+    );
     assert_eq!(export.window.from, "2026-11-03T00:00:00.000Z");
     assert_eq!((export.excluded_events, export.excluded_users), (3, 1));
     assert_eq!(export.excluded_user_ids, ["loner"]);
@@ -235,7 +239,7 @@ async fn each_history_lands_on_its_known_step() {
         (
             slack.segment,
             slack.adopted,
-            slack.companies.adopted.clone()
+            slack.companies.as_ref().unwrap().adopted.clone()
         ),
         (8, 2, vec!["grumpy".to_owned(), "happy".to_owned()])
     );
@@ -248,7 +252,7 @@ async fn each_history_lands_on_its_known_step() {
     );
 
     let sso = &all[2];
-    assert_eq!(sso.companies.segment, ["grumpy", "happy"]);
+    assert_eq!(sso.companies.as_ref().unwrap().segment, ["grumpy", "happy"]);
     assert_eq!((sso.segment, sso.tried), (2, 1));
 }
 
@@ -533,6 +537,7 @@ async fn one_company_is_listed_alone_and_the_counts_stay_the_segments() {
             as_of: Some(json!(AS_OF)),
             company_id: Some("grumpy".into()),
             standings: false,
+            companies: true,
         })
         .await
         .unwrap();
@@ -540,6 +545,57 @@ async fn one_company_is_listed_alone_and_the_counts_stay_the_segments() {
     assert_eq!((f.segment, f.retained), (8, 2));
     assert_eq!(f.standings.len(), 1);
     assert_eq!(f.standings[0].step, Step::Retained);
-    assert_eq!(f.companies.retained, ["grumpy"]);
-    assert!(f.companies.satisfied.is_empty());
+    assert_eq!(f.companies.as_ref().unwrap().retained, ["grumpy"]);
+    assert!(f.companies.as_ref().unwrap().satisfied.is_empty());
+}
+
+/// F6's list asks for the counts alone (`"companies": false`): its answer names no company, and
+/// is the whole answer's without `companies`; a request without the member answers as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_counts_alone_are_the_whole_answer_without_the_ids() {
+    let s = TestServer::start().await;
+    histories(&s).await;
+    let post = |body: Value| {
+        let http = s.http.clone();
+        let url = format!("{}/_local/{KEY}/stars", s.base);
+        async move {
+            let r = http.post(url).json(&body).send().await.unwrap();
+            assert_eq!(r.status().as_u16(), 200);
+            r.json::<Vec<Value>>().await.unwrap()
+        }
+    };
+    let features = json!([export(), slack(), sso()]);
+    let whole = post(json!({"features": features, "asOf": AS_OF})).await;
+    let counts = post(json!({"features": features, "asOf": AS_OF, "companies": false})).await;
+    let drill = post(
+        json!({"features": features, "asOf": AS_OF, "companies": false,
+        "standings": true}),
+    )
+    .await;
+    assert_eq!(whole.len(), 3);
+    for ((whole, counts), drill) in whole.iter().zip(&counts).zip(&drill) {
+        assert!(
+            whole["companies"]["segment"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+        );
+        assert!(whole.get("standings").is_none(), "{whole}");
+        let mut without = whole.clone();
+        without.as_object_mut().unwrap().remove("companies");
+        assert_eq!(counts, &without);
+        assert!(!counts.to_string().contains("grumpy"), "{counts}");
+        // The drill-down: the standings, still without the lists of ids.
+        assert!(drill.get("companies").is_none(), "{drill}");
+        let mut without_standings = drill.clone();
+        let standings = without_standings
+            .as_object_mut()
+            .unwrap()
+            .remove("standings")
+            .unwrap();
+        assert_eq!(
+            standings.as_array().map(|a| a.len() as u64),
+            counts["segment"].as_u64()
+        );
+        assert_eq!(&without_standings, counts);
+    }
 }

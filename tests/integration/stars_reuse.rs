@@ -14,6 +14,17 @@ const HOUR: i64 = 3_600_000;
 
 /// The `stars` route's answer for the demo-like features at `as_of`: (x-stars-cache, body).
 async fn ask(s: &TestServer, key: &str, as_of: i64, standings: bool) -> (String, String) {
+    ask_listing(s, key, as_of, standings, true).await
+}
+
+/// [`ask`], the lists of ids asked for or not (F6's list: not).
+async fn ask_listing(
+    s: &TestServer,
+    key: &str,
+    as_of: i64,
+    standings: bool,
+    companies: bool,
+) -> (String, String) {
     let export = Feature {
         usage: Usage::Event {
             events: vec!["Exported report".into(), "Exported CSV".into()],
@@ -25,6 +36,7 @@ async fn ask(s: &TestServer, key: &str, as_of: i64, standings: bool) -> (String,
         as_of: Some(json!(as_of)),
         company_id: None,
         standings,
+        companies,
     })
     .unwrap();
     let resp = s
@@ -178,4 +190,33 @@ async fn a_use_stamped_after_the_as_of_time_that_day_is_counted_by_a_later_reque
             ("hit".to_owned(), later.1)
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_counts_alone_are_kept_apart_from_the_whole_answer_and_reused_as_computed() {
+    let s = server_with_history().await;
+    let fresh = server_with_history().await;
+    let counts = ask_listing(&s, KEY, AS_OF, false, false).await;
+    assert_eq!(counts.0, "miss");
+    assert!(!counts.1.contains("\"companies\""), "{}", counts.1);
+    // The whole answer is its own question: the counts alone would lack its ids.
+    let whole = ask(&s, KEY, AS_OF, false).await;
+    assert_eq!(whole.0, "miss");
+    assert!(whole.1.contains("\"companies\""), "{}", whole.1);
+    // Reopened later that day: reused, and what a fresh computation answers.
+    let again = ask_listing(&s, KEY, AS_OF + HOUR, false, false).await;
+    assert_eq!(again.0, "hit");
+    assert_eq!(
+        again.1,
+        ask_listing(&fresh, KEY, AS_OF + HOUR, false, false).await.1
+    );
+    // A write in between: computed again, never the kept answer.
+    s.ok(
+        "company",
+        json!({"companyId": "hooli", "userId": "u-hooli", "attributes": {}}),
+    )
+    .await;
+    let after = ask_listing(&s, KEY, AS_OF + HOUR, false, false).await;
+    assert_eq!(after.0, "miss");
+    assert_eq!(after.1.matches("\"segment\":4").count(), 2, "{}", after.1);
 }

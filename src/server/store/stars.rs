@@ -2,22 +2,22 @@
 //! grouped per company and UTC day through the `events_by_name` index, so a million events never
 //! cross into Rust one by one; `api::stars` then puts each company on its step.
 
-use crate::api::stars::{self, CompanyUse, Excluded, Feature, Funnel, Usage, Window};
+use crate::api::stars::{self, CompanyUse, Excluded, Feature, Funnel, Listing, Usage, Window};
 use rusqlite::{Connection, params};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
-/// Every feature's funnel at `as_of_ms`; with `company`, only that company is listed (in the
-/// standings and the lists of companies), the counts staying the whole segment's.
+/// Every feature's funnel at `as_of_ms`, listing what `listing` asks for (with `only`, that
+/// company alone, the counts staying the whole segment's).
 pub fn funnels(
     conn: &Connection,
     key: &str,
     features: &[Feature],
     as_of_ms: i64,
-    company: Option<&str>,
+    listing: Listing<'_>,
 ) -> rusqlite::Result<Vec<Funnel>> {
     let mut out = Vec::with_capacity(features.len());
-    each_funnel(conn, key, features, as_of_ms, company, |f| {
+    each_funnel(conn, key, features, as_of_ms, listing, |f| {
         out.push(f);
         true
     })?;
@@ -33,10 +33,10 @@ pub fn each_funnel(
     key: &str,
     features: &[Feature],
     as_of_ms: i64,
-    company: Option<&str>,
+    listing: Listing<'_>,
     each: impl FnMut(Funnel) -> bool,
 ) -> rusqlite::Result<Later> {
-    each_funnel_read(conn, key, features, (as_of_ms, company), Read::Blocks, each)
+    each_funnel_read(conn, key, features, (as_of_ms, listing), Read::Blocks, each)
 }
 
 /// Where the window's days are read from: what ingest keeps per block of days (the rows of
@@ -56,7 +56,7 @@ fn each_funnel_read(
     conn: &Connection,
     key: &str,
     features: &[Feature],
-    (as_of_ms, company): (i64, Option<&str>),
+    (as_of_ms, listing): (i64, Listing<'_>),
     read: Read,
     mut each: impl FnMut(Funnel) -> bool,
 ) -> rusqlite::Result<Later> {
@@ -64,7 +64,13 @@ fn each_funnel_read(
         // A key never written to: every funnel is empty.
         for f in features {
             let window = Window::ending(as_of_ms, &f.rules);
-            if !each(stars::funnel(f, window, &[], Excluded::default())) {
+            if !each(stars::funnel_listing(
+                f,
+                window,
+                &[],
+                Excluded::default(),
+                listing,
+            )) {
                 break;
             }
         }
@@ -85,21 +91,7 @@ fn each_funnel_read(
         let (uses, excluded, stamped_later) =
             uses(conn, (key_id, read), feature, window, &companies)?;
         later |= stamped_later;
-        let mut funnel = stars::funnel(feature, window, &uses, excluded);
-        if let Some(only) = company {
-            // One company's view: its standing, and the lists say only where it is.
-            funnel.standings.retain(|s| s.company_id == only);
-            let c = &mut funnel.companies;
-            for list in [
-                &mut c.segment,
-                &mut c.tried,
-                &mut c.adopted,
-                &mut c.retained,
-                &mut c.satisfied,
-            ] {
-                list.retain(|id| id == only);
-            }
-        }
+        let funnel = stars::funnel_listing(feature, window, &uses, excluded, listing);
         if !each(funnel) {
             break;
         }
@@ -124,65 +116,6 @@ fn discovered(conn: &Connection, key_id: i64) -> rusqlite::Result<Vec<Feature>> 
     Ok(names.iter().map(|n| Feature::from_event(n)).collect())
 }
 
-/// The key's companies by position (sorted by id), who belongs to which, and their attributes
-/// when a feature needs them; read once per request and looked up in memory, which is cheaper
-/// than joining every (day, user) in SQL.
-struct Companies {
-    ids: Vec<String>,
-    index: HashMap<String, usize>,
-    attributes: Vec<Map<String, Value>>,
-    memberships_of: HashMap<String, Vec<usize>>,
-    /// One user of each company (the first by id), to fill a form that moves the company on.
-    first_member: Vec<Option<String>>,
-}
-
-impl Companies {
-    fn read(conn: &Connection, key_id: i64, with_attributes: bool) -> rusqlite::Result<Self> {
-        let mut ids = Vec::new();
-        let mut attributes = Vec::new();
-        let mut stmt = conn.prepare_cached(
-            "SELECT company_id, attributes FROM companies WHERE key_id = ?1 ORDER BY company_id",
-        )?;
-        let mut rows = stmt.query([key_id])?;
-        while let Some(row) = rows.next()? {
-            ids.push(row.get::<_, String>(0)?);
-            attributes.push(if with_attributes {
-                serde_json::from_str(row.get_ref(1)?.as_str()?).unwrap_or_default()
-            } else {
-                Map::new()
-            });
-        }
-        let index: HashMap<String, usize> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.clone(), i))
-            .collect();
-        let mut memberships_of: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut first_member = vec![None; ids.len()];
-        let mut stmt = conn.prepare_cached(
-            "SELECT company_id, user_id FROM memberships WHERE key_id = ?1 ORDER BY company_id, user_id",
-        )?;
-        let mut rows = stmt.query([key_id])?;
-        while let Some(row) = rows.next()? {
-            let Some(&at) = index.get(row.get_ref(0)?.as_str()?) else {
-                continue;
-            };
-            let user: String = row.get(1)?;
-            if first_member[at].is_none() {
-                first_member[at] = Some(user.clone());
-            }
-            memberships_of.entry(user).or_default().push(at);
-        }
-        Ok(Self {
-            ids,
-            index,
-            attributes,
-            memberships_of,
-            first_member,
-        })
-    }
-}
-
 /// Equal as JSON values, numbers by value (`1` is `1.0`).
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
@@ -191,19 +124,19 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn uses(
+fn uses<'a>(
     conn: &Connection,
     (key_id, read): (i64, Read),
     feature: &Feature,
     window: Window,
-    companies: &Companies,
-) -> rusqlite::Result<(Vec<CompanyUse>, Excluded, bool)> {
+    companies: &'a Companies,
+) -> rusqlite::Result<(Vec<CompanyUse<'a>>, Excluded, bool)> {
     let (folds, excluded, later) = match &feature.usage {
         Usage::Event { .. } => event_folds(conn, (key_id, read), feature, window, companies)?,
         Usage::Attribute { .. } => (Vec::new(), Excluded::default(), false),
     };
     let scores = scores(conn, key_id, &feature.feedback, companies)?;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(companies.ids.len());
     for (at, id) in companies.ids.iter().enumerate() {
         let attributes = &companies.attributes[at];
         if let Some(segment) = &feature.segment
@@ -215,7 +148,7 @@ fn uses(
         }
         let fold = folds.get(at);
         out.push(CompanyUse {
-            company_id: id.clone(),
+            company_id: id,
             days: fold.map_or(0, Fold::days),
             first_day: fold.and_then(|f| f.first),
             last_day: fold.and_then(|f| f.last),
@@ -224,7 +157,7 @@ fn uses(
                 Usage::Event { .. } => false,
             },
             score: scores.get(&at).copied(),
-            member: companies.first_member[at].clone(),
+            member: companies.first_member(at),
         });
     }
     Ok((out, excluded, later))
@@ -264,7 +197,9 @@ SELECT timestamp / 86400000, user_id, sum(timestamp <= ?3), max(timestamp)
  GROUP BY timestamp / 86400000, user_id";
 
 /// The first day with `event` without `companyId` up to the window's end, and the last day
-/// before the window, of each user in the JSON array ?5 (through the user's own index).
+/// before the window, of each user in the JSON array ?5 (through the user's own index, a table
+/// lookup per event of the user's: the blocks tell these days, `blocks::user_days_before`, and
+/// this is read only where they cannot, and as the tests' reference).
 const USER_SPAN: &str = "
 SELECT j.value,
   (SELECT min(timestamp / 86400000) FROM events INDEXED BY events_by_user
@@ -299,6 +234,38 @@ impl Fold {
         self.last = Some(self.last.map_or(day, |l| l.max(day)));
     }
 
+    /// Uses on the days of `bits` (bit d: day `start + d`), each in the window (none before
+    /// `from_day`): [`Fold::saw`] for each, a word at a time.
+    fn saw_days(&mut self, from_day: i64, start: i64, bits: u64) {
+        if bits == 0 {
+            return;
+        }
+        let first = start + i64::from(bits.trailing_zeros());
+        let last = start + 63 - i64::from(bits.leading_zeros());
+        let shift = start - from_day;
+        if shift < 0 {
+            self.or_word(0, bits >> -shift);
+        } else {
+            let (word, bit) = ((shift / 64) as usize, (shift % 64) as u32);
+            self.or_word(word, bits << bit);
+            if bit > 0 {
+                self.or_word(word + 1, bits >> (64 - bit));
+            }
+        }
+        self.first = Some(self.first.map_or(first, |f| f.min(first)));
+        self.last = Some(self.last.map_or(last, |l| l.max(last)));
+    }
+
+    fn or_word(&mut self, at: usize, bits: u64) {
+        if bits == 0 {
+            return;
+        }
+        if self.days.len() <= at {
+            self.days.resize(at + 1, 0);
+        }
+        self.days[at] |= bits;
+    }
+
     fn days(&self) -> u32 {
         self.days.iter().map(|w| w.count_ones()).sum()
     }
@@ -307,25 +274,6 @@ impl Fold {
     fn first_in_window(&self, from_day: i64) -> Option<i64> {
         let (word, bits) = self.days.iter().enumerate().find(|(_, w)| **w != 0)?;
         Some(from_day + (word * 64) as i64 + i64::from(bits.trailing_zeros()))
-    }
-}
-
-/// Where a company id of a row sits, remembering the last one (rows come grouped by company).
-struct Cursor<'a> {
-    companies: &'a Companies,
-    last: Option<(String, usize)>,
-}
-
-impl Cursor<'_> {
-    fn at(&mut self, id: &str) -> Option<usize> {
-        if let Some((last, at)) = &self.last
-            && last == id
-        {
-            return Some(*at);
-        }
-        let at = *self.companies.index.get(id)?;
-        self.last = Some((id.to_owned(), at));
-        Some(at)
     }
 }
 
@@ -343,10 +291,7 @@ fn window_days(
     let from_day = window.first_day();
     let day_end = (window.last_day() + 1).saturating_mul(stars::DAY_MS) - 1;
     let mut later = false;
-    let mut cursor = Cursor {
-        companies,
-        last: None,
-    };
+    let mut cursor = Cursor::new(companies);
     let mut stmt = conn.prepare_cached(DIRECT_DAYS)?;
     let mut rows = stmt.query(params![
         key_id,
@@ -360,7 +305,7 @@ fn window_days(
             later = true;
             continue;
         }
-        if let Some(at) = cursor.at(row.get_ref(0)?.as_str()?) {
+        if let Some(at) = cursor.company(row.get_ref(0)?.as_str()?) {
             folds[at].saw(from_day, row.get(1)?, true);
         }
     }
@@ -375,7 +320,7 @@ fn window_days(
             continue;
         }
         let user = row.get_ref(1)?.as_str()?;
-        match companies.memberships_of.get(user) {
+        match cursor.companies_of(user) {
             Some(list) => {
                 for &at in list {
                     folds[at].saw(from_day, day, day >= from_day);
@@ -472,18 +417,15 @@ fn event_folds(
         .map(|(id, _)| id.as_str())
         .collect();
     let unsettled = serde_json::to_string(&unsettled).unwrap_or_else(|_| "[]".to_owned());
+    let open_user = |list: &[usize]| list.iter().any(|at| open[*at]);
     let users: Vec<&str> = companies
         .memberships_of
         .iter()
-        .filter(|(_, list)| list.iter().any(|at| open[*at]))
-        .map(|(user, _)| user.as_str())
+        .filter(|(_, list)| open_user(list))
+        .map(|(user, _)| user)
         .collect();
-    let users = serde_json::to_string(&users).unwrap_or_else(|_| "[]".to_owned());
     for event in events {
-        let mut cursor = Cursor {
-            companies,
-            last: None,
-        };
+        let mut cursor = Cursor::new(companies);
         let mut stmt = conn.prepare_cached(DIRECT_SPAN)?;
         let mut rows = stmt.query(params![
             key_id,
@@ -498,18 +440,36 @@ fn event_folds(
             if first.is_none() && last.is_none() {
                 continue;
             }
-            if let Some(at) = cursor.at(row.get_ref(0)?.as_str()?) {
+            if let Some(at) = cursor.company(row.get_ref(0)?.as_str()?) {
                 for day in first.into_iter().chain(last) {
                     folds[at].saw(from_day, day, false);
                 }
             }
         }
+        if users.is_empty() {
+            continue;
+        }
+        if read == Read::Blocks
+            && window.from_ms >= 0
+            && blocks::user_days_before(
+                conn,
+                (key_id, event),
+                from_day,
+                companies,
+                &open,
+                &mut folds,
+            )?
+            .is_some()
+        {
+            continue;
+        }
+        let users = serde_json::to_string(&users).unwrap_or_else(|_| "[]".to_owned());
         let mut stmt = conn.prepare_cached(USER_SPAN)?;
         let mut rows = stmt.query(params![key_id, event, window.to_ms, from_day, users])?;
         while let Some(row) = rows.next()? {
             let (first, last): (Option<i64>, Option<i64>) = (row.get(1)?, row.get(2)?);
             let user = row.get_ref(0)?.as_str()?;
-            for &at in companies.memberships_of.get(user).into_iter().flatten() {
+            for &at in cursor.companies_of(user).into_iter().flatten() {
                 for day in first.into_iter().chain(last) {
                     folds[at].saw(from_day, day, false);
                 }
@@ -542,7 +502,7 @@ fn scores(
         let score: u8 = row.get(2)?;
         match row.get_ref(0)?.as_str_or_null()? {
             Some(company) => {
-                if let Some(&at) = companies.index.get(company) {
+                if let Some(at) = companies.at(company) {
                     latest.insert(at, score);
                 }
             }
@@ -559,6 +519,10 @@ fn scores(
 
 #[path = "stars_blocks.rs"]
 mod blocks;
+
+#[path = "stars_companies.rs"]
+mod companies;
+use companies::{Companies, Cursor};
 
 #[cfg(test)]
 #[path = "stars_tests.rs"]

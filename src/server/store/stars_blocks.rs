@@ -41,10 +41,7 @@ pub(super) fn window_days(
     let (from_day, to_day) = (window.first_day(), window.last_day());
     let (first_block, last_block) = (from_day / BLOCK_DAYS, to_day / BLOCK_DAYS);
     let mut later = false;
-    let mut cursor = Cursor {
-        companies,
-        last: None,
-    };
+    let mut cursor = Cursor::new(companies);
     let mut left_out = BTreeSet::new();
     let mut stmt = conn.prepare_cached(WINDOW_ROWS)?;
     let mut rows = stmt.query(params![key_id, event, first_block, last_block])?;
@@ -72,20 +69,15 @@ pub(super) fn window_days(
             continue;
         }
         let owner = row.get_ref(1)?.as_str()?;
-        let each_day = |fold: &mut Fold| {
-            let mut bits = days;
-            while bits != 0 {
-                fold.saw(from_day, start + i64::from(bits.trailing_zeros()), true);
-                bits &= bits - 1;
-            }
-        };
+        // A block holds 63 days: the bits are never negative.
+        let each_day = |fold: &mut Fold| fold.saw_days(from_day, start, days as u64);
         if row.get::<_, bool>(0)? {
-            if let Some(at) = cursor.at(owner) {
+            if let Some(at) = cursor.company(owner) {
                 each_day(&mut folds[at]);
             }
             continue;
         }
-        match companies.memberships_of.get(owner) {
+        match cursor.companies_of(owner) {
             Some(list) => list.iter().for_each(|&at| each_day(&mut folds[at])),
             None => {
                 left_out.insert(owner.to_owned());
@@ -102,4 +94,65 @@ pub(super) fn window_days(
         counted.push((user, count));
     }
     Ok(Some((later, counted)))
+}
+
+/// The rows of one block holding uses naming no company, by user.
+const USER_BLOCK: &str = "
+SELECT owner, days FROM event_blocks
+ WHERE key_id = ?1 AND event = ?2 AND block = ?3 AND by_company = 0";
+
+const FIRST_BLOCK: &str = "SELECT min(block) FROM event_blocks WHERE key_id = ?1 AND event = ?2";
+
+/// Folds in, for each company `open` marks, the first and the last day before the window's first
+/// with a use of `event` naming no company by one of its users: what `super::USER_SPAN` reads
+/// from the events, but for the days before the window (the window's own are folded in already).
+/// One seek per block of days rather than a read of every event of each user. `None`, nothing
+/// folded in, when such a user has uses before 1970 (block -1 holds no day): the caller then
+/// reads the events.
+pub(super) fn user_days_before(
+    conn: &Connection,
+    (key_id, event): (i64, &str),
+    from_day: i64,
+    companies: &Companies,
+    open: &[bool],
+    folds: &mut [Fold],
+) -> rusqlite::Result<Option<()>> {
+    let Some(first_block) = conn
+        .prepare_cached(FIRST_BLOCK)?
+        .query_row(params![key_id, event], |r| r.get::<_, Option<i64>>(0))?
+    else {
+        return Ok(Some(()));
+    };
+    let last_block = from_day / BLOCK_DAYS;
+    let mut stmt = conn.prepare_cached(USER_BLOCK)?;
+    // Block -1, if any, comes first: nothing is folded in before it says whether it can.
+    for block in first_block..=last_block {
+        let start = block * BLOCK_DAYS;
+        let mut cursor = Cursor::new(companies);
+        let mut rows = stmt.query(params![key_id, event, block])?;
+        while let Some(row) = rows.next()? {
+            let Some(theirs) = cursor.companies_of(row.get_ref(0)?.as_str()?) else {
+                continue;
+            };
+            if !theirs.iter().any(|at| open[*at]) {
+                continue;
+            }
+            if block < 0 {
+                return Ok(None);
+            }
+            let mut days: i64 = row.get(1)?;
+            if block == last_block {
+                days &= (1 << (from_day - start)) - 1;
+            }
+            if days != 0 {
+                let first = start + i64::from(days.trailing_zeros());
+                let last = start + 63 - i64::from(days.leading_zeros());
+                for &at in theirs {
+                    folds[at].saw(from_day, first, false);
+                    folds[at].saw(from_day, last, false);
+                }
+            }
+        }
+    }
+    Ok(Some(()))
 }

@@ -109,7 +109,8 @@ fn expected(
     let window = Window::ending(as_of, &feature.rules);
     let counted = |e: &&Event| e.ours && at(e) <= as_of;
     let mut out = Vec::new();
-    for c in 0..COMPANIES {
+    let ids: Vec<String> = (0..COMPANIES).map(|c| format!("c{c}")).collect();
+    for (c, id) in ids.iter().enumerate() {
         let times: Vec<i64> = events
             .iter()
             .filter(counted)
@@ -125,7 +126,7 @@ fn expected(
             .map(|t| t.div_euclid(DAY_MS))
             .collect();
         let use_ = CompanyUse {
-            company_id: format!("c{c}"),
+            company_id: id,
             days: u32::try_from(days.len()).unwrap(),
             first_day: times.iter().min().map(|t| t.div_euclid(DAY_MS)),
             last_day: times.iter().max().map(|t| t.div_euclid(DAY_MS)),
@@ -133,7 +134,7 @@ fn expected(
             ..CompanyUse::default()
         };
         let (step, why) = standing(feature, window, &use_);
-        out.push((use_.company_id, step, why));
+        out.push((id.clone(), step, why));
     }
     let left_out: Vec<&Event> = events
         .iter()
@@ -205,6 +206,66 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// F6's list asks for the counts alone: over any store, those are the whole answer's, and
+    /// not one id is built for it (nor a standing); one company's view lists it alone.
+    #[test]
+    fn the_counts_alone_are_the_whole_answers_without_its_ids(
+        memberships in proptest::collection::btree_set((0..COMPANIES, 0..USERS), 0..8),
+        events in proptest::collection::vec(event(), 0..60),
+        scores in proptest::collection::vec((0..COMPANIES, 1u8..=5), 0..4),
+        segment_of in proptest::option::of(0..COMPANIES),
+        only in 0..COMPANIES,
+    ) {
+        let conn = store(&memberships, &events, &scores);
+        if let Some(c) = segment_of {
+            conn.execute(
+                "UPDATE companies SET attributes = '{\"plan\":\"big\"}' WHERE company_id = ?1",
+                [format!("c{c}")],
+            )
+            .unwrap();
+        }
+        let features = vec![
+            Feature {
+                usage: Usage::Event { events: vec!["Used it".into(), "Other".into()] },
+                segment: segment_of.map(|_| stars::Segment {
+                    attribute: "plan".into(),
+                    equals: serde_json::json!("big"),
+                }),
+                ..Feature::from_event("it")
+            },
+            Feature {
+                usage: Usage::Attribute { attribute: "plan".into() },
+                ..Feature::from_event("plan")
+            },
+        ];
+        let read = |listing| funnels(&conn, KEY, &features, AS_OF, listing).unwrap();
+        let full = read(Listing::ALL);
+        let counts = read(Listing { companies: false, standings: false, only: None });
+        let only = format!("c{only}");
+        let one = read(Listing { companies: true, standings: true, only: Some(&only) });
+        prop_assert_eq!(full.len(), 2);
+        for ((full, counts), one) in full.iter().zip(&counts).zip(&one) {
+            prop_assert_eq!(&counts.companies, &None);
+            prop_assert!(counts.standings.is_empty());
+            let without = |f: &Funnel| Funnel { companies: None, standings: Vec::new(), ..f.clone() };
+            prop_assert_eq!(without(counts), without(full));
+            prop_assert_eq!(without(one), without(full));
+            let theirs: Vec<&stars::Standing> =
+                full.standings.iter().filter(|s| s.company_id == only).collect();
+            prop_assert_eq!(one.standings.iter().collect::<Vec<_>>(), theirs);
+            let listed = one.companies.as_ref().unwrap();
+            prop_assert!(listed.segment.iter().all(|id| *id == only));
+            prop_assert_eq!(
+                listed.tried.len() as u64,
+                u64::from(full.companies.as_ref().unwrap().tried.contains(&only))
+            );
+        }
+    }
+}
+
 /// The one feature's funnel read one way, and whether uses later on the as-of day were seen.
 fn read_one(conn: &Connection, feature: &Feature, as_of: i64, read: Read) -> (Funnel, Later) {
     let mut got = Vec::new();
@@ -212,7 +273,7 @@ fn read_one(conn: &Connection, feature: &Feature, as_of: i64, read: Read) -> (Fu
         conn,
         KEY,
         std::slice::from_ref(feature),
-        (as_of, None),
+        (as_of, Listing::ALL),
         read,
         |f| {
             got.push(f);

@@ -21,6 +21,8 @@ fn defined(state: &State) -> Vec<Feature> {
         .unwrap_or_default()
 }
 
+/// The console shows counts, and companies only through their standings: the lists of ids
+/// (most of an answer over many companies) are never asked for.
 fn load(state: &State, features: Vec<Feature>, standings: bool, purpose: StarsPurpose) -> Effect {
     Effect::LoadStars {
         target: state.target(),
@@ -29,6 +31,7 @@ fn load(state: &State, features: Vec<Feature>, standings: bool, purpose: StarsPu
             as_of: None,
             company_id: None,
             standings,
+            companies: false,
         },
         purpose,
     }
@@ -188,6 +191,7 @@ pub(super) fn company_steps(state: &State, company: &str) -> Result<Effect, Fail
             as_of: None,
             company_id: Some(company.to_owned()),
             standings: true,
+            companies: false,
         },
         purpose: StarsPurpose::Company(company.to_owned()),
     })

@@ -140,7 +140,7 @@ fn opening_a_company_in_the_data_view_asks_for_its_steps() {
         "{effects:?}"
     );
     assert!(
-        effects.iter().any(|e| matches!(e, Effect::LoadStars { purpose: StarsPurpose::Company(c), request, .. } if c == "acme" && request.company_id.as_deref() == Some("acme"))),
+        effects.iter().any(|e| matches!(e, Effect::LoadStars { purpose: StarsPurpose::Company(c), request, .. } if c == "acme" && request.company_id.as_deref() == Some("acme") && !request.companies)),
         "{effects:?}"
     );
     // An answer for another company is not shown as this one's.
@@ -166,4 +166,25 @@ fn a_remote_profile_is_not_asked_for_funnels() {
     assert!(effects.is_empty(), "{effects:?}");
     let why = s.stars.loaded.failure().expect("a failure").to_string();
     assert!(why.contains("not a local server"), "{why}");
+}
+
+/// The console shows counts, and companies through their standings: F6's list and its
+/// drill-down never ask for the lists of ids that make most of an answer; the drill-down alone
+/// asks for standings.
+#[test]
+fn f6_asks_for_the_counts_and_its_drill_down_for_the_standings_never_the_ids() {
+    let mut s = state(Method::User);
+    let asked = |effects: Vec<Effect>| match effects.as_slice() {
+        [Effect::LoadStars { request, .. }] => (request.companies, request.standings),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(asked(press(&mut s, KeyCode::F(6))), (false, false));
+    update(
+        &mut s,
+        Action::StarsLoaded {
+            purpose: StarsPurpose::List(1),
+            result: Ok(funnels()),
+        },
+    );
+    assert_eq!(asked(press(&mut s, KeyCode::Enter)), (false, true));
 }
