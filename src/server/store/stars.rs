@@ -521,16 +521,17 @@ fn direct_span(
     folds: &mut [Fold],
 ) -> rusqlite::Result<()> {
     let from_day = window.first_day();
-    if read == Read::Blocks && window.from_ms >= 0 {
-        if let Some(spans) = blocks::span(conn, (key_id, event), from_day, companies)? {
-            for (at, first, last) in spans {
-                if open[at] {
-                    folds[at].saw(from_day, first, false);
-                    folds[at].saw(from_day, last, false);
-                }
+    if read == Read::Blocks
+        && window.from_ms >= 0
+        && let Some(spans) = blocks::span(conn, (key_id, event), from_day, companies)?
+    {
+        for (at, first, last) in spans {
+            if open[at] {
+                folds[at].saw(from_day, first, false);
+                folds[at].saw(from_day, last, false);
             }
-            return Ok(());
         }
+        return Ok(());
     }
     let mut cursor = Cursor {
         companies,
