@@ -487,11 +487,11 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
         used(&s, "acme", "ada", "Exported report", &[3, 2]).await;
         s.server.shutdown().await.unwrap();
     }
-    // What version 1 left: no `events_by_name`, nothing of the Runtime API, user_version 1.
+    // What version 1 left: no index by name, nothing of the Runtime API, user_version 1.
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
-            "DROP INDEX events_by_name; DROP TABLE flag_events; DROP TABLE prompt_events;
+            "DROP INDEX events_by_name_and_time; DROP TABLE flag_events; DROP TABLE prompt_events;
              DROP TABLE flag_state; DROP TRIGGER event_blocks_kept; DROP TABLE event_blocks;
              DROP INDEX events_by_seq; ALTER TABLE events DROP COLUMN seq;
              ALTER TABLE feedback DROP COLUMN key; ALTER TABLE feedback DROP COLUMN sent_feature_id;
@@ -510,7 +510,7 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
         .unwrap();
     let index: i64 = conn
         .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_name'",
+            "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_name_and_time'",
             [],
             |r| r.get(0),
         )
@@ -523,7 +523,7 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!((version, index, blocks > 0), (7, 1, true));
+    assert_eq!((version, index, blocks > 0), (8, 1, true));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

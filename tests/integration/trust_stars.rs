@@ -234,9 +234,10 @@ async fn an_answer_past_its_bound_is_refused_with_what_to_ask_instead() {
     assert_eq!(status, 200);
 }
 
-/// A store on which the STARS funnel of events never seen costs long: 200 companies of one user
-/// each, every user with 500 events without a company, so that each event asked for reads each
-/// user's events again (minutes for the request of [`costly_request`]).
+/// A store on which the STARS funnel costs long: 200 companies of one user each, every user with
+/// 500 events without a company, and each event [`costly_request`] asks for used once, before
+/// 1970, by one of them. Such a use has no day in `event_blocks`, so the uses before the window
+/// are read from the events, each event asked for reading each user's events again (minutes).
 pub async fn costly_store(dir: &Path) -> PathBuf {
     let db = dir.join("costly.sqlite3");
     let s = TestServer::with(ServerConfig::ephemeral(Storage::File(db.clone()))).await;
@@ -254,6 +255,10 @@ pub async fn costly_store(dir: &Path) -> PathBuf {
          WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99999)
          INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at)
               SELECT 1, 'seen', 'u' || (i % 200), NULL, '{}', 1796000000000 - i, i FROM n;
+         WITH RECURSIVE f(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM f WHERE i < 1999)
+         INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at)
+              SELECT 1, 'never-' || (i / 20) || '-' || (i % 20), 'u1', NULL, '{}', -86400000, 0
+                FROM f;
          COMMIT;",
     )
     .unwrap();
@@ -264,7 +269,7 @@ pub async fn costly_store(dir: &Path) -> PathBuf {
     db
 }
 
-/// 100 features of 20 events never sent each.
+/// 100 features of 20 events each, none used in the window.
 pub fn costly_request() -> String {
     let features: Vec<Value> = (0..100)
         .map(|f| {

@@ -9,6 +9,7 @@ mod v4;
 mod v5;
 mod v6;
 mod v7;
+mod v8;
 
 pub use v6::BLOCK_DAYS;
 
@@ -36,7 +37,7 @@ pub const READER_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA query_only 
 
 /// Bumped whenever the tables change shape. An older database is migrated in place (`MIGRATIONS`);
 /// a newer one, written by a later build, is refused.
-pub const VERSION: i64 = 7;
+pub const VERSION: i64 = 8;
 
 /// What takes a database of version `n` to `n + 1`, at index `n - 1`; each runs in one transaction.
 const MIGRATIONS: &[&str] = &[
@@ -49,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     v5::SEARCH_INDEX,
     v6::EVENT_BLOCKS,
     v7::SEQUENCE,
+    v8::EVENTS_BY_NAME_AND_TIME,
 ];
 
 const EVENTS_BY_NAME: &str = "CREATE INDEX IF NOT EXISTS events_by_name
@@ -182,9 +184,10 @@ mod tests {
     fn a_version_1_database_is_migrated_in_place_keeping_its_rows() {
         let conn = Connection::open_in_memory().unwrap();
         version_1(&conn);
-        assert!(!indexes(&conn).contains(&"events_by_name".to_owned()));
+        assert!(!indexes(&conn).contains(&"events_by_name_and_time".to_owned()));
         assert_eq!(create(&conn).unwrap(), None);
-        assert!(indexes(&conn).contains(&"events_by_name".to_owned()));
+        assert!(indexes(&conn).contains(&"events_by_name_and_time".to_owned()));
+        assert!(!indexes(&conn).contains(&"events_by_name".to_owned()));
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
@@ -305,7 +308,54 @@ mod tests {
         assert_eq!(create(&conn).unwrap(), Some(VERSION + 1));
         let fresh = Connection::open_in_memory().unwrap();
         assert_eq!(create(&fresh).unwrap(), None);
-        assert!(indexes(&fresh).contains(&"events_by_name".to_owned()));
+        assert!(indexes(&fresh).contains(&"events_by_name_and_time".to_owned()));
+        assert!(!indexes(&fresh).contains(&"events_by_name".to_owned()));
         assert_eq!(MIGRATIONS.len() as i64, VERSION - 1);
+    }
+
+    /// A version 7 store (its events under `events_by_name`, ordered by company and user within
+    /// a name) gets the index by name and time, its events all in it, and loses the old one.
+    #[test]
+    fn a_version_7_store_trades_the_index_by_name_for_one_by_name_and_time() {
+        let conn = Connection::open_in_memory().unwrap();
+        create(&conn).unwrap();
+        conn.execute_batch(
+            "DROP INDEX events_by_name_and_time;
+             CREATE INDEX events_by_name
+                 ON events (key_id, event, company_id, timestamp / 86400000, user_id, timestamp);
+             PRAGMA user_version = 7;
+             INSERT INTO tracking_keys (id, key_sha256) VALUES (1, 'x');",
+        )
+        .unwrap();
+        insert(
+            &conn,
+            &[
+                (0, Some(1), 5 * DAY),
+                (1, None, 3 * DAY),
+                (2, Some(0), -DAY),
+            ],
+        );
+        assert_eq!(create(&conn).unwrap(), None);
+        assert_eq!(
+            indexes(&conn),
+            [
+                "events_by_company",
+                "events_by_name_and_time",
+                "events_by_seq",
+                "events_by_time",
+                "events_by_user"
+            ]
+        );
+        let through_it: Vec<i64> = conn
+            .prepare(
+                "SELECT timestamp FROM events INDEXED BY events_by_name_and_time
+                  WHERE key_id = 1 AND event = 'Used' ORDER BY timestamp",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(through_it, [-DAY, 3 * DAY, 5 * DAY]);
     }
 }

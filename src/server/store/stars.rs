@@ -1,6 +1,7 @@
 //! The STARS funnel's reads (assets/contract.md §9): SQL hands over a feature's uses already
-//! grouped per company and UTC day through the `events_by_name` index, so a million events never
-//! cross into Rust one by one; `api::stars` then puts each company on its step.
+//! grouped per company and UTC day (from `event_blocks`, or from the events through the
+//! `events_by_name_and_time` index), so a million events never cross into Rust one by one;
+//! `api::stars` then puts each company on its step.
 
 use crate::api::stars::{self, CompanyUse, Excluded, Feature, Funnel, Listing, Usage, Window};
 use rusqlite::{Connection, params};
@@ -40,8 +41,8 @@ pub fn each_funnel(
 }
 
 /// Where the window's days are read from: what ingest keeps per block of days (the rows of
-/// `event_blocks`, a few per company), or every event of the window (`events_by_name`); both
-/// give the same funnels, the tests compare them.
+/// `event_blocks`, a few per company), or every event of the window (through
+/// `events_by_name_and_time`); both give the same funnels, the tests compare them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Read {
     Blocks,
@@ -163,37 +164,38 @@ fn uses<'a>(
     Ok((out, excluded, later))
 }
 
-// The funnel touches each (company, day) with a use once, never each event: the index is ordered
-// by company and day, so SQLite hands distinct pairs over without sorting, and finds a company's
-// first and last day by seeking. Days are UTC days since the epoch.
+// The funnel touches each (company, day) with a use once, never each event: the index holds the
+// company and user of each use beside its time, so SQLite reads no row of the table. Days are UTC
+// days since the epoch.
 
 /// The days in the window on which a company used `event` by naming it (`companyId`): read to
 /// the as-of day's end, so a use stamped later that day (?4 to ?5) is seen, not counted.
-/// (DISTINCT with the flag measured a third faster than grouping with min and max.)
 const DIRECT_DAYS: &str = "
 SELECT DISTINCT company_id, timestamp / 86400000, timestamp > ?4
-  FROM events INDEXED BY events_by_name
+  FROM events INDEXED BY events_by_name_and_time
  WHERE key_id = ?1 AND event = ?2 AND company_id IS NOT NULL AND timestamp BETWEEN ?3 AND ?5";
 
-/// The first day with `event` up to the as-of time (?6), and the last day before the window, of
-/// each company in the JSON array ?5: two index seeks each.
+/// Per company, the first day with `event` up to the as-of day and time (?3, ?4) and the last day
+/// before the window (?5), in one pass over the feature's uses up to the as-of time: what the
+/// events tell of the uses before the window, when `event_blocks` cannot (`blocks::span`).
 const DIRECT_SPAN: &str = "
-SELECT j.value,
-  (SELECT min(timestamp / 86400000) FROM events INDEXED BY events_by_name
-    WHERE key_id = ?1 AND event = ?2 AND company_id = j.value AND timestamp / 86400000 <= ?3
-      AND timestamp <= ?6),
-  (SELECT max(timestamp / 86400000) FROM events INDEXED BY events_by_name
-    WHERE key_id = ?1 AND event = ?2 AND company_id = j.value AND timestamp / 86400000 < ?4)
-  FROM json_each(?5) j";
+SELECT company_id, min(timestamp / 86400000),
+       max(CASE WHEN timestamp / 86400000 < ?5 THEN timestamp / 86400000 END)
+  FROM events INDEXED BY events_by_name_and_time
+ WHERE key_id = ?1 AND event = ?2 AND company_id IS NOT NULL
+   AND timestamp <= ?4 AND timestamp / 86400000 <= ?3
+ GROUP BY company_id";
 
 /// Per day in the window and user, the uses of `event` without `companyId`: they count for every
 /// company the user belongs to, and are left out (counted) for a user in none. Read to the as-of
 /// day's end (?5) like [`DIRECT_DAYS`]: the uses after the as-of time are not counted.
+/// ?6 bounds the times below for the index (a day `timestamp / 86400000` at least ?4 is one of
+/// times past ?6, whatever their sign).
 const USER_DAYS: &str = "
 SELECT timestamp / 86400000, user_id, sum(timestamp <= ?3), max(timestamp)
-  FROM events INDEXED BY events_by_name
+  FROM events INDEXED BY events_by_name_and_time
  WHERE key_id = ?1 AND event = ?2 AND company_id IS NULL
-   AND timestamp / 86400000 >= ?4 AND timestamp <= ?5
+   AND timestamp > ?6 AND timestamp / 86400000 >= ?4 AND timestamp <= ?5
  GROUP BY timestamp / 86400000, user_id";
 
 /// The first day with `event` without `companyId` up to the window's end, and the last day
@@ -310,7 +312,15 @@ fn window_days(
         }
     }
     let mut stmt = conn.prepare_cached(USER_DAYS)?;
-    let mut rows = stmt.query(params![key_id, event, window.to_ms, from_day, day_end])?;
+    let after = (from_day - 1).saturating_mul(stars::DAY_MS);
+    let mut rows = stmt.query(params![
+        key_id,
+        event,
+        window.to_ms,
+        from_day,
+        day_end,
+        after
+    ])?;
     while let Some(row) = rows.next()? {
         let day: i64 = row.get(0)?;
         let latest: i64 = row.get(3)?;
@@ -409,14 +419,6 @@ fn event_folds(
                 .is_none_or(|first| first > settled)
         })
         .collect();
-    let unsettled: Vec<&str> = companies
-        .ids
-        .iter()
-        .zip(&open)
-        .filter(|(_, open)| **open)
-        .map(|(id, _)| id.as_str())
-        .collect();
-    let unsettled = serde_json::to_string(&unsettled).unwrap_or_else(|_| "[]".to_owned());
     let open_user = |list: &[usize]| list.iter().any(|at| open[*at]);
     let users: Vec<&str> = companies
         .memberships_of
@@ -425,27 +427,14 @@ fn event_folds(
         .map(|(user, _)| user)
         .collect();
     for event in events {
-        let mut cursor = Cursor::new(companies);
-        let mut stmt = conn.prepare_cached(DIRECT_SPAN)?;
-        let mut rows = stmt.query(params![
-            key_id,
+        direct_span(
+            conn,
+            (key_id, read),
             event,
-            to_day,
-            from_day,
-            unsettled,
-            window.to_ms
-        ])?;
-        while let Some(row) = rows.next()? {
-            let (first, last): (Option<i64>, Option<i64>) = (row.get(1)?, row.get(2)?);
-            if first.is_none() && last.is_none() {
-                continue;
-            }
-            if let Some(at) = cursor.company(row.get_ref(0)?.as_str()?) {
-                for day in first.into_iter().chain(last) {
-                    folds[at].saw(from_day, day, false);
-                }
-            }
-        }
+            window,
+            (companies, &open),
+            &mut folds,
+        )?;
         if users.is_empty() {
             continue;
         }
@@ -464,6 +453,7 @@ fn event_folds(
             continue;
         }
         let users = serde_json::to_string(&users).unwrap_or_else(|_| "[]".to_owned());
+        let mut cursor = Cursor::new(companies);
         let mut stmt = conn.prepare_cached(USER_SPAN)?;
         let mut rows = stmt.query(params![key_id, event, window.to_ms, from_day, users])?;
         while let Some(row) = rows.next()? {
@@ -481,6 +471,53 @@ fn event_folds(
         user_ids: excluded.into_keys().collect(),
     };
     Ok((folds, excluded, later))
+}
+
+/// Folds in the first and last day with `event` before the window of each company still `open`:
+/// from `event_blocks` when they tell (they do for days since 1970), else from the events. (Its
+/// first use up to the as-of time, when in the window, is among the window's days already.)
+fn direct_span(
+    conn: &Connection,
+    (key_id, read): (i64, Read),
+    event: &str,
+    window: Window,
+    (companies, open): (&Companies, &[bool]),
+    folds: &mut [Fold],
+) -> rusqlite::Result<()> {
+    let from_day = window.first_day();
+    if read == Read::Blocks
+        && window.from_ms >= 0
+        && let Some(spans) = blocks::span(conn, (key_id, event), from_day, companies)?
+    {
+        for (at, first, last) in spans {
+            if open[at] {
+                folds[at].saw(from_day, first, false);
+                folds[at].saw(from_day, last, false);
+            }
+        }
+        return Ok(());
+    }
+    let mut cursor = Cursor::new(companies);
+    let mut stmt = conn.prepare_cached(DIRECT_SPAN)?;
+    let mut rows = stmt.query(params![
+        key_id,
+        event,
+        window.last_day(),
+        window.to_ms,
+        from_day
+    ])?;
+    while let Some(row) = rows.next()? {
+        let Some(at) = cursor.company(row.get_ref(0)?.as_str()?) else {
+            continue;
+        };
+        if open[at] {
+            let (first, last): (Option<i64>, Option<i64>) = (row.get(1)?, row.get(2)?);
+            for day in first.into_iter().chain(last) {
+                folds[at].saw(from_day, day, false);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Each company's latest score for `feature_id` (feedback carries no time of use, so any); a

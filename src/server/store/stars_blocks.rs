@@ -1,6 +1,7 @@
-//! The window's days read from `event_blocks` (schema v5): one row per company, or per user for
-//! uses naming no company, and block of 63 days, with a bit per day with a use. A feature over a
-//! million events is then a few tens of thousands of rows rather than every event of its window.
+//! The window's days, and each company's days before it, read from `event_blocks` (schema v6):
+//! one row per company, or per user for uses naming no company, and block of 63 days, with a bit
+//! per day with a use. A feature over a million events is then a few tens of thousands of rows
+//! rather than every event of its window.
 //!
 //! A row says what happened on its days, not when within them; the as-of day needs the time,
 //! and the row's last use and the earliest use of that use's day tell it, unless the block holds
@@ -155,4 +156,56 @@ pub(super) fn user_days_before(
         }
     }
     Ok(Some(()))
+}
+
+/// The rows of the companies' uses of an event in the blocks up to ?3, the one before the window's
+/// first day included.
+const SPAN_ROWS: &str = "
+SELECT owner, block, days FROM event_blocks
+ WHERE key_id = ?1 AND event = ?2 AND block <= ?3 AND by_company";
+
+/// Each company's first and last day with a use of `event` before `from_day` (by position in
+/// `companies`), from the days' bits. `None` when a company used it before 1970: such uses have no
+/// bit (block -1), and only the events tell their days.
+pub(super) fn span(
+    conn: &Connection,
+    (key_id, event): (i64, &str),
+    from_day: i64,
+    companies: &Companies,
+) -> rusqlite::Result<Option<Vec<(usize, i64, i64)>>> {
+    let mut spans: Vec<Option<(i64, i64)>> = vec![None; companies.ids.len()];
+    let mut cursor = Cursor::new(companies);
+    let mut stmt = conn.prepare_cached(SPAN_ROWS)?;
+    let mut rows = stmt.query(params![
+        key_id,
+        event,
+        (from_day - 1).div_euclid(BLOCK_DAYS)
+    ])?;
+    while let Some(row) = rows.next()? {
+        let block: i64 = row.get(1)?;
+        if block < 0 {
+            return Ok(None);
+        }
+        let start = block * BLOCK_DAYS;
+        let mut days: i64 = row.get(2)?;
+        if from_day - start < BLOCK_DAYS {
+            days &= (1 << (from_day - start)) - 1;
+        }
+        if days == 0 {
+            continue;
+        }
+        let Some(at) = cursor.company(row.get_ref(0)?.as_str()?) else {
+            continue;
+        };
+        let first = start + i64::from(days.trailing_zeros());
+        let last = start + 63 - i64::from(days.leading_zeros());
+        spans[at] = Some(spans[at].map_or((first, last), |(f, l)| (f.min(first), l.max(last))));
+    }
+    Ok(Some(
+        spans
+            .into_iter()
+            .enumerate()
+            .filter_map(|(at, span)| span.map(|(first, last)| (at, first, last)))
+            .collect(),
+    ))
 }

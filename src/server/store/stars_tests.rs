@@ -319,3 +319,31 @@ fn a_use_later_on_the_as_of_day_is_no_use_yet() {
         );
     }
 }
+
+/// A company whose first use was stamped before 1970 (which has no bit in the blocks of days) has
+/// been using the feature long enough to be Retained, whichever way the window is read: the
+/// blocks' account of the days before the window gives way to the events'.
+#[test]
+fn a_first_use_before_1970_is_read_from_the_events() {
+    let conn = store(&BTreeSet::new(), &[], &[]);
+    let days = [-3].into_iter().chain(190..=199);
+    for ms in days.map(|d| d * DAY_MS + 7) {
+        conn.execute(
+            "INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at)
+             VALUES (1, 'Used it', 'u0', 'c0', '{}', ?1, ?1)",
+            [ms],
+        )
+        .unwrap();
+    }
+    let feature = Feature {
+        usage: Usage::Event {
+            events: vec!["Used it".into()],
+        },
+        ..Feature::from_event("it")
+    };
+    let as_of = 200 * DAY_MS - 1;
+    for read in [Read::Blocks, Read::Events] {
+        let (funnel, _) = read_one(&conn, &feature, as_of, read);
+        assert_eq!(funnel.standings[0].step, Step::Retained, "{read:?}");
+    }
+}
