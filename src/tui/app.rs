@@ -91,29 +91,7 @@ impl Face for Console {
         effects::run(runner, Effect::LoadCollection);
         let base_url = self.state.base_url.clone();
         match self.starting.take() {
-            // Held until the server is in, so a switch to `local` meanwhile waits for it rather
-            // than starting a second one on the same store.
-            Some(starting) => match Arc::clone(&runner.embedded).try_lock_owned() {
-                Ok(mut embedded) => {
-                    let runner = Arc::clone(runner);
-                    tokio::spawn(async move {
-                        match starting.await {
-                            Ok(server) => {
-                                *embedded = Some(server);
-                                drop(embedded);
-                                effects::run(&runner, Effect::CheckHealth { base_url });
-                            }
-                            Err(e) => {
-                                let error = Failure::from(e);
-                                let _ = runner
-                                    .actions
-                                    .send(Action::LocalServerFailed { base_url, error });
-                            }
-                        }
-                    });
-                }
-                Err(_) => effects::run(runner, Effect::CheckHealth { base_url }),
-            },
+            Some(starting) => start_embedded(runner, starting, base_url),
             None => effects::run(runner, Effect::CheckHealth { base_url }),
         }
         self.watchers
@@ -178,4 +156,31 @@ fn run_effects(
         }
     }
     edit
+}
+
+/// Runs the embedded server's start (its store opened after the first frame), then checks its
+/// health, or says why it did not start. The server's slot is held from now until it is in, so
+/// a switch to `local` meanwhile waits for it rather than starting a second one on the same store.
+fn start_embedded(runner: &Arc<Runner>, starting: Starting, base_url: String) {
+    let Ok(mut embedded) = Arc::clone(&runner.embedded).try_lock_owned() else {
+        // Nothing else takes the slot before the first frame; were it taken, only check.
+        effects::run(runner, Effect::CheckHealth { base_url });
+        return;
+    };
+    let runner = Arc::clone(runner);
+    tokio::spawn(async move {
+        match starting.await {
+            Ok(server) => {
+                *embedded = Some(server);
+                drop(embedded);
+                effects::run(&runner, Effect::CheckHealth { base_url });
+            }
+            Err(e) => {
+                let error = Failure::from(e);
+                let _ = runner
+                    .actions
+                    .send(Action::LocalServerFailed { base_url, error });
+            }
+        }
+    });
 }
