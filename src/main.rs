@@ -8,7 +8,8 @@ mod cli;
 fn main() -> ExitCode {
     quiet_when_the_reader_goes_away();
     cli::answer_completion_if_asked();
-    let args = cli::Args::parse();
+    let args =
+        cli::Args::bare_if_no_arguments(std::env::args_os().len()).unwrap_or_else(cli::Args::parse);
     cli::run(args)
 }
 

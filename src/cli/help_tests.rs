@@ -34,3 +34,12 @@ fn the_default_config_file_does_not_point_at_the_readme() {
     let text = bucket_console::tui::config::default_file();
     assert!(!text.contains("README"), "{text}");
 }
+
+#[test]
+fn bare_matches_an_empty_parse() {
+    use clap::Parser;
+    let parsed = Args::try_parse_from(["bucket-console"]).unwrap();
+    let bare = Args::bare_if_no_arguments(1).unwrap();
+    assert_eq!(format!("{bare:?}"), format!("{parsed:?}"));
+    assert!(Args::bare_if_no_arguments(2).is_none());
+}

@@ -66,6 +66,21 @@ pub struct Args {
     pub allow_env: Vec<String>,
 }
 
+impl Args {
+    /// The console's arguments when the command line is the program's name alone (`count` is
+    /// `args_os().len()`). Clap builds every subcommand's definition before it parses even an empty
+    /// line, a cost paid before the console's first frame; the answer is the same as parsing
+    /// (`bare_matches_an_empty_parse`).
+    pub fn bare_if_no_arguments(count: usize) -> Option<Self> {
+        (count <= 1).then(|| Self {
+            command: None,
+            profile: None,
+            method: None,
+            allow_env: Vec::new(),
+        })
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Serve(serve::ServeArgs),
