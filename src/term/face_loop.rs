@@ -51,7 +51,7 @@ pub async fn run<F: Face>(
     // Taken before the terminal changes, so a signal never leaves it in raw mode.
     let ended = super::asked_to_end();
     tokio::pin!(ended);
-    let (mut terminal, _guard) = super::enter_terminal(mouse);
+    let (mut terminal, _guard) = super::enter_terminal(mouse).map_err(FaceError::Draw)?;
     if let Ok(size) = terminal.size() {
         face.resized(size.width, size.height);
     }
@@ -96,12 +96,12 @@ pub async fn run<F: Face>(
 }
 
 /// A terminal for after a child had this one, on a cleared screen.
-fn fresh_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
+fn fresh_terminal() -> std::io::Result<super::terminal::Terminal> {
     // `Terminal::clear` would ask the terminal where its cursor is, an answer that can be lost
     // after a child had the terminal; a new one draws every cell next time.
     let _ = crossterm::execute!(
         std::io::stdout(),
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     );
-    ratatui::Terminal::new(ratatui::prelude::CrosstermBackend::new(std::io::stdout()))
+    super::terminal::new_terminal()
 }

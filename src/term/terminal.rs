@@ -3,24 +3,48 @@
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
+use crossterm::terminal::EnterAlternateScreen;
+use std::io::{BufWriter, Stdout, Write};
 
 /// Restores the terminal when dropped, on every way out of the loop.
 pub struct TerminalGuard;
 
+/// The console's terminal. Frames go through a buffer the size of a large frame, so each reaches
+/// the terminal in one write: `Stdout`'s own 1 KiB line buffer cut the first frame into five, each
+/// waking the terminal to draw a part of it.
+pub type Terminal = ratatui::Terminal<ratatui::prelude::CrosstermBackend<BufWriter<Stdout>>>;
+
+/// Room for a whole frame of a large terminal drawn in many colours; only what a frame fills is
+/// ever resident.
+const FRAME_BUFFER: usize = 256 * 1024;
+
+/// A terminal drawing through the frame buffer; a new one draws every cell on its first frame.
+pub fn new_terminal() -> std::io::Result<Terminal> {
+    ratatui::Terminal::new(frame_backend(std::io::stdout()))
+}
+
+fn frame_backend<W: Write>(out: W) -> ratatui::prelude::CrosstermBackend<BufWriter<W>> {
+    ratatui::prelude::CrosstermBackend::new(BufWriter::with_capacity(FRAME_BUFFER, out))
+}
+
 /// The alternate screen in raw mode with the mouse and bracketed paste on; the guard (and a panic
 /// hook) put the terminal back however the program ends.
-pub fn enter_terminal(mouse: bool) -> (ratatui::DefaultTerminal, TerminalGuard) {
+pub fn enter_terminal(mouse: bool) -> std::io::Result<(Terminal, TerminalGuard)> {
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
         previous_hook(info);
     }));
-    let terminal = ratatui::init();
-    let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
+    crossterm::terminal::enable_raw_mode()?;
+    // From here on the guard restores, whatever fails next.
+    let guard = TerminalGuard;
+    let mut out = std::io::stdout();
+    crossterm::queue!(out, EnterAlternateScreen, EnableBracketedPaste)?;
     if mouse {
-        let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+        crossterm::queue!(out, EnableMouseCapture)?;
     }
-    (terminal, TerminalGuard)
+    out.flush()?;
+    Ok((new_terminal()?, guard))
 }
 
 impl Drop for TerminalGuard {
@@ -64,4 +88,54 @@ pub fn asked_to_end() -> impl Future<Output = ()> + Send + 'static {
     }
     #[cfg(not(unix))]
     std::future::pending::<()>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::layout::Rect;
+    use ratatui::style::{Color, Style};
+    use std::sync::{Arc, Mutex};
+
+    /// What reaches the terminal: one entry per `write` call.
+    #[derive(Clone, Default)]
+    struct Writes(Arc<Mutex<Vec<usize>>>);
+
+    impl Write for Writes {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().push(buf.len());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_full_frame_reaches_the_terminal_in_one_write() {
+        let writes = Writes::default();
+        let area = Rect::new(0, 0, 120, 40);
+        let mut terminal = ratatui::Terminal::with_options(
+            frame_backend(writes.clone()),
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(area),
+            },
+        )
+        .unwrap();
+        terminal
+            .draw(|f| {
+                for y in 0..area.height {
+                    for x in 0..area.width {
+                        let color = Color::Indexed(u8::try_from((x + y) % 200).unwrap());
+                        f.buffer_mut()[(x, y)]
+                            .set_symbol("│")
+                            .set_style(Style::new().fg(color));
+                    }
+                }
+            })
+            .unwrap();
+        let writes = writes.0.lock().unwrap().clone();
+        assert_eq!(writes.len(), 1, "{writes:?}");
+        assert!(writes[0] > 16 * 1024, "a whole frame: {writes:?}");
+    }
 }
