@@ -38,13 +38,20 @@ pub fn enter_terminal(mouse: bool) -> std::io::Result<(Terminal, TerminalGuard)>
     crossterm::terminal::enable_raw_mode()?;
     // From here on the guard restores, whatever fails next.
     let guard = TerminalGuard;
-    let mut out = std::io::stdout();
+    let mut terminal = new_terminal()?;
+    enter_screen(terminal.backend_mut(), mouse)?;
+    Ok((terminal, guard))
+}
+
+/// Queues the switch to the alternate screen and the input modes without writing them: the first
+/// frame's write carries them, so the terminal wakes once to show the console rather than once to
+/// switch screens and again to draw.
+fn enter_screen<W: Write>(out: &mut W, mouse: bool) -> std::io::Result<()> {
     crossterm::queue!(out, EnterAlternateScreen, EnableBracketedPaste)?;
     if mouse {
         crossterm::queue!(out, EnableMouseCapture)?;
     }
-    out.flush()?;
-    Ok((new_terminal()?, guard))
+    Ok(())
 }
 
 impl Drop for TerminalGuard {
@@ -99,11 +106,11 @@ mod tests {
 
     /// What reaches the terminal: one entry per `write` call.
     #[derive(Clone, Default)]
-    struct Writes(Arc<Mutex<Vec<usize>>>);
+    struct Writes(Arc<Mutex<Vec<Vec<u8>>>>);
 
     impl Write for Writes {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().push(buf.len());
+            self.0.lock().unwrap().push(buf.to_vec());
             Ok(buf.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
@@ -134,8 +141,37 @@ mod tests {
                 }
             })
             .unwrap();
-        let writes = writes.0.lock().unwrap().clone();
+        let writes: Vec<usize> = writes.0.lock().unwrap().iter().map(Vec::len).collect();
         assert_eq!(writes.len(), 1, "{writes:?}");
         assert!(writes[0] > 16 * 1024, "a whole frame: {writes:?}");
+    }
+
+    #[test]
+    fn the_alternate_screen_comes_in_the_first_frames_write() {
+        let writes = Writes::default();
+        let area = Rect::new(0, 0, 40, 5);
+        let mut terminal = ratatui::Terminal::with_options(
+            frame_backend(writes.clone()),
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(area),
+            },
+        )
+        .unwrap();
+        enter_screen(terminal.backend_mut(), true).unwrap();
+        assert!(
+            writes.0.lock().unwrap().is_empty(),
+            "nothing before the frame"
+        );
+        terminal
+            .draw(|f| f.render_widget("bucket-console", area))
+            .unwrap();
+        let writes = writes.0.lock().unwrap().clone();
+        let first = String::from_utf8_lossy(&writes[0]);
+        assert!(first.starts_with("\x1b[?1049h"), "{first:?}");
+        assert!(
+            first.contains("?1000h") && first.contains("?2004h"),
+            "{first:?}"
+        );
+        assert!(first.contains("bucket-console"), "{first:?}");
     }
 }
