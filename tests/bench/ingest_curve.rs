@@ -138,7 +138,11 @@ fn main() {
     );
     println!(
         "{:>9}  {:>9}  {:>13}  {:>10}  {:>9}",
-        "stored", "events/s", "CPU ms per 1k", "VmRSS MiB", "VmHWM MiB"
+        if from.is_some() { "added" } else { "stored" },
+        "events/s",
+        "CPU ms per 1k",
+        "VmRSS MiB",
+        "VmHWM MiB"
     );
 
     let started = Instant::now();
