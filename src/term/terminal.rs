@@ -118,17 +118,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_full_frame_reaches_the_terminal_in_one_write() {
-        let writes = Writes::default();
-        let area = Rect::new(0, 0, 120, 40);
-        let mut terminal = ratatui::Terminal::with_options(
+    /// A terminal of `area` drawing through the frame buffer into `writes`.
+    fn terminal_over(
+        writes: &Writes,
+        area: Rect,
+    ) -> ratatui::Terminal<ratatui::prelude::CrosstermBackend<BufWriter<Writes>>> {
+        ratatui::Terminal::with_options(
             frame_backend(writes.clone()),
             ratatui::TerminalOptions {
                 viewport: ratatui::Viewport::Fixed(area),
             },
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn a_full_frame_reaches_the_terminal_in_one_write() {
+        let writes = Writes::default();
+        let area = Rect::new(0, 0, 120, 40);
+        let mut terminal = terminal_over(&writes, area);
         terminal
             .draw(|f| {
                 for y in 0..area.height {
@@ -150,13 +158,7 @@ mod tests {
     fn the_alternate_screen_comes_in_the_first_frames_write() {
         let writes = Writes::default();
         let area = Rect::new(0, 0, 40, 5);
-        let mut terminal = ratatui::Terminal::with_options(
-            frame_backend(writes.clone()),
-            ratatui::TerminalOptions {
-                viewport: ratatui::Viewport::Fixed(area),
-            },
-        )
-        .unwrap();
+        let mut terminal = terminal_over(&writes, area);
         enter_screen(terminal.backend_mut(), true).unwrap();
         assert!(
             writes.0.lock().unwrap().is_empty(),
