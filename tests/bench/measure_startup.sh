@@ -9,9 +9,9 @@
 # every POLL_MS: the first capture with any visible character is the first draw, and the screen is
 # "settled" once it has not changed for 300 ms. Each capture starts a tmux client (about 7 ms
 # here), so a polled figure moves in steps of that size. With -c a control-mode client sends the
-# Enter and reports the pane's output as it comes: the pane is captured (through that client)
-# after each piece, the first draw is the piece that made a character visible, and the screen has
-# settled once no output came for 300 ms. Then for IDLE_S seconds the program's resident
+# Enter and reports the pane's output as it comes: the first draw is the first piece with a letter
+# outside an escape sequence (no capture), and the screen has settled once no output came for
+# 300 ms. Then for IDLE_S seconds the program's resident
 # memory (its process and children) is sampled every 100 ms, and its CPU time over that window
 # gives the idle CPU. One unmeasured warm-up run comes first; the medians of RUNS are printed on a
 # line starting with MEDIAN.
@@ -21,12 +21,12 @@ while getopts "n:p:x:y:i:c" opt; do
   case $opt in
     n) RUNS=$OPTARG ;; p) POLL_MS=$OPTARG ;; x) COLS=$OPTARG ;; y) ROWS=$OPTARG ;; i) IDLE=$OPTARG ;;
     c) CONTROL=1 ;;
-    *) sed -n '2,18p' "$0"; exit 2 ;;
+    *) sed -n '2,17p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
 [ "${1:-}" = "--" ] && shift
-[ $# -ge 1 ] || { sed -n '2,18p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,17p' "$0"; exit 2; }
 COMMAND=$(printf '%q ' "$@")
 SOCKET="bucket-measure.$$"
 tm() { tmux -L "$SOCKET" "$@"; }
