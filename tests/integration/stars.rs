@@ -492,7 +492,7 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
             "DROP INDEX events_by_name_and_time; DROP TABLE flag_events; DROP TABLE prompt_events;
-             DROP TABLE flag_state; DROP TRIGGER event_blocks_kept; DROP TABLE event_blocks;
+             DROP TABLE flag_state; DROP TABLE derived; ALTER TABLE events DROP COLUMN inactive; DROP TABLE event_blocks;
              DROP INDEX events_by_seq; ALTER TABLE events DROP COLUMN seq;
              ALTER TABLE feedback DROP COLUMN key; ALTER TABLE feedback DROP COLUMN sent_feature_id;
              PRAGMA user_version = 1;",
@@ -523,7 +523,7 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!((version, index, blocks > 0), (8, 1, true));
+    assert_eq!((version, index, blocks > 0), (9, 1, true));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,6 +2,7 @@
 //! Every check that can refuse a call runs before its first write, so a refused call changes
 //! nothing even though it shares a transaction with others.
 
+use super::derived::{Staged, Use};
 use crate::api::payload::{
     Attributes, CompanyCall, EventCall, FeedbackCall, Payload, Tracking, UserCall, new_feedback_id,
 };
@@ -26,12 +27,13 @@ pub struct Call<'a> {
     pub received_ms: i64,
 }
 
-pub fn apply(conn: &Connection, call: &Call<'_>) -> rusqlite::Result<Outcome> {
+/// Applies `call`; an event's changes to other rows go to `staged` (`store::derived`).
+pub fn apply(conn: &Connection, call: &Call<'_>, staged: &mut Staged) -> rusqlite::Result<Outcome> {
     let key = call.key_id;
     match call.payload {
         Payload::User(u) => user(conn, key, u, call.received_ms),
         Payload::Company(c) => company(conn, key, c, call.received_ms),
-        Payload::Event(e) => event(conn, key, e, call.received_ms),
+        Payload::Event(e) => event(conn, key, e, call.received_ms, staged),
         Payload::Feedback(f) => feedback(conn, key, f, call.received_ms),
     }
 }
@@ -77,6 +79,20 @@ impl Entity {
                  ON CONFLICT (key_id, company_id) DO UPDATE SET last_seen = excluded.last_seen
                  WHERE excluded.last_seen IS NOT NULL
                    AND (companies.last_seen IS NULL OR companies.last_seen < excluded.last_seen)"
+            }
+        }
+    }
+    /// Creates the entity if it is new, as an event does; its `lastSeen` moves later, with the
+    /// event's other changes (`store::derived`).
+    const fn create(self) -> &'static str {
+        match self {
+            Entity::User => {
+                "INSERT INTO users (key_id, user_id, attributes, first_seen, last_seen) VALUES (?1, ?2, '{}', ?3, ?4)
+                 ON CONFLICT (key_id, user_id) DO NOTHING"
+            }
+            Entity::Company => {
+                "INSERT INTO companies (key_id, company_id, attributes, first_seen, last_seen) VALUES (?1, ?2, '{}', ?3, ?4)
+                 ON CONFLICT (key_id, company_id) DO NOTHING"
             }
         }
     }
@@ -214,18 +230,21 @@ fn event(
     key: i64,
     call: &EventCall,
     received_ms: i64,
+    staged: &mut Staged,
 ) -> rusqlite::Result<Outcome> {
     let t = &call.tracking;
     let (at, active) = (effective(t, received_ms), t.is_active());
-    let none = Attributes::new();
-    touch(conn, Entity::User, key, &call.user_id, &none, at, active)?;
+    let last_seen = active.then_some(at);
+    conn.prepare_cached(Entity::User.create())?
+        .execute(params![key, call.user_id, at, last_seen])?;
     if let Some(company_id) = &call.company_id {
-        touch(conn, Entity::Company, key, company_id, &none, at, active)?;
+        conn.prepare_cached(Entity::Company.create())?
+            .execute(params![key, company_id, at, last_seen])?;
     }
     let seq = super::sequence::place(conn, super::sequence::Numbered::Events, key, received_ms)?;
     conn.prepare_cached(
-        "INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at, seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at, seq, inactive)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         key,
@@ -235,8 +254,17 @@ fn event(
         to_json(&t.attributes),
         at,
         received_ms,
-        seq
+        seq,
+        (!active).then_some(1)
     ])?;
+    staged.push(Use {
+        key_id: key,
+        event: call.event.clone(),
+        user_id: call.user_id.clone(),
+        company_id: call.company_id.clone(),
+        at,
+        active,
+    });
     super::search::note_event(conn, key, &call.event)?;
     let mut warnings = Vec::new();
     if call.company_id.is_none() {

@@ -2,6 +2,7 @@
 
 mod apply;
 mod cancel;
+mod derived;
 pub mod flag_checks;
 mod flag_state;
 mod open;
@@ -100,7 +101,7 @@ struct ReaderPool {
 impl Store {
     /// Opens (creating if needed) the store and starts its writer thread.
     pub fn open(storage: &Storage) -> Result<Store, StoreError> {
-        let conn = match storage {
+        let mut conn = match storage {
             Storage::File(path) => open::open_file(path)?,
             Storage::Memory => Connection::open_in_memory().map_err(StoreError::Setup)?,
         };
@@ -113,6 +114,7 @@ impl Store {
             };
             return Err(StoreError::Version(path, found, schema::VERSION));
         }
+        derived::recover(&mut conn).map_err(StoreError::Setup)?;
         let (jobs, queue) = mpsc::channel();
         let counters = Arc::new(WriteCounters::default());
         let writer_counters = Arc::clone(&counters);
@@ -230,6 +232,15 @@ impl Store {
         let running = Running::start(self);
         match &self.readers {
             Some(pool) => {
+                // Every call answered before this read is in what it sees, changes held back
+                // included (the writer writes those first for reads on its own connection).
+                if self.counters.deferred.load(Ordering::Acquire) {
+                    let (reply, written) = oneshot::channel();
+                    self.jobs
+                        .send(Job::Flush(reply))
+                        .map_err(|_| StoreError::Closed)?;
+                    written.await.map_err(|_| StoreError::Closed)?;
+                }
                 let pool = Arc::clone(pool);
                 tokio::task::spawn_blocking(move || {
                     let result = pool.run(|conn| watch.run(conn, query));

@@ -7,9 +7,10 @@ use rusqlite::Connection;
 mod v3;
 mod v4;
 mod v5;
-mod v6;
+pub(super) mod v6;
 mod v7;
 mod v8;
+mod v9;
 
 pub use v6::BLOCK_DAYS;
 
@@ -37,7 +38,7 @@ pub const READER_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA query_only 
 
 /// Bumped whenever the tables change shape. An older database is migrated in place (`MIGRATIONS`);
 /// a newer one, written by a later build, is refused.
-pub const VERSION: i64 = 8;
+pub const VERSION: i64 = 9;
 
 /// What takes a database of version `n` to `n + 1`, at index `n - 1`; each runs in one transaction.
 const MIGRATIONS: &[&str] = &[
@@ -51,6 +52,7 @@ const MIGRATIONS: &[&str] = &[
     v6::EVENT_BLOCKS,
     v7::SEQUENCE,
     v8::EVENTS_BY_NAME_AND_TIME,
+    v9::DERIVED,
 ];
 
 const EVENTS_BY_NAME: &str = "CREATE INDEX IF NOT EXISTS events_by_name
@@ -258,14 +260,17 @@ mod tests {
                 0..40,
             ),
         ) {
-            let kept = Connection::open_in_memory().unwrap();
+            // Ingest's blocks: the writer's held changes, written here as a store opened after
+            // these rows were inserted writes them (`store::derived`).
+            let mut kept = Connection::open_in_memory().unwrap();
             create(&kept).unwrap();
             insert(&kept, &events);
+            super::super::derived::recover(&mut kept).unwrap();
             let migrated = Connection::open_in_memory().unwrap();
             create(&migrated).unwrap();
             migrated
                 .execute_batch(
-                    "DROP TRIGGER event_blocks_kept; DROP TABLE event_blocks; DROP INDEX events_by_seq; ALTER TABLE events DROP COLUMN seq; DROP INDEX flag_events_by_seq; ALTER TABLE flag_events DROP COLUMN seq; PRAGMA user_version = 5;",
+                    "DROP TABLE derived; ALTER TABLE events DROP COLUMN inactive; DROP TABLE event_blocks; DROP INDEX events_by_seq; ALTER TABLE events DROP COLUMN seq; DROP INDEX flag_events_by_seq; ALTER TABLE flag_events DROP COLUMN seq; PRAGMA user_version = 5;",
                 )
                 .unwrap();
             let mut shuffled = events.clone();
@@ -323,6 +328,7 @@ mod tests {
             "DROP INDEX events_by_name_and_time;
              CREATE INDEX events_by_name
                  ON events (key_id, event, company_id, timestamp / 86400000, user_id, timestamp);
+             DROP TABLE derived; ALTER TABLE events DROP COLUMN inactive;
              PRAGMA user_version = 7;
              INSERT INTO tracking_keys (id, key_sha256) VALUES (1, 'x');",
         )

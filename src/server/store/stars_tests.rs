@@ -47,7 +47,7 @@ fn store(
     events: &[Event],
     scores: &[(usize, u8)],
 ) -> Connection {
-    let conn = Connection::open_in_memory().unwrap();
+    let mut conn = Connection::open_in_memory().unwrap();
     super::super::schema::create(&conn).unwrap();
     conn.execute(
         "INSERT INTO tracking_keys (id, key_sha256) VALUES (1, ?1)",
@@ -81,6 +81,8 @@ fn store(
         )
         .unwrap();
     }
+    // The blocks the writer writes for stored events (`store::derived`).
+    super::super::derived::recover(&mut conn).unwrap();
     for (n, (c, score)) in scores.iter().enumerate() {
         conn.execute(
             "INSERT INTO feedback (feedback_id, key_id, feature_id, user_id, company_id, score, source, created_at, updated_at)
@@ -325,7 +327,7 @@ fn a_use_later_on_the_as_of_day_is_no_use_yet() {
 /// blocks' account of the days before the window gives way to the events'.
 #[test]
 fn a_first_use_before_1970_is_read_from_the_events() {
-    let conn = store(&BTreeSet::new(), &[], &[]);
+    let mut conn = store(&BTreeSet::new(), &[], &[]);
     let days = [-3].into_iter().chain(190..=199);
     for ms in days.map(|d| d * DAY_MS + 7) {
         conn.execute(
@@ -335,6 +337,7 @@ fn a_first_use_before_1970_is_read_from_the_events() {
         )
         .unwrap();
     }
+    super::super::derived::recover(&mut conn).unwrap();
     let feature = Feature {
         usage: Usage::Event {
             events: vec!["Used it".into()],

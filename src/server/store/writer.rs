@@ -5,13 +5,14 @@
 mod batch;
 
 use super::apply::{self, Call, Outcome, storage_failed};
+use super::derived::{self, Pending, Staged};
 use crate::api::payload::Payload;
 pub use batch::BatchJob;
 use rusqlite::{Connection, TransactionBehavior};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError};
-use std::time::Duration;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 /// Most calls in one transaction: bounds the latency of the first call in a batch.
@@ -40,8 +41,59 @@ pub enum Job {
     /// The last reader ended with the write-ahead log past its limit: empty it if no reader
     /// came back meanwhile.
     Checkpoint,
+    /// Write the events' pending changes (`store::derived`), then answer: a read is about to
+    /// start on another connection.
+    Flush(oneshot::Sender<()>),
     /// A clean stop: empty the log into the database, close, then answer.
     Close(oneshot::Sender<()>),
+}
+
+/// When the events' changes held back (`store::derived`) are written: after this many commits
+/// or this long, whichever comes first, or once the writer has had nothing to do for `IDLE`.
+/// Reads never wait for these: each asks for a write first. Under a steady flood that is about
+/// a commit in sixty-four; to an interactive user, a few milliseconds after each send.
+const FLUSH_COMMITS: u32 = 64;
+const FLUSH_AGE: Duration = Duration::from_millis(500);
+const FLUSH_IDLE: Duration = Duration::from_millis(20);
+/// Rows held back past which they are written however young: bounds the writer's memory.
+const FLUSH_ROWS: usize = 20_000;
+
+/// The events' changes held back, and since when.
+#[derive(Default)]
+struct Held {
+    pending: Pending,
+    commits: u32,
+    since: Option<Instant>,
+}
+
+impl Held {
+    fn absorb(&mut self, staged: &mut Staged) {
+        self.pending.absorb(staged);
+        if !self.pending.is_empty() {
+            self.commits += 1;
+            self.since.get_or_insert_with(Instant::now);
+        }
+    }
+
+    fn due(&self) -> bool {
+        self.commits >= FLUSH_COMMITS
+            || self.pending.rows() >= FLUSH_ROWS
+            || self.since.is_some_and(|t| t.elapsed() >= FLUSH_AGE)
+    }
+
+    /// Writes what is held. It leaves `Store::changes` as it was: the changes belong to commits
+    /// already counted, and every read writes them before it looks.
+    fn write(&mut self, conn: &mut Connection, counters: &WriteCounters) {
+        if self.pending.is_empty() {
+            return;
+        }
+        // A failed write keeps what is held: the next one, or the next start, writes it.
+        if self.pending.write(conn).is_ok() {
+            self.commits = 0;
+            self.since = None;
+            counters.deferred.store(false, Ordering::Release);
+        }
+    }
 }
 
 /// A write waiting in the writer: one call, or a batch of items.
@@ -85,6 +137,9 @@ pub struct WriteCounters {
     pub calls: AtomicU64,
     /// A [`Job::Checkpoint`] is queued: readers ask once, not once each.
     pub checkpoint_asked: AtomicBool,
+    /// Committed events have changes not written yet: a read on another connection asks for
+    /// them first ([`Job::Flush`]). Set before the events' answers are sent.
+    pub deferred: AtomicBool,
 }
 
 /// Runs until every sender is dropped, then returns (closing the connection).
@@ -92,10 +147,20 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
     let mut keys = KeyIds::default();
     let mut writes: Vec<Work> = Vec::with_capacity(MAX_BATCH);
     let mut reads: Vec<ReadJob> = Vec::new();
+    let mut flushes = Vec::new();
     let mut checkpoint = false;
     let mut close = None;
+    let mut held = Held::default();
     let mut building = super::search::ready(&conn).is_ok_and(|ready| !ready);
-    while let Some(first) = next_job(&conn, jobs, &mut building) {
+    loop {
+        let first = match next_job(&conn, jobs, &mut building, !held.pending.is_empty()) {
+            Next::Job(job) => job,
+            Next::Idle => {
+                held.write(&mut conn, counters);
+                continue;
+            }
+            Next::Gone => break,
+        };
         let mut next = Some(first);
         while let Some(job) = next.take() {
             match job {
@@ -103,6 +168,7 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
                 Job::Batch(b) => writes.push(Work::Many(b)),
                 Job::Read(r) => reads.push(r),
                 Job::Checkpoint => checkpoint = true,
+                Job::Flush(reply) => flushes.push(reply),
                 Job::Close(reply) => close = Some(reply),
             }
             if writes.len() < MAX_BATCH {
@@ -110,7 +176,10 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
             }
         }
         if !writes.is_empty() {
-            let outcomes = commit_batch(&mut conn, &writes, &mut keys);
+            let outcomes = commit_batch(&mut conn, &writes, &mut keys, &mut held);
+            if !held.pending.is_empty() {
+                counters.deferred.store(true, Ordering::Release);
+            }
             // Release: a reader that sees the new count also sees the commit (Store::changes).
             counters.commits.fetch_add(1, Ordering::Release);
             let calls = writes.iter().map(Work::calls).sum();
@@ -118,6 +187,12 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
             for (job, outcome) in writes.drain(..).zip(outcomes) {
                 job.reply(outcome);
             }
+        }
+        if held.due() || !flushes.is_empty() || !reads.is_empty() || close.is_some() {
+            held.write(&mut conn, counters);
+        }
+        for reply in flushes.drain(..) {
+            let _ = reply.send(());
         }
         // A checkpoint asked for before a read was queued runs before it, as the jobs came.
         if std::mem::take(&mut checkpoint) {
@@ -137,20 +212,40 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
     }
 }
 
-/// The next job, `None` once every sender is gone. While the search index of a store made before
-/// it is being built, one step of the build runs before each batch and whenever no job waits: the
-/// build neither starves under steady calls nor holds a call longer than one step.
-fn next_job(conn: &Connection, jobs: &Receiver<Job>, building: &mut bool) -> Option<Job> {
+#[expect(
+    clippy::large_enum_variant,
+    reason = "made and matched at once, never kept"
+)]
+enum Next {
+    Job(Job),
+    /// Nothing came for [`FLUSH_IDLE`] while changes were held.
+    Idle,
+    /// Every sender is gone.
+    Gone,
+}
+
+/// The next job. While the search index of a store made before it is being built, one step of
+/// the build runs before each batch and whenever no job waits: the build neither starves under
+/// steady calls nor holds a call longer than one step.
+fn next_job(conn: &Connection, jobs: &Receiver<Job>, building: &mut bool, holding: bool) -> Next {
     while *building {
         // A failed step leaves the index unbuilt (searches keep scanning); the next start resumes.
         *building = super::search::build_step(conn).unwrap_or(false);
         match jobs.try_recv() {
-            Ok(job) => return Some(job),
-            Err(TryRecvError::Disconnected) => return None,
+            Ok(job) => return Next::Job(job),
+            Err(TryRecvError::Disconnected) => return Next::Gone,
+            Err(TryRecvError::Empty) if holding => return Next::Idle,
             Err(TryRecvError::Empty) => {}
         }
     }
-    jobs.recv().ok()
+    if holding {
+        return match jobs.recv_timeout(FLUSH_IDLE) {
+            Ok(job) => Next::Job(job),
+            Err(RecvTimeoutError::Timeout) => Next::Idle,
+            Err(RecvTimeoutError::Disconnected) => Next::Gone,
+        };
+    }
+    jobs.recv().map_or(Next::Gone, Next::Job)
 }
 
 /// The writer's `busy_timeout` (schema::WRITER_PRAGMAS).
@@ -167,13 +262,18 @@ fn empty_the_log(conn: &Connection, wait: Duration) {
 
 /// Applies the batch in one transaction. Should SQLite fail inside it, every call is retried in a
 /// transaction of its own so one bad call cannot fail the others.
-fn commit_batch(conn: &mut Connection, writes: &[Work], keys: &mut KeyIds) -> Vec<Outcome> {
-    match apply_all(conn, writes, keys) {
+fn commit_batch(
+    conn: &mut Connection,
+    writes: &[Work],
+    keys: &mut KeyIds,
+    held: &mut Held,
+) -> Vec<Outcome> {
+    match apply_all(conn, writes, keys, held) {
         Ok(outcomes) => outcomes,
         Err(_) if writes.len() > 1 => writes
             .iter()
             .map(|w| {
-                apply_all(conn, std::slice::from_ref(w), keys)
+                apply_all(conn, std::slice::from_ref(w), keys, held)
                     .map_or_else(|e| Err(storage_failed(&e.to_string())), |mut o| o.remove(0))
             })
             .collect(),
@@ -185,11 +285,14 @@ fn apply_all(
     conn: &mut Connection,
     writes: &[Work],
     keys: &mut KeyIds,
+    held: &mut Held,
 ) -> rusqlite::Result<Vec<Outcome>> {
-    let result = apply_in_transaction(conn, writes, keys);
-    if result.is_err() {
+    let mut staged = Staged::default();
+    let result = apply_in_transaction(conn, writes, keys, &mut staged);
+    match result {
+        Ok(_) => held.absorb(&mut staged),
         // The transaction rolled back: ids it gave new keys were never stored.
-        keys.0.clear();
+        Err(_) => keys.0.clear(),
     }
     result
 }
@@ -198,6 +301,7 @@ fn apply_in_transaction(
     conn: &mut Connection,
     writes: &[Work],
     keys: &mut KeyIds,
+    staged: &mut Staged,
 ) -> rusqlite::Result<Vec<Outcome>> {
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut outcomes = Vec::with_capacity(writes.len());
@@ -211,8 +315,9 @@ fn apply_in_transaction(
                     payload: &w.payload,
                     received_ms: w.received_ms,
                 },
+                staged,
             )?,
-            Work::Many(b) => batch::apply(&mut tx, key_id, b)?,
+            Work::Many(b) => batch::apply(&mut tx, key_id, b, staged)?,
         };
         outcomes.push(outcome);
     }

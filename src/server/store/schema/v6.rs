@@ -61,3 +61,8 @@ CREATE TRIGGER IF NOT EXISTS event_blocks_kept AFTER INSERT ON events BEGIN ",
 ",
     upsert!("events")
 );
+
+/// One use from the table `one`, as the trigger of versions 6 to 8 stored each event: what the
+/// writer's held changes (`store::derived`) are checked against.
+#[cfg(test)]
+pub const UPSERT_ONE: &str = upsert!("one");
