@@ -10,12 +10,20 @@
 //! 64 MiB plus its recorder's budget and its page cache. `BENCH_SERVE_BIN` runs another build's
 //! binary, to alternate an old build and a new one.
 //!
-//! A full fill takes a minute and swings with the machine; the rate at one size is measured more
-//! quietly by keeping a filled store and adding to copies of it: `BENCH_KEEP=PATH` copies the
-//! store (and its write-ahead log) to PATH at the end, `BENCH_FROM=PATH` starts from a copy of
-//! PATH, so `BENCH_FROM=/tmp/curve-1m.sqlite3 BENCH_EVENTS=100000` measures storing at a million,
-//! old and new builds alternating on the same store. The ratio's target is then not printed: its
-//! early window is no longer early.
+//! The machine's speed drifts over the minute or two of a fill, so one pass's early and late
+//! rates (printed as "one pass") swing from run to run. The rate target is judged on rounds
+//! instead: serve is stopped at 10 000 stored to copy the store, and after the fill each of
+//! BENCH_ROUNDS rounds (default 3) adds 20 000 events to a fresh copy of that early store, then
+//! 20 000 to a fresh copy of the full one, so a round's two rates are measured seconds apart;
+//! the median of the rounds' ratios meets the target or not. The restart at 10 000 is why the
+//! table's first row covers 10 000 to 100 000.
+//!
+//! The rate at one size is measured more quietly by keeping a filled store and adding to copies
+//! of it: `BENCH_KEEP=PATH` copies the store (and its write-ahead log) to PATH at the end,
+//! `BENCH_FROM=PATH` starts from a copy of PATH, so `BENCH_FROM=/tmp/curve-1m.sqlite3
+//! BENCH_EVENTS=100000` measures storing at a million, old and new builds alternating on the
+//! same store. The ratio's target and the rounds are then left out: its early window is no
+//! longer early.
 #![allow(
     clippy::unwrap_used,
     reason = "a benchmark, like a test, should stop at the first failure"
@@ -117,21 +125,19 @@ async fn answered(stream: &mut TcpStream, buf: &mut [u8]) -> bool {
 }
 
 fn main() {
-    let total = env("BENCH_EVENTS", 1_000_000).max(4 * STEP);
+    // Each window begins and ends on a mark, one each STEP events.
+    let total = env("BENCH_EVENTS", 1_000_000)
+        .max(4 * STEP)
+        .next_multiple_of(STEP);
     let connections = env("BENCH_CONNECTIONS", 64);
+    let rounds = env("BENCH_ROUNDS", 3);
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let db = dir.path().join("curve.sqlite3");
+    let early_store = dir.path().join("early.sqlite3");
     let from = std::env::var_os("BENCH_FROM").map(std::path::PathBuf::from);
     if let Some(from) = &from {
         copy_store(from, &db);
     }
-    let server = serve::serve(&db);
-    let pid = server.0.id();
-    let addr: std::net::SocketAddr = server
-        .1
-        .trim_start_matches("http://")
-        .parse()
-        .expect("serve listens on an address");
     println!(
         "# ingest_curve: {total} events through `serve` ({}), {connections} connections, durable",
         db.display()
@@ -146,42 +152,56 @@ fn main() {
     );
 
     let started = Instant::now();
-    let marks = fill(addr, pid, connections, total);
-    let rate_between = |from: u64, to: u64| {
-        let at = |n: u64| marks.iter().find(|(m, _)| *m == n).map(|(_, t)| *t);
-        let (a, b) = (at(from).unwrap(), at(to).unwrap());
-        (to - from) as f64 / b.duration_since(a).as_secs_f64()
-    };
-    let last = marks.last().unwrap().0;
+    // The first request number no connection has sent yet: each fill's events are new.
+    let mut next = 0;
+    let mut filled = 0;
+    if from.is_none() {
+        // The rounds start from the store at STEP events. serve is stopped for the copy (every
+        // answered event is committed), so the pass's early window, like a round's, starts
+        // right after serve starts, and the restart itself falls in no window.
+        let server = serve::serve(&db);
+        (_, next) = fill(&server, connections, 0..STEP, next, false);
+        drop(server);
+        copy_store(&db, &early_store);
+        filled = STEP;
+    }
+    let server = serve::serve(&db);
+    let marks;
+    (marks, next) = fill(&server, connections, filled..total, next, true);
+    let pid = server.0.id();
+    let memory = (memory_mib(pid, "VmRSS"), memory_mib(pid, "VmHWM"));
+    drop(server);
     // Small windows swing with the machine: 20 000 events at each end.
-    let early = rate_between(STEP, 3 * STEP);
-    let late = rate_between(last - 2 * STEP, last);
+    let early = rate(&marks, STEP, 3 * STEP);
+    let late = rate(&marks, total - 2 * STEP, total);
+    let elapsed = started.elapsed().as_secs_f64();
     if let Some(from) = &from {
         println!(
-            "# {last} events added to a copy of {} in {:.1} s; rate over the first 20k added \
-             {early:.0}/s, over the last 20k {late:.0}/s",
+            "# {total} events added to a copy of {} in {elapsed:.1} s; rate over the first 20k \
+             added {early:.0}/s, over the last 20k {late:.0}/s",
             from.display(),
-            started.elapsed().as_secs_f64(),
         );
     } else {
         println!(
-            "# {} events in {:.1} s; rate at {}–{}k stored {early:.0}/s, at {}–{}k stored \
-             {late:.0}/s: {:.0} % (target >= 80 %: {})",
-            last,
-            started.elapsed().as_secs_f64(),
+            "# {total} events in {elapsed:.1} s; one pass: rate at {}–{}k stored {early:.0}/s, at \
+             {}–{}k stored {late:.0}/s: {:.0} %",
             STEP / 1000,
             3 * STEP / 1000,
-            (last - 2 * STEP) / 1000,
-            last / 1000,
+            (total - 2 * STEP) / 1000,
+            total / 1000,
             late / early * 100.0,
-            if late >= 0.8 * early {
-                "met"
-            } else {
-                "NOT met"
-            }
         );
     }
-    let (rss, hwm) = (memory_mib(pid, "VmRSS"), memory_mib(pid, "VmHWM"));
+    if let Some(keep) = std::env::var_os("BENCH_KEEP") {
+        copy_store(&db, std::path::Path::new(&keep));
+        println!("# the store is kept in {}", keep.to_string_lossy());
+    }
+
+    if from.is_none() && rounds > 0 {
+        alternate(rounds, [&early_store, &db], total, connections, next);
+    }
+
+    let (rss, hwm) = memory;
     // serve's defaults: the recorder's `--record-memory` and the writer's page cache.
     let recorder = 128.0;
     let page_cache = 32_000.0 * 1000.0 / 1024.0 / 1024.0 * PAGE_CACHES;
@@ -195,98 +215,167 @@ fn main() {
             "NOT met"
         }
     );
-    drop(server);
-    if let Some(keep) = std::env::var_os("BENCH_KEEP") {
-        copy_store(&db, std::path::Path::new(&keep));
-        println!("# the store is kept in {}", keep.to_string_lossy());
+}
+
+/// Runs `rounds` rounds, each adding 20 000 events to a fresh copy of the store at STEP
+/// (`stores[0]`) and then to one of the full store of `total` (`stores[1]`), request numbers from
+/// `next` on, and prints each round's rates and the median of their ratios against the target.
+fn alternate(
+    rounds: u64,
+    stores: [&std::path::Path; 2],
+    total: u64,
+    connections: u64,
+    mut next: u64,
+) {
+    // One pass's early and late windows are a minute or more apart, and the machine's speed
+    // drifts in between; alternating copies of the early and the full store measures both in the
+    // same minutes.
+    let copy = stores[1].with_file_name("round.sqlite3");
+    let mut add = |store: &std::path::Path, size: u64| {
+        copy_store(store, &copy);
+        let server = serve::serve(&copy);
+        let marks;
+        (marks, next) = fill(&server, connections, size..size + 2 * STEP, next, false);
+        rate(&marks, size, size + 2 * STEP)
+    };
+    let mut ratios = Vec::new();
+    for round in 1..=rounds {
+        let early = add(stores[0], STEP);
+        let late = add(stores[1], total);
+        println!(
+            "# round {round}: rate at {}–{}k stored {early:.0}/s, at {}–{}k stored {late:.0}/s: \
+             {:.0} %",
+            STEP / 1000,
+            3 * STEP / 1000,
+            total / 1000,
+            (total + 2 * STEP) / 1000,
+            late / early * 100.0
+        );
+        ratios.push(late / early);
     }
+    ratios.sort_by(f64::total_cmp);
+    let mid = ratios.len() / 2;
+    let median = if ratios.len().is_multiple_of(2) {
+        f64::midpoint(ratios[mid - 1], ratios[mid])
+    } else {
+        ratios[mid]
+    };
+    println!(
+        "# median of {rounds} rounds: late {:.0} % of early (target >= 80 %: {})",
+        median * 100.0,
+        if median >= 0.8 { "met" } else { "NOT met" }
+    );
+}
+
+/// Events per second between the marks at `from` and at `to` stored.
+fn rate(marks: &[(u64, Instant)], from: u64, to: u64) -> f64 {
+    let at = |n: u64| marks.iter().find(|(m, _)| *m == n).unwrap().1;
+    (to - from) as f64 / at(to).duration_since(at(from)).as_secs_f64()
 }
 
 /// Copies a store and its write-ahead log (serve was killed: the log holds what the last
 /// checkpoint left, and SQLite reads it back on the next open).
 fn copy_store(from: &std::path::Path, to: &std::path::Path) {
-    let wal = |p: &std::path::Path| {
+    let with = |p: &std::path::Path, suffix: &str| {
         let mut name = p.as_os_str().to_owned();
-        name.push("-wal");
+        name.push(suffix);
         std::path::PathBuf::from(name)
     };
     std::fs::copy(from, to)
         .unwrap_or_else(|e| panic!("copying {} to {}: {e}", from.display(), to.display()));
-    if wal(from).exists() {
-        std::fs::copy(wal(from), wal(to)).unwrap();
+    if with(from, "-wal").exists() {
+        std::fs::copy(with(from, "-wal"), with(to, "-wal")).unwrap();
     } else {
-        let _ = std::fs::remove_file(wal(to));
+        let _ = std::fs::remove_file(with(to, "-wal"));
     }
+    // The rounds copy over the same file: nothing of the last round's index of its log stays.
+    let _ = std::fs::remove_file(with(to, "-shm"));
 }
 
-/// Sends events from `connections` connections until `total` are stored, printing the rate of
-/// each hundred thousand and serve's memory; answers when each STEP-th event was stored.
-fn fill(addr: std::net::SocketAddr, pid: u32, connections: u64, total: u64) -> Vec<(u64, Instant)> {
-    let stored = Arc::new(AtomicU64::new(0));
+/// Sends events from `connections` connections, request numbers from `first` on, until the store
+/// holds `span.end` events (it holds `span.start`). Answers the instant each STEP-th event was
+/// stored, and the first request number no connection sent. `table` prints the rate of each
+/// hundred thousand and serve's memory.
+fn fill(
+    server: &serve::Serve,
+    connections: u64,
+    span: std::ops::Range<u64>,
+    first: u64,
+    table: bool,
+) -> (Vec<(u64, Instant)>, u64) {
+    let pid = server.0.id();
+    let addr: std::net::SocketAddr = server
+        .1
+        .trim_start_matches("http://")
+        .parse()
+        .expect("serve listens on an address");
+    let end = span.end;
+    let claimed = Arc::new(AtomicU64::new(span.start));
+    let stored = Arc::new(AtomicU64::new(span.start));
     // The instant each STEP-th answer arrived.
     let marks: Arc<std::sync::Mutex<Vec<(u64, Instant)>>> = Arc::default();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    marks.lock().unwrap().push((0, Instant::now()));
-    runtime.block_on(async {
+    marks.lock().unwrap().push((span.start, Instant::now()));
+    let next = runtime.block_on(async {
         let mut tasks = Vec::new();
         for c in 0..connections {
-            let (stored, marks) = (stored.clone(), marks.clone());
+            let (claimed, stored, marks) = (claimed.clone(), stored.clone(), marks.clone());
             tasks.push(tokio::spawn(async move {
                 let mut stream = TcpStream::connect(addr).await.expect("connect");
                 stream.set_nodelay(true).ok();
                 let mut buf = vec![0u8; 16 * 1024];
-                for n in 0.. {
-                    if stored.load(Ordering::Relaxed) >= total {
-                        break;
-                    }
+                let mut n = first;
+                // Claimed before it is sent, so the store ends at exactly `end`: the rounds'
+                // early store is the store at STEP.
+                while claimed.fetch_add(1, Ordering::Relaxed) < end {
                     stream.write_all(&request(c, n)).await.expect("write");
                     assert!(answered(&mut stream, &mut buf).await, "a refused event");
+                    n += 1;
                     let now = stored.fetch_add(1, Ordering::Relaxed) + 1;
                     if now.is_multiple_of(STEP) {
                         marks.lock().unwrap().push((now, Instant::now()));
                     }
                 }
+                n
             }));
         }
         // Resident memory and serve's CPU time as the store grows, sampled between the answers:
         // the CPU per event moves far less than the rate with other work on a shared machine.
-        let mut printed = 0;
-        let mut cpu_from = (0, cpu_ms(pid));
-        while printed < total {
+        let mut printed = span.start;
+        let mut cpu_from = (span.start, cpu_ms(pid));
+        let mut done = !table;
+        while !done {
             tokio::time::sleep(Duration::from_millis(200)).await;
+            // Before the marks are read: the last mark is in when the last task is done.
+            done = tasks.iter().all(tokio::task::JoinHandle::is_finished);
             let marks = marks.lock().unwrap().clone();
-            for w in marks.windows(2) {
-                let ((_, from), (to_n, to)) = (w[0], w[1]);
+            for &(to_n, _) in &marks {
                 if to_n > printed && to_n.is_multiple_of(100_000) {
-                    let (from_n, from) = marks
-                        .iter()
-                        .find(|(n, _)| *n == to_n - 100_000)
-                        .copied()
-                        .unwrap_or((0, from));
-                    let rate = (to_n - from_n) as f64 / to.duration_since(from).as_secs_f64();
+                    // The first row of a fill started later than 0 begins where it started.
+                    let from_n = to_n.saturating_sub(100_000).max(span.start);
                     let cpu_to = (stored.load(Ordering::Relaxed), cpu_ms(pid));
                     let per_k = (cpu_to.1 - cpu_from.1) * 1000.0 / (cpu_to.0 - cpu_from.0) as f64;
                     cpu_from = cpu_to;
                     println!(
-                        "{to_n:>9}  {rate:>9.0}  {per_k:>13.1}  {:>10.1}  {:>9.1}",
+                        "{to_n:>9}  {:>9.0}  {per_k:>13.1}  {:>10.1}  {:>9.1}",
+                        rate(&marks, from_n, to_n),
                         memory_mib(pid, "VmRSS"),
                         memory_mib(pid, "VmHWM")
                     );
                     printed = to_n;
                 }
             }
-            if tasks.iter().all(tokio::task::JoinHandle::is_finished) {
-                break;
-            }
         }
+        let mut next = first;
         for t in tasks {
-            t.await.expect("connection task");
+            next = next.max(t.await.expect("connection task"));
         }
+        next
     });
-    marks.lock().unwrap().clone()
+    (marks.lock().unwrap().clone(), next)
 }
 
 /// Connections with a `cache_size` of their own that writing fills: the writer's.
