@@ -155,12 +155,16 @@ fn main() {
     // The first request number no connection has sent yet: each fill's events are new.
     let mut next = 0;
     let mut filled = 0;
+    // Where the fill's events go on after the store at STEP: the rounds' early copies take the
+    // same events the pass's early window took (new users come at the same pace as there).
+    let mut early_next = 0;
     if from.is_none() {
         // The rounds start from the store at STEP events. serve is stopped for the copy (every
         // answered event is committed), so the pass's early window, like a round's, starts
         // right after serve starts, and the restart itself falls in no window.
         let server = serve::serve(&db);
         (_, next) = fill(&server, connections, 0..STEP, next, false);
+        early_next = next;
         drop(server);
         copy_store(&db, &early_store);
         filled = STEP;
@@ -198,7 +202,12 @@ fn main() {
     }
 
     if from.is_none() && rounds > 0 {
-        alternate(rounds, [&early_store, &db], total, connections, next);
+        alternate(
+            rounds,
+            [(&early_store, early_next), (&db, next)],
+            total,
+            connections,
+        );
     }
 
     let (rss, hwm) = memory;
@@ -218,24 +227,18 @@ fn main() {
 }
 
 /// Runs `rounds` rounds, each adding 20 000 events to a fresh copy of the store at STEP
-/// (`stores[0]`) and then to one of the full store of `total` (`stores[1]`), request numbers from
-/// `next` on, and prints each round's rates and the median of their ratios against the target.
-fn alternate(
-    rounds: u64,
-    stores: [&std::path::Path; 2],
-    total: u64,
-    connections: u64,
-    mut next: u64,
-) {
+/// (`stores[0]`) and then to one of the full store of `total` (`stores[1]`), each store's
+/// events from its request number on (every round the same ones), and prints each round's rates
+/// and the median of their ratios against the target.
+fn alternate(rounds: u64, stores: [(&std::path::Path, u64); 2], total: u64, connections: u64) {
     // One pass's early and late windows are a minute or more apart, and the machine's speed
     // drifts in between; alternating copies of the early and the full store measures both in the
     // same minutes.
-    let copy = stores[1].with_file_name("round.sqlite3");
-    let mut add = |store: &std::path::Path, size: u64| {
+    let copy = stores[1].0.with_file_name("round.sqlite3");
+    let add = |(store, first): (&std::path::Path, u64), size: u64| {
         copy_store(store, &copy);
         let server = serve::serve(&copy);
-        let marks;
-        (marks, next) = fill(&server, connections, size..size + 2 * STEP, next, false);
+        let (marks, _) = fill(&server, connections, size..size + 2 * STEP, first, false);
         rate(&marks, size, size + 2 * STEP)
     };
     let mut ratios = Vec::new();
