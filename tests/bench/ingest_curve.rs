@@ -19,11 +19,11 @@
 //! table's first row covers 10 000 to 100 000.
 //!
 //! The rate at one size is measured more quietly by keeping a filled store and adding to copies
-//! of it: `BENCH_KEEP=PATH` copies the store (and its write-ahead log) to PATH at the end,
-//! `BENCH_FROM=PATH` starts from a copy of PATH, so `BENCH_FROM=/tmp/curve-1m.sqlite3
-//! BENCH_EVENTS=100000` measures storing at a million, old and new builds alternating on the
-//! same store. The ratio's target and the rounds are then left out: its early window is no
-//! longer early.
+//! of it: `BENCH_KEEP=PATH` copies the store (and its write-ahead log) to PATH at the end, and
+//! the store at 10 000 to PATH.10k; `BENCH_FROM=PATH` starts from a copy of PATH, so
+//! `BENCH_FROM=/tmp/curve-1m.sqlite3 BENCH_EVENTS=100000` measures storing at a million, old and
+//! new builds alternating on the same store. The ratio's target and the rounds are then left
+//! out: its early window is no longer early.
 #![allow(
     clippy::unwrap_used,
     reason = "a benchmark, like a test, should stop at the first failure"
@@ -198,7 +198,15 @@ fn main() {
     }
     if let Some(keep) = std::env::var_os("BENCH_KEEP") {
         copy_store(&db, std::path::Path::new(&keep));
-        println!("# the store is kept in {}", keep.to_string_lossy());
+        if from.is_none() {
+            let mut early = keep.clone();
+            early.push(".10k");
+            copy_store(&early_store, std::path::Path::new(&early));
+        }
+        println!(
+            "# the store is kept in {} (at 10 000: .10k)",
+            keep.to_string_lossy()
+        );
     }
 
     if from.is_none() && rounds > 0 {
@@ -235,19 +243,23 @@ fn alternate(rounds: u64, stores: [(&std::path::Path, u64); 2], total: u64, conn
     // drifts in between; alternating copies of the early and the full store measures both in the
     // same minutes.
     let copy = stores[1].0.with_file_name("round.sqlite3");
+    // The rate, and serve's CPU per 1 000 events: what the store costs, whatever else the
+    // machine does in those seconds.
     let add = |(store, first): (&std::path::Path, u64), size: u64| {
         copy_store(store, &copy);
         let server = serve::serve(&copy);
+        let cpu = cpu_ms(server.0.id());
         let (marks, _) = fill(&server, connections, size..size + 2 * STEP, first, false);
-        rate(&marks, size, size + 2 * STEP)
+        let per_k = (cpu_ms(server.0.id()) - cpu) * 1000.0 / (2 * STEP) as f64;
+        (rate(&marks, size, size + 2 * STEP), per_k)
     };
     let mut ratios = Vec::new();
     for round in 1..=rounds {
-        let early = add(stores[0], STEP);
-        let late = add(stores[1], total);
+        let (early, early_cpu) = add(stores[0], STEP);
+        let (late, late_cpu) = add(stores[1], total);
         println!(
             "# round {round}: rate at {}–{}k stored {early:.0}/s, at {}–{}k stored {late:.0}/s: \
-             {:.0} %",
+             {:.0} % (serve's CPU per 1k events {early_cpu:.1} → {late_cpu:.1} ms)",
             STEP / 1000,
             3 * STEP / 1000,
             total / 1000,
