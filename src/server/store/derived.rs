@@ -10,7 +10,7 @@
 //! be merged in any order and any grouping (the property test checks the merge against SQL).
 
 use super::schema::BLOCK_DAYS;
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
@@ -101,19 +101,15 @@ pub struct Pending {
     uses: usize,
 }
 
-/// Merges a row into `event_blocks`, keeping what is there (the row is a fold of uses, so its
-/// first use of the latest day is its own column, not its `last_ms`).
-const UPSERT_BLOCK: &str = "
+/// A block's stored row, to merge the held one into ([`Block::merge`] is the one rule).
+const STORED_BLOCK: &str = "SELECT days, last_ms, last_day_first_ms FROM event_blocks
+ WHERE key_id = ?1 AND event = ?2 AND block = ?3 AND by_company = ?4 AND owner = ?5";
+
+const PUT_BLOCK: &str = "
 INSERT INTO event_blocks (key_id, event, block, by_company, owner, days, last_ms, last_day_first_ms)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
 ON CONFLICT (key_id, event, block, by_company, owner) DO UPDATE SET
-    days = days | excluded.days,
-    last_day_first_ms = CASE
-        WHEN excluded.last_ms / 86400000 > last_ms / 86400000 THEN excluded.last_day_first_ms
-        WHEN excluded.last_ms / 86400000 = last_ms / 86400000
-            THEN min(last_day_first_ms, excluded.last_day_first_ms)
-        ELSE last_day_first_ms END,
-    last_ms = max(last_ms, excluded.last_ms)";
+    days = excluded.days, last_ms = excluded.last_ms, last_day_first_ms = excluded.last_day_first_ms";
 
 const MOVE_USER_SEEN: &str = "UPDATE users SET last_seen = ?3
  WHERE key_id = ?1 AND user_id = ?2 AND (last_seen IS NULL OR last_seen < ?3)";
@@ -182,9 +178,23 @@ impl Pending {
                 };
                 moved.execute(params![key, id, at])?;
             }
-            let mut upsert = tx.prepare_cached(UPSERT_BLOCK)?;
-            for ((key, event, block, by_company, owner), row) in &self.blocks {
-                upsert.execute(params![
+            let mut stored = tx.prepare_cached(STORED_BLOCK)?;
+            let mut put = tx.prepare_cached(PUT_BLOCK)?;
+            for ((key, event, block, by_company, owner), held) in &self.blocks {
+                let mut row = *held;
+                let found = stored
+                    .query_row(params![key, event, block, by_company, owner], |r| {
+                        Ok(Block {
+                            days: r.get(0)?,
+                            last_ms: r.get(1)?,
+                            last_day_first_ms: r.get(2)?,
+                        })
+                    })
+                    .optional()?;
+                if let Some(found) = found {
+                    row.merge(&found);
+                }
+                put.execute(params![
                     key,
                     event,
                     block,
