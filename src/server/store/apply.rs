@@ -2,7 +2,6 @@
 //! Every check that can refuse a call runs before its first write, so a refused call changes
 //! nothing even though it shares a transaction with others.
 
-use super::derived::{Staged, Use};
 use crate::api::payload::{
     Attributes, CompanyCall, EventCall, FeedbackCall, Payload, Tracking, UserCall, new_feedback_id,
 };
@@ -27,13 +26,12 @@ pub struct Call<'a> {
     pub received_ms: i64,
 }
 
-/// Applies `call`; an event's changes to other rows go to `staged` (`store::derived`).
-pub fn apply(conn: &Connection, call: &Call<'_>, staged: &mut Staged) -> rusqlite::Result<Outcome> {
+pub fn apply(conn: &Connection, call: &Call<'_>) -> rusqlite::Result<Outcome> {
     let key = call.key_id;
     match call.payload {
         Payload::User(u) => user(conn, key, u, call.received_ms),
         Payload::Company(c) => company(conn, key, c, call.received_ms),
-        Payload::Event(e) => event(conn, key, e, call.received_ms, staged),
+        Payload::Event(e) => event(conn, key, e, call.received_ms),
         Payload::Feedback(f) => feedback(conn, key, f, call.received_ms),
     }
 }
@@ -230,7 +228,6 @@ fn event(
     key: i64,
     call: &EventCall,
     received_ms: i64,
-    staged: &mut Staged,
 ) -> rusqlite::Result<Outcome> {
     let t = &call.tracking;
     let (at, active) = (effective(t, received_ms), t.is_active());
@@ -257,14 +254,6 @@ fn event(
         seq,
         (!active).then_some(1)
     ])?;
-    staged.push(Use {
-        key_id: key,
-        event: call.event.clone(),
-        user_id: call.user_id.clone(),
-        company_id: call.company_id.clone(),
-        at,
-        active,
-    });
     super::search::note_event(conn, key, &call.event)?;
     let mut warnings = Vec::new();
     if call.company_id.is_none() {

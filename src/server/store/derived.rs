@@ -1,9 +1,10 @@
 //! What events change besides their own rows: the `lastSeen` of their user and company and their
 //! row of `event_blocks`, written for many events at once a few commits after theirs
-//! (schema/v9.rs says why). The writer stages each event of the open transaction, keeps the
-//! staged changes of committed ones folded together, and writes them when they are due, before
-//! any read, and at the stop; a store opened after a crash gets the changes of the events after
-//! `derived.events_through` from the events themselves.
+//! (schema/v9.rs says why). The events are the record: a write folds every event after
+//! `derived.events_through` and moves the mark past them, in one transaction. So a call rolled
+//! back leaves nothing to write, events stored by another server on the same file (or a crash
+//! before their write) are written by whichever write comes next, and opening a store writes
+//! what a killed server had not.
 //!
 //! Folding loses nothing: a `lastSeen` is the latest active time, and a block's days, latest use
 //! and first use on the latest use's day are each a function of the set of its uses, so they can
@@ -18,34 +19,15 @@ const DAY_MS: i64 = 86_400_000;
 
 /// One stored event, as far as its derived changes go.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Use {
-    pub key_id: i64,
-    pub event: String,
-    pub user_id: String,
-    pub company_id: Option<String>,
+struct Use {
+    key_id: i64,
+    event: String,
+    user_id: String,
+    company_id: Option<String>,
     /// The effective time (events.timestamp).
-    pub at: i64,
+    at: i64,
     /// `context.active` was not false: the use moves `lastSeen`.
-    pub active: bool,
-}
-
-/// The uses of the open transaction. A savepoint rolled back drops its own (`truncate` to its
-/// `mark`); a transaction rolled back drops them all.
-#[derive(Debug, Default)]
-pub struct Staged(Vec<Use>);
-
-impl Staged {
-    pub fn push(&mut self, used: Use) {
-        self.0.push(used);
-    }
-
-    pub fn mark(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn truncate(&mut self, mark: usize) {
-        self.0.truncate(mark);
-    }
+    active: bool,
 }
 
 /// A row of `event_blocks` without its key: the days of a block with a use, the latest use and
@@ -90,15 +72,13 @@ impl Block {
 /// `event_blocks`' primary key: key, event, block, by company, owner.
 type BlockKey = (i64, String, i64, bool, String);
 
-/// The folded changes of committed events not written yet. Ordered maps, so that writing them
-/// walks each table's pages in order.
+/// The folded changes of the events being written. Ordered maps, so that writing them walks each
+/// table's pages in order.
 #[derive(Debug, Default)]
-pub struct Pending {
+struct Pending {
     /// (is a company, key, id) → the latest active use.
     seen: BTreeMap<(bool, i64, String), i64>,
     blocks: BTreeMap<BlockKey, Block>,
-    /// Uses folded in since the last write.
-    uses: usize,
 }
 
 /// A block's stored row, to merge the held one into ([`Block::merge`] is the one rule).
@@ -118,22 +98,6 @@ const MOVE_COMPANY_SEEN: &str = "UPDATE companies SET last_seen = ?3
  WHERE key_id = ?1 AND company_id = ?2 AND (last_seen IS NULL OR last_seen < ?3)";
 
 impl Pending {
-    pub fn is_empty(&self) -> bool {
-        self.uses == 0
-    }
-
-    /// Rows the next write will touch: what holding them costs in memory.
-    pub fn rows(&self) -> usize {
-        self.seen.len() + self.blocks.len()
-    }
-
-    /// Folds in the uses of a transaction that committed.
-    pub fn absorb(&mut self, staged: &mut Staged) {
-        for used in staged.0.drain(..) {
-            self.add(used);
-        }
-    }
-
     fn add(&mut self, used: Use) {
         let Use {
             key_id,
@@ -160,59 +124,46 @@ impl Pending {
         if active {
             later(&mut self.seen, (false, key_id, user_id), at);
         }
-        self.uses += 1;
     }
 
-    /// Writes the folded changes in a transaction of their own, with the id of the last event
-    /// they cover; on failure they stay to be written again.
-    pub fn write(&mut self, conn: &mut Connection) -> rusqlite::Result<()> {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        {
-            let mut users = tx.prepare_cached(MOVE_USER_SEEN)?;
-            let mut companies = tx.prepare_cached(MOVE_COMPANY_SEEN)?;
-            for ((is_company, key, id), at) in &self.seen {
-                let moved = if *is_company {
-                    &mut companies
-                } else {
-                    &mut users
-                };
-                moved.execute(params![key, id, at])?;
-            }
-            let mut stored = tx.prepare_cached(STORED_BLOCK)?;
-            let mut put = tx.prepare_cached(PUT_BLOCK)?;
-            for ((key, event, block, by_company, owner), held) in &self.blocks {
-                let mut row = *held;
-                let found = stored
-                    .query_row(params![key, event, block, by_company, owner], |r| {
-                        Ok(Block {
-                            days: r.get(0)?,
-                            last_ms: r.get(1)?,
-                            last_day_first_ms: r.get(2)?,
-                        })
-                    })
-                    .optional()?;
-                if let Some(found) = found {
-                    row.merge(&found);
-                }
-                put.execute(params![
-                    key,
-                    event,
-                    block,
-                    by_company,
-                    owner,
-                    row.days,
-                    row.last_ms,
-                    row.last_day_first_ms
-                ])?;
-            }
+    fn write(&self, tx: &Connection) -> rusqlite::Result<()> {
+        let mut users = tx.prepare_cached(MOVE_USER_SEEN)?;
+        let mut companies = tx.prepare_cached(MOVE_COMPANY_SEEN)?;
+        for ((is_company, key, id), at) in &self.seen {
+            let moved = if *is_company {
+                &mut companies
+            } else {
+                &mut users
+            };
+            moved.execute(params![key, id, at])?;
         }
-        // Every committed event is folded in by now, so all of them are covered.
-        tx.execute(
-            "UPDATE derived SET events_through = (SELECT coalesce(max(id), 0) FROM events)",
-            [],
-        )?;
-        tx.commit()?;
-        *self = Pending::default();
+        let mut stored = tx.prepare_cached(STORED_BLOCK)?;
+        let mut put = tx.prepare_cached(PUT_BLOCK)?;
+        for ((key, event, block, by_company, owner), held) in &self.blocks {
+            let mut row = *held;
+            let found = stored
+                .query_row(params![key, event, block, by_company, owner], |r| {
+                    Ok(Block {
+                        days: r.get(0)?,
+                        last_ms: r.get(1)?,
+                        last_day_first_ms: r.get(2)?,
+                    })
+                })
+                .optional()?;
+            if let Some(found) = found {
+                row.merge(&found);
+            }
+            put.execute(params![
+                key,
+                event,
+                block,
+                by_company,
+                owner,
+                row.days,
+                row.last_ms,
+                row.last_day_first_ms
+            ])?;
+        }
         Ok(())
     }
 }
@@ -223,31 +174,49 @@ fn later(seen: &mut BTreeMap<(bool, i64, String), i64>, who: (bool, i64, String)
         .or_insert(at);
 }
 
-/// Writes the changes of the events stored after `derived.events_through`: those a crash kept
-/// from being written, or rows inserted by hand (the tests' and benches' seeds).
-pub fn recover(conn: &mut Connection) -> rusqlite::Result<()> {
+/// Writes the changes of the events stored after `derived.events_through` and moves the mark
+/// past them, in a transaction of its own; answers how many events it wrote for. On failure
+/// nothing moved: the next write covers the same events.
+pub fn write(conn: &mut Connection) -> rusqlite::Result<u64> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut pending = Pending::default();
+    let mut last = None;
+    let mut written = 0;
     {
-        let mut after = conn.prepare(
-            "SELECT key_id, event, user_id, company_id, timestamp, inactive IS NULL FROM events
-              WHERE id > (SELECT events_through FROM derived)",
+        let mut after = tx.prepare_cached(
+            "SELECT id, key_id, event, user_id, company_id, timestamp, inactive IS NULL FROM events
+              WHERE id > (SELECT events_through FROM derived) ORDER BY id",
         )?;
         let mut rows = after.query([])?;
         while let Some(r) = rows.next()? {
+            last = Some(r.get::<_, i64>(0)?);
             pending.add(Use {
-                key_id: r.get(0)?,
-                event: r.get(1)?,
-                user_id: r.get(2)?,
-                company_id: r.get(3)?,
-                at: r.get(4)?,
-                active: r.get(5)?,
+                key_id: r.get(1)?,
+                event: r.get(2)?,
+                user_id: r.get(3)?,
+                company_id: r.get(4)?,
+                at: r.get(5)?,
+                active: r.get(6)?,
             });
+            written += 1;
         }
     }
-    if pending.is_empty() {
-        return Ok(());
-    }
-    pending.write(conn)
+    let Some(last) = last else {
+        return Ok(0);
+    };
+    pending.write(&tx)?;
+    tx.prepare_cached("UPDATE derived SET events_through = ?1")?
+        .execute([last])?;
+    tx.commit()?;
+    Ok(written)
+}
+
+/// Whether events are stored whose changes are not written yet: a read asks for them first.
+pub fn behind(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT coalesce((SELECT max(id) FROM events), 0) > (SELECT events_through FROM derived)",
+    )?
+    .query_row([], |r| r.get(0))
 }
 
 #[cfg(test)]

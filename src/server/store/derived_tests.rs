@@ -4,7 +4,7 @@
 use super::*;
 use crate::api::runtime::bulk::Item;
 use crate::api::{Method, validate};
-use crate::server::store::{Storage, Store, schema};
+use crate::server::store::{Storage, Store, StoreError, schema};
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -108,68 +108,45 @@ fn raw_uses() -> impl Strategy<Value = Vec<(Raw, bool)>> {
                 -3 * DAY..200 * DAY,
                 proptest::bool::weighted(0.8),
             ),
-            // whether the held changes are written after this use
+            // whether the changes are written after this event
             proptest::bool::weighted(0.2),
         ),
         0..40,
     )
 }
 
+fn insert(conn: &Connection, raw: Raw) {
+    let this = to_use(raw);
+    conn.execute(
+        "INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at, inactive)
+         VALUES (1, ?1, ?2, ?3, '{}', ?4, 0, ?5)",
+        params![this.event, this.user_id, this.company_id, this.at, (!this.active).then_some(1)],
+    )
+    .unwrap();
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Folded in any grouping and written at any points, the uses leave the rows that writing
-    /// each one in its own commit leaves.
+    /// Written in any grouping (a write every few commits, after a kill, at the next open), the
+    /// events leave the rows that writing each one in its own commit leaves, and the mark ends
+    /// past the last of them.
     #[test]
-    fn held_changes_write_what_each_use_would_have(uses in raw_uses()) {
+    fn written_in_any_grouping_the_events_leave_what_each_would_have(uses in raw_uses()) {
         let mut conn = store();
-        let mut pending = Pending::default();
         for (raw, write_now) in &uses {
-            let mut staged = Staged::default();
-            staged.push(to_use(*raw));
-            pending.absorb(&mut staged);
+            insert(&conn, *raw);
             if *write_now {
-                pending.write(&mut conn).unwrap();
+                write(&mut conn).unwrap();
             }
         }
-        pending.write(&mut conn).unwrap();
+        write(&mut conn).unwrap();
         let plain = one_at_a_time(&uses.iter().map(|(raw, _)| *raw).collect::<Vec<_>>());
         prop_assert_eq!(blocks(&conn), blocks(&plain));
         prop_assert_eq!(seen(&conn), seen(&plain));
-    }
-
-    /// Events stored after the last write (a crash in between, or rows inserted by hand) get
-    /// their changes when the store is opened again.
-    #[test]
-    fn the_events_after_the_last_write_are_recovered(uses in raw_uses()) {
-        let raws: Vec<Raw> = uses.iter().map(|(raw, _)| *raw).collect();
-        let plain = one_at_a_time(&raws);
-        let mut conn = store();
-        let split = uses.iter().position(|(_, w)| *w).unwrap_or(raws.len());
-        let mut pending = Pending::default();
-        for (n, raw) in raws.iter().enumerate() {
-            let (user, company, event, at, active) = *raw;
-            conn.execute(
-                "INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at, inactive)
-                 VALUES (1, ?1, ?2, ?3, '{}', ?4, 0, ?5)",
-                params![format!("e{event}"), format!("u{user}"), company.map(|c| format!("c{c}")), at, (!active).then_some(1)],
-            )
-            .unwrap();
-            // The uses up to the split were written; the rest were held when the crash came.
-            if n < split {
-                let mut staged = Staged::default();
-                staged.push(to_use(*raw));
-                pending.absorb(&mut staged);
-            }
-            if n + 1 == split {
-                pending.write(&mut conn).unwrap();
-            }
-        }
-        recover(&mut conn).unwrap();
-        prop_assert_eq!(blocks(&conn), blocks(&plain));
-        prop_assert_eq!(seen(&conn), seen(&plain));
         let through: i64 = conn.query_row("SELECT events_through FROM derived", [], |r| r.get(0)).unwrap();
-        prop_assert_eq!(through, i64::try_from(raws.len()).unwrap());
+        prop_assert_eq!(through, i64::try_from(uses.len()).unwrap());
+        prop_assert_eq!(write(&mut conn).unwrap(), 0, "nothing is left to write");
     }
 }
 
@@ -257,9 +234,95 @@ fn an_inactive_event_moves_no_last_seen_when_recovered() {
         [],
     )
     .unwrap();
-    recover(&mut conn).unwrap();
+    write(&mut conn).unwrap();
     let seen = seen(&conn);
     assert_eq!(seen[3], ("u0".to_owned(), None));
     assert_eq!(seen[4], ("u1".to_owned(), Some(8)));
     assert_eq!(blocks(&conn).len(), 2, "both are uses");
+}
+
+/// Events another server stored on the same file (here by hand: one killed before its write)
+/// are written before a read of ours, though our writer stored none of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_servers_events_are_written_before_a_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let store = Store::open(&Storage::File(path.clone())).unwrap();
+    assert!(
+        store
+            .write(KEY, event("u1", None, 1_000), 1_000)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+    assert_eq!(last_seen(&store, "u1").await, Some(1_000));
+    let other = Connection::open(&path).unwrap();
+    other
+        .execute(
+            "INSERT INTO events (key_id, event, user_id, attributes, timestamp, received_at)
+             SELECT key_id, 'Used', 'u1', '{}', 2000, 2000 FROM users WHERE user_id = 'u1'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(last_seen(&store, "u1").await, Some(2_000));
+}
+
+/// A read that cannot have the changes written first fails, saying so, rather than miss an
+/// answered call; once the write can be made, the read sees it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_fails_when_the_changes_cannot_be_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let store = Store::open(&Storage::File(path.clone())).unwrap();
+    assert!(
+        store
+            .write(KEY, event("u1", None, 1_000), 1_000)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+    assert_eq!(last_seen(&store, "u1").await, Some(1_000));
+    // Stands in for a full disk: every write of a lastSeen fails.
+    let other = Connection::open(&path).unwrap();
+    other
+        .execute_batch(
+            "CREATE TRIGGER full BEFORE UPDATE OF last_seen ON users BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+        )
+        .unwrap();
+    assert!(
+        store
+            .write(KEY, event("u1", None, 2_000), 2_000)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+    let refused = store
+        .read(|conn| conn.query_row("SELECT last_seen FROM users", [], |r| r.get::<_, i64>(0)))
+        .await;
+    assert!(
+        matches!(&refused, Err(StoreError::Derive(why)) if why.contains("disk full")),
+        "{refused:?}"
+    );
+    other.execute_batch("DROP TRIGGER full").unwrap();
+    assert_eq!(last_seen(&store, "u1").await, Some(2_000));
+}
+
+/// A clean stop writes what it held: the file is complete for whatever reads it next.
+#[tokio::test]
+async fn a_clean_stop_writes_what_it_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let store = Store::open(&Storage::File(path.clone())).unwrap();
+    assert!(
+        store
+            .write(KEY, event("u1", Some("c1"), 3_000), 3_000)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+    store.close().await;
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(blocks(&conn).len(), 1);
+    let behind: bool = super::behind(&conn).unwrap();
+    assert!(!behind, "the mark is past every event");
 }

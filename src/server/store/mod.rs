@@ -71,6 +71,11 @@ pub enum StoreError {
     Cancelled,
     #[error("the read took longer than its budget of {} s and was stopped", .0.as_secs_f64())]
     OverBudget(Duration),
+    #[error(
+        "the store could not write what its events change in other rows ({0}); nothing was \
+         read, and reading again is safe"
+    )]
+    Derive(String),
     #[error("reading the store failed: {0}")]
     Read(#[from] rusqlite::Error),
 }
@@ -114,7 +119,8 @@ impl Store {
             };
             return Err(StoreError::Version(path, found, schema::VERSION));
         }
-        derived::recover(&mut conn).map_err(StoreError::Setup)?;
+        // What a killed server (or rows inserted by hand) left unwritten.
+        derived::write(&mut conn).map_err(StoreError::Setup)?;
         let (jobs, queue) = mpsc::channel();
         let counters = Arc::new(WriteCounters::default());
         let writer_counters = Arc::clone(&counters);
@@ -232,18 +238,13 @@ impl Store {
         let running = Running::start(self);
         match &self.readers {
             Some(pool) => {
-                // Every call answered before this read is in what it sees, changes held back
-                // included (the writer writes those first for reads on its own connection).
-                if self.counters.deferred.load(Ordering::Acquire) {
-                    let (reply, written) = oneshot::channel();
-                    self.jobs
-                        .send(Job::Flush(reply))
-                        .map_err(|_| StoreError::Closed)?;
-                    written.await.map_err(|_| StoreError::Closed)?;
-                }
                 let pool = Arc::clone(pool);
+                let jobs = self.jobs.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = pool.run(|conn| watch.run(conn, query));
+                    let result = pool.run(|conn| {
+                        written_before(conn, &jobs)?;
+                        watch.run(conn, query)
+                    });
                     drop(running);
                     result
                 })
@@ -263,6 +264,23 @@ impl Store {
             }
         }
     }
+}
+
+/// Every call answered before a read is in what it sees, what its event changes in other rows
+/// included: when events are stored whose changes are not written yet (`store::derived`; ours,
+/// or another server's on the same file), the writer writes them first. The writer does the same
+/// for reads on its own connection.
+fn written_before(conn: &Connection, jobs: &mpsc::Sender<Job>) -> Result<(), StoreError> {
+    if !derived::behind(conn)? {
+        return Ok(());
+    }
+    let (reply, written) = oneshot::channel();
+    jobs.send(Job::Flush(reply))
+        .map_err(|_| StoreError::Closed)?;
+    written
+        .blocking_recv()
+        .map_err(|_| StoreError::Closed)?
+        .map_err(StoreError::Derive)
 }
 
 /// One read counted in [`Store::reads_running`] until it ends. The last reader to end asks the

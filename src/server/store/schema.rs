@@ -265,7 +265,7 @@ mod tests {
             let mut kept = Connection::open_in_memory().unwrap();
             create(&kept).unwrap();
             insert(&kept, &events);
-            super::super::derived::recover(&mut kept).unwrap();
+            super::super::derived::write(&mut kept).unwrap();
             let migrated = Connection::open_in_memory().unwrap();
             create(&migrated).unwrap();
             migrated

@@ -82,7 +82,7 @@ fn store(
         .unwrap();
     }
     // The blocks the writer writes for stored events (`store::derived`).
-    super::super::derived::recover(&mut conn).unwrap();
+    super::super::derived::write(&mut conn).unwrap();
     for (n, (c, score)) in scores.iter().enumerate() {
         conn.execute(
             "INSERT INTO feedback (feedback_id, key_id, feature_id, user_id, company_id, score, source, created_at, updated_at)
@@ -337,7 +337,7 @@ fn a_first_use_before_1970_is_read_from_the_events() {
         )
         .unwrap();
     }
-    super::super::derived::recover(&mut conn).unwrap();
+    super::super::derived::write(&mut conn).unwrap();
     let feature = Feature {
         usage: Usage::Event {
             events: vec!["Used it".into()],

@@ -5,8 +5,9 @@
 mod batch;
 
 use super::apply::{self, Call, Outcome, storage_failed};
-use super::derived::{self, Pending, Staged};
+use super::derived;
 use crate::api::payload::Payload;
+use crate::api::runtime::bulk::Item;
 pub use batch::BatchJob;
 use rusqlite::{Connection, TransactionBehavior};
 use std::collections::HashMap;
@@ -41,58 +42,71 @@ pub enum Job {
     /// The last reader ended with the write-ahead log past its limit: empty it if no reader
     /// came back meanwhile.
     Checkpoint,
-    /// Write the events' pending changes (`store::derived`), then answer: a read is about to
-    /// start on another connection.
-    Flush(oneshot::Sender<()>),
+    /// Write what stored events change in other rows (`store::derived`), then answer: a read
+    /// is about to start on another connection.
+    Flush(oneshot::Sender<Result<(), String>>),
     /// A clean stop: empty the log into the database, close, then answer.
     Close(oneshot::Sender<()>),
 }
 
-/// When the events' changes held back (`store::derived`) are written: after this many commits
-/// or this long, whichever comes first, or once the writer has had nothing to do for `IDLE`.
-/// Reads never wait for these: each asks for a write first. Under a steady flood that is about
-/// a commit in sixty-four; to an interactive user, a few milliseconds after each send.
+/// When what events change in other rows (`store::derived`) is written: after this many commits
+/// holding events, this long, or this many events, whichever comes first, or once the writer has
+/// had nothing to do for `FLUSH_IDLE`. Reads never wait for these: each asks for a write first.
+/// Under a steady flood that is about a commit in sixty-four; to an interactive user, a few
+/// milliseconds after each send.
 const FLUSH_COMMITS: u32 = 64;
 const FLUSH_AGE: Duration = Duration::from_millis(500);
 const FLUSH_IDLE: Duration = Duration::from_millis(20);
-/// Rows held back past which they are written however young: bounds the writer's memory.
-const FLUSH_ROWS: usize = 20_000;
+const FLUSH_EVENTS: u64 = 20_000;
 
-/// The events' changes held back, and since when.
+/// Events stored since their changes were last written, and since when.
 #[derive(Default)]
 struct Held {
-    pending: Pending,
+    events: u64,
     commits: u32,
     since: Option<Instant>,
 }
 
 impl Held {
-    fn absorb(&mut self, staged: &mut Staged) {
-        self.pending.absorb(staged);
-        if !self.pending.is_empty() {
+    fn note(&mut self, events: u64) {
+        if events > 0 {
+            self.events += events;
             self.commits += 1;
             self.since.get_or_insert_with(Instant::now);
         }
     }
 
+    fn holding(&self) -> bool {
+        self.events > 0
+    }
+
     fn due(&self) -> bool {
         self.commits >= FLUSH_COMMITS
-            || self.pending.rows() >= FLUSH_ROWS
+            || self.events >= FLUSH_EVENTS
             || self.since.is_some_and(|t| t.elapsed() >= FLUSH_AGE)
     }
 
-    /// Writes what is held. It leaves `Store::changes` as it was: the changes belong to commits
-    /// already counted, and every read writes them before it looks.
-    fn write(&mut self, conn: &mut Connection, counters: &WriteCounters) {
-        if self.pending.is_empty() {
-            return;
-        }
-        // A failed write keeps what is held: the next one, or the next start, writes it.
-        if self.pending.write(conn).is_ok() {
-            self.commits = 0;
-            self.since = None;
-            counters.deferred.store(false, Ordering::Release);
-        }
+    /// Writes the changes of every event after the mark, ours or another server's on the same
+    /// file. It leaves `Store::changes` as it was: the changes belong to commits already counted,
+    /// and every read writes them before it looks. A failed write leaves the mark where it was:
+    /// the next one covers the same events.
+    fn write(&mut self, conn: &mut Connection) -> Result<(), String> {
+        derived::write(conn).map_err(|e| e.to_string())?;
+        *self = Held::default();
+        Ok(())
+    }
+}
+
+/// The events among `work`'s calls: those whose changes to other rows are held back.
+fn events(work: &Work) -> u64 {
+    let event = |p: &Payload| matches!(p, Payload::Event(_));
+    match work {
+        Work::One(w) => u64::from(event(&w.payload)),
+        Work::Many(b) => b
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Call(p) if event(p)))
+            .count() as u64,
     }
 }
 
@@ -137,9 +151,6 @@ pub struct WriteCounters {
     pub calls: AtomicU64,
     /// A [`Job::Checkpoint`] is queued: readers ask once, not once each.
     pub checkpoint_asked: AtomicBool,
-    /// Committed events have changes not written yet: a read on another connection asks for
-    /// them first ([`Job::Flush`]). Set before the events' answers are sent.
-    pub deferred: AtomicBool,
 }
 
 /// Runs until every sender is dropped, then returns (closing the connection).
@@ -153,13 +164,17 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
     let mut held = Held::default();
     let mut building = super::search::ready(&conn).is_ok_and(|ready| !ready);
     loop {
-        let first = match next_job(&conn, jobs, &mut building, !held.pending.is_empty()) {
+        let first = match next_job(&conn, jobs, &mut building, held.holding()) {
             Next::Job(job) => job,
             Next::Idle => {
-                held.write(&mut conn, counters);
+                let _ = held.write(&mut conn);
                 continue;
             }
-            Next::Gone => break,
+            Next::Gone => {
+                // Every handle was dropped without a close: nothing is left for a restart to do.
+                let _ = held.write(&mut conn);
+                break;
+            }
         };
         let mut next = Some(first);
         while let Some(job) = next.take() {
@@ -176,10 +191,8 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
             }
         }
         if !writes.is_empty() {
-            let outcomes = commit_batch(&mut conn, &writes, &mut keys, &mut held);
-            if !held.pending.is_empty() {
-                counters.deferred.store(true, Ordering::Release);
-            }
+            let outcomes = commit_batch(&mut conn, &writes, &mut keys);
+            held.note(writes.iter().map(events).sum());
             // Release: a reader that sees the new count also sees the commit (Store::changes).
             counters.commits.fetch_add(1, Ordering::Release);
             let calls = writes.iter().map(Work::calls).sum();
@@ -188,11 +201,14 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
                 job.reply(outcome);
             }
         }
-        if held.due() || !flushes.is_empty() || !reads.is_empty() || close.is_some() {
-            held.write(&mut conn, counters);
-        }
-        for reply in flushes.drain(..) {
-            let _ = reply.send(());
+        // Asked for by a read on another connection: events of another server may be waiting.
+        let asked = !flushes.is_empty();
+        let ours = held.holding() && (held.due() || !reads.is_empty() || close.is_some());
+        if asked || ours {
+            let written = held.write(&mut conn);
+            for reply in flushes.drain(..) {
+                let _ = reply.send(written.clone());
+            }
         }
         // A checkpoint asked for before a read was queued runs before it, as the jobs came.
         if std::mem::take(&mut checkpoint) {
@@ -262,18 +278,13 @@ fn empty_the_log(conn: &Connection, wait: Duration) {
 
 /// Applies the batch in one transaction. Should SQLite fail inside it, every call is retried in a
 /// transaction of its own so one bad call cannot fail the others.
-fn commit_batch(
-    conn: &mut Connection,
-    writes: &[Work],
-    keys: &mut KeyIds,
-    held: &mut Held,
-) -> Vec<Outcome> {
-    match apply_all(conn, writes, keys, held) {
+fn commit_batch(conn: &mut Connection, writes: &[Work], keys: &mut KeyIds) -> Vec<Outcome> {
+    match apply_all(conn, writes, keys) {
         Ok(outcomes) => outcomes,
         Err(_) if writes.len() > 1 => writes
             .iter()
             .map(|w| {
-                apply_all(conn, std::slice::from_ref(w), keys, held)
+                apply_all(conn, std::slice::from_ref(w), keys)
                     .map_or_else(|e| Err(storage_failed(&e.to_string())), |mut o| o.remove(0))
             })
             .collect(),
@@ -285,14 +296,11 @@ fn apply_all(
     conn: &mut Connection,
     writes: &[Work],
     keys: &mut KeyIds,
-    held: &mut Held,
 ) -> rusqlite::Result<Vec<Outcome>> {
-    let mut staged = Staged::default();
-    let result = apply_in_transaction(conn, writes, keys, &mut staged);
-    match result {
-        Ok(_) => held.absorb(&mut staged),
+    let result = apply_in_transaction(conn, writes, keys);
+    if result.is_err() {
         // The transaction rolled back: ids it gave new keys were never stored.
-        Err(_) => keys.0.clear(),
+        keys.0.clear();
     }
     result
 }
@@ -301,7 +309,6 @@ fn apply_in_transaction(
     conn: &mut Connection,
     writes: &[Work],
     keys: &mut KeyIds,
-    staged: &mut Staged,
 ) -> rusqlite::Result<Vec<Outcome>> {
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut outcomes = Vec::with_capacity(writes.len());
@@ -315,9 +322,8 @@ fn apply_in_transaction(
                     payload: &w.payload,
                     received_ms: w.received_ms,
                 },
-                staged,
             )?,
-            Work::Many(b) => batch::apply(&mut tx, key_id, b, staged)?,
+            Work::Many(b) => batch::apply(&mut tx, key_id, b)?,
         };
         outcomes.push(outcome);
     }

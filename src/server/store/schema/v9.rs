@@ -5,10 +5,10 @@
 //! event and row: a million events in, that was two of the five pages each event cost. Written
 //! together, a page carries many events' changes.
 //!
-//! Nothing is lost to a crash in between: the events are stored, and `derived.events_through`
-//! says up to which event their changes are; the writer re-derives the ones after it when it
-//! opens the store. For that it must know which events were not active (`context.active` false:
-//! they move no `lastSeen`), so events now keep it.
+//! The events are the record: `derived.events_through` says up to which event their changes are
+//! written, and each write reads back the ones after it, so a crash in between loses nothing. For
+//! that the writer must know which events were not active (`context.active` false: they move no
+//! `lastSeen`), so events now keep it.
 
 pub const DERIVED: &str = "
 DROP TRIGGER IF EXISTS event_blocks_kept;

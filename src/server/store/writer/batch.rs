@@ -7,7 +7,6 @@ use super::super::StoreError;
 use super::super::sequence;
 use super::Job;
 use super::apply::{self, Applied, Call, Outcome};
-use super::derived::Staged;
 use crate::api::runtime::bulk::Item;
 use crate::api::runtime::events::{FlagEvent, PromptEvent};
 use rusqlite::{Connection, Transaction, params};
@@ -47,14 +46,7 @@ impl Store {
     }
 }
 
-/// Applies the batch's items; the staged changes of a refused batch are dropped with its rows.
-pub fn apply(
-    tx: &mut Transaction<'_>,
-    key_id: i64,
-    job: &BatchJob,
-    staged: &mut Staged,
-) -> rusqlite::Result<Outcome> {
-    let mark = staged.mark();
+pub fn apply(tx: &mut Transaction<'_>, key_id: i64, job: &BatchJob) -> rusqlite::Result<Outcome> {
     let sp = tx.savepoint()?;
     let mut warnings = Vec::new();
     let at = |i: usize, path: &str| {
@@ -73,7 +65,6 @@ pub fn apply(
                     payload,
                     received_ms: job.received_ms,
                 },
-                staged,
             )?,
             Item::Flag(flag) => flag_event(&sp, key_id, flag, job.received_ms)?,
             Item::Prompt(prompt) => prompt_event(&sp, key_id, prompt, job.received_ms)?,
@@ -94,7 +85,6 @@ pub fn apply(
                     );
                 }
                 // Dropping the savepoint rolls the items before this one back.
-                staged.truncate(mark);
                 return Ok(Err(rejection));
             }
         }
