@@ -180,8 +180,7 @@ async fn a_read_after_an_answer_sees_its_changes() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&Storage::File(dir.path().join("s.sqlite3"))).unwrap();
     for at in [1_000, 2_000, 3_000] {
-        let outcome = store.write(KEY, event("u1", Some("c1"), at), at).await;
-        assert!(outcome.unwrap().is_ok());
+        send(&store, "u1", Some("c1"), at).await;
         assert_eq!(last_seen(&store, "u1").await, Some(at));
         let block_last: i64 = store
             .read(|conn| conn.query_row("SELECT last_ms FROM event_blocks", [], |r| r.get(0)))
@@ -195,13 +194,7 @@ async fn a_read_after_an_answer_sees_its_changes() {
 #[tokio::test]
 async fn a_refused_batch_leaves_no_held_changes() {
     let store = Store::open(&Storage::Memory).unwrap();
-    assert!(
-        store
-            .write(KEY, event("u1", None, 5_000), 5_000)
-            .await
-            .unwrap()
-            .is_ok()
-    );
+    send(&store, "u1", None, 5_000).await;
     let refused = validate(
         Method::Feedback,
         &json!({"feedbackId": crate::api::payload::new_feedback_id(), "featureId": "f", "userId": "u1", "score": 3}),
@@ -241,22 +234,30 @@ fn an_inactive_event_moves_no_last_seen_when_recovered() {
     assert_eq!(blocks(&conn).len(), 2, "both are uses");
 }
 
+/// Stores an event of `user` at `at` (ms), answered 200.
+async fn send(store: &Store, user: &str, company: Option<&str>, at: i64) {
+    let outcome = store
+        .write(KEY, event(user, company, at), at)
+        .await
+        .unwrap();
+    assert!(outcome.is_ok(), "{outcome:?}");
+}
+
+/// A store on a file holding u1's event at 1 000, and another connection to the file.
+async fn on_file() -> (tempfile::TempDir, Store, Connection) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let store = Store::open(&Storage::File(path.clone())).unwrap();
+    send(&store, "u1", None, 1_000).await;
+    assert_eq!(last_seen(&store, "u1").await, Some(1_000));
+    (dir, store, Connection::open(&path).unwrap())
+}
+
 /// Events another server stored on the same file (here by hand: one killed before its write)
 /// are written before a read of ours, though our writer stored none of them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_servers_events_are_written_before_a_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
-    let store = Store::open(&Storage::File(path.clone())).unwrap();
-    assert!(
-        store
-            .write(KEY, event("u1", None, 1_000), 1_000)
-            .await
-            .unwrap()
-            .is_ok()
-    );
-    assert_eq!(last_seen(&store, "u1").await, Some(1_000));
-    let other = Connection::open(&path).unwrap();
+    let (_dir, store, other) = on_file().await;
     other
         .execute(
             "INSERT INTO events (key_id, event, user_id, attributes, timestamp, received_at)
@@ -271,31 +272,14 @@ async fn another_servers_events_are_written_before_a_read() {
 /// answered call; once the write can be made, the read sees it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_fails_when_the_changes_cannot_be_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
-    let store = Store::open(&Storage::File(path.clone())).unwrap();
-    assert!(
-        store
-            .write(KEY, event("u1", None, 1_000), 1_000)
-            .await
-            .unwrap()
-            .is_ok()
-    );
-    assert_eq!(last_seen(&store, "u1").await, Some(1_000));
+    let (_dir, store, other) = on_file().await;
     // Stands in for a full disk: every write of a lastSeen fails.
-    let other = Connection::open(&path).unwrap();
     other
         .execute_batch(
             "CREATE TRIGGER full BEFORE UPDATE OF last_seen ON users BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
         )
         .unwrap();
-    assert!(
-        store
-            .write(KEY, event("u1", None, 2_000), 2_000)
-            .await
-            .unwrap()
-            .is_ok()
-    );
+    send(&store, "u1", None, 2_000).await;
     let refused = store
         .read(|conn| conn.query_row("SELECT last_seen FROM users", [], |r| r.get::<_, i64>(0)))
         .await;
@@ -313,13 +297,7 @@ async fn a_clean_stop_writes_what_it_held() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
     let store = Store::open(&Storage::File(path.clone())).unwrap();
-    assert!(
-        store
-            .write(KEY, event("u1", Some("c1"), 3_000), 3_000)
-            .await
-            .unwrap()
-            .is_ok()
-    );
+    send(&store, "u1", Some("c1"), 3_000).await;
     store.close().await;
     let conn = Connection::open(&path).unwrap();
     assert_eq!(blocks(&conn).len(), 1);
