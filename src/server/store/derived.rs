@@ -178,6 +178,11 @@ fn later(seen: &mut BTreeMap<(bool, i64, String), i64>, who: (bool, i64, String)
 /// past them, in a transaction of its own; answers how many events it wrote for. On failure
 /// nothing moved: the next write covers the same events.
 pub fn write(conn: &mut Connection) -> rusqlite::Result<u64> {
+    // Checked before taking the write lock, which another server on the file may hold: a store
+    // opened with nothing to write does not wait for it.
+    if !behind(conn)? {
+        return Ok(0);
+    }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut pending = Pending::default();
     let mut last = None;
