@@ -2,6 +2,7 @@
 //! Every check that can refuse a call runs before its first write, so a refused call changes
 //! nothing even though it shares a transaction with others.
 
+use super::known::{Kind, Known};
 use crate::api::payload::{
     Attributes, CompanyCall, EventCall, FeedbackCall, Payload, Tracking, UserCall, new_feedback_id,
 };
@@ -26,12 +27,12 @@ pub struct Call<'a> {
     pub received_ms: i64,
 }
 
-pub fn apply(conn: &Connection, call: &Call<'_>) -> rusqlite::Result<Outcome> {
+pub fn apply(conn: &Connection, known: &mut Known, call: &Call<'_>) -> rusqlite::Result<Outcome> {
     let key = call.key_id;
     match call.payload {
         Payload::User(u) => user(conn, key, u, call.received_ms),
         Payload::Company(c) => company(conn, key, c, call.received_ms),
-        Payload::Event(e) => event(conn, key, e, call.received_ms),
+        Payload::Event(e) => event(conn, known, key, e, call.received_ms),
         Payload::Feedback(f) => feedback(conn, key, f, call.received_ms),
     }
 }
@@ -225,6 +226,7 @@ fn company(
 
 fn event(
     conn: &Connection,
+    known: &mut Known,
     key: i64,
     call: &EventCall,
     received_ms: i64,
@@ -232,13 +234,25 @@ fn event(
     let t = &call.tracking;
     let (at, active) = (effective(t, received_ms), t.is_active());
     let last_seen = active.then_some(at);
-    conn.prepare_cached(Entity::User.create())?
-        .execute(params![key, call.user_id, at, last_seen])?;
+    let mut create = |entity: Entity, kind: Kind, id: &str| -> rusqlite::Result<()> {
+        if !known.has(kind, key, id) {
+            conn.prepare_cached(entity.create())?
+                .execute(params![key, id, at, last_seen])?;
+            known.note(kind, key, id);
+        }
+        Ok(())
+    };
+    create(Entity::User, Kind::User, &call.user_id)?;
     if let Some(company_id) = &call.company_id {
-        conn.prepare_cached(Entity::Company.create())?
-            .execute(params![key, company_id, at, last_seen])?;
+        create(Entity::Company, Kind::Company, company_id)?;
     }
-    let seq = super::sequence::place(conn, super::sequence::Numbered::Events, key, received_ms)?;
+    let seq = super::sequence::place(
+        conn,
+        known,
+        super::sequence::Numbered::Events,
+        key,
+        received_ms,
+    )?;
     conn.prepare_cached(
         "INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at, seq, inactive)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -254,15 +268,20 @@ fn event(
         seq,
         (!active).then_some(1)
     ])?;
-    super::search::note_event(conn, key, &call.event)?;
+    if !known.has(Kind::EventName, key, &call.event) {
+        super::search::note_event(conn, key, &call.event)?;
+        known.note(Kind::EventName, key, &call.event);
+    }
     let mut warnings = Vec::new();
-    if call.company_id.is_none() {
+    if call.company_id.is_none() && !known.has(Kind::Member, key, &call.user_id) {
         let member: bool = conn
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM memberships WHERE key_id = ?1 AND user_id = ?2)",
             )?
             .query_row(params![key, call.user_id], |r| r.get(0))?;
-        if !member {
+        if member {
+            known.note(Kind::Member, key, &call.user_id);
+        } else {
             warnings.push(Warning::unassociated_user(&call.user_id));
         }
     }

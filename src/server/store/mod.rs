@@ -5,6 +5,7 @@ mod cancel;
 mod derived;
 pub mod flag_checks;
 mod flag_state;
+mod known;
 mod open;
 mod paging;
 #[cfg(test)]

@@ -41,7 +41,8 @@ fn ingest(conn: &Connection, key_id: i64, payload: &Payload, received_ms: i64) {
         payload,
         received_ms,
     };
-    assert!(apply(conn, &call).unwrap().is_ok());
+    let mut known = crate::server::store::known::Known::default();
+    assert!(apply(conn, &mut known, &call).unwrap().is_ok());
 }
 
 fn page(search: &str, limit: u32, offset: u64, order: Order) -> Page {

@@ -6,6 +6,7 @@ mod batch;
 
 use super::apply::{self, Call, Outcome, storage_failed};
 use super::derived;
+use super::known::Known;
 use crate::api::payload::Payload;
 use crate::api::runtime::bulk::Item;
 pub use batch::BatchJob;
@@ -156,6 +157,7 @@ pub struct WriteCounters {
 /// Runs until every sender is dropped, then returns (closing the connection).
 pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters) {
     let mut keys = KeyIds::default();
+    let mut known = Known::default();
     let mut writes: Vec<Work> = Vec::with_capacity(MAX_BATCH);
     let mut reads: Vec<ReadJob> = Vec::new();
     let mut flushes = Vec::new();
@@ -191,7 +193,7 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
             }
         }
         if !writes.is_empty() {
-            let outcomes = commit_batch(&mut conn, &writes, &mut keys);
+            let outcomes = commit_batch(&mut conn, &writes, &mut keys, &mut known);
             held.note(writes.iter().map(events).sum());
             // Release: a reader that sees the new count also sees the commit (Store::changes).
             counters.commits.fetch_add(1, Ordering::Release);
@@ -278,13 +280,18 @@ fn empty_the_log(conn: &Connection, wait: Duration) {
 
 /// Applies the batch in one transaction. Should SQLite fail inside it, every call is retried in a
 /// transaction of its own so one bad call cannot fail the others.
-fn commit_batch(conn: &mut Connection, writes: &[Work], keys: &mut KeyIds) -> Vec<Outcome> {
-    match apply_all(conn, writes, keys) {
+fn commit_batch(
+    conn: &mut Connection,
+    writes: &[Work],
+    keys: &mut KeyIds,
+    known: &mut Known,
+) -> Vec<Outcome> {
+    match apply_all(conn, writes, keys, known) {
         Ok(outcomes) => outcomes,
         Err(_) if writes.len() > 1 => writes
             .iter()
             .map(|w| {
-                apply_all(conn, std::slice::from_ref(w), keys)
+                apply_all(conn, std::slice::from_ref(w), keys, known)
                     .map_or_else(|e| Err(storage_failed(&e.to_string())), |mut o| o.remove(0))
             })
             .collect(),
@@ -296,11 +303,13 @@ fn apply_all(
     conn: &mut Connection,
     writes: &[Work],
     keys: &mut KeyIds,
+    known: &mut Known,
 ) -> rusqlite::Result<Vec<Outcome>> {
-    let result = apply_in_transaction(conn, writes, keys);
+    let result = apply_in_transaction(conn, writes, keys, known);
     if result.is_err() {
-        // The transaction rolled back: ids it gave new keys were never stored.
+        // The transaction rolled back: ids it gave new keys, and rows noted as stored, never were.
         keys.0.clear();
+        known.forget();
     }
     result
 }
@@ -309,21 +318,24 @@ fn apply_in_transaction(
     conn: &mut Connection,
     writes: &[Work],
     keys: &mut KeyIds,
+    known: &mut Known,
 ) -> rusqlite::Result<Vec<Outcome>> {
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    known.check(&tx)?;
     let mut outcomes = Vec::with_capacity(writes.len());
     for work in writes {
         let key_id = keys.resolve(&tx, work.key())?;
         let outcome = match work {
             Work::One(w) => apply::apply(
                 &tx,
+                known,
                 &Call {
                     key_id,
                     payload: &w.payload,
                     received_ms: w.received_ms,
                 },
             )?,
-            Work::Many(b) => batch::apply(&mut tx, key_id, b)?,
+            Work::Many(b) => batch::apply(&mut tx, known, key_id, b)?,
         };
         outcomes.push(outcome);
     }

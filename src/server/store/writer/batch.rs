@@ -4,6 +4,7 @@
 
 use super::super::Store;
 use super::super::StoreError;
+use super::super::known::Known;
 use super::super::sequence;
 use super::Job;
 use super::apply::{self, Applied, Call, Outcome};
@@ -46,7 +47,12 @@ impl Store {
     }
 }
 
-pub fn apply(tx: &mut Transaction<'_>, key_id: i64, job: &BatchJob) -> rusqlite::Result<Outcome> {
+pub fn apply(
+    tx: &mut Transaction<'_>,
+    known: &mut Known,
+    key_id: i64,
+    job: &BatchJob,
+) -> rusqlite::Result<Outcome> {
     let sp = tx.savepoint()?;
     let mut warnings = Vec::new();
     let at = |i: usize, path: &str| {
@@ -60,13 +66,14 @@ pub fn apply(tx: &mut Transaction<'_>, key_id: i64, job: &BatchJob) -> rusqlite:
         let outcome = match item {
             Item::Call(payload) => apply::apply(
                 &sp,
+                known,
                 &Call {
                     key_id,
                     payload,
                     received_ms: job.received_ms,
                 },
             )?,
-            Item::Flag(flag) => flag_event(&sp, key_id, flag, job.received_ms)?,
+            Item::Flag(flag) => flag_event(&sp, known, key_id, flag, job.received_ms)?,
             Item::Prompt(prompt) => prompt_event(&sp, key_id, prompt, job.received_ms)?,
         };
         match outcome {
@@ -84,7 +91,9 @@ pub fn apply(tx: &mut Transaction<'_>, key_id: i64, job: &BatchJob) -> rusqlite:
                         rejection.message
                     );
                 }
-                // Dropping the savepoint rolls the items before this one back.
+                // Dropping the savepoint rolls the items before this one back, and with them
+                // rows the writer noted as stored.
+                known.forget();
                 return Ok(Err(rejection));
             }
         }
@@ -98,12 +107,19 @@ pub fn apply(tx: &mut Transaction<'_>, key_id: i64, job: &BatchJob) -> rusqlite:
 
 fn flag_event(
     conn: &Connection,
+    known: &mut Known,
     key_id: i64,
     e: &FlagEvent,
     received_ms: i64,
 ) -> rusqlite::Result<Outcome> {
     let json = |v: &serde_json::Value| v.to_string();
-    let seq = sequence::place(conn, sequence::Numbered::FlagEvents, key_id, received_ms)?;
+    let seq = sequence::place(
+        conn,
+        known,
+        sequence::Numbered::FlagEvents,
+        key_id,
+        received_ms,
+    )?;
     conn.prepare_cached(
         "INSERT INTO flag_events (key_id, flag_key, action, context, result, targeting_version,
             rule_results, missing_fields, received_at, seq)
