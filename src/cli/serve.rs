@@ -39,7 +39,8 @@ pub struct ServeArgs {
     /// Delay every answer by this many milliseconds.
     #[arg(long, default_value_t = 0, value_name = "N")]
     latency_ms: u64,
-    /// Do not print a line per request on stderr.
+    /// Do not print a line per request, nor the notes at start (where calls are stored, the
+    /// environments, the flags served), on stderr; warnings and errors still print.
     #[arg(long, short)]
     quiet: bool,
     /// After checking and recording each tracking call, pass it on unchanged to this base URL (the
@@ -222,10 +223,16 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             return ExitCode::from(exit::FAILURE);
         }
     };
-    runtime.block_on(serve(config, sources, &loaded))
+    let quiet = args.quiet;
+    runtime.block_on(serve(config, sources, &loaded, quiet))
 }
 
-async fn serve(config: ServerConfig, sources: flags::Sources, loaded: &flags::Loaded) -> ExitCode {
+async fn serve(
+    config: ServerConfig,
+    sources: flags::Sources,
+    loaded: &flags::Loaded,
+    quiet: bool,
+) -> ExitCode {
     let where_ = match &config.storage {
         Storage::File(p) => p.display().to_string(),
         Storage::Memory => "memory (nothing is kept)".to_owned(),
@@ -253,7 +260,13 @@ async fn serve(config: ServerConfig, sources: flags::Sources, loaded: &flags::Lo
     let _ = writeln!(out, "listening on {}", server.base_url());
     let _ = out.flush();
     drop(out);
-    eprintln!("storing in {where_}; Ctrl-C stops");
+    // Notes, not warnings: `--quiet` leaves them out (scripts and benches start serve often).
+    let note = |line: String| {
+        if !quiet {
+            eprintln!("{line}");
+        }
+    };
+    note(format!("storing in {where_}; Ctrl-C stops"));
     if !server.addr().ip().is_loopback() {
         eprintln!(
             "warning: listening on {}, reachable from your network: anyone who reaches this port \
@@ -262,11 +275,11 @@ async fn serve(config: ServerConfig, sources: flags::Sources, loaded: &flags::Lo
             server.addr()
         );
     }
-    eprintln!(
+    note(format!(
         "Runtime API environments: {} (a key no --env names is its own environment)",
         server.environments().join(", ")
-    );
-    let _following = follow_flags(&server, sources, loaded);
+    ));
+    let _following = follow_flags(&server, sources, loaded, &note);
     if let Some(upstream) = server.forwarding() {
         eprintln!(
             "forwarding tracking calls to {upstream}; the app gets its answers, both verdicts are recorded"
@@ -286,6 +299,7 @@ fn follow_flags(
     server: &server::RunningServer,
     sources: flags::Sources,
     loaded: &flags::Loaded,
+    note: &dyn Fn(String),
 ) -> Option<flags::watch::Following> {
     let version = server.flags().version();
     let mut from = Vec::new();
@@ -300,13 +314,13 @@ fn follow_flags(
         ));
     }
     if from.is_empty() {
-        eprintln!("flags: none (give --flags FILE, or [flags.KEY] in the collection)");
+        note("flags: none (give --flags FILE, or [flags.KEY] in the collection)".to_owned());
         return None;
     }
-    eprintln!(
+    note(format!(
         "flags: {}; flagStateVersion {version}; edits are served as they are saved",
         from.join(", ")
-    );
+    ));
     let say = |line: String| eprintln!("{}", sanitize(&line));
     match flags::watch::serve_edits(
         server.flags(),

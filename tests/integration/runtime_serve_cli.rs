@@ -144,3 +144,35 @@ async fn forward_passes_runtime_calls_on_with_their_key_and_sigterm_ends_streams
     }
     drop(streams);
 }
+
+/// `--quiet` leaves serve's stderr to warnings and errors: a script or a bench starting it many
+/// times reads nothing it did not ask for. Without it the notes at start are there.
+#[test]
+fn quiet_serve_prints_no_notes_at_start() {
+    for (quiet, expect_notes) in [(true, false), (false, true)] {
+        let mut args = vec!["serve", "--memory", "--listen", "127.0.0.1:0"];
+        if quiet {
+            args.push("--quiet");
+        }
+        let mut child = Command::new(binary())
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        listening_on(&mut child);
+        sigterm(&child);
+        let exit = child.wait().unwrap();
+        assert!(exit.success(), "{exit:?}");
+        let mut log = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut log)
+            .unwrap();
+        for note in ["storing in", "Runtime API environments", "flags: none"] {
+            assert_eq!(log.contains(note), expect_notes, "quiet {quiet}: {log}");
+        }
+    }
+}
