@@ -304,3 +304,29 @@ async fn a_clean_stop_writes_what_it_held() {
     let behind: bool = super::behind(&conn).unwrap();
     assert!(!behind, "the mark is past every event");
 }
+
+/// A write that keeps failing is tried again less and less often, not every few milliseconds:
+/// the idle writer waits 20 ms after the first failure, doubling up to two seconds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_write_is_retried_less_and_less_often() {
+    let (_dir, store, other) = on_file().await;
+    other
+        .execute_batch(
+            "CREATE TRIGGER full BEFORE UPDATE OF last_seen ON users BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+        )
+        .unwrap();
+    send(&store, "u1", None, 2_000).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+    // Every 20 ms that is about fifty; backing off, seven at most (20, 40, … 640 ms). A slow
+    // machine only makes fewer.
+    let failed = store
+        .counters
+        .derive_failures
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        (1..=8).contains(&failed),
+        "{failed} failed writes in a second"
+    );
+    other.execute_batch("DROP TRIGGER full").unwrap();
+    assert_eq!(last_seen(&store, "u1").await, Some(2_000));
+}

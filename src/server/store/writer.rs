@@ -60,12 +60,21 @@ const FLUSH_AGE: Duration = Duration::from_millis(500);
 const FLUSH_IDLE: Duration = Duration::from_millis(20);
 const FLUSH_EVENTS: u64 = 20_000;
 
+/// After a failed write of those changes (a full disk), the next try waits this long, doubling
+/// with each failure up to `RETRY_MAX`: a store that cannot write is not hammered with transactions
+/// that roll back. A read still asks for a write at once, and gets the failure.
+const RETRY_FIRST: Duration = FLUSH_IDLE;
+const RETRY_MAX: Duration = Duration::from_secs(2);
+
 /// Events stored since their changes were last written, and since when.
 #[derive(Default)]
 struct Held {
     events: u64,
     commits: u32,
     since: Option<Instant>,
+    /// Writes failed in a row, and when the next may be tried.
+    failures: u32,
+    retry_at: Option<Instant>,
 }
 
 impl Held {
@@ -81,20 +90,46 @@ impl Held {
         self.events > 0
     }
 
+    fn retry_allowed(&self) -> bool {
+        self.retry_at.is_none_or(|at| Instant::now() >= at)
+    }
+
     fn due(&self) -> bool {
-        self.commits >= FLUSH_COMMITS
-            || self.events >= FLUSH_EVENTS
-            || self.since.is_some_and(|t| t.elapsed() >= FLUSH_AGE)
+        self.retry_allowed()
+            && (self.commits >= FLUSH_COMMITS
+                || self.events >= FLUSH_EVENTS
+                || self.since.is_some_and(|t| t.elapsed() >= FLUSH_AGE))
+    }
+
+    /// How long the idle writer waits for a job before writing what it holds; `None` if it
+    /// holds nothing.
+    fn idle_wait(&self) -> Option<Duration> {
+        let wait = self.retry_at.map_or(FLUSH_IDLE, |at| {
+            at.saturating_duration_since(Instant::now()).max(FLUSH_IDLE)
+        });
+        self.holding().then_some(wait)
     }
 
     /// Writes the changes of every event after the mark, ours or another server's on the same
     /// file. It leaves `Store::changes` as it was: the changes belong to commits already counted,
     /// and every read writes them before it looks. A failed write leaves the mark where it was:
     /// the next one covers the same events.
-    fn write(&mut self, conn: &mut Connection) -> Result<(), String> {
-        derived::write(conn).map_err(|e| e.to_string())?;
-        *self = Held::default();
-        Ok(())
+    fn write(&mut self, conn: &mut Connection, counters: &WriteCounters) -> Result<(), String> {
+        match derived::write(conn) {
+            Ok(_) => {
+                *self = Held::default();
+                Ok(())
+            }
+            Err(e) => {
+                counters.derive_failures.fetch_add(1, Ordering::Relaxed);
+                let backoff = RETRY_FIRST
+                    .saturating_mul(1 << self.failures.min(16))
+                    .min(RETRY_MAX);
+                self.failures += 1;
+                self.retry_at = Some(Instant::now() + backoff);
+                Err(e.to_string())
+            }
+        }
     }
 }
 
@@ -152,6 +187,8 @@ pub struct WriteCounters {
     pub calls: AtomicU64,
     /// A [`Job::Checkpoint`] is queued: readers ask once, not once each.
     pub checkpoint_asked: AtomicBool,
+    /// Writes of what events change in other rows (`store::derived`) that failed.
+    pub derive_failures: AtomicU64,
 }
 
 /// Runs until every sender is dropped, then returns (closing the connection).
@@ -166,15 +203,17 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
     let mut held = Held::default();
     let mut building = super::search::ready(&conn).is_ok_and(|ready| !ready);
     loop {
-        let first = match next_job(&conn, jobs, &mut building, held.holding()) {
+        let first = match next_job(&conn, jobs, &mut building, held.idle_wait()) {
             Next::Job(job) => job,
             Next::Idle => {
-                let _ = held.write(&mut conn);
+                if held.retry_allowed() {
+                    let _ = held.write(&mut conn, counters);
+                }
                 continue;
             }
             Next::Gone => {
                 // Every handle was dropped without a close: nothing is left for a restart to do.
-                let _ = held.write(&mut conn);
+                let _ = held.write(&mut conn, counters);
                 break;
             }
         };
@@ -207,7 +246,7 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
         let asked = !flushes.is_empty();
         let ours = held.holding() && (held.due() || !reads.is_empty() || close.is_some());
         if asked || ours {
-            let written = held.write(&mut conn);
+            let written = held.write(&mut conn, counters);
             for reply in flushes.drain(..) {
                 let _ = reply.send(written.clone());
             }
@@ -236,7 +275,7 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
 )]
 enum Next {
     Job(Job),
-    /// Nothing came for [`FLUSH_IDLE`] while changes were held.
+    /// Nothing came for [`FLUSH_IDLE`] (or until the next retry) while changes were held.
     Idle,
     /// Every sender is gone.
     Gone,
@@ -245,19 +284,24 @@ enum Next {
 /// The next job. While the search index of a store made before it is being built, one step of
 /// the build runs before each batch and whenever no job waits: the build neither starves under
 /// steady calls nor holds a call longer than one step.
-fn next_job(conn: &Connection, jobs: &Receiver<Job>, building: &mut bool, holding: bool) -> Next {
+fn next_job(
+    conn: &Connection,
+    jobs: &Receiver<Job>,
+    building: &mut bool,
+    idle: Option<Duration>,
+) -> Next {
     while *building {
         // A failed step leaves the index unbuilt (searches keep scanning); the next start resumes.
         *building = super::search::build_step(conn).unwrap_or(false);
         match jobs.try_recv() {
             Ok(job) => return Next::Job(job),
             Err(TryRecvError::Disconnected) => return Next::Gone,
-            Err(TryRecvError::Empty) if holding => return Next::Idle,
+            Err(TryRecvError::Empty) if idle.is_some() => return Next::Idle,
             Err(TryRecvError::Empty) => {}
         }
     }
-    if holding {
-        return match jobs.recv_timeout(FLUSH_IDLE) {
+    if let Some(wait) = idle {
+        return match jobs.recv_timeout(wait) {
             Ok(job) => Next::Job(job),
             Err(RecvTimeoutError::Timeout) => Next::Idle,
             Err(RecvTimeoutError::Disconnected) => Next::Gone,
