@@ -316,7 +316,7 @@ async fn a_failing_write_is_retried_less_and_less_often() {
         )
         .unwrap();
     send(&store, "u1", None, 2_000).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     // Every 20 ms that is about fifty; backing off, seven at most (20, 40, … 640 ms). A slow
     // machine only makes fewer.
     let failed = store
