@@ -44,7 +44,27 @@ impl Default for LogView {
     }
 }
 
+impl LogView {
+    /// Exchanges the pane keeps, as many as the history's first read brings: a long session
+    /// holds what a restart would show, and its memory stops growing there.
+    pub const KEEP: usize = 10_000;
+}
+
 impl State {
+    /// After exchanges arrive: the oldest past [`LogView::KEEP`] leave, but not one a detail is
+    /// open on (it goes once the detail is closed and another arrives); the selection stays on
+    /// an entry.
+    pub fn bound_log(&mut self) {
+        let keep = self
+            .detail
+            .as_ref()
+            .map_or(LogView::KEEP, |d| LogView::KEEP.max(d.index + 1));
+        if self.log.keep_newest(keep) > 0 {
+            let last = self.log.entries.len().saturating_sub(1);
+            self.log.selected = self.log.selected.min(last);
+        }
+    }
+
     /// The entries shown, newest first, with their index in the whole log.
     pub fn visible_log(&self) -> Box<dyn Iterator<Item = (usize, &Exchange)> + '_> {
         let log = &self.log;

@@ -21,7 +21,7 @@ fn send(runner: Arc<Runner>, to: Target, route: &'static str, body: String, done
 }
 
 /// Entries of the history shown in the log.
-const LOG_ENTRIES: u64 = 10_000;
+const LOG_ENTRIES: u64 = crate::tui::log_view::LogView::KEEP as u64;
 
 pub(super) fn effect(runner: Arc<Runner>, effect: Effect) {
     match effect {

@@ -80,6 +80,19 @@ impl LogView {
         self.entries.insert(at, entry);
     }
 
+    /// Drops the oldest entries past the newest `keep`; says how many went.
+    pub fn keep_newest(&mut self, keep: usize) -> usize {
+        let gone = self.entries.len().saturating_sub(keep);
+        for _ in 0..gone {
+            let last = self.key(self.entries.len() - 1);
+            if self.shown.keys.back() == Some(&last) {
+                self.shown.keys.pop_back();
+            }
+            self.entries.pop_back();
+        }
+        gone
+    }
+
     /// The entry at `at` moved on (queued → delivered): the filter may now show or hide it.
     pub fn replace(&mut self, at: usize, entry: Exchange) {
         self.change(at, |e| *e = entry);

@@ -43,6 +43,8 @@ enum Step {
     Requeue(usize),
     Filter(u8, u8, u8),
     Reset(Vec<u8>),
+    /// The oldest past this many leave.
+    Keep(usize),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -54,6 +56,7 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (0..40usize).prop_map(Step::Requeue),
         2 => (any::<u8>(), any::<u8>(), any::<u8>()).prop_map(|(s, m, p)| Step::Filter(s, m, p)),
         1 => prop::collection::vec(any::<u8>(), 0..12).prop_map(Step::Reset),
+        1 => (0..30usize).prop_map(Step::Keep),
     ]
 }
 
@@ -82,6 +85,12 @@ proptest! {
                 }),
                 Step::Filter(s, m, p) => log.set_filter(filter(s, m, p)),
                 Step::Reset(ks) => log.set_entries(ks.into_iter().map(entry)),
+                Step::Keep(n) => {
+                    let before = log.entries().len();
+                    let gone = log.keep_newest(n);
+                    prop_assert_eq!(log.entries().len(), before.min(n));
+                    prop_assert_eq!(gone, before - log.entries().len());
+                }
             }
             if log.filter().is_empty() {
                 prop_assert_eq!(log.shown_len(), 0, "no index without a filter");

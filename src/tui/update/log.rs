@@ -403,6 +403,7 @@ pub(super) fn merge_entry(state: &mut State, entry: Exchange) {
     {
         detail.index += 1;
     }
+    state.bound_log();
 }
 
 /// The first read of the history: rows below those sent meanwhile, then what was written while
@@ -428,6 +429,7 @@ pub(super) fn history_loaded(
             state.message = Some((Level::Warning, format!("the log could not be loaded: {e}")));
         }
     }
+    state.bound_log();
     // What was written while it loaded.
     history_touched(state)
 }

@@ -296,3 +296,50 @@ fn x_copies_an_exchange_as_code() {
         "from the detail too"
     );
 }
+
+/// A long session keeps the newest `LogView::KEEP` exchanges, as a restart would show them: the
+/// oldest leave as new ones arrive, except one a detail is open on, which leaves once it closes.
+#[test]
+fn a_long_session_keeps_the_newest_exchanges() {
+    use crate::tui::log_view::LogView;
+    let mut s = state(Method::Event);
+    let entry = |id: i64| {
+        let mut e = exchange("event", 200, "{}", vec![]);
+        e.id = Some(id);
+        e
+    };
+    let keep = i64::try_from(LogView::KEEP).unwrap();
+    update(
+        &mut s,
+        Action::HistoryLoaded(Ok((1..=keep).rev().map(entry).collect())),
+    );
+    assert_eq!(s.log.entries().len(), LogView::KEEP);
+    // The oldest, open whole while calls are sent.
+    s.focus = Focus::Log;
+    s.log.selected = LogView::KEEP - 1;
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.detail.is_some());
+    for id in keep + 1..=keep + 3 {
+        update(&mut s, Action::Sent(Box::new(entry(id))));
+    }
+    let open = s.detail.as_ref().unwrap().index;
+    assert_eq!(s.log.entries()[open].id, Some(1), "the open exchange stays");
+    assert_eq!(s.log.entries().len(), LogView::KEEP + 3);
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.detail.is_none());
+    update(&mut s, Action::Sent(Box::new(entry(keep + 4))));
+    // Another process's write, merged in place.
+    update(
+        &mut s,
+        Action::HistoryChanges(Ok((vec![entry(keep + 5)], keep + 5))),
+    );
+    let ids: Vec<i64> = s.log.entries().iter().map(|e| e.id.unwrap()).collect();
+    assert_eq!(ids.len(), LogView::KEEP);
+    assert_eq!(ids.first(), Some(&(keep + 5)));
+    assert_eq!(
+        ids.last(),
+        Some(&6),
+        "the five oldest left once the detail closed"
+    );
+    assert!(s.log.selected < LogView::KEEP);
+}

@@ -126,6 +126,7 @@ pub(super) fn outbox_delivered(state: &mut State, action: Action) -> Vec<Effect>
             }
         }
     }
+    state.bound_log();
     if delivered + rejected > 0 {
         state.message = Some((
             if rejected > 0 {

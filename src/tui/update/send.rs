@@ -119,4 +119,5 @@ pub(super) fn sent(state: &mut State, exchange: Exchange) {
     if let Some(detail) = &mut state.detail {
         detail.index += 1;
     }
+    state.bound_log();
 }
