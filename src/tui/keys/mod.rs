@@ -310,6 +310,20 @@ impl Keymap {
     /// The context's own binding wins over the list's, the console's and the shared ones (F1's
     /// ↑ is its own, not the list's).
     pub fn label(&self, context: Context, command: Command) -> String {
+        self.first_key(context, command)
+            .map_or_else(|| format!("[{}]", command.name()), Key::label)
+    }
+
+    /// What a message calls the moves up and down in `context`, side by side as `↑↓`.
+    pub fn up_down(&self, context: Context) -> String {
+        format!(
+            "{}{}",
+            self.label(context, Command::Up),
+            self.label(context, Command::Down)
+        )
+    }
+
+    fn first_key(&self, context: Context, command: Command) -> Option<&Key> {
         [context, Context::List, Context::Console, Context::Anywhere]
             .iter()
             .find_map(|c| {
@@ -318,7 +332,6 @@ impl Keymap {
                     .find(|b| b.command == command && b.context == *c)
                     .and_then(|b| b.keys.first())
             })
-            .map_or_else(|| format!("[{}]", command.name()), Key::label)
     }
 
     /// The key of a command of every screen or of the forms (`send`, `toggle-raw`).

@@ -87,9 +87,8 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &State, view: &HelpView, t
     } else {
         let help = |command| key(Context::Help, command);
         format!(
-            "{}{} {}/{} {}/{} scroll · {} filter · {} close{place}",
-            help(Command::Up),
-            help(Command::Down),
+            "{} {}/{} {}/{} scroll · {} filter · {} close{place}",
+            state.keymap.up_down(Context::Help),
             help(Command::PageUp),
             help(Command::PageDown),
             help(Command::First),

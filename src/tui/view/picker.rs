@@ -227,9 +227,8 @@ pub fn palette(
         "commands",
         lines,
         &format!(
-            "type to filter · {}{} choose · {} run · {} close",
-            key(Command::Up),
-            key(Command::Down),
+            "type to filter · {} choose · {} run · {} close",
+            keymap.up_down(Context::Palette),
             key(Command::Open),
             key(Command::Back)
         ),
