@@ -63,7 +63,7 @@ fn rebound() -> State {
     s
 }
 
-fn hit(s: &mut State, key: &str) {
+pub(super) fn hit(s: &mut State, key: &str) {
     let k: Key = crate::tui::keys::parse_key(key).expect("a key");
     let mut modifiers = KeyModifiers::NONE;
     if k.ctrl {
@@ -75,7 +75,7 @@ fn hit(s: &mut State, key: &str) {
     update(s, Action::Key(KeyEvent::new(k.code, modifiers)));
 }
 
-fn text(s: &State, width: u16, height: u16) -> String {
+pub(super) fn text(s: &State, width: u16, height: u16) -> String {
     let terminal = render(s, width, height);
     let buffer = terminal.backend().buffer();
     let mut out = String::new();

@@ -425,6 +425,8 @@ mod confirm_tests;
 #[cfg(test)]
 mod hint_line_tests;
 #[cfg(test)]
+mod hints_named_tests;
+#[cfg(test)]
 mod inspect_tests;
 #[cfg(test)]
 mod key_source_tests;

@@ -5,7 +5,7 @@ use crate::api::Api;
 use crate::sanitize::sanitize;
 use crate::tui::confirm::{Prompt, Tone};
 use crate::tui::help::{HelpView, KEYS_WIDTH, Row, box_width};
-use crate::tui::keys::{Command, Context};
+use crate::tui::keys::{Command, Context, Keymap};
 use crate::tui::layout::centered;
 use crate::tui::profile_editor::{BASE_FIELD, KEY_FIELD, LABELS, ProfileEditor};
 use crate::tui::state::State;
@@ -153,9 +153,24 @@ pub fn profiles(frame: &mut Frame<'_>, area: Rect, state: &State, selected: usiz
         area,
         "profiles",
         lines,
-        "↑↓ choose · Enter use · a add · e edit · d delete · * default · Esc close",
+        &profiles_hint(&state.keymap),
         theme,
     );
+}
+
+/// The profile list's keys as bound: it falls back to the list's moves, as its keys do.
+fn profiles_hint(keymap: &Keymap) -> String {
+    let key = |command| keymap.label(Context::Profiles, command);
+    format!(
+        "{} choose · {} use · {} add · {} edit · {} delete · {} default · {} close",
+        keymap.up_down(Context::Profiles),
+        key(Command::Open),
+        key(Command::AddProfile),
+        key(Command::EditProfile),
+        key(Command::DeleteProfile),
+        key(Command::MakeDefault),
+        key(Command::Back),
+    )
 }
 
 /// The add/edit form; the key field shows bullets, never the key.
