@@ -90,8 +90,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
             overlay::profile_editor(frame, area, state, editor, theme);
         }
         Overlay::Picker(picker) => picker::draw(frame, area, state, picker, theme),
-        Overlay::Scenario(run) => picker::scenario(frame, area, run, theme),
-        Overlay::CopyAs { selected, .. } => picker::copy_as(frame, area, *selected, theme),
+        Overlay::Scenario(run) => picker::scenario(frame, area, run, &state.keymap, theme),
+        Overlay::CopyAs { selected, .. } => {
+            picker::copy_as(frame, area, *selected, &state.keymap, theme);
+        }
         Overlay::SaveRequest { name } => picker::save_as(frame, area, state, name, theme),
         Overlay::Palette(palette) => picker::palette(frame, area, palette, &state.keymap, theme),
     }

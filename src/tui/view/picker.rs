@@ -5,7 +5,7 @@ use super::Theme;
 use super::overlay::with_hint;
 use crate::sanitize::sanitize;
 use crate::tui::collection::{EntryKind, Picker};
-use crate::tui::keys::{Command, Context};
+use crate::tui::keys::{Command, Context, Keymap};
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -68,9 +68,20 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, picker: &Picker, t
         area,
         "saved requests",
         lines,
-        "type to filter · ↑↓ choose · Enter load into the form · Esc close",
+        &picker_hint(&state.keymap),
         theme,
     );
+}
+
+/// The saved requests' keys as bound; typing filters (a fixed key, not a binding).
+fn picker_hint(keymap: &Keymap) -> String {
+    let key = |command| keymap.label(Context::Picker, command);
+    format!(
+        "type to filter · {} choose · {} load into the form · {} close",
+        keymap.up_down(Context::Picker),
+        key(Command::Open),
+        key(Command::Back),
+    )
 }
 
 /// A scenario's run: each call's step, status and verdict as they arrive.
@@ -78,6 +89,7 @@ pub fn scenario(
     frame: &mut Frame<'_>,
     area: Rect,
     run: &crate::tui::collection::ScenarioRun,
+    keymap: &Keymap,
     theme: Theme,
 ) {
     use crate::collection::run::Verdict;
@@ -123,13 +135,24 @@ pub fn scenario(
         area,
         &format!("scenario {}", sanitize(&run.name)),
         lines,
-        "↑↓ choose a call · Enter open its exchange · Esc close",
+        &scenario_hint(keymap),
         theme,
     );
 }
 
+/// A scenario run's keys as bound.
+fn scenario_hint(keymap: &Keymap) -> String {
+    let key = |command| keymap.label(Context::Scenario, command);
+    format!(
+        "{} choose a call · {} open its exchange · {} close",
+        keymap.up_down(Context::Scenario),
+        key(Command::Open),
+        key(Command::Back),
+    )
+}
+
 /// `x`: the forms an exchange can be copied as.
-pub fn copy_as(frame: &mut Frame<'_>, area: Rect, selected: usize, theme: Theme) {
+pub fn copy_as(frame: &mut Frame<'_>, area: Rect, selected: usize, keymap: &Keymap, theme: Theme) {
     use crate::client::code::Format;
     let lines = Format::ALL
         .iter()
@@ -150,14 +173,18 @@ pub fn copy_as(frame: &mut Frame<'_>, area: Rect, selected: usize, theme: Theme)
             Line::from(Span::styled(format!(" {:<8} {what}", f.name()), style))
         })
         .collect();
-    with_hint(
-        frame,
-        area,
-        "copy as",
-        lines,
-        "↑↓ choose · Enter copy to the clipboard (OSC 52) · Esc close",
-        theme,
-    );
+    with_hint(frame, area, "copy as", lines, &copy_as_hint(keymap), theme);
+}
+
+/// The copy-as box's keys as bound.
+fn copy_as_hint(keymap: &Keymap) -> String {
+    let key = |command| keymap.label(Context::CopyAs, command);
+    format!(
+        "{} choose · {} copy to the clipboard (OSC 52) · {} close",
+        keymap.up_down(Context::CopyAs),
+        key(Command::Open),
+        key(Command::Back),
+    )
 }
 
 /// The name to save the current form under.
@@ -193,7 +220,7 @@ pub fn palette(
     frame: &mut Frame<'_>,
     area: Rect,
     palette: &crate::tui::palette::Palette,
-    keymap: &crate::tui::keys::Keymap,
+    keymap: &Keymap,
     theme: Theme,
 ) {
     let entries = palette.entries(keymap);
