@@ -3,10 +3,11 @@
 
 use super::keys_named_tests::{hit, text};
 use crate::api::Method;
+use crate::inspect::Rows;
 use crate::tui::action::Action;
-use crate::tui::fixtures::{exchange, state};
+use crate::tui::fixtures::{exchange, state, stored};
 use crate::tui::keys::Keymap;
-use crate::tui::state::State;
+use crate::tui::state::{ServerStatus, State};
 use crate::tui::update::update;
 
 /// A console whose keymap is `config`'s.
@@ -109,5 +110,68 @@ fn copy_as_names_its_keys_as_bound() {
         &text(&s, 80, 24),
         "HomeEnd choose · Tab copy to the clipboard (OSC 52) · F10 close",
         &["↑↓", "Enter copy", "Esc close"],
+    );
+}
+
+/// The Data view (F2) on `rows`, its keys as `config` binds them.
+fn data(config: &str, rows: Rows) -> State {
+    let mut s = keyed(config);
+    s.server = ServerStatus::Answers;
+    hit(&mut s, "f2");
+    loaded(&mut s, rows);
+    s
+}
+
+fn loaded(s: &mut State, rows: Rows) {
+    let generation = s.inspect.generation;
+    update(
+        s,
+        Action::InspectLoaded {
+            generation,
+            result: Ok(rows.into()),
+        },
+    );
+}
+
+/// A search that matches nothing: while typed, the search's cancel clears it; once kept, the
+/// list's back does, and the status line names the list's search and back.
+#[test]
+fn the_data_views_search_names_its_keys_as_bound() {
+    let mut s = data(
+        "[keys.data]\nsearch = \"?\"\nback = \"f10\"\n\n[keys.data-search]\ncancel = \"f9\"\n",
+        Rows::Users(stored::users()),
+    );
+    hit(&mut s, "?");
+    for c in ["s", "i", "g", "n"] {
+        hit(&mut s, c);
+    }
+    loaded(&mut s, Rows::Users(vec![]));
+    names(
+        &text(&s, 80, 24),
+        "No users match “sign”. F9 clears the search.",
+        &["Esc clears"],
+    );
+    hit(&mut s, "enter");
+    let kept = text(&s, 80, 24);
+    names(
+        &kept,
+        "No users match “sign”. F10 clears the search.",
+        &["Esc clears", "F9 clears"],
+    );
+    names(
+        &kept,
+        "search “sign” · ? edits it · F10 clears",
+        &["/ edits it"],
+    );
+}
+
+/// Nothing stored yet: the list's back, as bound, leads to the forms.
+#[test]
+fn the_empty_data_view_names_its_back_key_as_bound() {
+    let s = data("[keys.data]\nback = \"f10\"\n", Rows::Users(vec![]));
+    names(
+        &text(&s, 80, 24),
+        "F10 goes back to the forms",
+        &["Esc goes back"],
     );
 }

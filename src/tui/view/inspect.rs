@@ -7,7 +7,7 @@ use crate::inspect::table::{self, NO_COMPANY, precise_time, short_time};
 use crate::inspect::{Entity, EntityRef, Rows, Tab};
 use crate::sanitize::sanitize;
 use crate::tui::inspect::{InspectView, Opened, PAGE};
-use crate::tui::keys::{Command, Keymap};
+use crate::tui::keys::{Command, Context, Keymap};
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -63,7 +63,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
 
 /// One line for the status row: what is being typed, loading, an error, or the selected user's
 /// missing company explained.
-pub fn status_line(data: &InspectView, theme: Theme) -> Option<Line<'static>> {
+pub fn status_line(data: &InspectView, keymap: &Keymap, theme: Theme) -> Option<Line<'static>> {
     if data.typing {
         return Some(Line::from(vec![
             Span::styled(" / search: ", theme.focused_label()),
@@ -81,14 +81,22 @@ pub fn status_line(data: &InspectView, theme: Theme) -> Option<Line<'static>> {
     }
     if !data.search.text().is_empty() {
         return Some(Line::from(Span::styled(
-            format!(
-                " search “{}” · / edits it · Esc clears",
-                sanitize(data.search.text())
-            ),
+            search_hint(keymap, data.search.text()),
             theme.label(),
         )));
     }
     None
+}
+
+/// The search kept on the list, with the list's keys as bound: search edits it, back clears it.
+fn search_hint(keymap: &Keymap, search: &str) -> String {
+    let key = |command| keymap.label(Context::Data, command);
+    format!(
+        " search “{}” · {} edits it · {} clears",
+        sanitize(search),
+        key(Command::Search),
+        key(Command::Back),
+    )
 }
 
 fn list(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
@@ -275,10 +283,7 @@ fn empty_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
     let noun = data.tab.title().to_lowercase();
     if !data.search.text().is_empty() {
         return vec![Line::from(Span::styled(
-            format!(
-                "No {noun} match “{}”. Esc clears the search.",
-                sanitize(data.search.text())
-            ),
+            no_match_hint(&state.keymap, data, &noun),
             theme.label(),
         ))];
     }
@@ -312,14 +317,34 @@ fn empty_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
         )),
         Line::from(""),
         Line::from(Span::styled(
-            format!(
-                "Esc goes back to the forms: send a `{method}` call and it shows here. Or point your \
-                 app at {} with this profile's key.",
-                sanitize(&state.base_url)
-            ),
+            nothing_stored_hint(&state.keymap, method, &state.base_url),
             theme.dim(),
         )),
     ]
+}
+
+/// No row matches the search: while it is typed, the search's cancel clears it; once kept, the
+/// list's back does (before it leaves the view).
+fn no_match_hint(keymap: &Keymap, data: &InspectView, noun: &str) -> String {
+    let clears = if data.typing {
+        keymap.label(Context::DataSearch, Command::Cancel)
+    } else {
+        keymap.label(Context::Data, Command::Back)
+    };
+    format!(
+        "No {noun} match “{}”. {clears} clears the search.",
+        sanitize(data.search.text())
+    )
+}
+
+/// Nothing stored yet: the list's back leads to the forms, where a call fills it.
+fn nothing_stored_hint(keymap: &Keymap, method: &str, base_url: &str) -> String {
+    format!(
+        "{} goes back to the forms: send a `{method}` call and it shows here. Or point your app \
+         at {} with this profile's key.",
+        keymap.label(Context::Data, Command::Back),
+        sanitize(base_url)
+    )
 }
 
 fn detail(

@@ -306,7 +306,7 @@ fn tabs(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
 
 fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let data_line = match state.screen {
-        Screen::Data => inspect::status_line(&state.inspect, theme),
+        Screen::Data => inspect::status_line(&state.inspect, &state.keymap, theme),
         Screen::Traffic => traffic::status_line(&state.traffic, theme),
         Screen::Outbox => outbox::status_line(&state.outbox, theme),
         Screen::Results | Screen::Features | Screen::Flags | Screen::Console => None,
