@@ -3,9 +3,9 @@
 
 use super::keys_named_tests::{hit, text};
 use crate::api::Method;
-use crate::inspect::Rows;
-use crate::tui::action::Action;
-use crate::tui::fixtures::{exchange, state, stored};
+use crate::inspect::{EntityRef, Rows};
+use crate::tui::action::{Action, StarsPurpose};
+use crate::tui::fixtures::{exchange, funnels, state, stored};
 use crate::tui::keys::Keymap;
 use crate::tui::state::{ServerStatus, State};
 use crate::tui::update::update;
@@ -174,4 +174,90 @@ fn the_empty_data_view_names_its_back_key_as_bound() {
         "F10 goes back to the forms",
         &["Esc goes back"],
     );
+}
+
+fn refused() -> crate::term::Failure {
+    crate::term::Failure::message("refused")
+}
+
+/// The list could not be read: the list's reload, as bound, retries it.
+#[test]
+fn the_data_views_failed_read_names_its_reload_as_bound() {
+    let mut s = keyed("[keys.data]\nreload = \"f9\"\n");
+    s.server = ServerStatus::Answers;
+    hit(&mut s, "f2");
+    let generation = s.inspect.generation;
+    update(
+        &mut s,
+        Action::InspectLoaded {
+            generation,
+            result: Err(refused()),
+        },
+    );
+    names(&text(&s, 80, 24), "✗ refused · F9 retries", &["r retries"]);
+}
+
+/// A user or company that could not be read: the opened one's reload, as bound, retries it.
+#[test]
+fn an_opened_user_that_failed_names_its_reload_as_bound() {
+    let mut s = data(
+        "[keys.data-detail]\nreload = \"f9\"\n",
+        Rows::Users(stored::users()),
+    );
+    let which = s.inspect.open(EntityRef::User("42".into()));
+    update(
+        &mut s,
+        Action::EntityLoaded {
+            which,
+            result: Err(refused()),
+        },
+    );
+    names(&text(&s, 80, 24), "refused · F9 retries", &["r retries"]);
+}
+
+/// The Results view (F5) that could not be read names its reload as bound.
+#[test]
+fn the_results_that_failed_name_their_reload_as_bound() {
+    let mut s = keyed("[keys.results]\nreload = \"f9\"\n");
+    hit(&mut s, "f5");
+    update(&mut s, Action::ResultsLoaded(Err(refused())));
+    names(&text(&s, 80, 24), "refused · F9 retries", &["r retries"]);
+}
+
+/// The Features view (F6) names its reload as bound when the funnels could not be computed.
+#[test]
+fn the_features_that_failed_name_their_reload_as_bound() {
+    let mut s = keyed("[keys.features]\nreload = \"f9\"\n");
+    hit(&mut s, "f6");
+    update(
+        &mut s,
+        Action::StarsLoaded {
+            purpose: StarsPurpose::List(1),
+            result: Err(refused()),
+        },
+    );
+    names(&text(&s, 80, 24), "refused · F9 retries", &["r retries"]);
+}
+
+/// A feature opened whose companies could not be computed names the drill's reload as bound.
+#[test]
+fn a_feature_that_failed_names_its_reload_as_bound() {
+    let mut s = keyed("[keys.features-detail]\nreload = \"f9\"\n");
+    hit(&mut s, "f6");
+    update(
+        &mut s,
+        Action::StarsLoaded {
+            purpose: StarsPurpose::List(1),
+            result: Ok(funnels()),
+        },
+    );
+    hit(&mut s, "enter");
+    update(
+        &mut s,
+        Action::StarsLoaded {
+            purpose: StarsPurpose::Drill("export".into()),
+            result: Err(refused()),
+        },
+    );
+    names(&text(&s, 80, 24), "refused · F9 retries", &["r retries"]);
 }

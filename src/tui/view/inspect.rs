@@ -1,7 +1,7 @@
 //! The Data view: a tab per list, a table of one page, and a user, company, event or feedback
 //! opened whole. Cells come from `inspect::table`, sanitized there.
 
-use super::{Theme, fit, json_lines};
+use super::{Theme, fit, json_lines, retries_hint};
 use crate::api::inspect::EventRecord;
 use crate::inspect::table::{self, NO_COMPANY, precise_time, short_time};
 use crate::inspect::{Entity, EntityRef, Rows, Tab};
@@ -72,7 +72,11 @@ pub fn status_line(data: &InspectView, keymap: &Keymap, theme: Theme) -> Option<
     }
     if let Some(e) = &data.error {
         return Some(Line::from(Span::styled(
-            format!(" ✗ {} · r retries", sanitize(&e.to_string())),
+            format!(
+                " ✗ {}{}",
+                sanitize(&e.to_string()),
+                retries_hint(keymap, Context::Data)
+            ),
             theme.error(),
         )));
     }
@@ -362,10 +366,11 @@ fn detail(
             };
             let title = format!(" {noun} {} ", sanitize(id));
             let failed = format!("the {noun} could not be read");
+            let retries = retries_hint(keymap, Context::DataDetail);
             let words = crate::term::Unready {
                 loading: "loading…",
                 failed: &failed,
-                after: " · r retries",
+                after: &retries,
             };
             let width = area.width.saturating_sub(2);
             let lines = match loaded.ready() {

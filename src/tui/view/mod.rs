@@ -411,6 +411,11 @@ fn status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// What follows a read that failed: the key of `context`'s reload, as bound, retries it.
+pub fn retries_hint(keymap: &keys::Keymap, context: Context) -> String {
+    format!(" · {} retries", keymap.label(context, Command::Reload))
+}
+
 /// Truncates to `width` characters with an ellipsis.
 pub fn fit(text: &str, width: usize) -> String {
     if text.chars().count() <= width {

@@ -1,9 +1,10 @@
 //! The Results view (F5): per feature, the responses, the distribution of scores as bars, the
 //! average and the comments newest first; the same figures the kiosk shows at the end.
 
-use super::Theme;
+use super::{Theme, retries_hint};
 use crate::sanitize::sanitize;
 use crate::term::{Unready, result_lines, unready};
+use crate::tui::keys::Context;
 use crate::tui::layout::Areas;
 use crate::tui::state::State;
 use ratatui::Frame;
@@ -19,10 +20,11 @@ pub fn draw(frame: &mut Frame<'_>, areas: &Areas, state: &State, theme: Theme) {
         areas.tabs_line,
     );
     let mut lines: Vec<Line<'static>> = Vec::new();
+    let retries = retries_hint(&state.keymap, Context::Results);
     let words = Unready {
         loading: "loading…",
         failed: "the results could not be read",
-        after: " · r retries",
+        after: &retries,
     };
     let width = areas.body.width.saturating_sub(4);
     match state.results.loaded.ready() {

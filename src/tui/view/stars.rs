@@ -1,11 +1,12 @@
 //! The Features view (F6): each feature's STARS funnel as bars; a feature opened shows its
 //! companies step by step, each with what keeps it from the next step.
 
-use super::Theme;
+use super::{Theme, retries_hint};
 use crate::api::stars::{Funnel, Step};
 use crate::sanitize::sanitize;
 use crate::term::stars::{bar, fraction, step_figures, usage_text as usage, window_text as window};
 use crate::term::{Unready, unready};
+use crate::tui::keys::Context;
 use crate::tui::layout::Areas;
 use crate::tui::stars::Drill;
 use crate::tui::state::State;
@@ -91,10 +92,11 @@ fn funnel_rows(f: &Funnel, width: u16, theme: Theme, lines: &mut Vec<Line<'stati
 fn list_lines(state: &State, width: u16, theme: Theme) -> (Vec<Line<'static>>, usize) {
     let view = &state.stars;
     let mut lines = Vec::new();
+    let retries = retries_hint(&state.keymap, Context::Features);
     let words = Unready {
         loading: "computing the funnels…",
         failed: "the funnels could not be computed",
-        after: " · r retries",
+        after: &retries,
     };
     if let Some(unready) = unready(&view.loaded, words, width, theme) {
         lines.extend(unready);
@@ -159,10 +161,11 @@ fn drill_lines(
     let mut lines = Vec::new();
     let feature = sanitize(&drill.feature);
     let loading = format!("computing {feature}…");
+    let retries = retries_hint(keymap, Context::FeaturesDetail);
     let words = Unready {
         loading: &loading,
         failed: &feature,
-        after: " · r retries",
+        after: &retries,
     };
     if let Some(unready) = unready(&drill.loaded, words, width, theme) {
         lines.extend(unready);
