@@ -261,3 +261,31 @@ fn a_feature_that_failed_names_its_reload_as_bound() {
     );
     names(&text(&s, 80, 24), "refused · F9 retries", &["r retries"]);
 }
+
+fn full_page_of_users() -> Rows {
+    let one = stored::users()[0].clone();
+    Rows::Users(vec![one; crate::tui::inspect::PAGE as usize])
+}
+
+/// A full page: the list's page down, as bound, reads the next.
+#[test]
+fn a_full_page_names_its_page_down_as_bound() {
+    let s = data("[keys.list]\npage-down = \"f9\"\n", full_page_of_users());
+    names(&text(&s, 120, 24), " · F9 more ", &["PgDn more"]);
+}
+
+/// Paged past the last row: the list's page up, as bound, goes back.
+#[test]
+fn past_the_last_row_names_its_page_up_as_bound() {
+    let mut s = data(
+        "[keys.list]\npage-up = \"f8\"\npage-down = \"f9\"\n",
+        full_page_of_users(),
+    );
+    hit(&mut s, "f9");
+    loaded(&mut s, Rows::Users(vec![]));
+    names(
+        &text(&s, 80, 24),
+        "No more rows. F8 goes back.",
+        &["PgUp goes back"],
+    );
+}

@@ -103,6 +103,11 @@ fn search_hint(keymap: &Keymap, search: &str) -> String {
     )
 }
 
+/// A full page: the list's page down, as bound, reads the next one.
+fn more_hint(keymap: &Keymap) -> String {
+    format!(" · {} more", keymap.label(Context::Data, Command::PageDown))
+}
+
 fn list(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     let data = &state.inspect;
     let count = data.rows.as_ref().map_or(0, Rows::len);
@@ -116,9 +121,9 @@ fn list(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         )
     };
     let more = if count == PAGE as usize {
-        " · PgDn more"
+        more_hint(&state.keymap)
     } else {
-        ""
+        String::new()
     };
     let order = if order_beside_tabs(area.width, data) {
         String::new()
@@ -293,7 +298,7 @@ fn empty_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
     }
     if data.query.offset > 0 {
         return vec![Line::from(Span::styled(
-            "No more rows. PgUp goes back.",
+            no_more_rows_hint(&state.keymap),
             theme.label(),
         ))];
     }
@@ -338,6 +343,14 @@ fn no_match_hint(keymap: &Keymap, data: &InspectView, noun: &str) -> String {
     format!(
         "No {noun} match “{}”. {clears} clears the search.",
         sanitize(data.search.text())
+    )
+}
+
+/// Paged past the last row: the list's page up, as bound, goes back a page.
+fn no_more_rows_hint(keymap: &Keymap) -> String {
+    format!(
+        "No more rows. {} goes back.",
+        keymap.label(Context::Data, Command::PageUp)
     )
 }
 
