@@ -66,14 +66,19 @@ fn collection_loaded(
                 } else {
                     String::new()
                 };
-                state.message = Some((
-                    Level::Error,
-                    format!("the collection no longer loads: {first}{more} · Ctrl+O shows all"),
-                ));
+                state.message = Some((Level::Error, broken_hint(state, first, &more)));
             }
             state.collection.problem = Some(e);
         }
     }
+}
+
+/// The collection's first problem, and the key (as bound) of the picker that lists them all.
+fn broken_hint(state: &State, first: &str, more: &str) -> String {
+    format!(
+        "the collection no longer loads: {first}{more} · {} shows all",
+        state.keymap.shared(Command::OpenCollection)
+    )
 }
 
 /// Ctrl+O.

@@ -289,3 +289,20 @@ fn past_the_last_row_names_its_page_up_as_bound() {
         &["PgUp goes back"],
     );
 }
+
+/// A broken edit of the collection: the status line names the saved requests' key as bound.
+#[test]
+fn a_broken_collection_names_the_saved_requests_key_as_bound() {
+    let mut s = keyed("[keys]\nopen-collection = \"alt+o\"\n");
+    update(
+        &mut s,
+        Action::CollectionLoaded(Err(crate::collection::CollectionError {
+            path: "c.toml".into(),
+            problems: vec![crate::collection::Problem {
+                line: Some(3),
+                message: "bad".into(),
+            }],
+        })),
+    );
+    names(&text(&s, 80, 24), " · Alt+O shows all", &["Ctrl+O"]);
+}
