@@ -1,6 +1,9 @@
 //! The Data view: a tab per list, a table of one page, and a user, company, event or feedback
 //! opened whole. Cells come from `inspect::table`, sanitized there.
 
+use super::inspect_hints::{
+    more_hint, no_match_hint, no_more_rows_hint, nothing_stored_hint, search_hint,
+};
 use super::{Theme, fit, json_lines, retries_hint};
 use crate::api::inspect::EventRecord;
 use crate::inspect::table::{self, NO_COMPANY, precise_time, short_time};
@@ -90,22 +93,6 @@ pub fn status_line(data: &InspectView, keymap: &Keymap, theme: Theme) -> Option<
         )));
     }
     None
-}
-
-/// The search kept on the list, with the list's keys as bound: search edits it, back clears it.
-fn search_hint(keymap: &Keymap, search: &str) -> String {
-    let key = |command| keymap.label(Context::Data, command);
-    format!(
-        " search “{}” · {} edits it · {} clears",
-        sanitize(search),
-        key(Command::Search),
-        key(Command::Back),
-    )
-}
-
-/// A full page: the list's page down, as bound, reads the next one.
-fn more_hint(keymap: &Keymap) -> String {
-    format!(" · {} more", keymap.label(Context::Data, Command::PageDown))
 }
 
 fn list(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
@@ -330,38 +317,6 @@ fn empty_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
             theme.dim(),
         )),
     ]
-}
-
-/// No row matches the search: while it is typed, the search's cancel clears it; once kept, the
-/// list's back does (before it leaves the view).
-fn no_match_hint(keymap: &Keymap, data: &InspectView, noun: &str) -> String {
-    let clears = if data.typing {
-        keymap.label(Context::DataSearch, Command::Cancel)
-    } else {
-        keymap.label(Context::Data, Command::Back)
-    };
-    format!(
-        "No {noun} match “{}”. {clears} clears the search.",
-        sanitize(data.search.text())
-    )
-}
-
-/// Paged past the last row: the list's page up, as bound, goes back a page.
-fn no_more_rows_hint(keymap: &Keymap) -> String {
-    format!(
-        "No more rows. {} goes back.",
-        keymap.label(Context::Data, Command::PageUp)
-    )
-}
-
-/// Nothing stored yet: the list's back leads to the forms, where a call fills it.
-fn nothing_stored_hint(keymap: &Keymap, method: &str, base_url: &str) -> String {
-    format!(
-        "{} goes back to the forms: send a `{method}` call and it shows here. Or point your app \
-         at {} with this profile's key.",
-        keymap.label(Context::Data, Command::Back),
-        sanitize(base_url)
-    )
 }
 
 fn detail(

@@ -10,6 +10,7 @@ mod form;
 mod inspect;
 #[cfg(test)]
 mod inspect_flag_checks_tests;
+mod inspect_hints;
 mod log;
 mod outbox;
 mod overlay;
