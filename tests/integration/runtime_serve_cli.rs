@@ -3,7 +3,6 @@
 
 use crate::runtime_support::{PUB, SEC};
 use crate::support::{binary, listening_on, sigterm};
-use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -117,13 +116,7 @@ async fn forward_passes_runtime_calls_on_with_their_key_and_sigterm_ends_streams
     sigterm(&child);
     let exit = tokio::task::spawn_blocking(move || {
         let exit = child.wait().unwrap();
-        let mut log = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut log)
-            .unwrap();
+        let log = crate::support::stderr_of(&mut child);
         (exit, log)
     })
     .await
@@ -164,13 +157,7 @@ fn quiet_serve_prints_no_notes_at_start() {
         sigterm(&child);
         let exit = child.wait().unwrap();
         assert!(exit.success(), "{exit:?}");
-        let mut log = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut log)
-            .unwrap();
+        let log = crate::support::stderr_of(&mut child);
         for note in ["storing in", "Runtime API environments", "flags: none"] {
             assert_eq!(log.contains(note), expect_notes, "quiet {quiet}: {log}");
         }

@@ -3,7 +3,6 @@
 
 use crate::support::{KEY, binary};
 use serde_json::json;
-use std::io::Read;
 use std::process::{Command, Stdio};
 
 #[test]
@@ -102,13 +101,7 @@ async fn serves_from_the_data_dir_logs_without_keys_and_stops_on_sigterm() {
     crate::support::sigterm(&child);
     let exit = child.wait().unwrap();
     assert!(exit.success(), "clean shutdown on SIGTERM: {exit:?}");
-    let mut log = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
+    let log = crate::support::stderr_of(&mut child);
     assert!(log.contains("POST /{key}/{method} key#"), "{log}");
     assert!(log.contains(" 400 "), "{log}");
     assert!(

@@ -330,6 +330,19 @@ pub fn sigterm(child: &std::process::Child) {
     assert!(status.success(), "no process {}", child.id());
 }
 
+/// Everything an exited child wrote to its piped stderr: what a test reads after stopping serve.
+pub fn stderr_of(child: &mut std::process::Child) -> String {
+    use std::io::Read;
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr is piped")
+        .read_to_string(&mut log)
+        .expect("stderr reads as UTF-8");
+    log
+}
+
 /// Reads a `serve` child's first line (`listening on http://ADDR`) and returns the base URL.
 pub fn listening_on(child: &mut std::process::Child) -> String {
     use std::io::BufRead;

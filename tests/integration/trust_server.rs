@@ -7,7 +7,6 @@
 use crate::support::{KEY, TestServer, binary, listening_on};
 use bucket_console::server::{Limits, ServerConfig, Storage};
 use serde_json::Value;
-use std::io::Read as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -267,13 +266,7 @@ fn sigterm_exits_within_8_s_while_a_client_stalls_and_keeps_what_was_acknowledge
     };
     assert!(exit.success(), "{exit:?}");
     drop(stalled);
-    let mut log = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
+    let log = crate::support::stderr_of(&mut child);
 
     let (mut again, base) = start();
     let stored = rt.block_on(async {
