@@ -268,17 +268,21 @@ async fn another_servers_events_are_written_before_a_read() {
     assert_eq!(last_seen(&store, "u1").await, Some(2_000));
 }
 
-/// A read that cannot have the changes written first fails, saying so, rather than miss an
-/// answered call; once the write can be made, the read sees it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_read_fails_when_the_changes_cannot_be_written() {
-    let (_dir, store, other) = on_file().await;
-    // Stands in for a full disk: every write of a lastSeen fails.
+/// Stands in for a full disk: every write of a lastSeen fails until `DROP TRIGGER full`.
+fn fill_the_disk(other: &Connection) {
     other
         .execute_batch(
             "CREATE TRIGGER full BEFORE UPDATE OF last_seen ON users BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
         )
         .unwrap();
+}
+
+/// A read that cannot have the changes written first fails, saying so, rather than miss an
+/// answered call; once the write can be made, the read sees it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_fails_when_the_changes_cannot_be_written() {
+    let (_dir, store, other) = on_file().await;
+    fill_the_disk(&other);
     send(&store, "u1", None, 2_000).await;
     let refused = store
         .read(|conn| conn.query_row("SELECT last_seen FROM users", [], |r| r.get::<_, i64>(0)))
@@ -310,11 +314,7 @@ async fn a_clean_stop_writes_what_it_held() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_write_is_retried_less_and_less_often() {
     let (_dir, store, other) = on_file().await;
-    other
-        .execute_batch(
-            "CREATE TRIGGER full BEFORE UPDATE OF last_seen ON users BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
-        )
-        .unwrap();
+    fill_the_disk(&other);
     send(&store, "u1", None, 2_000).await;
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     // Every 20 ms that is about fifty; backing off, seven at most (20, 40, … 640 ms). A slow
