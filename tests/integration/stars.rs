@@ -495,6 +495,10 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
              DROP TABLE flag_state; DROP TABLE derived; ALTER TABLE events DROP COLUMN inactive; DROP TABLE event_blocks;
              DROP INDEX events_by_seq; ALTER TABLE events DROP COLUMN seq;
              ALTER TABLE feedback DROP COLUMN key; ALTER TABLE feedback DROP COLUMN sent_feature_id;
+             DROP TRIGGER events_owned; DROP TRIGGER events_disowned; DROP TRIGGER events_owned_again;
+             DROP VIEW event_owners; DROP TABLE owners_merged; DROP TABLE owners_recent;
+             CREATE INDEX events_by_user ON events (key_id, user_id, received_at);
+             CREATE INDEX events_by_company ON events (key_id, company_id, received_at);
              PRAGMA user_version = 1;",
         )
         .unwrap();
@@ -523,7 +527,7 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!((version, index, blocks > 0), (9, 1, true));
+    assert_eq!((version, index, blocks > 0), (10, 1, true));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

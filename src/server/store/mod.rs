@@ -7,6 +7,7 @@ pub mod flag_checks;
 mod flag_state;
 mod known;
 mod open;
+mod owners;
 mod paging;
 #[cfg(test)]
 mod paging_tests;

@@ -4,6 +4,7 @@
 
 use rusqlite::Connection;
 
+mod v10;
 mod v3;
 mod v4;
 mod v5;
@@ -38,7 +39,7 @@ pub const READER_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA query_only 
 
 /// Bumped whenever the tables change shape. An older database is migrated in place (`MIGRATIONS`);
 /// a newer one, written by a later build, is refused.
-pub const VERSION: i64 = 9;
+pub const VERSION: i64 = 10;
 
 /// What takes a database of version `n` to `n + 1`, at index `n - 1`; each runs in one transaction.
 const MIGRATIONS: &[&str] = &[
@@ -53,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     v7::SEQUENCE,
     v8::EVENTS_BY_NAME_AND_TIME,
     v9::DERIVED,
+    v10::OWNERS,
 ];
 
 const EVENTS_BY_NAME: &str = "CREATE INDEX IF NOT EXISTS events_by_name
@@ -344,13 +346,7 @@ mod tests {
         assert_eq!(create(&conn).unwrap(), None);
         assert_eq!(
             indexes(&conn),
-            [
-                "events_by_company",
-                "events_by_name_and_time",
-                "events_by_seq",
-                "events_by_time",
-                "events_by_user"
-            ]
+            ["events_by_name_and_time", "events_by_seq", "events_by_time",]
         );
         let through_it: Vec<i64> = conn
             .prepare(

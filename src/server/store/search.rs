@@ -1,7 +1,7 @@
 //! The events list's search through its index (schema v5): a search first matches the distinct
 //! event names, user ids and company ids, a few thousand strings where the events hold millions,
-//! then reads the events that hold a matching value through the indexes by name, user and
-//! company. A value matches by the very predicate the scan applies to each event
+//! then reads the events that hold a matching value through the index by name and the events'
+//! owners (schema/v10.rs). A value matches by the very predicate the scan applies to each event
 //! (`instr(lower(value), q)`: SQLite's ASCII-only `lower`), so the rows are the scan's, in its
 //! order, whatever the query's length or case.
 
@@ -13,17 +13,26 @@ const SCAN: &str = "(?7 IS NULL OR instr(lower(event), ?7) OR instr(lower(user_i
                 OR instr(lower(coalesce(company_id, '')), ?7))";
 
 /// `SELECT $col` of the events holding a matching event name, user id or company id, found
-/// through the indexes by name, user and company. An event without a company matches no company id
-/// (the scan's `coalesce(company_id, '')` never contains a non-empty query).
+/// through the index by name and the events' owners (schema/v10.rs). An event without a company
+/// matches no company id (the scan's `coalesce(company_id, '')` never contains a non-empty query).
 macro_rules! holding_a_match {
     ($col:literal) => {
         concat!(
-            "SELECT ", $col, " FROM events WHERE key_id = ?1 AND event IN
+            "SELECT ",
+            $col,
+            " FROM events WHERE key_id = ?1 AND event IN
                 (SELECT event FROM event_names WHERE key_id = ?1 AND instr(lower(event), ?7))
-             UNION SELECT ", $col, " FROM events WHERE key_id = ?1 AND user_id IN
-                (SELECT user_id FROM users WHERE key_id = ?1 AND instr(lower(user_id), ?7))
-             UNION SELECT ", $col, " FROM events WHERE key_id = ?1 AND company_id IN
-                (SELECT company_id FROM companies WHERE key_id = ?1 AND instr(lower(company_id), ?7))"
+             UNION SELECT ",
+            $col,
+            " FROM events WHERE id IN
+                (SELECT id FROM event_owners WHERE key_id = ?1 AND by_company = 0 AND owner IN
+                    (SELECT user_id FROM users WHERE key_id = ?1 AND instr(lower(user_id), ?7)))
+             UNION SELECT ",
+            $col,
+            " FROM events WHERE id IN
+                (SELECT id FROM event_owners WHERE key_id = ?1 AND by_company = 1 AND owner IN
+                    (SELECT company_id FROM companies
+                      WHERE key_id = ?1 AND instr(lower(company_id), ?7)))"
         )
     };
 }
@@ -89,10 +98,12 @@ pub fn plan(conn: &Connection, key_id: i64, query: Option<&str>) -> rusqlite::Re
                (SELECT count(*) FROM (SELECT 1 FROM events WHERE key_id = ?1 AND event IN
                   (SELECT event FROM event_names WHERE key_id = ?1 AND instr(lower(event), ?2))
                 LIMIT ?3))
-             + (SELECT count(*) FROM (SELECT 1 FROM events WHERE key_id = ?1 AND user_id IN
+             + (SELECT count(*) FROM (SELECT 1 FROM event_owners
+                 WHERE key_id = ?1 AND by_company = 0 AND owner IN
                   (SELECT user_id FROM users WHERE key_id = ?1 AND instr(lower(user_id), ?2))
                 LIMIT ?3))
-             + (SELECT count(*) FROM (SELECT 1 FROM events WHERE key_id = ?1 AND company_id IN
+             + (SELECT count(*) FROM (SELECT 1 FROM event_owners
+                 WHERE key_id = ?1 AND by_company = 1 AND owner IN
                   (SELECT company_id FROM companies WHERE key_id = ?1
                    AND instr(lower(company_id), ?2))
                 LIMIT ?3))",

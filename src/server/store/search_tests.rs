@@ -306,9 +306,15 @@ proptest! {
         companies in proptest::collection::vec(text(), 3),
         stored in proptest::collection::vec(stored(), 0..40),
         searches in proptest::collection::vec(search(), 1..12),
+        merged in 0..40usize,
     ) {
-        let conn = store();
-        for s in &stored {
+        let mut conn = store();
+        for (n, s) in stored.iter().enumerate() {
+            // The events before it are read from the merged table of owners, the others from
+            // the recent one (`store::owners`).
+            if n == merged {
+                crate::server::store::owners::merge(&mut conn).unwrap();
+            }
             let company = s.company.map(|c| companies[c].as_str());
             let payload = payload(&events[s.event], &users[s.user], company);
             ingest(&conn, s.key as i64 + 1, &payload, s.received_ms);

@@ -199,17 +199,17 @@ SELECT timestamp / 86400000, user_id, sum(timestamp <= ?3), max(timestamp)
  GROUP BY timestamp / 86400000, user_id";
 
 /// The first day with `event` without `companyId` up to the window's end, and the last day
-/// before the window, of each user in the JSON array ?5 (through the user's own index, a table
+/// before the window, of each user in the JSON array ?5 (through the user's events, a table
 /// lookup per event of the user's: the blocks tell these days, `blocks::user_days_before`, and
 /// this is read only where they cannot, and as the tests' reference).
 const USER_SPAN: &str = "
 SELECT j.value,
-  (SELECT min(timestamp / 86400000) FROM events INDEXED BY events_by_user
-    WHERE key_id = ?1 AND user_id = j.value AND event = ?2 AND company_id IS NULL
-      AND timestamp <= ?3),
-  (SELECT max(timestamp / 86400000) FROM events INDEXED BY events_by_user
-    WHERE key_id = ?1 AND user_id = j.value AND event = ?2 AND company_id IS NULL
-      AND timestamp / 86400000 < ?4)
+  (SELECT min(timestamp / 86400000) FROM events
+    WHERE id IN (SELECT id FROM event_owners WHERE key_id = ?1 AND by_company = 0 AND owner = j.value)
+      AND event = ?2 AND company_id IS NULL AND timestamp <= ?3),
+  (SELECT max(timestamp / 86400000) FROM events
+    WHERE id IN (SELECT id FROM event_owners WHERE key_id = ?1 AND by_company = 0 AND owner = j.value)
+      AND event = ?2 AND company_id IS NULL AND timestamp / 86400000 < ?4)
   FROM json_each(?5) j";
 
 /// A company's days in the window (a bit each, from the window's first day) and its first and

@@ -18,12 +18,12 @@ const WINDOW_ROWS: &str = "
 SELECT by_company, owner, block, days, last_ms, last_day_first_ms FROM event_blocks
  WHERE key_id = ?1 AND event = ?2 AND block BETWEEN ?3 AND ?4";
 
-/// The uses in the window up to the as-of time of a user in no company, through the user's own
-/// index: only such users are counted, and each has few.
+/// The uses in the window up to the as-of time of a user in no company, through the user's
+/// events (schema/v10.rs): only such users are counted, and each has few.
 const LEFT_OUT: &str = "
-SELECT count(*) FROM events INDEXED BY events_by_user
- WHERE key_id = ?1 AND user_id = ?2 AND event = ?3 AND company_id IS NULL
-   AND timestamp BETWEEN ?4 AND ?5";
+SELECT count(*) FROM events
+ WHERE id IN (SELECT id FROM event_owners WHERE key_id = ?1 AND by_company = 0 AND owner = ?2)
+   AND event = ?3 AND company_id IS NULL AND timestamp BETWEEN ?4 AND ?5";
 
 /// The uses left out, per user in no company.
 pub(super) type LeftOut = Vec<(String, u64)>;

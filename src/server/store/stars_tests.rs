@@ -42,10 +42,13 @@ fn at(e: &Event) -> i64 {
     (AS_OF.div_euclid(DAY_MS) - e.days_ago) * DAY_MS + e.ms.min(DAY_MS - 1)
 }
 
+/// A store of `events`, the users and companies of the first `merged` of them in the merged
+/// table of owners (`store::owners`), the others' in the recent one.
 fn store(
     memberships: &BTreeSet<(usize, usize)>,
     events: &[Event],
     scores: &[(usize, u8)],
+    merged: usize,
 ) -> Connection {
     let mut conn = Connection::open_in_memory().unwrap();
     super::super::schema::create(&conn).unwrap();
@@ -68,7 +71,10 @@ fn store(
         )
         .unwrap();
     }
-    for e in events {
+    for (n, e) in events.iter().enumerate() {
+        if n == merged {
+            super::super::owners::merge(&mut conn).unwrap();
+        }
         conn.execute(
             "INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at)
              VALUES (1, ?1, ?2, ?3, '{}', ?4, ?4)",
@@ -167,6 +173,7 @@ proptest! {
         recent_days in 1u32..10,
         window_days in prop_oneof![3 => Just(28u32), 1 => 6u32..130],
         time_of_day in prop_oneof![Just(DAY_MS - 1), 0..DAY_MS],
+        merged in 0..64usize,
     ) {
         let feature = Feature {
             usage: Usage::Event { events: vec!["Used it".into()] },
@@ -182,7 +189,7 @@ proptest! {
         let as_of = AS_OF - (DAY_MS - 1) + time_of_day;
         // Uses stamped after the as-of day, in its block of days or not, in half the cases.
         let events = [events, ahead].concat();
-        let conn = store(&memberships, &events, &scores);
+        let conn = store(&memberships, &events, &scores, merged);
         let want = expected(&feature, &memberships, &events, &scores, as_of);
         let later = events.iter().any(|e| {
             e.ours && at(e) > as_of && at(e).div_euclid(DAY_MS) == as_of.div_euclid(DAY_MS)
@@ -221,7 +228,7 @@ proptest! {
         segment_of in proptest::option::of(0..COMPANIES),
         only in 0..COMPANIES,
     ) {
-        let conn = store(&memberships, &events, &scores);
+        let conn = store(&memberships, &events, &scores, 0);
         if let Some(c) = segment_of {
             conn.execute(
                 "UPDATE companies SET attributes = '{\"plan\":\"big\"}' WHERE company_id = ?1",
@@ -298,7 +305,7 @@ fn a_use_later_on_the_as_of_day_is_no_use_yet() {
         ms: DAY_MS / 2 + 1,
         ours: true,
     };
-    let conn = store(&BTreeSet::new(), &[use_later], &[]);
+    let conn = store(&BTreeSet::new(), &[use_later], &[], 0);
     let as_of = AS_OF - (DAY_MS - 1) + DAY_MS / 2;
     let feature = Feature {
         usage: Usage::Event {
@@ -327,7 +334,7 @@ fn a_use_later_on_the_as_of_day_is_no_use_yet() {
 /// blocks' account of the days before the window gives way to the events'.
 #[test]
 fn a_first_use_before_1970_is_read_from_the_events() {
-    let mut conn = store(&BTreeSet::new(), &[], &[]);
+    let mut conn = store(&BTreeSet::new(), &[], &[], 0);
     let days = [-3].into_iter().chain(190..=199);
     for ms in days.map(|d| d * DAY_MS + 7) {
         conn.execute(

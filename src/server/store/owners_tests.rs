@@ -1,0 +1,197 @@
+//! The entries of `event_owners` are every event's user and company, whether they sit in the
+//! recent table or the merged one, whoever wrote the events; a merge moves them all at once.
+
+use super::*;
+use crate::server::store::schema;
+use proptest::prelude::*;
+
+/// Every entry as reads see it (`event_owners`), and how many of them sit in the recent table.
+fn owners(conn: &Connection) -> (Vec<(i64, i64, String, i64)>, i64) {
+    let all = conn
+        .prepare("SELECT key_id, by_company, owner, id FROM event_owners ORDER BY 1, 2, 3, 4")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let recent = conn
+        .query_row("SELECT count(*) FROM owners_recent", [], |r| r.get(0))
+        .unwrap();
+    (all, recent)
+}
+
+/// The entries the events themselves call for.
+fn expected(conn: &Connection) -> Vec<(i64, i64, String, i64)> {
+    conn.prepare(
+        "SELECT key_id, 0, user_id, id FROM events
+         UNION ALL SELECT key_id, 1, company_id, id FROM events WHERE company_id IS NOT NULL
+         ORDER BY 1, 2, 3, 4",
+    )
+    .unwrap()
+    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+fn add(conn: &Connection, user: &str, company: Option<&str>) {
+    conn.execute(
+        "INSERT INTO events (key_id, event, user_id, company_id, attributes, timestamp, received_at)
+         VALUES (1, 'Used', ?1, ?2, '{}', 5, 5)",
+        rusqlite::params![user, company],
+    )
+    .unwrap();
+}
+
+fn store() -> Connection {
+    let conn = Connection::open_in_memory().unwrap();
+    schema::create(&conn).unwrap();
+    conn
+}
+
+#[test]
+fn stored_events_are_owned_at_once_and_a_merge_moves_them_all() {
+    let mut conn = store();
+    add(&conn, "u1", Some("c1"));
+    add(&conn, "u2", None);
+    let (before, recent) = owners(&conn);
+    assert_eq!(before, expected(&conn));
+    assert_eq!(recent, 3);
+    merge(&mut conn).unwrap();
+    let (after, recent) = owners(&conn);
+    assert_eq!((after, recent), (before, 0));
+    add(&conn, "u1", Some("c2"));
+    let (split, recent) = owners(&conn);
+    assert_eq!((split, recent), (expected(&conn), 2));
+}
+
+#[test]
+fn events_deleted_or_moved_by_hand_take_their_entries_along() {
+    let mut conn = store();
+    add(&conn, "u1", Some("c1"));
+    add(&conn, "u2", Some("c1"));
+    merge(&mut conn).unwrap();
+    add(&conn, "u3", None);
+    conn.execute_batch(
+        "DELETE FROM events WHERE user_id = 'u1';
+         UPDATE events SET user_id = 'u9', company_id = NULL WHERE user_id = 'u2';
+         DELETE FROM events WHERE user_id = 'u3';",
+    )
+    .unwrap();
+    assert_eq!(owners(&conn).0, expected(&conn));
+    assert_eq!(expected(&conn).len(), 1);
+}
+
+/// Stores `batch` (user, company) in one transaction, as the writer does, and lets the sweep
+/// take its step in it.
+fn commit(conn: &mut Connection, sweep: &mut Sweep, batch: &[(u8, Option<u8>)]) {
+    let tx = conn.transaction().unwrap();
+    for (user, company) in batch {
+        add(
+            &tx,
+            &format!("u{user}"),
+            company.map(|c| format!("c{c}")).as_deref(),
+        );
+    }
+    sweep.step(&tx, batch.len() as u64);
+    tx.commit().unwrap();
+}
+
+fn recent(conn: &Connection) -> u64 {
+    conn.query_row("SELECT count(*) FROM owners_recent", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn the_sweep_waits_until_the_recent_table_holds_what_it_keeps() {
+    let mut conn = store();
+    let mut sweep = Sweep::counted(&conn, 6).unwrap();
+    commit(&mut conn, &mut sweep, &[(1, Some(1)), (2, None)]);
+    commit(&mut conn, &mut sweep, &[(3, Some(1))]);
+    assert_eq!(recent(&conn), 5, "moved before the recent table was full");
+    commit(&mut conn, &mut sweep, &[(4, Some(2)), (5, Some(2))]);
+    assert!(recent(&conn) <= 6, "{} entries kept", recent(&conn));
+    assert_eq!(owners(&conn).0, expected(&conn));
+}
+
+/// A move that fails (here refused by a trigger, as a full disk would) is undone alone: the
+/// batch's events are stored and read, and a later batch moves their entries.
+#[test]
+fn a_failed_move_keeps_the_batch_and_its_entries() {
+    let mut conn = store();
+    let mut sweep = Sweep::counted(&conn, 0).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER refused BEFORE INSERT ON owners_merged BEGIN SELECT RAISE(ABORT, 'full'); END;",
+    )
+    .unwrap();
+    commit(&mut conn, &mut sweep, &[(1, Some(1)), (2, None)]);
+    assert_eq!(owners(&conn), (expected(&conn), 3));
+    conn.execute_batch("DROP TRIGGER refused").unwrap();
+    commit(&mut conn, &mut sweep, &[(3, None)]);
+    assert_eq!(owners(&conn).0, expected(&conn));
+    assert!(recent(&conn) < 4, "the stuck entries were not moved");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever the batches and the size kept, reads see every event's entries once, and the
+    /// recent table stays within what it keeps and one batch's entries.
+    #[test]
+    fn the_sweep_moves_every_entry_once_and_keeps_the_recent_table_small(
+        keep in 0..12u64,
+        batches in proptest::collection::vec(
+            proptest::collection::vec((0..6u8, proptest::option::of(0..3u8)), 0..6),
+            1..40,
+        ),
+    ) {
+        let mut conn = store();
+        let mut sweep = Sweep::counted(&conn, keep).unwrap();
+        for batch in &batches {
+            commit(&mut conn, &mut sweep, batch);
+            prop_assert_eq!(owners(&conn).0, expected(&conn));
+            prop_assert!(
+                recent(&conn) <= keep + 2 * batch.len() as u64,
+                "{} entries recent, keeping {}", recent(&conn), keep
+            );
+        }
+    }
+}
+
+/// A store of version 9 keeps its events by user and company in two indexes on `events`; the
+/// migration puts every event's entries in the merged table and drops the indexes, so that no
+/// index written by each event is ordered by its user or company.
+#[test]
+fn a_version_9_store_gets_its_events_owned_and_loses_the_indexes_by_owner() {
+    let conn = store();
+    conn.execute_batch(
+        "DROP VIEW event_owners; DROP TABLE owners_merged; DROP TABLE owners_recent;
+         DROP TRIGGER IF EXISTS events_owned; DROP TRIGGER IF EXISTS events_disowned;
+         DROP TRIGGER IF EXISTS events_owned_again;
+         CREATE INDEX events_by_user ON events (key_id, user_id, received_at);
+         CREATE INDEX events_by_company ON events (key_id, company_id, received_at);
+         PRAGMA user_version = 9;",
+    )
+    .unwrap();
+    add(&conn, "u1", Some("c1"));
+    add(&conn, "u2", None);
+    assert_eq!(schema::create(&conn).unwrap(), None);
+    let (owned, recent) = owners(&conn);
+    assert_eq!((owned, recent), (expected(&conn), 0));
+    assert_eq!(expected(&conn).len(), 3);
+    let by_owner: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'
+               AND (sql LIKE '%user_id%' OR sql LIKE '%company_id%')
+               AND sql NOT LIKE '%event,%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        by_owner, 0,
+        "an index on events still leads by user or company"
+    );
+    add(&conn, "u3", None);
+    assert_eq!(owners(&conn), (expected(&conn), 1));
+}
