@@ -265,25 +265,34 @@ fn check_timed(c: &Case<'_>) -> Vec<String> {
     let d = c.dir();
     let page = |offset, after| c.page(offset, after);
     let what = |list: &str| c.what(list);
-    for user in [None, Some("u2")] {
+    let text = |v: Option<&str>| v.map_or("NULL".into(), |v| format!("'{v}'"));
+    for (user, company) in [
+        (None, None),
+        (Some("u2"), None),
+        (None, Some("c1")),
+        (Some("u2"), Some("c1")),
+    ] {
         let whole = reference(
             conn,
             &format!(
                 "SELECT id FROM events WHERE key_id = ?1 AND (?3 IS NULL OR user_id = ?3)
+                   AND (?4 IS NULL OR company_id = ?4)
                    AND (?2 IS NULL OR instr(lower(event), ?2) OR instr(lower(user_id), ?2)
                         OR instr(lower(coalesce(company_id, '')), ?2))
                  ORDER BY received_at {d}, id {d}"
             )
-            .replace("?3", &user.map_or("NULL".into(), |u| format!("'{u}'"))),
+            .replace("?3", &text(user))
+            .replace("?4", &text(company)),
             key,
             search,
         );
         let filter = EventFilter {
             user_id: user.map(str::to_owned),
+            company_id: company.map(str::to_owned),
             ..EventFilter::default()
         };
         wrong.extend(compare(
-            &what(&format!("events {user:?}")),
+            &what(&format!("events {user:?} {company:?}")),
             &whole,
             limit,
             &|o, a| {
