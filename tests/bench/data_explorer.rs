@@ -296,8 +296,21 @@ fn paging(db: &std::path::Path, stored: u64) {
     println!(
         "page {deep} deep by offset, searched (walks) {filtered:>8.3} ms (not in the target: a search or filter walks; its cursor does not)"
     );
-    // One user's events (about fifty of each of 20 000 users) and one company's (a fiftieth of
-    // all: common enough that the list is walked), first page, newest first.
+    owned(&conn, &median);
+    users(&conn, &time);
+}
+
+/// One user's events (about fifty of each of 20 000 users) and one company's (a fiftieth of
+/// all: common enough that the list is walked), first page, newest first.
+fn owned(conn: &rusqlite::Connection, median: &dyn Fn(&dyn Fn() -> usize) -> f64) {
+    use bucket_console::server::store::queries::{self, EventFilter, Order, Page};
+    let page = Page {
+        limit: 50,
+        offset: 0,
+        after: None,
+        order: Order::Newest,
+        search: None,
+    };
     for (label, filter, before) in [
         (
             "one user's events",
@@ -317,7 +330,7 @@ fn paging(db: &std::path::Path, stored: u64) {
         ),
     ] {
         let read = || {
-            queries::events(&conn, KEY, &filter, &page(0, None, Order::Newest))
+            queries::events(conn, KEY, &filter, &page)
                 .unwrap()
                 .rows
                 .len()
@@ -326,7 +339,6 @@ fn paging(db: &std::path::Path, stored: u64) {
         let ms = median(&read);
         println!("{label:<21} first page ({rows} rows)  {ms:>8.3} ms ({before})");
     }
-    users(&conn, &time);
 }
 
 /// Users have no seek-offset (their order changes as they are seen): a deep offset walks (and
