@@ -496,7 +496,8 @@ async fn a_version_1_database_is_migrated_in_place_and_funnels_work() {
              DROP INDEX events_by_seq; ALTER TABLE events DROP COLUMN seq;
              ALTER TABLE feedback DROP COLUMN key; ALTER TABLE feedback DROP COLUMN sent_feature_id;
              DROP TRIGGER events_owned; DROP TRIGGER events_disowned; DROP TRIGGER events_owned_again;
-             DROP VIEW event_owners; DROP TABLE owners_merged; DROP TABLE owners_recent;
+             DROP VIEW event_owners; DROP TABLE owners_merged; DROP TABLE owners_middle;
+             DROP TABLE owners_recent;
              CREATE INDEX events_by_user ON events (key_id, user_id, received_at);
              CREATE INDEX events_by_company ON events (key_id, company_id, received_at);
              PRAGMA user_version = 1;",

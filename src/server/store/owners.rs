@@ -1,98 +1,148 @@
 //! Whose events are whose (schema/v10.rs): a trigger puts each stored event's user and company
-//! in `owners_recent`, and the writer moves them on to `owners_merged` a slice at a time, in the
-//! tables' key order, so that a page of the large table is written once for many events instead
-//! of once for each. Reads take both through the view `event_owners`.
+//! in `owners_recent`, and the writer moves them on to `owners_middle` and from there to
+//! `owners_merged`, a slice at a time in the tables' key order, so that a page of a larger table
+//! is written once for many events instead of once for each. Reads take all three through the
+//! view `event_owners`.
 //!
-//! The move is a sweep: once the recent table holds [`KEEP`] entries, each batch moves about as
-//! many entries as it added, the next ones in key order after where the last batch stopped,
-//! starting over at the end. A page of the merged table is then written once a lap, for the
-//! entries of some [`KEEP`] recent ones, and each batch pays its share: no batch waits for a
-//! large merge.
+//! Each move is a sweep: once a table holds what it keeps, each batch moves about as many entries
+//! as it added, the next ones in key order after where the last batch stopped, starting over at
+//! the end. A page of the next table is then written once a lap, for the entries of all that the
+//! table keeps, and each batch pays its share: no batch waits for a large merge. The recent table
+//! is kept small so that the entries of a commit, placed by their owners, fall on few pages; the
+//! middle one large so that a lap of the merged table's pages carries many events.
 
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-/// Entries (one per event and one more per event naming a company) the recent table keeps:
-/// about 65 000 events' worth. Fewer make each lap shorter, and a page of the merged table is
-/// written for fewer events; more make the recent table's pages, written by every commit, more
-/// numerous.
-pub const KEEP: u64 = 110_000;
+/// A table of entries, the table they are swept into, and how many entries it keeps (one per
+/// event and one more per event naming a company).
+#[derive(Debug, Clone, Copy)]
+pub struct Level {
+    pub from: &'static str,
+    pub to: &'static str,
+    pub keep: u64,
+}
+
+/// About 4 000 events: some 35 pages, which a commit's entries mostly share.
+pub const RECENT: Level = Level {
+    from: "owners_recent",
+    to: "owners_middle",
+    keep: 8_192,
+};
+
+/// About 65 000 events: each page of the merged table the sweep writes takes the entries of some
+/// 16 events at a million, and the middle table's 420 pages see only the slices moved in and out.
+pub const MIDDLE: Level = Level {
+    from: "owners_middle",
+    to: "owners_merged",
+    keep: 110_000,
+};
 
 /// An entry's key: tracking key, by company, owner, event id.
 type Entry = (i64, i64, String, i64);
 
-/// Where the sweep stands, and what the recent table holds as far as the writer knows.
+/// Where a sweep stands, and what its table holds as far as the writer knows.
 #[derive(Debug)]
 pub struct Sweep {
-    keep: u64,
-    /// Counted at open and at the end of each lap; in between, each event counts two (at most
-    /// what it added) and each entry moved one less.
+    level: Level,
+    /// Counted at open and at the end of each lap; in between, what each step was told was
+    /// added (at most what was) and one less for each entry moved.
     entries: u64,
     /// The last entry moved; `None` at the start of a lap.
     after: Option<Entry>,
 }
 
-const COUNT: &str = "SELECT count(*) FROM owners_recent";
+fn count(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
+    conn.prepare_cached(&format!("SELECT count(*) FROM {table}"))?
+        .query_row([], |r| r.get(0))
+}
 
 impl Sweep {
     /// The sweep of a store as opened: another run may have left entries behind.
-    pub fn counted(conn: &Connection, keep: u64) -> rusqlite::Result<Sweep> {
+    pub fn counted(conn: &Connection, level: Level) -> rusqlite::Result<Sweep> {
         Ok(Sweep {
-            keep,
-            entries: conn.query_row(COUNT, [], |r| r.get(0))?,
+            level,
+            entries: count(conn, level.from)?,
             after: None,
         })
     }
 
-    /// A sweep that knows of no recent entry: the end of its first lap counts them.
-    pub fn counted_none(keep: u64) -> Sweep {
+    /// A sweep that knows of no entry: the end of its first lap counts them.
+    pub fn counted_none(level: Level) -> Sweep {
         Sweep {
-            keep,
+            level,
             entries: 0,
             after: None,
         }
     }
 
-    /// Notes `events` stored in the transaction `tx` and moves their share, under a savepoint: a
-    /// failed move (a full disk) is undone alone and leaves the batch's own writes in place; its
-    /// entries stay readable where they are and a later batch moves them.
-    pub fn step(&mut self, tx: &Connection, events: u64) {
+    /// Notes `added` entries (at most) put in its table in the transaction `tx`, moves their
+    /// share, and answers how many it moved. Under a savepoint: a failed move (a full disk) is
+    /// undone alone, moves nothing and leaves the batch's own writes in place; the entries stay
+    /// readable where they are and a later batch moves them.
+    pub fn step(&mut self, tx: &Connection, added: u64) -> u64 {
         let before = self.after.clone();
         let moved = tx
             .execute_batch("SAVEPOINT sweep")
-            .and_then(|()| self.advance(tx, events))
+            .and_then(|()| self.advance(tx, added))
             .and_then(|moved| tx.execute_batch("RELEASE sweep").map(|()| moved));
-        if moved.is_err() {
+        moved.unwrap_or_else(|_| {
             let _ = tx.execute_batch("ROLLBACK TO sweep; RELEASE sweep");
             self.after = before;
-        }
+            0
+        })
     }
 
-    /// Moves about as many entries as `events` added once the recent table holds more than it
-    /// keeps; answers how many it moved.
-    fn advance(&mut self, tx: &Connection, events: u64) -> rusqlite::Result<u64> {
-        let added = events.saturating_mul(2);
+    /// Moves about as many entries as were `added` once its table holds more than it keeps;
+    /// answers how many it moved.
+    fn advance(&mut self, tx: &Connection, added: u64) -> rusqlite::Result<u64> {
+        let Level { from, to, keep } = self.level;
         self.entries = self.entries.saturating_add(added);
-        let mut wanted = self.entries.saturating_sub(self.keep).min(added);
+        let mut wanted = self.entries.saturating_sub(keep).min(added);
         let mut moved = 0;
         let mut wrapped = false;
         while wanted > 0 {
-            let (n, end) = move_next(tx, self.after.as_ref(), wanted)?;
+            let (n, end) = move_next(tx, (from, to), self.after.as_ref(), wanted)?;
             moved += n;
             wanted -= n.min(wanted);
             self.entries = self.entries.saturating_sub(n);
             self.after = end;
             if self.after.is_none() {
                 // The end of a lap: the count is made exact again, and one lap is enough.
-                self.entries = tx.query_row(COUNT, [], |r| r.get(0))?;
+                self.entries = count(tx, from)?;
                 if wrapped {
                     break;
                 }
                 wrapped = true;
-                wanted = wanted.min(self.entries.saturating_sub(self.keep));
+                wanted = wanted.min(self.entries.saturating_sub(keep));
             }
         }
         Ok(moved)
+    }
+}
+
+/// The writer's two sweeps: recent into middle, middle into merged.
+#[derive(Debug)]
+pub struct Sweeps {
+    recent: Sweep,
+    middle: Sweep,
+}
+
+impl Sweeps {
+    /// The sweeps of a store as opened; a table that cannot be counted starts a lap as if empty.
+    pub fn counted(conn: &Connection) -> Sweeps {
+        let sweep =
+            |level| Sweep::counted(conn, level).unwrap_or_else(|_| Sweep::counted_none(level));
+        Sweeps {
+            recent: sweep(RECENT),
+            middle: sweep(MIDDLE),
+        }
+    }
+
+    /// `events` were stored in `tx`: each put at most two entries in the recent table.
+    pub fn step(&mut self, tx: &Connection, events: u64) {
+        let moved = self.recent.step(tx, events.saturating_mul(2));
+        self.middle.step(tx, moved);
     }
 }
 
@@ -100,6 +150,7 @@ impl Sweep {
 /// answers how many it moved and the last of them, `None` when it reached the end.
 fn move_next(
     tx: &Connection,
+    (from, to): (&str, &str),
     after: Option<&Entry>,
     count: u64,
 ) -> rusqlite::Result<(u64, Option<Entry>)> {
@@ -113,7 +164,7 @@ fn move_next(
     let offset = i64::try_from(count.saturating_sub(1)).unwrap_or(i64::MAX);
     let last: Option<Entry> = {
         let mut stmt = tx.prepare_cached(&format!(
-            "SELECT key_id, by_company, owner, id FROM owners_recent WHERE {lower}
+            "SELECT key_id, by_company, owner, id FROM {from} WHERE {lower}
              ORDER BY key_id, by_company, owner, id LIMIT 1 OFFSET ?9"
         ))?;
         for (i, v) in values.iter().enumerate() {
@@ -139,15 +190,15 @@ fn move_next(
         }
         None => lower,
     };
-    // The recent table is read in its key's order, the merged one's: each page of it the slice
-    // reaches is visited once.
+    // The table is read in its key's order, the next one's: each page of it the slice reaches is
+    // visited once.
     let moved = tx
         .prepare_cached(&format!(
-            "INSERT INTO owners_merged (key_id, by_company, owner, id)
-             SELECT key_id, by_company, owner, id FROM owners_recent WHERE {range}"
+            "INSERT INTO {to} (key_id, by_company, owner, id)
+             SELECT key_id, by_company, owner, id FROM {from} WHERE {range}"
         ))?
         .execute(rusqlite::params_from_iter(values.iter()))?;
-    tx.prepare_cached(&format!("DELETE FROM owners_recent WHERE {range}"))?
+    tx.prepare_cached(&format!("DELETE FROM {from} WHERE {range}"))?
         .execute(rusqlite::params_from_iter(values.iter()))?;
     Ok((moved as u64, last))
 }
@@ -161,12 +212,13 @@ fn values_of((key_id, by_company, owner, id): &Entry) -> [Value; 4] {
     ]
 }
 
-/// Moves every recent entry at once: the tests' way to split a store's entries between the two
-/// tables at a chosen event.
+/// Moves every middle entry to the merged table, then every recent one to the middle table: the
+/// tests' way to split a store's entries between the three tables at chosen events.
 #[cfg(test)]
 pub fn merge(conn: &mut Connection) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
-    move_next(&tx, None, u64::MAX)?;
+    move_next(&tx, (MIDDLE.from, MIDDLE.to), None, u64::MAX)?;
+    move_next(&tx, (RECENT.from, RECENT.to), None, u64::MAX)?;
     tx.commit()
 }
 

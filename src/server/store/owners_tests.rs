@@ -14,10 +14,7 @@ fn owners(conn: &Connection) -> (Vec<(i64, i64, String, i64)>, i64) {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    let recent = conn
-        .query_row("SELECT count(*) FROM owners_recent", [], |r| r.get(0))
-        .unwrap();
-    (all, recent)
+    (all, count(conn, "owners_recent").unwrap() as i64)
 }
 
 /// The entries the events themselves call for.
@@ -82,9 +79,9 @@ fn events_deleted_or_moved_by_hand_take_their_entries_along() {
     assert_eq!(expected(&conn).len(), 1);
 }
 
-/// Stores `batch` (user, company) in one transaction, as the writer does, and lets the sweep
-/// take its step in it.
-fn commit(conn: &mut Connection, sweep: &mut Sweep, batch: &[(u8, Option<u8>)]) {
+/// Stores `batch` (user, company) in one transaction, as the writer does, and lets the sweeps
+/// take their steps in it: recent into middle, then middle into merged.
+fn commit(conn: &mut Connection, sweeps: &mut [Sweep; 2], batch: &[(u8, Option<u8>)]) {
     let tx = conn.transaction().unwrap();
     for (user, company) in batch {
         add(
@@ -93,24 +90,55 @@ fn commit(conn: &mut Connection, sweep: &mut Sweep, batch: &[(u8, Option<u8>)]) 
             company.map(|c| format!("c{c}")).as_deref(),
         );
     }
-    sweep.step(&tx, batch.len() as u64);
+    let moved = sweeps[0].step(&tx, 2 * batch.len() as u64);
+    sweeps[1].step(&tx, moved);
     tx.commit().unwrap();
 }
 
+/// Sweeps whose tables keep `recent` and `middle` entries.
+fn sweeps(conn: &Connection, recent: u64, middle: u64) -> [Sweep; 2] {
+    [
+        Sweep::counted(
+            conn,
+            Level {
+                keep: recent,
+                ..RECENT
+            },
+        )
+        .unwrap(),
+        Sweep::counted(
+            conn,
+            Level {
+                keep: middle,
+                ..MIDDLE
+            },
+        )
+        .unwrap(),
+    ]
+}
+
 fn recent(conn: &Connection) -> u64 {
-    conn.query_row("SELECT count(*) FROM owners_recent", [], |r| r.get(0))
-        .unwrap()
+    count(conn, "owners_recent").unwrap()
 }
 
 #[test]
 fn the_sweep_waits_until_the_recent_table_holds_what_it_keeps() {
     let mut conn = store();
-    let mut sweep = Sweep::counted(&conn, 6).unwrap();
-    commit(&mut conn, &mut sweep, &[(1, Some(1)), (2, None)]);
-    commit(&mut conn, &mut sweep, &[(3, Some(1))]);
+    let mut sweeps = sweeps(&conn, 6, 2);
+    commit(&mut conn, &mut sweeps, &[(1, Some(1)), (2, None)]);
+    commit(&mut conn, &mut sweeps, &[(3, Some(1))]);
     assert_eq!(recent(&conn), 5, "moved before the recent table was full");
-    commit(&mut conn, &mut sweep, &[(4, Some(2)), (5, Some(2))]);
+    commit(&mut conn, &mut sweeps, &[(4, Some(2)), (5, Some(2))]);
     assert!(recent(&conn) <= 6, "{} entries kept", recent(&conn));
+    assert_eq!(
+        count(&conn, "owners_middle").unwrap(),
+        2,
+        "the middle table kept more"
+    );
+    assert!(
+        count(&conn, "owners_merged").unwrap() > 0,
+        "nothing went on to the merged table"
+    );
     assert_eq!(owners(&conn).0, expected(&conn));
 }
 
@@ -119,15 +147,15 @@ fn the_sweep_waits_until_the_recent_table_holds_what_it_keeps() {
 #[test]
 fn a_failed_move_keeps_the_batch_and_its_entries() {
     let mut conn = store();
-    let mut sweep = Sweep::counted(&conn, 0).unwrap();
+    let mut sweeps = sweeps(&conn, 0, 0);
     conn.execute_batch(
-        "CREATE TRIGGER refused BEFORE INSERT ON owners_merged BEGIN SELECT RAISE(ABORT, 'full'); END;",
+        "CREATE TRIGGER refused BEFORE INSERT ON owners_middle BEGIN SELECT RAISE(ABORT, 'full'); END;",
     )
     .unwrap();
-    commit(&mut conn, &mut sweep, &[(1, Some(1)), (2, None)]);
+    commit(&mut conn, &mut sweeps, &[(1, Some(1)), (2, None)]);
     assert_eq!(owners(&conn), (expected(&conn), 3));
     conn.execute_batch("DROP TRIGGER refused").unwrap();
-    commit(&mut conn, &mut sweep, &[(3, None)]);
+    commit(&mut conn, &mut sweeps, &[(3, None)]);
     assert_eq!(owners(&conn).0, expected(&conn));
     assert!(recent(&conn) < 4, "the stuck entries were not moved");
 }
@@ -135,25 +163,25 @@ fn a_failed_move_keeps_the_batch_and_its_entries() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Whatever the batches and the size kept, reads see every event's entries once, and the
-    /// recent table stays within what it keeps and one batch's entries.
+    /// Whatever the batches and the sizes kept, reads see every event's entries once, and the
+    /// recent and middle tables stay within what they keep and one batch's entries.
     #[test]
-    fn the_sweep_moves_every_entry_once_and_keeps_the_recent_table_small(
-        keep in 0..12u64,
+    fn the_sweeps_move_every_entry_once_and_keep_their_tables_small(
+        keep in (0..8u64, 0..12u64),
         batches in proptest::collection::vec(
             proptest::collection::vec((0..6u8, proptest::option::of(0..3u8)), 0..6),
             1..40,
         ),
     ) {
         let mut conn = store();
-        let mut sweep = Sweep::counted(&conn, keep).unwrap();
+        let mut sweeps = sweeps(&conn, keep.0, keep.1);
         for batch in &batches {
-            commit(&mut conn, &mut sweep, batch);
+            commit(&mut conn, &mut sweeps, batch);
             prop_assert_eq!(owners(&conn).0, expected(&conn));
-            prop_assert!(
-                recent(&conn) <= keep + 2 * batch.len() as u64,
-                "{} entries recent, keeping {}", recent(&conn), keep
-            );
+            let most = 2 * batch.len() as u64;
+            prop_assert!(recent(&conn) <= keep.0 + most, "{} recent, keeping {}", recent(&conn), keep.0);
+            let middle = count(&conn, "owners_middle").unwrap();
+            prop_assert!(middle <= keep.1 + most, "{} middle, keeping {}", middle, keep.1);
         }
     }
 }
@@ -165,7 +193,8 @@ proptest! {
 fn a_version_9_store_gets_its_events_owned_and_loses_the_indexes_by_owner() {
     let conn = store();
     conn.execute_batch(
-        "DROP VIEW event_owners; DROP TABLE owners_merged; DROP TABLE owners_recent;
+        "DROP VIEW event_owners; DROP TABLE owners_merged; DROP TABLE owners_middle;
+         DROP TABLE owners_recent;
          DROP TRIGGER IF EXISTS events_owned; DROP TRIGGER IF EXISTS events_disowned;
          DROP TRIGGER IF EXISTS events_owned_again;
          CREATE INDEX events_by_user ON events (key_id, user_id, received_at);

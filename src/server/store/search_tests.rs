@@ -310,9 +310,9 @@ proptest! {
     ) {
         let mut conn = store();
         for (n, s) in stored.iter().enumerate() {
-            // The events before it are read from the merged table of owners, the others from
-            // the recent one (`store::owners`).
-            if n == merged {
+            // The events before half of it are read from the merged table of owners, those
+            // before it from the middle one, the others from the recent one (`store::owners`).
+            if n == merged / 2 || n == merged {
                 crate::server::store::owners::merge(&mut conn).unwrap();
             }
             let company = s.company.map(|c| companies[c].as_str());

@@ -42,8 +42,9 @@ fn at(e: &Event) -> i64 {
     (AS_OF.div_euclid(DAY_MS) - e.days_ago) * DAY_MS + e.ms.min(DAY_MS - 1)
 }
 
-/// A store of `events`, the users and companies of the first `merged` of them in the merged
-/// table of owners (`store::owners`), the others' in the recent one.
+/// A store of `events`, the users and companies of the first `merged / 2` of them in the merged
+/// table of owners (`store::owners`), of the first `merged` in the middle one, the others' in the
+/// recent one.
 fn store(
     memberships: &BTreeSet<(usize, usize)>,
     events: &[Event],
@@ -72,7 +73,7 @@ fn store(
         .unwrap();
     }
     for (n, e) in events.iter().enumerate() {
-        if n == merged {
+        if n == merged / 2 || n == merged {
             super::super::owners::merge(&mut conn).unwrap();
         }
         conn.execute(

@@ -7,7 +7,7 @@ mod batch;
 use super::apply::{self, Call, Outcome, storage_failed};
 use super::derived;
 use super::known::Known;
-use super::owners::{self, Sweep};
+use super::owners::Sweeps;
 use crate::api::payload::Payload;
 use crate::api::runtime::bulk::Item;
 pub use batch::BatchJob;
@@ -203,9 +203,7 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
     let mut close = None;
     let mut held = Held::default();
     let mut building = super::search::ready(&conn).is_ok_and(|ready| !ready);
-    // A store whose recent entries cannot be counted starts a lap as if it held none.
-    let mut sweep =
-        Sweep::counted(&conn, owners::KEEP).unwrap_or_else(|_| Sweep::counted_none(owners::KEEP));
+    let mut sweeps = Sweeps::counted(&conn);
     loop {
         let first = match next_job(&conn, jobs, &mut building, held.idle_wait()) {
             Next::Job(job) => job,
@@ -236,7 +234,7 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
             }
         }
         if !writes.is_empty() {
-            let outcomes = commit_batch(&mut conn, &writes, &mut keys, &mut known, &mut sweep);
+            let outcomes = commit_batch(&mut conn, &writes, &mut keys, &mut known, &mut sweeps);
             held.note(writes.iter().map(events).sum());
             // Release: a reader that sees the new count also sees the commit (Store::changes).
             counters.commits.fetch_add(1, Ordering::Release);
@@ -333,14 +331,14 @@ fn commit_batch(
     writes: &[Work],
     keys: &mut KeyIds,
     known: &mut Known,
-    sweep: &mut Sweep,
+    sweeps: &mut Sweeps,
 ) -> Vec<Outcome> {
-    match apply_all(conn, writes, keys, known, sweep) {
+    match apply_all(conn, writes, keys, known, sweeps) {
         Ok(outcomes) => outcomes,
         Err(_) if writes.len() > 1 => writes
             .iter()
             .map(|w| {
-                apply_all(conn, std::slice::from_ref(w), keys, known, sweep)
+                apply_all(conn, std::slice::from_ref(w), keys, known, sweeps)
                     .map_or_else(|e| Err(storage_failed(&e.to_string())), |mut o| o.remove(0))
             })
             .collect(),
@@ -353,9 +351,9 @@ fn apply_all(
     writes: &[Work],
     keys: &mut KeyIds,
     known: &mut Known,
-    sweep: &mut Sweep,
+    sweeps: &mut Sweeps,
 ) -> rusqlite::Result<Vec<Outcome>> {
-    let result = apply_in_transaction(conn, writes, keys, known, sweep);
+    let result = apply_in_transaction(conn, writes, keys, known, sweeps);
     if result.is_err() {
         // The transaction rolled back: ids it gave new keys, and rows noted as stored, never were.
         keys.0.clear();
@@ -369,7 +367,7 @@ fn apply_in_transaction(
     writes: &[Work],
     keys: &mut KeyIds,
     known: &mut Known,
-    sweep: &mut Sweep,
+    sweeps: &mut Sweeps,
 ) -> rusqlite::Result<Vec<Outcome>> {
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     known.check(&tx)?;
@@ -391,7 +389,7 @@ fn apply_in_transaction(
         outcomes.push(outcome);
     }
     // In the batch's own commit: moving entries costs no commit (and no fsync) of its own.
-    sweep.step(&tx, writes.iter().map(events).sum());
+    sweeps.step(&tx, writes.iter().map(events).sum());
     tx.commit()?;
     Ok(outcomes)
 }

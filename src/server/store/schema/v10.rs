@@ -4,12 +4,12 @@
 //! those pages again (a million events in, ingest ran at 70 % of its rate at ten thousand; without
 //! the two indexes at 85–100 %).
 //!
-//! Their place is taken by two tables of the same entries: `owners_recent`, which a trigger fills
-//! as events are stored and which stays small (its pages stay in the cache and a checkpoint writes
-//! few of them), and `owners_merged`, which gets the recent entries a few tens of thousands at a
-//! time (`store::owners::merge`), so that each of its pages is written once for many events.
-//! Reads take both through the view `event_owners`. Triggers keep the entries whoever writes the
-//! events: the writer, a test's fixture or a hand-edited store.
+//! Their place is taken by three tables of the same entries: `owners_recent`, which a trigger
+//! fills as events are stored and which stays a few dozen pages (a commit's entries share them),
+//! `owners_middle`, a few hundred, and `owners_merged`, each getting the entries of the table
+//! before it a slice per commit in key order (`store::owners`), so that each of their pages is
+//! written once for many events. Reads take all three through the view `event_owners`. Triggers
+//! keep the entries whoever writes the events: the writer, a test's fixture or a hand-edited store.
 
 pub const OWNERS: &str = "
 DROP INDEX IF EXISTS events_by_user;
@@ -17,6 +17,13 @@ DROP INDEX IF EXISTS events_by_company;
 CREATE TABLE IF NOT EXISTS owners_merged (
     key_id INTEGER NOT NULL,
     -- 0: owner is the event's user id; 1: its company id
+    by_company INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    PRIMARY KEY (key_id, by_company, owner, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS owners_middle (
+    key_id INTEGER NOT NULL,
     by_company INTEGER NOT NULL,
     owner TEXT NOT NULL,
     id INTEGER NOT NULL,
@@ -31,6 +38,7 @@ CREATE TABLE IF NOT EXISTS owners_recent (
 ) WITHOUT ROWID;
 CREATE VIEW IF NOT EXISTS event_owners AS
     SELECT key_id, by_company, owner, id FROM owners_merged
+    UNION ALL SELECT key_id, by_company, owner, id FROM owners_middle
     UNION ALL SELECT key_id, by_company, owner, id FROM owners_recent;
 
 CREATE TRIGGER IF NOT EXISTS events_owned AFTER INSERT ON events BEGIN
@@ -44,12 +52,16 @@ CREATE TRIGGER IF NOT EXISTS events_disowned AFTER DELETE ON events BEGIN
         AND ((by_company = 0 AND owner = old.user_id) OR (by_company = 1 AND owner = old.company_id));
     DELETE FROM owners_merged WHERE id = old.id AND key_id = old.key_id
         AND ((by_company = 0 AND owner = old.user_id) OR (by_company = 1 AND owner = old.company_id));
+    DELETE FROM owners_middle WHERE id = old.id AND key_id = old.key_id
+        AND ((by_company = 0 AND owner = old.user_id) OR (by_company = 1 AND owner = old.company_id));
 END;
 CREATE TRIGGER IF NOT EXISTS events_owned_again AFTER UPDATE OF key_id, user_id, company_id ON events
 BEGIN
     DELETE FROM owners_recent WHERE id = old.id AND key_id = old.key_id
         AND ((by_company = 0 AND owner = old.user_id) OR (by_company = 1 AND owner = old.company_id));
     DELETE FROM owners_merged WHERE id = old.id AND key_id = old.key_id
+        AND ((by_company = 0 AND owner = old.user_id) OR (by_company = 1 AND owner = old.company_id));
+    DELETE FROM owners_middle WHERE id = old.id AND key_id = old.key_id
         AND ((by_company = 0 AND owner = old.user_id) OR (by_company = 1 AND owner = old.company_id));
     INSERT INTO owners_recent (key_id, by_company, owner, id)
         VALUES (new.key_id, 0, new.user_id, new.id);
@@ -58,6 +70,7 @@ BEGIN
 END;
 
 DELETE FROM owners_recent;
+DELETE FROM owners_middle;
 DELETE FROM owners_merged;
 INSERT INTO owners_merged (key_id, by_company, owner, id)
     SELECT key_id, 0, user_id, id FROM events
