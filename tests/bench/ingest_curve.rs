@@ -221,7 +221,7 @@ fn main() {
     let (rss, hwm) = memory;
     // serve's defaults: the recorder's `--record-memory` and the writer's page cache.
     let recorder = 128.0;
-    let page_cache = 32_000.0 * 1000.0 / 1024.0 / 1024.0 * PAGE_CACHES;
+    let page_cache = 8_000.0 * 1000.0 / 1024.0 / 1024.0 * PAGE_CACHES;
     println!(
         "# serve: VmRSS {rss:.1} MiB, VmHWM {hwm:.1} MiB; budget 64 + {recorder:.0} (recorder) + \
          {page_cache:.0} (page cache) = {:.0} MiB: {}",

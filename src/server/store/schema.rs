@@ -16,12 +16,16 @@ mod v9;
 pub use v6::BLOCK_DAYS;
 
 /// Pragmas for the writer: WAL so readers never block it, `synchronous=FULL` so a commit is on disk
-/// before its requests are answered.
+/// before its requests are answered. A page cache of 8 MB, not more: when a commit splits a page of
+/// a b-tree, SQLite moves pages through a spare page number far past the end of the file, and the
+/// end of that transaction then walks the whole page cache to drop it. With 32 MB cached, a
+/// million events in, that walk took 4–5 % of serve's time; what the writer rereads (the tables'
+/// newest pages and the owners' small tables) fits in 8 MB (docs/performance.md).
 pub const WRITER_PRAGMAS: &str = "
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = FULL;
 PRAGMA busy_timeout = 5000;
-PRAGMA cache_size = -32000;
+PRAGMA cache_size = -8000;
 PRAGMA wal_autocheckpoint = 8000;
 PRAGMA journal_size_limit = 67108864;
 ";
