@@ -191,14 +191,15 @@ fn move_next(
         None => lower,
     };
     // The table is read in its key's order, the next one's: each page of it the slice reaches is
-    // visited once.
+    // visited once. An entry already there (a store edited by hand) is not moved twice, nor does
+    // it stop the sweep at that entry for good.
+    tx.prepare_cached(&format!(
+        "INSERT OR IGNORE INTO {to} (key_id, by_company, owner, id)
+         SELECT key_id, by_company, owner, id FROM {from} WHERE {range}"
+    ))?
+    .execute(rusqlite::params_from_iter(values.iter()))?;
     let moved = tx
-        .prepare_cached(&format!(
-            "INSERT INTO {to} (key_id, by_company, owner, id)
-             SELECT key_id, by_company, owner, id FROM {from} WHERE {range}"
-        ))?
-        .execute(rusqlite::params_from_iter(values.iter()))?;
-    tx.prepare_cached(&format!("DELETE FROM {from} WHERE {range}"))?
+        .prepare_cached(&format!("DELETE FROM {from} WHERE {range}"))?
         .execute(rusqlite::params_from_iter(values.iter()))?;
     Ok((moved as u64, last))
 }

@@ -160,6 +160,19 @@ fn a_failed_move_keeps_the_batch_and_its_entries() {
     assert!(recent(&conn) < 4, "the stuck entries were not moved");
 }
 
+/// An entry in both a table and the next (written there by hand) is swept like any other, once.
+#[test]
+fn an_entry_already_in_the_next_table_does_not_stop_the_sweep() {
+    let mut conn = store();
+    let mut sweeps = sweeps(&conn, 0, 100);
+    add(&conn, "u1", None);
+    conn.execute_batch("INSERT INTO owners_middle SELECT * FROM owners_recent")
+        .unwrap();
+    commit(&mut conn, &mut sweeps, &[(2, None)]);
+    assert_eq!(recent(&conn), 0, "the sweep stopped at the entry in both");
+    assert_eq!(owners(&conn).0, expected(&conn));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
