@@ -11,63 +11,74 @@
 //! written once for many events. Reads take all three through the view `event_owners`. Triggers
 //! keep the entries whoever writes the events: the writer, a test's fixture or a hand-edited store.
 
-pub const OWNERS: &str = "
+/// One of the three tables of entries: `owner` is the event's user id when `by_company` is 0, its
+/// company id when 1.
+macro_rules! owners_table {
+    ($name:literal) => {
+        concat!(
+            "CREATE TABLE IF NOT EXISTS ",
+            $name,
+            " (
+    key_id INTEGER NOT NULL,
+    by_company INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    PRIMARY KEY (key_id, by_company, owner, id)
+) WITHOUT ROWID;
+"
+        )
+    };
+}
+
+/// In a trigger: the entries of the event as it was, from whichever table holds them.
+macro_rules! forget_old {
+    ($($table:literal),+) => {
+        concat!($(
+            "    DELETE FROM ", $table, " WHERE id = old.id AND key_id = old.key_id
+        AND ((by_company = 0 AND owner = old.user_id) OR (by_company = 1 AND owner = old.company_id));
+"
+        ),+)
+    };
+}
+
+/// In a trigger: the entries of the event as it is, in the recent table.
+macro_rules! own_new {
+    () => {
+        "    INSERT INTO owners_recent (key_id, by_company, owner, id)
+        VALUES (new.key_id, 0, new.user_id, new.id);
+    INSERT INTO owners_recent (key_id, by_company, owner, id)
+        SELECT new.key_id, 1, new.company_id, new.id WHERE new.company_id IS NOT NULL;
+"
+    };
+}
+
+pub const OWNERS: &str = concat!(
+    "
 DROP INDEX IF EXISTS events_by_user;
 DROP INDEX IF EXISTS events_by_company;
-CREATE TABLE IF NOT EXISTS owners_merged (
-    key_id INTEGER NOT NULL,
-    -- 0: owner is the event's user id; 1: its company id
-    by_company INTEGER NOT NULL,
-    owner TEXT NOT NULL,
-    id INTEGER NOT NULL,
-    PRIMARY KEY (key_id, by_company, owner, id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS owners_middle (
-    key_id INTEGER NOT NULL,
-    by_company INTEGER NOT NULL,
-    owner TEXT NOT NULL,
-    id INTEGER NOT NULL,
-    PRIMARY KEY (key_id, by_company, owner, id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS owners_recent (
-    key_id INTEGER NOT NULL,
-    by_company INTEGER NOT NULL,
-    owner TEXT NOT NULL,
-    id INTEGER NOT NULL,
-    PRIMARY KEY (key_id, by_company, owner, id)
-) WITHOUT ROWID;
-CREATE VIEW IF NOT EXISTS event_owners AS
+",
+    owners_table!("owners_merged"),
+    owners_table!("owners_middle"),
+    owners_table!("owners_recent"),
+    "CREATE VIEW IF NOT EXISTS event_owners AS
     SELECT key_id, by_company, owner, id FROM owners_merged
     UNION ALL SELECT key_id, by_company, owner, id FROM owners_middle
     UNION ALL SELECT key_id, by_company, owner, id FROM owners_recent;
 
 CREATE TRIGGER IF NOT EXISTS events_owned AFTER INSERT ON events BEGIN
-    INSERT INTO owners_recent (key_id, by_company, owner, id)
-        VALUES (new.key_id, 0, new.user_id, new.id);
-    INSERT INTO owners_recent (key_id, by_company, owner, id)
-        SELECT new.key_id, 1, new.company_id, new.id WHERE new.company_id IS NOT NULL;
-END;
+",
+    own_new!(),
+    "END;
 CREATE TRIGGER IF NOT EXISTS events_disowned AFTER DELETE ON events BEGIN
-    DELETE FROM owners_recent WHERE id = old.id AND key_id = old.key_id
-        AND ((by_company = 0 AND owner = old.user_id) OR (by_company = 1 AND owner = old.company_id));
-    DELETE FROM owners_merged WHERE id = old.id AND key_id = old.key_id
-        AND ((by_company = 0 AND owner = old.user_id) OR (by_company = 1 AND owner = old.company_id));
-    DELETE FROM owners_middle WHERE id = old.id AND key_id = old.key_id
-        AND ((by_company = 0 AND owner = old.user_id) OR (by_company = 1 AND owner = old.company_id));
-END;
+",
+    forget_old!("owners_recent", "owners_middle", "owners_merged"),
+    "END;
 CREATE TRIGGER IF NOT EXISTS events_owned_again AFTER UPDATE OF key_id, user_id, company_id ON events
 BEGIN
-    DELETE FROM owners_recent WHERE id = old.id AND key_id = old.key_id
-        AND ((by_company = 0 AND owner = old.user_id) OR (by_company = 1 AND owner = old.company_id));
-    DELETE FROM owners_merged WHERE id = old.id AND key_id = old.key_id
-        AND ((by_company = 0 AND owner = old.user_id) OR (by_company = 1 AND owner = old.company_id));
-    DELETE FROM owners_middle WHERE id = old.id AND key_id = old.key_id
-        AND ((by_company = 0 AND owner = old.user_id) OR (by_company = 1 AND owner = old.company_id));
-    INSERT INTO owners_recent (key_id, by_company, owner, id)
-        VALUES (new.key_id, 0, new.user_id, new.id);
-    INSERT INTO owners_recent (key_id, by_company, owner, id)
-        SELECT new.key_id, 1, new.company_id, new.id WHERE new.company_id IS NOT NULL;
-END;
+",
+    forget_old!("owners_recent", "owners_middle", "owners_merged"),
+    own_new!(),
+    "END;
 
 DELETE FROM owners_recent;
 DELETE FROM owners_middle;
@@ -76,4 +87,5 @@ INSERT INTO owners_merged (key_id, by_company, owner, id)
     SELECT key_id, 0, user_id, id FROM events
     UNION ALL SELECT key_id, 1, company_id, id FROM events WHERE company_id IS NOT NULL
     ORDER BY 1, 2, 3, 4;
-";
+"
+);
