@@ -14,13 +14,14 @@
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-/// A table of entries, the table they are swept into, and how many entries it keeps (one per
-/// event and one more per event naming a company).
+/// A table of entries, the table they are swept into, how many entries it keeps (one per event
+/// and one more per event naming a company), and how many past that it gathers before a move.
 #[derive(Debug, Clone, Copy)]
 pub struct Level {
     pub from: &'static str,
     pub to: &'static str,
     pub keep: u64,
+    pub chunk: u64,
 }
 
 /// About 4 000 events: some 35 pages, which a commit's entries mostly share.
@@ -28,14 +29,19 @@ pub const RECENT: Level = Level {
     from: "owners_recent",
     to: "owners_middle",
     keep: 8_192,
+    chunk: 1,
 };
 
 /// About 65 000 events: each page of the merged table the sweep writes takes the entries of some
 /// 16 events at a million, and the middle table's 420 pages see only the slices moved in and out.
+/// Moved a thousand at a time, some twenty commits' worth: one commit's slice reaches some ten
+/// pages of the merged table and the next commit's slice rewrote most of them, 9.1–9.7 pages a
+/// commit at a million; a chunk writes each page once, 2.8 pages a commit (docs/performance.md).
 pub const MIDDLE: Level = Level {
     from: "owners_middle",
     to: "owners_merged",
     keep: 110_000,
+    chunk: 1_024,
 };
 
 /// An entry's key: tracking key, by company, owner, event id.
@@ -93,12 +99,24 @@ impl Sweep {
         })
     }
 
-    /// Moves about as many entries as were `added` once its table holds more than it keeps;
-    /// answers how many it moved.
+    /// Once its table holds a chunk more than it keeps, moves what is over, up to a chunk or as
+    /// many entries as were `added` if that is more (a table opened far over what it keeps comes
+    /// down a little each batch when its chunk is more than a batch adds). Answers how many it
+    /// moved.
     fn advance(&mut self, tx: &Connection, added: u64) -> rusqlite::Result<u64> {
-        let Level { from, to, keep } = self.level;
+        let Level {
+            from,
+            to,
+            keep,
+            chunk,
+        } = self.level;
         self.entries = self.entries.saturating_add(added);
-        let mut wanted = self.entries.saturating_sub(keep).min(added);
+        let over = self.entries.saturating_sub(keep);
+        let mut wanted = if over >= chunk.max(1) {
+            over.min(chunk.max(added))
+        } else {
+            0
+        };
         let mut moved = 0;
         let mut wrapped = false;
         while wanted > 0 {

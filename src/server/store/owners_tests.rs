@@ -95,13 +95,20 @@ fn commit(conn: &mut Connection, sweeps: &mut [Sweep; 2], batch: &[(u8, Option<u
     tx.commit().unwrap();
 }
 
-/// Sweeps whose tables keep `recent` and `middle` entries.
+/// Sweeps whose tables keep `recent` and `middle` entries and move them as they come.
 fn sweeps(conn: &Connection, recent: u64, middle: u64) -> [Sweep; 2] {
+    chunked(conn, recent, (middle, 1))
+}
+
+/// Sweeps whose tables keep `recent` and `middle.0` entries; the middle one gathers `middle.1`
+/// more before it moves.
+fn chunked(conn: &Connection, recent: u64, middle: (u64, u64)) -> [Sweep; 2] {
     [
         Sweep::counted(
             conn,
             Level {
                 keep: recent,
+                chunk: 1,
                 ..RECENT
             },
         )
@@ -109,7 +116,8 @@ fn sweeps(conn: &Connection, recent: u64, middle: u64) -> [Sweep; 2] {
         Sweep::counted(
             conn,
             Level {
-                keep: middle,
+                keep: middle.0,
+                chunk: middle.1,
                 ..MIDDLE
             },
         )
@@ -139,6 +147,22 @@ fn the_sweep_waits_until_the_recent_table_holds_what_it_keeps() {
         count(&conn, "owners_merged").unwrap() > 0,
         "nothing went on to the merged table"
     );
+    assert_eq!(owners(&conn).0, expected(&conn));
+}
+
+/// The middle table gathers a chunk past what it keeps, then moves it in one go.
+#[test]
+fn the_middle_sweep_moves_a_chunk_at_a_time() {
+    let mut conn = store();
+    let mut sweeps = chunked(&conn, 0, (2, 4));
+    let merged = |conn: &Connection| count(conn, "owners_merged").unwrap();
+    commit(&mut conn, &mut sweeps, &[(1, None), (2, None), (3, None)]);
+    commit(&mut conn, &mut sweeps, &[(4, None), (5, None)]);
+    assert_eq!(merged(&conn), 0, "moved before a chunk had gathered");
+    assert_eq!(count(&conn, "owners_middle").unwrap(), 5);
+    commit(&mut conn, &mut sweeps, &[(6, None)]);
+    assert_eq!(merged(&conn), 4, "the chunk was not moved in one go");
+    assert_eq!(count(&conn, "owners_middle").unwrap(), 2);
     assert_eq!(owners(&conn).0, expected(&conn));
 }
 
@@ -176,25 +200,27 @@ fn an_entry_already_in_the_next_table_does_not_stop_the_sweep() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Whatever the batches and the sizes kept, reads see every event's entries once, and the
-    /// recent and middle tables stay within what they keep and one batch's entries.
+    /// Whatever the batches, the sizes kept and the middle table's chunk, reads see every event's
+    /// entries once; the recent table stays within what it keeps and one batch's entries, the
+    /// middle one within what it keeps and one chunk.
     #[test]
     fn the_sweeps_move_every_entry_once_and_keep_their_tables_small(
         keep in (0..8u64, 0..12u64),
+        chunk in 1..6u64,
         batches in proptest::collection::vec(
             proptest::collection::vec((0..6u8, proptest::option::of(0..3u8)), 0..6),
             1..40,
         ),
     ) {
         let mut conn = store();
-        let mut sweeps = sweeps(&conn, keep.0, keep.1);
+        let mut sweeps = chunked(&conn, keep.0, (keep.1, chunk));
         for batch in &batches {
             commit(&mut conn, &mut sweeps, batch);
             prop_assert_eq!(owners(&conn).0, expected(&conn));
             let most = 2 * batch.len() as u64;
             prop_assert!(recent(&conn) <= keep.0 + most, "{} recent, keeping {}", recent(&conn), keep.0);
             let middle = count(&conn, "owners_middle").unwrap();
-            prop_assert!(middle <= keep.1 + most, "{} middle, keeping {}", middle, keep.1);
+            prop_assert!(middle < keep.1 + chunk, "{} middle, keeping {} and chunks of {}", middle, keep.1, chunk);
         }
     }
 }
