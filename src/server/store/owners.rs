@@ -15,7 +15,8 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 /// A table of entries, the table they are swept into, how many entries it keeps (one per event
-/// and one more per event naming a company), and how many past that it gathers before a move.
+/// and one more per event naming a company), and how many past that it gathers before a move
+/// (none: each batch moves as many as it added).
 #[derive(Debug, Clone, Copy)]
 pub struct Level {
     pub from: &'static str,
@@ -29,7 +30,7 @@ pub const RECENT: Level = Level {
     from: "owners_recent",
     to: "owners_middle",
     keep: 8_192,
-    chunk: 1,
+    chunk: 0,
 };
 
 /// About 65 000 events: each page of the merged table the sweep writes takes the entries of some
@@ -112,7 +113,7 @@ impl Sweep {
         } = self.level;
         self.entries = self.entries.saturating_add(added);
         let over = self.entries.saturating_sub(keep);
-        let mut wanted = if over >= chunk.max(1) {
+        let mut wanted = if over >= chunk {
             over.min(chunk.max(added))
         } else {
             0

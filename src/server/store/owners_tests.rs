@@ -97,7 +97,7 @@ fn commit(conn: &mut Connection, sweeps: &mut [Sweep; 2], batch: &[(u8, Option<u
 
 /// Sweeps whose tables keep `recent` and `middle` entries and move them as they come.
 fn sweeps(conn: &Connection, recent: u64, middle: u64) -> [Sweep; 2] {
-    chunked(conn, recent, (middle, 1))
+    chunked(conn, recent, (middle, 0))
 }
 
 /// Sweeps whose tables keep `recent` and `middle.0` entries; the middle one gathers `middle.1`
@@ -108,7 +108,7 @@ fn chunked(conn: &Connection, recent: u64, middle: (u64, u64)) -> [Sweep; 2] {
             conn,
             Level {
                 keep: recent,
-                chunk: 1,
+                chunk: 0,
                 ..RECENT
             },
         )
@@ -206,7 +206,7 @@ proptest! {
     #[test]
     fn the_sweeps_move_every_entry_once_and_keep_their_tables_small(
         keep in (0..8u64, 0..12u64),
-        chunk in 1..6u64,
+        chunk in 0..6u64,
         batches in proptest::collection::vec(
             proptest::collection::vec((0..6u8, proptest::option::of(0..3u8)), 0..6),
             1..40,
@@ -220,7 +220,10 @@ proptest! {
             let most = 2 * batch.len() as u64;
             prop_assert!(recent(&conn) <= keep.0 + most, "{} recent, keeping {}", recent(&conn), keep.0);
             let middle = count(&conn, "owners_middle").unwrap();
-            prop_assert!(middle < keep.1 + chunk, "{} middle, keeping {} and chunks of {}", middle, keep.1, chunk);
+            prop_assert!(
+                middle <= keep.1 + chunk.saturating_sub(1),
+                "{} middle, keeping {} and chunks of {}", middle, keep.1, chunk
+            );
         }
     }
 }
