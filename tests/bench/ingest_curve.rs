@@ -96,6 +96,18 @@ fn cpu_ms(pid: u32) -> f64 {
     ticks * 10.0
 }
 
+/// What serve has written to storage so far (`write_bytes`, `/proc/PID/io`: the log's frames and
+/// the checkpoints' pages, counted as they are handed to the kernel), in KiB. Unlike the rate, it
+/// does not move with the machine's load.
+fn written_kib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/io"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("write_bytes:"))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |bytes| bytes / 1024.0)
+}
+
 /// Reads one response and answers whether it was a 200.
 async fn answered(stream: &mut TcpStream, buf: &mut [u8]) -> bool {
     let mut filled = 0;
@@ -249,18 +261,20 @@ fn alternate(rounds: u64, stores: [(&std::path::Path, u64); 2], total: u64, conn
     let add = |(store, first): (&std::path::Path, u64), size: u64| {
         copy_store(store, &copy);
         let server = serve::serve(&copy);
-        let cpu = cpu_ms(server.0.id());
+        let (cpu, written) = (cpu_ms(server.0.id()), written_kib(server.0.id()));
         let (marks, _) = fill(&server, connections, size..size + 2 * STEP, first, false);
         let per_k = (cpu_ms(server.0.id()) - cpu) * 1000.0 / (2 * STEP) as f64;
-        (rate(&marks, size, size + 2 * STEP), per_k)
+        let per_event = (written_kib(server.0.id()) - written) / (2 * STEP) as f64;
+        (rate(&marks, size, size + 2 * STEP), per_k, per_event)
     };
     let mut ratios = Vec::new();
     for round in 1..=rounds {
-        let (early, early_cpu) = add(stores[0], STEP);
-        let (late, late_cpu) = add(stores[1], total);
+        let (early, early_cpu, early_kib) = add(stores[0], STEP);
+        let (late, late_cpu, late_kib) = add(stores[1], total);
         println!(
             "# round {round}: rate at {}–{}k stored {early:.0}/s, at {}–{}k stored {late:.0}/s: \
-             {:.0} % (serve's CPU per 1k events {early_cpu:.1} → {late_cpu:.1} ms)",
+             {:.0} % (serve's CPU per 1k events {early_cpu:.1} → {late_cpu:.1} ms; written per \
+             event {early_kib:.1} → {late_kib:.1} KiB)",
             STEP / 1000,
             3 * STEP / 1000,
             total / 1000,
