@@ -9,7 +9,9 @@
 //! the end. A page of the next table is then written once a lap, for the entries of all that the
 //! table keeps, and each batch pays its share: no batch waits for a large merge. The recent table
 //! is kept small so that the entries of a commit, placed by their owners, fall on few pages; the
-//! middle one large so that a lap of the merged table's pages carries many events.
+//! middle one large so that a lap of the merged table's pages carries many events, and it moves
+//! a chunk of some twenty batches' entries at once, so that neighbouring slices do not write the
+//! same merged pages again ([`MIDDLE`]).
 
 use rusqlite::Connection;
 use rusqlite::types::Value;
