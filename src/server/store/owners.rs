@@ -90,10 +90,15 @@ impl Sweep {
     /// undone alone, moves nothing and leaves the batch's own writes in place; the entries stay
     /// readable where they are and a later batch moves them.
     pub fn step(&mut self, tx: &Connection, added: u64) -> u64 {
+        let wanted = self.due(added);
+        if wanted == 0 {
+            // Most batches: no savepoint to open and release for nothing.
+            return 0;
+        }
         let before = self.after.clone();
         let moved = tx
             .execute_batch("SAVEPOINT sweep")
-            .and_then(|()| self.advance(tx, added))
+            .and_then(|()| self.advance(tx, wanted))
             .and_then(|moved| tx.execute_batch("RELEASE sweep").map(|()| moved));
         moved.unwrap_or_else(|_| {
             let _ = tx.execute_batch("ROLLBACK TO sweep; RELEASE sweep");
@@ -102,24 +107,25 @@ impl Sweep {
         })
     }
 
-    /// Once its table holds a chunk more than it keeps, moves what is over, up to a chunk or as
-    /// many entries as were `added` if that is more (a table opened far over what it keeps comes
-    /// down a little each batch when its chunk is more than a batch adds). Answers how many it
-    /// moved.
-    fn advance(&mut self, tx: &Connection, added: u64) -> rusqlite::Result<u64> {
-        let Level {
-            from,
-            to,
-            keep,
-            chunk,
-        } = self.level;
+    /// Notes `added` entries and answers how many to move: once its table holds a chunk more than
+    /// it keeps, what is over, up to a chunk or as many entries as were `added` if that is more (a
+    /// table opened far over what it keeps comes down a little each batch when its chunk is more
+    /// than a batch adds).
+    fn due(&mut self, added: u64) -> u64 {
+        let Level { keep, chunk, .. } = self.level;
         self.entries = self.entries.saturating_add(added);
         let over = self.entries.saturating_sub(keep);
-        let mut wanted = if over >= chunk {
+        if over >= chunk {
             over.min(chunk.max(added))
         } else {
             0
-        };
+        }
+    }
+
+    /// Moves `wanted` entries (fewer if a lap ends with the table at what it keeps); answers how
+    /// many it moved.
+    fn advance(&mut self, tx: &Connection, mut wanted: u64) -> rusqlite::Result<u64> {
+        let Level { from, to, keep, .. } = self.level;
         let mut moved = 0;
         let mut wrapped = false;
         while wanted > 0 {
