@@ -16,6 +16,21 @@
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
+/// `id IN (…)`: the ids of the events of one user (`by_company` 0) or company (1) of key `?1`,
+/// `owner` being the SQL that names it; every reader of one owner's events goes through this.
+macro_rules! owned_by {
+    ($by_company:literal, $owner:literal) => {
+        concat!(
+            "id IN (SELECT id FROM event_owners WHERE key_id = ?1 AND by_company = ",
+            $by_company,
+            " AND owner = ",
+            $owner,
+            ")"
+        )
+    };
+}
+pub(super) use owned_by;
+
 /// A table of entries, the table they are swept into, how many entries it keeps (one per event
 /// and one more per event naming a company), and how many past that it gathers before a move
 /// (none: each batch moves as many as it added).

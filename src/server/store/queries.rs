@@ -1,5 +1,6 @@
 //! The reads behind the inspection routes (assets/contract.md §6): newest first, paged, per key.
 
+use super::owners::owned_by;
 use super::paging::{self, Paged};
 use crate::api::inspect::Cursor;
 use crate::api::inspect::{CompanyRecord, EventRecord, FeedbackRecord, Stats, UserRecord};
@@ -238,13 +239,9 @@ fn owned_rows(conn: &Connection, key: i64, filter: &EventFilter) -> rusqlite::Re
             0,
             // Without `key_id = ?1` on the events (the entries carry the key), SQLite reads them
             // by id rather than walking the index by time past the owner's.
-            "id IN (SELECT id FROM event_owners WHERE key_id = ?1 AND by_company = 0 AND owner = ?2)",
+            owned_by!(0, "?2"),
         ),
-        (
-            filter.company_id.as_deref(),
-            1,
-            "id IN (SELECT id FROM event_owners WHERE key_id = ?1 AND by_company = 1 AND owner = ?3)",
-        ),
+        (filter.company_id.as_deref(), 1, owned_by!(1, "?3")),
     ];
     for (owner, by_company, rows) in owners {
         let Some(owner) = owner else { continue };

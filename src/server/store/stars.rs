@@ -3,6 +3,7 @@
 //! `events_by_name_and_time` index), so a million events never cross into Rust one by one;
 //! `api::stars` then puts each company on its step.
 
+use super::owners::owned_by;
 use crate::api::stars::{self, CompanyUse, Excluded, Feature, Funnel, Listing, Usage, Window};
 use rusqlite::{Connection, params};
 use serde_json::Value;
@@ -202,15 +203,21 @@ SELECT timestamp / 86400000, user_id, sum(timestamp <= ?3), max(timestamp)
 /// before the window, of each user in the JSON array ?5 (through the user's events, a table
 /// lookup per event of the user's: the blocks tell these days, `blocks::user_days_before`, and
 /// this is read only where they cannot, and as the tests' reference).
-const USER_SPAN: &str = "
+const USER_SPAN: &str = concat!(
+    "
 SELECT j.value,
   (SELECT min(timestamp / 86400000) FROM events
-    WHERE id IN (SELECT id FROM event_owners WHERE key_id = ?1 AND by_company = 0 AND owner = j.value)
+    WHERE ",
+    owned_by!(0, "j.value"),
+    "
       AND event = ?2 AND company_id IS NULL AND timestamp <= ?3),
   (SELECT max(timestamp / 86400000) FROM events
-    WHERE id IN (SELECT id FROM event_owners WHERE key_id = ?1 AND by_company = 0 AND owner = j.value)
+    WHERE ",
+    owned_by!(0, "j.value"),
+    "
       AND event = ?2 AND company_id IS NULL AND timestamp / 86400000 < ?4)
-  FROM json_each(?5) j";
+  FROM json_each(?5) j"
+);
 
 /// A company's days in the window (a bit each, from the window's first day) and its first and
 /// last day.

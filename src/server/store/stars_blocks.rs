@@ -10,6 +10,7 @@
 
 use super::{Companies, Cursor, Fold};
 use crate::api::stars::{DAY_MS, Window};
+use crate::server::store::owners::owned_by;
 use crate::server::store::schema::BLOCK_DAYS;
 use rusqlite::{Connection, params};
 use std::collections::BTreeSet;
@@ -20,10 +21,14 @@ SELECT by_company, owner, block, days, last_ms, last_day_first_ms FROM event_blo
 
 /// The uses in the window up to the as-of time of a user in no company, through the user's
 /// events (schema/v10.rs): only such users are counted, and each has few.
-const LEFT_OUT: &str = "
+const LEFT_OUT: &str = concat!(
+    "
 SELECT count(*) FROM events
- WHERE id IN (SELECT id FROM event_owners WHERE key_id = ?1 AND by_company = 0 AND owner = ?2)
-   AND event = ?3 AND company_id IS NULL AND timestamp BETWEEN ?4 AND ?5";
+ WHERE ",
+    owned_by!(0, "?2"),
+    "
+   AND event = ?3 AND company_id IS NULL AND timestamp BETWEEN ?4 AND ?5"
+);
 
 /// The uses left out, per user in no company.
 pub(super) type LeftOut = Vec<(String, u64)>;
