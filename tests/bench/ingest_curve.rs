@@ -19,6 +19,11 @@
 //! the median of the rounds' ratios meets the target or not. The restart at 10 000 is why the
 //! table's first row covers 10 000 to 100 000.
 //!
+//! `BENCH_ROUNDS_FROM=PATH` runs the rounds alone on a store kept by an earlier run (below) and
+//! its copy at 10 000, to compare builds without filling again. Each round also prints how idle
+//! the machine was (`/proc/stat`): what the store costs the writer, the one thread whose work
+//! cannot be shared, shows as the other threads waiting on it as much as in CPU time.
+//!
 //! The rate at one size is measured more quietly by keeping a filled store and adding to copies
 //! of it: `BENCH_KEEP=PATH` copies the store (and its write-ahead log) to PATH at the end, and
 //! the store at 10 000 to PATH.10k; `BENCH_FROM=PATH` starts from a copy of PATH, so
@@ -50,10 +55,13 @@ fn env(name: &str, default: u64) -> u64 {
 }
 
 /// The `n`-th request of a connection: twenty event names, 20 000 users, 500 companies, a third
-/// of the events without `companyId`, as a product would send them.
+/// of the events without `companyId`, as a product would send them. Each request's user is drawn
+/// at random (a hash of the request): the first 10 000 events come from some 7 900 users, as an
+/// app's would. (A user proportional to the request number put them on 346 users, whose derived
+/// rows then lay on a handful of pages: the early store's rate was a store without users.)
 fn request(conn: u64, n: u64) -> Vec<u8> {
     let i = conn * 1_000_003 + n;
-    let user = (i * 7919) % 20_000;
+    let user = splitmix64(i) % 20_000;
     let company = if i.is_multiple_of(3) {
         String::new()
     } else {
@@ -69,6 +77,14 @@ fn request(conn: u64, n: u64) -> Vec<u8> {
         body.len()
     )
     .into_bytes()
+}
+
+/// SplitMix64's output function: a well-spread hash of a counter.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// A field of `/proc/PID/status` in MiB (`VmRSS`, `VmHWM`).
@@ -94,6 +110,22 @@ fn cpu_ms(pid: u32) -> f64 {
         .sum();
     // Clock ticks are a hundredth of a second on Linux.
     ticks * 10.0
+}
+
+/// The machine's idle and busy time so far (`/proc/stat`'s first line: idle and iowait against
+/// the rest), in clock ticks.
+fn machine_ticks() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let idle = ticks.iter().skip(3).take(2).sum::<f64>();
+    (idle, ticks.iter().sum::<f64>() - idle)
 }
 
 /// What serve has written to storage so far (`write_bytes`, `/proc/PID/io`: the log's frames and
@@ -147,6 +179,10 @@ fn main() {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let db = dir.path().join("curve.sqlite3");
     let early_store = dir.path().join("early.sqlite3");
+    if let Some(kept) = std::env::var_os("BENCH_ROUNDS_FROM") {
+        rounds_from(kept.into(), rounds, total, connections, dir.path());
+        return;
+    }
     let from = std::env::var_os("BENCH_FROM").map(std::path::PathBuf::from);
     if let Some(from) = &from {
         copy_store(from, &db);
@@ -228,6 +264,7 @@ fn main() {
             [(&early_store, early_next), (&db, next)],
             total,
             connections,
+            &dir.path().join("round.sqlite3"),
         );
     }
 
@@ -247,34 +284,67 @@ fn main() {
     );
 }
 
+/// The rounds alone, on a store kept by an earlier run (`BENCH_KEEP`) and its copy at STEP; each
+/// connection goes on about where that run's stopped.
+fn rounds_from(
+    kept: std::path::PathBuf,
+    rounds: u64,
+    total: u64,
+    connections: u64,
+    dir: &std::path::Path,
+) {
+    let mut early = kept.clone().into_os_string();
+    early.push(".10k");
+    let early = std::path::PathBuf::from(early);
+    alternate(
+        rounds,
+        [
+            (&early, STEP / connections + 1),
+            (&kept, total / connections + 1),
+        ],
+        total,
+        connections,
+        &dir.join("round.sqlite3"),
+    );
+}
+
 /// Runs `rounds` rounds, each adding 20 000 events to a fresh copy of the store at STEP
 /// (`stores[0]`) and then to one of the full store of `total` (`stores[1]`), each store's
 /// events from its request number on (every round the same ones), and prints each round's rates
 /// and the median of their ratios against the target.
-fn alternate(rounds: u64, stores: [(&std::path::Path, u64); 2], total: u64, connections: u64) {
+fn alternate(
+    rounds: u64,
+    stores: [(&std::path::Path, u64); 2],
+    total: u64,
+    connections: u64,
+    copy: &std::path::Path,
+) {
     // One pass's early and late windows are a minute or more apart, and the machine's speed
     // drifts in between; alternating copies of the early and the full store measures both in the
     // same minutes.
-    let copy = stores[1].0.with_file_name("round.sqlite3");
     // The rate, and serve's CPU per 1 000 events: what the store costs, whatever else the
     // machine does in those seconds.
     let add = |(store, first): (&std::path::Path, u64), size: u64| {
-        copy_store(store, &copy);
-        let server = serve::serve(&copy);
+        copy_store(store, copy);
+        let server = serve::serve(copy);
         let (cpu, written) = (cpu_ms(server.0.id()), written_kib(server.0.id()));
+        let machine = machine_ticks();
         let (marks, _) = fill(&server, connections, size..size + 2 * STEP, first, false);
+        let now = machine_ticks();
+        let idle = (now.0 - machine.0) / (now.0 - machine.0 + now.1 - machine.1) * 100.0;
         let per_k = (cpu_ms(server.0.id()) - cpu) * 1000.0 / (2 * STEP) as f64;
         let per_event = (written_kib(server.0.id()) - written) / (2 * STEP) as f64;
-        (rate(&marks, size, size + 2 * STEP), per_k, per_event)
+        (rate(&marks, size, size + 2 * STEP), per_k, per_event, idle)
     };
     let mut ratios = Vec::new();
     for round in 1..=rounds {
-        let (early, early_cpu, early_kib) = add(stores[0], STEP);
-        let (late, late_cpu, late_kib) = add(stores[1], total);
+        let (early, early_cpu, early_kib, early_idle) = add(stores[0], STEP);
+        let (late, late_cpu, late_kib, late_idle) = add(stores[1], total);
         println!(
             "# round {round}: rate at {}–{}k stored {early:.0}/s, at {}–{}k stored {late:.0}/s: \
              {:.0} % (serve's CPU per 1k events {early_cpu:.1} → {late_cpu:.1} ms; written per \
-             event {early_kib:.1} → {late_kib:.1} KiB)",
+             event {early_kib:.1} → {late_kib:.1} KiB; machine idle {early_idle:.0} → \
+             {late_idle:.0} %)",
             STEP / 1000,
             3 * STEP / 1000,
             total / 1000,
@@ -311,10 +381,9 @@ fn copy_store(from: &std::path::Path, to: &std::path::Path) {
         name.push(suffix);
         std::path::PathBuf::from(name)
     };
-    std::fs::copy(from, to)
-        .unwrap_or_else(|e| panic!("copying {} to {}: {e}", from.display(), to.display()));
+    copy_pages(from, to);
     if with(from, "-wal").exists() {
-        std::fs::copy(with(from, "-wal"), with(to, "-wal")).unwrap();
+        copy_pages(&with(from, "-wal"), &with(to, "-wal"));
     } else {
         let _ = std::fs::remove_file(with(to, "-wal"));
     }
@@ -326,6 +395,27 @@ fn copy_store(from: &std::path::Path, to: &std::path::Path) {
         if let Ok(file) = std::fs::File::open(&file) {
             file.sync_all().unwrap();
         }
+    }
+}
+
+/// Copies a file in writes of a page. `std::fs::copy` hands the kernel the whole file
+/// (`copy_file_range`), which caches the copy in large folios (ext4 on Linux 6.x): each 4 KiB page
+/// a checkpoint then writes dirties a whole folio, and the kernel writes all of it back, 45 KiB
+/// for each 4 KiB page measured here. serve's own store, written and read a page at a time, is
+/// cached a page at a time; so is a copy made like this one, and its checkpoints write what they
+/// write (docs/performance.md).
+fn copy_pages(from: &std::path::Path, to: &std::path::Path) {
+    use std::io::{Read, Write};
+    let mut source = std::fs::File::open(from)
+        .unwrap_or_else(|e| panic!("copying {} to {}: {e}", from.display(), to.display()));
+    let mut copy = std::fs::File::create(to).unwrap();
+    let mut page = vec![0u8; 4096];
+    loop {
+        let n = source.read(&mut page).unwrap();
+        if n == 0 {
+            break;
+        }
+        copy.write_all(&page[..n]).unwrap();
     }
 }
 
