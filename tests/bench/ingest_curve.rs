@@ -14,8 +14,9 @@
 //! rates (printed as "one pass") swing from run to run. The rate target is judged on rounds
 //! instead: serve is stopped at 10 000 stored to copy the store, and after the fill each of
 //! BENCH_ROUNDS rounds (default 7: single rounds swing by a quarter on a shared machine) adds
-//! 20 000 events to a fresh copy of that early store, then 20 000 to a fresh copy of the full
-//! one, so a round's two rates are measured seconds apart;
+//! 20 000 events to a fresh copy of that early store and 20 000 to a fresh copy of the full
+//! one (every other round the full one first, so that a drift of the machine's speed over the
+//! rounds favours neither), so a round's two rates are measured seconds apart;
 //! the median of the rounds' ratios meets the target or not. The restart at 10 000 is why the
 //! table's first row covers 10 000 to 100 000.
 //!
@@ -338,8 +339,16 @@ fn alternate(
     };
     let mut ratios = Vec::new();
     for round in 1..=rounds {
-        let (early, early_cpu, early_kib, early_idle) = add(stores[0], STEP);
-        let (late, late_cpu, late_kib, late_idle) = add(stores[1], total);
+        // Every other round the full store goes first: a machine that speeds up or slows down
+        // over the rounds then favours neither side (early, late; late, early; …).
+        let ((early, early_cpu, early_kib, early_idle), (late, late_cpu, late_kib, late_idle)) =
+            if round % 2 == 1 {
+                let early = add(stores[0], STEP);
+                (early, add(stores[1], total))
+            } else {
+                let late = add(stores[1], total);
+                (add(stores[0], STEP), late)
+            };
         println!(
             "# round {round}: rate at {}–{}k stored {early:.0}/s, at {}–{}k stored {late:.0}/s: \
              {:.0} % (serve's CPU per 1k events {early_cpu:.1} → {late_cpu:.1} ms; written per \
