@@ -310,9 +310,9 @@ fn rounds_from(
 }
 
 /// Runs `rounds` rounds, each adding 20 000 events to a fresh copy of the store at STEP
-/// (`stores[0]`) and then to one of the full store of `total` (`stores[1]`), each store's
-/// events from its request number on (every round the same ones), and prints each round's rates
-/// and the median of their ratios against the target.
+/// (`stores[0]`) and to one of the full store of `total` (`stores[1]`), in turn first, each
+/// store's events from its request number on (every round the same ones), and prints each
+/// round's rates and the median of their ratios against the target.
 fn alternate(
     rounds: u64,
     stores: [(&std::path::Path, u64); 2],
