@@ -21,6 +21,8 @@ pub use v6::BLOCK_DAYS;
 /// end of that transaction then walks the whole page cache to drop it. With 32 MB cached, a
 /// million events in, that walk took 4–5 % of serve's time; what the writer rereads (the tables'
 /// newest pages and the owners' small tables) fits in 8 MB (docs/performance.md).
+/// `wal_autocheckpoint` rules only the opening's commits: the writer then copies the log itself,
+/// once it has answered the commit that took the log past it (`writer/log.rs`).
 pub const WRITER_PRAGMAS: &str = "
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = FULL;
