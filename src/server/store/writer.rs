@@ -208,7 +208,7 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
     let mut held = Held::default();
     let mut building = super::search::ready(&conn).is_ok_and(|ready| !ready);
     let mut sweeps = Sweeps::counted(&conn);
-    log::watch(&conn);
+    let log = log::Log::watch(&conn);
     loop {
         let first = match next_job(&conn, jobs, &mut building, held.idle_wait()) {
             Next::Job(job) => job,
@@ -267,7 +267,7 @@ pub fn run(mut conn: Connection, jobs: &Receiver<Job>, counters: &WriteCounters)
             read(&conn);
         }
         // After the calls are answered, not inside the commit that took the log past its limit.
-        log::copy_if_long(&conn);
+        log.copy_if_long(&conn);
         if let Some(reply) = close.take() {
             empty_the_log(&conn, BUSY_TIMEOUT);
             // The last connection to close also removes the (now empty) log and its index.

@@ -9,10 +9,6 @@ use rusqlite::Connection;
 use rusqlite::hooks::Wal;
 use std::cell::Cell;
 
-/// Frames past which the log is copied into the database: `wal_autocheckpoint`'s value in
-/// `schema::WRITER_PRAGMAS`, which rules the writer's connection until [`watch`] takes over.
-pub const COPY_AT_FRAMES: i32 = 8_000;
-
 thread_local! {
     /// The log's frames after the last commit on this thread's connection (SQLite's WAL hook
     /// runs on the committing thread: the store's writer).
@@ -28,30 +24,47 @@ fn noted(_: &Wal, frames: i32) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Takes over from `wal_autocheckpoint` on the writer's connection: commits only note the log's
-/// length, and [`copy_if_long`] copies it.
-pub fn watch(conn: &Connection) {
-    FRAMES.set(0);
-    conn.wal_hook(Some(noted));
+/// SQLite's own `wal_autocheckpoint` when none was set.
+const DEFAULT_LIMIT: i32 = 1_000;
+
+/// The writer's rule for copying the log.
+pub struct Log {
+    /// Frames past which the log is copied: the connection's `wal_autocheckpoint`
+    /// (`schema::WRITER_PRAGMAS`), read before the hook replaces it.
+    copy_at: i32,
 }
 
-/// Copies the log into the database if the last commit left it at [`COPY_AT_FRAMES`] or more,
-/// as far as readers of older snapshots let it (the next commit after a complete copy starts the
-/// log over). A failed copy leaves the log as it was; the next commit notes it again.
-pub fn copy_if_long(conn: &Connection) {
-    if FRAMES.get() >= COPY_AT_FRAMES {
+impl Log {
+    /// Takes over from `wal_autocheckpoint` on the writer's connection, at its limit: commits
+    /// only note the log's length, and [`Log::copy_if_long`] copies it. A limit of 0 copies
+    /// nothing, as SQLite's would.
+    pub fn watch(conn: &Connection) -> Log {
+        let copy_at = conn
+            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+            .unwrap_or(DEFAULT_LIMIT);
         FRAMES.set(0);
-        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        conn.wal_hook(Some(noted));
+        Log { copy_at }
+    }
+
+    /// Copies the log into the database if the last commit left it at the limit or more, as far
+    /// as readers of older snapshots let it (the next commit after a complete copy starts the log
+    /// over). A failed copy leaves the log as it was; the next commit notes it again.
+    pub fn copy_if_long(&self, conn: &Connection) {
+        if self.copy_at > 0 && FRAMES.get() >= self.copy_at {
+            FRAMES.set(0);
+            let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{copy_if_long, watch};
+    use super::Log;
     use rusqlite::Connection;
 
     /// A commit that takes the log past the limit leaves the copy to the writer: the database
-    /// file does not grow until [`copy_if_long`] runs, after the commit's calls are answered.
+    /// file does not grow until [`Log::copy_if_long`] runs, after the commit's calls are answered.
     #[test]
     fn a_long_log_is_copied_after_the_commit_not_inside_it() {
         let dir = tempfile::tempdir().expect("a temporary directory");
@@ -62,7 +75,7 @@ mod tests {
              CREATE TABLE pages (b BLOB);",
         )
         .expect("setup");
-        watch(&conn);
+        let log = Log::watch(&conn);
         let before = std::fs::metadata(&db).expect("the database").len();
         conn.execute_batch(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8200)
@@ -71,7 +84,7 @@ mod tests {
         .expect("a commit of 8 200 pages");
         let committed = std::fs::metadata(&db).expect("the database").len();
         assert_eq!(committed, before, "the commit copied the log itself");
-        copy_if_long(&conn);
+        log.copy_if_long(&conn);
         let copied = std::fs::metadata(&db).expect("the database").len();
         assert!(
             copied > 8_000 * 4096,
