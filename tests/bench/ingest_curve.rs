@@ -249,9 +249,7 @@ fn main() {
     if let Some(keep) = std::env::var_os("BENCH_KEEP") {
         copy_store(&db, std::path::Path::new(&keep));
         if from.is_none() {
-            let mut early = keep.clone();
-            early.push(".10k");
-            copy_store(&early_store, std::path::Path::new(&early));
+            copy_store(&early_store, &with(std::path::Path::new(&keep), ".10k"));
         }
         println!(
             "# the store is kept in {} (at 10 000: .10k)",
@@ -294,9 +292,7 @@ fn rounds_from(
     connections: u64,
     dir: &std::path::Path,
 ) {
-    let mut early = kept.clone().into_os_string();
-    early.push(".10k");
-    let early = std::path::PathBuf::from(early);
+    let early = with(&kept, ".10k");
     alternate(
         rounds,
         [
@@ -382,14 +378,17 @@ fn rate(marks: &[(u64, Instant)], from: u64, to: u64) -> f64 {
     (to - from) as f64 / at(to).duration_since(at(from)).as_secs_f64()
 }
 
+/// `path` with `suffix` added to its file name: a store's log (`-wal`), or the kept store at
+/// 10 000 (`.10k`).
+fn with(path: &std::path::Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    std::path::PathBuf::from(name)
+}
+
 /// Copies a store and its write-ahead log (serve was killed: the log holds what the last
 /// checkpoint left, and SQLite reads it back on the next open).
 fn copy_store(from: &std::path::Path, to: &std::path::Path) {
-    let with = |p: &std::path::Path, suffix: &str| {
-        let mut name = p.as_os_str().to_owned();
-        name.push(suffix);
-        std::path::PathBuf::from(name)
-    };
     copy_pages(from, to);
     if with(from, "-wal").exists() {
         copy_pages(&with(from, "-wal"), &with(to, "-wal"));
